@@ -1,0 +1,35 @@
+/** What an adapter (a provider, a surface, Zendesk) gets to plug itself into a Ringback process. */
+import type { CommandDeps } from '../app/commands.js';
+import type { AgentDirectory, AgentLookup } from '../app/directory.js';
+import type { EffectPlanner } from '../app/effects.js';
+import type { Config } from '../config/load.js';
+import type { Clock } from '../domain/clock.js';
+import type { RouteMount } from '../http/server.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/store.js';
+
+export interface AdapterContext {
+  config: Config;
+  store: Store;
+  runner: JobRunner;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  /** Everything a use case needs to run a command (planEffects covers every adapter's planner). */
+  commands: CommandDeps;
+  directory: AgentDirectory;
+  /** Jobs to queue when an episode changes (in the same transaction). */
+  addPlanner(planner: EffectPlanner): void;
+  /** Routes on the shared HTTP app. */
+  addMount(mount: RouteMount): void;
+  addAgentLookup(lookup: AgentLookup): void;
+  /** Runs after the HTTP server listens (pollers, socket connections). */
+  onStart(hook: () => Promise<void>): void;
+  /** Runs at shutdown, before the job runner and the store stop. */
+  onStop(hook: () => Promise<void>): void;
+}
+
+/** Every adapter exports one of these. */
+export type RegisterAdapter = (context: AdapterContext) => void | Promise<void>;

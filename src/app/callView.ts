@@ -1,0 +1,51 @@
+/** The read API's Call object (design.md, "The read API's call object"). Field meanings are a contract. */
+import type { Episode } from '../domain/types.js';
+import type { Post } from '../store/posts.js';
+
+export interface CallView {
+  id: string;
+  state: Episode['state'];
+  line: string;
+  caller: { number: string | null; name: string | null };
+  callCount: number;
+  missedAt: string;
+  lastCallAt: string;
+  providerCallIds: string[];
+  claimedBy: { name: string; email: string | null; surface: string } | null;
+  claimedAt: string | null;
+  attempts: number;
+  outcome: Episode['outcome'];
+  resolvedAt: string | null;
+  resolvedBy: { name: string; email: string | null; surface: string } | null;
+  autoResolved: boolean;
+  escalationLevel: number;
+  zendeskTicketId: number | null;
+  posts: { surface: string; channel: string; ref: string }[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function toCallView(episode: Episode, providerCallIds: string[], posts: Post[]): CallView {
+  const person = (actor: Episode['claimedBy']) =>
+    actor ? { name: actor.name, email: actor.email, surface: actor.surface } : null;
+  return {
+    id: episode.id,
+    state: episode.state,
+    line: episode.line,
+    caller: { number: episode.caller.number, name: episode.caller.name },
+    callCount: episode.callCount,
+    missedAt: new Date(episode.missedAt).toISOString(),
+    lastCallAt: new Date(episode.lastCallAt).toISOString(),
+    providerCallIds,
+    claimedBy: person(episode.claimedBy),
+    claimedAt: iso(episode.claimedAt),
+    attempts: episode.attempts,
+    outcome: episode.outcome,
+    resolvedAt: iso(episode.resolvedAt),
+    resolvedBy: person(episode.resolvedBy),
+    autoResolved: episode.autoResolved,
+    escalationLevel: episode.escalationLevel,
+    zendeskTicketId: episode.zendeskTicketId,
+    posts: posts.map((p) => ({ surface: p.surface, channel: p.channel, ref: p.ref })),
+  };
+}

@@ -1,0 +1,45 @@
+/** The summary use case shared by /api/summary, /ringback summary and scheduled summaries. */
+import type { RoutingConfig } from '../config/routing.js';
+import type { Clock } from '../domain/clock.js';
+import { parsePeriod } from '../domain/periods.js';
+import { type Summary, summarize } from '../domain/summary.js';
+import type { Store } from '../store/store.js';
+
+export interface SummaryRequest {
+  /** `today`, `yesterday`, `week`, `month`, `YYYY-MM-DD`, `YYYY-MM-DD..YYYY-MM-DD`. */
+  period: string;
+  /** Only this line. */
+  line?: string;
+}
+
+export type SummaryAnswer = { ok: true; summary: Summary; timezone: string } | { ok: false; error: string };
+
+const MAX_EPISODES = 100_000;
+
+export async function buildSummary(
+  deps: { store: Store; clock: Clock; routing: RoutingConfig },
+  request: SummaryRequest,
+): Promise<SummaryAnswer> {
+  const { routing, clock, store } = deps;
+  const lineConfig = request.line
+    ? routing.lines.find((l) => l.name.toLowerCase() === request.line?.toLowerCase())
+    : undefined;
+  if (request.line && !lineConfig) {
+    return {
+      ok: false,
+      error: `no line named "${request.line}" (lines: ${routing.lines.map((l) => l.name).join(', ') || 'none'})`,
+    };
+  }
+  const timezone = lineConfig?.timezone ?? routing.timezone;
+  const now = clock.now();
+  const window = parsePeriod(request.period, now, timezone);
+  if ('error' in window) return { ok: false, error: window.error };
+  const lineName = lineConfig?.name;
+  const [episodes, openNow] = await Promise.all([
+    store.episodes.list({ since: window.start, until: window.end, line: lineName, limit: MAX_EPISODES }),
+    store.episodes.list({ states: ['open', 'claimed', 'calling'], line: lineName, limit: MAX_EPISODES }),
+  ]);
+  const slaByLine = new Map(routing.lines.map((l) => [l.name, l.sla]));
+  const summary = summarize({ episodes, openNow, window, now, slaFor: (line) => slaByLine.get(line) ?? {} });
+  return { ok: true, summary, timezone };
+}

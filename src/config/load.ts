@@ -1,0 +1,108 @@
+/** Reads the environment and the routing YAML once at startup; every problem is reported with its path. */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { type DatabaseTarget, parseDatabaseUrl } from '../store/db.js';
+import { type Env, envSchema, SECRET_ENV_KEYS } from './env.js';
+import { DEFAULT_ROUTING_YAML, type RoutingConfig, routingSchema } from './routing.js';
+
+export interface Config {
+  env: Env;
+  routing: RoutingConfig;
+  database: DatabaseTarget;
+  /** Where the routing came from, for the startup log. */
+  routingSource: string;
+  /** Values never to be logged. */
+  secrets: string[];
+  warnings: string[];
+}
+
+/** A configuration that cannot run; `problems` are one line each, naming the path. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
+  return issues.map((issue) => {
+    const path = formatPath(issue.path);
+    const where = prefix && path ? `${prefix}${path}` : prefix.replace(/\.$/, '') || path || '(root)';
+    return `${where}: ${issue.message}`;
+  });
+}
+
+export function parseRouting(text: string, source: string): RoutingConfig {
+  let document: unknown;
+  try {
+    document = parseYaml(text) ?? {};
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError([`${source}: not valid YAML: ${detail}`]);
+  }
+  const parsed = routingSchema.safeParse(document);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues).map((p) => `${source} ${p}`));
+  return parsed.data;
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const envResult = envSchema.safeParse(environment);
+  if (!envResult.success) problems.push(...formatIssues(envResult.error.issues));
+  const env = envResult.success ? envResult.data : envSchema.parse({});
+
+  const database = parseDatabaseUrl(env.DATABASE_URL);
+  if (typeof database === 'string') problems.push(`DATABASE_URL: ${database}`);
+
+  let routing: RoutingConfig | null = null;
+  let routingSource = env.RINGBACK_CONFIG;
+  try {
+    if (existsSync(env.RINGBACK_CONFIG)) {
+      routing = parseRouting(readFileSync(env.RINGBACK_CONFIG, 'utf8'), env.RINGBACK_CONFIG);
+    } else if (environment.RINGBACK_CONFIG) {
+      problems.push(`RINGBACK_CONFIG: no file at ${env.RINGBACK_CONFIG}`);
+    } else {
+      routingSource = 'built-in default';
+      routing = parseRouting(DEFAULT_ROUTING_YAML, routingSource);
+      warnings.push(
+        `no routing file at ${env.RINGBACK_CONFIG}: calls are stored but posted nowhere (copy ringback.example.yaml to ringback.yaml)`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else throw error;
+  }
+
+  if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/')) {
+    problems.push('SLACK_API_URL: must end with a slash, e.g. https://slack.com/api/');
+  }
+  if (env.NODE_ENV === 'production' && !env.MicrosoftAppId && routing?.lines.some((l) => l.teams)) {
+    warnings.push('lines route to Teams but MicrosoftAppId is unset: in production Teams stays off');
+  }
+
+  if (problems.length > 0 || routing === null || typeof database === 'string')
+    throw new ConfigError(problems);
+
+  const secrets = SECRET_ENV_KEYS.map((key) => env[key]).filter((v): v is string => typeof v === 'string');
+  if (database.dialect === 'postgres') {
+    try {
+      const password = new URL(database.url).password;
+      if (password) secrets.push(decodeURIComponent(password));
+    } catch {
+      // an unparsable URL has no password to hide; pg reports the URL problem itself
+    }
+  }
+  return { env, routing, database, routingSource, secrets, warnings };
+}

@@ -1,0 +1,211 @@
+/**
+ * Summary figures over episodes: missed vs returned, time to claim and to call back, SLA breaches,
+ * open now, per line and per agent. Pure: durations are measured by an injected function so the same
+ * code counts wall-clock or business time.
+ */
+import type { TimeWindow } from './periods.js';
+import { type Episode, OUTCOMES, type Outcome } from './types.js';
+
+export interface DurationStats {
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+}
+
+export interface Figures {
+  /** Missed calls (an episode of 3 calls counts 3). */
+  missedCalls: number;
+  episodes: number;
+  uniqueCallers: number;
+  claimed: number;
+  calledBack: number;
+  resolved: number;
+  autoResolved: number;
+  byOutcome: Record<Outcome, number>;
+  timeToClaim: DurationStats;
+  timeToFirstCallback: DurationStats;
+  slaBreaches: { claim: number; resolve: number };
+}
+
+export interface AgentFigures {
+  actorId: string;
+  name: string;
+  claimed: number;
+  calledBack: number;
+  resolved: number;
+  timeToClaim: DurationStats;
+  timeToFirstCallback: DurationStats;
+}
+
+export interface Summary {
+  window: TimeWindow;
+  totals: Figures;
+  lines: Record<string, Figures>;
+  agents: AgentFigures[];
+  openNow: {
+    count: number;
+    oldest: { id: string; line: string; missedAt: number; callerNumber: string | null } | null;
+  };
+}
+
+export interface SlaTargets {
+  claimWithin?: number;
+  resolveWithin?: number;
+}
+
+export interface SummaryInput {
+  /** Episodes missed inside the window. */
+  episodes: Episode[];
+  /** Every unresolved episode right now, whenever missed. */
+  openNow: Episode[];
+  window: TimeWindow;
+  now: number;
+  slaFor: (line: string) => SlaTargets;
+  /** Elapsed time between two instants on a line (wall-clock by default, business hours when configured). */
+  elapsed?: (line: string, from: number, to: number) => number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
+}
+
+function stats(values: number[]): DurationStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
+}
+
+const wallClock = (_line: string, from: number, to: number) => Math.max(0, to - from);
+
+function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
+  const elapsed = input.elapsed ?? wallClock;
+  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const callers = new Set<string>();
+  const toClaim: number[] = [];
+  const toCallback: number[] = [];
+  let missedCalls = 0;
+  let claimed = 0;
+  let calledBack = 0;
+  let resolved = 0;
+  let autoResolved = 0;
+  let claimBreaches = 0;
+  let resolveBreaches = 0;
+  for (const episode of episodes) {
+    missedCalls += episode.callCount;
+    // Withheld numbers are distinct callers we cannot tell apart: each counts once.
+    callers.add(episode.caller.number ?? `withheld:${episode.id}`);
+    const sla = input.slaFor(episode.line);
+    if (episode.claimedAt !== null && !episode.autoResolved) {
+      claimed++;
+      toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
+    }
+    if (episode.firstAttemptAt !== null) {
+      calledBack++;
+      toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
+    }
+    if (episode.state === 'resolved') {
+      resolved++;
+      if (episode.autoResolved) autoResolved++;
+      if (episode.outcome) byOutcome[episode.outcome]++;
+    }
+    if (sla.claimWithin !== undefined) {
+      const claimOrNow = episode.claimedAt ?? episode.resolvedAt ?? input.now;
+      if (elapsed(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) claimBreaches++;
+    }
+    if (sla.resolveWithin !== undefined) {
+      const resolveOrNow = episode.resolvedAt ?? input.now;
+      if (elapsed(episode.line, episode.missedAt, resolveOrNow) > sla.resolveWithin) resolveBreaches++;
+    }
+  }
+  return {
+    missedCalls,
+    episodes: episodes.length,
+    uniqueCallers: callers.size,
+    claimed,
+    calledBack,
+    resolved,
+    autoResolved,
+    byOutcome,
+    timeToClaim: stats(toClaim),
+    timeToFirstCallback: stats(toCallback),
+    slaBreaches: { claim: claimBreaches, resolve: resolveBreaches },
+  };
+}
+
+function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] {
+  const elapsed = input.elapsed ?? wallClock;
+  const agents = new Map<
+    string,
+    {
+      name: string;
+      claimed: number;
+      calledBack: number;
+      resolved: number;
+      toClaim: number[];
+      toCallback: number[];
+    }
+  >();
+  const entry = (id: string, name: string) => {
+    let found = agents.get(id);
+    if (!found) {
+      found = { name, claimed: 0, calledBack: 0, resolved: 0, toClaim: [], toCallback: [] };
+      agents.set(id, found);
+    }
+    return found;
+  };
+  for (const episode of episodes) {
+    const claimer = episode.claimedBy;
+    if (claimer && episode.claimedAt !== null && !episode.autoResolved) {
+      const agent = entry(claimer.email?.toLowerCase() ?? claimer.id, claimer.name);
+      agent.claimed++;
+      agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
+      if (episode.firstAttemptAt !== null) {
+        agent.calledBack++;
+        agent.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
+      }
+    }
+    const resolver = episode.resolvedBy;
+    if (resolver && episode.state === 'resolved')
+      entry(resolver.email?.toLowerCase() ?? resolver.id, resolver.name).resolved++;
+  }
+  return [...agents.entries()]
+    .map(([actorId, a]) => ({
+      actorId,
+      name: a.name,
+      claimed: a.claimed,
+      calledBack: a.calledBack,
+      resolved: a.resolved,
+      timeToClaim: stats(a.toClaim),
+      timeToFirstCallback: stats(a.toCallback),
+    }))
+    .sort((x, y) => y.resolved - x.resolved || y.claimed - x.claimed || x.name.localeCompare(y.name));
+}
+
+export function summarize(input: SummaryInput): Summary {
+  const inWindow = input.episodes.filter(
+    (e) => e.missedAt >= input.window.start && e.missedAt < input.window.end,
+  );
+  const lineNames = [...new Set(inWindow.map((e) => e.line))].sort();
+  const lines: Record<string, Figures> = {};
+  for (const line of lineNames)
+    lines[line] = figuresOf(
+      inWindow.filter((e) => e.line === line),
+      input,
+    );
+  const open = input.openNow.filter((e) => e.state !== 'resolved').sort((a, b) => a.missedAt - b.missedAt);
+  const oldest = open[0];
+  return {
+    window: input.window,
+    totals: figuresOf(inWindow, input),
+    lines,
+    agents: agentFigures(inWindow, input),
+    openNow: {
+      count: open.length,
+      oldest: oldest
+        ? { id: oldest.id, line: oldest.line, missedAt: oldest.missedAt, callerNumber: oldest.caller.number }
+        : null,
+    },
+  };
+}

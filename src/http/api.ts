@@ -1,0 +1,133 @@
+/** The read API for dashboards and scripts: /api/calls, /api/calls/:id, /api/summary (Bearer token). */
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { toCallView } from '../app/callView.js';
+import { buildSummary } from '../app/summary.js';
+import type { RoutingConfig } from '../config/routing.js';
+import type { Clock } from '../domain/clock.js';
+import type { Episode } from '../domain/types.js';
+import { EPISODE_STATES, type EpisodeState } from '../domain/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/store.js';
+import { safeEqual } from './auth.js';
+import { sendError } from './errors.js';
+
+export interface ApiDeps {
+  store: Store;
+  clock: Clock;
+  routing: RoutingConfig;
+  logger: Logger;
+  /** RINGBACK_API_TOKEN; undefined turns the API off. */
+  token: string | undefined;
+}
+
+const callsQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const states = value.split(',').map((s) => s.trim());
+      const bad = states.find((s) => !(EPISODE_STATES as readonly string[]).includes(s));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown state "${bad}"; expected ${EPISODE_STATES.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return states as EpisodeState[];
+    }),
+  since: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const ms = Date.parse(value);
+      if (Number.isNaN(ms)) {
+        ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time like 2026-11-21T09:00:00Z' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  line: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+function requireToken(deps: ApiDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!deps.token) {
+      sendError(res, 404, 'api_disabled', 'the read API is off: set RINGBACK_API_TOKEN to turn it on');
+      return;
+    }
+    const header = req.get('authorization') ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    if (!safeEqual(given, deps.token)) {
+      deps.logger.info({ path: req.path }, 'api: request without a valid bearer token');
+      res.set('WWW-Authenticate', 'Bearer');
+      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <RINGBACK_API_TOKEN>');
+      return;
+    }
+    next();
+  };
+}
+
+async function viewsOf(store: Store, episodes: Episode[]) {
+  const ids = episodes.map((e) => e.id);
+  const [keys, posts] = await Promise.all([
+    store.providerCalls.keysForEpisodes(ids),
+    store.posts.listForEpisodes(ids),
+  ]);
+  return episodes.map((e) =>
+    toCallView(
+      e,
+      keys.get(e.id) ?? [],
+      posts.filter((p) => p.episodeId === e.id),
+    ),
+  );
+}
+
+export function apiRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(requireToken(deps));
+
+  router.get('/calls', async (req, res) => {
+    const parsed = callsQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      sendError(
+        res,
+        400,
+        'invalid_query',
+        `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`,
+      );
+      return;
+    }
+    const { state, since, line, limit } = parsed.data;
+    const episodes = await deps.store.episodes.list({ states: state, since, line, limit });
+    res.json({ calls: await viewsOf(deps.store, episodes) });
+  });
+
+  router.get('/calls/:id', async (req, res) => {
+    const episode = await deps.store.episodes.get(req.params.id ?? '');
+    if (!episode) {
+      sendError(res, 404, 'not_found', `no call with id ${req.params.id}`);
+      return;
+    }
+    const [view] = await viewsOf(deps.store, [episode]);
+    res.json(view);
+  });
+
+  router.get('/summary', async (req, res) => {
+    const period = typeof req.query.period === 'string' ? req.query.period : 'today';
+    const line = typeof req.query.line === 'string' ? req.query.line : undefined;
+    const answer = await buildSummary(deps, { period, line });
+    if (!answer.ok) {
+      sendError(res, 400, 'invalid_query', answer.error);
+      return;
+    }
+    res.json({ timezone: answer.timezone, ...answer.summary });
+  });
+
+  return router;
+}

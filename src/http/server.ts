@@ -1,0 +1,102 @@
+/** The one HTTP port: health, metrics, the read API, and whatever routes the adapters mount. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import type { Metrics } from '../observability/metrics.js';
+import { type ApiDeps, apiRouter } from './api.js';
+import { errorMiddleware, sendError } from './errors.js';
+
+/** An adapter that serves routes on the shared app (webhooks, /slack/events, /api/messages). */
+export type RouteMount = (app: Express) => void;
+
+export interface HttpAppDeps extends ApiDeps {
+  metrics: Metrics;
+  mounts: RouteMount[];
+  /** False once shutdown began, so the load balancer stops sending traffic. */
+  isAcceptingTraffic: () => boolean;
+}
+
+export const BODY_LIMIT = '1mb';
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const { store, metrics, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      stop({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    if (!deps.isAcceptingTraffic()) {
+      sendError(res, 503, 'shutting_down', 'this replica is stopping');
+      return;
+    }
+    try {
+      await store.ping();
+      res.json({ status: 'ready', database: store.dialect });
+    } catch (error) {
+      logger.warn({ err: error }, 'readyz: the database is not reachable');
+      sendError(res, 503, 'database_unreachable', 'the database did not answer');
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    try {
+      const counts = await store.jobs.countByStatus();
+      for (const [status, count] of Object.entries(counts)) metrics.jobsByStatus.set({ status }, count);
+    } catch (error) {
+      logger.warn({ err: error }, 'metrics: could not count jobs');
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use('/api', apiRouter(deps));
+
+  for (const mount of deps.mounts) mount(app);
+
+  app.use((req, res) => {
+    sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorMiddleware(logger));
+  return app;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
+  const server = createServer(app);
+  // Behind a load balancer idle connections must outlive its own keep-alive.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve({
+        server,
+        port: address.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

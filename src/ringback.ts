@@ -1,0 +1,142 @@
+/**
+ * Composition: one Ringback process from a Config — store, job runner, HTTP app and adapters.
+ * main.ts starts it for real; tests start as many as they like on random ports.
+ */
+
+import type { AdapterContext, RegisterAdapter } from './adapters/context.js';
+import { adapters as defaultAdapters } from './adapters/index.js';
+import type { CommandDeps } from './app/commands.js';
+import { AgentDirectory } from './app/directory.js';
+import type { EffectPlanner } from './app/effects.js';
+import type { Config } from './config/load.js';
+import { type Clock, systemClock } from './domain/clock.js';
+import { describeFeatures } from './features.js';
+import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/server.js';
+import { JobRunner, type JobRunnerOptions } from './jobs/runner.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { openDatabase } from './store/db.js';
+import { Store } from './store/store.js';
+
+export interface RingbackOptions {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+  runner?: Partial<Omit<JobRunnerOptions, 'store' | 'clock' | 'logger' | 'metrics'>>;
+  /** Listen here instead of PORT (tests use 0). */
+  port?: number;
+  host?: string;
+  /** Replaces the default adapter list (tests plug in only what they exercise). */
+  adapters?: RegisterAdapter[];
+  /** Don't start the job runner (tests that drive it by hand). */
+  manualJobs?: boolean;
+}
+
+export interface Ringback {
+  config: Config;
+  store: Store;
+  runner: JobRunner;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  commands: CommandDeps;
+  directory: AgentDirectory;
+  /** Set once start() resolved. */
+  http: RunningServer | null;
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+export async function createRingback(config: Config, options: RingbackOptions = {}): Promise<Ringback> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL, secrets: config.secrets });
+  const metrics = options.metrics ?? new Metrics();
+
+  const store = new Store(
+    openDatabase(config.database, {
+      onConnectionError: (error) =>
+        logger.warn({ err: error }, 'store: an idle database connection failed; the pool replaces it'),
+    }),
+  );
+  const applied = await store.migrate();
+  logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
+
+  const runner = new JobRunner({ store, clock, logger, metrics, ...options.runner });
+  const planners: EffectPlanner[] = [];
+  const mounts: RouteMount[] = [];
+  const startHooks: (() => Promise<void>)[] = [];
+  const stopHooks: (() => Promise<void>)[] = [];
+  const directory = new AgentDirectory(config.routing.managers, config.routing.allowUnmappedUsers);
+  // Planners are looked up at call time, so adapters registered later still take part.
+  const commands: CommandDeps = {
+    store,
+    clock,
+    planEffects: (context) => planners.flatMap((plan) => plan(context)),
+  };
+
+  for (const warning of config.warnings) logger.warn(`config: ${warning}`);
+  for (const feature of describeFeatures(config.env)) {
+    logger.info(
+      { feature: feature.name, on: feature.on },
+      `${feature.name}: ${feature.on ? 'on' : 'off'} (${feature.why})`,
+    );
+  }
+
+  const context: AdapterContext = {
+    config,
+    store,
+    runner,
+    logger,
+    metrics,
+    clock,
+    commands,
+    directory,
+    addPlanner: (planner) => planners.push(planner),
+    addMount: (mount) => mounts.push(mount),
+    addAgentLookup: (lookup) => directory.addLookup(lookup),
+    onStart: (hook) => startHooks.push(hook),
+    onStop: (hook) => stopHooks.push(hook),
+  };
+  for (const register of options.adapters ?? defaultAdapters) await register(context);
+
+  let accepting = true;
+  const app = createHttpApp({
+    store,
+    clock,
+    routing: config.routing,
+    logger,
+    metrics,
+    token: config.env.RINGBACK_API_TOKEN,
+    mounts,
+    isAcceptingTraffic: () => accepting,
+  });
+
+  const ringback: Ringback = {
+    config,
+    store,
+    runner,
+    logger,
+    metrics,
+    clock,
+    commands,
+    directory,
+    http: null,
+    async start() {
+      const http = await listen(app, options.port ?? config.env.PORT, options.host);
+      ringback.http = http;
+      if (!options.manualJobs) runner.start();
+      for (const hook of startHooks) await hook();
+      logger.info({ port: http.port }, `http: listening on port ${http.port}`);
+      return http;
+    },
+    async stop() {
+      accepting = false;
+      for (const hook of stopHooks) await hook();
+      await ringback.http?.close();
+      await runner.stop();
+      await store.close();
+      logger.info('stopped');
+    },
+  };
+  return ringback;
+}

@@ -1,0 +1,87 @@
+/** Opens the database named by DATABASE_URL (SQLite by default, PostgreSQL for replicas) as one Kysely type. */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Human description without credentials, for logs. */
+  description: string;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/ringback.db';
+
+export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Reads DATABASE_URL: unset → ./data/ringback.db, `sqlite:PATH`, `sqlite::memory:`, `postgres://…`. */
+export function parseDatabaseUrl(url: string | undefined): DatabaseTarget | string {
+  if (url === undefined || url.trim() === '') return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') return 'expected sqlite:PATH, e.g. sqlite:./data/ringback.db';
+    return { dialect: 'sqlite', path };
+  }
+  return 'expected postgres://…, sqlite:PATH, or nothing for ./data/ringback.db';
+}
+
+/** Redacts the password of a connection URL. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite')
+    return `SQLite ${target.path === ':memory:' ? ':memory:' : resolve(target.path)}`;
+  try {
+    const parsed = new URL(target.url);
+    if (parsed.password) parsed.password = '***';
+    return `PostgreSQL ${parsed.toString()}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export interface OpenOptions {
+  poolSize?: number;
+  /** An idle PostgreSQL connection broke (server restart, network): pg would crash the process without a listener. */
+  onConnectionError?: (error: Error) => void;
+}
+
+export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): DatabaseHandle {
+  if (target.dialect === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
+    const sqlite = new SQLite(target.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+      description: describeTarget(target),
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    // Times are epoch ms in BIGINT columns; they fit in a double, so read them as numbers, not strings.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: 'postgres',
+    description: describeTarget(target),
+  };
+}

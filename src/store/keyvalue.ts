@@ -1,0 +1,101 @@
+/** Small keyed tables: provider cursors, the identity cache, inbound delivery dedupe and leases. */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export class CursorRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(name: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('cursors')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async set(name: string, value: string, now: number): Promise<void> {
+    await this.db
+      .insertInto('cursors')
+      .values({ name, value, updated_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
+      .execute();
+  }
+}
+
+/** Cache of "who is this person elsewhere" (Slack user → email → Zendesk/Aircall ids), with a TTL. */
+export class IdentityRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get<T>(key: string, now: number): Promise<T | null> {
+    const row = await this.db
+      .selectFrom('identities')
+      .select('data')
+      .where('key', '=', key)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.data) as T) : null;
+  }
+
+  async put(key: string, data: unknown, expiresAt: number): Promise<void> {
+    const text = JSON.stringify(data);
+    await this.db
+      .insertInto('identities')
+      .values({ key, data: text, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ data: text, expires_at: expiresAt }))
+      .execute();
+  }
+
+  async purgeExpired(now: number): Promise<void> {
+    await this.db.deleteFrom('identities').where('expires_at', '<=', now).execute();
+  }
+}
+
+/** Remembers inbound deliveries so a redelivered webhook is recognised. */
+export class DeliveryRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** True the first time a key is seen, false for every repeat. */
+  async recordOnce(provider: string, key: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('deliveries')
+      .values({ key: `${provider}:${key}`, provider, received_at: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async purgeOlderThan(before: number): Promise<void> {
+    await this.db.deleteFrom('deliveries').where('received_at', '<', before).execute();
+  }
+}
+
+/** Named leases: singleton work (the Zendesk Talk poller, schedules) runs on one replica at a time. */
+export class LeaseRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Takes or renews the lease; true when this holder has it until `now + ttlMs`. */
+  async acquire(name: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+    const expiresAt = now + ttlMs;
+    await this.db
+      .insertInto('leases')
+      .values({ name, holder, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder, expires_at: expiresAt })
+          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', now)])),
+      )
+      .execute();
+    const row = await this.db
+      .selectFrom('leases')
+      .select('holder')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.holder === holder;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+}

@@ -1,0 +1,40 @@
+/** Versioned migrations, applied at startup; safe when several replicas start at once. */
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { DialectName } from './db.js';
+import { initialMigration } from './migrations/001_initial.js';
+import type { Database } from './schema.js';
+
+function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return {
+    '001_initial': initialMigration(dialect),
+  };
+}
+
+// An arbitrary constant: every Ringback replica contends for the same advisory lock.
+const MIGRATION_LOCK_ID = 727_225_001;
+
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
+  const run = async (conn: Kysely<Database>) => {
+    const migrator = new Migrator({
+      db: conn,
+      provider: { getMigrations: async () => migrationsFor(dialect) },
+      migrationTableName: 'ringback_migrations',
+      migrationLockTableName: 'ringback_migrations_lock',
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+
+  if (dialect === 'sqlite') return run(db);
+  // Kysely's own lock table is created racily by concurrent first starts; a session advisory lock
+  // held on one connection serializes the whole migration instead.
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}

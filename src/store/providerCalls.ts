@@ -1,0 +1,98 @@
+/** Provider calls: one row per provider call id, upserted as events arrive in any order. */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ProviderCallsTable } from './schema.js';
+
+export interface ProviderCall {
+  key: string;
+  provider: string;
+  providerCallId: string;
+  episodeId: string | null;
+  direction: 'inbound' | 'outbound';
+  fromNumber: string | null;
+  line: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  answered: boolean | null;
+  missedReason: string | null;
+  data: Record<string, unknown>;
+}
+
+function fromRow(row: Selectable<ProviderCallsTable>): ProviderCall {
+  return {
+    key: row.key,
+    provider: row.provider,
+    providerCallId: row.provider_call_id,
+    episodeId: row.episode_id,
+    direction: row.direction as ProviderCall['direction'],
+    fromNumber: row.from_number,
+    line: row.line,
+    startedAt: row.started_at === null ? null : Number(row.started_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    answered: row.answered === null ? null : row.answered === 1,
+    missedReason: row.missed_reason,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+export class ProviderCallRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(key: string): Promise<ProviderCall | null> {
+    const row = await this.db
+      .selectFrom('provider_calls')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async save(call: ProviderCall, now: number): Promise<void> {
+    const columns = {
+      provider: call.provider,
+      provider_call_id: call.providerCallId,
+      episode_id: call.episodeId,
+      direction: call.direction,
+      from_number: call.fromNumber,
+      line: call.line,
+      started_at: call.startedAt,
+      ended_at: call.endedAt,
+      answered: call.answered === null ? null : call.answered ? 1 : 0,
+      missed_reason: call.missedReason,
+      data: JSON.stringify(call.data),
+      updated_at: now,
+    };
+    await this.db
+      .insertInto('provider_calls')
+      .values({ key: call.key, ...columns })
+      .onConflict((oc) => oc.column('key').doUpdateSet(columns))
+      .execute();
+  }
+
+  async listForEpisode(episodeId: string): Promise<ProviderCall[]> {
+    const rows = await this.db
+      .selectFrom('provider_calls')
+      .selectAll()
+      .where('episode_id', '=', episodeId)
+      .orderBy('started_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async keysForEpisodes(episodeIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (episodeIds.length === 0) return map;
+    const rows = await this.db
+      .selectFrom('provider_calls')
+      .select(['episode_id', 'key'])
+      .where('episode_id', 'in', episodeIds)
+      .orderBy('started_at')
+      .execute();
+    for (const row of rows) {
+      if (!row.episode_id) continue;
+      const list = map.get(row.episode_id) ?? [];
+      list.push(row.key);
+      map.set(row.episode_id, list);
+    }
+    return map;
+  }
+}
