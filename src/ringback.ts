@@ -8,6 +8,7 @@ import { adapters as defaultAdapters } from './adapters/index.js';
 import type { CommandDeps } from './app/commands.js';
 import { AgentDirectory } from './app/directory.js';
 import type { EffectPlanner } from './app/effects.js';
+import { ThreadHub } from './app/threads.js';
 import type { Config } from './config/load.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { describeFeatures } from './features.js';
@@ -41,6 +42,7 @@ export interface Ringback {
   clock: Clock;
   commands: CommandDeps;
   directory: AgentDirectory;
+  threads: ThreadHub;
   /** Set once start() resolved. */
   http: RunningServer | null;
   start(): Promise<RunningServer>;
@@ -66,6 +68,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   const mounts: RouteMount[] = [];
   const startHooks: (() => Promise<void>)[] = [];
   const stopHooks: (() => Promise<void>)[] = [];
+  const threads = new ThreadHub();
   const directory = new AgentDirectory(config.routing.managers, config.routing.allowUnmappedUsers);
   // Planners are looked up at call time, so adapters registered later still take part.
   const commands: CommandDeps = {
@@ -91,6 +94,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     clock,
     commands,
     directory,
+    threads,
     addPlanner: (planner) => planners.push(planner),
     addMount: (mount) => mounts.push(mount),
     addAgentLookup: (lookup) => directory.addLookup(lookup),
@@ -120,6 +124,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     clock,
     commands,
     directory,
+    threads,
     http: null,
     async start() {
       const http = await listen(app, options.port ?? config.env.PORT, options.host);

@@ -2,6 +2,7 @@
 import type { CommandDeps } from '../app/commands.js';
 import type { AgentDirectory, AgentLookup } from '../app/directory.js';
 import type { EffectPlanner } from '../app/effects.js';
+import type { ThreadHub } from '../app/threads.js';
 import type { Config } from '../config/load.js';
 import type { Clock } from '../domain/clock.js';
 import type { RouteMount } from '../http/server.js';
@@ -20,6 +21,8 @@ export interface AdapterContext {
   /** Everything a use case needs to run a command (planEffects covers every adapter's planner). */
   commands: CommandDeps;
   directory: AgentDirectory;
+  /** Where thread messages meet their mirrors (Slack/Teams threads ↔ Zendesk side conversations). */
+  threads: ThreadHub;
   /** Jobs to queue when an episode changes (in the same transaction). */
   addPlanner(planner: EffectPlanner): void;
   /** Routes on the shared HTTP app. */
