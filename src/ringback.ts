@@ -8,6 +8,7 @@ import { adapters as defaultAdapters } from './adapters/index.js';
 import type { CommandDeps } from './app/commands.js';
 import { AgentDirectory } from './app/directory.js';
 import type { EffectPlanner } from './app/effects.js';
+import { NoticeHub } from './app/notices.js';
 import { ThreadHub } from './app/threads.js';
 import type { Config } from './config/load.js';
 import { type Clock, systemClock } from './domain/clock.js';
@@ -43,6 +44,7 @@ export interface Ringback {
   commands: CommandDeps;
   directory: AgentDirectory;
   threads: ThreadHub;
+  notices: NoticeHub;
   /** Set once start() resolved. */
   http: RunningServer | null;
   start(): Promise<RunningServer>;
@@ -69,6 +71,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   const startHooks: (() => Promise<void>)[] = [];
   const stopHooks: (() => Promise<void>)[] = [];
   const threads = new ThreadHub();
+  const notices = new NoticeHub();
   const directory = new AgentDirectory(config.routing.managers, config.routing.allowUnmappedUsers);
   // Planners are looked up at call time, so adapters registered later still take part.
   const commands: CommandDeps = {
@@ -95,6 +98,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     commands,
     directory,
     threads,
+    notices,
     addPlanner: (planner) => planners.push(planner),
     addMount: (mount) => mounts.push(mount),
     addAgentLookup: (lookup) => directory.addLookup(lookup),
@@ -125,6 +129,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     commands,
     directory,
     threads,
+    notices,
     http: null,
     async start() {
       const http = await listen(app, options.port ?? config.env.PORT, options.host);

@@ -2,6 +2,7 @@
 import type { CommandDeps } from '../app/commands.js';
 import type { AgentDirectory, AgentLookup } from '../app/directory.js';
 import type { EffectPlanner } from '../app/effects.js';
+import type { NoticeHub } from '../app/notices.js';
 import type { ThreadHub } from '../app/threads.js';
 import type { Config } from '../config/load.js';
 import type { Clock } from '../domain/clock.js';
@@ -23,6 +24,8 @@ export interface AdapterContext {
   directory: AgentDirectory;
   /** Where thread messages meet their mirrors (Slack/Teams threads ↔ Zendesk side conversations). */
   threads: ThreadHub;
+  /** Escalations, reminders and scheduled summaries, said by every surface that is on. */
+  notices: NoticeHub;
   /** Jobs to queue when an episode changes (in the same transaction). */
   addPlanner(planner: EffectPlanner): void;
   /** Routes on the shared HTTP app. */

@@ -22,7 +22,11 @@ export type DomainEvent =
   | { type: 'resolved'; actor: Actor; at: number; outcome: Outcome }
   | { type: 'auto_resolved'; actor: Actor | null; at: number; providerCallKey: string }
   | { type: 'call_joined'; at: number; callCount: number; providerCallKey: string }
-  | { type: 'escalated'; at: number; level: number };
+  | { type: 'escalated'; at: number; level: number }
+  /** Emitted by ingest, not by decide(): a first missed call opened the episode. */
+  | { type: 'opened'; at: number; providerCallKey: string }
+  /** Emitted by ingest or Zendesk: the card's details changed (voicemail, transcript, ticket, requester). */
+  | { type: 'details_changed'; at: number; fields: string[] };
 
 export type Refusal =
   | { kind: 'AlreadyClaimed'; by: Actor; at: number }
