@@ -1,5 +1,6 @@
 /** Reads the environment and the routing YAML once at startup; every problem is reported with its path. */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../store/db.js';
@@ -55,7 +56,10 @@ export function parseRouting(text: string, source: string): RoutingConfig {
   return parsed.data;
 }
 
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  environment: NodeJS.ProcessEnv = process.env,
+  options: { cwd?: string } = {},
+): Config {
   const problems: string[] = [];
   const warnings: string[] = [];
 
@@ -63,14 +67,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (!envResult.success) problems.push(...formatIssues(envResult.error.issues));
   const env = envResult.success ? envResult.data : envSchema.parse({});
 
-  const database = parseDatabaseUrl(env.DATABASE_URL);
+  // Read from the raw variable so a bad PORT does not hide a bad DATABASE_URL.
+  const rawDatabaseUrl = environment.DATABASE_URL?.trim() || undefined;
+  const database = parseDatabaseUrl(rawDatabaseUrl);
   if (typeof database === 'string') problems.push(`DATABASE_URL: ${database}`);
 
   let routing: RoutingConfig | null = null;
   let routingSource = env.RINGBACK_CONFIG;
   try {
-    if (existsSync(env.RINGBACK_CONFIG)) {
-      routing = parseRouting(readFileSync(env.RINGBACK_CONFIG, 'utf8'), env.RINGBACK_CONFIG);
+    const routingPath = resolve(options.cwd ?? process.cwd(), env.RINGBACK_CONFIG);
+    if (existsSync(routingPath)) {
+      routing = parseRouting(readFileSync(routingPath, 'utf8'), env.RINGBACK_CONFIG);
     } else if (environment.RINGBACK_CONFIG) {
       problems.push(`RINGBACK_CONFIG: no file at ${env.RINGBACK_CONFIG}`);
     } else {

@@ -1,0 +1,215 @@
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+
+const TOKEN = 'test-api-token-123';
+
+describe('HTTP server', () => {
+  let database: TestDatabase;
+  let ringback: StartedRingback;
+  const get = (path: string, token: string | null = TOKEN) =>
+    fetch(`${ringback.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  beforeAll(async () => {
+    database = sqliteDatabase();
+    const echo = (app: Express) => {
+      app.post('/echo', (_req, res) => res.json({ ok: true }));
+    };
+    ringback = await startRingback(testConfig({ database, env: { RINGBACK_API_TOKEN: TOKEN } }), {
+      adapters: [(ctx) => ctx.addMount(echo)],
+    });
+    const { store } = ringback;
+    await store.episodes.insert(
+      episode({ id: 'open-1', missedAt: T0, caller: { number: '+33176360695', name: 'Marie' } }),
+      {},
+      T0,
+    );
+    await store.episodes.insert(
+      episode({
+        id: 'done-1',
+        missedAt: T0 - 3_600_000,
+        caller: { number: '+33612345678', name: null },
+        state: 'resolved',
+        claimedBy: ana,
+        claimedAt: T0 - 3_500_000,
+        outcome: 'voicemail',
+        resolvedAt: T0 - 3_000_000,
+        resolvedBy: ana,
+        zendeskTicketId: 456,
+      }),
+      {},
+      T0,
+    );
+    await store.providerCalls.save(
+      {
+        key: 'aircall:123',
+        provider: 'aircall',
+        providerCallId: '123',
+        episodeId: 'open-1',
+        direction: 'inbound',
+        fromNumber: '+33176360695',
+        line: 'Support FR',
+        startedAt: T0,
+        endedAt: T0 + 30_000,
+        answered: false,
+        missedReason: 'no_available_agent',
+        data: {},
+      },
+      T0,
+    );
+    await store.posts.upsert(
+      {
+        episodeId: 'open-1',
+        surface: 'slack',
+        channel: 'C0123456789',
+        ref: '1700000000.000100',
+        threadRef: null,
+      },
+      T0,
+    );
+  });
+
+  afterAll(async () => {
+    await ringback.stop();
+    await database.drop();
+  });
+
+  describe('health', () => {
+    it('answers /healthz and /readyz', async () => {
+      expect(await (await get('/healthz', null)).json()).toEqual({ status: 'ok' });
+      const ready = await get('/readyz', null);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', database: 'sqlite' });
+    });
+
+    it('serves Prometheus metrics including the job counts', async () => {
+      const response = await get('/metrics', null);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const text = await response.text();
+      expect(text).toMatch(/ringback_jobs\{status="dead"\} 0/);
+      expect(text).toContain('ringback_http_request_duration_seconds');
+    });
+  });
+
+  describe('read API', () => {
+    describe('without a token', () => {
+      it('answers 401 with a JSON error', async () => {
+        const response = await get('/api/calls', null);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({
+          error: 'unauthorized',
+          detail: expect.stringContaining('Bearer'),
+        });
+      });
+
+      it('answers 401 to a wrong token', async () => {
+        expect((await get('/api/calls', 'nope')).status).toBe(401);
+      });
+    });
+
+    it('lists calls in the contract shape, newest first', async () => {
+      const body = (await (await get('/api/calls')).json()) as { calls: Record<string, unknown>[] };
+      expect(body.calls.map((c) => c.id)).toEqual(['open-1', 'done-1']);
+      expect(body.calls[0]).toEqual({
+        id: 'open-1',
+        state: 'open',
+        line: 'Support FR',
+        caller: { number: '+33176360695', name: 'Marie' },
+        callCount: 1,
+        missedAt: new Date(T0).toISOString(),
+        lastCallAt: new Date(T0).toISOString(),
+        providerCallIds: ['aircall:123'],
+        claimedBy: null,
+        claimedAt: null,
+        attempts: 0,
+        outcome: null,
+        resolvedAt: null,
+        resolvedBy: null,
+        autoResolved: false,
+        escalationLevel: 0,
+        zendeskTicketId: null,
+        posts: [{ surface: 'slack', channel: 'C0123456789', ref: '1700000000.000100' }],
+      });
+      expect(body.calls[1]).toMatchObject({
+        state: 'resolved',
+        outcome: 'voicemail',
+        claimedBy: { name: 'Ana', email: 'ana@example.com', surface: 'slack' },
+        zendeskTicketId: 456,
+      });
+    });
+
+    it('filters by state and since', async () => {
+      const open = (await (await get('/api/calls?state=open')).json()) as { calls: { id: string }[] };
+      expect(open.calls.map((c) => c.id)).toEqual(['open-1']);
+      const since = (await (await get(`/api/calls?since=${new Date(T0 - 60_000).toISOString()}`)).json()) as {
+        calls: { id: string }[];
+      };
+      expect(since.calls.map((c) => c.id)).toEqual(['open-1']);
+    });
+
+    it('rejects a bad filter with 400 naming it', async () => {
+      const response = await get('/api/calls?state=missing');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_query',
+        detail: expect.stringContaining('unknown state "missing"'),
+      });
+      expect((await get('/api/calls?since=yesterday-ish')).status).toBe(400);
+    });
+
+    it('returns one call, or 404', async () => {
+      expect(((await (await get('/api/calls/done-1')).json()) as { id: string }).id).toBe('done-1');
+      const missing = await get('/api/calls/nope');
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ error: 'not_found' });
+    });
+
+    it('sums up a period in the team time zone', async () => {
+      const from = new Date(T0 - 86_400_000).toISOString().slice(0, 10);
+      const to = new Date(T0 + 86_400_000).toISOString().slice(0, 10);
+      const body = (await (await get(`/api/summary?period=${from}..${to}`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(body).toMatchObject({
+        timezone: 'Europe/Paris',
+        totals: { missedCalls: 2, episodes: 2, resolved: 1, byOutcome: { voicemail: 1 } },
+        openNow: { count: 1, oldest: { id: 'open-1' } },
+      });
+    });
+
+    it('explains a bad period', async () => {
+      const response = await get('/api/summary?period=fortnight');
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { detail: string }).detail).toContain('expected today, yesterday');
+    });
+  });
+
+  describe('errors', () => {
+    it('answers unknown routes with JSON 404', async () => {
+      const response = await fetch(`${ringback.baseUrl}/nowhere`, { method: 'POST' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found', detail: 'no route for POST /nowhere' });
+    });
+  });
+});
+
+describe('read API when RINGBACK_API_TOKEN is unset', () => {
+  it('is off', async () => {
+    const database = sqliteDatabase();
+    const ringback = await startRingback(testConfig({ database }), { adapters: [] });
+    try {
+      const response = await fetch(`${ringback.baseUrl}/api/calls`, {
+        headers: { authorization: 'Bearer anything' },
+      });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'api_disabled' });
+    } finally {
+      await ringback.stop();
+      await database.drop();
+    }
+  });
+});

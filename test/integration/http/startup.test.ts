@@ -1,0 +1,86 @@
+/** The real entry point as a child process: what a newcomer sees on `npm start` with nothing configured. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TSX_IMPORT } from '../../helpers/processes/tsx.js';
+
+const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+
+function start(
+  cwd: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  let output = '';
+  // Only what a bare shell has: no inherited Ringback variables.
+  const child = spawn(process.execPath, ['--import', TSX_IMPORT, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output, exit: new Promise((r) => child.on('exit', (code) => r(code))) };
+}
+
+async function waitFor(check: () => RegExpMatchArray | null, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const started = Date.now();
+  for (;;) {
+    const match = check();
+    if (match) return match;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('npm start', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  describe('with no environment and no routing file', () => {
+    it('starts on SQLite, answers /healthz, says what is off and why, and stops on SIGTERM', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'ringback-start-'));
+      const run = start(cwd);
+      children.push(run.child);
+      const [, port] = await waitFor(() => run.output().match(/listening on port (\d+)/));
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+
+      const messages = run
+        .output()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages).toContain(`store: SQLite ${join(cwd, 'data/ringback.db')} ready`);
+      expect(messages.some((m) => m.startsWith('config: no routing file'))).toBe(true);
+      for (const feature of ['slack', 'zendesk', 'aircall webhook', 'generic webhook', 'read api']) {
+        expect(messages.filter((m) => m.startsWith(`${feature}: off (`))).toHaveLength(1);
+      }
+
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+      expect(run.output()).toContain('"msg":"stopped"');
+    });
+  });
+
+  describe('with a broken routing file', () => {
+    it('exits with code 2 and one line per problem', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'ringback-start-'));
+      writeFileSync(
+        join(cwd, 'ringback.yaml'),
+        'timezone: Nowhere/Else\nlines: [{ name: A, match: "*", slack: { channel: general } }]\n',
+      );
+      const run = start(cwd);
+      children.push(run.child);
+      expect(await run.exit).toBe(2);
+      expect(run.output()).toContain('ringback.yaml timezone: expected an IANA time zone');
+      expect(run.output()).toContain(
+        'ringback.yaml lines[0].slack.channel: expected a Slack channel id like C0123456789',
+      );
+    });
+  });
+});

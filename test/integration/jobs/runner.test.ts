@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.js';
+import { backoffDelay, JobRunner, PermanentFailure, RetryAfter } from '../../../src/jobs/runner.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { Store } from '../../../src/store/store.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { memoryLogger } from '../../helpers/ringback.js';
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('backoffDelay', () => {
+  it('doubles per attempt within half-jitter and stops at the cap', () => {
+    expect(backoffDelay(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(4, 1000, 60_000, () => 1)).toBe(8000);
+    expect(backoffDelay(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
+
+describe('JobRunner', () => {
+  let database: TestDatabase;
+  let store: Store;
+  let runner: JobRunner;
+  let log: ReturnType<typeof memoryLogger>;
+  let metrics: Metrics;
+
+  beforeEach(async () => {
+    database = sqliteDatabase();
+    store = new Store(openDatabase(database.target));
+    await store.migrate();
+    log = memoryLogger();
+    metrics = new Metrics({ defaultMetrics: false });
+    runner = new JobRunner({
+      store,
+      clock: systemClock,
+      logger: log.logger,
+      metrics,
+      pollIntervalMs: 20,
+      baseBackoffMs: 10,
+      maxBackoffMs: 40,
+      concurrency: 4,
+    });
+  });
+
+  afterEach(async () => {
+    await runner.stop();
+    await store.close();
+    await database.drop();
+  });
+
+  it('starts a job queued in this process at once, without waiting for the poll', async () => {
+    const slowPoll = new JobRunner({
+      store,
+      clock: systemClock,
+      logger: log.logger,
+      metrics,
+      pollIntervalMs: 60_000,
+    });
+    const seen: unknown[] = [];
+    slowPoll.register('greet', async (payload) => {
+      seen.push(payload);
+    });
+    slowPoll.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await store.transaction((repos) =>
+      repos.enqueue([{ kind: 'greet', payload: { hello: 'world' } }], Date.now()),
+    );
+    await until(() => seen.length === 1, 2000);
+    expect(seen).toEqual([{ hello: 'world' }]);
+    await slowPoll.stop();
+  });
+
+  it('retries a failing job with backoff until it succeeds', async () => {
+    let calls = 0;
+    runner.register('flaky', async () => {
+      calls++;
+      if (calls < 3) throw new Error('remote said 503');
+    });
+    runner.start();
+    await store.enqueue([{ kind: 'flaky', payload: null }], Date.now());
+    await until(async () => (await store.jobs.list({ status: 'done' })).length === 1);
+    expect(calls).toBe(3);
+    expect(log.lines().filter((l) => l.includes('will retry'))).toHaveLength(2);
+  });
+
+  it('parks a job that keeps failing as dead, names it in the log, and counts it', async () => {
+    runner.register('doomed', async () => {
+      throw new Error('always broken');
+    });
+    runner.start();
+    await store.enqueue([{ kind: 'doomed', payload: null, maxAttempts: 3 }], Date.now());
+    await until(async () => (await store.jobs.countByStatus()).dead === 1);
+    const [dead] = await store.jobs.list({ status: 'dead' });
+    expect(dead).toMatchObject({ attempts: 3, lastError: 'Error: always broken' });
+    expect(log.lines().some((l) => l.includes(`job ${dead!.id} (doomed) is dead after 3 attempts`))).toBe(
+      true,
+    );
+    expect((await metrics.jobs.get()).values.find((v) => v.labels.result === 'dead')?.value).toBe(1);
+  });
+
+  it('kills a job at once on a permanent failure', async () => {
+    let calls = 0;
+    runner.register('bad-input', async () => {
+      calls++;
+      throw new PermanentFailure('payload is not a call');
+    });
+    runner.start();
+    await store.enqueue([{ kind: 'bad-input', payload: null }], Date.now());
+    await until(async () => (await store.jobs.countByStatus()).dead === 1);
+    expect(calls).toBe(1);
+  });
+
+  it('sends a job of an unknown kind to the dead letters rather than looping', async () => {
+    runner.start();
+    await store.enqueue([{ kind: 'nobody-handles-this', payload: null }], Date.now());
+    await until(async () => (await store.jobs.countByStatus()).dead === 1);
+    expect((await store.jobs.list({ status: 'dead' }))[0]?.lastError).toContain('no handler');
+  });
+
+  it('waits as long as the remote side asks on RetryAfter, without counting a failure', async () => {
+    const times: number[] = [];
+    runner.register('paced', async () => {
+      times.push(Date.now());
+      if (times.length === 1) throw new RetryAfter(300, '429 from Slack');
+    });
+    runner.start();
+    await store.enqueue([{ kind: 'paced', payload: null, maxAttempts: 1 }], Date.now());
+    await until(async () => (await store.jobs.list({ status: 'done' })).length === 1);
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290);
+  });
+
+  it('runs no more jobs at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    runner.register('busy', async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+    });
+    runner.start();
+    await store.enqueue(
+      Array.from({ length: 20 }, (_, i) => ({ kind: 'busy', payload: i })),
+      Date.now(),
+    );
+    await until(async () => (await store.jobs.list({ status: 'done' })).length === 20);
+    expect(peak).toBe(4);
+  });
+
+  it('on stop, takes no new job but lets the running one finish', async () => {
+    let release: () => void = () => undefined;
+    const finished: number[] = [];
+    runner.register('long', async (payload) => {
+      if (payload === 1) await new Promise<void>((r) => (release = r));
+      finished.push(payload as number);
+    });
+    runner.start();
+    await store.enqueue([{ kind: 'long', payload: 1 }], Date.now());
+    await until(async () => (await store.jobs.countByStatus()).running === 1);
+    const stopping = runner.stop();
+    await store.enqueue([{ kind: 'long', payload: 2 }], Date.now());
+    release();
+    await stopping;
+    expect(finished).toEqual([1]);
+    expect(await store.jobs.countByStatus()).toMatchObject({ done: 1, pending: 1 });
+  });
+});

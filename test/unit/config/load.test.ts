@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config/load.js';
+import { parseDatabaseUrl } from '../../../src/store/db.js';
+
+function missingFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'rb-')), 'absent.yaml');
+}
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  describe('with no environment and no routing file', () => {
+    it('starts on SQLite with one line that posts nowhere, and warns', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+      const config = loadConfig({}, { cwd: dir });
+      expect(config.database).toEqual({ dialect: 'sqlite', path: './data/ringback.db' });
+      expect(config.env.PORT).toBe(3000);
+      expect(config.routing.lines).toEqual([expect.objectContaining({ name: 'Default', match: '*' })]);
+      expect(config.routing.lines[0]?.slack).toBeUndefined();
+      expect(config.warnings[0]).toContain('calls are stored but posted nowhere');
+    });
+  });
+
+  it('fails when a named routing file does not exist', () => {
+    const path = missingFile();
+    expect(problems({ RINGBACK_CONFIG: path })).toEqual([`RINGBACK_CONFIG: no file at ${path}`]);
+  });
+
+  it('reports bad environment values with the variable name', () => {
+    const found = problems({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+      RINGBACK_CONFIG: missingFile(),
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^LOG_LEVEL: /),
+        expect.stringMatching(/^DATABASE_URL: expected postgres:/),
+      ]),
+    );
+  });
+
+  it('insists on the trailing slash of SLACK_API_URL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const file = join(dir, 'r.yaml');
+    writeFileSync(file, 'lines: []');
+    expect(problems({ RINGBACK_CONFIG: file, SLACK_API_URL: 'http://127.0.0.1:9/api' })).toEqual([
+      'SLACK_API_URL: must end with a slash, e.g. https://slack.com/api/',
+    ]);
+  });
+
+  it('collects every secret so the logger can hide them, including a database password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const file = join(dir, 'r.yaml');
+    writeFileSync(file, 'lines: []');
+    const config = loadConfig({
+      RINGBACK_CONFIG: file,
+      SLACK_BOT_TOKEN: 'xoxb-secret-1',
+      ZENDESK_API_TOKEN: 'zd-secret-2',
+      DATABASE_URL: 'postgres://app:p%40ss-word@db:5432/ringback',
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['xoxb-secret-1', 'zd-secret-2', 'p@ss-word']));
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it.each([
+    [undefined, { dialect: 'sqlite', path: './data/ringback.db' }],
+    ['sqlite:./x.db', { dialect: 'sqlite', path: './x.db' }],
+    ['sqlite:///tmp/x.db', { dialect: 'sqlite', path: '/tmp/x.db' }],
+    ['sqlite::memory:', { dialect: 'sqlite', path: ':memory:' }],
+    ['postgres://u@h/db', { dialect: 'postgres', url: 'postgres://u@h/db' }],
+    ['postgresql://u@h/db', { dialect: 'postgres', url: 'postgresql://u@h/db' }],
+  ])('reads %s', (url, target) => {
+    expect(parseDatabaseUrl(url)).toEqual(target);
+  });
+
+  it('explains what it accepts', () => {
+    expect(parseDatabaseUrl('mysql://x')).toMatch(/expected postgres/);
+    expect(parseDatabaseUrl('sqlite:')).toMatch(/expected sqlite:PATH/);
+  });
+});

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+import { ConfigError, parseRouting } from '../../../src/config/load.js';
+
+function problemsOf(yaml: string): string[] {
+  try {
+    parseRouting(yaml, 'ringback.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const DESIGN_EXAMPLE = `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: { aircallNumber: "+33 1 76 36 06 95" }
+    slack: { channel: C0123456789 }
+    teams: { channel: "19:abc@thread.tacv2" }
+    ignore: [short_abandoned]
+    sla: { claimWithin: 15m, resolveWithin: 2h }
+    escalate: [ { after: 15m, notify: "@here" }, { after: 30m, notify: "<!subteam^S0123>" } ]
+    businessHours: { mon-fri: "09:00-18:00" }
+    holidays: [2026-12-25]
+zendesk:
+  createTickets: true
+  onResolve: { status: solved, addTags: [ringback_resolved] }
+  sideConversation: { to: { email: callbacks@example.com } }
+managers: { slack: [U0123456789], zendeskRoles: [admin] }
+`;
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['2h', 7_200_000],
+    ['1h30m', 5_400_000],
+    ['1d', 86_400_000],
+  ])('reads %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '15', 'm', '15 minutes', '-5m', '0m', '1.5h'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it('formats back to short words', () => {
+    expect([45_000, 12 * 60_000, 125 * 60_000, 28 * 3_600_000].map(formatDuration)).toEqual([
+      '45s',
+      '12m',
+      '2h 05m',
+      '1d 4h',
+    ]);
+  });
+});
+
+describe('routing file', () => {
+  describe('the example in design.md', () => {
+    it('is accepted as written', () => {
+      const routing = parseRouting(DESIGN_EXAMPLE, 'ringback.yaml');
+      const line = routing.lines[0]!;
+      expect(line.sla).toEqual({ claimWithin: 900_000, resolveWithin: 7_200_000 });
+      expect(line.escalate.map((s) => [s.after, s.notify, s.to])).toEqual([
+        [900_000, '@here', 'thread'],
+        [1_800_000, '<!subteam^S0123>', 'thread'],
+      ]);
+      expect(line.businessHours?.[1]).toEqual([{ startMinute: 540, endMinute: 1080 }]);
+      expect(line.businessHours?.[6]).toEqual([]);
+      expect(line.holidays).toEqual(['2026-12-25']);
+      expect(routing.zendesk.onResolve).toMatchObject({ status: 'solved', addTags: ['ringback_resolved'] });
+      expect(routing.managers).toMatchObject({ slack: ['U0123456789'], zendeskRoles: ['admin'] });
+    });
+  });
+
+  describe('defaults', () => {
+    it('fill an almost empty file', () => {
+      const routing = parseRouting('lines: [{ name: Default, match: "*" }]', 'x');
+      expect(routing.timezone).toBe('UTC');
+      expect(routing.lines[0]).toMatchObject({ ignore: [], escalate: [], holidays: [], sla: {} });
+      expect(routing.zendesk.createTickets).toBe(true);
+    });
+
+    it('accept an empty file', () => {
+      expect(parseRouting('', 'x').lines).toEqual([]);
+    });
+  });
+
+  describe('problems', () => {
+    it('name the path and what was expected', () => {
+      expect(problemsOf('lines: [{ name: A, match: "*", slack: { channel: "#support" } }]')).toEqual([
+        'ringback.yaml lines[0].slack.channel: expected a Slack channel id like C0123456789',
+      ]);
+    });
+
+    it('are all reported at once', () => {
+      const problems = problemsOf(`
+timezone: Mars/Olympus
+lines:
+  - name: A
+    match: "*"
+    sla: { claimWithin: soon }
+    businessHours: { weekdays: "9-5" }
+    holidays: [2026-13-45]
+`);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('timezone: expected an IANA time zone'),
+          expect.stringContaining(
+            'lines[0].sla.claimWithin: expected a duration like 90s, 15m or 2h, got "soon"',
+          ),
+          expect.stringContaining('lines[0].businessHours.weekdays: expected a day or a day range'),
+          expect.stringContaining('lines[0].holidays[0]: expected a date like 2026-12-25'),
+        ]),
+      );
+      expect(problems).toHaveLength(4);
+    });
+
+    it('catch misspelt keys instead of ignoring them', () => {
+      expect(problemsOf('lines: [{ name: A, match: "*", slak: { channel: C0123456789 } }]')[0]).toContain(
+        'lines[0]',
+      );
+    });
+
+    it('catch duplicate line names and escalation steps out of order', () => {
+      const problems = problemsOf(`
+lines:
+  - { name: A, match: "*", escalate: [ { after: 30m, notify: "@here" }, { after: 15m, notify: "@here" } ] }
+  - { name: A, match: "*" }
+`);
+      expect(problems).toEqual([
+        'ringback.yaml lines[0].escalate[1].after: steps must come in increasing order',
+        'ringback.yaml lines[1].name: duplicate line name "A"',
+      ]);
+    });
+
+    it('report broken YAML with its position', () => {
+      expect(problemsOf('lines: [ { name: A')[0]).toMatch(/^ringback.yaml: not valid YAML/);
+    });
+
+    it('reject a match with no key', () => {
+      expect(problemsOf('lines: [{ name: A, match: {} }]')[0]).toContain('lines[0].match');
+    });
+  });
+
+  describe('business hours', () => {
+    it('read overnight shifts, several ranges, wrapping day ranges and closed days', () => {
+      const routing = parseRouting(
+        `lines: [{ name: A, match: "*", businessHours: { fri-mon: "22:00-06:00", tue: "09:00-12:00, 14:00-18:00", wed: closed } }]`,
+        'x',
+      );
+      const hours = routing.lines[0]!.businessHours!;
+      expect(hours[5]).toEqual([{ startMinute: 1320, endMinute: 1800 }]);
+      expect(hours[7]).toEqual([{ startMinute: 1320, endMinute: 1800 }]);
+      expect(hours[1]).toEqual([{ startMinute: 1320, endMinute: 1800 }]);
+      expect(hours[2]).toEqual([
+        { startMinute: 540, endMinute: 720 },
+        { startMinute: 840, endMinute: 1080 },
+      ]);
+      expect(hours[3]).toEqual([]);
+      expect(hours[4]).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,384 @@
+import { describe, expect, it } from 'vitest';
+import { type Command, decide, describeRefusal, newEpisode, sameActor } from '../../../src/domain/episode.js';
+import { type Episode, OUTCOMES } from '../../../src/domain/types.js';
+import { actor, ana, ben, episode, T0 } from '../../helpers/episodes.js';
+
+const manager = actor('Mia');
+
+function accepted(current: Episode, command: Command) {
+  const decision = decide(current, command);
+  if (!decision.ok) throw new Error(`expected acceptance, got ${decision.refusal.kind}`);
+  return decision;
+}
+
+function refused(current: Episode, command: Command) {
+  const decision = decide(current, command);
+  if (decision.ok) throw new Error('expected a refusal');
+  return decision.refusal;
+}
+
+const claimedByAna = () => accepted(episode(), { type: 'claim', actor: ana, at: T0 + 60_000 }).episode;
+const resolvedByAna = () =>
+  accepted(claimedByAna(), {
+    type: 'resolve',
+    actor: ana,
+    at: T0 + 120_000,
+    outcome: 'reached',
+    asManager: false,
+  }).episode;
+
+describe('newEpisode', () => {
+  it('starts open with one call and nothing else', () => {
+    const fresh = newEpisode({ id: 'x', line: 'L', caller: { number: '+1', name: null }, missedAt: T0 });
+    expect(fresh).toMatchObject({
+      state: 'open',
+      callCount: 1,
+      missedAt: T0,
+      lastCallAt: T0,
+      attempts: 0,
+      version: 1,
+    });
+    expect(fresh.claimedBy).toBeNull();
+    expect(fresh.outcome).toBeNull();
+  });
+});
+
+describe('claim', () => {
+  describe('when open', () => {
+    it('gives the call to the clicker and bumps the version', () => {
+      const { episode: next, events } = accepted(episode(), { type: 'claim', actor: ana, at: T0 + 5 });
+      expect(next).toMatchObject({ state: 'claimed', claimedBy: ana, claimedAt: T0 + 5, version: 2 });
+      expect(events).toEqual([{ type: 'claimed', actor: ana, at: T0 + 5, implicit: false }]);
+    });
+  });
+
+  describe('when already claimed', () => {
+    it('tells the clicker who has it and since when', () => {
+      expect(refused(claimedByAna(), { type: 'claim', actor: ben, at: T0 + 90_000 })).toEqual({
+        kind: 'AlreadyClaimed',
+        by: ana,
+        at: T0 + 60_000,
+      });
+    });
+
+    it('changes nothing when the claimer clicks again', () => {
+      const current = claimedByAna();
+      const decision = accepted(current, { type: 'claim', actor: ana, at: T0 + 90_000 });
+      expect(decision.events).toEqual([]);
+      expect(decision.episode).toBe(current);
+    });
+
+    it('recognises the claimer on another surface by email', () => {
+      const anaInTeams = actor('Ana', 'teams');
+      expect(accepted(claimedByAna(), { type: 'claim', actor: anaInTeams, at: T0 }).events).toEqual([]);
+    });
+
+    it('is refused while calling too', () => {
+      const calling = accepted(claimedByAna(), { type: 'callback', actor: ana, at: T0 + 70_000 }).episode;
+      expect(refused(calling, { type: 'claim', actor: ben, at: T0 }).kind).toBe('AlreadyClaimed');
+    });
+  });
+
+  describe('when resolved', () => {
+    it('says who resolved it, when, and how', () => {
+      expect(refused(resolvedByAna(), { type: 'claim', actor: ben, at: T0 })).toEqual({
+        kind: 'AlreadyResolved',
+        by: ana,
+        at: T0 + 120_000,
+        outcome: 'reached',
+      });
+    });
+  });
+});
+
+describe('release', () => {
+  it('gives the call back when the claimer asks', () => {
+    const { episode: next, events } = accepted(claimedByAna(), {
+      type: 'release',
+      actor: ana,
+      at: T0 + 1,
+      asManager: false,
+    });
+    expect(next).toMatchObject({ state: 'open', claimedBy: null, claimedAt: null });
+    expect(events).toEqual([{ type: 'released', actor: ana, at: T0 + 1, previous: ana }]);
+  });
+
+  it('lets a manager release someone else’s claim', () => {
+    const { events } = accepted(claimedByAna(), { type: 'release', actor: manager, at: T0, asManager: true });
+    expect(events[0]).toMatchObject({ type: 'released', actor: manager, previous: ana });
+  });
+
+  it('refuses a colleague who is not a manager', () => {
+    expect(refused(claimedByAna(), { type: 'release', actor: ben, at: T0, asManager: false })).toEqual({
+      kind: 'NotClaimer',
+      claimedBy: ana,
+    });
+  });
+
+  it('refuses when nobody holds the call', () => {
+    expect(refused(episode(), { type: 'release', actor: ana, at: T0, asManager: true })).toEqual({
+      kind: 'NotClaimed',
+    });
+  });
+
+  it('keeps the attempts made before the release', () => {
+    const calling = accepted(claimedByAna(), { type: 'callback', actor: ana, at: T0 + 70_000 }).episode;
+    const released = accepted(calling, {
+      type: 'release',
+      actor: ana,
+      at: T0 + 80_000,
+      asManager: false,
+    }).episode;
+    expect(released).toMatchObject({ state: 'open', attempts: 1, firstAttemptAt: T0 + 70_000 });
+  });
+
+  it('refuses once resolved', () => {
+    expect(refused(resolvedByAna(), { type: 'release', actor: ana, at: T0, asManager: false }).kind).toBe(
+      'AlreadyResolved',
+    );
+  });
+});
+
+describe('callback', () => {
+  describe('when open', () => {
+    it('claims implicitly and records attempt 1', () => {
+      const { episode: next, events } = accepted(episode(), { type: 'callback', actor: ben, at: T0 + 10 });
+      expect(next).toMatchObject({
+        state: 'calling',
+        claimedBy: ben,
+        claimedAt: T0 + 10,
+        attempts: 1,
+        firstAttemptAt: T0 + 10,
+      });
+      expect(events.map((e) => e.type)).toEqual(['claimed', 'callback_started']);
+      expect(events[0]).toMatchObject({ implicit: true });
+    });
+  });
+
+  describe('when claimed by the clicker', () => {
+    it('counts every attempt and keeps the first time', () => {
+      let current = claimedByAna();
+      for (let i = 1; i <= 3; i++)
+        current = accepted(current, { type: 'callback', actor: ana, at: T0 + i * 1000 }).episode;
+      expect(current).toMatchObject({
+        state: 'calling',
+        attempts: 3,
+        firstAttemptAt: T0 + 1000,
+        lastAttemptAt: T0 + 3000,
+      });
+    });
+  });
+
+  describe('when claimed by someone else', () => {
+    it('is refused with who has it', () => {
+      expect(refused(claimedByAna(), { type: 'callback', actor: ben, at: T0 }).kind).toBe('AlreadyClaimed');
+    });
+  });
+
+  it('is refused once resolved', () => {
+    expect(refused(resolvedByAna(), { type: 'callback', actor: ana, at: T0 }).kind).toBe('AlreadyResolved');
+  });
+});
+
+describe('resolve', () => {
+  it.each(OUTCOMES)('records the outcome %s', (outcome) => {
+    const { episode: next } = accepted(claimedByAna(), {
+      type: 'resolve',
+      actor: ana,
+      at: T0 + 9,
+      outcome,
+      asManager: false,
+    });
+    expect(next).toMatchObject({
+      state: 'resolved',
+      outcome,
+      resolvedAt: T0 + 9,
+      resolvedBy: ana,
+      autoResolved: false,
+    });
+  });
+
+  it('claims implicitly when nobody had', () => {
+    const { episode: next, events } = accepted(episode(), {
+      type: 'resolve',
+      actor: ben,
+      at: T0 + 9,
+      outcome: 'not_needed',
+      asManager: false,
+    });
+    expect(next).toMatchObject({ claimedBy: ben, claimedAt: T0 + 9 });
+    expect(events.map((e) => e.type)).toEqual(['claimed', 'resolved']);
+  });
+
+  it('refuses a colleague while someone else holds the call', () => {
+    expect(
+      refused(claimedByAna(), { type: 'resolve', actor: ben, at: T0, outcome: 'reached', asManager: false })
+        .kind,
+    ).toBe('AlreadyClaimed');
+  });
+
+  it('lets a manager resolve someone else’s call, keeping the claimer', () => {
+    const { episode: next } = accepted(claimedByAna(), {
+      type: 'resolve',
+      actor: manager,
+      at: T0,
+      outcome: 'wrong_number',
+      asManager: true,
+    });
+    expect(next).toMatchObject({ claimedBy: ana, resolvedBy: manager, outcome: 'wrong_number' });
+  });
+
+  it('is refused the second time', () => {
+    expect(
+      refused(resolvedByAna(), {
+        type: 'resolve',
+        actor: ana,
+        at: T0,
+        outcome: 'voicemail',
+        asManager: false,
+      }).kind,
+    ).toBe('AlreadyResolved');
+  });
+});
+
+describe('auto_resolve', () => {
+  it.each(['open', 'claimed', 'calling'] as const)('resolves a %s call as reached', (state) => {
+    let current = episode();
+    if (state !== 'open') current = claimedByAna();
+    if (state === 'calling')
+      current = accepted(current, { type: 'callback', actor: ana, at: T0 + 1 }).episode;
+    const { episode: next, events } = accepted(current, {
+      type: 'auto_resolve',
+      at: T0 + 99,
+      actor: ben,
+      providerCallKey: 'aircall:9',
+    });
+    expect(next).toMatchObject({
+      state: 'resolved',
+      outcome: 'reached',
+      autoResolved: true,
+      resolvedBy: ben,
+      resolvedAt: T0 + 99,
+    });
+    expect(events).toEqual([
+      { type: 'auto_resolved', actor: ben, at: T0 + 99, providerCallKey: 'aircall:9' },
+    ]);
+  });
+
+  it('works without knowing the agent', () => {
+    expect(
+      accepted(episode(), { type: 'auto_resolve', at: T0, actor: null, providerCallKey: 'k' }).episode
+        .resolvedBy,
+    ).toBeNull();
+  });
+
+  it('leaves an already resolved call untouched (late or repeated events)', () => {
+    const current = resolvedByAna();
+    const decision = accepted(current, {
+      type: 'auto_resolve',
+      at: T0 + 500_000,
+      actor: ben,
+      providerCallKey: 'k',
+    });
+    expect(decision.events).toEqual([]);
+    expect(decision.episode).toBe(current);
+  });
+});
+
+describe('add_call', () => {
+  it('counts the call and moves the last call time', () => {
+    const { episode: next, events } = accepted(episode(), {
+      type: 'add_call',
+      at: T0 + 600_000,
+      providerCallKey: 'aircall:2',
+    });
+    expect(next).toMatchObject({ callCount: 2, missedAt: T0, lastCallAt: T0 + 600_000 });
+    expect(events).toEqual([
+      { type: 'call_joined', at: T0 + 600_000, callCount: 2, providerCallKey: 'aircall:2' },
+    ]);
+  });
+
+  it('moves the first missed time back when an older call arrives late', () => {
+    const { episode: next } = accepted(episode(), {
+      type: 'add_call',
+      at: T0 - 60_000,
+      providerCallKey: 'aircall:0',
+    });
+    expect(next).toMatchObject({ missedAt: T0 - 60_000, lastCallAt: T0 });
+  });
+
+  it('keeps the claim of a claimed episode', () => {
+    expect(
+      accepted(claimedByAna(), { type: 'add_call', at: T0 + 1, providerCallKey: 'k' }).episode.claimedBy,
+    ).toEqual(ana);
+  });
+
+  it('is refused once resolved, so the caller gets a new card', () => {
+    expect(refused(resolvedByAna(), { type: 'add_call', at: T0, providerCallKey: 'k' }).kind).toBe(
+      'AlreadyResolved',
+    );
+  });
+});
+
+describe('escalate', () => {
+  it('raises the level and remembers when', () => {
+    const { episode: next } = accepted(episode(), { type: 'escalate', at: T0 + 900_000, level: 1 });
+    expect(next).toMatchObject({ escalationLevel: 1, escalatedAt: T0 + 900_000 });
+  });
+
+  it('refuses the same or a lower step twice', () => {
+    const once = accepted(episode(), { type: 'escalate', at: T0, level: 2 }).episode;
+    expect(refused(once, { type: 'escalate', at: T0, level: 2 })).toEqual({
+      kind: 'StaleEscalation',
+      level: 2,
+    });
+    expect(refused(once, { type: 'escalate', at: T0, level: 1 }).kind).toBe('StaleEscalation');
+  });
+
+  it('is refused once resolved', () => {
+    expect(refused(resolvedByAna(), { type: 'escalate', at: T0, level: 1 }).kind).toBe('AlreadyResolved');
+  });
+});
+
+describe('purity', () => {
+  it('never mutates the episode it is given', () => {
+    const current = claimedByAna();
+    const frozen = structuredClone(current);
+    decide(current, { type: 'callback', actor: ana, at: T0 });
+    decide(current, { type: 'resolve', actor: ana, at: T0, outcome: 'reached', asManager: false });
+    decide(current, { type: 'release', actor: ana, at: T0, asManager: false });
+    expect(current).toEqual(frozen);
+  });
+
+  it('increments the version exactly once per accepted change', () => {
+    const { episode: next } = accepted(episode(), { type: 'callback', actor: ana, at: T0 });
+    expect(next.version).toBe(2);
+  });
+});
+
+describe('sameActor', () => {
+  it('matches by id or by email, case-insensitively, never by name', () => {
+    expect(sameActor(ana, { ...ana, surface: 'teams', id: 'teams:x', email: 'ANA@example.com' })).toBe(true);
+    expect(sameActor(ana, { ...ben, name: 'Ana' })).toBe(false);
+    expect(sameActor({ ...ana, email: null }, { ...ana, id: 'teams:x', email: null })).toBe(false);
+  });
+});
+
+describe('describeRefusal', () => {
+  const at = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+  it('names the holder and the time', () => {
+    expect(describeRefusal({ kind: 'AlreadyClaimed', by: ana, at: T0 }, at)).toBe(
+      'Ana already has this call (since 09:32).',
+    );
+  });
+  it('explains who may release', () => {
+    expect(describeRefusal({ kind: 'NotClaimer', claimedBy: ana }, at)).toBe(
+      'Only Ana or a manager can release this call.',
+    );
+  });
+  it('handles an unknown resolver', () => {
+    expect(describeRefusal({ kind: 'AlreadyResolved', by: null, at: T0, outcome: 'reached' }, at)).toBe(
+      'This call was already resolved at 09:32.',
+    );
+  });
+});

@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { parsePeriod } from '../../../src/domain/periods.js';
+import { percentile, summarize } from '../../../src/domain/summary.js';
+import type { Episode } from '../../../src/domain/types.js';
+import { actor, ana, ben, episode } from '../../helpers/episodes.js';
+
+const PARIS = 'Europe/Paris';
+const at = (iso: string) => DateTime.fromISO(iso, { zone: PARIS }).toMillis();
+const MIN = 60_000;
+
+describe('parsePeriod', () => {
+  const now = at('2026-11-21T10:00');
+
+  it('reads today in the team zone, not UTC', () => {
+    expect(parsePeriod('today', now, PARIS)).toMatchObject({
+      start: at('2026-11-21T00:00'),
+      end: at('2026-11-22T00:00'),
+      label: 'today',
+    });
+  });
+
+  it('starts the week on Monday and spans the month', () => {
+    expect(parsePeriod('week', now, PARIS)).toMatchObject({
+      start: at('2026-11-16T00:00'),
+      end: at('2026-11-23T00:00'),
+    });
+    expect(parsePeriod('month', now, PARIS)).toMatchObject({
+      start: at('2026-11-01T00:00'),
+      end: at('2026-12-01T00:00'),
+    });
+  });
+
+  it('reads a date and a range, inclusive', () => {
+    expect(parsePeriod('2026-11-02..2026-11-08', now, PARIS)).toMatchObject({
+      start: at('2026-11-02T00:00'),
+      end: at('2026-11-09T00:00'),
+    });
+    expect(parsePeriod('yesterday', now, PARIS)).toMatchObject({
+      start: at('2026-11-20T00:00'),
+      end: at('2026-11-21T00:00'),
+    });
+  });
+
+  it('makes the day of a DST change 23 or 25 hours long', () => {
+    const spring = parsePeriod('2026-03-29', now, PARIS);
+    const autumn = parsePeriod('2026-10-25', now, PARIS);
+    expect('end' in spring && spring.end - spring.start).toBe(23 * 60 * MIN);
+    expect('end' in autumn && autumn.end - autumn.start).toBe(25 * 60 * MIN);
+  });
+
+  it.each(['fortnight', '2026-02-30', '2026-11-08..2026-11-02', '2026-11-01..', 'a..b..c'])(
+    'explains %j',
+    (text) => {
+      expect(parsePeriod(text, now, PARIS)).toHaveProperty('error');
+    },
+  );
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank', () => {
+    const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(percentile(values, 50)).toBe(5);
+    expect(percentile(values, 90)).toBe(9);
+    expect(percentile([7], 90)).toBe(7);
+    expect(percentile([], 50)).toBeNull();
+  });
+});
+
+describe('summarize', () => {
+  const day = parsePeriod('2026-11-20', at('2026-11-21T10:00'), PARIS);
+  if ('error' in day) throw new Error(day.error);
+  const t = (hhmm: string) => at(`2026-11-20T${hhmm}`);
+
+  const episodes: Episode[] = [
+    // Ana claims after 5 min, calls after 10, reached.
+    episode({
+      id: 'a',
+      caller: { number: '+33100000001', name: null },
+      missedAt: t('09:00'),
+      callCount: 2,
+      state: 'resolved',
+      claimedBy: ana,
+      claimedAt: t('09:05'),
+      firstAttemptAt: t('09:10'),
+      attempts: 1,
+      outcome: 'reached',
+      resolvedBy: ana,
+      resolvedAt: t('09:12'),
+    }),
+    // Ben claims after 20 min (breaches a 15 min SLA), voicemail.
+    episode({
+      id: 'b',
+      line: 'Sales',
+      caller: { number: '+33100000002', name: null },
+      missedAt: t('10:00'),
+      state: 'resolved',
+      claimedBy: ben,
+      claimedAt: t('10:20'),
+      firstAttemptAt: t('10:30'),
+      attempts: 2,
+      outcome: 'voicemail',
+      resolvedBy: ben,
+      resolvedAt: t('10:31'),
+    }),
+    // The caller got through by themselves.
+    episode({
+      id: 'c',
+      caller: { number: '+33100000001', name: null },
+      missedAt: t('11:00'),
+      state: 'resolved',
+      outcome: 'reached',
+      autoResolved: true,
+      resolvedAt: t('11:30'),
+      resolvedBy: actor('Chloé', 'aircall'),
+    }),
+    // Still open, withheld number.
+    episode({ id: 'd', caller: { number: null, name: null }, missedAt: t('17:00') }),
+    // Outside the window.
+    episode({ id: 'e', caller: { number: '+33100000009', name: null }, missedAt: at('2026-11-19T17:00') }),
+  ];
+
+  const summary = summarize({
+    episodes,
+    openNow: episodes.filter((e) => e.state !== 'resolved'),
+    window: day,
+    now: t('18:00'),
+    slaFor: (line) =>
+      line === 'Sales' ? { claimWithin: 15 * MIN } : { claimWithin: 15 * MIN, resolveWithin: 120 * MIN },
+  });
+
+  it('counts missed calls, episodes and unique callers in the window only', () => {
+    expect(summary.totals).toMatchObject({ missedCalls: 5, episodes: 4, uniqueCallers: 3 });
+  });
+
+  it('counts claimed, called back, resolved by outcome and auto-resolved', () => {
+    expect(summary.totals).toMatchObject({
+      claimed: 2,
+      calledBack: 2,
+      resolved: 3,
+      autoResolved: 1,
+      byOutcome: { reached: 2, voicemail: 1, no_answer: 0, wrong_number: 0, not_needed: 0 },
+    });
+  });
+
+  it('gives median and p90 of time to claim and to first call back', () => {
+    expect(summary.totals.timeToClaim).toEqual({ count: 2, medianMs: 5 * MIN, p90Ms: 20 * MIN });
+    expect(summary.totals.timeToFirstCallback).toEqual({ count: 2, medianMs: 10 * MIN, p90Ms: 30 * MIN });
+  });
+
+  it('counts SLA breaches, including calls still unclaimed now', () => {
+    // b claimed after 20 min; c resolved (not claimed) after 30 min; d unclaimed for 60 min at 18:00.
+    expect(summary.totals.slaBreaches.claim).toBe(3);
+    // d has been open 60 min out of 120: not yet a resolve breach.
+    expect(summary.totals.slaBreaches.resolve).toBe(0);
+  });
+
+  it('splits per line', () => {
+    expect(Object.keys(summary.lines)).toEqual(['Sales', 'Support FR']);
+    expect(summary.lines.Sales).toMatchObject({ episodes: 1, byOutcome: { voicemail: 1 } });
+  });
+
+  it('splits per agent, most resolved first', () => {
+    expect(summary.agents.map((a) => [a.name, a.claimed, a.calledBack, a.resolved])).toEqual([
+      ['Ana', 1, 1, 1],
+      ['Ben', 1, 1, 1],
+      ['Chloé', 0, 0, 1],
+    ]);
+  });
+
+  it('shows everything open now, whenever missed, with the oldest', () => {
+    expect(summary.openNow).toEqual({
+      count: 2,
+      oldest: { id: 'e', line: 'Support FR', missedAt: at('2026-11-19T17:00'), callerNumber: '+33100000009' },
+    });
+  });
+
+  it('measures with the given clock function (business time)', () => {
+    const halved = summarize({
+      episodes,
+      openNow: [],
+      window: day,
+      now: t('18:00'),
+      slaFor: () => ({}),
+      elapsed: (_line, from, to) => (to - from) / 2,
+    });
+    expect(halved.totals.timeToClaim.medianMs).toBe(2.5 * MIN);
+  });
+});
