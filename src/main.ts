@@ -1,8 +1,11 @@
 /** Entry point: read config, compose, start, and stop cleanly on SIGTERM/SIGINT. */
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createRingback } from './ringback.js';
 
 async function main(): Promise<void> {
+  // A .env next to the process is read like the real environment; variables already set win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
