@@ -4,12 +4,15 @@ import type { Clock } from '../domain/clock.js';
 import { parsePeriod } from '../domain/periods.js';
 import { type Summary, summarize } from '../domain/summary.js';
 import type { Store } from '../store/store.js';
+import { businessElapsed } from './sla.js';
 
 export interface SummaryRequest {
   /** `today`, `yesterday`, `week`, `month`, `YYYY-MM-DD`, `YYYY-MM-DD..YYYY-MM-DD`. */
   period: string;
   /** Only this line. */
   line?: string;
+  /** Read the period in this zone instead of the line's or the team's (scheduled summaries). */
+  timezone?: string;
 }
 
 export type SummaryAnswer = { ok: true; summary: Summary; timezone: string } | { ok: false; error: string };
@@ -30,7 +33,7 @@ export async function buildSummary(
       error: `no line named "${request.line}" (lines: ${routing.lines.map((l) => l.name).join(', ') || 'none'})`,
     };
   }
-  const timezone = lineConfig?.timezone ?? routing.timezone;
+  const timezone = request.timezone ?? lineConfig?.timezone ?? routing.timezone;
   const now = clock.now();
   const window = parsePeriod(request.period, now, timezone);
   if ('error' in window) return { ok: false, error: window.error };
@@ -40,6 +43,14 @@ export async function buildSummary(
     store.episodes.list({ states: ['open', 'claimed', 'calling'], line: lineName, limit: MAX_EPISODES }),
   ]);
   const slaByLine = new Map(routing.lines.map((l) => [l.name, l.sla]));
-  const summary = summarize({ episodes, openNow, window, now, slaFor: (line) => slaByLine.get(line) ?? {} });
+  // Main figures stay wall-clock; `business` figures and SLA breaches count each line's open hours.
+  const summary = summarize({
+    episodes,
+    openNow,
+    window,
+    now,
+    slaFor: (line) => slaByLine.get(line) ?? {},
+    businessElapsed: businessElapsed(routing),
+  });
   return { ok: true, summary, timezone };
 }

@@ -90,6 +90,19 @@ const escalationStep = z
   })
   .strict();
 
+/** Steps in increasing `after` order (each later step waits longer). */
+function stepsInOrder(steps: { after: number }[], path: (string | number)[], ctx: z.RefinementCtx): void {
+  for (let i = 1; i < steps.length; i++) {
+    if ((steps[i]?.after ?? 0) <= (steps[i - 1]?.after ?? 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'after'],
+        message: 'steps must come in increasing order',
+      });
+    }
+  }
+}
+
 const line = z
   .object({
     /** Shown on cards and summaries; unique across lines. */
@@ -127,19 +140,111 @@ const line = z
       .optional(),
     /** Zendesk group that tickets for this line are assigned to. */
     zendeskGroupId: z.number().int().positive().optional(),
+    /**
+     * Calls missed while the line is closed (outside `businessHours` or on a holiday): `post` shows the
+     * card at once with the SLA counting from the next opening (default); `hold` keeps the cards back and
+     * posts a digest, then the cards, when the line opens.
+     */
+    outOfHours: z
+      .object({ mode: z.enum(['post', 'hold']).default('post') })
+      .strict()
+      .optional(),
+    /**
+     * A claimed call still unresolved at `sla.resolveWithin` reminds its claimer by direct message, then
+     * escalates with these steps (`after` counted from the reminder); absent → the `escalate` ladder.
+     */
+    reminders: z
+      .object({
+        /** Steps after the reminder; `[]` reminds the claimer only. */
+        escalate: z.array(escalationStep).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
-    const afters = value.escalate.map((step) => step.after);
-    for (let i = 1; i < afters.length; i++) {
-      if ((afters[i] ?? 0) <= (afters[i - 1] ?? 0)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['escalate', i, 'after'],
-          message: 'steps must come in increasing order',
-        });
-      }
+    stepsInOrder(value.escalate, ['escalate'], ctx);
+    if (value.reminders?.escalate) stepsInOrder(value.reminders.escalate, ['reminders', 'escalate'], ctx);
+  });
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const LOCAL_TIME = /^([01]\d|2[0-3]):([0-5]\d)(?:\s+(\S+))?$/;
+
+/** A scheduled summary: the `/ringback summary` figures posted to channels at a local time. */
+const summarySchedule = z
+  .object({
+    /** Names the schedule in logs; also what keeps it once per day when the rest of it is edited. */
+    name: z.string().min(1).optional(),
+    /** `daily` or `weekly`. */
+    every: z.enum(['daily', 'weekly']),
+    /** Local time `HH:MM`, optionally followed by a time zone: `08:30` or `08:30 Europe/Paris`. */
+    at: z.string(),
+    /** Weekly only: the day it is posted (default `mon`). */
+    day: z.enum(WEEKDAYS).optional(),
+    /** Time zone of `at` and of the summary's days; default the one in `at`, else the top-level one. */
+    timezone: timeZone.optional(),
+    /**
+     * What it covers: daily `yesterday` (default) or `today`; weekly `last_week` (default, Monday to
+     * Sunday) or `this_week` (Monday to the posting day).
+     */
+    period: z.enum(['yesterday', 'today', 'last_week', 'this_week']).optional(),
+    /** Only this line (default: every line). */
+    line: z.string().min(1).optional(),
+    /** Where to post it in Slack. */
+    slack: z.object({ channel: slackChannelId }).strict().optional(),
+    /** Where to post it in Microsoft Teams. */
+    teams: z.object({ channel: teamsChannelId }).strict().optional(),
+  })
+  .strict()
+  .transform((value, ctx) => {
+    const time = LOCAL_TIME.exec(value.at.trim());
+    if (!time) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['at'],
+        message: `expected a local time like "08:30" or "08:30 Europe/Paris", got "${value.at}"`,
+      });
+      return z.NEVER;
     }
+    const zoneInAt = time[3];
+    if (zoneInAt !== undefined && !IANAZone.isValidZone(zoneInAt)) {
+      ctx.addIssue({ code: 'custom', path: ['at'], message: `"${zoneInAt}" is not an IANA time zone` });
+      return z.NEVER;
+    }
+    if (!value.slack && !value.teams) {
+      ctx.addIssue({ code: 'custom', message: 'expected slack: { channel } and/or teams: { channel }' });
+      return z.NEVER;
+    }
+    const daily = value.every === 'daily';
+    const period = value.period ?? (daily ? 'yesterday' : 'last_week');
+    if (daily !== (period === 'yesterday' || period === 'today')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['period'],
+        message: daily
+          ? 'a daily summary covers yesterday or today'
+          : 'a weekly summary covers last_week or this_week',
+      });
+      return z.NEVER;
+    }
+    if (daily && value.day !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['day'], message: 'day is for weekly summaries only' });
+      return z.NEVER;
+    }
+    return {
+      name: value.name,
+      every: value.every,
+      /** Minutes after local midnight. */
+      minuteOfDay: Number(time[1]) * 60 + Number(time[2]),
+      /** ISO weekday (1 = Monday) for weekly summaries. */
+      weekday: WEEKDAYS.indexOf(value.day ?? 'mon') + 1,
+      /** Absent → the top-level time zone. */
+      timezone: value.timezone ?? zoneInAt,
+      period,
+      line: value.line,
+      slack: value.slack,
+      teams: value.teams,
+    };
   });
 
 const zendeskStatus = z.enum(['open', 'pending', 'hold', 'solved']);
@@ -203,13 +308,30 @@ export const routingSchema = z
         zendeskRoles: z.array(z.string().min(1)).default([]),
         /** Slack channel that manager escalations and scheduled summaries go to. */
         slackChannel: slackChannelId.optional(),
+        /** Teams channel that manager escalations go to (without one, Teams managers get a personal message). */
+        teamsChannel: teamsChannelId.optional(),
       })
       .strict()
       .default({ slack: [], teams: [], emails: [], zendeskRoles: [] }),
+    /** What Ringback writes back to Aircall (needs AIRCALL_API_ID and AIRCALL_API_TOKEN). */
+    aircall: z
+      .object({
+        /**
+         * Tags put on the Aircall calls of an episode when it is resolved (manually or automatically).
+         * The tags must already exist in Aircall; give their ids (numbers) or names as your account expects.
+         */
+        tagsOnResolve: z.array(z.union([z.string().min(1), z.number().int().positive()])).default([]),
+        /** Aircall API requests per minute Ringback allows itself (the company-wide limit is 60–120). */
+        requestsPerMinute: z.number().int().positive().default(60),
+      })
+      .strict()
+      .default({ tagsOnResolve: [], requestsPerMinute: 60 }),
     /** Let any workspace member act on cards even when they map to no Zendesk/Aircall agent. */
     allowUnmappedUsers: z.boolean().default(true),
     /** Outcomes offered on the card, in order (a subset of the five codes). */
     outcomes: z.array(z.enum(OUTCOMES)).default([...OUTCOMES]),
+    /** Summaries posted on a schedule (daily or weekly at a local time). */
+    schedules: z.array(summarySchedule).default([]),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -223,11 +345,21 @@ export const routingSchema = z
         });
       seen.add(l.name);
     });
+    // Schedules name lines by their exact name, as summaries do.
+    value.schedules.forEach((schedule, i) => {
+      if (schedule.line !== undefined && !seen.has(schedule.line))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', i, 'line'],
+          message: `no line named "${schedule.line}"`,
+        });
+    });
   });
 
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type LineConfig = RoutingConfig['lines'][number];
 export type EscalationStep = LineConfig['escalate'][number];
+export type SummaryScheduleConfig = RoutingConfig['schedules'][number];
 
 /** Used when no routing file exists: every call lands on one line that posts nowhere. */
 export const DEFAULT_ROUTING_YAML = 'lines: [{ name: Default, match: "*" }]';

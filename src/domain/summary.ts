@@ -1,7 +1,7 @@
 /**
  * Summary figures over episodes: missed vs returned, time to claim and to call back, SLA breaches,
- * open now, per line and per agent. Pure: durations are measured by an injected function so the same
- * code counts wall-clock or business time.
+ * open now, per line and per agent. Pure: durations are measured by injected functions so the same
+ * code counts wall-clock and business time (`business` figures; SLA breaches count business time).
  */
 import type { TimeWindow } from './periods.js';
 import { type Episode, OUTCOMES, type Outcome } from './types.js';
@@ -25,6 +25,40 @@ export interface Figures {
   timeToClaim: DurationStats;
   timeToFirstCallback: DurationStats;
   slaBreaches: { claim: number; resolve: number };
+  /** Missed to resolved, wall-clock (episodes resolved by a person or automatically). */
+  timeToResolve?: DurationStats;
+  /** The same durations in business time (open hours of each line); equal to wall-clock for lines without hours. Always set by summarize(). */
+  business?: BusinessFigures;
+}
+
+export interface BusinessFigures {
+  timeToClaim: DurationStats;
+  timeToFirstCallback: DurationStats;
+  timeToResolve: DurationStats;
+}
+
+export interface OldestOpen {
+  id: string;
+  line: string;
+  missedAt: number;
+  callerNumber: string | null;
+}
+
+export interface OpenFigures {
+  count: number;
+  oldest: OldestOpen | null;
+}
+
+/** What is open now, with waiting times, per line. */
+export interface OpenDetail {
+  /** How long the oldest open call has waited, wall-clock and in business time (null when none is open). */
+  oldestWaitedMs: number | null;
+  oldestWaitedBusinessMs: number | null;
+  /** Per line (lines with nothing open are absent). */
+  lines: Record<
+    string,
+    OpenFigures & { oldestWaitedMs: number | null; oldestWaitedBusinessMs: number | null }
+  >;
 }
 
 export interface AgentFigures {
@@ -35,6 +69,8 @@ export interface AgentFigures {
   resolved: number;
   timeToClaim: DurationStats;
   timeToFirstCallback: DurationStats;
+  /** Business-time versions of the two durations above. Always set by summarize(). */
+  business?: { timeToClaim: DurationStats; timeToFirstCallback: DurationStats };
 }
 
 export interface Summary {
@@ -42,10 +78,9 @@ export interface Summary {
   totals: Figures;
   lines: Record<string, Figures>;
   agents: AgentFigures[];
-  openNow: {
-    count: number;
-    oldest: { id: string; line: string; missedAt: number; callerNumber: string | null } | null;
-  };
+  openNow: OpenFigures;
+  /** Waiting times of what is open now, overall and per line. Always set by summarize(). */
+  openDetail?: OpenDetail;
 }
 
 export interface SlaTargets {
@@ -61,8 +96,13 @@ export interface SummaryInput {
   window: TimeWindow;
   now: number;
   slaFor: (line: string) => SlaTargets;
-  /** Elapsed time between two instants on a line (wall-clock by default, business hours when configured). */
+  /** Elapsed time between two instants on a line for the main figures (wall-clock by default). */
   elapsed?: (line: string, from: number, to: number) => number;
+  /**
+   * Open (business) time between two instants on a line: the `business` figures and SLA breaches use it.
+   * Absent → the same as `elapsed`.
+   */
+  businessElapsed?: (line: string, from: number, to: number) => number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -81,10 +121,15 @@ const wallClock = (_line: string, from: number, to: number) => Math.max(0, to - 
 
 function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
   const elapsed = input.elapsed ?? wallClock;
+  const business = input.businessElapsed ?? elapsed;
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   const callers = new Set<string>();
   const toClaim: number[] = [];
   const toCallback: number[] = [];
+  const toResolve: number[] = [];
+  const toClaimBusiness: number[] = [];
+  const toCallbackBusiness: number[] = [];
+  const toResolveBusiness: number[] = [];
   let missedCalls = 0;
   let claimed = 0;
   let calledBack = 0;
@@ -100,23 +145,29 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
     if (episode.claimedAt !== null && !episode.autoResolved) {
       claimed++;
       toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
+      toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
     }
     if (episode.firstAttemptAt !== null) {
       calledBack++;
       toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
+      toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
     }
     if (episode.state === 'resolved') {
       resolved++;
+      if (episode.resolvedAt !== null) {
+        toResolve.push(elapsed(episode.line, episode.missedAt, episode.resolvedAt));
+        toResolveBusiness.push(business(episode.line, episode.missedAt, episode.resolvedAt));
+      }
       if (episode.autoResolved) autoResolved++;
       if (episode.outcome) byOutcome[episode.outcome]++;
     }
     if (sla.claimWithin !== undefined) {
       const claimOrNow = episode.claimedAt ?? episode.resolvedAt ?? input.now;
-      if (elapsed(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) claimBreaches++;
+      if (business(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) claimBreaches++;
     }
     if (sla.resolveWithin !== undefined) {
       const resolveOrNow = episode.resolvedAt ?? input.now;
-      if (elapsed(episode.line, episode.missedAt, resolveOrNow) > sla.resolveWithin) resolveBreaches++;
+      if (business(episode.line, episode.missedAt, resolveOrNow) > sla.resolveWithin) resolveBreaches++;
     }
   }
   return {
@@ -131,11 +182,18 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
     timeToClaim: stats(toClaim),
     timeToFirstCallback: stats(toCallback),
     slaBreaches: { claim: claimBreaches, resolve: resolveBreaches },
+    timeToResolve: stats(toResolve),
+    business: {
+      timeToClaim: stats(toClaimBusiness),
+      timeToFirstCallback: stats(toCallbackBusiness),
+      timeToResolve: stats(toResolveBusiness),
+    },
   };
 }
 
 function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] {
   const elapsed = input.elapsed ?? wallClock;
+  const business = input.businessElapsed ?? elapsed;
   const agents = new Map<
     string,
     {
@@ -145,12 +203,23 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       resolved: number;
       toClaim: number[];
       toCallback: number[];
+      toClaimBusiness: number[];
+      toCallbackBusiness: number[];
     }
   >();
   const entry = (id: string, name: string) => {
     let found = agents.get(id);
     if (!found) {
-      found = { name, claimed: 0, calledBack: 0, resolved: 0, toClaim: [], toCallback: [] };
+      found = {
+        name,
+        claimed: 0,
+        calledBack: 0,
+        resolved: 0,
+        toClaim: [],
+        toCallback: [],
+        toClaimBusiness: [],
+        toCallbackBusiness: [],
+      };
       agents.set(id, found);
     }
     return found;
@@ -161,9 +230,11 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       const agent = entry(claimer.email?.toLowerCase() ?? claimer.id, claimer.name);
       agent.claimed++;
       agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
+      agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
       if (episode.firstAttemptAt !== null) {
         agent.calledBack++;
         agent.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
+        agent.toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
       }
     }
     const resolver = episode.resolvedBy;
@@ -179,6 +250,7 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       resolved: a.resolved,
       timeToClaim: stats(a.toClaim),
       timeToFirstCallback: stats(a.toCallback),
+      business: { timeToClaim: stats(a.toClaimBusiness), timeToFirstCallback: stats(a.toCallbackBusiness) },
     }))
     .sort((x, y) => y.resolved - x.resolved || y.claimed - x.claimed || x.name.localeCompare(y.name));
 }
@@ -195,17 +267,35 @@ export function summarize(input: SummaryInput): Summary {
       input,
     );
   const open = input.openNow.filter((e) => e.state !== 'resolved').sort((a, b) => a.missedAt - b.missedAt);
-  const oldest = open[0];
+  const { oldestWaitedMs, oldestWaitedBusinessMs, ...openNow } = openFigures(open, input);
+  const openLines: OpenDetail['lines'] = {};
+  for (const line of [...new Set(open.map((e) => e.line))].sort()) {
+    openLines[line] = openFigures(
+      open.filter((e) => e.line === line),
+      input,
+    );
+  }
   return {
     window: input.window,
     totals: figuresOf(inWindow, input),
     lines,
     agents: agentFigures(inWindow, input),
-    openNow: {
-      count: open.length,
-      oldest: oldest
-        ? { id: oldest.id, line: oldest.line, missedAt: oldest.missedAt, callerNumber: oldest.caller.number }
-        : null,
-    },
+    openNow,
+    openDetail: { oldestWaitedMs, oldestWaitedBusinessMs, lines: openLines },
+  };
+}
+
+/** Open episodes (oldest first) with how long the oldest has waited. */
+function openFigures(open: Episode[], input: SummaryInput): OpenDetail['lines'][string] {
+  const elapsed = input.elapsed ?? wallClock;
+  const business = input.businessElapsed ?? elapsed;
+  const oldest = open[0];
+  return {
+    count: open.length,
+    oldest: oldest
+      ? { id: oldest.id, line: oldest.line, missedAt: oldest.missedAt, callerNumber: oldest.caller.number }
+      : null,
+    oldestWaitedMs: oldest ? elapsed(oldest.line, oldest.missedAt, input.now) : null,
+    oldestWaitedBusinessMs: oldest ? business(oldest.line, oldest.missedAt, input.now) : null,
   };
 }

@@ -1,0 +1,239 @@
+/**
+ * The escalation ladder and the claimer's reminder as durable timers. A planner arms them when an
+ * episode opens, is released or is claimed; job handlers fire them when due. A step re-reads the
+ * episode in its own transaction and does nothing when the call was claimed, released since or
+ * resolved; when it fires it raises the episode's escalation level through the 'escalate' command
+ * (so every card re-renders), says so through the notice hub and arms the next step, all in that one
+ * transaction. The level's compare-and-set makes each step fire once across replicas and retries.
+ */
+import { z } from 'zod';
+import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import {
+  type ChainStep,
+  dmRecipients,
+  escalationText,
+  type LadderStep,
+  reminderDueAt,
+  reminderStillDue,
+  reminderText,
+  stepDueAt,
+  stepVerdict,
+} from '../domain/escalation.js';
+import type { Episode } from '../domain/types.js';
+import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
+import type { Job, NewJob } from '../store/jobs.js';
+import type { Repositories } from '../store/store.js';
+import { applyCommandIn, type CommandDeps } from './commands.js';
+import type { EffectPlanner } from './effects.js';
+import type { Notice, NoticeHub } from './notices.js';
+import { lineCalendar, lineNamed, lineTimezone } from './sla.js';
+
+export const ESCALATION_STEP_JOB = 'escalation.step';
+export const REMINDER_JOB = 'escalation.reminder';
+
+/** Marks in the deliveries table that make a reminder said once even when its job runs twice. */
+const REMINDER_MARK = 'ringback.reminder';
+
+export interface EscalationDeps {
+  routing: RoutingConfig;
+  commands: CommandDeps;
+  notices: NoticeHub;
+  /** Reports what a timer did (metrics, logs). */
+  report?: (kind: 'step' | 'reminder', result: string, episodeId: string) => void;
+}
+
+const stepPayload = z.object({
+  episodeId: z.string().min(1),
+  chain: z.enum(['claim', 'resolve']),
+  anchor: z.number(),
+  step: z.number().int().min(1),
+  level: z.number().int().min(1),
+  claimedAt: z.number().nullable(),
+});
+
+const reminderPayload = z.object({
+  episodeId: z.string().min(1),
+  claimedAt: z.number(),
+  dueAt: z.number(),
+});
+
+/** The steps of a chain on a line. */
+export function ladderOf(line: LineConfig, chain: ChainStep['chain']): LadderStep[] {
+  return chain === 'claim' ? line.escalate : (line.reminders?.escalate ?? line.escalate);
+}
+
+/** The job that fires one step; null when the ladder has no such step or the line never opens. */
+export function stepJob(routing: RoutingConfig, episode: Episode, step: ChainStep): NewJob | null {
+  const line = lineNamed(routing, episode.line);
+  const rung = line ? ladderOf(line, step.chain)[step.step - 1] : undefined;
+  if (!rung) return null;
+  const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
+  if (due === null) return null;
+  return {
+    kind: ESCALATION_STEP_JOB,
+    payload: { episodeId: episode.id, ...step },
+    runAt: due,
+    // One job per step of each arming of a chain (a release re-arms with a new anchor).
+    dedupeKey: `escalation:${episode.id}:${step.chain}:${step.anchor}:${step.step}`,
+  };
+}
+
+function reminderJob(routing: RoutingConfig, episode: Episode): NewJob | null {
+  const resolveWithin = lineNamed(routing, episode.line)?.sla.resolveWithin;
+  if (resolveWithin === undefined || episode.claimedAt === null) return null;
+  const due = reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin);
+  if (due === null) return null;
+  return {
+    kind: REMINDER_JOB,
+    payload: { episodeId: episode.id, claimedAt: episode.claimedAt, dueAt: due },
+    runAt: due,
+    dedupeKey: `reminder:${episode.id}:${episode.claimedAt}`,
+  };
+}
+
+/** Arms the claim chain on 'opened' and 'released', and the reminder on 'claimed'. */
+export function escalationPlanner(routing: RoutingConfig): EffectPlanner {
+  return ({ episode, events }) => {
+    const jobs: (NewJob | null)[] = [];
+    for (const event of events) {
+      if (event.type === 'opened' && episode.state === 'open') {
+        jobs.push(
+          stepJob(routing, episode, {
+            chain: 'claim',
+            anchor: episode.missedAt,
+            step: 1,
+            level: episode.escalationLevel + 1,
+            claimedAt: null,
+          }),
+        );
+      } else if (event.type === 'released' && episode.state === 'open') {
+        // A released call starts the ladder again, counted from the release.
+        jobs.push(
+          stepJob(routing, episode, {
+            chain: 'claim',
+            anchor: event.at,
+            step: 1,
+            level: episode.escalationLevel + 1,
+            claimedAt: null,
+          }),
+        );
+      } else if (event.type === 'claimed' && episode.state !== 'resolved') {
+        jobs.push(reminderJob(routing, episode));
+      }
+    }
+    return jobs.filter((job): job is NewJob => job !== null);
+  };
+}
+
+async function lastReleaseAt(repos: Repositories, episodeId: string): Promise<number | null> {
+  const entries = await repos.audit.listForEpisode(episodeId);
+  let latest: number | null = null;
+  for (const entry of entries) {
+    if (entry.type === 'released' && (latest === null || entry.at > latest)) latest = entry.at;
+  }
+  return latest;
+}
+
+function noticeFor(rung: LadderStep, episodeId: string, text: string): Notice {
+  switch (rung.to) {
+    case 'thread':
+      return { kind: 'thread', episodeId, text, mention: rung.notify };
+    case 'managers':
+      return { kind: 'managers', text, mention: rung.notify, episodeId };
+    case 'dm':
+      return { kind: 'dm', to: dmRecipients(rung.notify), text, episodeId };
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown, job: Job): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new PermanentFailure(`${job.kind} job ${job.id}: bad payload: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Fires one escalation step when it is still due. */
+export function escalationStepHandler(deps: EscalationDeps) {
+  const { routing, commands, notices } = deps;
+  return async (payload: unknown, job: Job): Promise<void> => {
+    const step = parse(stepPayload, payload, job);
+    const result = await commands.store.transaction(async (repos) => {
+      const episode = await repos.episodes.get(step.episodeId);
+      if (!episode) return 'gone';
+      const line = lineNamed(routing, episode.line);
+      const rung = line ? ladderOf(line, step.chain)[step.step - 1] : undefined;
+      if (!line || !rung) return 'unconfigured';
+      const released = step.chain === 'claim' ? await lastReleaseAt(repos, episode.id) : null;
+      const verdict = stepVerdict(episode, step, released);
+      if (!verdict.fire) return verdict.why;
+      const now = commands.clock.now();
+      // The routing file changed since the step was queued (a longer step, a new holiday): wait for it.
+      const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
+      if (due !== null && due > now) return { later: due - now };
+      const outcome = await applyCommandIn(repos, commands, episode.id, {
+        type: 'escalate',
+        at: now,
+        level: step.level,
+      });
+      if (outcome.status !== 'accepted') return outcome.status;
+      const escalated = outcome.episode;
+      const text = escalationText(escalated, step, {
+        timezone: lineTimezone(routing, line),
+        lineCountry: line.country,
+        waitedMs: lineCalendar(routing, escalated.line).elapsed(escalated.missedAt, now),
+      });
+      const next = stepJob(routing, escalated, { ...step, step: step.step + 1, level: step.level + 1 });
+      await repos.enqueue(
+        [...notices.plan(noticeFor(rung, escalated.id, text)), ...(next ? [next] : [])],
+        now,
+      );
+      return 'fired';
+    });
+    if (typeof result === 'object') throw new RetryAfter(result.later, 'the step is due later now');
+    deps.report?.('step', result, step.episodeId);
+  };
+}
+
+/** Reminds the claimer privately, then arms the `resolve` chain. */
+export function reminderHandler(deps: EscalationDeps) {
+  const { routing, commands, notices } = deps;
+  return async (payload: unknown, job: Job): Promise<void> => {
+    const reminder = parse(reminderPayload, payload, job);
+    const result = await commands.store.transaction(async (repos) => {
+      const episode = await repos.episodes.get(reminder.episodeId);
+      if (!episode) return 'gone';
+      const line = lineNamed(routing, episode.line);
+      const resolveWithin = line?.sla.resolveWithin;
+      if (!line || resolveWithin === undefined) return 'unconfigured';
+      if (!reminderStillDue(episode, reminder.claimedAt) || !episode.claimedBy) return 'not_due';
+      const now = commands.clock.now();
+      const first = await repos.deliveries.recordOnce(
+        REMINDER_MARK,
+        `${episode.id}:${reminder.claimedAt}`,
+        now,
+      );
+      if (!first) return 'already_said';
+      const text = reminderText(episode, resolveWithin, {
+        timezone: lineTimezone(routing, line),
+        lineCountry: line.country,
+        waitedMs: lineCalendar(routing, episode.line).elapsed(episode.missedAt, now),
+      });
+      const next = stepJob(routing, episode, {
+        chain: 'resolve',
+        anchor: reminder.dueAt,
+        step: 1,
+        level: episode.escalationLevel + 1,
+        claimedAt: reminder.claimedAt,
+      });
+      await repos.enqueue(
+        [
+          ...notices.plan({ kind: 'dm', to: [episode.claimedBy], text, episodeId: episode.id }),
+          ...(next ? [next] : []),
+        ],
+        now,
+      );
+      return 'reminded';
+    });
+    deps.report?.('reminder', result, reminder.episodeId);
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Out-of-hours calls on lines with `outOfHours: { mode: hold }`: a call missed while the line is closed
+ * gets no card until the line opens. At the opening one job posts a digest of what came in while closed
+ * (a 'summary' notice in each of the line's channels) and then lets the surfaces post the held cards.
+ *
+ * The surfaces' side, in full:
+ * 1. On 'opened', skip posting the card when `cardHeldUntil(routing, episode, event.at)` is a number.
+ * 2. On 'details_changed' whose `fields` include HELD_FIELD ('heldUntil'), post the card exactly as on
+ *    'opened' (it was never posted); everything else about the card is unchanged.
+ * Lines in `post` mode (the default) and lines without business hours never hold anything.
+ */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { RoutingConfig } from '../config/routing.js';
+import type { DomainEvent } from '../domain/episode.js';
+import { summarize } from '../domain/summary.js';
+import type { Episode } from '../domain/types.js';
+import { PermanentFailure } from '../jobs/runner.js';
+import type { Job, NewJob } from '../store/jobs.js';
+import type { Repositories } from '../store/store.js';
+import type { CommandDeps } from './commands.js';
+import type { EffectPlanner } from './effects.js';
+import type { Notice, NoticeHub } from './notices.js';
+import { businessElapsed, lineCalendar, lineNamed, lineTimezone } from './sla.js';
+
+export const HOLD_DIGEST_JOB = 'outOfHours.digest';
+export const HOLD_RELEASE_JOB = 'outOfHours.release';
+/** The `details_changed` field that tells surfaces a held card may now be posted. */
+export const HELD_FIELD = 'heldUntil';
+
+/** Stragglers (a call the digest missed) are released this long after the opening. */
+const RELEASE_GRACE_MS = 60_000;
+/** How far back a digest looks when the line has never been open before (a new schedule). */
+const DIGEST_LOOKBACK_MS = 7 * 86_400_000;
+const MAX_HELD = 10_000;
+const DIGEST_MARK = 'ringback.hold-digest';
+const RELEASE_MARK = 'ringback.hold-release';
+
+/**
+ * When the card of an episode opened at `openedAt` may be posted, or null to post it now: the next
+ * opening of a `hold` line for a call missed while it was closed (and not yet open by `openedAt`).
+ */
+export function cardHeldUntil(routing: RoutingConfig, episode: Episode, openedAt: number): number | null {
+  const line = lineNamed(routing, episode.line);
+  if (line?.outOfHours?.mode !== 'hold') return null;
+  const calendar = lineCalendar(routing, episode.line);
+  if (calendar.alwaysOpen || calendar.isOpenAt(episode.missedAt)) return null;
+  const opening = calendar.nextOpening(episode.missedAt);
+  // A line that never opens again would hold forever: post at once instead.
+  if (opening === null || opening <= openedAt) return null;
+  return opening;
+}
+
+const digestPayload = z.object({ line: z.string().min(1), opening: z.number() });
+const releasePayload = z.object({ episodeId: z.string().min(1), opening: z.number() });
+
+/** On 'opened' of a held call: the line's digest at the opening, and a per-card safety release after it. */
+export function outOfHoursPlanner(routing: RoutingConfig): EffectPlanner {
+  return ({ episode, events }) => {
+    const opened = events.find((event) => event.type === 'opened');
+    if (!opened) return [];
+    const opening = cardHeldUntil(routing, episode, opened.at);
+    if (opening === null) return [];
+    return [
+      {
+        kind: HOLD_DIGEST_JOB,
+        payload: { line: episode.line, opening },
+        runAt: opening,
+        dedupeKey: `hold-digest:${episode.line}:${opening}`,
+      },
+      {
+        kind: HOLD_RELEASE_JOB,
+        payload: { episodeId: episode.id, opening },
+        runAt: opening + RELEASE_GRACE_MS,
+        dedupeKey: `hold-release:${episode.id}`,
+      },
+    ];
+  };
+}
+
+export interface OutOfHoursDeps {
+  routing: RoutingConfig;
+  commands: CommandDeps;
+  notices: NoticeHub;
+  report?: (kind: 'digest' | 'release', result: string) => void;
+}
+
+/** Lets the surfaces post a held card, once: the digest and the safety release share one mark. */
+async function releaseCard(
+  repos: Repositories,
+  commands: CommandDeps,
+  episode: Episode,
+  now: number,
+): Promise<NewJob[]> {
+  if (episode.state === 'resolved') return [];
+  if (!(await repos.deliveries.recordOnce(RELEASE_MARK, episode.id, now))) return [];
+  const event: DomainEvent = { type: 'details_changed', at: now, fields: [HELD_FIELD] };
+  return commands.planEffects({ episode, previous: episode, events: [event] });
+}
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown, job: Job): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new PermanentFailure(`${job.kind} job ${job.id}: bad payload: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+function digestTitle(lineName: string, count: number, since: number, zone: string): string {
+  const from = DateTime.fromMillis(since, { zone }).toFormat('ccc HH:mm');
+  return `${lineName}: ${count} missed call${count === 1 ? '' : 's'} while closed (since ${from})`;
+}
+
+/** At an opening: the digest of the calls held while closed, then their cards, in that order. */
+export function holdDigestHandler(deps: OutOfHoursDeps) {
+  const { routing, commands, notices } = deps;
+  return async (payload: unknown, job: Job): Promise<void> => {
+    const { line: lineName, opening } = parse(digestPayload, payload, job);
+    const result = await commands.store.transaction(async (repos) => {
+      const line = lineNamed(routing, lineName);
+      if (!line) return 'unconfigured';
+      const now = commands.clock.now();
+      if (!(await repos.deliveries.recordOnce(DIGEST_MARK, `${lineName}:${opening}`, now)))
+        return 'already_said';
+      const calendar = lineCalendar(routing, lineName);
+      const since = calendar.previousClosing(opening) ?? opening - DIGEST_LOOKBACK_MS;
+      const listed = await repos.episodes.list({ line: lineName, since, until: opening, limit: MAX_HELD });
+      const held = listed
+        .filter((episode) => cardHeldUntil(routing, episode, episode.missedAt) === opening)
+        .sort((a, b) => a.missedAt - b.missedAt || a.id.localeCompare(b.id));
+      if (held.length === 0) return 'nothing_held';
+      const timezone = lineTimezone(routing, line);
+      const summary = summarize({
+        episodes: held,
+        openNow: held,
+        window: { start: since, end: opening, label: 'while closed' },
+        now,
+        slaFor: () => line.sla,
+        businessElapsed: businessElapsed(routing),
+      });
+      const title = digestTitle(lineName, summary.totals.missedCalls, since, timezone);
+      const digests: Notice[] = [];
+      if (line.slack)
+        digests.push({
+          kind: 'summary',
+          surface: 'slack',
+          channel: line.slack.channel,
+          summary,
+          timezone,
+          title,
+        });
+      if (line.teams)
+        digests.push({
+          kind: 'summary',
+          surface: 'teams',
+          channel: line.teams.channel,
+          summary,
+          timezone,
+          title,
+        });
+      // Queued before the cards so the digest leads them in the channel.
+      const jobs = digests.flatMap((notice) => notices.plan(notice));
+      for (const episode of held) jobs.push(...(await releaseCard(repos, commands, episode, now)));
+      await repos.enqueue(jobs, now);
+      return 'posted';
+    });
+    deps.report?.('digest', result);
+  };
+}
+
+/** A minute after the opening: posts a held card the digest did not (a call that arrived late). */
+export function holdReleaseHandler(deps: OutOfHoursDeps) {
+  const { commands } = deps;
+  return async (payload: unknown, job: Job): Promise<void> => {
+    const { episodeId } = parse(releasePayload, payload, job);
+    const result = await commands.store.transaction(async (repos) => {
+      const episode = await repos.episodes.get(episodeId);
+      if (!episode) return 'gone';
+      const now = commands.clock.now();
+      const jobs = await releaseCard(repos, commands, episode, now);
+      await repos.enqueue(jobs, now);
+      return jobs.length > 0 ? 'released' : 'nothing_to_do';
+    });
+    deps.report?.('release', result);
+  };
+}

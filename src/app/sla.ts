@@ -1,0 +1,72 @@
+/**
+ * SLA clocks of the routing file's lines: each line's business calendar (weekly hours, holidays, zone),
+ * time left to claim for the card, and business-time elapsed for summaries. Lines without
+ * `businessHours` count wall-clock time (minus their holidays, when they list any).
+ */
+import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import { BusinessCalendar } from '../domain/businessHours.js';
+import type { Episode } from '../domain/types.js';
+
+const calendars = new WeakMap<RoutingConfig, Map<string, BusinessCalendar>>();
+
+export function lineNamed(routing: RoutingConfig, name: string): LineConfig | undefined {
+  return routing.lines.find((line) => line.name === name);
+}
+
+/** The line's zone, else the team's. */
+export function lineTimezone(routing: RoutingConfig, line: LineConfig | undefined): string {
+  return line?.timezone ?? routing.timezone;
+}
+
+/**
+ * The business calendar of a line, built once per routing config (calendars cache each day's spans).
+ * An unknown line (removed from the file since) counts wall-clock time in the team's zone.
+ */
+export function lineCalendar(routing: RoutingConfig, lineName: string): BusinessCalendar {
+  let byLine = calendars.get(routing);
+  if (!byLine) {
+    byLine = new Map();
+    calendars.set(routing, byLine);
+  }
+  let calendar = byLine.get(lineName);
+  if (!calendar) {
+    const line = lineNamed(routing, lineName);
+    calendar = new BusinessCalendar({
+      zone: lineTimezone(routing, line),
+      schedule: line?.businessHours ?? null,
+      holidays: line?.holidays ?? [],
+    });
+    byLine.set(lineName, calendar);
+  }
+  return calendar;
+}
+
+/** True when the line's SLA clocks count business time rather than wall-clock time. */
+export function countsBusinessTime(routing: RoutingConfig, lineName: string): boolean {
+  return !lineCalendar(routing, lineName).alwaysOpen;
+}
+
+/** Open time between two instants on a line (wall-clock for lines without hours). */
+export function businessElapsed(routing: RoutingConfig): (line: string, from: number, to: number) => number {
+  return (line, from, to) => lineCalendar(routing, line).elapsed(from, to);
+}
+
+/**
+ * For the card (CardContext.claimSlaLeftMs): business time left before the claim SLA breaches,
+ * negative once breached; null when the line has no `sla.claimWithin` or the call is no longer open.
+ * Counted from the missed call, so a call missed at 17:59 with a 15-minute SLA has 14 minutes left all
+ * night and at the next opening.
+ */
+export function claimSlaLeftMs(episode: Episode, routing: RoutingConfig, now: number): number | null {
+  if (episode.state !== 'open') return null;
+  const claimWithin = lineNamed(routing, episode.line)?.sla.claimWithin;
+  if (claimWithin === undefined) return null;
+  return claimWithin - lineCalendar(routing, episode.line).elapsed(episode.missedAt, now);
+}
+
+/** When the claim SLA of an episode breaches (an instant), or null without an SLA / a line that never opens. */
+export function claimDeadline(episode: Episode, routing: RoutingConfig): number | null {
+  const claimWithin = lineNamed(routing, episode.line)?.sla.claimWithin;
+  if (claimWithin === undefined) return null;
+  return lineCalendar(routing, episode.line).add(episode.missedAt, claimWithin);
+}
