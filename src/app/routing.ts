@@ -1,0 +1,47 @@
+/** Which line of the routing file a call belongs to: the first line whose `match` fits, in file order. */
+import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import type { CallEvent } from '../domain/callEvent.js';
+import { sameNumber, toE164 } from '../domain/phone.js';
+
+export type LineKeys = CallEvent['line'];
+
+function matchesLine(line: LineConfig, keys: LineKeys): boolean {
+  const match = line.match;
+  if (match === '*') return true;
+  const country = line.country ?? null;
+  // Any of the keys given identifies the line: one line may be reached through Aircall and Zendesk alike.
+  if (match.aircallNumber !== undefined && keys.aircallNumber !== undefined) {
+    if (sameNumber(match.aircallNumber, keys.aircallNumber, country)) return true;
+  }
+  if (match.zendeskPhoneNumberId !== undefined && keys.zendeskPhoneNumberId !== undefined) {
+    if (String(match.zendeskPhoneNumberId) === String(keys.zendeskPhoneNumberId).trim()) return true;
+  }
+  if (match.genericLine !== undefined && keys.genericLine !== undefined) {
+    if (match.genericLine.trim() === keys.genericLine.trim()) return true;
+  }
+  if (match.number !== undefined) {
+    const dialled = [keys.number, keys.aircallNumber, keys.genericLine].filter(
+      (value): value is string => value !== undefined,
+    );
+    if (dialled.some((value) => sameNumber(match.number as string, value, country))) return true;
+  }
+  return false;
+}
+
+/** The line a call came in on (or went out from), or null when the routing file names none. */
+export function findLine(routing: RoutingConfig, keys: LineKeys): LineConfig | null {
+  return routing.lines.find((line) => matchesLine(line, keys)) ?? null;
+}
+
+export function findLineByName(routing: RoutingConfig, name: string): LineConfig | null {
+  return routing.lines.find((line) => line.name === name) ?? null;
+}
+
+/** The number the caller dialled, as E.164 when it reads as one. */
+export function dialledNumber(keys: LineKeys, country?: string | null): string | null {
+  for (const value of [keys.number, keys.aircallNumber, keys.genericLine]) {
+    const e164 = value === undefined ? null : toE164(value, country);
+    if (e164) return e164;
+  }
+  return null;
+}

@@ -1,0 +1,88 @@
+/**
+ * Phone numbers as the providers send them ("+33 1 76 36 06 95", "06 12 34 56 78", "anonymous") turned
+ * into E.164, the only form Ringback keys on. Pure: libphonenumber-js carries its own metadata.
+ */
+import parsePhoneNumber, { type CountryCode } from 'libphonenumber-js/max';
+
+/** What providers write when the caller hid the number (Aircall `anonymous`, Twilio `+266696687`, …). */
+const WITHHELD_WORDS = new Set([
+  'anonymous',
+  'withheld',
+  'private',
+  'restricted',
+  'unavailable',
+  'unknown',
+  'hidden',
+  'blocked',
+  'no caller id',
+  'nocallerid',
+  // Twilio's spelling of "anonymous" on the keypad; RingCentral and others use the words above.
+  '+266696687',
+  '266696687',
+]);
+
+export interface NormalizedNumber {
+  /** `+33176360695`. */
+  e164: string;
+  /** ISO 3166 alpha-2 when the number is valid for a country; null for invalid or non-geographic ones. */
+  country: string | null;
+  /**
+   * Strict validity by the full metadata. Only for display: test and toll-free numbers such as
+   * `+1 800-123-4567` are invalid here yet real callers, so they are kept.
+   */
+  valid: boolean;
+}
+
+/** True when the provider says the caller withheld the number (or sent nothing at all). */
+export function isWithheld(raw: string | null | undefined): boolean {
+  if (raw === null || raw === undefined) return true;
+  const text = raw.trim().toLowerCase();
+  return text === '' || WITHHELD_WORDS.has(text);
+}
+
+function asCountry(code: string | undefined): CountryCode | undefined {
+  return code && /^[A-Z]{2}$/.test(code) ? (code as CountryCode) : undefined;
+}
+
+/**
+ * Reads a number written in any usual way; `defaultCountry` (the line's country) reads national forms.
+ * Null for withheld callers and for text that is no phone number (an internal extension such as `1001`).
+ */
+export function normalizeNumber(
+  raw: string | null | undefined,
+  defaultCountry?: string | null,
+): NormalizedNumber | null {
+  if (isWithheld(raw)) return null;
+  const text = (raw ?? '').trim();
+  const parsed = parsePhoneNumber(text, asCountry(defaultCountry ?? undefined));
+  if (!parsed) return null;
+  const explicitlyInternational = /^(\+|00)/.test(text);
+  // A short local string forced into the default country (`1001` → `+331001`) is not a caller to call back.
+  if (!parsed.isPossible() && !explicitlyInternational) return null;
+  const valid = parsed.isValid();
+  return { e164: parsed.number, country: valid ? (parsed.country ?? null) : null, valid };
+}
+
+/** E.164 or null; the common case. */
+export function toE164(raw: string | null | undefined, defaultCountry?: string | null): string | null {
+  return normalizeNumber(raw, defaultCountry)?.e164 ?? null;
+}
+
+/** Two numbers written differently are the same line or caller ("+33 1 76 36 06 95" vs "+33176360695"). */
+export function sameNumber(a: string, b: string, defaultCountry?: string | null): boolean {
+  const left = toE164(a, defaultCountry);
+  const right = toE164(b, defaultCountry);
+  if (left !== null && right !== null) return left === right;
+  const digits = (s: string) => s.replace(/\D/g, '');
+  return digits(a) !== '' && digits(a) === digits(b);
+}
+
+/** For people: national format when the number is from the line's country, else international. */
+export function formatNumber(e164: string | null, lineCountry?: string | null): string | null {
+  if (!e164) return null;
+  const parsed = parsePhoneNumber(e164);
+  if (!parsed) return e164;
+  return lineCountry && parsed.country === lineCountry
+    ? parsed.formatNational()
+    : parsed.formatInternational();
+}

@@ -1,0 +1,173 @@
+/**
+ * The Aircall Public API, wrapped once: Basic auth (AIRCALL_API_ID:AIRCALL_API_TOKEN), a per-minute request
+ * budget of our own (the company-wide limit is shared with every other integration), and Aircall's
+ * `X-AircallApi-*` headers. It is called from jobs, so pacing is expressed as RetryAfter (the job comes back
+ * later, no failure counted) and unfixable requests as PermanentFailure.
+ */
+import { z } from 'zod';
+import type { Clock } from '../../domain/clock.js';
+import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
+import type { IngestMetrics } from '../metrics.js';
+
+export const DEFAULT_AIRCALL_API_URL = 'https://api.aircall.io';
+const WINDOW_MS = 60_000;
+
+export interface AircallClientOptions {
+  apiId: string;
+  apiToken: string;
+  /** AIRCALL_API_URL; default https://api.aircall.io. */
+  baseUrl?: string;
+  /** Requests per minute this process allows itself (Aircall allows 60–120 per company). */
+  requestsPerMinute: number;
+  clock: Clock;
+  metrics?: IngestMetrics;
+  timeoutMs?: number;
+}
+
+export interface AircallUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** A 4xx/5xx answer other than 429, kept for logs and the job's last_error. */
+export class AircallApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly operation: string,
+    detail: string,
+  ) {
+    super(`Aircall ${operation} answered ${status}: ${detail}`);
+    this.name = 'AircallApiError';
+  }
+}
+
+const usersPage = z.object({
+  users: z.array(
+    z.object({
+      id: z.union([z.number(), z.string()]).transform(String),
+      name: z.string().nullish(),
+      email: z.string().nullish(),
+    }),
+  ),
+  meta: z.object({ next_page_link: z.string().nullish() }).partial().optional(),
+});
+
+export class AircallClient {
+  private readonly auth: string;
+  private readonly baseUrl: string;
+  /** When each request of the last minute was sent. */
+  private sent: number[] = [];
+  /** Aircall said the window is spent until then (X-AircallApi-Reset). */
+  private pausedUntil = 0;
+
+  constructor(private readonly options: AircallClientOptions) {
+    this.auth = `Basic ${Buffer.from(`${options.apiId}:${options.apiToken}`).toString('base64')}`;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_AIRCALL_API_URL).replace(/\/+$/, '');
+  }
+
+  /** Adds a note to a call (visible in the Aircall call history). */
+  async comment(callId: string, content: string): Promise<void> {
+    await this.request('comment', 'POST', `/v1/calls/${encodeURIComponent(callId)}/comments`, { content });
+  }
+
+  /** Tags a call; the tags must exist in Aircall. */
+  async tag(callId: string, tags: (string | number)[]): Promise<void> {
+    await this.request('tag', 'POST', `/v1/calls/${encodeURIComponent(callId)}/tags`, { tags });
+  }
+
+  /** Pre-fills the number in the agent's Aircall Phone; the agent presses call. */
+  async dial(userId: string, to: string): Promise<void> {
+    await this.request('dial', 'POST', `/v1/users/${encodeURIComponent(userId)}/dial`, { to });
+  }
+
+  /** Every user of the company (paged by 50). */
+  async listUsers(): Promise<AircallUser[]> {
+    const users: AircallUser[] = [];
+    for (let page = 1; page <= 200; page++) {
+      const body = await this.request('list_users', 'GET', `/v1/users?page=${page}&per_page=50`);
+      const parsed = usersPage.safeParse(body);
+      if (!parsed.success) throw new AircallApiError(200, 'list_users', 'unexpected body');
+      for (const user of parsed.data.users) {
+        if (user.email) users.push({ id: user.id, name: user.name ?? user.email, email: user.email });
+      }
+      if (!parsed.data.meta?.next_page_link || parsed.data.users.length === 0) break;
+    }
+    return users;
+  }
+
+  /** Throws RetryAfter when our own budget or Aircall's window is spent, without sending anything. */
+  private takeBudget(): void {
+    const now = this.options.clock.now();
+    if (now < this.pausedUntil)
+      throw new RetryAfter(this.pausedUntil - now, 'Aircall rate limit window is spent');
+    this.sent = this.sent.filter((at) => at > now - WINDOW_MS);
+    if (this.sent.length >= this.options.requestsPerMinute) {
+      const freeAt = (this.sent[0] ?? now) + WINDOW_MS;
+      throw new RetryAfter(Math.max(100, freeAt - now), 'own Aircall request budget is spent');
+    }
+    this.sent.push(now);
+  }
+
+  private resetDelay(headers: Headers): number | null {
+    const reset = Number(headers.get('x-aircallapi-reset'));
+    if (!Number.isFinite(reset) || reset <= 0) return null;
+    return Math.max(1_000, reset * 1000 - this.options.clock.now());
+  }
+
+  private async request(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
+    this.takeBudget();
+    const count = (result: string) => this.options.metrics?.aircallApi.inc({ operation, result });
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          Authorization: this.auth,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      count('error');
+      throw new Error(`Aircall ${operation} failed: ${(error as Error).message}`);
+    }
+
+    if (response.status === 429) {
+      count('rate_limited');
+      await response.body?.cancel();
+      const delay = this.resetDelay(response.headers) ?? WINDOW_MS;
+      this.pausedUntil = Math.max(this.pausedUntil, this.options.clock.now() + delay);
+      throw new RetryAfter(delay, `Aircall ${operation} rate limited`);
+    }
+    // The window is spent: later requests wait for the reset instead of collecting 429s.
+    if (response.headers.get('x-aircallapi-remaining') === '0') {
+      const delay = this.resetDelay(response.headers);
+      if (delay !== null) this.pausedUntil = Math.max(this.pausedUntil, this.options.clock.now() + delay);
+    }
+
+    const text = await response.text();
+    if (response.ok) {
+      count('ok');
+      if (!text) return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    }
+    count('error');
+    const detail = text.slice(0, 300) || response.statusText;
+    // A request Aircall refuses (bad id, bad credentials, unknown tag) will not pass by being repeated.
+    if (response.status >= 400 && response.status < 500 && response.status !== 408) {
+      throw new PermanentFailure(new AircallApiError(response.status, operation, detail).message);
+    }
+    throw new AircallApiError(response.status, operation, detail);
+  }
+}
+
+export function createAircallClient(options: AircallClientOptions): AircallClient {
+  return new AircallClient(options);
+}

@@ -1,0 +1,55 @@
+/** POST /webhooks/aircall: check the body token, check the shape, queue the delivery, answer at once. */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../domain/clock.js';
+import { safeEqual } from '../../http/auth.js';
+import type { Store } from '../../store/store.js';
+import { enqueueDelivery, parseJson, reject, schemaProblem, type WebhookEndpoint } from '../webhook.js';
+import { type AircallJob, aircallEnvelopeSchema, isInterestingEvent, parseAircallData } from './schema.js';
+
+export const AIRCALL_WEBHOOK_PATH = '/webhooks/aircall';
+export const AIRCALL_EVENT_JOB = 'aircall.event';
+
+export function aircallWebhook(deps: { store: Store; clock: Clock; token: string }): WebhookEndpoint {
+  return {
+    path: AIRCALL_WEBHOOK_PATH,
+    async handle(raw) {
+      const json = parseJson(raw);
+      if (!json.ok) return reject(400, 'invalid_json', 'the request body is not valid JSON');
+      const body = json.value;
+      const token = body && typeof body === 'object' && 'token' in body ? body.token : undefined;
+      // Aircall signs nothing: the shared token in the body is the only proof of origin.
+      if (!safeEqual(token, deps.token)) {
+        return reject(401, 'unauthorized', 'the body "token" does not match AIRCALL_WEBHOOK_TOKEN');
+      }
+      const envelope = aircallEnvelopeSchema.safeParse(body);
+      if (!envelope.success) return reject(422, 'invalid_schema', schemaProblem(envelope.error));
+      const { event, timestamp, data } = envelope.data;
+      if (!isInterestingEvent(event)) {
+        return {
+          status: 200,
+          outcome: 'ignored',
+          body: { status: 'ignored', reason: `${event} is not used` },
+        };
+      }
+      const resource = parseAircallData(event, data);
+      if (resource.kind === 'error')
+        return reject(422, 'invalid_schema', schemaProblem(resource.error, 'data.'));
+
+      const now = deps.clock.now();
+      const payload: AircallJob = { receivedAt: now, event, timestamp, data };
+      const stored = await enqueueDelivery(
+        deps.store,
+        {
+          kind: AIRCALL_EVENT_JOB,
+          payload,
+          // Aircall redelivers the same bytes; their hash recognises a repeat.
+          dedupeKey: `aircall:${createHash('sha256').update(raw).digest('hex')}`,
+        },
+        now,
+      );
+      return stored === 'queued'
+        ? { status: 200, outcome: 'accepted', body: { status: 'accepted' } }
+        : { status: 200, outcome: 'duplicate', body: { status: 'duplicate' } };
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * What Ringback writes back to Aircall, as jobs: a comment on the missed calls when the episode is claimed
+ * or resolved (tags on resolve when configured), and the click-to-dial when an agent starts a call back.
+ * The planner only knows the episode, so the jobs find the episode's Aircall calls and the agent's Aircall
+ * user when they run.
+ */
+
+import { z } from 'zod';
+import type { AgentRecord } from '../../app/directory.js';
+import type { EffectPlanner } from '../../app/effects.js';
+import type { Clock } from '../../domain/clock.js';
+import { type Actor, OUTCOME_LABELS, type Surface } from '../../domain/types.js';
+import type { JobHandler } from '../../jobs/runner.js';
+import { PermanentFailure } from '../../jobs/runner.js';
+import type { Logger } from '../../observability/logger.js';
+import type { NewJob } from '../../store/jobs.js';
+import type { Store } from '../../store/store.js';
+import type { AircallClient } from './client.js';
+
+export const AIRCALL_NOTE_JOB = 'aircall.note';
+export const AIRCALL_COMMENT_JOB = 'aircall.comment';
+export const AIRCALL_TAG_JOB = 'aircall.tag';
+export const AIRCALL_DIAL_JOB = 'aircall.dial';
+
+/** Comments go on the latest few Aircall calls of an episode, not on every one of a long episode. */
+const MAX_CALLS_NOTED = 5;
+/** A dial that could not be sent for this long is stale: the agent has moved on. */
+const DIAL_MAX_AGE_MS = 10 * 60_000;
+
+const SURFACE_NAMES: Record<Surface, string> = {
+  slack: 'Slack',
+  teams: 'Teams',
+  api: 'API',
+  aircall: 'Aircall',
+  zendesk: 'Zendesk',
+  system: 'Ringback',
+};
+
+export function claimedText(actor: Actor): string {
+  return `Claimed by ${actor.name} (${SURFACE_NAMES[actor.surface]})`;
+}
+
+const noteSchema = z.object({
+  episodeId: z.string(),
+  content: z.string().min(1),
+  tags: z.array(z.union([z.string(), z.number()])).default([]),
+});
+const commentSchema = z.object({ callId: z.string(), content: z.string().min(1) });
+const tagSchema = z.object({ callId: z.string(), tags: z.array(z.union([z.string(), z.number()])).min(1) });
+const dialSchema = z.object({
+  episodeId: z.string(),
+  to: z.string().min(2),
+  email: z.string().nullable(),
+  name: z.string(),
+  attempt: z.number().int(),
+  at: z.number(),
+});
+
+export function aircallPlanner(options: { tagsOnResolve: (string | number)[] }): EffectPlanner {
+  return ({ episode, events }) => {
+    const jobs: NewJob[] = [];
+    const note = (key: string, content: string, tags: (string | number)[] = []) =>
+      jobs.push({
+        kind: AIRCALL_NOTE_JOB,
+        payload: { episodeId: episode.id, content, tags } satisfies z.input<typeof noteSchema>,
+        dedupeKey: `${AIRCALL_NOTE_JOB}:${episode.id}:${key}`,
+      });
+    const resolvesNow = events.some((e) => e.type === 'resolved' || e.type === 'auto_resolved');
+    for (const event of events) {
+      switch (event.type) {
+        case 'claimed':
+          // A resolve that claims on the way says it all in its own comment.
+          if (!resolvesNow) note(`claimed:${event.at}:${event.actor.id}`, claimedText(event.actor));
+          break;
+        case 'resolved':
+          note(
+            `resolved:${event.at}`,
+            `Resolved by ${event.actor.name} (${SURFACE_NAMES[event.actor.surface]}): ${OUTCOME_LABELS[event.outcome]}`,
+            options.tagsOnResolve,
+          );
+          break;
+        case 'auto_resolved':
+          note(
+            `resolved:${event.at}`,
+            `Resolved automatically: the caller got through${event.actor ? ` with ${event.actor.name}` : ''}`,
+            options.tagsOnResolve,
+          );
+          break;
+        case 'callback_started':
+          if (episode.caller.number && event.actor.email) {
+            jobs.push({
+              kind: AIRCALL_DIAL_JOB,
+              payload: {
+                episodeId: episode.id,
+                to: episode.caller.number,
+                email: event.actor.email,
+                name: event.actor.name,
+                attempt: event.attempt,
+                at: event.at,
+              } satisfies z.input<typeof dialSchema>,
+              dedupeKey: `${AIRCALL_DIAL_JOB}:${episode.id}:${event.attempt}`,
+            });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return jobs;
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new PermanentFailure(`${kind}: bad payload (${parsed.error.issues[0]?.message})`);
+  return parsed.data;
+}
+
+export interface WriteBackDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  client: AircallClient;
+  findUser: (email: string) => Promise<AgentRecord | null>;
+}
+
+/** 'aircall.note': fans out into one comment (and tag) job per Aircall call, each done once. */
+export function noteJob(deps: WriteBackDeps): JobHandler {
+  return async (payload, job) => {
+    const { episodeId, content, tags } = parse(noteSchema, payload, AIRCALL_NOTE_JOB);
+    const calls = (await deps.store.providerCalls.listForEpisode(episodeId))
+      .filter((call) => call.provider === 'aircall')
+      .slice(-MAX_CALLS_NOTED);
+    const jobs: NewJob[] = calls.flatMap((call) => {
+      const perCall: NewJob[] = [
+        {
+          kind: AIRCALL_COMMENT_JOB,
+          payload: { callId: call.providerCallId, content },
+          dedupeKey: `${AIRCALL_COMMENT_JOB}:${job.id}:${call.providerCallId}`,
+        },
+      ];
+      if (tags.length > 0)
+        perCall.push({
+          kind: AIRCALL_TAG_JOB,
+          payload: { callId: call.providerCallId, tags },
+          dedupeKey: `${AIRCALL_TAG_JOB}:${job.id}:${call.providerCallId}`,
+        });
+      return perCall;
+    });
+    await deps.store.enqueue(jobs, deps.clock.now());
+  };
+}
+
+export function commentJob(deps: WriteBackDeps): JobHandler {
+  return async (payload) => {
+    const { callId, content } = parse(commentSchema, payload, AIRCALL_COMMENT_JOB);
+    await deps.client.comment(callId, content);
+  };
+}
+
+export function tagJob(deps: WriteBackDeps): JobHandler {
+  return async (payload) => {
+    const { callId, tags } = parse(tagSchema, payload, AIRCALL_TAG_JOB);
+    await deps.client.tag(callId, tags);
+  };
+}
+
+/** 'aircall.dial': the number appears in the agent's Aircall Phone; nothing when they have no Aircall user. */
+export function dialJob(deps: WriteBackDeps): JobHandler {
+  return async (payload) => {
+    const dial = parse(dialSchema, payload, AIRCALL_DIAL_JOB);
+    if (deps.clock.now() - dial.at > DIAL_MAX_AGE_MS) {
+      deps.logger.info(
+        { episode: dial.episodeId },
+        'aircall: a call-back dial came too late to be useful; skipped',
+      );
+      return;
+    }
+    const user = dial.email ? await deps.findUser(dial.email) : null;
+    if (!user) {
+      deps.logger.debug({ episode: dial.episodeId }, 'aircall: the agent has no Aircall user; no dial');
+      return;
+    }
+    await deps.client.dial(user.id, dial.to);
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The generic call webhook (POST /webhooks/calls): one JSON object per call update, from any telephony
+ * system. The contract is documented in docs/generic-webhook.md; unknown fields are ignored so senders may
+ * add their own.
+ */
+import { z } from 'zod';
+
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO 8601 time like 2026-11-21T09:32:10Z',
+});
+const text = z.string().trim().min(1);
+
+export const genericLegSchema = z.object({
+  /** The agent's name as the sender knows it. */
+  agent: text.max(200),
+  email: z.email().nullish(),
+  result: z.enum(['ringing', 'missed', 'declined', 'answered']),
+  at: instant.nullish(),
+});
+
+export const genericCallSchema = z.object({
+  /** `twilio`, `dialpad`, `ringcentral`, … : namespaces `callId`. */
+  provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, {
+    message: 'expected a short lowercase name like twilio or dialpad',
+  }),
+  /** Unique per provider; updates of the same call carry the same id. */
+  callId: text.max(200),
+  direction: z.enum(['inbound', 'outbound']),
+  /** The customer's number: the caller (inbound) or the person called (outbound). Null or "anonymous" when withheld. */
+  from: z.string().max(100).nullable(),
+  /** The line: its name (matched by `genericLine`) or the number dialled (matched by `number`). */
+  line: text.max(200),
+  startedAt: instant,
+  /** Absent or null while the call is still going on. */
+  endedAt: instant.nullish(),
+  /** Did an agent (inbound) or the customer (outbound) pick up? */
+  answered: z.boolean(),
+  answeredAt: instant.nullish(),
+  /** Why it was missed, e.g. `no-answer`, `busy`, `abandoned_in_queue`; any text is kept. */
+  missedReason: z.string().max(100).nullish(),
+  callerName: z.string().max(200).nullish(),
+  voicemailUrl: z.url().nullish(),
+  voicemailDurationSeconds: z.number().nonnegative().nullish(),
+  transcript: z.string().max(100_000).nullish(),
+  summary: z.string().max(20_000).nullish(),
+  /** Who answered (inbound) or placed the call (outbound): named on automatically resolved cards. */
+  agent: z.object({ name: text.max(200), email: z.email().nullish() }).nullish(),
+  legs: z.array(genericLegSchema).max(100).default([]),
+  /** When the sender built this update; a later update wins over an earlier one. Default: when received. */
+  occurredAt: instant.nullish(),
+});
+
+export type GenericCall = z.infer<typeof genericCallSchema>;
+
+export const genericJobSchema = z.object({ receivedAt: z.number(), call: genericCallSchema });
+export type GenericJob = z.infer<typeof genericJobSchema>;

@@ -1,0 +1,28 @@
+/** Provider-side metrics, on the process registry. */
+import { Counter } from 'prom-client';
+import type { Metrics } from '../observability/metrics.js';
+
+export interface IngestMetrics {
+  ingested: Counter<'provider' | 'outcome'>;
+  /** The process-wide episode transition counter, for the transitions ingest makes. */
+  episodes: Metrics['episodes'];
+  aircallApi: Counter<'operation' | 'result'>;
+}
+
+export function createIngestMetrics(metrics: Metrics): IngestMetrics {
+  return {
+    episodes: metrics.episodes,
+    ingested: new Counter({
+      name: 'ringback_ingest_events_total',
+      help: 'Call events ingested by provider and outcome (opened, joined, updated, auto_resolved, recorded, ignored)',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [metrics.registry],
+    }),
+    aircallApi: new Counter({
+      name: 'ringback_aircall_api_requests_total',
+      help: 'Aircall API requests by operation and result (ok, rate_limited, error)',
+      labelNames: ['operation', 'result'] as const,
+      registers: [metrics.registry],
+    }),
+  };
+}

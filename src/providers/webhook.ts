@@ -1,0 +1,151 @@
+/**
+ * What every inbound telephony webhook route shares: a raw body capped at 1 MB (signatures are computed over
+ * the exact bytes), one JSON answer per outcome, one counter increment and at most one log line per request,
+ * and a fast, bounded hand-off to the jobs table. Senders such as Aircall disable a webhook that answers
+ * slowly or with 5xx, so nothing here ever answers 5xx.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { formatIssues } from '../config/load.js';
+import { BODY_LIMIT } from '../http/server.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { NewJob } from '../store/jobs.js';
+import type { Store } from '../store/store.js';
+
+export type WebhookAnswer =
+  | { status: 200; outcome: 'accepted' | 'duplicate' | 'ignored'; body: Record<string, unknown> }
+  | { status: 400 | 401 | 413 | 415 | 422 | 429; outcome: string; error: string; detail: string };
+
+export interface WebhookEndpoint {
+  /** `/webhooks/aircall`; also the `route` label of the request counter. */
+  path: string;
+  /** Decides the answer from the raw body; throwing is answered with 429 so the sender retries later. */
+  handle(raw: Buffer, req: Request): Promise<WebhookAnswer>;
+}
+
+export interface WebhookDeps {
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function reject(
+  status: Exclude<WebhookAnswer['status'], 200>,
+  outcome: string,
+  detail: string,
+): WebhookAnswer {
+  return { status, outcome, error: outcome, detail };
+}
+
+/** `data.direction: Invalid option…` — the first failing path, named from the body's root. */
+export function schemaProblem(error: z.ZodError, prefix = ''): string {
+  return formatIssues(error.issues.slice(0, 3), prefix).join('; ');
+}
+
+export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+class EnqueueTimeout extends Error {}
+
+/**
+ * Stores the delivery as a job, giving up after `timeoutMs` so a slow database cannot make the sender time
+ * out. A delivery seen before (same dedupe key) is a duplicate. When the insert lands after the timeout,
+ * the sender's retry is recognised as a duplicate, so nothing runs twice.
+ */
+export async function enqueueDelivery(
+  store: Store,
+  job: NewJob,
+  now: number,
+  timeoutMs = 2_500,
+): Promise<'queued' | 'duplicate'> {
+  let timer: NodeJS.Timeout | undefined;
+  const insert = store.enqueue([job], now);
+  const timeout = new Promise<never>((_, rejectTimeout) => {
+    timer = setTimeout(
+      () => rejectTimeout(new EnqueueTimeout('the jobs table did not answer in time')),
+      timeoutMs,
+    );
+  });
+  try {
+    return (await Promise.race([insert, timeout])) > 0 ? 'queued' : 'duplicate';
+  } finally {
+    clearTimeout(timer);
+    // A late insert must not become an unhandled rejection.
+    insert.catch(() => undefined);
+  }
+}
+
+function send(res: Response, answer: WebhookAnswer): void {
+  if (answer.status === 200) {
+    res.status(200).json(answer.body);
+    return;
+  }
+  if (answer.status === 429) res.set('Retry-After', '30');
+  res.status(answer.status).json({ error: answer.error, detail: answer.detail });
+}
+
+export function mountWebhook(app: Express, endpoint: WebhookEndpoint, deps: WebhookDeps): void {
+  const { metrics, logger } = deps;
+  const count = (outcome: string) => metrics.webhooks.inc({ route: endpoint.path, outcome });
+  const finish = (res: Response, answer: WebhookAnswer) => {
+    count(answer.outcome);
+    if (answer.status !== 200) {
+      // The detail names a schema path or a reason, never the body: the logger masks numbers anyway.
+      logger.info(
+        { route: endpoint.path, status: answer.status, outcome: answer.outcome, detail: answer.detail },
+        `webhook ${endpoint.path}: ${answer.status} ${answer.outcome}: ${answer.detail}`,
+      );
+    }
+    send(res, answer);
+  };
+
+  app.post(
+    endpoint.path,
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    async (req: Request, res: Response) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let answer: WebhookAnswer;
+      try {
+        answer = await endpoint.handle(raw, req);
+      } catch (error) {
+        logger.error(
+          { err: error, route: endpoint.path },
+          `webhook ${endpoint.path}: could not store the delivery`,
+        );
+        answer = reject(
+          429,
+          'unavailable',
+          'the delivery could not be stored right now; send it again later',
+        );
+        count(answer.outcome);
+        send(res, answer);
+        return;
+      }
+      finish(res, answer);
+    },
+    (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+      const type = (error as { type?: unknown } | null)?.type;
+      if (type === 'entity.too.large') {
+        finish(res, reject(413, 'too_large', 'request bodies are limited to 1 MB'));
+        return;
+      }
+      if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+        finish(
+          res,
+          reject(415, 'unsupported_encoding', 'send the body as identity, gzip or deflate, in UTF-8'),
+        );
+        return;
+      }
+      if (type === 'request.aborted') {
+        count('aborted');
+        return;
+      }
+      next(error);
+    },
+  );
+}

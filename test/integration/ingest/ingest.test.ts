@@ -1,0 +1,400 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type IngestDeps, type IngestResult, ingestCallEvent } from '../../../src/app/ingest.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { parseDetails } from '../../../src/domain/details.js';
+import { ingestAircallDelivery } from '../../../src/providers/aircall/events.js';
+import type { IngestMetrics } from '../../../src/providers/metrics.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { Store } from '../../../src/store/store.js';
+import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import {
+  aircallJob,
+  callEvent,
+  fixtures,
+  ingestDeps,
+  ingestMetrics,
+  recordingPlanner,
+  shuffled,
+  T0,
+  testRouting,
+} from './support.js';
+
+const kinds = await databaseKinds();
+const MARIE = '+33612345678';
+
+describe.each(kinds)('ingest on $name', (kind) => {
+  let database: TestDatabase;
+  let store: Store;
+  let recorder: ReturnType<typeof recordingPlanner>;
+  let deps: IngestDeps;
+  let metrics: IngestMetrics;
+  const clock = new ManualClock(T0 + 60 * 60_000);
+
+  const openStore = () => new Store(openDatabase(database.target, { onConnectionError: () => undefined }));
+
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    database = await kind.create();
+    store = openStore();
+    await store.migrate();
+    recorder = recordingPlanner();
+    deps = ingestDeps(store, clock, recorder.planner);
+    metrics = ingestMetrics();
+  });
+
+  afterEach(async () => {
+    if (kind.skipReason) return;
+    await store.close();
+    await database.drop();
+  });
+
+  /** Delivers a fixture folder in its order, or shuffled when a seed is given. */
+  const deliver = (folder: string, times = 1, seed?: number): Promise<IngestResult[]> => {
+    const bodies = fixtures('aircall', folder).flatMap((f) => Array.from({ length: times }, () => f.body));
+    const ordered = seed === undefined ? bodies : shuffled(bodies, seed);
+    return sequentially(ordered.map((body) => () => ingestAircallDelivery(deps, metrics, aircallJob(body))));
+  };
+
+  async function sequentially<T>(work: (() => Promise<T>)[]): Promise<T[]> {
+    const results: T[] = [];
+    for (const step of work) results.push(await step());
+    return results;
+  }
+
+  describe('an Aircall missed-call sequence', () => {
+    it.each([1, 2, 3, 4, 5])(
+      'opens exactly one episode when delivered three times in shuffled order (seed %i)',
+      async (seed) => {
+        const results = await deliver('missed-call', 3, seed);
+
+        expect(results.filter((r) => r.outcome === 'opened')).toHaveLength(1);
+        const episodes = await store.episodes.list();
+        expect(episodes).toHaveLength(1);
+        expect(recorder.eventTypes().filter((type) => type === 'opened')).toHaveLength(1);
+        const [episode] = episodes;
+        expect(episode).toMatchObject({
+          line: 'Support FR',
+          state: 'open',
+          caller: { number: MARIE, name: 'Marie Dupont' },
+          callCount: 1,
+          missedAt: Date.parse('2026-11-20T09:32:10Z'),
+        });
+        const details = parseDetails(await store.episodes.getDetails(episode?.id ?? ''));
+        expect(details).toMatchObject({
+          lineNumber: '01 76 36 06 95',
+          callerCountry: 'FR',
+          rang: ['Ana Lopez', 'Ben Martin'],
+          calls: [{ key: 'aircall:1873200101', reason: 'agents_did_not_answer', waitedSeconds: 45 }],
+        });
+      },
+    );
+
+    it('writes an audit row for the opening, from the aircall surface', async () => {
+      await deliver('missed-call');
+      const [episode] = await store.episodes.list();
+      const audit = await store.audit.listForEpisode(episode?.id ?? '');
+      expect(audit.map((a) => [a.type, a.surface])).toEqual([['opened', 'aircall']]);
+    });
+
+    it('queues the planned effects in the same transaction', async () => {
+      await deliver('missed-call');
+      const jobs = await store.jobs.list({ kind: 'test.effect' });
+      expect(jobs.map((j) => j.payload)).toEqual([{ episodeId: expect.any(String), events: ['opened'] }]);
+    });
+  });
+
+  describe('an Aircall call answered after two missed legs', () => {
+    it.each([1, 2, 3])('opens no episode in any order (seed %i)', async (seed) => {
+      const results = await deliver('answered-call', 2, seed);
+      expect(results.some((r) => r.outcome === 'opened')).toBe(false);
+      expect(await store.episodes.count()).toBe(0);
+      expect(recorder.contexts).toHaveLength(0);
+    });
+  });
+
+  describe('a voicemail with its assets, transcript and summary', () => {
+    it.each([1, 2, 3])('ends up on the card whatever the order (seed %i)', async (seed) => {
+      await deliver('voicemail', 2, seed);
+      const [episode] = await store.episodes.list();
+      const details = parseDetails(await store.episodes.getDetails(episode?.id ?? ''));
+      expect(details.voicemail?.url).toBe('https://assets.aircall.io/calls/1873200303/voicemail');
+      expect(details.transcript).toContain('my order 4411 never arrived');
+      expect(details.summary).toBe(
+        'Tom from Acme reports that order 4411 never arrived and asks for a call back.',
+      );
+      expect(details.callerCountry).toBe('GB');
+      expect(recorder.eventTypes().filter((t) => t === 'opened')).toHaveLength(1);
+    });
+
+    it('announces enrichments that arrive after the card opened', async () => {
+      await deliver('voicemail');
+      const changed = recorder.contexts.flatMap((c) => c.events).filter((e) => e.type === 'details_changed');
+      expect(changed.flatMap((e) => (e.type === 'details_changed' ? e.fields : []))).toEqual(
+        expect.arrayContaining(['voicemail', 'transcript', 'summary']),
+      );
+    });
+  });
+
+  describe('a second missed call from the same number', () => {
+    it('joins the open episode: same card, count 2, last call time moved', async () => {
+      await deliver('missed-call');
+      const results = await deliver('missed-call-again');
+      expect(results.at(-1)).toMatchObject({ outcome: 'joined' });
+      const episodes = await store.episodes.list();
+      expect(episodes).toHaveLength(1);
+      expect(episodes[0]).toMatchObject({ callCount: 2, lastCallAt: T0 + 20 * 60_000 });
+      const details = parseDetails(await store.episodes.getDetails(episodes[0]?.id ?? ''));
+      expect(details.calls.map((c) => c.reason)).toEqual(['agents_did_not_answer', 'no_available_agent']);
+      expect(recorder.eventTypes()).toEqual(['opened', 'call_joined']);
+    });
+
+    it('is joined once even when delivered again', async () => {
+      await deliver('missed-call');
+      await deliver('missed-call-again', 3);
+      expect((await store.episodes.list())[0]?.callCount).toBe(2);
+    });
+  });
+
+  describe('a later answered call with the caller', () => {
+    it('resolves the episode automatically when an agent calls back from Aircall', async () => {
+      await deliver('missed-call');
+      await deliver('missed-call-again');
+      const results = await deliver('outbound-answered');
+      expect(results.filter((r) => r.outcome === 'auto_resolved')).toHaveLength(1);
+      const [episode] = await store.episodes.list();
+      expect(episode).toMatchObject({
+        state: 'resolved',
+        outcome: 'reached',
+        autoResolved: true,
+        resolvedBy: { name: 'Ana Lopez', email: 'ana@example.com', surface: 'aircall' },
+      });
+      const audit = await store.audit.listForEpisode(episode?.id ?? '');
+      expect(audit.at(-1)).toMatchObject({ type: 'auto_resolved', surface: 'aircall' });
+    });
+
+    it('resolves it from any provider: a generic outbound call answered by the customer', async () => {
+      await deliver('missed-call');
+      const result = await ingestCallEvent(
+        deps,
+        callEvent({
+          provider: 'generic:twilio',
+          providerCallId: 'CA-back-1',
+          direction: 'outbound',
+          answered: true,
+          externalNumber: MARIE,
+          startedAt: T0 + 30 * 60_000,
+          answeredAt: T0 + 30 * 60_000 + 8_000,
+          agent: { name: 'Ben', email: 'ben@example.com' },
+          line: { genericLine: 'Twilio Sales' },
+        }),
+      );
+      expect(result.outcome).toBe('auto_resolved');
+      expect((await store.episodes.list())[0]).toMatchObject({
+        state: 'resolved',
+        resolvedBy: { name: 'Ben' },
+      });
+    });
+
+    it('does not resolve an episode that began after the answered call started', async () => {
+      await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'missed-late',
+          startedAt: T0 + 10 * 60_000,
+          endedAt: T0 + 10 * 60_000 + 20_000,
+        }),
+      );
+      const result = await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'answered-early',
+          answered: true,
+          answeredAt: T0 + 5_000,
+          startedAt: T0,
+        }),
+      );
+      expect(result).toEqual({ outcome: 'ignored', reason: 'answered, nothing to resolve' });
+      expect((await store.episodes.list())[0]?.state).toBe('open');
+    });
+
+    it('resolves a missed call whose delivery came after the answered call back', async () => {
+      await deliver('outbound-answered');
+      await deliver('missed-call');
+      const [episode] = await store.episodes.list();
+      expect(episode).toMatchObject({
+        state: 'resolved',
+        autoResolved: true,
+        resolvedBy: { name: 'Ana Lopez' },
+      });
+      expect(recorder.eventTypes()).toEqual(['opened', 'auto_resolved']);
+    });
+
+    it('adds a missed call delivered after the call back to the episode it belongs to', async () => {
+      await deliver('missed-call');
+      await deliver('outbound-answered');
+      const results = await deliver('missed-call-again');
+      const episodes = await store.episodes.list();
+      expect(episodes).toHaveLength(1);
+      expect(episodes[0]).toMatchObject({ state: 'resolved', callCount: 2 });
+      expect(results.at(-1)).toEqual({ outcome: 'joined', episodeId: episodes[0]?.id });
+    });
+
+    it('opens a new episode for a missed call that came after the call back', async () => {
+      await deliver('missed-call');
+      await deliver('outbound-answered');
+      await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'after',
+          externalNumber: MARIE,
+          startedAt: T0 + 3 * 3_600_000,
+          endedAt: T0 + 3 * 3_600_000 + 20_000,
+        }),
+      );
+      const states = (await store.episodes.list()).map((e) => e.state).sort();
+      expect(states).toEqual(['open', 'resolved']);
+    });
+
+    it('resolves every open episode of the number, on every line', async () => {
+      await ingestCallEvent(deps, callEvent({ providerCallId: 'fr' }));
+      await ingestCallEvent(deps, callEvent({ providerCallId: 'other', line: { genericLine: 'Sales' } }));
+      expect(await store.episodes.count()).toBe(2);
+      const result = await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'in-ok',
+          answered: true,
+          answeredAt: T0 + 3_600_000,
+          startedAt: T0 + 3_590_000,
+        }),
+      );
+      expect(result).toMatchObject({ outcome: 'auto_resolved', episodeIds: expect.any(Array) });
+      expect(result.outcome === 'auto_resolved' && result.episodeIds).toHaveLength(2);
+    });
+  });
+
+  describe('an IVR abandon', () => {
+    it('is a missed call, with the reason kept', async () => {
+      await deliver('ivr-abandon');
+      const [episode] = await store.episodes.list();
+      const details = parseDetails(await store.episodes.getDetails(episode?.id ?? ''));
+      expect(details.calls.map((c) => c.reason)).toEqual(['abandoned_in_ivr']);
+    });
+  });
+
+  describe('an Aircall callback request', () => {
+    it('opens a card that the automated call back resolves', async () => {
+      const results = await deliver('callback-request');
+      expect(results.map((r) => r.outcome)).toEqual([
+        'recorded',
+        'opened',
+        'recorded',
+        'auto_resolved',
+        'ignored',
+      ]);
+      expect((await store.episodes.list())[0]).toMatchObject({
+        state: 'resolved',
+        autoResolved: true,
+        resolvedBy: { name: 'Ben Martin', surface: 'aircall' },
+      });
+    });
+  });
+
+  describe('a withheld number', () => {
+    it('gets an episode of its own for every call, never merged', async () => {
+      await deliver('anonymous', 2);
+      await ingestCallEvent(
+        deps,
+        callEvent({ providerCallId: 'anon-2', externalNumber: null, externalNumberRaw: 'anonymous' }),
+      );
+      const episodes = await store.episodes.list();
+      expect(episodes).toHaveLength(2);
+      expect(episodes.every((e) => e.caller.number === null && e.callCount === 1)).toBe(true);
+    });
+  });
+
+  describe('calls the line does not want', () => {
+    it('ignores a reason the line lists under ignore', async () => {
+      deps = ingestDeps(
+        store,
+        clock,
+        recorder.planner,
+        testRouting(`lines: [{ name: Support FR, match: "*", ignore: [short_abandoned] }]`),
+      );
+      const results = await deliver('short-abandoned');
+      expect(results).toEqual([{ outcome: 'ignored', reason: 'ignored reason short_abandoned' }]);
+      expect(await store.episodes.count()).toBe(0);
+      expect(await store.providerCalls.get('aircall:1873200505')).not.toBeNull();
+    });
+
+    it('stores but opens nothing for a call no line matches', async () => {
+      deps = ingestDeps(
+        store,
+        clock,
+        recorder.planner,
+        testRouting(`lines: [{ name: Other, match: { aircallNumber: "+1 415 555 0100" } }]`),
+      );
+      const results = await deliver('missed-call');
+      expect(results.at(-1)).toEqual({ outcome: 'ignored', reason: 'no line' });
+      expect(await store.episodes.count()).toBe(0);
+    });
+
+    it('keeps an unknown missed-call reason as it is', async () => {
+      await ingestCallEvent(deps, callEvent({ missedReason: 'abandoned_in_some_new_way' }));
+      const [episode] = await store.episodes.list();
+      const details = parseDetails(await store.episodes.getDetails(episode?.id ?? ''));
+      expect(details.calls[0]?.reason).toBe('abandoned_in_some_new_way');
+    });
+  });
+
+  describe('concurrent ingestion', () => {
+    it('turns two different missed calls from one number into one episode with count 2', async () => {
+      // Two stores: two connections (two pools on PostgreSQL), as two replicas would have.
+      const other = openStore();
+      const otherDeps = ingestDeps(other, clock, recorder.planner);
+      try {
+        const numbers = Array.from({ length: 6 }, (_, i) => `+3361234560${i}`);
+        await Promise.all(
+          numbers.flatMap((number, i) => [
+            ingestCallEvent(deps, callEvent({ providerCallId: `a-${i}`, externalNumber: number })),
+            ingestCallEvent(
+              otherDeps,
+              callEvent({
+                providerCallId: `b-${i}`,
+                externalNumber: number,
+                startedAt: T0 + 60_000,
+                endedAt: T0 + 90_000,
+              }),
+            ),
+          ]),
+        );
+        const episodes = await store.episodes.list();
+        expect(episodes).toHaveLength(numbers.length);
+        expect(episodes.map((e) => e.callCount)).toEqual(numbers.map(() => 2));
+        for (const episode of episodes) {
+          const details = parseDetails(await store.episodes.getDetails(episode.id));
+          expect(details.calls).toHaveLength(2);
+        }
+        expect(recorder.eventTypes().filter((t) => t === 'opened')).toHaveLength(numbers.length);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('opens one episode for the same withheld call delivered at once several times', async () => {
+      const other = openStore();
+      const otherDeps = ingestDeps(other, clock, recorder.planner);
+      try {
+        const event = callEvent({
+          providerCallId: 'anon-race',
+          externalNumber: null,
+          externalNumberRaw: 'anonymous',
+        });
+        await Promise.all([deps, otherDeps, deps, otherDeps].map((d) => ingestCallEvent(d, event)));
+        expect(await store.episodes.count()).toBe(1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
+import { systemClock } from '../../../src/domain/clock.js';
+import { PermanentFailure, RetryAfter } from '../../../src/jobs/runner.js';
+import { AircallUsers } from '../../../src/providers/aircall/agents.js';
+import { AircallClient } from '../../../src/providers/aircall/client.js';
+import { registerProviders } from '../../../src/providers/register.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { Store } from '../../../src/store/store.js';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { actor, ana } from '../../helpers/episodes.js';
+import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { type FakeAircall, startFakeAircall } from '../../mocks/fakeAircall.js';
+import { AIRCALL_FIXTURE_TOKEN, fixtures } from '../ingest/support.js';
+
+const USERS = [
+  { id: 456001, name: 'Ana Lopez', email: 'ana@example.com' },
+  { id: 456002, name: 'Ben Martin', email: 'ben@example.com' },
+];
+
+const routingYaml = (requestsPerMinute: number) => `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: { aircallNumber: "+33 1 76 36 06 95" }
+    country: FR
+aircall:
+  tagsOnResolve: [ringback_resolved]
+  requestsPerMinute: ${requestsPerMinute}
+`;
+
+describe('Aircall write-back', () => {
+  let database: TestDatabase;
+  let fake: FakeAircall;
+  let ringback: StartedRingback;
+
+  async function start(options: { limit?: number; windowMs?: number; requestsPerMinute?: number } = {}) {
+    fake = await startFakeAircall({ users: USERS, limit: options.limit, windowMs: options.windowMs });
+    database = sqliteDatabase();
+    const config = testConfig({
+      database,
+      env: {
+        AIRCALL_WEBHOOK_TOKEN: AIRCALL_FIXTURE_TOKEN,
+        AIRCALL_API_ID: fake.apiId,
+        AIRCALL_API_TOKEN: fake.apiToken,
+        AIRCALL_API_URL: fake.url,
+      },
+      routingYaml: routingYaml(options.requestsPerMinute ?? 600),
+    });
+    ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
+  }
+
+  afterEach(async () => {
+    await ringback?.stop();
+    await fake?.stop();
+    await database?.drop();
+  });
+
+  async function missedEpisode(folders = ['missed-call']): Promise<string> {
+    for (const folder of folders) {
+      for (const { text } of fixtures('aircall', folder)) {
+        await fetch(`${ringback.baseUrl}/webhooks/aircall`, { method: 'POST', body: text });
+      }
+    }
+    await ringback.runner.drain();
+    const [episode] = await ringback.store.episodes.list();
+    if (!episode) throw new Error('no episode');
+    return episode.id;
+  }
+
+  const comments = () =>
+    fake.accepted('POST', /^\/v1\/calls\/\d+\/comments$/).map((r) => ({ path: r.path, body: r.body }));
+
+  describe('when a card is claimed and resolved', () => {
+    beforeEach(() => start());
+
+    it('comments on the Aircall call who claimed it, then the outcome, and tags it', async () => {
+      const id = await missedEpisode();
+      await runCommand(ringback.commands, id, { type: 'claim', actor: ana, at: Date.now() });
+      await ringback.runner.drain();
+      expect(comments()).toEqual([
+        { path: '/v1/calls/1873200101/comments', body: { content: 'Claimed by Ana (Slack)' } },
+      ]);
+
+      await runCommand(ringback.commands, id, {
+        type: 'resolve',
+        actor: ana,
+        at: Date.now(),
+        outcome: 'no_answer',
+        asManager: false,
+      });
+      await ringback.runner.drain();
+      expect(comments().at(-1)).toEqual({
+        path: '/v1/calls/1873200101/comments',
+        body: { content: 'Resolved by Ana (Slack): No answer' },
+      });
+      expect(fake.accepted('POST', /\/tags$/).map((r) => r.body)).toEqual([{ tags: ['ringback_resolved'] }]);
+    });
+
+    it('comments on every Aircall call of the episode', async () => {
+      const id = await missedEpisode(['missed-call', 'missed-call-again']);
+      await runCommand(ringback.commands, id, {
+        type: 'claim',
+        actor: actor('Ben', 'teams'),
+        at: Date.now(),
+      });
+      await ringback.runner.drain();
+      expect(
+        comments()
+          .map((c) => c.path)
+          .sort(),
+      ).toEqual(['/v1/calls/1873200101/comments', '/v1/calls/1873200177/comments']);
+      expect(comments()[0]?.body).toEqual({ content: 'Claimed by Ben (Teams)' });
+    });
+  });
+
+  describe('when an agent starts the call back', () => {
+    beforeEach(() => start());
+
+    it("dials the caller on the agent's Aircall Phone", async () => {
+      const id = await missedEpisode();
+      await runCommand(ringback.commands, id, { type: 'callback', actor: ana, at: Date.now() });
+      await ringback.runner.drain();
+      expect(fake.accepted('POST', /\/dial$/).map((r) => ({ path: r.path, body: r.body }))).toEqual([
+        { path: '/v1/users/456001/dial', body: { to: '+33612345678' } },
+      ]);
+    });
+
+    it('dials nothing for an agent who has no Aircall user', async () => {
+      const id = await missedEpisode();
+      await runCommand(ringback.commands, id, { type: 'callback', actor: actor('Zoe'), at: Date.now() });
+      await ringback.runner.drain();
+      expect(fake.accepted('POST', /\/dial$/)).toEqual([]);
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+    });
+  });
+
+  describe('when Aircall answers 429', () => {
+    beforeEach(() => start({ limit: 1, windowMs: 1_000 }));
+
+    it('delays the requests until X-AircallApi-Reset instead of failing them', async () => {
+      const id = await missedEpisode(['missed-call', 'missed-call-again']);
+      // Another integration of the company spends the window first.
+      await fetch(`${fake.url}/v1/ping`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${fake.apiId}:${fake.apiToken}`).toString('base64')}`,
+        },
+      });
+      await runCommand(ringback.commands, id, { type: 'claim', actor: ana, at: Date.now() });
+      await ringback.runner.drain();
+      expect(fake.rateLimited().length).toBeGreaterThan(0);
+      const waiting = await ringback.store.jobs.list({ kind: 'aircall.comment', status: 'pending' });
+      expect(waiting).toHaveLength(2);
+      expect(waiting.map((job) => job.attempts)).toEqual([0, 0]);
+
+      // Run what is due as the windows reset: both comments get through, one window each.
+      for (let round = 0; round < 100 && comments().length < 2; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await ringback.runner.drain();
+      }
+      expect(comments()).toHaveLength(2);
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+    });
+  });
+});
+
+describe('the Aircall API client', () => {
+  let fake: FakeAircall;
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeEach(async () => {
+    fake = await startFakeAircall({ users: USERS });
+    database = sqliteDatabase();
+    store = new Store(openDatabase(database.target));
+    await store.migrate();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await fake.stop();
+    await database.drop();
+  });
+
+  const client = (overrides: Partial<ConstructorParameters<typeof AircallClient>[0]> = {}) =>
+    new AircallClient({
+      apiId: fake.apiId,
+      apiToken: fake.apiToken,
+      baseUrl: fake.url,
+      requestsPerMinute: 60,
+      clock: systemClock,
+      ...overrides,
+    });
+
+  it('keeps to its own per-minute budget without sending the request over it', async () => {
+    const limited = client({ requestsPerMinute: 2 });
+    await limited.comment('1', 'one');
+    await limited.comment('1', 'two');
+    await expect(limited.comment('1', 'three')).rejects.toBeInstanceOf(RetryAfter);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('stops asking once Aircall says the window is spent', async () => {
+    fake.limit = 1;
+    const api = client();
+    await api.comment('1', 'one'); // answered with X-AircallApi-Remaining: 0
+    await expect(api.comment('1', 'two')).rejects.toBeInstanceOf(RetryAfter);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('waits for the reset Aircall names after a 429', async () => {
+    fake.limit = 1;
+    // Another replica (or integration) spent the company's window.
+    await client().comment('1', 'elsewhere');
+    const api = client();
+    const error = await api.comment('1', 'two').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryAfter);
+    expect((error as RetryAfter).delayMs).toBeGreaterThanOrEqual(1_000);
+    expect(fake.rateLimited()).toHaveLength(1);
+    // Until the reset it does not even ask.
+    await expect(api.comment('1', 'three')).rejects.toBeInstanceOf(RetryAfter);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('gives up for good on refused credentials', async () => {
+    await expect(client({ apiToken: 'wrong' }).comment('1', 'x')).rejects.toBeInstanceOf(PermanentFailure);
+  });
+
+  it('finds users by email through one cached listing', async () => {
+    fake.users = Array.from({ length: 60 }, (_, i) => ({
+      id: 1000 + i,
+      name: `Agent ${i}`,
+      email: `agent${i}@example.com`,
+    }));
+    const users = new AircallUsers({ store, clock: systemClock, client: client() });
+    expect(await users.byEmail('AGENT55@example.com')).toEqual({ id: '1055', name: 'Agent 55' });
+    expect(await users.byEmail('agent3@example.com')).toEqual({ id: '1003', name: 'Agent 3' });
+    expect(await users.byEmail('nobody@example.com')).toBeNull();
+    const listings = fake.requests.filter((r) => r.path.startsWith('/v1/users'));
+    // Two pages for the first lookup, one more listing for the unknown email, then the cache answers.
+    expect(listings.map((r) => r.path)).toEqual([
+      '/v1/users?page=1&per_page=50',
+      '/v1/users?page=2&per_page=50',
+      '/v1/users?page=1&per_page=50',
+      '/v1/users?page=2&per_page=50',
+    ]);
+    expect(await users.byEmail('nobody@example.com')).toBeNull();
+    expect(fake.requests.filter((r) => r.path.startsWith('/v1/users'))).toHaveLength(4);
+  });
+});

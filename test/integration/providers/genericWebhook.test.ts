@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseDetails } from '../../../src/domain/details.js';
+import { signGenericBody } from '../../../src/providers/generic/webhook.js';
+import { registerProviders } from '../../../src/providers/register.js';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { fixture } from '../ingest/support.js';
+
+const SECRET = 'generic-webhook-secret-for-tests';
+const ROUTING = `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: { aircallNumber: "+33 1 76 36 06 95", genericLine: "Support FR" }
+    country: FR
+  - name: US Sales
+    match: { number: "+1 415 555 0100" }
+    country: US
+  - name: Everything else
+    match: "*"
+`;
+
+describe('the generic call webhook', () => {
+  let database: TestDatabase;
+  let ringback: StartedRingback;
+
+  beforeEach(async () => {
+    database = sqliteDatabase();
+    const config = testConfig({ database, env: { RINGBACK_WEBHOOK_SECRET: SECRET }, routingYaml: ROUTING });
+    ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
+  });
+
+  afterEach(async () => {
+    await ringback.stop();
+    await database.drop();
+  });
+
+  const post = (body: string, signature: string | null = signGenericBody(SECRET, body)) =>
+    fetch(`${ringback.baseUrl}/webhooks/calls`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature ? { 'x-ringback-signature': signature } : {}),
+      },
+      body,
+    });
+
+  const text = (name: string) => fixture('generic', name).text;
+
+  const counter = async (outcome: string): Promise<number> => {
+    const metrics = await (await fetch(`${ringback.baseUrl}/metrics`)).text();
+    const line = metrics
+      .split('\n')
+      .find((l) =>
+        l.startsWith(`ringback_webhook_requests_total{route="/webhooks/calls",outcome="${outcome}"}`),
+      );
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
+  describe('with a good signature', () => {
+    it('accepts a missed call and opens its episode on the line the number names', async () => {
+      const response = await post(text('twilio-missed.json'));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'accepted' });
+      await ringback.runner.drain();
+
+      const [episode] = await ringback.store.episodes.list();
+      expect(episode).toMatchObject({
+        line: 'US Sales',
+        caller: { number: '+14155550134', name: 'Jordan Lee' },
+        callCount: 1,
+        missedAt: Date.parse('2026-11-20T17:05:00Z'),
+      });
+      const details = parseDetails(await ringback.store.episodes.getDetails(episode?.id ?? ''));
+      expect(details).toMatchObject({
+        rang: ['Ana Lopez', 'Ben Martin'],
+        calls: [
+          {
+            key: 'generic:twilio:CA5f0a3e1b9c8d7e6f5a4b3c2d1e0f9a8b',
+            reason: 'no-answer',
+            waitedSeconds: 41,
+          },
+        ],
+        lineNumber: '(415) 555-0100',
+      });
+      expect(await counter('accepted')).toBe(1);
+    });
+
+    it('recognises the same delivery sent again', async () => {
+      await post(text('twilio-missed.json'));
+      const again = await post(text('twilio-missed.json'));
+      expect(await again.json()).toEqual({ status: 'duplicate' });
+      await ringback.runner.drain();
+      expect(await ringback.store.episodes.count()).toBe(1);
+    });
+
+    it('keeps a voicemail and its transcript, and a later answered call from another provider resolves it', async () => {
+      await post(text('dialpad-voicemail.json'));
+      await ringback.runner.drain();
+      const [open] = await ringback.store.episodes.list();
+      const details = parseDetails(await ringback.store.episodes.getDetails(open?.id ?? ''));
+      expect(details.voicemail).toMatchObject({
+        url: 'https://dialpad.com/shared/voicemail/6583920174635008',
+        durationSeconds: 38,
+      });
+      expect(details.transcript).toContain('commande 4411');
+      expect(open?.line).toBe('Support FR');
+
+      await post(text('ringcentral-answered-outbound.json'));
+      await ringback.runner.drain();
+      expect(await ringback.store.episodes.get(open?.id ?? '')).toMatchObject({
+        state: 'resolved',
+        outcome: 'reached',
+        autoResolved: true,
+        resolvedBy: { name: 'Ben Martin', email: 'ben@example.com', surface: 'system' },
+      });
+    });
+
+    it('gives a withheld caller an episode without a number', async () => {
+      await post(text('withheld.json'));
+      await ringback.runner.drain();
+      expect((await ringback.store.episodes.list())[0]?.caller).toEqual({ number: null, name: null });
+    });
+
+    it('records a call still ringing without opening anything', async () => {
+      await post(text('in-progress.json'));
+      await ringback.runner.drain();
+      expect(await ringback.store.episodes.count()).toBe(0);
+      expect(
+        await ringback.store.providerCalls.get('generic:twilio:CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b'),
+      ).not.toBeNull();
+    });
+  });
+
+  describe('authentication', () => {
+    it('refuses a bad signature with 401 and stores nothing', async () => {
+      const response = await post(
+        text('twilio-missed.json'),
+        signGenericBody('another-secret', text('twilio-missed.json')),
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'unauthorized' });
+      expect(await ringback.store.jobs.list()).toEqual([]);
+      expect(await counter('unauthorized')).toBe(1);
+    });
+
+    it('refuses a missing signature with 401', async () => {
+      const response = await post(text('twilio-missed.json'), null);
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { detail: string }).detail).toContain('X-Ringback-Signature');
+    });
+
+    it('refuses a signature of a different body', async () => {
+      const response = await post(text('withheld.json'), signGenericBody(SECRET, text('twilio-missed.json')));
+      expect(response.status).toBe(401);
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers 400 to a signed body that is not JSON', async () => {
+      const response = await post('{"provider": "twilio",');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_json' });
+      expect(await counter('invalid_json')).toBe(1);
+    });
+
+    it('answers 422 naming the failing path', async () => {
+      const body = { ...fixture('generic', 'twilio-missed.json').body, direction: 'sideways' };
+      const response = await post(JSON.stringify(body));
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/^direction: /);
+    });
+
+    it('names a nested path', async () => {
+      const original = fixture('generic', 'twilio-missed.json').body;
+      const body = { ...original, legs: [{ agent: 'Ana', result: 'maybe' }] };
+      const response = await post(JSON.stringify(body));
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/^legs\[0\]\.result: /);
+      expect(await counter('invalid_schema')).toBe(1);
+    });
+
+    it('names a missing required field', async () => {
+      const { callId: _callId, ...body } = fixture('generic', 'twilio-missed.json').body;
+      const response = await post(JSON.stringify(body));
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/^callId: /);
+    });
+  });
+});

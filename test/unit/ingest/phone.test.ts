@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { formatNumber, isWithheld, normalizeNumber, sameNumber, toE164 } from '../../../src/domain/phone.js';
+
+describe('phone numbers', () => {
+  describe('normalizeNumber', () => {
+    it('reads the formatted numbers Aircall sends as E.164', () => {
+      expect(normalizeNumber('+33 1 76 36 06 95')).toEqual({
+        e164: '+33176360695',
+        country: 'FR',
+        valid: true,
+      });
+    });
+
+    it('reads national numbers with the line country', () => {
+      expect(toE164('06 12 34 56 78', 'FR')).toBe('+33612345678');
+      expect(toE164('(213) 373-4253', 'US')).toBe('+12133734253');
+    });
+
+    it('reads the 00 international prefix', () => {
+      expect(toE164('0033 1 76 36 06 95', 'FR')).toBe('+33176360695');
+    });
+
+    it('keeps numbers the full metadata calls invalid, such as +1 800 test numbers', () => {
+      expect(normalizeNumber('+1 800-123-4567')).toEqual({
+        e164: '+18001234567',
+        country: null,
+        valid: false,
+      });
+    });
+
+    it('gives nothing for internal extensions', () => {
+      expect(toE164('1001', 'FR')).toBeNull();
+    });
+  });
+
+  describe('withheld callers', () => {
+    it.each(['anonymous', 'Anonymous', 'withheld', 'private', 'unknown', '+266696687', '', null, undefined])(
+      'recognises %s',
+      (raw) => {
+        expect(isWithheld(raw)).toBe(true);
+        expect(toE164(raw, 'FR')).toBeNull();
+      },
+    );
+
+    it('does not take a real number for a withheld one', () => {
+      expect(isWithheld('+33 6 12 34 56 78')).toBe(false);
+    });
+  });
+
+  describe('sameNumber', () => {
+    it('compares numbers written differently', () => {
+      expect(sameNumber('+33 1 76 36 06 95', '+33176360695')).toBe(true);
+      expect(sameNumber('01 76 36 06 95', '+33 1 76 36 06 95', 'FR')).toBe(true);
+      expect(sameNumber('+33 1 76 36 06 95', '+33 1 76 36 06 96')).toBe(false);
+    });
+  });
+
+  describe('formatNumber', () => {
+    it('shows numbers of the line country in national form, others internationally', () => {
+      expect(formatNumber('+33176360695', 'FR')).toBe('01 76 36 06 95');
+      expect(formatNumber('+442079460958', 'FR')).toBe('+44 20 7946 0958');
+      expect(formatNumber(null, 'FR')).toBeNull();
+    });
+  });
+});
