@@ -3,10 +3,10 @@
  * purely from the episode's state. Slack Block Kit and Teams Adaptive Cards both render this model,
  * so both surfaces always say the same thing.
  */
-import parsePhoneNumber from 'libphonenumber-js/max';
 import { DateTime } from 'luxon';
 import { formatDuration } from '../config/duration.js';
 import type { EpisodeDetails } from './details.js';
+import { formatNumber } from './phone.js';
 import { describeReason } from './reasons.js';
 import { type Episode, OUTCOME_LABELS, OUTCOMES, type Outcome } from './types.js';
 
@@ -63,14 +63,8 @@ function listInWords(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-export function displayNumber(e164: string | null, lineCountry?: string): string | null {
-  if (!e164) return null;
-  const parsed = parsePhoneNumber(e164);
-  if (!parsed) return e164;
-  return lineCountry && parsed.country === lineCountry
-    ? parsed.formatNational()
-    : parsed.formatInternational();
-}
+/** The caller's number for people: national format from the line's own country, else international. */
+export const displayNumber = formatNumber;
 
 export function formatWhen(ms: number, now: number, timezone: string): string {
   const when = DateTime.fromMillis(ms, { zone: timezone });

@@ -1,0 +1,196 @@
+/**
+ * The Slack Web API, wrapped once: one WebClient for jobs and lookups, its failures translated for the job
+ * runner (429 → RetryAfter with Slack's Retry-After, unfixable input → PermanentFailure, the rest → retry).
+ * The client itself never sleeps on a 429: the jobs table does the waiting, so one rate-limited channel
+ * cannot stall the others.
+ */
+
+import type { types } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
+import { Counter } from 'prom-client';
+import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { slackLogger } from './logging.js';
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+export interface SlackApiOptions {
+  token: string;
+  /** Base URL with its trailing slash (SLACK_API_URL). */
+  apiUrl?: string;
+  /** Quick in-client retries for network blips; the jobs table retries everything else. */
+  retries?: number;
+  timeoutMs?: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Errors no retry can fix: the job is parked and the log says what to do. */
+const PERMANENT_ERRORS: Record<string, string> = {
+  channel_not_found: 'the channel does not exist or the app cannot see it (private channels: invite the app)',
+  not_in_channel: 'the app is not in this channel: invite it with /invite @Ringback',
+  is_archived: 'the channel is archived',
+  channel_is_archived: 'the channel is archived',
+  invalid_blocks: 'Slack rejected the blocks (a bug: please report it)',
+  invalid_blocks_format: 'Slack rejected the blocks (a bug: please report it)',
+  msg_too_long: 'the message is too long',
+  no_text: 'the message has no text',
+  message_not_found: 'the message to update no longer exists',
+  cant_update_message: 'the message cannot be updated by this app',
+  edit_window_closed: 'the message can no longer be edited',
+  user_not_found: 'no such user',
+  user_not_in_channel: 'the user is not in the channel',
+  invalid_arguments: 'Slack rejected the arguments (a bug: please report it)',
+  restricted_action: 'a workspace setting forbids this post',
+  thread_not_found: 'the thread no longer exists',
+};
+
+export interface SlackUser {
+  id: string;
+  name: string;
+  email: string | null;
+  isBot: boolean;
+  deleted: boolean;
+}
+
+export interface PostOptions {
+  channel: string;
+  text: string;
+  blocks?: types.KnownBlock[];
+  threadTs?: string;
+}
+
+export class SlackApi {
+  readonly client: webApi.WebClient;
+  private readonly requests: Counter<'method' | 'result'>;
+
+  constructor(private readonly options: SlackApiOptions) {
+    this.client = new webApi.WebClient(options.token, {
+      slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
+      logger: slackLogger(options.logger, 'slack-web-api'),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+      timeout: options.timeoutMs ?? 10_000,
+    });
+    const existing = options.metrics.registry.getSingleMetric('ringback_slack_api_requests_total');
+    this.requests =
+      (existing as Counter<'method' | 'result'> | undefined) ??
+      new Counter({
+        name: 'ringback_slack_api_requests_total',
+        help: 'Slack Web API calls by method and result (ok, rate_limited, error)',
+        labelNames: ['method', 'result'] as const,
+        registers: [options.metrics.registry],
+      });
+  }
+
+  /** Runs one call and translates its failure for the job runner. */
+  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      this.requests.inc({ method, result: 'ok' });
+      return result;
+    } catch (error) {
+      throw this.translate(method, error);
+    }
+  }
+
+  private translate(method: string, error: unknown): Error {
+    const coded = error as { code?: string; retryAfter?: number; data?: { error?: string } };
+    if (coded.code === webApi.ErrorCode.RateLimitedError) {
+      this.requests.inc({ method, result: 'rate_limited' });
+      const seconds = typeof coded.retryAfter === 'number' && coded.retryAfter > 0 ? coded.retryAfter : 1;
+      this.options.logger.warn(
+        { method, retryAfterSeconds: seconds },
+        `slack: ${method} rate limited; retrying after ${seconds}s`,
+      );
+      return new RetryAfter(seconds * 1000, `${method} rate limited`);
+    }
+    this.requests.inc({ method, result: 'error' });
+    if (coded.code === webApi.ErrorCode.PlatformError) {
+      const code = coded.data?.error ?? 'unknown_error';
+      if (code === 'ratelimited' || code === 'rate_limited')
+        return new RetryAfter(1000, `${method} rate limited`);
+      const why = PERMANENT_ERRORS[code];
+      if (why) return new PermanentFailure(`slack ${method}: ${code}: ${why}`);
+      return new Error(`slack ${method}: ${code}`);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  async postMessage(post: PostOptions): Promise<string> {
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: post.channel,
+        text: post.text,
+        ...(post.blocks ? { blocks: post.blocks } : {}),
+        ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    if (!result.ts) throw new Error('slack chat.postMessage: the answer has no ts');
+    return result.ts;
+  }
+
+  async update(update: {
+    channel: string;
+    ts: string;
+    text: string;
+    blocks?: types.KnownBlock[];
+  }): Promise<void> {
+    await this.call('chat.update', () =>
+      this.client.chat.update({
+        channel: update.channel,
+        ts: update.ts,
+        text: update.text,
+        ...(update.blocks ? { blocks: update.blocks } : {}),
+      }),
+    );
+  }
+
+  async postEphemeral(message: {
+    channel: string;
+    user: string;
+    text: string;
+    threadTs?: string;
+  }): Promise<void> {
+    await this.call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({
+        channel: message.channel,
+        user: message.user,
+        text: message.text,
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      }),
+    );
+  }
+
+  /** A link to a message, for notices that point at a card. */
+  async permalink(channel: string, ts: string): Promise<string | null> {
+    const result = await this.call('chat.getPermalink', () =>
+      this.client.chat.getPermalink({ channel, message_ts: ts }),
+    );
+    return result.permalink ?? null;
+  }
+
+  async userInfo(userId: string): Promise<SlackUser> {
+    const result = await this.call('users.info', () => this.client.users.info({ user: userId }));
+    const user = result.user;
+    if (!user?.id) throw new Error('slack users.info: the answer has no user');
+    const profile = user.profile ?? {};
+    const name = profile.real_name || user.real_name || profile.display_name || user.name || user.id;
+    return {
+      id: user.id,
+      name,
+      email: profile.email ?? null,
+      isBot: user.is_bot === true,
+      deleted: user.deleted === true,
+    };
+  }
+
+  async authTest(): Promise<{ userId: string; botId: string; teamId: string | null }> {
+    const result = await this.call('auth.test', () => this.client.auth.test());
+    if (!result.user_id) throw new Error('slack auth.test: the answer has no user_id');
+    return { userId: result.user_id, botId: result.bot_id ?? '', teamId: result.team_id ?? null };
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * What Slack sends us: card clicks (block_actions), `/ringback`, and human messages in card threads.
+ * Every listener acks first; what follows goes through the use cases and the jobs table.
+ */
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { type ActDeps, type ActResult, actOnCard, cardActionFor } from '../../app/act.js';
+import type { ThreadHub } from '../../app/threads.js';
+import type { Env } from '../../config/env.js';
+import { ACTION_IDS } from '../../domain/actions.js';
+import { displayNumber } from '../../domain/cardModel.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Episode } from '../../domain/types.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Store } from '../../store/store.js';
+import { parseResolveOptionValue } from './blocks.js';
+import { answerCommand, type CommandDeps, parseRingbackCommand } from './command.js';
+import type { SlackIdentities } from './identity.js';
+import { SLACK_JOBS } from './jobKinds.js';
+import { escapeMrkdwn, link, slackTextToPlain } from './mrkdwn.js';
+import { zendeskBaseUrl } from './render.js';
+
+export interface ListenerDeps {
+  act: ActDeps;
+  command: CommandDeps;
+  identities: SlackIdentities;
+  threads: ThreadHub;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  env: Env;
+}
+
+const blockActionBody = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  container: z
+    .object({
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      thread_ts: z.string().optional(),
+    })
+    .passthrough()
+    .optional(),
+  actions: z
+    .array(
+      z.object({
+        action_id: z.string(),
+        block_id: z.string().optional(),
+        value: z.string().optional(),
+        selected_option: z.object({ value: z.string() }).optional(),
+      }),
+    )
+    .min(1),
+});
+
+const slashCommandBody = z.object({
+  command: z.string(),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+  channel_id: z.string().optional(),
+  team_domain: z.string().optional(),
+  response_url: z.string().url(),
+});
+
+const messageEvent = z.object({
+  type: z.literal('message'),
+  subtype: z.string().optional(),
+  channel: z.string().min(1),
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  text: z.string().default(''),
+  ts: z.string().min(1),
+  thread_ts: z.string().optional(),
+});
+
+/** Human thread replies; edits, joins, bot posts and our own messages are not conversation. */
+const HUMAN_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
+
+function episodeIdOf(action: z.infer<typeof blockActionBody>['actions'][number]): {
+  episodeId: string | null;
+  outcome: string | null;
+} {
+  if (action.selected_option) {
+    const parsed = parseResolveOptionValue(action.selected_option.value);
+    const fromBlock = action.block_id?.startsWith('ringback.actions:')
+      ? action.block_id.slice('ringback.actions:'.length)
+      : null;
+    return { episodeId: parsed?.episodeId ?? fromBlock, outcome: parsed?.outcome ?? null };
+  }
+  return { episodeId: action.value ?? null, outcome: null };
+}
+
+function callbackReply(deps: ListenerDeps, episode: Episode): string {
+  const routing = deps.act.routing;
+  const line = routing.lines.find((l) => l.name === episode.line);
+  const who = episode.caller.name ? escapeMrkdwn(episode.caller.name) : 'the caller';
+  const parts: string[] = [];
+  if (episode.caller.number) {
+    const number = displayNumber(episode.caller.number, line?.country) ?? episode.caller.number;
+    parts.push(
+      `Call ${who} back on ${link(`tel:${episode.caller.number}`, number)} (attempt ${episode.attempts}).`,
+    );
+  } else {
+    parts.push(
+      `The number is withheld, so there is no number to call back (attempt ${episode.attempts} recorded).`,
+    );
+  }
+  const base = zendeskBaseUrl(deps.env);
+  if (episode.zendeskTicketId !== null) {
+    parts.push(
+      base
+        ? `Zendesk ticket: ${link(`${base.replace(/\/$/, '')}/agent/tickets/${episode.zendeskTicketId}`, `#${episode.zendeskTicketId}`)}`
+        : `Zendesk ticket #${episode.zendeskTicketId}`,
+    );
+  }
+  if (deps.env.AIRCALL_API_ID && deps.env.AIRCALL_API_TOKEN && episode.caller.number) {
+    parts.push(
+      'Aircall will ring your Aircall phone app and connect you to the caller; if it does not, dial the number above.',
+    );
+  }
+  parts.push('Pick the outcome on the card when you are done.');
+  return parts.join('\n');
+}
+
+function replyFor(deps: ListenerDeps, result: ActResult, action: string): string | null {
+  switch (result.status) {
+    case 'accepted':
+      return action === ACTION_IDS.callback ? callbackReply(deps, result.episode) : null;
+    case 'unchanged':
+    case 'refused':
+    case 'not_agent':
+    case 'not_found':
+      return result.message;
+  }
+}
+
+async function tellPrivately(
+  deps: ListenerDeps,
+  target: { channel: string | undefined; user: string; threadTs?: string | undefined },
+  text: string,
+): Promise<void> {
+  if (!target.channel) {
+    deps.logger.warn({ user: target.user }, 'slack: no channel to answer a click in; the answer is dropped');
+    return;
+  }
+  await deps.store.enqueue(
+    [
+      {
+        kind: SLACK_JOBS.ephemeral,
+        payload: {
+          channel: target.channel,
+          user: target.user,
+          text,
+          ...(target.threadTs ? { threadTs: target.threadTs } : {}),
+        },
+      },
+    ],
+    deps.clock.now(),
+  );
+}
+
+async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void> {
+  const parsed = blockActionBody.safeParse(rawBody);
+  if (!parsed.success) {
+    deps.logger.info(
+      { issues: parsed.error.issues.length },
+      'slack: a block_actions payload did not parse; ignored',
+    );
+    return;
+  }
+  const body = parsed.data;
+  const action = body.actions[0];
+  if (!action) return;
+  const channel = body.container?.channel_id ?? body.channel?.id;
+  const target = { channel, user: body.user.id, threadTs: body.container?.thread_ts };
+  const { episodeId, outcome } = episodeIdOf(action);
+  const cardAction = cardActionFor(action.action_id, outcome);
+  if (!episodeId || !cardAction) {
+    deps.logger.info(
+      { actionId: action.action_id },
+      'slack: a card action without a call id or outcome; ignored',
+    );
+    await tellPrivately(deps, target, 'Ringback did not understand that click; please try again.');
+    return;
+  }
+  try {
+    const actor = await deps.identities.actorFor(body.user.id, body.user.name ?? body.user.username);
+    const result = await actOnCard(deps.act, { episodeId, actor, action: cardAction });
+    deps.logger.info(
+      { episodeId, action: action.action_id, user: body.user.id, result: result.status },
+      `slack: ${action.action_id} by ${body.user.id}: ${result.status}`,
+    );
+    const reply = replyFor(deps, result, action.action_id);
+    if (reply) await tellPrivately(deps, target, reply);
+  } catch (error) {
+    deps.logger.error({ err: error, episodeId, action: action.action_id }, 'slack: a card action failed');
+    await tellPrivately(
+      deps,
+      target,
+      'Something went wrong on our side and nothing changed; please try again.',
+    );
+  }
+}
+
+async function onCommand(deps: ListenerDeps, rawBody: unknown): Promise<void> {
+  const parsed = slashCommandBody.safeParse(rawBody);
+  if (!parsed.success) {
+    deps.logger.info('slack: a slash command payload did not parse; ignored');
+    return;
+  }
+  const body = parsed.data;
+  let answer: Awaited<ReturnType<typeof answerCommand>>;
+  try {
+    const actor = await deps.identities.actorFor(body.user_id, body.user_name);
+    answer = await answerCommand(
+      deps.command,
+      parseRingbackCommand(body.text),
+      actor,
+      body.team_domain ?? null,
+    );
+  } catch (error) {
+    deps.logger.error({ err: error }, 'slack: /ringback failed');
+    answer = {
+      message: { text: 'Something went wrong on our side; please try again.', blocks: [] },
+      public: false,
+    };
+  }
+  await deps.store.enqueue(
+    [
+      {
+        kind: SLACK_JOBS.respond,
+        payload: {
+          responseUrl: body.response_url,
+          text: answer.message.text,
+          ...(answer.message.blocks.length > 0 ? { blocks: answer.message.blocks } : {}),
+          public: answer.public,
+        },
+      },
+    ],
+    deps.clock.now(),
+  );
+}
+
+async function onMessage(
+  deps: ListenerDeps,
+  rawEvent: unknown,
+  eventId: string | null,
+  botUserId: string | undefined,
+): Promise<void> {
+  const parsed = messageEvent.safeParse(rawEvent);
+  if (!parsed.success) return;
+  const event = parsed.data;
+  if (!event.thread_ts || event.thread_ts === event.ts) return;
+  if (event.bot_id || !event.user || event.user === botUserId || !HUMAN_SUBTYPES.has(event.subtype)) return;
+  if (event.text.trim() === '') return;
+  const post = await deps.store.posts.findByRef('slack', event.channel, event.thread_ts);
+  if (!post) return;
+  const author = await deps.identities.actorFor(event.user);
+  const now = deps.clock.now();
+  const seconds = Number(event.ts);
+  await deps.store.transaction(async (repos) => {
+    // Slack redelivers events it thinks were not acknowledged in time.
+    if (eventId && !(await repos.deliveries.recordOnce('slack', eventId, now))) return;
+    await repos.enqueue(
+      deps.threads.planHumanMessage({
+        episodeId: post.episodeId,
+        author,
+        text: slackTextToPlain(event.text),
+        messageRef: event.ts,
+        at: Number.isFinite(seconds) ? Math.round(seconds * 1000) : now,
+      }),
+      now,
+    );
+  });
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  for (const id of [ACTION_IDS.claim, ACTION_IDS.release, ACTION_IDS.callback, ACTION_IDS.resolve]) {
+    app.action(id, async ({ ack, body }) => {
+      await ack();
+      await onCardAction(deps, body);
+    });
+  }
+  // A link button still sends a click; Slack shows an error unless it is acknowledged.
+  app.action(ACTION_IDS.openTicket, async ({ ack }) => {
+    await ack();
+  });
+  app.action(/^(?!ringback\.)/, async ({ ack }) => {
+    await ack();
+  });
+
+  app.command('/ringback', async ({ ack, body }) => {
+    await ack();
+    await onCommand(deps, body);
+  });
+
+  app.event('message', async ({ event, body, context }) => {
+    const eventId =
+      typeof (body as { event_id?: unknown }).event_id === 'string'
+        ? (body as { event_id: string }).event_id
+        : null;
+    try {
+      await onMessage(deps, event, eventId, context.botUserId);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'slack: a thread message could not be handled');
+    }
+  });
+
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'slack: Bolt reported an error');
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * The Slack surface: Bolt on the shared server (HTTP at POST /slack/events, or Socket Mode when
+ * SLACK_APP_TOKEN is set), the card planner, the Slack job handlers, thread and notice surfaces.
+ * Off when the credentials are absent (the startup log says so).
+ */
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import { Router } from 'express';
+import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import { DEFAULT_SLACK_API_URL, SlackApi } from './api.js';
+import { SLACK_EVENTS_PATH, slackSignatureGuard } from './http.js';
+import { SlackIdentities } from './identity.js';
+import { registerListeners } from './listeners.js';
+import { slackLogger } from './logging.js';
+import { createExternalTextPlanner, createNoticePlanner, createSlackPlanner } from './planner.js';
+import { DEFAULT_SENDER_OPTIONS, type SenderOptions, SlackSender } from './sender.js';
+
+export interface SlackAdapterOptions {
+  /** In-client retries of Web API calls (tests use 0; the jobs table retries anyway). */
+  retries?: number;
+  /** Pacing and lane settings. */
+  sender?: Partial<SenderOptions>;
+  identityTtlMs?: number;
+  /** Called with the running pieces (tests and the bench look inside). */
+  onReady?: (slack: SlackSurface) => void;
+}
+
+export interface SlackSurface {
+  api: SlackApi;
+  sender: SlackSender;
+  app: App;
+  mode: 'http' | 'socket';
+}
+
+const SLACK_HOOKS_ORIGIN = 'https://hooks.slack.com';
+
+/** Finds the bot's own ids once (auth.test) and keeps asking until Slack answers. */
+class BotIdentity {
+  private pending: Promise<{ userId: string; botId: string }> | null = null;
+
+  constructor(private readonly api: SlackApi) {}
+
+  get(): Promise<{ userId: string; botId: string }> {
+    this.pending ??= this.api.authTest().catch((error: unknown) => {
+      this.pending = null;
+      throw error;
+    });
+    return this.pending;
+  }
+}
+
+export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterAdapter {
+  return (ctx: AdapterContext) => {
+    const { env, routing } = ctx.config;
+    const token = env.SLACK_BOT_TOKEN;
+    const appToken = env.SLACK_APP_TOKEN;
+    const signingSecret = env.SLACK_SIGNING_SECRET;
+    if (!token || (!appToken && !signingSecret)) return;
+
+    const apiUrl = env.SLACK_API_URL ?? DEFAULT_SLACK_API_URL;
+    const logger = ctx.logger.child({ surface: 'slack' });
+    const api = new SlackApi({
+      token,
+      apiUrl,
+      retries: options.retries ?? 2,
+      logger,
+      metrics: ctx.metrics,
+    });
+    const identities = new SlackIdentities({
+      api,
+      store: ctx.store,
+      clock: ctx.clock,
+      logger,
+      ...(options.identityTtlMs !== undefined ? { ttlMs: options.identityTtlMs } : {}),
+    });
+    const senderOptions = { ...DEFAULT_SENDER_OPTIONS, ...options.sender };
+    const sender = new SlackSender({
+      api,
+      store: ctx.store,
+      clock: ctx.clock,
+      logger,
+      routing,
+      env,
+      workerId: ctx.runner.workerId,
+      responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
+      options: senderOptions,
+    });
+    sender.register(ctx.runner);
+    ctx.addPlanner(createSlackPlanner(routing, ctx.clock, { postCheckMs: senderOptions.postCheckMs }));
+    ctx.threads.addSurface(createExternalTextPlanner());
+    ctx.notices.addSurface(createNoticePlanner(routing, ctx.clock));
+
+    const bot = new BotIdentity(api);
+    const boltLogger = slackLogger(logger, 'slack-bolt');
+    const clientOptions = {
+      slackApiUrl: apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: boltLogger,
+    };
+    // Our own authorize: Bolt's default calls auth.test once at construction and, if Slack is unreachable
+    // at that moment, refuses every request until restart.
+    const authorize = async () => {
+      const ids = await bot.get();
+      return { botToken: token, botId: ids.botId, botUserId: ids.userId };
+    };
+
+    let app: App;
+    let mode: SlackSurface['mode'];
+    if (appToken) {
+      mode = 'socket';
+      const receiver = new SocketModeReceiver({
+        appToken,
+        logger: boltLogger,
+        installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+      });
+      app = new App({ receiver, socketMode: true, authorize, logger: boltLogger, clientOptions });
+      ctx.onStart(async () => {
+        await app.start();
+        logger.info('slack: connected in Socket Mode');
+      });
+      ctx.onStop(async () => {
+        await app.stop();
+      });
+    } else {
+      mode = 'http';
+      const secret = signingSecret as string;
+      const receiver = new ExpressReceiver({
+        signingSecret: secret,
+        endpoints: SLACK_EVENTS_PATH,
+        router: Router(),
+        logger: boltLogger,
+        processBeforeResponse: false,
+      });
+      app = new App({ receiver, authorize, logger: boltLogger, clientOptions });
+      ctx.addMount((server) => {
+        server.post(
+          SLACK_EVENTS_PATH,
+          ...slackSignatureGuard({ signingSecret: secret, logger, metrics: ctx.metrics }),
+        );
+        server.use(receiver.router);
+      });
+    }
+
+    registerListeners(app, {
+      act: { commands: ctx.commands, directory: ctx.directory, routing },
+      command: { store: ctx.store, clock: ctx.clock, routing, directory: ctx.directory },
+      identities,
+      threads: ctx.threads,
+      store: ctx.store,
+      clock: ctx.clock,
+      logger,
+      env,
+    });
+
+    ctx.onStart(async () => {
+      try {
+        const ids = await bot.get();
+        logger.info({ botUserId: ids.userId }, `slack: signed in as bot user ${ids.userId}`);
+      } catch (error) {
+        logger.warn({ err: error }, 'slack: auth.test failed; will try again on the first request');
+      }
+    });
+    options.onReady?.({ api, sender, app, mode });
+  };
+}
+
+/** The Slack surface with production settings. */
+export const registerSlack: RegisterAdapter = createSlackAdapter();

@@ -1,0 +1,87 @@
+/** With SLACK_APP_TOKEN set, Ringback talks to Slack over Socket Mode: no public URL, same behaviour. */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import type { FakeSlack } from '../../mocks/fakeSlack.js';
+import { blockActions } from '../../mocks/slackRequests.js';
+import {
+  ANA,
+  blocksText,
+  CHANNEL,
+  cardIn,
+  openEpisode,
+  type SlackHarness,
+  startSlackHarness,
+  waitForCard,
+} from './harness.js';
+
+const WAIT = { timeout: 10_000, interval: 25 };
+let db: TestDatabase;
+let h: SlackHarness;
+let fake: FakeSlack;
+
+beforeAll(async () => {
+  db = sqliteDatabase();
+  h = await startSlackHarness({ database: db, env: { SLACK_APP_TOKEN: 'xapp-test-token' } });
+  fake = h.fake;
+  fake.addUser(ANA);
+  await vi.waitFor(() => expect(fake.socketConnections()).toBe(1), WAIT);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await db?.drop();
+});
+
+describe('Socket Mode', () => {
+  it('is the mode in use, and POST /slack/events is not served', async () => {
+    expect(h.surface.mode).toBe('socket');
+    const response = await fetch(`${h.ringback.baseUrl}/slack/events`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+  });
+
+  it('claims a call from a click that came over the socket, and acks the envelope', async () => {
+    const episode = await openEpisode(h.ringback);
+    await waitForCard(h, episode.id);
+    const card = cardIn(fake, CHANNEL, episode.id);
+    if (!card) throw new Error('no card');
+    const ack = await fake.socketSend(
+      'interactive',
+      blockActions({
+        userId: ANA.id,
+        channel: CHANNEL,
+        messageTs: card.ts,
+        actionId: 'ringback.claim',
+        value: episode.id,
+      }),
+    );
+    expect(ack).toMatchObject({ envelope_id: expect.any(String) });
+    await vi.waitFor(
+      () => expect(blocksText(fake.message(CHANNEL, card.ts))).toContain('Claimed by Ana Lopez'),
+      WAIT,
+    );
+    expect((await h.ringback.store.episodes.get(episode.id))?.claimedBy?.email).toBe('ana@example.com');
+  });
+
+  it('answers /ringback through the response_url', async () => {
+    await fake.socketSend('slash_commands', {
+      command: '/ringback',
+      text: 'help',
+      user_id: ANA.id,
+      user_name: 'ana',
+      channel_id: CHANNEL,
+      team_id: 'T00000001',
+      team_domain: 'acme',
+      response_url: fake.responseUrl('socket-help'),
+      trigger_id: '1.2.3',
+      api_app_id: 'A00000001',
+      token: 'x',
+    });
+    await vi.waitFor(() => expect(fake.responses.find((r) => r.id === 'socket-help')).toBeDefined(), WAIT);
+    expect(fake.responses.find((r) => r.id === 'socket-help')?.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/ringback summary'),
+    });
+    expect(fake.errors).toEqual([]);
+    expect(fake.warnings).toEqual([]);
+  });
+});

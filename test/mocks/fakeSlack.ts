@@ -1,0 +1,702 @@
+/**
+ * A fake Slack Web API on 127.0.0.1 that speaks the wire format (form-encoded POSTs, `{ok: …}` answers),
+ * checks every request against Slack's OpenAPI spec (/work/shared/specs/slack-web-openapi-v2.json:
+ * unknown method = error, unknown argument = warning, missing required argument = error), checks Block
+ * Kit's documented limits, and enforces rate limits the way Slack does (429 + Retry-After): about one
+ * chat.postMessage per second per channel with a small burst, and per-method tiers per workspace.
+ * It also receives slash-command answers at its own response_url endpoint, and speaks Socket Mode
+ * (apps.connections.open with the app token, then a WebSocket: hello, envelopes, acks).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+
+const SPEC_PATH = process.env.SLACK_OPENAPI_SPEC ?? '/work/shared/specs/slack-web-openapi-v2.json';
+
+interface SpecParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  type?: string;
+}
+
+interface MethodSpec {
+  params: Map<string, SpecParameter>;
+  required: string[];
+}
+
+let specCache: Map<string, MethodSpec> | null = null;
+
+function loadSpec(): Map<string, MethodSpec> {
+  if (specCache) return specCache;
+  const document = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as {
+    paths: Record<string, Record<string, { parameters?: SpecParameter[] }>>;
+  };
+  const methods = new Map<string, MethodSpec>();
+  for (const [path, operations] of Object.entries(document.paths)) {
+    const params = new Map<string, SpecParameter>();
+    for (const operation of Object.values(operations)) {
+      for (const parameter of operation.parameters ?? []) params.set(parameter.name, parameter);
+    }
+    const required = [...params.values()].filter((p) => p.required && p.name !== 'token').map((p) => p.name);
+    methods.set(path.replace(/^\//, ''), { params, required });
+  }
+  specCache = methods;
+  return methods;
+}
+
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  realName: string;
+  email: string | null;
+  isBot?: boolean;
+}
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** HTTP status the fake answered. */
+  status: number;
+  ok: boolean;
+  error: string | null;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[] | null;
+  threadTs: string | null;
+  /** How many times chat.update changed it. */
+  updates: number;
+}
+
+export interface FakeEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  threadTs: string | null;
+}
+
+export interface FakeSlackOptions {
+  token?: string;
+  /** The app-level token (`xapp-…`) Socket Mode connects with. */
+  appToken?: string;
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+  /** chat.postMessage per channel: bucket size and refill per second. */
+  postBurst?: number;
+  postsPerSecond?: number;
+  /** Per-method limits per minute (Slack's tiers); the bucket holds one minute's worth. */
+  tiers?: Record<string, number>;
+}
+
+/** Slack's tiers for the methods Ringback calls (https://docs.slack.dev/apis/web-api/rate-limits). */
+export const DEFAULT_TIERS: Record<string, number> = {
+  'chat.update': 50, // Tier 3
+  'chat.postEphemeral': 100, // Tier 4
+  'users.info': 100, // Tier 4
+  'users.lookupByEmail': 50, // Tier 3
+  'chat.getPermalink': 100,
+  'conversations.replies': 50, // Tier 3
+  'auth.test': 100,
+};
+
+class Bucket {
+  private tokens: number;
+  private at: number;
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.at = now;
+  }
+  /** 0 when a token was taken, else seconds until one is free (Retry-After). */
+  take(now: number): number {
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
+  }
+}
+
+const BLOCK_LIMITS = {
+  blocks: 50,
+  blockId: 255,
+  actionId: 255,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  options: 100,
+  optionText: 75,
+  optionValue: 150,
+  placeholder: 150,
+  messageText: 40_000,
+};
+
+type Json = Record<string, unknown>;
+
+function textOf(value: unknown): string | null {
+  return value && typeof value === 'object' && typeof (value as Json).text === 'string'
+    ? ((value as Json).text as string)
+    : null;
+}
+
+/** Problems with a message's blocks against Block Kit's documented limits. */
+export function blockProblems(blocks: unknown): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(blocks)) return ['blocks is not an array'];
+  if (blocks.length > BLOCK_LIMITS.blocks)
+    problems.push(`${blocks.length} blocks (max ${BLOCK_LIMITS.blocks})`);
+  const blockIds = new Set<string>();
+  const actionIds = new Set<string>();
+  blocks.forEach((raw, index) => {
+    const where = `blocks[${index}]`;
+    if (!raw || typeof raw !== 'object') {
+      problems.push(`${where} is not an object`);
+      return;
+    }
+    const block = raw as Json;
+    if (typeof block.block_id === 'string') {
+      if (block.block_id.length > BLOCK_LIMITS.blockId) problems.push(`${where}.block_id too long`);
+      if (blockIds.has(block.block_id)) problems.push(`${where}.block_id "${block.block_id}" repeated`);
+      blockIds.add(block.block_id);
+    }
+    switch (block.type) {
+      case 'header': {
+        const text = textOf(block.text);
+        if ((block.text as Json | undefined)?.type !== 'plain_text')
+          problems.push(`${where}.text must be plain_text`);
+        if (!text || text.length > BLOCK_LIMITS.headerText) problems.push(`${where}.text empty or over 150`);
+        break;
+      }
+      case 'section': {
+        const text = textOf(block.text);
+        const fields = block.fields as unknown[] | undefined;
+        if (!text && !fields) problems.push(`${where} needs text or fields`);
+        if (text !== null && (text.length === 0 || text.length > BLOCK_LIMITS.sectionText))
+          problems.push(`${where}.text empty or over 3000`);
+        if (fields) {
+          if (fields.length === 0 || fields.length > BLOCK_LIMITS.fields)
+            problems.push(`${where}.fields count`);
+          fields.forEach((field, i) => {
+            const t = textOf(field);
+            if (!t || t.length > BLOCK_LIMITS.fieldText)
+              problems.push(`${where}.fields[${i}] empty or over 2000`);
+          });
+        }
+        break;
+      }
+      case 'context': {
+        const elements = block.elements as unknown[] | undefined;
+        if (!elements || elements.length === 0 || elements.length > BLOCK_LIMITS.contextElements)
+          problems.push(`${where}.elements count`);
+        break;
+      }
+      case 'divider':
+        break;
+      case 'actions': {
+        const elements = (block.elements as Json[] | undefined) ?? [];
+        if (elements.length === 0 || elements.length > BLOCK_LIMITS.actionsElements)
+          problems.push(`${where}.elements count`);
+        elements.forEach((element, i) => {
+          const at = `${where}.elements[${i}]`;
+          const actionId = element.action_id;
+          if (typeof actionId === 'string') {
+            if (actionId.length > BLOCK_LIMITS.actionId) problems.push(`${at}.action_id too long`);
+            if (actionIds.has(actionId)) problems.push(`${at}.action_id "${actionId}" repeated`);
+            actionIds.add(actionId);
+          }
+          if (element.type === 'button') {
+            const text = textOf(element.text);
+            if ((element.text as Json | undefined)?.type !== 'plain_text')
+              problems.push(`${at}.text must be plain_text`);
+            if (!text || text.length > BLOCK_LIMITS.buttonText) problems.push(`${at}.text empty or over 75`);
+            if (typeof element.value === 'string' && element.value.length > BLOCK_LIMITS.buttonValue)
+              problems.push(`${at}.value over 2000`);
+            if (element.url !== undefined) {
+              if (typeof element.url !== 'string' || element.url.length > BLOCK_LIMITS.buttonUrl)
+                problems.push(`${at}.url invalid`);
+            }
+            if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger')
+              problems.push(`${at}.style must be primary or danger`);
+          } else if (element.type === 'static_select') {
+            const options = (element.options as Json[] | undefined) ?? [];
+            if (options.length === 0 || options.length > BLOCK_LIMITS.options)
+              problems.push(`${at}.options count`);
+            options.forEach((option, k) => {
+              const t = textOf(option.text);
+              if (!t || t.length > BLOCK_LIMITS.optionText)
+                problems.push(`${at}.options[${k}].text empty or over 75`);
+              if (typeof option.value !== 'string' || option.value.length > BLOCK_LIMITS.optionValue)
+                problems.push(`${at}.options[${k}].value missing or over 150`);
+            });
+            const placeholder = textOf(element.placeholder);
+            if (placeholder !== null && placeholder.length > BLOCK_LIMITS.placeholder)
+              problems.push(`${at}.placeholder over 150`);
+          } else {
+            problems.push(`${at}.type ${String(element.type)} is not used by Ringback`);
+          }
+        });
+        break;
+      }
+      default:
+        problems.push(`${where}.type ${String(block.type)} is not used by Ringback`);
+    }
+  });
+  return problems;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export interface FakeSlack {
+  /** SLACK_API_URL: `http://127.0.0.1:PORT/api/`. */
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  readonly botUserId: string;
+  readonly calls: RecordedCall[];
+  /** Spec problems that are errors (unknown method, missing required argument, bad blocks, bad thread). */
+  readonly errors: string[];
+  /** Arguments the spec does not list (may be newer than the frozen spec: check the live docs). */
+  readonly warnings: string[];
+  /** Every 429 answered. */
+  readonly rateLimited: { method: string; channel: string | null; retryAfter: number }[];
+  readonly ephemerals: FakeEphemeral[];
+  /** Bodies POSTed to response_url endpoints, by id. */
+  readonly responses: { id: string; body: Json }[];
+  readonly appToken: string;
+  /** Socket Mode: connections that said hello. */
+  socketConnections(): number;
+  /** Socket Mode: sends an envelope and resolves with the app's ack. */
+  socketSend(type: 'interactive' | 'slash_commands' | 'events_api', payload: Json): Promise<Json>;
+  callsTo(method: string): RecordedCall[];
+  /** Top-level messages and replies in a channel, in posting order. */
+  messages(channel: string): FakeMessage[];
+  message(channel: string, ts: string): FakeMessage | undefined;
+  replies(channel: string, threadTs: string): FakeMessage[];
+  addUser(user: FakeSlackUser): void;
+  responseUrl(id: string): string;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const spec = loadSpec();
+  const token = options.token ?? 'xoxb-test-token';
+  const appToken = options.appToken ?? 'xapp-test-token';
+  const botUserId = options.botUserId ?? 'UBOT000001';
+  const botId = options.botId ?? 'BBOT000001';
+  const teamId = options.teamId ?? 'T00000001';
+  const postBurst = options.postBurst ?? 3;
+  const postsPerSecond = options.postsPerSecond ?? 1;
+  const tiers = { ...DEFAULT_TIERS, ...options.tiers };
+
+  const calls: RecordedCall[] = [];
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const rateLimited: FakeSlack['rateLimited'] = [];
+  const ephemerals: FakeEphemeral[] = [];
+  const responses: { id: string; body: Json }[] = [];
+  const channels = new Map<string, FakeMessage[]>();
+  const users = new Map<string, FakeSlackUser>();
+  const postBuckets = new Map<string, Bucket>();
+  const methodBuckets = new Map<string, Bucket>();
+  let tsCounter = 0;
+  let origin = '';
+
+  const nextTs = () => {
+    tsCounter += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
+  };
+
+  const userFor = (id: string): FakeSlackUser | null => {
+    const known = users.get(id);
+    if (known) return known;
+    if (!/^[UW][A-Z0-9]+$/.test(id)) return null;
+    return { id, name: id.toLowerCase(), realName: `User ${id}`, email: `${id.toLowerCase()}@example.com` };
+  };
+
+  function checkArguments(method: string, args: Record<string, string>): string | null {
+    const methodSpec = spec.get(method);
+    if (!methodSpec) {
+      errors.push(`unknown method ${method}`);
+      return 'unknown_method';
+    }
+    for (const [name, value] of Object.entries(args)) {
+      if (name === 'token') continue;
+      const parameter = methodSpec.params.get(name);
+      if (!parameter) {
+        warnings.push(`${method}: argument "${name}" is not in the spec`);
+        continue;
+      }
+      if (parameter.type === 'boolean' && !['true', 'false', '1', '0'].includes(value)) {
+        errors.push(`${method}: argument "${name}" should be a boolean, got "${value}"`);
+      }
+      if ((parameter.type === 'integer' || parameter.type === 'number') && Number.isNaN(Number(value))) {
+        errors.push(`${method}: argument "${name}" should be a number, got "${value}"`);
+      }
+    }
+    const missing = methodSpec.required.filter((name) => args[name] === undefined || args[name] === '');
+    if (missing.length > 0) {
+      errors.push(`${method}: missing required ${missing.join(', ')}`);
+      return 'invalid_arguments';
+    }
+    return null;
+  }
+
+  function rateLimit(method: string, args: Record<string, string>, now: number): number {
+    if (method === 'chat.postMessage' && args.channel) {
+      let bucket = postBuckets.get(args.channel);
+      if (!bucket) {
+        bucket = new Bucket(postBurst, postsPerSecond, now);
+        postBuckets.set(args.channel, bucket);
+      }
+      return bucket.take(now);
+    }
+    const perMinute = tiers[method];
+    if (perMinute === undefined) return 0;
+    let bucket = methodBuckets.get(method);
+    if (!bucket) {
+      bucket = new Bucket(perMinute, perMinute / 60, now);
+      methodBuckets.set(method, bucket);
+    }
+    return bucket.take(now);
+  }
+
+  function parseBlocks(
+    method: string,
+    raw: string | undefined,
+  ): { blocks: unknown[] | null; error: string | null } {
+    if (raw === undefined) return { blocks: null, error: null };
+    let blocks: unknown;
+    try {
+      blocks = JSON.parse(raw);
+    } catch {
+      errors.push(`${method}: blocks is not JSON`);
+      return { blocks: null, error: 'invalid_blocks_format' };
+    }
+    const problems = blockProblems(blocks);
+    if (problems.length > 0) {
+      errors.push(...problems.map((p) => `${method}: ${p}`));
+      return { blocks: null, error: 'invalid_blocks' };
+    }
+    return { blocks: blocks as unknown[], error: null };
+  }
+
+  function handle(method: string, args: Record<string, string>): { status: number; body: Json } {
+    switch (method) {
+      case 'auth.test':
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            url: 'https://acme.slack.com/',
+            team: 'Acme',
+            user: 'ringback',
+            team_id: teamId,
+            user_id: botUserId,
+            bot_id: botId,
+          },
+        };
+      case 'chat.postMessage': {
+        const channel = args.channel as string;
+        const text = args.text ?? '';
+        const { blocks, error } = parseBlocks(method, args.blocks);
+        if (error) return { status: 200, body: { ok: false, error } };
+        if (!text && !blocks) return { status: 200, body: { ok: false, error: 'no_text' } };
+        if (text.length > BLOCK_LIMITS.messageText)
+          return { status: 200, body: { ok: false, error: 'msg_too_long' } };
+        const list = channels.get(channel) ?? [];
+        const threadTs = args.thread_ts ?? null;
+        if (threadTs !== null && !list.some((m) => m.ts === threadTs && m.threadTs === null)) {
+          errors.push(
+            `chat.postMessage: thread_ts ${threadTs} is not the ts of a parent message in ${channel}`,
+          );
+          return { status: 200, body: { ok: false, error: 'thread_not_found' } };
+        }
+        const message: FakeMessage = { channel, ts: nextTs(), text, blocks, threadTs, updates: 0 };
+        list.push(message);
+        channels.set(channel, list);
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            channel,
+            ts: message.ts,
+            message: { type: 'message', text, user: botUserId, bot_id: botId, ts: message.ts },
+          },
+        };
+      }
+      case 'chat.update': {
+        const channel = args.channel as string;
+        const message = channels.get(channel)?.find((m) => m.ts === args.ts);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        const { blocks, error } = parseBlocks(method, args.blocks);
+        if (error) return { status: 200, body: { ok: false, error } };
+        if (args.text !== undefined) message.text = args.text;
+        if (blocks) message.blocks = blocks;
+        message.updates += 1;
+        return { status: 200, body: { ok: true, channel, ts: message.ts, text: message.text } };
+      }
+      case 'chat.postEphemeral': {
+        if (args.blocks !== undefined) {
+          const { error } = parseBlocks(method, args.blocks);
+          if (error) return { status: 200, body: { ok: false, error } };
+        }
+        if (!userFor(args.user as string))
+          return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        ephemerals.push({
+          channel: args.channel as string,
+          user: args.user as string,
+          text: args.text ?? '',
+          threadTs: args.thread_ts ?? null,
+        });
+        return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      }
+      case 'chat.getPermalink': {
+        const channel = args.channel as string;
+        const message = channels.get(channel)?.find((m) => m.ts === args.message_ts);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            channel,
+            permalink: `https://acme.slack.com/archives/${channel}/p${message.ts.replace('.', '')}`,
+          },
+        };
+      }
+      case 'users.info': {
+        const user = userFor(args.user ?? '');
+        if (!user) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            user: {
+              id: user.id,
+              team_id: teamId,
+              name: user.name,
+              real_name: user.realName,
+              deleted: false,
+              is_bot: user.isBot ?? false,
+              profile: {
+                real_name: user.realName,
+                display_name: user.name,
+                ...(user.email ? { email: user.email } : {}),
+              },
+            },
+          },
+        };
+      }
+      default:
+        return { status: 200, body: { ok: true } };
+    }
+  }
+
+  async function onApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const args: Record<string, string> = Object.fromEntries(url.searchParams);
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+    if (raw) {
+      if (contentType === 'application/json') {
+        for (const [k, v] of Object.entries(JSON.parse(raw) as Json))
+          args[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      } else {
+        for (const [k, v] of new URLSearchParams(raw)) args[k] = v;
+      }
+    }
+    const now = Date.now();
+    const record = (status: number, body: Json) => {
+      const recorded: Record<string, unknown> = { ...args };
+      if (typeof recorded.blocks === 'string') {
+        try {
+          recorded.blocks = JSON.parse(recorded.blocks);
+        } catch {
+          // kept as text; the error was recorded
+        }
+      }
+      calls.push({
+        method,
+        args: recorded,
+        status,
+        ok: body.ok === true,
+        error: typeof body.error === 'string' ? body.error : null,
+        at: now,
+      });
+    };
+    const send = (status: number, body: Json, headers: Record<string, string> = {}) => {
+      record(status, body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    const auth = req.headers.authorization;
+    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : args.token;
+    if (method === 'apps.connections.open') {
+      // Newer than the frozen spec (https://api.slack.com/methods/apps.connections.open); app token only.
+      if (given !== appToken) send(200, { ok: false, error: 'invalid_auth' });
+      else send(200, { ok: true, url: `${origin.replace('http:', 'ws:')}/socket` });
+      return;
+    }
+    if (given !== token) {
+      send(200, { ok: false, error: given ? 'invalid_auth' : 'not_authed' });
+      return;
+    }
+    const problem = checkArguments(method, args);
+    if (problem) {
+      send(200, { ok: false, error: problem });
+      return;
+    }
+    const retryAfter = rateLimit(method, args, now);
+    if (retryAfter > 0) {
+      rateLimited.push({ method, channel: args.channel ?? null, retryAfter });
+      send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+      return;
+    }
+    const answer = handle(method, args);
+    send(answer.status, answer.body);
+  }
+
+  async function onResponseUrl(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const raw = await readBody(req);
+    let body: Json;
+    try {
+      body = JSON.parse(raw) as Json;
+    } catch {
+      errors.push(`response_url ${id}: body is not JSON`);
+      res.writeHead(400).end('invalid_payload');
+      return;
+    }
+    if (body.blocks !== undefined) {
+      const problems = blockProblems(body.blocks);
+      if (problems.length > 0) errors.push(...problems.map((p) => `response_url: ${p}`));
+    }
+    responses.push({ id, body });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  }
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
+    const hook = /^\/hooks\/respond\/([A-Za-z0-9_-]+)$/.exec(path);
+    const work =
+      req.method === 'POST' && api?.[1]
+        ? onApi(req, res, api[1])
+        : req.method === 'POST' && hook?.[1]
+          ? onResponseUrl(req, res, hook[1])
+          : Promise.resolve().then(() => {
+              errors.push(`unexpected ${req.method} ${path}`);
+              res.writeHead(404).end();
+            });
+    work.catch((error: unknown) => {
+      errors.push(`fake slack failed: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (message: Json) => void>();
+  let envelopes = 0;
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/socket') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket as Socket, head, (ws: WebSocket) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data: WebSocket.Data) => {
+        try {
+          const message = JSON.parse(String(data)) as Json;
+          const id = typeof message.envelope_id === 'string' ? message.envelope_id : '';
+          acks.get(id)?.(message);
+          acks.delete(id);
+        } catch {
+          errors.push('socket mode: a message from the app is not JSON');
+        }
+      });
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: sockets.size,
+          connection_info: { app_id: 'A00000001' },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: `${origin}/api/`,
+    origin,
+    token,
+    botUserId,
+    calls,
+    errors,
+    warnings,
+    rateLimited,
+    ephemerals,
+    responses,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    messages: (channel) => channels.get(channel) ?? [],
+    message: (channel, ts) => channels.get(channel)?.find((m) => m.ts === ts),
+    replies: (channel, threadTs) => (channels.get(channel) ?? []).filter((m) => m.threadTs === threadTs),
+    addUser: (user) => {
+      users.set(user.id, user);
+    },
+    responseUrl: (id) => `${origin}/hooks/respond/${id}`,
+    appToken,
+    socketConnections: () => sockets.size,
+    socketSend: (type, payload) => {
+      const socket = [...sockets][0];
+      if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+      envelopes += 1;
+      const envelopeId = `env-${envelopes}`;
+      return new Promise<Json>((resolve) => {
+        acks.set(envelopeId, resolve);
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+            retry_attempt: 0,
+            retry_reason: '',
+          }),
+        );
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { Bookings, ChannelPacer, TokenBucket } from '../../../src/surfaces/slack/pacer.js';
+
+const T = 1_000_000;
+
+describe('channel pacer', () => {
+  describe('when many posts ask for the same channel at once', () => {
+    it('gives each its own slot, one interval apart, in the order asked', () => {
+      const pacer = new ChannelPacer(1000);
+      // What the runner's 8 concurrent jobs do: all book at the same instant.
+      const slots = Array.from({ length: 8 }, () => pacer.book('C1', T));
+      expect(slots).toEqual([T, T + 1000, T + 2000, T + 3000, T + 4000, T + 5000, T + 6000, T + 7000]);
+    });
+
+    it('paces each channel on its own', () => {
+      const pacer = new ChannelPacer(1000);
+      expect(pacer.book('C1', T)).toBe(T);
+      expect(pacer.book('C2', T)).toBe(T);
+      expect(pacer.book('C1', T)).toBe(T + 1000);
+    });
+  });
+
+  describe('when a booking is given back', () => {
+    it('lets the next post take the freed slot', () => {
+      const pacer = new ChannelPacer(1000);
+      pacer.book('C1', T);
+      const second = pacer.book('C1', T);
+      pacer.book('C1', T);
+      pacer.cancel('C1', second);
+      expect(pacer.book('C1', T)).toBe(T + 1000);
+    });
+  });
+
+  describe('when a job runs late', () => {
+    it('still keeps sends one interval apart', () => {
+      const pacer = new ChannelPacer(1000);
+      const first = pacer.book('C1', T);
+      const second = pacer.book('C1', T);
+      // The first job only got going 400 ms after its slot; the second is on time.
+      expect(pacer.sendAt('C1', T + 400, first)).toBe(T + 400);
+      expect(pacer.sendAt('C1', T + 1000, second)).toBe(T + 1400);
+    });
+
+    it('books the next slot after the last send', () => {
+      const pacer = new ChannelPacer(1000);
+      pacer.sendAt('C1', T, pacer.book('C1', T));
+      expect(pacer.book('C1', T + 200)).toBe(T + 1000);
+      expect(pacer.book('C1', T + 5000)).toBe(T + 5000);
+    });
+  });
+
+  describe('when Slack says to wait', () => {
+    it('holds the channel until then', () => {
+      const pacer = new ChannelPacer(1000);
+      pacer.pauseUntil('C1', T + 30_000);
+      expect(pacer.book('C1', T)).toBe(T + 30_000);
+      expect(pacer.book('C2', T)).toBe(T);
+    });
+  });
+
+  it('reports how far ahead a channel is booked', () => {
+    const pacer = new ChannelPacer(1000);
+    expect(pacer.backlogMs('C1', T)).toBe(0);
+    for (let i = 0; i < 5; i++) pacer.book('C1', T);
+    expect(pacer.backlogMs('C1', T)).toBe(4000);
+    expect(pacer.backlogMs('C1', T + 10_000)).toBe(0);
+  });
+});
+
+describe('token bucket', () => {
+  it('allows a burst, then one token per refill period', () => {
+    const bucket = new TokenBucket(3, 60);
+    expect([bucket.take(T), bucket.take(T), bucket.take(T)]).toEqual([0, 0, 0]);
+    expect(bucket.take(T)).toBe(1000);
+    expect(bucket.take(T + 500)).toBe(500);
+    expect(bucket.take(T + 1000)).toBe(0);
+  });
+
+  it('never holds more than its capacity', () => {
+    const bucket = new TokenBucket(2, 60);
+    bucket.take(T);
+    const later = T + 60 * 60_000;
+    expect([bucket.take(later), bucket.take(later)]).toEqual([0, 0]);
+    expect(bucket.take(later)).toBeGreaterThan(0);
+  });
+});
+
+describe('bookings', () => {
+  it('forget jobs that never came back and free their slots', () => {
+    const pacer = new ChannelPacer(1000);
+    const bookings = new Bookings();
+    bookings.set(1, 'C1', pacer.book('C1', T));
+    bookings.set(2, 'C1', pacer.book('C1', T + 100_000));
+    bookings.prune(T + 50_000, pacer);
+    expect(bookings.get(1)).toBeUndefined();
+    expect(bookings.get(2)).toEqual({ channel: 'C1', slot: T + 100_000 });
+    expect(bookings.size).toBe(1);
+  });
+});

@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import { parseRouting } from '../../../src/config/load.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import type { Summary } from '../../../src/domain/summary.js';
+import { OUTCOMES } from '../../../src/domain/types.js';
+import { SLACK_JOBS } from '../../../src/surfaces/slack/jobKinds.js';
+import {
+  createExternalTextPlanner,
+  createNoticePlanner,
+  createSlackPlanner,
+  slackChannelsFor,
+} from '../../../src/surfaces/slack/planner.js';
+import { summaryMessage } from '../../../src/surfaces/slack/summaryBlocks.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+import { blockProblems } from '../../mocks/fakeSlack.js';
+
+const routing = parseRouting(
+  `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: "*"
+    slack: { channel: C0123456789 }
+  - name: Teams only
+    match: "*"
+managers: { slack: [U0MANAGER1, U0MANAGER2], slackChannel: C0MANAGERS1 }
+`,
+  'test',
+);
+const clock = new ManualClock(T0);
+const plan = createSlackPlanner(routing, clock, { postCheckMs: 60_000 });
+
+describe('the Slack planner', () => {
+  it('finds the line’s Slack channel, or none', () => {
+    expect(slackChannelsFor(routing, 'Support FR')).toEqual(['C0123456789']);
+    expect(slackChannelsFor(routing, 'Teams only')).toEqual([]);
+  });
+
+  describe('when a first missed call opens an episode', () => {
+    const jobs = plan({
+      episode: episode(),
+      previous: null,
+      events: [{ type: 'opened', at: T0, providerCallKey: 'a:1' }],
+    });
+
+    it('queues the card once ever and wakes the channel lane', () => {
+      expect(jobs).toEqual([
+        {
+          kind: SLACK_JOBS.postCard,
+          payload: { episodeId: 'ep-1', channel: 'C0123456789' },
+          dedupeKey: 'slack.post:ep-1:C0123456789',
+          runAt: T0 + 60_000,
+        },
+        { kind: SLACK_JOBS.lane, payload: { channel: 'C0123456789' }, coalesceKey: 'slack.lane:C0123456789' },
+      ]);
+    });
+  });
+
+  describe('when someone claims', () => {
+    const claimed = episode({ state: 'claimed', claimedBy: ana, claimedAt: T0, version: 2 });
+    const jobs = plan({
+      episode: claimed,
+      previous: episode(),
+      events: [{ type: 'claimed', actor: ana, at: T0, implicit: false }],
+    });
+
+    it('re-renders every copy once, however many changes pile up', () => {
+      expect(jobs).toContainEqual({
+        kind: SLACK_JOBS.updateCard,
+        payload: { episodeId: 'ep-1' },
+        coalesceKey: 'slack.update:ep-1',
+      });
+    });
+
+    it('adds one line to the card’s thread', () => {
+      expect(jobs).toContainEqual({
+        kind: SLACK_JOBS.threadPost,
+        payload: { episodeId: 'ep-1', channel: 'C0123456789', text: '10:32 · Claimed by *Ana*' },
+        dedupeKey: 'slack.line:ep-1:C0123456789:v2',
+      });
+    });
+  });
+
+  it('only re-renders the card when details change', () => {
+    const jobs = plan({
+      episode: episode(),
+      previous: episode(),
+      events: [{ type: 'details_changed', at: T0, fields: ['voicemail'] }],
+    });
+    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.updateCard]);
+  });
+
+  it('plans nothing for a line without Slack', () => {
+    expect(
+      plan({
+        episode: episode({ line: 'Teams only' }),
+        previous: null,
+        events: [{ type: 'opened', at: T0, providerCallKey: 'a' }],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('outside text (a Zendesk reply)', () => {
+  it('goes to every Slack thread of the episode, once, escaped', () => {
+    const jobs = createExternalTextPlanner()({
+      episodeId: 'ep-1',
+      authorLabel: 'Marie <via Zendesk>',
+      text: 'Thanks! <!channel>',
+      sourceRef: 'evt-1',
+      source: 'zendesk',
+    });
+    expect(jobs).toEqual([
+      {
+        kind: SLACK_JOBS.threadPost,
+        payload: { episodeId: 'ep-1', text: '*Marie &lt;via Zendesk&gt;:*\nThanks! &lt;!channel&gt;' },
+        dedupeKey: 'slack.external:zendesk:evt-1',
+      },
+    ]);
+  });
+});
+
+describe('notices', () => {
+  const notices = createNoticePlanner(routing, clock);
+
+  it('pings the card’s thread with the routing file’s mention', () => {
+    expect(
+      notices({ kind: 'thread', episodeId: 'ep-1', text: 'Still unclaimed after 15m', mention: '@here' }),
+    ).toEqual([
+      {
+        kind: SLACK_JOBS.threadPost,
+        payload: { episodeId: 'ep-1', text: '<!here> Still unclaimed after 15m' },
+      },
+    ]);
+    expect(
+      notices({ kind: 'thread', episodeId: 'ep-1', text: 'Escalated', mention: '<!subteam^S0123>' })[0]
+        ?.payload,
+    ).toMatchObject({ text: '<!subteam^S0123> Escalated' });
+  });
+
+  it('posts to the managers’ channel', () => {
+    expect(
+      notices({ kind: 'managers', text: 'Unclaimed for 30m', mention: '@channel', episodeId: 'ep-1' }),
+    ).toEqual([
+      {
+        kind: SLACK_JOBS.message,
+        payload: { channel: 'C0MANAGERS1', text: '<!channel> Unclaimed for 30m', episodeId: 'ep-1' },
+      },
+    ]);
+  });
+
+  it('messages the managers, or Slack actors, privately', () => {
+    expect(
+      notices({ kind: 'dm', to: 'managers', text: 'Heads up', episodeId: null }).map((j) => j.payload),
+    ).toEqual([
+      { channel: 'U0MANAGER1', text: 'Heads up', episodeId: null },
+      { channel: 'U0MANAGER2', text: 'Heads up', episodeId: null },
+    ]);
+    const teamsActor = { id: 'teams:abc', name: 'T', email: null, surface: 'teams' as const };
+    const slackActor = { id: 'slack:U0AGENT01', name: 'A', email: null, surface: 'slack' as const };
+    expect(
+      notices({ kind: 'dm', to: [teamsActor, slackActor], text: 'Reminder', episodeId: 'ep-1' }),
+    ).toEqual([
+      { kind: SLACK_JOBS.message, payload: { channel: 'U0AGENT01', text: 'Reminder', episodeId: 'ep-1' } },
+    ]);
+  });
+
+  it('renders a Slack summary into its channel, and leaves Teams summaries alone', () => {
+    const summary = sampleSummary();
+    const slack = notices({
+      kind: 'summary',
+      surface: 'slack',
+      channel: 'C0REPORTS1',
+      summary,
+      timezone: 'Europe/Paris',
+      title: 'Daily missed calls',
+    });
+    expect(slack).toHaveLength(1);
+    expect(slack[0]?.payload).toMatchObject({ channel: 'C0REPORTS1' });
+    expect(
+      notices({
+        kind: 'summary',
+        surface: 'teams',
+        channel: '19:x@thread.tacv2',
+        summary,
+        timezone: 'UTC',
+        title: 't',
+      }),
+    ).toEqual([]);
+  });
+});
+
+function figures(missed: number) {
+  return {
+    missedCalls: missed,
+    episodes: missed,
+    uniqueCallers: missed - 1,
+    claimed: 3,
+    calledBack: 2,
+    resolved: 2,
+    autoResolved: 1,
+    byOutcome: {
+      ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])),
+      reached: 2,
+    } as Summary['totals']['byOutcome'],
+    timeToClaim: { count: 3, medianMs: 240_000, p90Ms: 720_000 },
+    timeToFirstCallback: { count: 2, medianMs: 540_000, p90Ms: 1_500_000 },
+    slaBreaches: { claim: 1, resolve: 0 },
+  };
+}
+
+function sampleSummary(): Summary {
+  return {
+    window: { start: T0, end: T0 + 86_400_000, label: 'today' },
+    totals: figures(5),
+    lines: { 'Support FR': figures(5) },
+    agents: [
+      {
+        actorId: 'ana@example.com',
+        name: 'Ana',
+        claimed: 3,
+        calledBack: 2,
+        resolved: 2,
+        timeToClaim: { count: 3, medianMs: 240_000, p90Ms: 720_000 },
+        timeToFirstCallback: { count: 0, medianMs: null, p90Ms: null },
+      },
+    ],
+    openNow: {
+      count: 1,
+      oldest: { id: 'ep-1', line: 'Support FR', missedAt: T0 - 3_600_000, callerNumber: '+33612345678' },
+    },
+  };
+}
+
+describe('summary blocks', () => {
+  const message = summaryMessage(sampleSummary(), {
+    timezone: 'Europe/Paris',
+    title: 'Missed calls, today',
+    now: T0,
+    lineCountry: 'FR',
+  });
+  const text = JSON.stringify(message.blocks);
+
+  it('gives missed calls and unique callers, claimed, called back, resolved by outcome and auto-resolved', () => {
+    expect(text).toContain('*Missed calls:* 5 from 4 unique callers');
+    expect(text).toContain(
+      '*Claimed:* 3 · *Called back:* 2 · *Resolved:* 2 (1 automatically: the caller got through)',
+    );
+    expect(text).toContain('*Resolved by outcome:* Reached the caller: 2');
+  });
+
+  it('gives median and p90 times to claim and to first call back, and SLA breaches', () => {
+    expect(text).toContain('*Time to claim:* median 4m, p90 12m');
+    expect(text).toContain('*Time to first call back:* median 9m, p90 25m');
+    expect(text).toContain('*SLA breaches:* 1 not claimed in time · 0 not resolved in time');
+  });
+
+  it('says what is open now and the oldest, per line and per agent', () => {
+    expect(text).toContain(
+      '*Open now:* 1 · oldest: Support FR, 06 12 34 56 78, missed Today 09:32 (1h 00m ago)',
+    );
+    expect(text).toContain('*Support FR:* 5 missed');
+    expect(text).toContain(
+      '*Ana:* 3 claimed · 2 called back · 2 resolved · claim median 4m, p90 12m · first call back none yet',
+    );
+  });
+
+  it('has a fallback line and stays within Block Kit limits', () => {
+    expect(message.text).toBe('Missed calls, today: 5 missed calls, 2 called back, 2 resolved, 1 open now');
+    expect(blockProblems(message.blocks)).toEqual([]);
+  });
+});
+
+describe('a line that holds out-of-hours cards', () => {
+  const held = parseRouting(
+    `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: "*"
+    slack: { channel: C0123456789 }
+    businessHours: { mon-fri: "09:00-18:00" }
+    outOfHours: { mode: hold }
+`,
+    'test',
+  );
+  const planHeld = createSlackPlanner(held, clock, { postCheckMs: 60_000 });
+  // Friday 20 November 2026, 22:00 in Paris: closed until Monday 09:00.
+  const night = Date.parse('2026-11-20T21:00:00Z');
+  const nightCall = episode({ missedAt: night, lastCallAt: night });
+
+  it('posts no card for a call missed while closed', () => {
+    const jobs = planHeld({
+      episode: nightCall,
+      previous: null,
+      events: [{ type: 'opened', at: night, providerCallKey: 'a' }],
+    });
+    expect(jobs.filter((j) => j.kind === SLACK_JOBS.postCard)).toEqual([]);
+  });
+
+  it('posts the card when the line opens and releases it', () => {
+    const jobs = planHeld({
+      episode: nightCall,
+      previous: nightCall,
+      events: [{ type: 'details_changed', at: night + 3 * 86_400_000, fields: ['heldUntil'] }],
+    });
+    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.postCard, SLACK_JOBS.lane, SLACK_JOBS.updateCard]);
+  });
+
+  it('posts at once for a call missed while open', () => {
+    const day = Date.parse('2026-11-20T10:00:00Z');
+    const jobs = planHeld({
+      episode: episode({ missedAt: day, lastCallAt: day }),
+      previous: null,
+      events: [{ type: 'opened', at: day, providerCallKey: 'a' }],
+    });
+    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.postCard, SLACK_JOBS.lane]);
+  });
+});
