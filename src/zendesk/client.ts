@@ -1,0 +1,453 @@
+/**
+ * The one Zendesk client: node-zendesk underneath (API-token auth, `.json` paths, JSON bodies), its quirks
+ * wrapped here once — a 429 resolves instead of rejecting, bodies are unwrapped by resource name, tag
+ * bodies must be objects, incremental lists stop after one page — and every request paced by a budget.
+ * Pacing and 429s surface as RetryAfter (the job runner puts the job back); other failures as
+ * ZendeskApiError with the status and the parsed body.
+ */
+// node-zendesk is CommonJS: Node's ESM loader cannot see its named exports, so take them off the default.
+import nodeZendesk, { type ZendeskClient as NodeZendesk } from 'node-zendesk';
+import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+import type { Env } from '../config/env.js';
+import type { Clock } from '../domain/clock.js';
+import { RetryAfter } from '../jobs/runner.js';
+import type { Logger } from '../observability/logger.js';
+import { RequestBudget } from './budget.js';
+
+const { createClient } = nodeZendesk;
+import { ZendeskApiError } from './errors.js';
+import {
+  commentSchema,
+  sideConversationEventSchema,
+  sideConversationSchema,
+  talkExportSchema,
+  ticketSchema,
+  userSchema,
+  type ZendeskComment,
+  type ZendeskSideConversation,
+  type ZendeskSideConversationEvent,
+  type ZendeskTicket,
+  type ZendeskUser,
+} from './schemas.js';
+
+/** `ZENDESK_URL`, else https://$ZENDESK_SUBDOMAIN.zendesk.com; null when neither is set. */
+export function zendeskBaseUrl(env: Pick<Env, 'ZENDESK_URL' | 'ZENDESK_SUBDOMAIN'>): string | null {
+  if (env.ZENDESK_URL) return env.ZENDESK_URL.replace(/\/+$/, '');
+  if (env.ZENDESK_SUBDOMAIN) return `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com`;
+  return null;
+}
+
+export interface ZendeskClientOptions {
+  baseUrl: string;
+  email: string;
+  token: string;
+  clock: Clock;
+  logger: Logger;
+  /** Support API requests per minute this process allows itself (routing zendesk.requestsPerMinute). */
+  requestsPerMinute: number;
+  /** Talk incremental exports allow 10 requests a minute. */
+  talkRequestsPerMinute?: number;
+  /** Registers a request counter here when given. */
+  registry?: Registry;
+}
+
+/** Fields Ringback writes on a ticket (a subset of the OAS TicketUpdateInput). */
+export interface TicketWrite {
+  subject?: string;
+  comment?: { body: string; public: boolean };
+  requester_id?: number;
+  assignee_id?: number | null;
+  group_id?: number;
+  status?: 'new' | 'open' | 'pending' | 'hold' | 'solved';
+  tags?: string[];
+  external_id?: string;
+  custom_fields?: { id: number; value: string }[];
+}
+
+export interface NewSideConversationMessage {
+  subject?: string;
+  body: string;
+  to?: { email: string }[];
+  external_ids?: Record<string, string>;
+}
+
+export interface TalkExportPage {
+  items: unknown[];
+  count: number;
+  endTime: number | null;
+  nextPage: string | null;
+}
+
+export interface SideConversationEventsPage {
+  events: ZendeskSideConversationEvent[];
+  count: number;
+  endTime: number | null;
+}
+
+/**
+ * node-zendesk's `request(method, uri, body)` as it really behaves: `uri` may be path segments whose last
+ * element is a query object; its published types only admit a string.
+ */
+type Segment = string | number | Record<string, string | number>;
+interface RawRequester {
+  request(method: string, uri: string | Segment[], body?: object): Promise<unknown>;
+}
+function raw(subClient: unknown): RawRequester {
+  return subClient as RawRequester;
+}
+
+/** What node-zendesk's request methods resolve to. */
+interface RawOutcome {
+  response: { status: number; headers: { get(name: string): string | null } };
+  result: unknown;
+}
+
+/** Seconds (or an HTTP date) → milliseconds; at least one second, default 10 s when absent or odd. */
+export function parseRetryAfter(value: string | null, now: number): number {
+  if (!value) return 10_000;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(1_000, Math.ceil(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(1_000, date - now) : 10_000;
+}
+
+const usersArray = z.array(userSchema);
+const ticketsArray = z.array(ticketSchema);
+const commentsArray = z.array(commentSchema);
+
+export class ZendeskClient {
+  readonly baseUrl: string;
+  private readonly zd: NodeZendesk;
+  private readonly budget: RequestBudget;
+  private readonly talkBudget: RequestBudget;
+  private readonly requests: Counter<'operation' | 'status'> | null;
+  private me: Promise<ZendeskUser> | null = null;
+
+  constructor(private readonly options: ZendeskClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.zd = createClient({
+      username: options.email,
+      token: options.token,
+      endpointUri: `${this.baseUrl}/api/v2`,
+      // Keeps statusCode and the parsed body on rejected requests instead of a flattened message.
+      throwOriginalException: true,
+    });
+    this.budget = new RequestBudget(options.clock, options.requestsPerMinute);
+    this.talkBudget = new RequestBudget(options.clock, options.talkRequestsPerMinute ?? 10);
+    this.requests = options.registry
+      ? new Counter({
+          name: 'ringback_zendesk_requests_total',
+          help: 'Zendesk API requests by operation and status (429 = rate limited, budget = paced locally)',
+          labelNames: ['operation', 'status'] as const,
+          registers: [options.registry],
+        })
+      : null;
+  }
+
+  /**
+   * Sends one request through node-zendesk and settles what it meant. `send` gets no arguments so every
+   * call site keeps node-zendesk's own method (or its raw `request`) visible.
+   */
+  private async call(
+    operation: string,
+    send: () => Promise<unknown>,
+    budget: RequestBudget = this.budget,
+  ): Promise<unknown> {
+    const wait = budget.take();
+    if (wait > 0) {
+      this.requests?.inc({ operation, status: 'budget' });
+      throw new RetryAfter(wait, `zendesk: request budget spent (${operation})`);
+    }
+    let outcome: RawOutcome;
+    try {
+      outcome = (await send()) as RawOutcome;
+    } catch (error) {
+      const failed = error as { statusCode?: unknown; result?: unknown };
+      if (typeof failed.statusCode === 'number') {
+        this.requests?.inc({ operation, status: String(failed.statusCode) });
+        if (failed.statusCode === 429) throw this.rateLimited(operation, null, budget);
+        throw new ZendeskApiError(failed.statusCode, 'request', operation, failed.result);
+      }
+      this.requests?.inc({ operation, status: 'network' });
+      throw error;
+    }
+    const { response, result } = outcome;
+    this.requests?.inc({ operation, status: String(response.status) });
+    // node-zendesk turns any answer carrying Retry-After into a resolved "429" Error.
+    const retryAfter = response.headers.get('retry-after');
+    if (response.status === 429 || (retryAfter !== null && response.status >= 400)) {
+      throw this.rateLimited(operation, retryAfter, budget);
+    }
+    if (response.status >= 400) {
+      const body = result instanceof Error ? (result as Error & { result?: unknown }).result : result;
+      throw new ZendeskApiError(response.status, 'request', operation, body);
+    }
+    // 204 and empty answers come back as an Error object with statusCode 204: success without a body.
+    return result instanceof Error ? null : result;
+  }
+
+  private rateLimited(operation: string, retryAfter: string | null, budget: RequestBudget): RetryAfter {
+    const ms = parseRetryAfter(retryAfter, this.options.clock.now());
+    budget.pause(ms);
+    this.options.logger.warn(
+      { operation, retryAfterMs: ms },
+      `zendesk: rate limited on ${operation}; pausing ${Math.round(ms / 1000)}s`,
+    );
+    return new RetryAfter(ms, `zendesk: 429 on ${operation}`);
+  }
+
+  // --- tickets --------------------------------------------------------------------------------------
+
+  async showTicket(ticketId: number): Promise<ZendeskTicket> {
+    return ticketSchema.parse(await this.call('tickets.show', () => this.zd.tickets.show(ticketId)));
+  }
+
+  async findTicketsByExternalId(externalId: string): Promise<ZendeskTicket[]> {
+    const result = await this.call('tickets.list', () =>
+      raw(this.zd.tickets).request('GET', ['tickets', { external_id: externalId }]),
+    );
+    return ticketsArray.parse(result ?? []);
+  }
+
+  async createTicket(
+    ticket: TicketWrite & { comment: { body: string; public: boolean } },
+  ): Promise<ZendeskTicket> {
+    return ticketSchema.parse(
+      await this.call('tickets.create', () => raw(this.zd.tickets).request('POST', ['tickets'], { ticket })),
+    );
+  }
+
+  /**
+   * A safe update: applied only if the ticket still has `updatedStamp` as its updated_at, else 409
+   * (isConflict) — re-read and try again.
+   */
+  async updateTicket(ticketId: number, ticket: TicketWrite, updatedStamp: string): Promise<ZendeskTicket> {
+    const body = { ticket: { ...ticket, safe_update: true, updated_stamp: updatedStamp } };
+    return ticketSchema.parse(
+      await this.call('tickets.update', () =>
+        raw(this.zd.tickets).request('PUT', ['tickets', ticketId], body),
+      ),
+    );
+  }
+
+  /** Adds tags without replacing the others (PUT …/tags); node-zendesk sends nothing unless it is `{tags}`. */
+  async addTags(ticketId: number, tags: string[], updatedStamp: string): Promise<void> {
+    await this.call('tickets.tags', () =>
+      raw(this.zd.tickets).request('PUT', ['tickets', ticketId, 'tags'], {
+        tags,
+        safe_update: true,
+        updated_stamp: updatedStamp,
+      }),
+    );
+  }
+
+  async listComments(ticketId: number): Promise<ZendeskComment[]> {
+    const result = await this.call('tickets.comments', () =>
+      raw(this.zd.tickets).request('GET', ['tickets', ticketId, 'comments']),
+    );
+    return commentsArray.parse(result ?? []);
+  }
+
+  // --- users ----------------------------------------------------------------------------------------
+
+  /** One page of /users/search (node-zendesk's users.search follows every page and hides 429s). */
+  async searchUsers(query: string): Promise<ZendeskUser[]> {
+    const result = await this.call('users.search', () =>
+      raw(this.zd.users).request('GET', ['users', 'search', { query }]),
+    );
+    return usersArray.parse(result ?? []);
+  }
+
+  async findUsersByExternalId(externalId: string): Promise<ZendeskUser[]> {
+    const result = await this.call('users.search', () =>
+      raw(this.zd.users).request('GET', ['users', 'search', { external_id: externalId }]),
+    );
+    return usersArray.parse(result ?? []);
+  }
+
+  async showUser(userId: number): Promise<ZendeskUser> {
+    return userSchema.parse(await this.call('users.show', () => this.zd.users.show(userId)));
+  }
+
+  /** Creates an end user, or finds the one already holding this external id (idempotent on retries). */
+  async createOrUpdateUser(user: {
+    name: string;
+    external_id: string;
+    phone?: string;
+    identities?: { type: 'phone_number'; value: string }[];
+  }): Promise<ZendeskUser> {
+    const body = { user: { ...user, role: 'end-user', skip_verify_email: true } };
+    return userSchema.parse(
+      await this.call('users.create_or_update', () => this.zd.users.createOrUpdate(body)),
+    );
+  }
+
+  /** The API user (the token's owner), cached for the life of the process. */
+  currentUser(): Promise<ZendeskUser> {
+    this.me ??= this.call('users.me', () => this.zd.users.me())
+      .then((result) => userSchema.parse(result))
+      .catch((error: unknown) => {
+        this.me = null;
+        throw error;
+      });
+    return this.me;
+  }
+
+  // --- side conversations (raw: node-zendesk has no events, and its unwrapping would drop `event`) ------
+
+  async createSideConversation(
+    ticketId: number,
+    message: NewSideConversationMessage,
+    externalIds: Record<string, string>,
+  ): Promise<{ sideConversation: ZendeskSideConversation; eventId: string | null }> {
+    const result = await this.call('side_conversations.create', () =>
+      raw(this.zd.sideconversations).request('POST', ['tickets', ticketId, 'side_conversations'], {
+        message,
+        external_ids: externalIds,
+      }),
+    );
+    const parsed = z
+      .object({ side_conversation: sideConversationSchema, event: z.object({ id: z.string() }).nullish() })
+      .parse(result);
+    return { sideConversation: parsed.side_conversation, eventId: parsed.event?.id ?? null };
+  }
+
+  async replySideConversation(
+    ticketId: number,
+    sideConversationId: string,
+    message: NewSideConversationMessage,
+  ): Promise<{ eventId: string | null }> {
+    const result = await this.call('side_conversations.reply', () =>
+      raw(this.zd.sideconversations).request(
+        'POST',
+        ['tickets', ticketId, 'side_conversations', sideConversationId, 'reply'],
+        { message },
+      ),
+    );
+    const parsed = z.object({ event: z.object({ id: z.string() }).nullish() }).safeParse(result);
+    return { eventId: parsed.success ? (parsed.data.event?.id ?? null) : null };
+  }
+
+  async setSideConversationState(
+    ticketId: number,
+    sideConversationId: string,
+    state: 'open' | 'closed',
+  ): Promise<void> {
+    await this.call('side_conversations.update', () =>
+      raw(this.zd.sideconversations).request(
+        'PUT',
+        ['tickets', ticketId, 'side_conversations', sideConversationId],
+        {
+          side_conversation: { state },
+        },
+      ),
+    );
+  }
+
+  async listSideConversations(ticketId: number): Promise<ZendeskSideConversation[]> {
+    const result = await this.call('side_conversations.list', () =>
+      raw(this.zd.sideconversations).request('GET', ['tickets', ticketId, 'side_conversations']),
+    );
+    // `side_conversations` is the client's resource name, so the list arrives unwrapped.
+    return z.array(sideConversationSchema).parse(result ?? []);
+  }
+
+  async showSideConversation(ticketId: number, sideConversationId: string): Promise<ZendeskSideConversation> {
+    const result = await this.call('side_conversations.show', () =>
+      raw(this.zd.sideconversations).request('GET', [
+        'tickets',
+        ticketId,
+        'side_conversations',
+        sideConversationId,
+      ]),
+    );
+    return z.object({ side_conversation: sideConversationSchema }).parse(result).side_conversation;
+  }
+
+  async listSideConversationEvents(
+    ticketId: number,
+    sideConversationId: string,
+  ): Promise<ZendeskSideConversationEvent[]> {
+    const result = await this.call('side_conversations.events', () =>
+      raw(this.zd.sideconversations).request('GET', [
+        'tickets',
+        ticketId,
+        'side_conversations',
+        sideConversationId,
+        'events',
+      ]),
+    );
+    return z.object({ events: z.array(sideConversationEventSchema).default([]) }).parse(result ?? {}).events;
+  }
+
+  /** Side-conversation events of the whole account since `startTime` (admin token), the webhook's fallback. */
+  async incrementalSideConversationEvents(startTime: number): Promise<SideConversationEventsPage> {
+    const result = await this.call('side_conversations.incremental_events', () =>
+      raw(this.zd.sideconversations).request('GET', [
+        'tickets',
+        'side_conversations',
+        'events',
+        { start_time: startTime },
+      ]),
+    );
+    const parsed = z
+      .object({
+        events: z.array(z.unknown()).default([]),
+        count: z.number().int().default(0),
+        end_time: z.number().int().nullish(),
+      })
+      .parse(result ?? {});
+    const events: ZendeskSideConversationEvent[] = [];
+    for (const item of parsed.events) {
+      const event = sideConversationEventSchema.safeParse(item);
+      if (event.success) events.push(event.data);
+    }
+    return { events, count: parsed.count, endTime: parsed.end_time ?? null };
+  }
+
+  /** Talk numbers (id ↔ number), to name the line of a voice ticket the way the exports do. */
+  async talkPhoneNumbers(): Promise<{ id: number; number: string }[]> {
+    const result = await this.call('talk.phone_numbers', () =>
+      raw(this.zd.sideconversations).request('GET', ['channels', 'voice', 'phone_numbers']),
+    );
+    const parsed = z
+      .object({
+        phone_numbers: z.array(z.object({ id: z.number().int(), number: z.string().nullish() })).default([]),
+      })
+      .parse(result ?? {});
+    return parsed.phone_numbers.flatMap((p) => (p.number ? [{ id: p.id, number: p.number }] : []));
+  }
+
+  // --- Talk incremental exports (raw: node-zendesk's voice clients break with endpointUri) -------------
+
+  /**
+   * One page of the calls or legs export: from `nextPage` when it points at our base URL (Zendesk says to
+   * treat it as opaque), else from `startTime` (unix seconds).
+   */
+  async talkExport(
+    kind: 'calls' | 'legs',
+    from: { nextPage?: string | null; startTime: number },
+  ): Promise<TalkExportPage> {
+    const api = `${this.baseUrl}/api/v2/`;
+    const uri = from.nextPage?.startsWith(api)
+      ? from.nextPage
+      : ['channels', 'voice', 'stats', 'incremental', kind, { start_time: from.startTime }];
+    const result = await this.call(
+      `talk.export.${kind}`,
+      () => raw(this.zd.sideconversations).request('GET', uri),
+      this.talkBudget,
+    );
+    const parsed = talkExportSchema.parse(result ?? {});
+    return {
+      items: (kind === 'calls' ? parsed.calls : parsed.legs) ?? [],
+      count: parsed.count,
+      endTime: parsed.end_time ?? null,
+      nextPage: parsed.next_page ?? null,
+    };
+  }
+}
+
+export function createZendeskClient(options: ZendeskClientOptions): ZendeskClient {
+  return new ZendeskClient(options);
+}

@@ -1,0 +1,47 @@
+/** What a failed Zendesk request means to a job: wait, give up, or retry with backoff. */
+import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
+
+/** A Zendesk answer with a 4xx/5xx status other than 429 (429 becomes RetryAfter at the client). */
+export class ZendeskApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly body: unknown,
+  ) {
+    super(`Zendesk ${method} ${path} answered ${status}${describeBody(body)}`);
+    this.name = 'ZendeskApiError';
+  }
+}
+
+function describeBody(body: unknown): string {
+  if (!body || typeof body !== 'object') return '';
+  const { error, description } = body as { error?: unknown; description?: unknown };
+  const parts = [error, description].filter((p) => typeof p === 'string' && p !== '');
+  if (typeof error === 'object' && error !== null) {
+    const title = (error as { title?: unknown }).title;
+    if (typeof title === 'string') parts.push(title);
+  }
+  return parts.length > 0 ? `: ${parts.join(' — ')}` : '';
+}
+
+export function isZendeskStatus(error: unknown, ...statuses: number[]): error is ZendeskApiError {
+  return error instanceof ZendeskApiError && statuses.includes(error.status);
+}
+
+/** A safe update lost against another writer (Talk, a side conversation, an agent): re-read and retry. */
+export function isConflict(error: unknown): boolean {
+  return isZendeskStatus(error, 409);
+}
+
+/**
+ * Turns what the API said into what the job runner understands: 4xx that no retry can fix → dead now;
+ * pacing → RetryAfter (already); everything else (5xx, network) → retried with backoff.
+ */
+export function forJobRunner(error: unknown): unknown {
+  if (error instanceof RetryAfter || error instanceof PermanentFailure) return error;
+  if (error instanceof ZendeskApiError && [400, 401, 403, 404, 422].includes(error.status)) {
+    return new PermanentFailure(error.message);
+  }
+  return error;
+}

@@ -1,0 +1,52 @@
+/** Job kinds and key-value names of the Zendesk adapter, in one place so none is spelled twice. */
+
+export const JOBS = {
+  /** Find or create the episode's ticket (and link it). */
+  ensureTicket: 'zendesk.ticket.ensure',
+  /** Internal note for a further missed call of the episode. */
+  callNote: 'zendesk.ticket.call_note',
+  /** Mirror the claim on the ticket's assignee. */
+  assign: 'zendesk.ticket.assign',
+  /** The resolve note, tags, status and outcome field. */
+  resolve: 'zendesk.ticket.resolve',
+  /** A human thread message → the side conversation. */
+  sideMessage: 'zendesk.side_conversation.message',
+  /** Close the side conversation after resolve. */
+  sideClose: 'zendesk.side_conversation.close',
+  /** A verified webhook delivery: re-read the ticket / side conversation it names. */
+  webhook: 'zendesk.webhook',
+} as const;
+
+/** store.cursors names (kept forever) and store.identities keys (cached with a TTL). */
+export const KEYS = {
+  /** `{ticketId, id}` of the episode's side conversation. */
+  sideConversationOf: (episodeId: string) => `zendesk.side_conversation:${episodeId}`,
+  /** The episode a side conversation belongs to. */
+  episodeOfSideConversation: (sideConversationId: string) =>
+    `zendesk.side_conversation.episode:${sideConversationId}`,
+  /** Side conversations Ringback opened on a ticket (JSON array of ids). */
+  sideConversationsOfTicket: (ticketId: number) => `zendesk.side_conversation.ticket:${ticketId}`,
+  /** Zendesk user id Ringback last assigned the episode's ticket to ('' once released). */
+  assignedAgent: (episodeId: string) => `zendesk.assigned:${episodeId}`,
+  /** Set once the reused Talk ticket carries Ringback's tags. */
+  ticketTagged: (episodeId: string) => `zendesk.ticket_tagged:${episodeId}`,
+  /** Cache: agent by email. */
+  agentByEmail: (email: string) => `zendesk.agent:${email.trim().toLowerCase()}`,
+  /** Cache: user (name, email, phone) by id. */
+  user: (userId: number) => `zendesk.user:${userId}`,
+  /** Cache: requester by caller number (or `withheld`). */
+  requester: (number: string | null) => `zendesk.requester:${number ?? 'withheld'}`,
+  /** Cursor of the side-conversation events poll (unix seconds). */
+  sideConversationCursor: 'zendesk.side_conversation.events',
+  /** Inbound dedupe of side-conversation events: written by us, or already posted into the thread. */
+  eventDelivery: 'zendesk-side-conversation',
+} as const;
+
+/** The external id of a ticket Ringback creates, so a retried job finds it instead of creating another. */
+export function ticketExternalId(episodeId: string): string {
+  return `ringback-${episodeId}`;
+}
+
+/** Put on every side-conversation message Ringback writes, to tell our own messages from replies. */
+export const MESSAGE_MARK = 'ringback_message';
+export const EPISODE_MARK = 'ringback_episode';

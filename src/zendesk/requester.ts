@@ -1,0 +1,66 @@
+/**
+ * Who a ticket is for: the Zendesk end user with the caller's number — found by a phone search (cached),
+ * or created once with a phone identity. Withheld numbers share one "Withheld number" user: creating a
+ * user per hidden call would litter Zendesk (Talk itself does that; we do not).
+ */
+
+import { displayNumber } from '../domain/cardModel.js';
+import type { Clock } from '../domain/clock.js';
+import type { Caller } from '../domain/types.js';
+import type { Store } from '../store/store.js';
+import type { ZendeskClient } from './client.js';
+import { KEYS } from './keys.js';
+import type { ZendeskUser } from './schemas.js';
+
+export interface Requester {
+  id: number;
+  name: string;
+}
+
+const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
+
+function digits(text: string | null): string {
+  return (text ?? '').replace(/\D/g, '');
+}
+
+export class Requesters {
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; client: ZendeskClient },
+    private readonly ttlMs = 24 * 60 * 60_000,
+  ) {}
+
+  async find(caller: Caller): Promise<Requester> {
+    const { store, clock } = this.deps;
+    const key = KEYS.requester(caller.number);
+    const cached = await store.identities.get<Requester>(key, clock.now());
+    if (cached) return cached;
+    const user = caller.number ? await this.byPhone(caller.number, caller.name) : await this.withheld();
+    const requester = { id: user.id, name: user.name };
+    await store.identities.put(key, requester, clock.now() + this.ttlMs);
+    return requester;
+  }
+
+  private async byPhone(e164: string, name: string | null): Promise<ZendeskUser> {
+    const { client } = this.deps;
+    const wanted = digits(e164);
+    // How `phone:` matches (with or without "+") is not documented: ask with the E.164 form, then
+    // without the plus, and keep only users whose number really is the caller's.
+    for (const query of [e164, wanted]) {
+      const found = (await client.searchUsers(query)).find((u) => u.active && digits(u.phone) === wanted);
+      if (found) return found;
+    }
+    // The external id makes a retried job find the user it created instead of making another.
+    return client.createOrUpdateUser({
+      name: name ?? `Caller ${displayNumber(e164) ?? e164}`,
+      external_id: `ringback-phone-${e164}`,
+      identities: [{ type: 'phone_number', value: e164 }],
+    });
+  }
+
+  private async withheld(): Promise<ZendeskUser> {
+    const { client } = this.deps;
+    const [existing] = await client.findUsersByExternalId(WITHHELD_EXTERNAL_ID);
+    if (existing) return existing;
+    return client.createOrUpdateUser({ name: 'Withheld number', external_id: WITHHELD_EXTERNAL_ID });
+  }
+}

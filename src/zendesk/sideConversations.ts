@@ -1,0 +1,232 @@
+/**
+ * The card's thread, kept on the ticket as a side conversation. The first human message in the thread
+ * opens it; later ones are replies ("Ana (Slack): …"). Replies written on the Zendesk side come back
+ * through the webhook (or the events poll) and are planned into every surface's thread. No echo: every
+ * event Ringback wrote is recorded as delivered, carries an external id, and is authored by the API user.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ThreadMessage, ThreadMessagePlanner } from '../app/threads.js';
+import type { RoutingConfig } from '../config/routing.js';
+import { RetryAfter } from '../jobs/runner.js';
+import type { ZendeskDeps } from './deps.js';
+import { isZendeskStatus } from './errors.js';
+import { EPISODE_MARK, JOBS, KEYS, MESSAGE_MARK } from './keys.js';
+import type { ZendeskSideConversationEvent } from './schemas.js';
+import { sideConversationSubject, threadMessageBody } from './text.js';
+import type { ZendeskTickets } from './tickets.js';
+
+export type SideConversationConfig = NonNullable<RoutingConfig['zendesk']['sideConversation']>;
+
+const linkSchema = z.object({ ticketId: z.number().int(), id: z.string() });
+type Link = z.infer<typeof linkSchema>;
+
+/** Longest text copied either way; Zendesk's Slack side conversations cut at 1000 characters anyway. */
+const MAX_TEXT = 3_000;
+
+/** Drops the quoted history an email reply carries below the new text. */
+export function stripQuotedReply(body: string): string {
+  const lines = body.replace(/\r\n/g, '\n').split('\n');
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (/^\s*>/.test(line)) break;
+    if (/^\s*On .+ wrote:\s*$/.test(line)) break;
+    if (/^\s*-{2,}\s*Original Message\s*-{2,}/i.test(line)) break;
+    kept.push(line);
+  }
+  const text = kept.join('\n').trim();
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+}
+
+export class SideConversations {
+  constructor(
+    private readonly deps: ZendeskDeps,
+    private readonly tickets: ZendeskTickets,
+    private readonly config: SideConversationConfig,
+  ) {}
+
+  /** Registered on the thread hub: each human message becomes one job, once. */
+  mirror(): ThreadMessagePlanner {
+    return (message) => [
+      {
+        kind: JOBS.sideMessage,
+        payload: message,
+        dedupeKey: `${JOBS.sideMessage}:${message.author.surface}:${message.messageRef}`,
+      },
+    ];
+  }
+
+  private async link(episodeId: string): Promise<Link | null> {
+    const text = await this.deps.store.cursors.get(KEYS.sideConversationOf(episodeId));
+    if (!text) return null;
+    const parsed = linkSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  }
+
+  private async remember(episodeId: string, link: Link): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    await store.transaction(async (repos) => {
+      await repos.cursors.set(KEYS.sideConversationOf(episodeId), JSON.stringify(link), now);
+      await repos.cursors.set(KEYS.episodeOfSideConversation(link.id), episodeId, now);
+      const ticketKey = KEYS.sideConversationsOfTicket(link.ticketId);
+      const known = JSON.parse((await repos.cursors.get(ticketKey)) ?? '[]') as string[];
+      if (!known.includes(link.id))
+        await repos.cursors.set(ticketKey, JSON.stringify([...known, link.id]), now);
+    });
+  }
+
+  /** Marks an event as handled: ours (never to be echoed) or already posted into the thread. */
+  private async recordOurs(eventId: string | null): Promise<void> {
+    if (!eventId) return;
+    await this.deps.store.deliveries.recordOnce(KEYS.eventDelivery, eventId, this.deps.clock.now());
+  }
+
+  /** True when a message with this mark is already in the side conversation (a lost answer, retried). */
+  private async alreadyPosted(link: Link, mark: string): Promise<boolean> {
+    const events = await this.deps.client.listSideConversationEvents(link.ticketId, link.id);
+    const found = events.find((event) => event.message?.external_ids?.[MESSAGE_MARK] === mark);
+    if (found) await this.recordOurs(found.id);
+    return found !== undefined;
+  }
+
+  /**
+   * One human thread message → the side conversation (opened by the first one). `retry` says an earlier
+   * attempt may have written it without learning so: then the conversation is checked first.
+   */
+  async post(message: ThreadMessage, retry = false): Promise<void> {
+    const { store, clock, client, logger } = this.deps;
+    // One writer per episode: the first message opens the side conversation, the rest reply to it.
+    const lease = `zendesk.side_conversation:${message.episodeId}`;
+    const holder = randomUUID();
+    if (!(await store.leases.acquire(lease, holder, 60_000, clock.now()))) {
+      throw new RetryAfter(500, 'another message of this thread is being copied');
+    }
+    try {
+      const ticket = await this.tickets.ensure(message.episodeId);
+      if (!ticket) {
+        logger.info(
+          { episode: message.episodeId },
+          'zendesk: no ticket for this episode; thread message not copied',
+        );
+        return;
+      }
+      const body = threadMessageBody(message.author, message.text.slice(0, MAX_TEXT));
+      const to = [{ email: this.config.to.email }];
+      const mark = `${message.author.surface}:${message.messageRef}`;
+      const externalIds = { [MESSAGE_MARK]: mark };
+      let link = await this.link(message.episodeId);
+      let recovered = false;
+      if (!link) {
+        // A crash after creating it leaves it unlinked: find it by our external id before making another.
+        const existing = (await client.listSideConversations(ticket.id)).find(
+          (sc) => sc.external_ids?.[EPISODE_MARK] === message.episodeId,
+        );
+        if (existing) {
+          link = { ticketId: ticket.id, id: existing.id };
+          await this.remember(message.episodeId, link);
+          recovered = true;
+        }
+      }
+      if (link && (retry || recovered) && (await this.alreadyPosted(link, mark))) return;
+      if (link) {
+        const { eventId } = await client.replySideConversation(link.ticketId, link.id, {
+          body,
+          to,
+          external_ids: externalIds,
+        });
+        await this.recordOurs(eventId);
+        return;
+      }
+      const episode = await store.episodes.get(message.episodeId);
+      const created = await client.createSideConversation(
+        ticket.id,
+        {
+          subject: sideConversationSubject(episode?.caller ?? { number: null, name: null }),
+          body,
+          to,
+          external_ids: externalIds,
+        },
+        { [EPISODE_MARK]: message.episodeId },
+      );
+      await this.recordOurs(created.eventId);
+      await this.remember(message.episodeId, { ticketId: ticket.id, id: created.sideConversation.id });
+      logger.info(
+        { episode: message.episodeId, ticket: ticket.id },
+        `zendesk: opened side conversation ${created.sideConversation.id} on ticket #${ticket.id}`,
+      );
+    } finally {
+      await store.leases.release(lease, holder);
+    }
+  }
+
+  /** Closes the episode's side conversation (after resolve). */
+  async close(episodeId: string): Promise<void> {
+    const link = await this.link(episodeId);
+    if (!link) return;
+    await this.deps.client.setSideConversationState(link.ticketId, link.id, 'closed');
+  }
+
+  /** The side conversations Ringback opened on a ticket. */
+  async idsOnTicket(ticketId: number): Promise<string[]> {
+    const text = await this.deps.store.cursors.get(KEYS.sideConversationsOfTicket(ticketId));
+    return text ? (JSON.parse(text) as string[]) : [];
+  }
+
+  /** Re-reads one side conversation's events and brings new Zendesk-side replies into the thread. */
+  async sync(ticketId: number, sideConversationId: string): Promise<number> {
+    const known = await this.deps.store.cursors.get(KEYS.episodeOfSideConversation(sideConversationId));
+    if (!known) {
+      // Ours but not linked yet (its creation's answer was lost): our external id says which episode.
+      let sc: Awaited<ReturnType<ZendeskDeps['client']['showSideConversation']>>;
+      try {
+        sc = await this.deps.client.showSideConversation(ticketId, sideConversationId);
+      } catch (error) {
+        if (isZendeskStatus(error, 403, 404)) return 0;
+        throw error;
+      }
+      const episodeId = sc.external_ids?.[EPISODE_MARK];
+      if (!episodeId || !(await this.deps.store.episodes.get(episodeId))) return 0;
+      await this.remember(episodeId, { ticketId, id: sc.id });
+    }
+    const events = await this.deps.client.listSideConversationEvents(ticketId, sideConversationId);
+    return this.accept(events);
+  }
+
+  /** Events from anywhere (per conversation or the account-wide poll): new human replies → the thread. */
+  async accept(events: ZendeskSideConversationEvent[]): Promise<number> {
+    const { store, clock, client, threads } = this.deps;
+    let posted = 0;
+    let me: number | null = null;
+    for (const event of events) {
+      if (event.type !== 'reply' && event.type !== 'create') continue;
+      const text = stripQuotedReply(event.message?.body ?? event.message?.preview_text ?? '');
+      if (text === '') continue;
+      if (event.message?.external_ids?.[MESSAGE_MARK]) continue;
+      if (event.via === 'api') {
+        me ??= (await client.currentUser()).id;
+        if (event.actor?.user_id === me) continue;
+      }
+      const episodeId = await store.cursors.get(KEYS.episodeOfSideConversation(event.side_conversation_id));
+      if (!episodeId) continue;
+      const author = event.actor?.name ?? event.actor?.email ?? 'Someone';
+      const now = clock.now();
+      const planned = await store.transaction(async (repos) => {
+        if (!(await repos.deliveries.recordOnce(KEYS.eventDelivery, event.id, now))) return false;
+        await repos.enqueue(
+          threads.planExternalText({
+            episodeId,
+            authorLabel: `${author} via Zendesk`,
+            text,
+            sourceRef: event.id,
+            source: 'zendesk',
+          }),
+          now,
+        );
+        return true;
+      });
+      if (planned) posted++;
+    }
+    return posted;
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * One Zendesk ticket per episode, kept in step with the card: found or created once, a note per further
+ * missed call, the assignee following claim/release, and one resolve note with tags and status.
+ * Every write is a safe update (updated_stamp); a 409 re-reads the ticket and tries again, because Talk
+ * and side conversations touch the same tickets.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseDetails } from '../domain/details.js';
+import type { Episode } from '../domain/types.js';
+import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
+import type { TicketWrite } from './client.js';
+import type { ZendeskDeps } from './deps.js';
+import { lineOf, timezoneOf } from './deps.js';
+import { linkTicket } from './episodeLink.js';
+import { isConflict } from './errors.js';
+import { KEYS, ticketExternalId } from './keys.js';
+import type { Requester } from './requester.js';
+import type { ZendeskTicket } from './schemas.js';
+import {
+  anotherCallNote,
+  callMarker,
+  missedCallComment,
+  outcomeTag,
+  resolveNote,
+  ticketSubject,
+} from './text.js';
+
+export const TICKET_TAGS = ['ringback', 'missed_call'];
+const SAFE_UPDATE_ATTEMPTS = 6;
+const LEASE_MS = 60_000;
+
+function union(...lists: string[][]): string[] {
+  return [...new Set(lists.flat())];
+}
+
+export class ZendeskTickets {
+  constructor(private readonly deps: ZendeskDeps) {}
+
+  private async episode(episodeId: string): Promise<Episode> {
+    const episode = await this.deps.store.episodes.get(episodeId);
+    if (!episode) throw new PermanentFailure(`episode ${episodeId} does not exist`);
+    return episode;
+  }
+
+  /**
+   * Runs `work` while holding the episode's ticket lease, so two jobs of one episode never create two
+   * tickets; a job that finds the lease taken comes back in a moment.
+   */
+  private async exclusively<T>(episodeId: string, work: () => Promise<T>): Promise<T> {
+    const { store, clock } = this.deps;
+    const name = `zendesk.ticket:${episodeId}`;
+    const holder = randomUUID();
+    if (!(await store.leases.acquire(name, holder, LEASE_MS, clock.now()))) {
+      throw new RetryAfter(1_000, `another job is working on the ticket of episode ${episodeId}`);
+    }
+    try {
+      return await work();
+    } finally {
+      await store.leases.release(name, holder);
+    }
+  }
+
+  /**
+   * The episode's ticket: the one already linked (Zendesk Talk's, or ours), one a crashed attempt created
+   * (found by external id), or a new one. Null when Ringback should not create tickets and none exists.
+   */
+  async ensure(episodeId: string): Promise<ZendeskTicket | null> {
+    return this.exclusively(episodeId, () => this.ensureLocked(episodeId));
+  }
+
+  private async ensureLocked(episodeId: string): Promise<ZendeskTicket | null> {
+    const { client, routing, store, clock, requesters } = this.deps;
+    const episode = await this.episode(episodeId);
+
+    if (episode.zendeskTicketId !== null) return this.adopt(episode, episode.zendeskTicketId);
+
+    const [existing] = await client.findTicketsByExternalId(ticketExternalId(episode.id));
+    if (existing) {
+      await linkTicket(this.deps, episode.id, existing.id, await this.requesterOf(existing));
+      return existing;
+    }
+    if (!routing.zendesk.createTickets) return null;
+
+    // Zendesk Talk may still be making its own ticket for this call: give it a moment, then ours.
+    const calls = await store.providerCalls.listForEpisode(episode.id);
+    const waitUntil = episode.missedAt + this.deps.talkTicketGraceMs;
+    if (calls.some((call) => call.provider === 'zendesk') && clock.now() < waitUntil) {
+      throw new RetryAfter(waitUntil - clock.now(), 'waiting for the ticket Zendesk Talk may create');
+    }
+
+    const details = parseDetails(await store.episodes.getDetails(episode.id));
+    const requester = await requesters.find(episode.caller);
+    const groupId = lineOf(routing, episode.line)?.zendeskGroupId;
+    const ticket = await client.createTicket({
+      subject: ticketSubject(episode.caller),
+      comment: {
+        body: missedCallComment(episode, details, timezoneOf(routing, episode.line)),
+        public: false,
+      },
+      requester_id: requester.id,
+      ...(groupId ? { group_id: groupId } : {}),
+      tags: TICKET_TAGS,
+      external_id: ticketExternalId(episode.id),
+    });
+    this.deps.logger.info(
+      { episode: episode.id, ticket: ticket.id },
+      `zendesk: created ticket #${ticket.id} for episode ${episode.id}`,
+    );
+    await linkTicket(this.deps, episode.id, ticket.id, requester);
+    return ticket;
+  }
+
+  /** A ticket someone else made (Talk): tag it as Ringback's once and take its requester for the card. */
+  private async adopt(episode: Episode, ticketId: number): Promise<ZendeskTicket> {
+    const { client, store, clock } = this.deps;
+    let ticket = await client.showTicket(ticketId);
+    const taggedKey = KEYS.ticketTagged(episode.id);
+    if ((await store.cursors.get(taggedKey)) === null) {
+      if (!TICKET_TAGS.every((tag) => ticket.tags.includes(tag))) {
+        ticket = await this.safely(ticket, async (current) => {
+          await client.addTags(current.id, TICKET_TAGS, current.updated_at);
+          return client.showTicket(current.id);
+        });
+      }
+      await store.cursors.set(taggedKey, String(ticket.id), clock.now());
+    }
+    const details = parseDetails(await store.episodes.getDetails(episode.id));
+    if (ticket.requester_id !== null && details.requester?.id !== ticket.requester_id) {
+      const requester = await this.requesterOf(ticket);
+      if (requester) await linkTicket(this.deps, episode.id, ticket.id, requester);
+    }
+    return ticket;
+  }
+
+  private async requesterOf(ticket: ZendeskTicket): Promise<Requester | null> {
+    if (ticket.requester_id === null) return null;
+    const user = await this.deps.agents.user(ticket.requester_id);
+    return user ? { id: user.id, name: user.name } : null;
+  }
+
+  /** Runs a write against the latest ticket; a 409 (someone changed it) re-reads and runs it again. */
+  private async safely<T>(ticket: ZendeskTicket, write: (current: ZendeskTicket) => Promise<T>): Promise<T> {
+    let current = ticket;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write(current);
+      } catch (error) {
+        if (!isConflict(error) || attempt >= SAFE_UPDATE_ATTEMPTS) throw error;
+        this.deps.logger.debug(
+          { ticket: current.id, attempt },
+          'zendesk: update conflict; re-reading the ticket',
+        );
+        current = await this.deps.client.showTicket(current.id);
+      }
+    }
+  }
+
+  /** Builds the change from the latest ticket (null = nothing left to do) and writes it safely. */
+  private async update(
+    ticket: ZendeskTicket,
+    build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
+  ): Promise<ZendeskTicket> {
+    return this.safely(ticket, async (current) => {
+      const change = await build(current);
+      if (!change) return current;
+      return this.deps.client.updateTicket(current.id, change, current.updated_at);
+    });
+  }
+
+  /** Another missed call of the same episode: an internal note (never a second ticket). */
+  async noteCall(episodeId: string, call: { providerCallKey: string; at: number }): Promise<void> {
+    const ticket = await this.ensure(episodeId);
+    if (!ticket) return;
+    const { client, store, routing } = this.deps;
+    const marker = callMarker(call.providerCallKey);
+    // A retried job must not write the note twice: the marker in an earlier note says it is there.
+    const comments = await client.listComments(ticket.id);
+    if (comments.some((comment) => comment.body?.includes(marker))) return;
+    const episode = await this.episode(episodeId);
+    const details = parseDetails(await store.episodes.getDetails(episodeId));
+    const known = details.calls.find((c) => c.key === call.providerCallKey);
+    const stored = await store.providerCalls.get(call.providerCallKey);
+    const talkTicketId = (stored?.data as { zendeskTicketId?: unknown } | undefined)?.zendeskTicketId;
+    const body = anotherCallNote(
+      episode,
+      {
+        key: call.providerCallKey,
+        at: known?.at ?? call.at,
+        reason: known?.reason ?? null,
+        talkTicketId: typeof talkTicketId === 'number' && talkTicketId !== ticket.id ? talkTicketId : null,
+      },
+      timezoneOf(routing, episode.line),
+    );
+    await this.update(ticket, () => ({ comment: { body, public: false } }));
+  }
+
+  /** Claim → the clicker's agent is the assignee and the ticket is open; release → unassigned again. */
+  async syncAssignee(episodeId: string): Promise<void> {
+    const episode = await this.episode(episodeId);
+    // After resolve the resolve job owns the ticket; a late assign job must not reopen it.
+    if (episode.state === 'resolved') return;
+    const ticket = await this.ensure(episodeId);
+    if (!ticket) return;
+    const { store, clock, agents, logger } = this.deps;
+    const key = KEYS.assignedAgent(episodeId);
+
+    if (episode.claimedBy) {
+      const email = episode.claimedBy.email;
+      const agent = email ? await agents.byEmail(email) : null;
+      if (!agent) {
+        logger.info(
+          { episode: episodeId, ticket: ticket.id },
+          `zendesk: ${episode.claimedBy.name} is not a Zendesk agent; ticket #${ticket.id} keeps its assignee`,
+        );
+        return;
+      }
+      const agentId = Number(agent.id);
+      await this.update(ticket, (current) =>
+        current.assignee_id === agentId && current.status === 'open'
+          ? null
+          : { assignee_id: agentId, status: 'open' },
+      );
+      await store.cursors.set(key, String(agentId), clock.now());
+      return;
+    }
+
+    // Released: unassign only what Ringback assigned; someone may have reassigned it in Zendesk since.
+    const assigned = await store.cursors.get(key);
+    if (!assigned) return;
+    await this.update(ticket, (current) =>
+      current.assignee_id === Number(assigned) ? { assignee_id: null } : null,
+    );
+    await store.cursors.set(key, '', clock.now());
+  }
+
+  /** The one resolve note, with the outcome tags, the status and the outcome field. */
+  async resolve(episodeId: string): Promise<void> {
+    const episode = await this.episode(episodeId);
+    if (episode.state !== 'resolved' || !episode.outcome) return;
+    const ticket = await this.ensure(episodeId);
+    if (!ticket) return;
+    const { routing, agents, client } = this.deps;
+    const onResolve = routing.zendesk.onResolve;
+    const marker = outcomeTag(episode.outcome);
+    const note = resolveNote(episode, timezoneOf(routing, episode.line));
+    const people = [episode.resolvedBy?.email, episode.claimedBy?.email].filter(
+      (email): email is string => typeof email === 'string',
+    );
+
+    await this.update(ticket, async (current) => {
+      // The outcome tag is written with the note in one update: present means the note is there.
+      if (current.tags.includes(marker)) return null;
+      const change: TicketWrite = {
+        comment: { body: note, public: false },
+        tags: union(current.tags, onResolve.addTags, [marker]),
+        status: onResolve.status,
+      };
+      if (onResolve.outcomeFieldId) {
+        change.custom_fields = [{ id: onResolve.outcomeFieldId, value: episode.outcome as string }];
+      }
+      if (current.assignee_id === null) {
+        let assignee: number | null = null;
+        for (const email of people) {
+          const agent = await agents.byEmail(email);
+          if (agent) {
+            assignee = Number(agent.id);
+            break;
+          }
+        }
+        // Zendesk refuses to solve a ticket nobody is assigned to: fall back to the API user.
+        if (assignee === null && onResolve.status === 'solved') assignee = (await client.currentUser()).id;
+        if (assignee !== null) change.assignee_id = assignee;
+      }
+      return change;
+    });
+  }
+}

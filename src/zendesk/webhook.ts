@@ -1,0 +1,99 @@
+/**
+ * POST /webhooks/zendesk: a trigger's webhook (voice tickets, side-conversation replies). The body is
+ * whatever the admin pasted into the trigger, so only the signature, `ticket_id` and an optional
+ * `side_conversation_id` are trusted; the job re-reads everything else from the API. Answers in
+ * milliseconds: verify, validate, queue, 200.
+ */
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock.js';
+import {
+  enqueueDelivery,
+  parseJson,
+  reject,
+  schemaProblem,
+  type WebhookEndpoint,
+} from '../providers/webhook.js';
+import type { Store } from '../store/store.js';
+import { JOBS } from './keys.js';
+import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
+
+export const WEBHOOK_PATH = '/webhooks/zendesk';
+
+const ticketId = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'expected a ticket id such as "123" ({{ticket.id}} in the trigger)' })
+    .transform(Number),
+]);
+
+export const webhookBodySchema = z.object({
+  ticket_id: ticketId,
+  side_conversation_id: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .nullable()
+    .transform((value) => (value ? value : null)),
+});
+
+export const webhookJobSchema = z.object({
+  ticketId: z.number().int().positive(),
+  sideConversationId: z.string().nullable(),
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: string }): WebhookEndpoint {
+  return {
+    path: WEBHOOK_PATH,
+    async handle(raw, req) {
+      const now = deps.clock.now();
+      const verdict = checkSignature({
+        secret: deps.secret,
+        raw,
+        signature: header(req, SIGNATURE_HEADER),
+        timestamp: header(req, TIMESTAMP_HEADER),
+        now,
+      });
+      if (!verdict.ok) {
+        const detail = {
+          missing: 'X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp are required',
+          stale: 'the signature timestamp is more than 5 minutes away from now',
+          mismatch: 'the signature does not match the body (check ZENDESK_WEBHOOK_SECRET)',
+        }[verdict.reason];
+        return reject(401, `unauthorized_${verdict.reason}`, detail);
+      }
+      const json = parseJson(raw);
+      if (!json.ok) return reject(400, 'invalid_json', 'the body is not JSON');
+      const body = webhookBodySchema.safeParse(json.value);
+      if (!body.success) return reject(422, 'invalid_payload', schemaProblem(body.error));
+      const payload: WebhookJob = {
+        ticketId: body.data.ticket_id,
+        sideConversationId: body.data.side_conversation_id,
+      };
+      const queued = await enqueueDelivery(
+        deps.store,
+        {
+          kind: JOBS.webhook,
+          payload,
+          // Bursts about one ticket fold into one re-read while it waits.
+          coalesceKey: `${JOBS.webhook}:${payload.ticketId}:${payload.sideConversationId ?? ''}`,
+        },
+        now,
+      );
+      return {
+        status: 200,
+        outcome: queued === 'queued' ? 'accepted' : 'duplicate',
+        body: { status: queued === 'queued' ? 'accepted' : 'duplicate', ticket_id: payload.ticketId },
+      };
+    },
+  };
+}

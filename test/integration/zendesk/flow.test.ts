@@ -1,0 +1,288 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
+import type { ExternalThreadText } from '../../../src/app/threads.js';
+import type { Actor, Episode } from '../../../src/domain/types.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import type { StartedRingback } from '../../helpers/ringback.js';
+import type { FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
+import {
+  eventually,
+  postWebhook,
+  ROUTING_YAML,
+  startFake,
+  startZendeskRingback,
+  talkCall,
+  zendeskConfig,
+} from './harness.js';
+
+const ana: Actor = { id: 'slack:UANA0001', name: 'Ana', email: 'ana@example.com', surface: 'slack' };
+
+describe('zendesk write-back', () => {
+  let database: TestDatabase;
+  let fake: FakeZendesk;
+  let ringback: StartedRingback & { logs: () => string[] };
+  let marie: FakeUser;
+  let anaAgent: FakeUser;
+  let collected: ExternalThreadText[];
+
+  beforeEach(async () => {
+    database = sqliteDatabase();
+    fake = await startFake();
+    marie = fake.addUser({ name: 'Marie Dupont', phone: '+33176360695' });
+    anaAgent = fake.addAgent('Ana Lopez', 'ana@example.com');
+    collected = [];
+  });
+
+  afterEach(async (context) => {
+    if (process.env.DEBUG_ZENDESK && context.task.result?.state === 'fail')
+      console.log(ringback?.logs().join('\n'));
+    await ringback?.stop();
+    await fake.stop();
+    await database.drop();
+  });
+
+  async function missedCall(callId: number): Promise<Episode> {
+    fake.addTalkCall(talkCall({ id: callId, customer_id: marie.id }));
+    const [episode] = await eventually('the missed call opens an episode', async () => {
+      const list = await ringback.store.episodes.list();
+      return list.length > 0 ? list : null;
+    });
+    return episode as Episode;
+  }
+
+  async function ticketOf(episodeId: string): Promise<number> {
+    return eventually(
+      'the episode has its ticket',
+      async () => (await ringback.store.episodes.get(episodeId))?.zendeskTicketId,
+    );
+  }
+
+  async function say(episodeId: string, text: string, ref: string): Promise<void> {
+    const now = ringback.clock.now();
+    const jobs = ringback.threads.planHumanMessage({
+      episodeId,
+      author: ana,
+      text,
+      messageRef: ref,
+      at: now,
+    });
+    await ringback.store.enqueue(jobs, now);
+  }
+
+  async function runWholeFlow(): Promise<{
+    ticketId: number;
+    episodeId: string;
+    sideConversationId: string;
+  }> {
+    // Missed call (Talk export) → episode → ticket with Marie found by her number.
+    const episode = await missedCall(5001);
+    const ticketId = await ticketOf(episode.id);
+    const ticket = fake.tickets.get(ticketId);
+    expect(ticket?.requester_id).toBe(marie.id);
+    expect(ticket?.subject).toBe('Missed call from Marie Dupont (+33 1 76 36 06 95)');
+    expect(ticket?.tags).toEqual(expect.arrayContaining(['ringback', 'missed_call']));
+    expect(ticket?.group_id).toBe(77);
+    expect(ticket?.comments[0]).toMatchObject({ public: false });
+    expect(ticket?.comments[0]?.body).toContain('Hung up while waiting in the queue');
+    await eventually('the card shows the requester', async () => {
+      const details = await ringback.store.episodes.getDetails(episode.id);
+      return (details.requester as { id?: number } | null)?.id === marie.id;
+    });
+
+    // Claim → Ana's agent is the assignee, ticket open.
+    const claimed = await runCommand(ringback.commands, episode.id, {
+      type: 'claim',
+      actor: ana,
+      at: ringback.clock.now(),
+    });
+    expect(claimed.status).toBe('accepted');
+    await eventually(
+      'the ticket is assigned to Ana',
+      () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id,
+    );
+    expect(fake.tickets.get(ticketId)?.status).toBe('open');
+
+    // First thread message → a side conversation on the ticket.
+    await say(episode.id, 'Calling her after lunch', '1700000000.000200');
+    const sc = await eventually('a side conversation is opened', () =>
+      [...fake.sideConversations.values()].find((s) => s.ticket_id === ticketId),
+    );
+    expect(sc.subject).toBe('Missed call from Marie Dupont (+33 1 76 36 06 95) — team thread');
+    expect(sc.participants).toEqual([{ email: 'callbacks@example.com' }]);
+    expect(sc.events[0]?.message?.body).toBe('Ana (Slack): Calling her after lunch');
+
+    // A reply on the Zendesk side → the webhook → the text is planned into the card's thread.
+    fake.replyFromZendesk(sc.id, {
+      name: 'Chloé Martin',
+      email: 'callbacks@example.com',
+      body: 'She wrote to us meanwhile.\n\nOn Mon, 20 Nov 2026, Ringback wrote:\n> Ana (Slack): Calling her after lunch',
+    });
+    const answer = await postWebhook(ringback.baseUrl, {
+      ticket_id: String(ticketId),
+      side_conversation_id: sc.id,
+    });
+    expect(answer.status).toBe(200);
+    await eventually('the reply reaches the thread', () => collected.length > 0);
+    expect(collected).toEqual([
+      expect.objectContaining({
+        episodeId: episode.id,
+        authorLabel: 'Chloé Martin via Zendesk',
+        text: 'She wrote to us meanwhile.',
+        source: 'zendesk',
+      }),
+    ]);
+
+    // A later thread message is a reply in the same side conversation, and nothing we wrote echoes back.
+    await say(episode.id, 'Reached her, all good', '1700000000.000300');
+    await eventually('the second message is a reply', () => sc.events.length === 3);
+    expect(sc.events[2]).toMatchObject({
+      type: 'reply',
+      message: { body: 'Ana (Slack): Reached her, all good' },
+    });
+    const again = await postWebhook(ringback.baseUrl, { ticket_id: ticketId, side_conversation_id: sc.id });
+    expect(again.status).toBe(200);
+    await ringback.runner.drain();
+    expect(collected).toHaveLength(1);
+    expect([...fake.sideConversations.values()]).toHaveLength(1);
+
+    // Resolve → one internal note, tags, status, outcome field; the side conversation is closed.
+    const resolved = await runCommand(ringback.commands, episode.id, {
+      type: 'resolve',
+      actor: ana,
+      at: ringback.clock.now(),
+      outcome: 'reached',
+      asManager: false,
+    });
+    expect(resolved.status).toBe('accepted');
+    await eventually('the ticket is solved', () => fake.tickets.get(ticketId)?.status === 'solved');
+    await eventually('the side conversation is closed', () => sc.state === 'closed');
+    return { ticketId, episodeId: episode.id, sideConversationId: sc.id };
+  }
+
+  function expectResolvedOnce(ticketId: number, episodeId: string): void {
+    const ticket = fake.tickets.get(ticketId);
+    const notes = ticket?.comments.filter((c) => c.body.startsWith('Callback resolved')) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.public).toBe(false);
+    expect(notes[0]?.body).toContain('Resolved by: Ana (ana@example.com) on Slack');
+    expect(notes[0]?.body).toContain('(Europe/Paris)');
+    expect(ticket?.tags).toEqual(
+      expect.arrayContaining(['ringback', 'missed_call', 'ringback_resolved', 'ringback_outcome_reached']),
+    );
+    expect(ticket?.custom_fields).toEqual([{ id: 360099, value: 'reached' }]);
+    expect(ticket?.assignee_id).toBe(anaAgent.id);
+    expect(fake.ticketsWithExternalId(`ringback-${episodeId}`)).toHaveLength(1);
+    expect(fake.tickets.size).toBe(1);
+  }
+
+  describe('a missed call followed through to resolve', () => {
+    it('creates, assigns, mirrors the thread and resolves the ticket, with every request as the spec documents', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const { ticketId, episodeId } = await runWholeFlow();
+      expectResolvedOnce(ticketId, episodeId);
+      expect(fake.specProblems).toEqual([]);
+      expect(fake.unknownRoutes).toEqual([]);
+    });
+  });
+
+  describe('claim and release', () => {
+    it('assigns the clicker’s agent, unassigns on release, and leaves the ticket alone for a non-agent', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5101);
+      const ticketId = await ticketOf(episode.id);
+      const at = () => ringback.clock.now();
+      await runCommand(ringback.commands, episode.id, { type: 'claim', actor: ana, at: at() });
+      await eventually('assigned to Ana', () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id);
+
+      await runCommand(ringback.commands, episode.id, {
+        type: 'release',
+        actor: ana,
+        at: at(),
+        asManager: false,
+      });
+      await eventually('unassigned again', () => fake.tickets.get(ticketId)?.assignee_id === null);
+
+      const guest: Actor = {
+        id: 'slack:UGUEST01',
+        name: 'Guest',
+        email: 'guest@example.com',
+        surface: 'slack',
+      };
+      await runCommand(ringback.commands, episode.id, { type: 'claim', actor: guest, at: at() });
+      await ringback.runner.drain();
+      await eventually('the assign job ran', async () =>
+        (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).every((j) => j.status === 'done'),
+      );
+      expect(fake.tickets.get(ticketId)?.assignee_id).toBeNull();
+      expect(ringback.logs().some((line) => line.includes('Guest is not a Zendesk agent'))).toBe(true);
+      expect(fake.specProblems).toEqual([]);
+    });
+
+    it('tells the directory who is a Zendesk admin, for managers.zendeskRoles', async () => {
+      fake.addAgent('Zoe Admin', 'zoe@example.com', 'admin');
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const agents = await ringback.directory.agentsFor('ZOE@example.com');
+      expect(agents.get('zendesk')).toMatchObject({ name: 'Zoe Admin', role: 'admin' });
+      const searches = fake.accepted('GET', /users\/search/).length;
+      await ringback.directory.agentsFor('zoe@example.com');
+      expect(fake.accepted('GET', /users\/search/)).toHaveLength(searches);
+      expect((await ringback.directory.agentsFor('marie@example.com')).size).toBe(0);
+    });
+  });
+
+  describe('with createTickets: false and no Talk ticket', () => {
+    it('creates no ticket and copies no thread message', async () => {
+      const yaml = ROUTING_YAML.replace('createTickets: true', 'createTickets: false');
+      ringback = await startZendeskRingback(zendeskConfig(database, fake, yaml), { collected });
+      const episode = await missedCall(5201);
+      await say(episode.id, 'anyone?', '1700000000.000900');
+      await eventually('the jobs ran', async () => {
+        const jobs = await ringback.store.jobs.list();
+        return jobs.length >= 2 && jobs.every((j) => j.status === 'done');
+      });
+      expect(fake.tickets.size).toBe(0);
+      expect(fake.sideConversations.size).toBe(0);
+      expect((await ringback.store.episodes.get(episode.id))?.zendeskTicketId).toBeNull();
+    });
+  });
+
+  describe('when Zendesk pushes back (429 with Retry-After, 409, a lost response)', () => {
+    it('still completes, with no duplicate ticket, side conversation or note', async () => {
+      fake.inject({ method: 'POST', path: /\/api\/v2\/tickets\.json$/, status: 429, retryAfterSeconds: 1 });
+      // The create succeeds but its answer is lost: the retry must find the ticket, not make another.
+      fake.inject({ method: 'POST', path: /\/api\/v2\/tickets\.json$/, status: 502, afterApply: true });
+      fake.inject({ method: 'PUT', path: /\/api\/v2\/tickets\/\d+\.json$/, status: 409 });
+      fake.inject({ method: 'POST', path: /\/side_conversations\.json$/, status: 429, retryAfterSeconds: 1 });
+      fake.inject({ method: 'POST', path: /\/side_conversations\.json$/, status: 503, afterApply: true });
+      fake.inject({ method: 'GET', path: /\/users\/search\.json$/, status: 429, retryAfterSeconds: 1 });
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const { ticketId, episodeId } = await runWholeFlow();
+      expectResolvedOnce(ticketId, episodeId);
+      expect(fake.rateLimited().length).toBeGreaterThanOrEqual(3);
+      expect(fake.retryAfterViolations).toEqual([]);
+      expect(fake.specProblems).toEqual([]);
+    });
+
+    it('re-reads and retries the resolve when the ticket changed meanwhile', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5002);
+      const ticketId = await ticketOf(episode.id);
+      await ringback.runner.drain();
+      // Talk (or an agent) touches the ticket after we read it: our stamp is stale → 409 → re-read.
+      fake.inject({ method: 'PUT', path: new RegExp(`/tickets/${ticketId}\\.json$`), status: 409, times: 2 });
+      await runCommand(ringback.commands, episode.id, {
+        type: 'resolve',
+        actor: ana,
+        at: ringback.clock.now(),
+        outcome: 'voicemail',
+        asManager: false,
+      });
+      await eventually('the ticket is solved', () => fake.tickets.get(ticketId)?.status === 'solved');
+      const notes = fake.tickets
+        .get(ticketId)
+        ?.comments.filter((c) => c.body.startsWith('Callback resolved'));
+      expect(notes).toHaveLength(1);
+      expect(fake.tickets.get(ticketId)?.tags).toContain('ringback_outcome_voicemail');
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseDetails } from '../../../src/domain/details.js';
+import { stripQuotedReply } from '../../../src/zendesk/sideConversations.js';
+import {
+  anotherCallNote,
+  callerLabel,
+  missedCallComment,
+  resolveNote,
+  sideConversationSubject,
+  threadMessageBody,
+  ticketSubject,
+} from '../../../src/zendesk/text.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+
+const PARIS = 'Europe/Paris';
+
+describe('ticket subjects', () => {
+  it('name the caller and the number, or say the number was withheld', () => {
+    expect(ticketSubject({ number: '+33176360695', name: 'Marie Dupont' })).toBe(
+      'Missed call from Marie Dupont (+33 1 76 36 06 95)',
+    );
+    expect(ticketSubject({ number: '+33176360695', name: null })).toBe('Missed call from +33 1 76 36 06 95');
+    expect(callerLabel({ number: null, name: null })).toBe('a withheld number');
+    expect(sideConversationSubject({ number: null, name: null })).toBe(
+      'Missed call from a withheld number — team thread',
+    );
+  });
+});
+
+describe('the first comment of a ticket', () => {
+  it('says when, why, who it rang and which call, in the line’s time zone', () => {
+    const details = parseDetails({
+      calls: [{ key: 'zendesk:5001', at: T0, reason: 'abandoned_in_queue', waitedSeconds: 52 }],
+      rang: ['Ana', 'Ben'],
+      voicemail: { url: 'https://example.com/vm.mp3', durationSeconds: 41, at: T0 },
+    });
+    const text = missedCallComment(episode(), details, PARIS);
+    expect(text).toContain('Missed at: Fri 20 Nov 2026 10:32 (Europe/Paris)');
+    expect(text).toContain('Why: Hung up while waiting in the queue');
+    expect(text).toContain('Waited: 52s');
+    expect(text).toContain('Rang: Ana, Ben');
+    expect(text).toContain('Voicemail (41s): https://example.com/vm.mp3');
+    expect(text).toContain('Call: zendesk:5001');
+  });
+});
+
+describe('the note for another missed call', () => {
+  it('carries the call marker a retried job looks for', () => {
+    const text = anotherCallNote(
+      episode({ callCount: 2 }),
+      { key: 'zendesk:5002', at: T0 + 600_000, reason: null, talkTicketId: 991 },
+      PARIS,
+    );
+    expect(text).toContain(
+      'Another missed call from Marie Dupont (+33 1 76 36 06 95) at Fri 20 Nov 2026 10:42',
+    );
+    expect(text).toContain('2 calls so far. (call zendesk:5002)');
+    expect(text).toContain('Zendesk Talk made ticket #991 for this call.');
+  });
+});
+
+describe('the resolve note', () => {
+  it('gives outcome, agent, surface and every time, with the time to callback', () => {
+    const resolved = episode({
+      state: 'resolved',
+      outcome: 'reached',
+      claimedBy: ana,
+      claimedAt: T0 + 5 * 60_000,
+      attempts: 2,
+      firstAttemptAt: T0 + 12 * 60_000,
+      lastAttemptAt: T0 + 20 * 60_000,
+      resolvedAt: T0 + 21 * 60_000,
+      resolvedBy: ana,
+      callCount: 2,
+    });
+    expect(resolveNote(resolved, PARIS).split('\n')).toEqual([
+      'Callback resolved: Reached the caller.',
+      'Resolved by: Ana (ana@example.com) on Slack',
+      'Missed at: Fri 20 Nov 2026 10:32 (Europe/Paris)',
+      'Claimed at: Fri 20 Nov 2026 10:37 (Europe/Paris) by Ana',
+      'First call back: Fri 20 Nov 2026 10:44 (Europe/Paris) (2 attempts)',
+      'Resolved at: Fri 20 Nov 2026 10:53 (Europe/Paris)',
+      'Time to callback: 12m',
+      'Missed calls in this episode: 2',
+    ]);
+  });
+
+  it('says when the caller got through by themselves, and leaves unknown times as dashes', () => {
+    const auto = episode({
+      state: 'resolved',
+      outcome: 'reached',
+      autoResolved: true,
+      resolvedAt: T0 + 60_000,
+    });
+    const lines = resolveNote(auto, 'America/New_York').split('\n');
+    expect(lines[0]).toBe(
+      'Callback resolved automatically: Reached the caller (a later answered call with this caller).',
+    );
+    expect(lines).toContain('Resolved by: Ringback');
+    expect(lines).toContain('Claimed at: —');
+    expect(lines).toContain('Time to callback: —');
+    expect(lines).toContain('Missed at: Fri 20 Nov 2026 04:32 (America/New_York)');
+  });
+});
+
+describe('thread messages in the side conversation', () => {
+  it('say who wrote them and where', () => {
+    expect(threadMessageBody(ana, 'Calling her now')).toBe('Ana (Slack): Calling her now');
+    expect(threadMessageBody({ ...ana, surface: 'teams' }, 'ok')).toBe('Ana (Teams): ok');
+  });
+
+  it('drop the quoted history of an email reply', () => {
+    expect(
+      stripQuotedReply('Done, thanks.\n\nOn Mon, 20 Nov 2026 at 10:00, Ringback wrote:\n> earlier'),
+    ).toBe('Done, thanks.');
+    expect(stripQuotedReply('Fine\r\n> quoted')).toBe('Fine');
+    expect(stripQuotedReply('Fine\n-----Original Message-----\nold')).toBe('Fine');
+    expect(stripQuotedReply('x'.repeat(4000))).toHaveLength(3000);
+  });
+});
