@@ -1,5 +1,6 @@
 /** Which surfaces and providers are on, from the credentials present, with the reason in words. */
 import type { Env } from './config/env.js';
+import { teamsAuth } from './surfaces/teams/auth.js';
 
 export interface FeatureStatus {
   name: string;
@@ -23,16 +24,17 @@ export function describeFeatures(env: Env): FeatureStatus[] {
     ? status('slack', env, ['SLACK_BOT_TOKEN'], 'Socket Mode (SLACK_APP_TOKEN set)')
     : status('slack', env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'HTTP mode at POST /slack/events');
 
-  let teams: FeatureStatus;
-  if (env.MicrosoftAppId) teams = { name: 'teams', on: true, why: 'Bot Framework at POST /api/messages' };
-  else if (env.NODE_ENV === 'production')
-    teams = { name: 'teams', on: false, why: 'MicrosoftAppId is unset (required in production)' };
-  else
-    teams = {
-      name: 'teams',
-      on: true,
-      why: 'UNAUTHENTICATED at POST /api/messages (MicrosoftAppId unset, not production): local playground only',
-    };
+  const auth = teamsAuth(env);
+  const teams: FeatureStatus =
+    auth.mode === 'bot_framework'
+      ? { name: 'teams', on: true, why: `Bot Framework (${auth.appType}) at POST /api/messages` }
+      : auth.mode === 'unauthenticated'
+        ? {
+            name: 'teams',
+            on: true,
+            why: 'UNAUTHENTICATED at POST /api/messages (MicrosoftAppId unset, not production): local playground only',
+          }
+        : { name: 'teams', on: false, why: auth.why };
 
   const zendeskBase =
     env.ZENDESK_URL || env.ZENDESK_SUBDOMAIN ? [] : (['ZENDESK_SUBDOMAIN'] as (keyof Env)[]);

@@ -61,9 +61,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use('/api', apiRouter(deps));
-
+  // Adapter routes first: POST /api/messages (Teams) lives under /api but is not the read API.
   for (const mount of deps.mounts) mount(app);
+
+  app.use('/api', apiRouter(deps));
 
   app.use((req, res) => {
     sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);

@@ -2,11 +2,13 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { DialectName } from './db.js';
 import { initialMigration } from './migrations/001_initial.js';
+import { teamsMigration } from './migrations/002_teams.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '001_initial': initialMigration(dialect),
+    '002_teams': teamsMigration(dialect),
   };
 }
 

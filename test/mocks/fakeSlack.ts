@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
 
 const SPEC_PATH = process.env.SLACK_OPENAPI_SPEC ?? '/work/shared/specs/slack-web-openapi-v2.json';
 

@@ -1,0 +1,200 @@
+/**
+ * The Teams card: an Adaptive Card 1.5 built purely from the shared CardModel, so Teams says exactly what
+ * Slack says. Buttons are `Action.Execute` with the public interaction ids as verbs and the call id in
+ * their data. A claimed call carries a `refresh` naming its claimer, so Teams shows the claimer their
+ * controls (Release, Call back, Resolve) while everyone else sees "Claimed by Ana".
+ */
+import { ACTION_IDS } from '../../domain/actions.js';
+import type { CardModel } from '../../domain/cardModel.js';
+
+/** Not a public interaction id: the verb Teams clients send to fetch their own view of a card. */
+export const REFRESH_VERB = 'ringback.refresh';
+/** The id of the outcome input; Teams merges it into the Resolve action's data. */
+export const OUTCOME_INPUT_ID = 'outcome';
+export const CARD_VERSION = '1.5';
+/** Teams refreshes automatically for at most 60 listed users. */
+export const MAX_REFRESH_USERS = 60;
+
+export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
+
+/**
+ * Who the card is drawn for. `everyone` is the message in the channel; the others are answers to one
+ * person's click or refresh: the claimer gets their controls, a manager gets Release and Resolve.
+ */
+export type CardViewer = 'everyone' | 'claimer' | 'manager';
+
+export interface TeamsCardOptions {
+  viewer: CardViewer;
+  /** Teams user ids whose clients fetch their own view automatically (the claimer, when known). */
+  refreshUserIds?: string[];
+  /** A line for this viewer only, above the card (why a click changed nothing). */
+  notice?: string | null;
+  /** The zone the card's times are in, said once at the bottom. */
+  timezone?: string;
+  /**
+   * For clients that cannot refresh a card (the local Agents Playground): everyone's view of a held call
+   * keeps the claimer's controls, as Slack's card does; a click by anyone else is refused privately.
+   */
+  heldControlsForEveryone?: boolean;
+}
+
+interface Controls {
+  claim: boolean;
+  release: boolean;
+  callback: boolean;
+  resolve: boolean;
+}
+
+/** Which controls a viewer gets. While a call is held only its claimer (or a manager) can move it on. */
+export function controlsFor(model: CardModel, viewer: CardViewer, heldControlsForEveryone = false): Controls {
+  const { actions } = model;
+  const held = model.state === 'claimed' || model.state === 'calling';
+  if (!held || viewer === 'claimer' || (viewer === 'everyone' && heldControlsForEveryone)) {
+    return {
+      claim: actions.claim,
+      release: actions.release,
+      callback: actions.callback,
+      resolve: actions.resolve,
+    };
+  }
+  if (viewer === 'manager')
+    return { claim: false, release: actions.release, callback: false, resolve: actions.resolve };
+  return { claim: false, release: false, callback: false, resolve: false };
+}
+
+/** Adaptive Card text is markdown: keep names and numbers from being read as formatting. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]])/g, '\\$1');
+}
+
+function link(url: string, label: string): string {
+  return `[${escapeMarkdown(label)}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+
+function textBlock(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'TextBlock', text, wrap: true, ...extra };
+}
+
+function facts(model: CardModel): { title: string; value: string }[] {
+  const caller = model.caller;
+  let number: string | null = null;
+  if (caller.withheld) number = 'Withheld';
+  else if (caller.numberDisplay)
+    number = caller.telUri ? link(caller.telUri, caller.numberDisplay) : escapeMarkdown(caller.numberDisplay);
+  const list: [string, string | null][] = [
+    ['Caller', caller.name ? escapeMarkdown(caller.name) : null],
+    ['Number', number],
+    ['Line', escapeMarkdown(model.lineName)],
+    ['When', escapeMarkdown(model.whenText)],
+    ['Waited', model.waitedText ? escapeMarkdown(model.waitedText.replace(/^Waited /, '')) : null],
+    ['Why missed', model.reasonText ? escapeMarkdown(model.reasonText) : null],
+    ['Rang', model.rangText ? escapeMarkdown(model.rangText.replace(/^Rang /, '')) : null],
+    ['Calls', model.episodeText ? escapeMarkdown(model.episodeText) : null],
+  ];
+  return list.filter((f): f is [string, string] => f[1] !== null).map(([title, value]) => ({ title, value }));
+}
+
+function statusColor(model: CardModel): string {
+  switch (model.state) {
+    case 'open':
+      return 'Warning';
+    case 'resolved':
+      return 'Good';
+    default:
+      return 'Accent';
+  }
+}
+
+function executeAction(title: string, verb: string, callId: string, extra: Record<string, unknown> = {}) {
+  return { type: 'Action.Execute', title, verb, data: { callId }, ...extra };
+}
+
+/** The whole card for one state of the episode, as one viewer sees it. */
+export function teamsCard(model: CardModel, options: TeamsCardOptions): AdaptiveCardJson {
+  const id = model.episodeId;
+  const controls = controlsFor(model, options.viewer, options.heldControlsForEveryone);
+  const body: Record<string, unknown>[] = [
+    textBlock(escapeMarkdown(model.title), { size: 'Medium', weight: 'Bolder', style: 'heading' }),
+  ];
+  if (options.notice)
+    body.push(textBlock(escapeMarkdown(options.notice), { color: 'Attention', weight: 'Bolder' }));
+  body.push({ type: 'FactSet', facts: facts(model) });
+  if (model.voicemail) {
+    const label = model.voicemail.url
+      ? link(model.voicemail.url, `Listen: ${model.voicemail.label}`)
+      : escapeMarkdown(model.voicemail.label);
+    body.push(textBlock(`**Voicemail:** ${label}`));
+  }
+  if (model.transcriptExcerpt) {
+    body.push(textBlock(`**Transcript:** ${escapeMarkdown(model.transcriptExcerpt)}`, { isSubtle: true }));
+  }
+  if (model.ticket) {
+    const label = `#${model.ticket.id}`;
+    const ticket = model.ticket.url ? link(model.ticket.url, label) : label;
+    const requester = model.ticket.requesterName
+      ? ` · requester ${escapeMarkdown(model.ticket.requesterName)}`
+      : '';
+    body.push(textBlock(`**Zendesk ticket:** ${ticket}${requester}`));
+  }
+  body.push(
+    textBlock(`**Status:** ${escapeMarkdown(model.statusText)}`, {
+      color: statusColor(model),
+      spacing: 'Medium',
+    }),
+  );
+  if (model.escalationText)
+    body.push(textBlock(`**Escalation:** ${escapeMarkdown(model.escalationText)}`, { color: 'Attention' }));
+
+  const resolveOffered = controls.resolve && model.outcomes.length > 0;
+  if (resolveOffered) {
+    body.push({
+      type: 'Input.ChoiceSet',
+      id: OUTCOME_INPUT_ID,
+      label: 'Outcome',
+      style: 'compact',
+      placeholder: 'Choose an outcome…',
+      choices: model.outcomes.map((o) => ({ title: o.label, value: o.code })),
+    });
+  }
+  if (options.timezone)
+    body.push(textBlock(`Times in ${escapeMarkdown(options.timezone)}`, { size: 'Small', isSubtle: true }));
+
+  // Only Resolve reads the outcome; the other buttons must work whatever the input holds.
+  const noInputs = { associatedInputs: 'none' };
+  const actions: Record<string, unknown>[] = [];
+  if (controls.claim) actions.push(executeAction('Claim', ACTION_IDS.claim, id, noInputs));
+  if (controls.callback) actions.push(executeAction('Call back', ACTION_IDS.callback, id, noInputs));
+  if (controls.release) actions.push(executeAction('Release', ACTION_IDS.release, id, noInputs));
+  if (resolveOffered)
+    actions.push(executeAction('Resolve', ACTION_IDS.resolve, id, { associatedInputs: 'auto' }));
+  if (model.actions.openTicket && model.ticket?.url) {
+    actions.push({ type: 'Action.OpenUrl', title: `Open ticket #${model.ticket.id}`, url: model.ticket.url });
+  }
+
+  const card: AdaptiveCardJson = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: CARD_VERSION,
+    fallbackText: model.fallbackText,
+    speak: model.fallbackText,
+    body,
+  };
+  if (actions.length > 0) card.actions = actions;
+  if (model.state === 'claimed' || model.state === 'calling') {
+    // Every view of a held call stays refreshable, so whoever opens it later gets their own controls.
+    card.refresh = {
+      action: { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_VERB, data: { callId: id } },
+      userIds: [...new Set(options.refreshUserIds ?? [])].slice(0, MAX_REFRESH_USERS),
+    };
+  }
+  return card;
+}
+
+/** A plain text card (command answers, notices) with an optional title. */
+export function textCard(text: string, title?: string): AdaptiveCardJson {
+  const body: Record<string, unknown>[] = [];
+  if (title)
+    body.push(textBlock(escapeMarkdown(title), { weight: 'Bolder', size: 'Medium', style: 'heading' }));
+  body.push(textBlock(text));
+  return { type: 'AdaptiveCard', version: CARD_VERSION, body };
+}

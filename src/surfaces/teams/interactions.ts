@@ -1,0 +1,104 @@
+/**
+ * Card clicks (`Action.Execute` invokes) and refreshes. A click runs the same use case as a Slack click
+ * (actOnCard); the answer is the clicker's own view of the card, plus a private line when nothing changed.
+ * The update for everyone is the planner's job; the answer waits briefly for it so the clicker's view lands
+ * last (clients without automatic refresh, such as the Agents Playground, keep showing what came last).
+ */
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { type ActDeps, actOnCard, cardActionFor } from '../../app/act.js';
+import { ACTION_IDS } from '../../domain/actions.js';
+import type { Actor } from '../../domain/types.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Store } from '../../store/store.js';
+import { type AdaptiveCardJson, OUTCOME_INPUT_ID, REFRESH_VERB } from './card.js';
+import type { TeamsCards } from './cards.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from './connector.js';
+import type { CardDeliveries } from './deliveries.js';
+
+export const CARD_VERBS = [
+  ACTION_IDS.claim,
+  ACTION_IDS.release,
+  ACTION_IDS.callback,
+  ACTION_IDS.resolve,
+  REFRESH_VERB,
+];
+
+const actionData = z.looseObject({
+  callId: z.string().min(1).max(200),
+  [OUTCOME_INPUT_ID]: z.string().optional(),
+});
+
+/** The body of an `adaptiveCard/action` invoke response (Universal Actions). */
+export type InvokeBody =
+  | { statusCode: 200; type: typeof ADAPTIVE_CARD_CONTENT_TYPE; value: AdaptiveCardJson }
+  | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string }
+  | { statusCode: 400; type: 'application/vnd.microsoft.error'; value: { code: string; message: string } };
+
+export interface InteractionDeps {
+  act: ActDeps;
+  store: Store;
+  cards: TeamsCards;
+  deliveries: CardDeliveries;
+  logger: Logger;
+  actorFor: (context: TurnContext) => Promise<Actor>;
+  /** How long a click's answer waits for the everyone-update to be delivered. */
+  invokeWaitMs: number;
+}
+
+function cardBody(card: AdaptiveCardJson): InvokeBody {
+  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
+}
+
+function messageBody(text: string): InvokeBody {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text };
+}
+
+export class TeamsInteractions {
+  constructor(private readonly deps: InteractionDeps) {}
+
+  /** Answers one Action.Execute (a click, or a refresh when the verb is REFRESH_VERB). */
+  async execute(context: TurnContext, verb: string, rawData: unknown): Promise<InvokeBody> {
+    const { act, store, cards, deliveries, logger } = this.deps;
+    const data = actionData.safeParse(rawData);
+    if (!data.success) {
+      logger.info({ verb }, 'teams: a card action without a call id');
+      return {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: 'This card action carries no call id.' },
+      };
+    }
+    const episodeId = data.data.callId;
+    const actor = await this.deps.actorFor(context);
+    const current = await store.episodes.get(episodeId);
+    if (!current) return messageBody('This call is no longer known to Ringback.');
+    if (verb === REFRESH_VERB) return cardBody(await cards.forViewer(current, actor));
+
+    const outcome = data.data[OUTCOME_INPUT_ID];
+    const action = cardActionFor(verb, outcome);
+    if (!action) {
+      const notice =
+        verb === ACTION_IDS.resolve
+          ? 'Choose an outcome, then press Resolve.'
+          : 'This button is not known to Ringback.';
+      return cardBody(await cards.forViewer(current, actor, notice));
+    }
+    const result = await actOnCard(act, { episodeId, actor, action });
+    switch (result.status) {
+      case 'accepted': {
+        const delivered = await deliveries.waitFor(episodeId, result.episode.version, this.deps.invokeWaitMs);
+        if (!delivered)
+          logger.debug({ episode: episodeId }, 'teams: answering the click before the card update');
+        return cardBody(await cards.forViewer(result.episode, actor));
+      }
+      case 'unchanged':
+      case 'refused':
+        return cardBody(await cards.forViewer(result.episode, actor, result.message));
+      case 'not_agent':
+        return cardBody(await cards.forViewer(current, actor, result.message));
+      case 'not_found':
+        return messageBody(result.message);
+    }
+  }
+}

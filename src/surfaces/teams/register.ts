@@ -1,0 +1,156 @@
+/**
+ * The Microsoft Teams surface: POST /api/messages (Bot Framework), the card planner, the reply-chain and
+ * notice planners, and the job handlers that post and update cards. On with Bot Framework authentication
+ * when MicrosoftAppId is set; UNAUTHENTICATED for the local Agents Playground when it is unset outside
+ * production; off in production without it.
+ */
+import type { Activity } from 'botbuilder';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import { sendError } from '../../http/errors.js';
+import { BODY_LIMIT } from '../../http/server.js';
+import { teamsAuth } from './auth.js';
+import type { TeamsBot } from './bot.js';
+import { TeamsCards } from './cards.js';
+import { CardDeliveries } from './deliveries.js';
+import { TeamsMetrics } from './metrics.js';
+import { ConversationPacer } from './pacer.js';
+import { createExternalTextPlanner, createNoticePlanner, createTeamsPlanner } from './planner.js';
+import { TeamsSender } from './sender.js';
+import { TeamsStore } from './teamsStore.js';
+
+export const TEAMS_ROUTE = '/api/messages';
+
+/** What every Bot Framework activity has; the SDK reads the rest. */
+const activitySchema = z.looseObject({
+  type: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  channelId: z.string().min(1),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+  from: z.looseObject({ id: z.string().min(1) }),
+  recipient: z.looseObject({ id: z.string().min(1) }),
+});
+
+export interface TeamsOptions {
+  /** How long a click's answer waits for the card update for everyone (default 2.5 s). */
+  invokeWaitMs?: number;
+  /**
+   * In unauthenticated (playground) mode, show a held call's controls on everyone's card, since the
+   * playground ignores `refresh` (default true; tests of the Teams behaviour turn it off).
+   */
+  playgroundCards?: boolean;
+}
+
+function isAuthenticationError(error: unknown): boolean {
+  return error instanceof Error && error.constructor.name === 'AuthenticationError';
+}
+
+export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
+  return (ctx: AdapterContext) => {
+    const { config, store, clock, logger } = ctx;
+    const auth = teamsAuth(config.env);
+    if (auth.mode === 'off') return;
+    if (auth.mode === 'unauthenticated') {
+      logger.warn(
+        `teams: ${TEAMS_ROUTE} accepts UNAUTHENTICATED requests (MicrosoftAppId is unset and NODE_ENV is not production): for the local Agents Playground only, never expose it`,
+      );
+    }
+    const routing = config.routing;
+    const teams = new TeamsStore(store.db);
+    const deliveries = new CardDeliveries();
+    const metrics = new TeamsMetrics(ctx.metrics.registry);
+    const cards = new TeamsCards({
+      store,
+      teams,
+      routing,
+      env: config.env,
+      clock,
+      directory: ctx.directory,
+      // Without an app id the only Teams is the local Agents Playground, which does not refresh cards.
+      heldControlsForEveryone: auth.mode === 'unauthenticated' && (options.playgroundCards ?? true),
+    });
+
+    let loading: Promise<TeamsBot> | null = null;
+    const bot = (): Promise<TeamsBot> => {
+      loading ??= import('./bot.js')
+        .then(({ createTeamsBot }) =>
+          createTeamsBot(auth, {
+            store,
+            teams,
+            cards,
+            deliveries,
+            commands: ctx.commands,
+            directory: ctx.directory,
+            threads: ctx.threads,
+            routing,
+            clock,
+            logger,
+            invokeWaitMs: options.invokeWaitMs ?? 2_500,
+          }),
+        )
+        .catch((error: unknown) => {
+          loading = null;
+          throw error;
+        });
+      return loading;
+    };
+
+    ctx.addPlanner(createTeamsPlanner(routing));
+    ctx.threads.addSurface(createExternalTextPlanner(routing));
+    ctx.notices.addSurface(createNoticePlanner(routing, clock));
+
+    const sender = new TeamsSender({
+      store,
+      teams,
+      cards,
+      connector: async () => (await bot()).connector,
+      pacer: new ConversationPacer(),
+      deliveries,
+      routing,
+      clock,
+      logger,
+    });
+    for (const [kind, handler] of Object.entries(sender.handlers())) ctx.runner.register(kind, handler);
+
+    ctx.addMount((app) => {
+      app.post(TEAMS_ROUTE, express.json({ limit: BODY_LIMIT }), async (req: Request, res: Response) => {
+        const activity = activitySchema.safeParse(req.body);
+        if (!activity.success) {
+          metrics.activities.inc({ type: 'invalid', result: 'rejected' });
+          logger.info({ issue: activity.error.issues[0]?.message }, 'teams: not a Bot Framework activity');
+          sendError(
+            res,
+            400,
+            'invalid_activity',
+            'expected a Bot Framework activity (type, serviceUrl, conversation, from, recipient)',
+          );
+          return;
+        }
+        const type = activity.data.type;
+        try {
+          const result = await (await bot()).run(
+            req.headers.authorization ?? '',
+            activity.data as unknown as Activity,
+          );
+          metrics.activities.inc({ type, result: 'handled' });
+          res.status(result?.status ?? 200);
+          if (result?.body !== undefined) res.json(result.body);
+          else res.end();
+        } catch (error) {
+          if (isAuthenticationError(error)) {
+            metrics.activities.inc({ type, result: 'unauthorized' });
+            logger.info({ type }, 'teams: request without a valid Bot Framework token');
+            sendError(res, 401, 'unauthorized', 'a valid Bot Framework token is required');
+            return;
+          }
+          metrics.activities.inc({ type, result: 'failed' });
+          logger.error({ err: error, type }, 'teams: could not handle an activity');
+          sendError(res, 500, 'internal_error', 'the activity could not be handled; Teams will retry');
+        }
+      });
+    });
+  };
+}
+
+export const registerTeams: RegisterAdapter = teamsAdapter();

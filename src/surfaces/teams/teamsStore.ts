@@ -1,0 +1,244 @@
+/**
+ * What Ringback remembers about Teams: the channels of every team the bot was added to (a card can only be
+ * posted proactively where the bot knows the service URL and tenant) and the people it has seen (their
+ * Teams id, Entra object id, e-mail and personal chat). Tables from migration 002_teams.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+
+export interface TeamsChannelsTable {
+  channel_id: string;
+  team_id: string;
+  team_name: string | null;
+  channel_name: string | null;
+  tenant_id: string | null;
+  service_url: string;
+  bot_id: string;
+  bot_name: string | null;
+  updated_at: number;
+}
+
+export interface TeamsMembersTable {
+  /** The Entra (AAD) object id when Teams gave one, else the Teams user id. */
+  user_key: string;
+  /** The Teams user id (`29:…`): what `refresh.userIds` and 1:1 conversations need. */
+  mri: string;
+  aad_object_id: string | null;
+  name: string;
+  /** Lower case. */
+  email: string | null;
+  tenant_id: string | null;
+  service_url: string;
+  bot_id: string;
+  personal_conversation_id: string | null;
+  /** When the roster (TeamsInfo.getMember) was last asked about this person. */
+  roster_checked_at: number | null;
+  updated_at: number;
+}
+
+type TeamsTables = {
+  teams_channels: TeamsChannelsTable;
+  teams_members: TeamsMembersTable;
+};
+
+export interface TeamsChannel {
+  channelId: string;
+  teamId: string;
+  teamName: string | null;
+  channelName: string | null;
+  tenantId: string | null;
+  serviceUrl: string;
+  botId: string;
+  botName: string | null;
+}
+
+export interface TeamsMember {
+  userKey: string;
+  mri: string;
+  aadObjectId: string | null;
+  name: string;
+  email: string | null;
+  tenantId: string | null;
+  serviceUrl: string;
+  botId: string;
+  personalConversationId: string | null;
+  rosterCheckedAt: number | null;
+}
+
+/** The key a person is stored under (and the local part of their actor id): the Entra id when known. */
+export function memberKey(user: { id: string; aadObjectId?: string | null }): string {
+  return user.aadObjectId || user.id;
+}
+
+function channelFromRow(row: TeamsChannelsTable): TeamsChannel {
+  return {
+    channelId: row.channel_id,
+    teamId: row.team_id,
+    teamName: row.team_name,
+    channelName: row.channel_name,
+    tenantId: row.tenant_id,
+    serviceUrl: row.service_url,
+    botId: row.bot_id,
+    botName: row.bot_name,
+  };
+}
+
+function memberFromRow(row: TeamsMembersTable): TeamsMember {
+  return {
+    userKey: row.user_key,
+    mri: row.mri,
+    aadObjectId: row.aad_object_id,
+    name: row.name,
+    email: row.email,
+    tenantId: row.tenant_id,
+    serviceUrl: row.service_url,
+    botId: row.bot_id,
+    personalConversationId: row.personal_conversation_id,
+    rosterCheckedAt: row.roster_checked_at === null ? null : Number(row.roster_checked_at),
+  };
+}
+
+export class TeamsStore {
+  private readonly db: Kysely<Database & TeamsTables>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<TeamsTables>();
+  }
+
+  async saveChannels(channels: TeamsChannel[], now: number): Promise<void> {
+    for (const channel of channels) {
+      const values = {
+        team_id: channel.teamId,
+        team_name: channel.teamName,
+        channel_name: channel.channelName,
+        tenant_id: channel.tenantId,
+        service_url: channel.serviceUrl,
+        bot_id: channel.botId,
+        bot_name: channel.botName,
+        updated_at: now,
+      };
+      await this.db
+        .insertInto('teams_channels')
+        .values({ channel_id: channel.channelId, ...values })
+        .onConflict((oc) =>
+          oc.column('channel_id').doUpdateSet({
+            ...values,
+            // An event that does not name the team or channel keeps the names already known.
+            team_name: (eb) => eb.fn.coalesce(eb.val(channel.teamName), eb.ref('teams_channels.team_name')),
+            channel_name: (eb) =>
+              eb.fn.coalesce(eb.val(channel.channelName), eb.ref('teams_channels.channel_name')),
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async getChannel(channelId: string): Promise<TeamsChannel | null> {
+    const row = await this.db
+      .selectFrom('teams_channels')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    return row ? channelFromRow(row) : null;
+  }
+
+  async listChannels(): Promise<TeamsChannel[]> {
+    const rows = await this.db
+      .selectFrom('teams_channels')
+      .selectAll()
+      .orderBy('team_name')
+      .orderBy('channel_name')
+      .execute();
+    return rows.map(channelFromRow);
+  }
+
+  /** The bot was removed from a team, or a channel was deleted. */
+  async forgetChannels(filter: { teamId: string } | { channelId: string }): Promise<void> {
+    let query = this.db.deleteFrom('teams_channels');
+    query =
+      'teamId' in filter
+        ? query.where('team_id', '=', filter.teamId)
+        : query.where('channel_id', '=', filter.channelId);
+    await query.execute();
+  }
+
+  /**
+   * Remembers a person as last seen. Fields left null keep what was known (an activity without the
+   * roster's e-mail must not erase it).
+   */
+  async saveMember(
+    member: Omit<TeamsMember, 'personalConversationId' | 'rosterCheckedAt'> & {
+      personalConversationId?: string | null;
+      rosterCheckedAt?: number | null;
+    },
+    now: number,
+  ): Promise<void> {
+    const values = {
+      mri: member.mri,
+      aad_object_id: member.aadObjectId,
+      name: member.name,
+      email: member.email?.toLowerCase() ?? null,
+      tenant_id: member.tenantId,
+      service_url: member.serviceUrl,
+      bot_id: member.botId,
+      personal_conversation_id: member.personalConversationId ?? null,
+      roster_checked_at: member.rosterCheckedAt ?? null,
+      updated_at: now,
+    };
+    await this.db
+      .insertInto('teams_members')
+      .values({ user_key: member.userKey, ...values })
+      .onConflict((oc) =>
+        oc.column('user_key').doUpdateSet({
+          mri: values.mri,
+          name: values.name,
+          service_url: values.service_url,
+          bot_id: values.bot_id,
+          updated_at: now,
+          aad_object_id: (eb) =>
+            eb.fn.coalesce(eb.val(values.aad_object_id), eb.ref('teams_members.aad_object_id')),
+          email: (eb) => eb.fn.coalesce(eb.val(values.email), eb.ref('teams_members.email')),
+          tenant_id: (eb) => eb.fn.coalesce(eb.val(values.tenant_id), eb.ref('teams_members.tenant_id')),
+          personal_conversation_id: (eb) =>
+            eb.fn.coalesce(
+              eb.val(values.personal_conversation_id),
+              eb.ref('teams_members.personal_conversation_id'),
+            ),
+          roster_checked_at: (eb) =>
+            eb.fn.coalesce(eb.val(values.roster_checked_at), eb.ref('teams_members.roster_checked_at')),
+        }),
+      )
+      .execute();
+  }
+
+  async getMember(userKey: string): Promise<TeamsMember | null> {
+    const row = await this.db
+      .selectFrom('teams_members')
+      .selectAll()
+      .where('user_key', '=', userKey)
+      .executeTakeFirst();
+    return row ? memberFromRow(row) : null;
+  }
+
+  /** People by Entra object id, Teams id or e-mail (routing `managers.teams` holds ids or e-mails). */
+  async findMembers(keys: string[]): Promise<TeamsMember[]> {
+    if (keys.length === 0) return [];
+    const lower = keys.map((k) => k.toLowerCase());
+    const rows = await this.db
+      .selectFrom('teams_members')
+      .selectAll()
+      .where((eb) => eb.or([eb('user_key', 'in', keys), eb('mri', 'in', keys), eb('email', 'in', lower)]))
+      .execute();
+    return rows.map(memberFromRow);
+  }
+
+  async findByEmail(email: string): Promise<TeamsMember | null> {
+    const row = await this.db
+      .selectFrom('teams_members')
+      .selectAll()
+      .where('email', '=', email.toLowerCase())
+      .orderBy('updated_at', 'desc')
+      .executeTakeFirst();
+    return row ? memberFromRow(row) : null;
+  }
+}

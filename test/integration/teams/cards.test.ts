@@ -1,0 +1,291 @@
+/**
+ * The Teams surface end to end over HTTP: a real Ringback (generic webhook → ingest → planner → jobs), the
+ * teams-ai bot at POST /api/messages, and a fake Teams that checks what the bot sends, enforces Teams' bot
+ * rate limits, and posts activities (installs, clicks, replies) the way Teams does.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ACTION_IDS } from '../../../src/domain/actions.js';
+import type { Episode } from '../../../src/domain/types.js';
+import { REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { CALLBACKS, type FakeActivity, TEAM, USERS } from '../../mocks/fakeTeams.js';
+import { cardText, startTeamsHarness, type TeamsHarness, verbsOf } from './harness.js';
+
+const WAIT = { timeout: 10_000, interval: 25 };
+
+let db: TestDatabase;
+let h: TeamsHarness;
+const mirrored: { episodeId: string; author: { email: string | null; surface: string }; text: string }[] = [];
+
+beforeAll(async () => {
+  db = sqliteDatabase();
+  h = await startTeamsHarness({
+    database: db,
+    extraAdapters: [
+      (ctx) => {
+        // Stands in for the Zendesk side-conversation mirror.
+        ctx.threads.addMirror((message) => [{ kind: 'test.mirror', payload: message }]);
+        ctx.runner.register('test.mirror', async (payload) => {
+          mirrored.push(payload as (typeof mirrored)[number]);
+        });
+      },
+    ],
+  });
+  const added = await h.fake.toBot(h.botUrl, h.fake.botAddedToTeam());
+  expect(added.status).toBe(200);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await db?.drop();
+});
+
+afterEach(() => {
+  // Everything the bot sent is well formed, and Teams never had to slow it down.
+  expect(h.fake.invalidRequests).toEqual([]);
+  expect(h.fake.throttled).toBe(0);
+});
+
+async function episodeOf(callId: string): Promise<Episode> {
+  let found: Episode | null = null;
+  await vi.waitFor(async () => {
+    const call = await h.ringback.store.providerCalls.get(`generic:twilio:${callId}`);
+    found = call?.episodeId ? await h.ringback.store.episodes.get(call.episodeId) : null;
+    expect(found).not.toBeNull();
+  }, WAIT);
+  return found as unknown as Episode;
+}
+
+async function cardOf(episodeId: string): Promise<FakeActivity> {
+  let post: FakeActivity | undefined;
+  await vi.waitFor(() => {
+    post = h.fake
+      .postsIn(CALLBACKS.id)
+      .find((p) =>
+        JSON.stringify(h.fake.cardOf(p)?.actions ?? h.fake.cardOf(p)?.refresh ?? '').includes(episodeId),
+      );
+    expect(post).toBeDefined();
+  }, WAIT);
+  return post as FakeActivity;
+}
+
+describe('when the app is added to a team', () => {
+  it('remembers every channel of the team and says how to route calls there', async () => {
+    await vi.waitFor(() => expect(h.fake.messagesIn(TEAM.id).length).toBeGreaterThan(0), WAIT);
+    expect(String(h.fake.messagesIn(TEAM.id)[0]?.activity.text)).toContain('@Ringback channels');
+    const answer = await h.fake.toBot(h.botUrl, h.fake.personalMessage(USERS.mia, 'channels'));
+    expect(answer.status).toBe(200);
+    const reply = h.fake.messagesIn(`a:personal-${USERS.mia.id}`).at(-1);
+    expect(String(reply?.activity.text)).toContain(CALLBACKS.id);
+    expect(String(reply?.activity.text)).toContain('(line Support FR)');
+  });
+});
+
+describe('a missed call', () => {
+  it('becomes a card in the channel the routing file names, as a new post, with the call id on every button', async () => {
+    await h.missedCall({ callId: 'CA-post', from: '+33612345601', callerName: 'Marie Dupont' });
+    const episode = await episodeOf('CA-post');
+    const post = await cardOf(episode.id);
+    const card = h.fake.cardOf(post);
+    expect(card?.version).toBe('1.5');
+    expect(cardText(card)).toContain('Missed call from Marie Dupont');
+    expect(verbsOf(card)).toEqual([ACTION_IDS.claim, ACTION_IDS.callback, ACTION_IDS.resolve]);
+    for (const action of (card?.actions ?? []) as { data?: { callId?: string } }[]) {
+      expect(action.data?.callId).toBe(episode.id);
+    }
+    const [stored] = (await h.ringback.store.posts.listForEpisode(episode.id)).filter(
+      (p) => p.surface === 'teams',
+    );
+    // The card's own id, and its reply chain's conversation id (not the other way round).
+    expect(stored).toMatchObject({
+      channel: CALLBACKS.id,
+      ref: post.id,
+      threadRef: `${CALLBACKS.id};messageid=${post.id}`,
+    });
+  });
+});
+
+describe('claim', () => {
+  it('answers the clicker with their own controls and shows everyone who has it', async () => {
+    await h.missedCall({ callId: 'CA-claim', from: '+33612345602', callerName: 'Jean Petit' });
+    const episode = await episodeOf('CA-claim');
+    const post = await cardOf(episode.id);
+
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, { callId: episode.id }),
+    );
+
+    expect(answer.status).toBe(200);
+    const body = answer.body as { statusCode: number; type: string; value: unknown };
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardText(body.value)).toContain('Claimed by Ana Lima at');
+    expect(verbsOf(body.value)).toEqual([ACTION_IDS.callback, ACTION_IDS.release, ACTION_IDS.resolve]);
+    // Everyone else: the same message, updated in place, naming the claimer and refreshing for her.
+    await vi.waitFor(() => expect(post.versions.length).toBeGreaterThan(1), WAIT);
+    const everyone = h.fake.cardOf(post) as { refresh?: { action: { verb: string }; userIds: string[] } };
+    expect(cardText(everyone)).toContain('Claimed by Ana Lima at');
+    expect(verbsOf(everyone)).toEqual([]);
+    expect(everyone.refresh?.action.verb).toBe(REFRESH_VERB);
+    // The claimer, and the managers Teams has seen (Mia asked for the channels above).
+    expect(everyone.refresh?.userIds).toEqual([USERS.ana.id, USERS.mia.id]);
+    // And the timeline in the card's reply chain.
+    await vi.waitFor(
+      () =>
+        expect(h.fake.messagesIn(post.conversationId).map((m) => m.activity.text)).toContainEqual(
+          expect.stringContaining('Claimed by **Ana Lima**'),
+        ),
+      WAIT,
+    );
+    const stored = await h.ringback.store.episodes.get(episode.id);
+    expect(stored?.claimedBy).toMatchObject({
+      id: `teams:${USERS.ana.aadObjectId}`,
+      email: USERS.ana.email,
+      surface: 'teams',
+    });
+  });
+
+  describe('when already claimed', () => {
+    it('tells the clicker who has it, privately, and changes nothing', async () => {
+      await h.missedCall({ callId: 'CA-race', from: '+33612345603' });
+      const episode = await episodeOf('CA-race');
+      const post = await cardOf(episode.id);
+      await h.fake.toBot(h.botUrl, h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, { callId: episode.id }));
+
+      const answer = await h.fake.toBot(
+        h.botUrl,
+        h.fake.invoke(post, USERS.ben, ACTION_IDS.claim, { callId: episode.id }),
+      );
+
+      const body = answer.body as { value: unknown };
+      expect(cardText(body.value)).toContain('Ana Lima already has this call');
+      expect(verbsOf(body.value)).toEqual([]);
+      expect((await h.ringback.store.episodes.get(episode.id))?.claimedBy?.name).toBe('Ana Lima');
+    });
+  });
+
+  describe('a refresh by the claimer', () => {
+    it('gives her back her controls', async () => {
+      await h.missedCall({ callId: 'CA-refresh', from: '+33612345604' });
+      const episode = await episodeOf('CA-refresh');
+      const post = await cardOf(episode.id);
+      await h.fake.toBot(h.botUrl, h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, { callId: episode.id }));
+
+      const mine = await h.fake.toBot(
+        h.botUrl,
+        h.fake.invoke(post, USERS.ana, REFRESH_VERB, { callId: episode.id }, 'automatic'),
+      );
+      const theirs = await h.fake.toBot(
+        h.botUrl,
+        h.fake.invoke(post, USERS.ben, REFRESH_VERB, { callId: episode.id }, 'automatic'),
+      );
+
+      expect(verbsOf((mine.body as { value: unknown }).value)).toContain(ACTION_IDS.release);
+      expect(verbsOf((theirs.body as { value: unknown }).value)).toEqual([]);
+    });
+  });
+});
+
+describe('resolve', () => {
+  it('asks for an outcome when none was chosen', async () => {
+    await h.missedCall({ callId: 'CA-nooutcome', from: '+33612345605' });
+    const episode = await episodeOf('CA-nooutcome');
+    const post = await cardOf(episode.id);
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.resolve, { callId: episode.id }),
+    );
+    expect(cardText((answer.body as { value: unknown }).value)).toContain(
+      'Choose an outcome, then press Resolve.',
+    );
+    expect((await h.ringback.store.episodes.get(episode.id))?.state).toBe('open');
+  });
+
+  it('records the chosen outcome and shows the final state to everyone', async () => {
+    await h.missedCall({ callId: 'CA-resolve', from: '+33612345606', callerName: 'Luc Martin' });
+    const episode = await episodeOf('CA-resolve');
+    const post = await cardOf(episode.id);
+    await h.fake.toBot(h.botUrl, h.fake.invoke(post, USERS.ana, ACTION_IDS.callback, { callId: episode.id }));
+
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.resolve, { callId: episode.id, outcome: 'voicemail' }),
+    );
+
+    expect(cardText((answer.body as { value: unknown }).value)).toContain(
+      'Resolved by Ana Lima · Left a voicemail',
+    );
+    await vi.waitFor(
+      () => expect(cardText(h.fake.cardOf(post))).toContain('Resolved by Ana Lima · Left a voicemail'),
+      WAIT,
+    );
+    expect(verbsOf(h.fake.cardOf(post))).toEqual([]);
+    const stored = await h.ringback.store.episodes.get(episode.id);
+    expect(stored).toMatchObject({ state: 'resolved', outcome: 'voicemail', attempts: 1 });
+  });
+});
+
+describe('the reply chain', () => {
+  it('passes what people write there on to the thread mirror, with who wrote it', async () => {
+    await h.missedCall({ callId: 'CA-thread', from: '+33612345607' });
+    const episode = await episodeOf('CA-thread');
+    const post = await cardOf(episode.id);
+
+    const res = await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(post.conversationId, USERS.ben, '<p>She wants a callback after 14:00</p>'),
+    );
+
+    expect(res.status).toBe(200);
+    await vi.waitFor(() => expect(mirrored.find((m) => m.episodeId === episode.id)).toBeDefined(), WAIT);
+    expect(mirrored.find((m) => m.episodeId === episode.id)).toMatchObject({
+      text: 'She wants a callback after 14:00',
+      author: { email: USERS.ben.email, surface: 'teams' },
+    });
+  });
+
+  it('shows text from outside the chat (a Zendesk reply) in the card’s reply chain', async () => {
+    await h.missedCall({ callId: 'CA-outside', from: '+33612345608' });
+    const episode = await episodeOf('CA-outside');
+    const post = await cardOf(episode.id);
+
+    const now = h.ringback.clock.now();
+    await h.ringback.store.transaction((repos) =>
+      repos.enqueue(
+        h.ringback.threads.planExternalText({
+          episodeId: episode.id,
+          authorLabel: 'Marie Dupont via Zendesk',
+          text: 'I am available all afternoon',
+          sourceRef: 'evt-1',
+          source: 'zendesk',
+        }),
+        now,
+      ),
+    );
+
+    await vi.waitFor(
+      () =>
+        expect(h.fake.messagesIn(post.conversationId).map((m) => m.activity.text)).toContainEqual(
+          '**Marie Dupont via Zendesk:** I am available all afternoon',
+        ),
+      WAIT,
+    );
+  });
+
+  it('still takes @Ringback commands', async () => {
+    await h.missedCall({ callId: 'CA-cmd', from: '+33612345609' });
+    const episode = await episodeOf('CA-cmd');
+    const post = await cardOf(episode.id);
+    const before = mirrored.length;
+
+    await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(post.conversationId, USERS.ben, 'help', { mention: true }),
+    );
+
+    expect(h.fake.messagesIn(post.conversationId).map((m) => String(m.activity.text))).toContainEqual(
+      expect.stringContaining('@Ringback open'),
+    );
+    expect(mirrored.length).toBe(before);
+  });
+});

@@ -1,0 +1,210 @@
+/** `@Ringback …` commands in Teams, and the notices Teams says (DMs, the managers' channel, summaries). */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
+import { buildSummary } from '../../../src/app/summary.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { CALLBACKS, MANAGERS, USERS } from '../../mocks/fakeTeams.js';
+import { cardText, startTeamsHarness, type TeamsHarness } from './harness.js';
+
+const WAIT = { timeout: 10_000, interval: 25 };
+
+let db: TestDatabase;
+let h: TeamsHarness;
+
+beforeAll(async () => {
+  db = sqliteDatabase();
+  h = await startTeamsHarness({ database: db });
+  await h.fake.toBot(h.botUrl, h.fake.botAddedToTeam());
+  await h.missedCall({ callId: 'CA-1', from: '+33612345611', callerName: 'Marie Dupont' });
+  await h.missedCall({ callId: 'CA-2', from: '+33612345612', callerName: 'Jean Petit' });
+  await vi.waitFor(async () => expect(await h.ringback.store.episodes.count()).toBe(2), WAIT);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await db?.drop();
+});
+
+afterEach(() => {
+  expect(h.fake.invalidRequests).toEqual([]);
+  expect(h.fake.throttled).toBe(0);
+});
+
+async function ask(user: (typeof USERS)[keyof typeof USERS], text: string) {
+  const res = await h.fake.toBot(h.botUrl, h.fake.personalMessage(user, text));
+  expect(res.status).toBe(200);
+  const reply = h.fake.messagesIn(`a:personal-${user.id}`).at(-1);
+  return {
+    text: String(reply?.activity.text ?? ''),
+    card: (reply?.activity.attachments as { content: unknown }[] | undefined)?.[0]?.content ?? null,
+  };
+}
+
+describe('@Ringback summary', () => {
+  describe('asked by a manager', () => {
+    it('answers with the same figures as the summary use case, as a card', async () => {
+      const answer = await ask(USERS.mia, 'summary today');
+      const expected = await buildSummary(
+        { store: h.ringback.store, clock: h.ringback.clock, routing: h.ringback.config.routing },
+        { period: 'today' },
+      );
+      if (!expected.ok) throw new Error(expected.error);
+      const text = cardText(answer.card);
+      expect(text).toContain('Missed calls, today');
+      expect(text).toContain(
+        `${expected.summary.totals.missedCalls} from ${expected.summary.totals.uniqueCallers} unique callers`,
+      );
+      expect(text).toContain('Support FR');
+    });
+
+    it('says what is wrong with a period it cannot read', async () => {
+      const answer = await ask(USERS.mia, 'summary today Nowhere');
+      expect(answer.text).toContain('no line named "Nowhere"');
+    });
+  });
+
+  describe('asked by anyone else', () => {
+    it('says summaries are for managers', async () => {
+      const answer = await ask(USERS.ben, 'summary week');
+      expect(answer.text).toContain('Summaries are for managers');
+      expect(answer.card).toBeNull();
+    });
+  });
+});
+
+describe('@Ringback open', () => {
+  it('lists the calls still waiting, oldest first', async () => {
+    const answer = await ask(USERS.ben, 'open');
+    expect(answer.text).toContain('**Open calls: 2**');
+    expect(answer.text.indexOf('Marie Dupont')).toBeLessThan(answer.text.indexOf('Jean Petit'));
+  });
+});
+
+describe('@Ringback mine', () => {
+  it('lists the calls I claimed, whichever surface I claimed them on', async () => {
+    const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
+    if (!episode) throw new Error('no episode');
+    // Ana claims in Slack; Teams knows her as the same person by her e-mail.
+    await runCommand(h.ringback.commands, episode.id, {
+      type: 'claim',
+      actor: { id: 'slack:UANA000001', name: 'Ana', email: USERS.ana.email, surface: 'slack' },
+      at: h.ringback.clock.now(),
+    });
+    const answer = await ask(USERS.ana, 'mine');
+    expect(answer.text).toContain('**Your claimed calls: 1**');
+    expect((await ask(USERS.ben, 'mine')).text).toContain('Your claimed calls: none.');
+  });
+});
+
+describe('in a channel', () => {
+  it('answers only when @mentioned', async () => {
+    const before = h.fake.messagesIn(`${CALLBACKS.id};messageid=42`).length;
+    await h.fake.toBot(h.botUrl, h.fake.channelMessage(`${CALLBACKS.id};messageid=42`, USERS.ben, 'help'));
+    expect(h.fake.messagesIn(`${CALLBACKS.id};messageid=42`).length).toBe(before);
+    await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(`${CALLBACKS.id};messageid=42`, USERS.ben, 'help', { mention: true }),
+    );
+    expect(String(h.fake.messagesIn(`${CALLBACKS.id};messageid=42`).at(-1)?.activity.text)).toContain(
+      '@Ringback mine',
+    );
+  });
+});
+
+describe('notices', () => {
+  async function say(notice: Parameters<TeamsHarness['ringback']['notices']['plan']>[0]) {
+    await h.ringback.store.transaction((repos) =>
+      repos.enqueue(h.ringback.notices.plan(notice), h.ringback.clock.now()),
+    );
+  }
+
+  it('posts a manager escalation in the managers’ channel', async () => {
+    await say({
+      kind: 'managers',
+      text: 'Marie Dupont has waited 30m for a callback',
+      mention: null,
+      episodeId: null,
+    });
+    await vi.waitFor(
+      () =>
+        expect(h.fake.postsIn(MANAGERS.id).map((p) => p.activity.text)).toContainEqual(
+          'Marie Dupont has waited 30m for a callback',
+        ),
+      WAIT,
+    );
+  });
+
+  it('messages the managers it knows in their personal chat', async () => {
+    await say({ kind: 'dm', to: 'managers', text: 'Two calls are past their SLA', episodeId: null });
+    await vi.waitFor(
+      () =>
+        expect(h.fake.messagesIn(`a:personal-${USERS.mia.id}`).map((m) => m.activity.text)).toContainEqual(
+          'Two calls are past their SLA',
+        ),
+      WAIT,
+    );
+  });
+
+  it('finds people it has never met in the team’s roster, and messages them', async () => {
+    await say({
+      kind: 'dm',
+      to: [
+        { id: `email:${USERS.zoe.email}`, name: USERS.zoe.email, email: USERS.zoe.email, surface: 'system' },
+      ],
+      text: 'You are on call tonight',
+      episodeId: null,
+    });
+    await vi.waitFor(
+      () =>
+        expect(h.fake.messagesIn(`a:personal-${USERS.zoe.id}`).map((m) => m.activity.text)).toContainEqual(
+          'You are on call tonight',
+        ),
+      WAIT,
+    );
+  });
+
+  it('mentions the people a thread notice names, for real', async () => {
+    const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
+    if (!episode) throw new Error('no episode');
+    const [post] = await h.ringback.store.posts.listForEpisode(episode.id);
+    if (!post?.threadRef) throw new Error('no Teams post');
+    await say({
+      kind: 'thread',
+      episodeId: episode.id,
+      text: 'Still unclaimed after 15m',
+      mention: `${USERS.ana.email} @here`,
+    });
+    await vi.waitFor(() => {
+      const reply = h.fake
+        .messagesIn(post.threadRef as string)
+        .find((m) => String(m.activity.text).includes('Still unclaimed'));
+      expect(reply?.activity.text).toBe('<at>Ana Lima</at> Still unclaimed after 15m');
+      expect(reply?.activity.entities).toEqual([
+        { type: 'mention', text: '<at>Ana Lima</at>', mentioned: { id: USERS.ana.id, name: 'Ana Lima' } },
+      ]);
+    }, WAIT);
+  });
+
+  it('posts a scheduled summary in its channel as a card', async () => {
+    const answer = await buildSummary(
+      { store: h.ringback.store, clock: h.ringback.clock, routing: h.ringback.config.routing },
+      { period: 'today' },
+    );
+    if (!answer.ok) throw new Error(answer.error);
+    await say({
+      kind: 'summary',
+      surface: 'teams',
+      channel: MANAGERS.id,
+      summary: answer.summary,
+      timezone: answer.timezone,
+      title: 'Daily missed calls',
+    });
+    await vi.waitFor(
+      () =>
+        expect(h.fake.postsIn(MANAGERS.id).map((p) => cardText(h.fake.cardOf(p)))).toContainEqual(
+          expect.stringContaining('Daily missed calls'),
+        ),
+      WAIT,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConversationPacer, TEAMS_CONVERSATION_LIMITS } from '../../../src/surfaces/teams/pacer.js';
+
+/** Books `count` sends at `now` the way the sender does, returning the slot times. */
+function book(pacer: ConversationPacer, key: string, count: number, now = 0): number[] {
+  const slots: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = pacer.nextSlot(key, now);
+    pacer.record(key, at);
+    slots.push(at);
+  }
+  return slots;
+}
+
+/** The most sends of `slots` inside any window of `windowMs`. */
+function densest(slots: number[], windowMs: number): number {
+  return Math.max(...slots.map((start) => slots.filter((t) => t >= start && t < start + windowMs).length));
+}
+
+describe('the conversation pacer', () => {
+  it('sends a short burst at once', () => {
+    expect(book(new ConversationPacer(TEAMS_CONVERSATION_LIMITS, 0), 'c', 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('keeps a long burst within every Teams window, with the margin', () => {
+    const slots = book(new ConversationPacer(), 'c', 200);
+    for (const { windowMs, max } of TEAMS_CONVERSATION_LIMITS) {
+      expect(densest(slots, windowMs + 250)).toBeLessThanOrEqual(max);
+    }
+  });
+
+  it('paces each conversation on its own', () => {
+    const pacer = new ConversationPacer(TEAMS_CONVERSATION_LIMITS, 0);
+    book(pacer, 'a', 8);
+    expect(pacer.nextSlot('b', 0)).toBe(0);
+    expect(pacer.nextSlot('a', 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  describe('after a 429', () => {
+    it('sends nothing to that conversation before Retry-After has passed', () => {
+      const pacer = new ConversationPacer(TEAMS_CONVERSATION_LIMITS, 0);
+      pacer.pauseUntil('c', 3_000);
+      expect(pacer.nextSlot('c', 1_000)).toBe(3_000);
+      expect(pacer.nextSlot('c', 4_000)).toBe(4_000);
+    });
+  });
+});
