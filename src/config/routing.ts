@@ -326,8 +326,11 @@ export const routingSchema = z
       })
       .strict()
       .default({ tagsOnResolve: [], requestsPerMinute: 60 }),
-    /** Let any workspace member act on cards even when they map to no Zendesk/Aircall agent. */
-    allowUnmappedUsers: z.boolean().default(true),
+    /**
+     * Let any workspace member act on cards even when Zendesk/Aircall know no agent with their email.
+     * Off by default once a help desk or phone system is connected: cards are for agents.
+     */
+    allowUnmappedUsers: z.boolean().default(false),
     /** Outcomes offered on the card, in order (a subset of the five codes). */
     outcomes: z.array(z.enum(OUTCOMES)).default([...OUTCOMES]),
     /** Summaries posted on a schedule (daily or weekly at a local time). */
