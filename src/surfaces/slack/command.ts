@@ -2,6 +2,7 @@
  * `/ringback summary [period] [line] [public]`, `/ringback open [line]`, `/ringback mine`, `/ringback help`.
  * Parsing is pure; answering reads the store and returns a message (the caller sends it).
  */
+
 import { formatMoment } from '../../app/act.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import { buildSummary } from '../../app/summary.js';
@@ -9,6 +10,7 @@ import type { RoutingConfig } from '../../config/routing.js';
 import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
 import { sameActor } from '../../domain/episode.js';
+import { stateWords } from '../../domain/timeline.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
@@ -78,19 +80,6 @@ function privately(text: string): CommandAnswer {
 export function messageLink(teamDomain: string | null, post: Post): string | null {
   if (!teamDomain || !/^[a-z0-9-]+$/i.test(teamDomain)) return null;
   return `https://${teamDomain}.slack.com/archives/${post.channel}/p${post.ref.replace('.', '')}`;
-}
-
-function stateWords(episode: Episode): string {
-  switch (episode.state) {
-    case 'open':
-      return 'unclaimed';
-    case 'claimed':
-      return `claimed by ${episode.claimedBy?.name ?? 'someone'}`;
-    case 'calling':
-      return `calling, attempt ${episode.attempts} by ${episode.claimedBy?.name ?? 'someone'}`;
-    case 'resolved':
-      return 'resolved';
-  }
 }
 
 async function listCalls(

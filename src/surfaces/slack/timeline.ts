@@ -1,56 +1,15 @@
-/**
- * The card's thread as a timeline: one short line per thing that happened (claimed, released, call-back
- * attempts, resolution, repeat calls), in words. Pure: (events, episode, zone) → text.
- * Escalations are said in the thread by their notice (with its mention) and on the card itself, so they
- * get no second line here.
- */
-import { formatDuration } from '../../config/duration.js';
-import { formatClock } from '../../domain/cardModel.js';
+/** The card's thread timeline in Slack mrkdwn (the words live in src/domain/timeline.ts). */
 import type { DomainEvent } from '../../domain/episode.js';
-import { type Episode, OUTCOME_LABELS } from '../../domain/types.js';
+import { timelineLine as lineWords, timelineText as timelineWords } from '../../domain/timeline.js';
+import type { Episode } from '../../domain/types.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
-function who(name: string | undefined | null): string {
-  return `*${escapeMrkdwn(name ?? 'someone')}*`;
-}
+const SLACK_STYLE = { who: (name: string) => `*${escapeMrkdwn(name)}*`, separator: '\n' };
 
-/** One line for one event, or null for events the thread does not mention. */
-export function timelineLine(event: DomainEvent, episode: Episode, timezone: string): string | null {
-  const at = formatClock(event.at, timezone);
-  switch (event.type) {
-    case 'claimed':
-      // An implicit claim comes with the call back or the resolve that caused it, whose line says enough.
-      return event.implicit ? null : `${at} · Claimed by ${who(event.actor.name)}`;
-    case 'released':
-      return event.actor.id === event.previous.id
-        ? `${at} · Released by ${who(event.actor.name)}: unclaimed again`
-        : `${at} · Released by ${who(event.actor.name)} (was ${who(event.previous.name)}): unclaimed again`;
-    case 'callback_started':
-      return `${at} · ${who(event.actor.name)} is calling back (attempt ${event.attempt})`;
-    case 'resolved': {
-      const after =
-        episode.firstAttemptAt !== null
-          ? ` · called back ${formatDuration(episode.firstAttemptAt - episode.missedAt)} after the call`
-          : '';
-      return `${at} · Resolved by ${who(event.actor.name)}: ${OUTCOME_LABELS[event.outcome]}${after}`;
-    }
-    case 'auto_resolved':
-      return event.actor
-        ? `${at} · Resolved automatically: the caller got through to ${who(event.actor.name)}`
-        : `${at} · Resolved automatically: the caller got through`;
-    case 'call_joined':
-      return `${at} · Called again (${event.callCount} calls so far)`;
-    case 'escalated':
-    case 'opened':
-    case 'details_changed':
-      return null;
-  }
-}
-
-/** The lines of one accepted command, joined into one thread message (one post, not several). */
 export function timelineText(events: DomainEvent[], episode: Episode, timezone: string): string | null {
-  const lines = events
-    .map((event) => timelineLine(event, episode, timezone))
-    .filter((line): line is string => line !== null);
-  return lines.length > 0 ? lines.join('\n') : null;
+  return timelineWords(events, episode, timezone, SLACK_STYLE);
+}
+
+export function timelineLine(event: DomainEvent, episode: Episode, timezone: string): string | null {
+  return lineWords(event, episode, timezone, SLACK_STYLE.who);
 }

@@ -3,6 +3,7 @@
  * chat. Same grammar, figures and permissions as Slack's `/ringback` (the parser is shared); the answers are
  * Teams markdown or an Adaptive Card. Answering reads the store; the caller sends the answer.
  */
+
 import { formatMoment, zoneOf } from '../../app/act.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import { buildSummary } from '../../app/summary.js';
@@ -10,6 +11,7 @@ import type { RoutingConfig } from '../../config/routing.js';
 import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
 import { sameActor } from '../../domain/episode.js';
+import { stateWords } from '../../domain/timeline.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
 import { parseRingbackCommand, type RingbackCommand } from '../slack/command.js';
@@ -45,19 +47,6 @@ export interface TeamsCommandDeps {
 export type TeamsAnswer = { text: string; card?: AdaptiveCardJson };
 
 const MAX_ROWS = 25;
-
-function stateWords(episode: Episode): string {
-  switch (episode.state) {
-    case 'open':
-      return 'unclaimed';
-    case 'claimed':
-      return `claimed by ${episode.claimedBy?.name ?? 'someone'}`;
-    case 'calling':
-      return `calling, attempt ${episode.attempts} by ${episode.claimedBy?.name ?? 'someone'}`;
-    case 'resolved':
-      return 'resolved';
-  }
-}
 
 function listCalls(deps: TeamsCommandDeps, episodes: Episode[], heading: string): TeamsAnswer {
   if (episodes.length === 0) return { text: `${escapeMarkdown(heading)}: none.` };

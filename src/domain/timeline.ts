@@ -1,0 +1,79 @@
+/**
+ * The card's thread as a timeline: one short line per thing that happened (claimed, released, call-back
+ * attempts, resolution, repeat calls), in words, the same on every surface. Pure: each surface passes how
+ * it emphasizes a name (Slack `*Ana*`, Teams `**Ana**`, escaped its own way) and how it joins lines.
+ * Escalations are said in the thread by their notice (with its mention) and on the card itself, so they get
+ * no second line here; an implicit claim comes with the call back or resolve that caused it.
+ */
+import { formatDuration } from '../config/duration.js';
+import { formatClock } from './cardModel.js';
+import type { DomainEvent } from './episode.js';
+import { type Episode, OUTCOME_LABELS } from './types.js';
+
+/** How a surface shows a person's name inside a line. */
+export type NameStyle = (name: string) => string;
+
+/** One line for one event, or null for events the thread does not mention. */
+export function timelineLine(
+  event: DomainEvent,
+  episode: Episode,
+  timezone: string,
+  who: NameStyle,
+): string | null {
+  const at = formatClock(event.at, timezone);
+  const name = (value: string | null | undefined) => who(value ?? 'someone');
+  switch (event.type) {
+    case 'claimed':
+      return event.implicit ? null : `${at} · Claimed by ${name(event.actor.name)}`;
+    case 'released':
+      return event.actor.id === event.previous.id
+        ? `${at} · Released by ${name(event.actor.name)}: unclaimed again`
+        : `${at} · Released by ${name(event.actor.name)} (was ${name(event.previous.name)}): unclaimed again`;
+    case 'callback_started':
+      return `${at} · ${name(event.actor.name)} is calling back (attempt ${event.attempt})`;
+    case 'resolved': {
+      const after =
+        episode.firstAttemptAt !== null
+          ? ` · called back ${formatDuration(episode.firstAttemptAt - episode.missedAt)} after the call`
+          : '';
+      return `${at} · Resolved by ${name(event.actor.name)}: ${OUTCOME_LABELS[event.outcome]}${after}`;
+    }
+    case 'auto_resolved':
+      return event.actor
+        ? `${at} · Resolved automatically: the caller got through to ${name(event.actor.name)}`
+        : `${at} · Resolved automatically: the caller got through`;
+    case 'call_joined':
+      return `${at} · Called again (${event.callCount} calls so far)`;
+    case 'escalated':
+    case 'opened':
+    case 'details_changed':
+      return null;
+  }
+}
+
+/** The lines of one accepted command, joined into one thread message (one post, not several). */
+export function timelineText(
+  events: DomainEvent[],
+  episode: Episode,
+  timezone: string,
+  style: { who: NameStyle; separator: string },
+): string | null {
+  const lines = events
+    .map((event) => timelineLine(event, episode, timezone, style.who))
+    .filter((line): line is string => line !== null);
+  return lines.length > 0 ? lines.join(style.separator) : null;
+}
+
+/** A call's state in a few words, for lists (`/ringback open`, `@Ringback mine`). */
+export function stateWords(episode: Episode): string {
+  switch (episode.state) {
+    case 'open':
+      return 'unclaimed';
+    case 'claimed':
+      return `claimed by ${episode.claimedBy?.name ?? 'someone'}`;
+    case 'calling':
+      return `calling, attempt ${episode.attempts} by ${episode.claimedBy?.name ?? 'someone'}`;
+    case 'resolved':
+      return 'resolved';
+  }
+}
