@@ -78,3 +78,10 @@ export const SECRET_ENV_KEYS = [
   'RINGBACK_WEBHOOK_SECRET',
   'RINGBACK_API_TOKEN',
 ] as const satisfies readonly (keyof Env)[];
+
+/** The Zendesk web address (ZENDESK_URL, else the subdomain's), without a trailing slash; null when unset. */
+export function zendeskBaseUrl(env: Pick<Env, 'ZENDESK_URL' | 'ZENDESK_SUBDOMAIN'>): string | null {
+  if (env.ZENDESK_URL) return env.ZENDESK_URL.replace(/\/+$/, '');
+  if (env.ZENDESK_SUBDOMAIN) return `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com`;
+  return null;
+}

@@ -16,6 +16,7 @@ import type { Logger } from '../observability/logger.js';
 import { RequestBudget } from './budget.js';
 
 const { createClient } = nodeZendesk;
+
 import { ZendeskApiError } from './errors.js';
 import {
   commentSchema,
@@ -32,11 +33,7 @@ import {
 } from './schemas.js';
 
 /** `ZENDESK_URL`, else https://$ZENDESK_SUBDOMAIN.zendesk.com; null when neither is set. */
-export function zendeskBaseUrl(env: Pick<Env, 'ZENDESK_URL' | 'ZENDESK_SUBDOMAIN'>): string | null {
-  if (env.ZENDESK_URL) return env.ZENDESK_URL.replace(/\/+$/, '');
-  if (env.ZENDESK_SUBDOMAIN) return `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com`;
-  return null;
-}
+export { zendeskBaseUrl } from '../config/env.js';
 
 export interface ZendeskClientOptions {
   baseUrl: string;

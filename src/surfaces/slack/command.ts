@@ -4,6 +4,7 @@
  */
 
 import { formatMoment } from '../../app/act.js';
+import { parseRingbackCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import { buildSummary } from '../../app/summary.js';
 import type { RoutingConfig } from '../../config/routing.js';
@@ -18,39 +19,8 @@ import type { SlackMessage } from './blocks.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { summaryMessage } from './summaryBlocks.js';
 
-export type RingbackCommand =
-  | { kind: 'summary'; period: string; line: string | null; public: boolean }
-  | { kind: 'open'; line: string | null }
-  | { kind: 'mine' }
-  | { kind: 'help' }
-  | { kind: 'unknown'; text: string };
-
-const PERIOD = /^(today|yesterday|week|month|\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?)$/i;
-
-export function parseRingbackCommand(text: string): RingbackCommand {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const [first, ...rest] = words;
-  switch (first?.toLowerCase()) {
-    case undefined:
-    case 'help':
-      return { kind: 'help' };
-    case 'mine':
-      return { kind: 'mine' };
-    case 'open': {
-      const line = rest.join(' ').trim();
-      return { kind: 'open', line: line || null };
-    }
-    case 'summary': {
-      const isPublic = rest.some((w) => w.toLowerCase() === 'public');
-      const others = rest.filter((w) => w.toLowerCase() !== 'public');
-      const period = others[0] && PERIOD.test(others[0]) ? others.shift()?.toLowerCase() : undefined;
-      const line = others.join(' ').trim();
-      return { kind: 'summary', period: period ?? 'today', line: line || null, public: isPublic };
-    }
-    default:
-      return { kind: 'unknown', text: text.trim() };
-  }
-}
+// Re-exported for the Slack listeners and tests that read it from here.
+export { parseRingbackCommand, type RingbackCommand };
 
 export const HELP_TEXT = [
   '*Ringback* turns missed calls into cards: *Claim* one, *Call back*, then pick the outcome to resolve it.',

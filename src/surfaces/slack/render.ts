@@ -1,43 +1,11 @@
 /** From a stored episode to the Slack message of its card, with the line's zone, country and SLA. */
-import { claimSlaLeftMs } from '../../app/sla.js';
-import type { Env } from '../../config/env.js';
+import { cardModelFor, type RenderDeps } from '../../app/card.js';
 import type { RoutingConfig } from '../../config/routing.js';
-import { buildCardModel, type CardModel, displayNumber, formatClock } from '../../domain/cardModel.js';
+import { displayNumber, formatClock } from '../../domain/cardModel.js';
 import type { EpisodeDetails } from '../../domain/details.js';
 import type { Episode } from '../../domain/types.js';
 import { cardMessage, type SlackMessage } from './blocks.js';
 import { escapeMrkdwn, link } from './mrkdwn.js';
-
-/** The Zendesk web address tickets are linked to, when Zendesk is configured. */
-export function zendeskBaseUrl(env: Env): string | null {
-  if (env.ZENDESK_URL) return env.ZENDESK_URL;
-  return env.ZENDESK_SUBDOMAIN ? `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com` : null;
-}
-
-export interface RenderDeps {
-  routing: RoutingConfig;
-  env: Env;
-}
-
-export function cardModelFor(
-  deps: RenderDeps,
-  episode: Episode,
-  details: EpisodeDetails,
-  now: number,
-): CardModel {
-  const line = deps.routing.lines.find((l) => l.name === episode.line);
-  return buildCardModel({
-    episode,
-    details,
-    timezone: line?.timezone ?? deps.routing.timezone,
-    now,
-    lineCountry: line?.country,
-    // Counted in the line's business hours when it has them.
-    claimSlaLeftMs: claimSlaLeftMs(episode, deps.routing, now),
-    zendeskBaseUrl: zendeskBaseUrl(deps.env),
-    outcomes: deps.routing.outcomes,
-  });
-}
 
 export function renderCard(
   deps: RenderDeps,
@@ -87,3 +55,6 @@ export function digestClosedText(listed: number, startedAt: number, now: number,
 export function digestListText(lines: string[]): string {
   return `${lines.length === 1 ? '1 more missed call' : `${lines.length} more missed calls`} (cards follow):\n${lines.join('\n')}`;
 }
+
+export { cardModelFor, type RenderDeps } from '../../app/card.js';
+export { zendeskBaseUrl } from '../../config/env.js';

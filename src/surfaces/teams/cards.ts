@@ -5,6 +5,8 @@
  */
 
 import { zoneOf } from '../../app/act.js';
+// The card model's inputs (line zone, country, SLA, Zendesk link) are the same on every surface.
+import { cardModelFor } from '../../app/card.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import type { Env } from '../../config/env.js';
 import type { RoutingConfig } from '../../config/routing.js';
@@ -13,8 +15,6 @@ import { parseDetails } from '../../domain/details.js';
 import { sameActor } from '../../domain/episode.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
-// The card model's inputs (line zone, country, SLA, Zendesk link) are the same on every surface.
-import { cardModelFor } from '../slack/render.js';
 import { type AdaptiveCardJson, type CardViewer, MAX_REFRESH_USERS, teamsCard } from './card.js';
 import type { TeamsStore } from './teamsStore.js';
 

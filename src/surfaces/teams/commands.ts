@@ -5,6 +5,7 @@
  */
 
 import { formatMoment, zoneOf } from '../../app/act.js';
+import { parseRingbackCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import { buildSummary } from '../../app/summary.js';
 import type { RoutingConfig } from '../../config/routing.js';
@@ -14,7 +15,6 @@ import { sameActor } from '../../domain/episode.js';
 import { stateWords } from '../../domain/timeline.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
-import { parseRingbackCommand, type RingbackCommand } from '../slack/command.js';
 import { type AdaptiveCardJson, escapeMarkdown } from './card.js';
 import { summaryCard } from './summaryCard.js';
 import type { TeamsChannel } from './teamsStore.js';

@@ -1,0 +1,35 @@
+/** The words of `/ringback …` (Slack) and `@Ringback …` (Teams): one grammar for both surfaces. */
+
+export type RingbackCommand =
+  | { kind: 'summary'; period: string; line: string | null; public: boolean }
+  | { kind: 'open'; line: string | null }
+  | { kind: 'mine' }
+  | { kind: 'help' }
+  | { kind: 'unknown'; text: string };
+
+const PERIOD = /^(today|yesterday|week|month|\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?)$/i;
+
+export function parseRingbackCommand(text: string): RingbackCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  switch (first?.toLowerCase()) {
+    case undefined:
+    case 'help':
+      return { kind: 'help' };
+    case 'mine':
+      return { kind: 'mine' };
+    case 'open': {
+      const line = rest.join(' ').trim();
+      return { kind: 'open', line: line || null };
+    }
+    case 'summary': {
+      const isPublic = rest.some((w) => w.toLowerCase() === 'public');
+      const others = rest.filter((w) => w.toLowerCase() !== 'public');
+      const period = others[0] && PERIOD.test(others[0]) ? others.shift()?.toLowerCase() : undefined;
+      const line = others.join(' ').trim();
+      return { kind: 'summary', period: period ?? 'today', line: line || null, public: isPublic };
+    }
+    default:
+      return { kind: 'unknown', text: text.trim() };
+  }
+}
