@@ -9,7 +9,6 @@
 import nodeZendesk, { type ZendeskClient as NodeZendesk } from 'node-zendesk';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import type { Env } from '../config/env.js';
 import type { Clock } from '../domain/clock.js';
 import { RetryAfter } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';

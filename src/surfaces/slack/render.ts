@@ -1,6 +1,5 @@
 /** From a stored episode to the Slack message of its card, with the line's zone, country and SLA. */
 import { cardModelFor, type RenderDeps } from '../../app/card.js';
-import type { RoutingConfig } from '../../config/routing.js';
 import { displayNumber, formatClock } from '../../domain/cardModel.js';
 import type { EpisodeDetails } from '../../domain/details.js';
 import type { Episode } from '../../domain/types.js';
