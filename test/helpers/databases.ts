@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DatabaseTarget } from '../../src/store/db.js';
+import { afterEach, beforeEach } from 'vitest';
+import { type DatabaseTarget, openDatabase } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -101,4 +103,35 @@ export async function databaseKinds(): Promise<DatabaseKind[]> {
     { name: 'sqlite', skipReason: null, create: async () => sqliteDatabase() },
     { name: 'postgres', skipReason: reachable ? null : 'PostgreSQL not reachable', create: postgresDatabase },
   ];
+}
+
+/**
+ * A migrated Store on a fresh database of `kind` for each test of the enclosing describe, closed and
+ * dropped after it. Tests of a kind that cannot run here are skipped with its reason.
+ */
+export function useStore(kind: DatabaseKind): { store: () => Store; database: () => TestDatabase } {
+  let database: TestDatabase | null = null;
+  let store: Store | null = null;
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    database = await kind.create();
+    store = new Store(openDatabase(database.target, { onConnectionError: () => undefined }));
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store?.close();
+    await database?.drop();
+    store = null;
+    database = null;
+  });
+  return {
+    store: () => {
+      if (!store) throw new Error('useStore: no store outside a test');
+      return store;
+    },
+    database: () => {
+      if (!database) throw new Error('useStore: no database outside a test');
+      return database;
+    },
+  };
 }

@@ -2,10 +2,8 @@
  * Real processes, real kill -9: a job whose worker dies mid-run is taken again after its lease expires
  * and finishes exactly once; and two processes racing to claim one call on PostgreSQL get one winner.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/store/db.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseKinds, useStore } from '../../helpers/databases.js';
 import { episode, T0 } from '../../helpers/episodes.js';
 import { type Child, spawnWorker } from '../../helpers/processes/spawn.js';
 
@@ -25,30 +23,25 @@ async function waitFor<T>(
   }
 }
 
-describe.each(kinds)('jobs across processes on $name', (kind) => {
-  let database: TestDatabase;
-  let store: Store;
+function useChildren(): Child[] {
   const children: Child[] = [];
-
-  beforeEach(async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    store = new Store(openDatabase(database.target, { onConnectionError: () => undefined }));
-    await store.migrate();
-  });
-
   afterEach(async () => {
     for (const child of children.splice(0)) {
       if (child.process.exitCode === null) child.process.kill('SIGKILL');
       await child.exited;
     }
-    if (kind.skipReason) return;
-    await store.close();
-    await database.drop();
   });
+  return children;
+}
+
+describe.each(kinds)('jobs across processes on $name', (kind) => {
+  const { store: storeOf, database: databaseOf } = useStore(kind);
+  const children = useChildren();
 
   describe('when a worker is killed with -9 in the middle of a job', () => {
     it('runs the job again after the lease expires, and finishes it once', async () => {
+      const store = storeOf();
+      const database = databaseOf();
       await store.enqueue([{ kind: 'test.crashable', payload: { n: 1 } }], Date.now());
       const doomed = spawnWorker({ DATABASE_URL: database.url, MODE: 'hang', LEASE_MS: '1500' });
       children.push(doomed);
@@ -72,30 +65,38 @@ describe.each(kinds)('jobs across processes on $name', (kind) => {
       expect(await store.cursors.get(`finished:${job!.id}:hang-${doomed.process.pid}`)).toBeNull();
     });
   });
+});
 
-  describe('when two processes race to claim one call', () => {
-    it.skipIf(kind.name === 'sqlite')('has exactly one winner among 50 claims', async () => {
-      await store.episodes.insert(episode({ id: 'race' }), {}, T0);
-      const startAt = String(Date.now() + 2500);
-      const racers = [1, 2].map(() =>
-        spawnWorker({
-          DATABASE_URL: database.url,
-          MODE: 'claim',
-          START_AT: startAt,
-          CLAIMS: '25',
-          EPISODE_ID: 'race',
-        }),
-      );
-      children.push(...racers);
-      const codes = await Promise.all(racers.map((r) => r.exited));
-      expect(codes).toEqual([0, 0]);
-      const statuses = racers.flatMap(
-        (r) => JSON.parse(r.output().trim().split('\n').pop() ?? '[]') as string[],
-      );
-      expect(statuses).toHaveLength(50);
-      expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1);
-      expect(statuses.filter((s) => s === 'refused')).toHaveLength(49);
-      expect((await store.audit.listForEpisode('race')).filter((a) => a.type === 'claimed')).toHaveLength(1);
-    });
+// The same race inside one process is in store.test.ts for both databases; across processes it is the
+// PostgreSQL deployment (several replicas) that matters.
+describe('claims from two processes on postgres', () => {
+  const postgres = kinds.find((k) => k.name === 'postgres')!;
+  const { store: storeOf, database: databaseOf } = useStore(postgres);
+  const children = useChildren();
+
+  it('have exactly one winner among 50', async () => {
+    const store = storeOf();
+    const database = databaseOf();
+    await store.episodes.insert(episode({ id: 'race' }), {}, T0);
+    const startAt = String(Date.now() + 2500);
+    const racers = [1, 2].map(() =>
+      spawnWorker({
+        DATABASE_URL: database.url,
+        MODE: 'claim',
+        START_AT: startAt,
+        CLAIMS: '25',
+        EPISODE_ID: 'race',
+      }),
+    );
+    children.push(...racers);
+    const codes = await Promise.all(racers.map((r) => r.exited));
+    expect(codes).toEqual([0, 0]);
+    const statuses = racers.flatMap(
+      (r) => JSON.parse(r.output().trim().split('\n').pop() ?? '[]') as string[],
+    );
+    expect(statuses).toHaveLength(50);
+    expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'refused')).toHaveLength(49);
+    expect((await store.audit.listForEpisode('race')).filter((a) => a.type === 'claimed')).toHaveLength(1);
   });
 });

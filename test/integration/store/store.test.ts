@@ -1,29 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { openDatabase } from '../../../src/store/db.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import type { Store } from '../../../src/store/store.js';
+import { databaseKinds, useStore } from '../../helpers/databases.js';
 import { ana, ben, episode, T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
 
 describe.each(kinds)('store on $name', (kind) => {
-  let database: TestDatabase;
+  const storeOf = useStore(kind).store;
   let store: Store;
   const clock = new ManualClock(T0);
 
-  beforeEach(async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    store = new Store(openDatabase(database.target, { onConnectionError: () => undefined }));
-    await store.migrate();
-  });
-
-  afterEach(async () => {
-    if (kind.skipReason) return;
-    await store.close();
-    await database.drop();
+  beforeEach(() => {
+    if (!kind.skipReason) store = storeOf();
   });
 
   describe('migrations', () => {
