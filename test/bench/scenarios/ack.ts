@@ -1,0 +1,73 @@
+/**
+ * Acknowledgement under load: 500 Aircall webhook requests a second for 30 s (open loop: requests leave
+ * on schedule whatever the answers do), whole call lifecycles of 2,000 callers, 20 % of them missed. The
+ * figure is each request's time from send to the last byte of the answer, as Aircall would see it.
+ */
+import { type BenchContext, startWorld, waitUntil } from '../lib/context.js';
+import { backlog, jobCounts } from '../lib/database.js';
+import { openLoop } from '../lib/http.js';
+import { Random } from '../lib/random.js';
+import type { FigureResult } from '../lib/report.js';
+import { latencyStats, round } from '../lib/stats.js';
+import { aircallTraffic } from '../lib/traffic.js';
+import { BACK_OFFICE } from '../lib/world.js';
+
+const PER_SECOND = 500;
+const SECONDS = 30;
+
+export async function ack(ctx: BenchContext): Promise<FigureResult[]> {
+  const world = await startWorld(ctx, 'ack', 'sqlite');
+  try {
+    const ringback = await world.startRingback('ringback');
+    const client = world.client(ringback, 128);
+    const total = PER_SECOND * SECONDS;
+    const traffic = aircallTraffic(new Random(ctx.seed), {
+      events: total,
+      line: BACK_OFFICE.number,
+      missedShare: 0.2,
+      block: 3,
+      callerPool: 2_000,
+      firstId: 20_000_000,
+    });
+    const bodies = traffic.bodies.slice(0, total);
+    ctx.log(`ack: ${bodies.length} deliveries at ${PER_SECOND}/s (${traffic.calls.length} calls)`);
+    const { results, lateMs } = await openLoop(bodies.length, PER_SECOND, (i) =>
+      client.post('/webhooks/aircall', bodies[i] as string),
+    );
+    const stats = latencyStats(results.map((r) => r.ms));
+    const errors = results.filter((r) => r.status !== 200);
+    const byStatus: Record<string, number> = {};
+    for (const r of results)
+      byStatus[r.error ?? String(r.status)] = (byStatus[r.error ?? String(r.status)] ?? 0) + 1;
+    // Not part of the figure: how long the deliveries took to be processed after the load.
+    const afterLoad = performance.now();
+    const drained = await waitUntil(
+      async () => (await backlog(world.store, ['aircall.event'])) === 0,
+      60_000,
+      250,
+    );
+    const drainMs = performance.now() - afterLoad;
+    const jobs = await jobCounts(world.store, ['aircall.event']);
+    const pass = stats.p99 <= 20 && errors.length === 0;
+    return [
+      {
+        scenario: 'ack',
+        figure: `webhook ack p50 / p99 at ${PER_SECOND} req/s for ${SECONDS} s, errors`,
+        target: 'p99 ≤ 20 ms, 0 errors',
+        measured: `p50 ${round(stats.p50)} ms / p99 ${round(stats.p99)} ms (max ${round(stats.max)}), ${errors.length} errors of ${results.length}`,
+        pass,
+        data: {
+          requests: results.length,
+          ...stats,
+          errors: errors.length,
+          answers: byStatus,
+          generatorLateMs: round(lateMs),
+          processedAfterLoadMs: drained ? round(drainMs) : null,
+          ingestJobs: jobs,
+        },
+      },
+    ];
+  } finally {
+    await world.stop();
+  }
+}

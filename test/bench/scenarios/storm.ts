@@ -1,0 +1,120 @@
+/**
+ * Storm: 600 missed calls in 60 s (10 a second) into one channel, whose fake Slack allows one post a
+ * second (burst 3). Figures: 429s Slack had to answer, how long until each call was visible in the
+ * channel (its card, or its line in the storm digest: both show its number), and losses. Cards beyond
+ * one a second cannot all be out by the end: the rest must still be queued (post job pending, not dead).
+ */
+import { aircallBody, type BenchCall, callerNumber } from '../lib/calls.js';
+import { type BenchContext, sleep, startWorld, waitUntil } from '../lib/context.js';
+import { openLoop } from '../lib/http.js';
+import type { FigureResult } from '../lib/report.js';
+import { epochNow, rateLimitedBy, sightings } from '../lib/slackView.js';
+import { latencyStats, round } from '../lib/stats.js';
+import { STORM_LINE } from '../lib/world.js';
+
+const CALLS = 600;
+const SECONDS = 60;
+const VISIBLE_WITHIN_MS = 10_000;
+
+export async function storm(ctx: BenchContext): Promise<FigureResult[]> {
+  const world = await startWorld(ctx, 'storm', 'sqlite');
+  try {
+    const ringback = await world.startRingback('ringback');
+    const client = world.client(ringback, 32);
+    const now = Math.floor(Date.now() / 1000);
+    const calls: BenchCall[] = Array.from({ length: CALLS }, (_, i) => ({
+      id: 50_000_000 + i,
+      caller: callerNumber(i, 6),
+      line: STORM_LINE.number,
+      direction: 'inbound',
+      answered: false,
+      startedAt: now - 30,
+      durationSeconds: 25,
+    }));
+    const bodies = calls.map((call) => aircallBody(call, 'call.ended'));
+    const sentAt: number[] = new Array(CALLS).fill(0);
+    ctx.log(`storm: ${CALLS} missed calls in ${SECONDS} s into ${STORM_LINE.channel}`);
+    const { results, lateMs } = await openLoop(CALLS, CALLS / SECONDS, (i) => {
+      sentAt[i] = epochNow();
+      return client.post('/webhooks/aircall', bodies[i] as string);
+    });
+    const channel = new Set([STORM_LINE.channel as string]);
+    const lastSent = Math.max(...sentAt);
+    await waitUntil(() => {
+      const seen = sightings(world.fakes.slack, channel);
+      return calls.every((c) => seen.has(c.caller)) || epochNow() > lastSent + VISIBLE_WITHIN_MS + 2_000;
+    }, VISIBLE_WITHIN_MS + 5_000);
+    // A little longer so a straggler that shows up late is measured, not counted as never seen.
+    await sleep(1_000);
+    const seen = sightings(world.fakes.slack, channel);
+    const visibility: number[] = [];
+    let neverSeen = 0;
+    calls.forEach((call, i) => {
+      const sighting = seen.get(call.caller);
+      if (!sighting) neverSeen += 1;
+      else visibility.push(sighting.firstSeenAt - (sentAt[i] ?? 0));
+    });
+    const stats = latencyStats(visibility);
+    const late = visibility.filter((ms) => ms > VISIBLE_WITHIN_MS).length;
+    const cardsPosted = calls.filter((c) => (seen.get(c.caller)?.cards ?? 0) > 0).length;
+    const duplicates = [...seen.values()].reduce((n, s) => n + Math.max(0, s.cards - 1), 0);
+    const limited = rateLimitedBy(world.fakes.slack);
+    const total429 = Object.values(limited).reduce((a, b) => a + b, 0);
+
+    // Nothing lost: every call is an episode, and every episode's card is out or its post still queued.
+    const episodes = await world.store.episodes.list({ limit: 10_000 });
+    const postJobs = await world.store.jobs.list({ kind: 'slack.post_card' });
+    const deadPosts = postJobs.filter((j) => j.status === 'dead').length;
+    const queuedFor = new Set(
+      postJobs
+        .filter((j) => j.status === 'pending' || j.status === 'running')
+        .map((j) => (j.payload as { episodeId?: string }).episodeId),
+    );
+    const postedFor = new Set(
+      (await world.store.posts.listForEpisodes(episodes.map((e) => e.id))).map((p) => p.episodeId),
+    );
+    const queued = episodes.filter((e) => !postedFor.has(e.id) && queuedFor.has(e.id)).length;
+    const dropped = episodes.filter((e) => !postedFor.has(e.id) && !queuedFor.has(e.id)).length;
+    const unaccounted = Math.max(0, CALLS - episodes.length) + dropped + deadPosts;
+    const ackErrors = results.filter((r) => r.status !== 200).length;
+
+    const stormWindow = `${CALLS} calls / ${SECONDS} s, one channel`;
+    return [
+      {
+        scenario: 'storm',
+        figure: `429s received from Slack (${stormWindow})`,
+        target: '0',
+        measured: `${total429}${total429 ? ` (${JSON.stringify(limited)})` : ''}`,
+        pass: total429 === 0,
+        data: { rateLimited: limited },
+      },
+      {
+        scenario: 'storm',
+        figure: 'time until each call is visible in Slack (card or digest line)',
+        target: `every call ≤ ${VISIBLE_WITHIN_MS / 1000} s`,
+        measured: `p50 ${round(stats.p50 / 1000, 2)} s / p99 ${round(stats.p99 / 1000, 2)} s / max ${round(stats.max / 1000, 2)} s; ${late} later than ${VISIBLE_WITHIN_MS / 1000} s, ${neverSeen} never seen`,
+        pass: late === 0 && neverSeen === 0,
+        data: { ...stats, late, neverSeen, generatorLateMs: round(lateMs) },
+      },
+      {
+        scenario: 'storm',
+        figure: 'calls lost (stored, and card posted or still queued)',
+        target: '0',
+        measured: `${unaccounted} lost; ${episodes.length}/${CALLS} stored, ${cardsPosted} cards out by the end, ${queued} still queued, ${duplicates} duplicate cards`,
+        pass: unaccounted === 0 && ackErrors === 0,
+        data: {
+          episodes: episodes.length,
+          posted: postedFor.size,
+          cardsPosted,
+          queued,
+          dropped,
+          deadPosts,
+          duplicates,
+          ackErrors,
+        },
+      },
+    ];
+  } finally {
+    await world.stop();
+  }
+}

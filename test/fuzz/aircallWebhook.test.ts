@@ -1,0 +1,134 @@
+/**
+ * POST /webhooks/aircall under 10,000 hostile requests: mutated real deliveries (token kept, so most get
+ * past authentication into the schema and the jobs), random JSON, damaged bytes, odd content types.
+ * Replay a failure with FUZZ_SEED=<seed> (printed on failure).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AIRCALL_EVENT_JOB } from '../../src/providers/aircall/webhook.js';
+import { registerProviders } from '../../src/providers/register.js';
+import { HttpClient } from '../bench/lib/http.js';
+import { Random, seedFrom } from '../bench/lib/random.js';
+import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
+import type { StartedRingback } from '../helpers/ringback.js';
+import { CONTENT_TYPES, type FuzzCase, type FuzzReport, fixtures, fuzzRoute } from './support/fuzz.js';
+import { damageBytes, type Json, mutateJson, randomJson } from './support/mutate.js';
+import { deadJobs, settleJobs, startFuzzedRingback } from './support/ringback.js';
+
+const TOKEN = 'fixture-aircall-webhook-token';
+const SEED = seedFrom('FUZZ_SEED', 3101);
+const PATH = '/webhooks/aircall';
+const deliveries = fixtures('aircall') as Json[];
+
+function makeCase(index: number): FuzzCase {
+  const random = new Random((SEED * 1_000_003 + index) >>> 0);
+  const valid = structuredClone(random.pick(deliveries)) as { [key: string]: Json };
+  const data = valid.data as { [key: string]: Json } | undefined;
+  // A fresh call id so accepted cases are new calls, not duplicates of each other.
+  if (data && typeof data.id === 'number') data.id = 90_000_000 + index;
+  const json = { 'content-type': 'application/json' };
+  const roll = random.int(0, 99);
+  if (roll < 45)
+    return { body: JSON.stringify(mutateJson(random, valid, { keep: ['token'] })), headers: json };
+  if (roll < 55) return { body: JSON.stringify(valid), headers: json };
+  if (roll < 70) {
+    const value = randomJson(random, 4);
+    if (value && typeof value === 'object' && !Array.isArray(value) && random.bool()) value.token = TOKEN;
+    return { body: JSON.stringify(value), headers: json };
+  }
+  if (roll < 85) return { body: damageBytes(random, JSON.stringify(valid)), headers: json };
+  if (roll < 95) return { body: JSON.stringify(mutateJson(random, valid)), headers: json };
+  return {
+    body: random.bool() ? JSON.stringify(valid) : damageBytes(random, JSON.stringify(valid)),
+    headers: {
+      'content-type': random.pick(CONTENT_TYPES),
+      ...(random.bool(0.5)
+        ? { 'content-encoding': random.pick(['gzip', 'deflate', 'br', 'identity', 'x-evil']) }
+        : {}),
+    },
+  };
+}
+
+describe('POST /webhooks/aircall under hostile input', () => {
+  let database: TestDatabase;
+  let ringback: StartedRingback;
+  let report: FuzzReport;
+
+  beforeAll(async () => {
+    database = sqliteDatabase();
+    ({ ringback } = await startFuzzedRingback({
+      database,
+      env: { AIRCALL_WEBHOOK_TOKEN: TOKEN },
+      adapters: [registerProviders],
+    }));
+    report = await fuzzRoute({
+      baseUrl: ringback.baseUrl,
+      path: PATH,
+      make: makeCase,
+      settle: () => settleJobs(ringback.store, [AIRCALL_EVENT_JOB]),
+    });
+    console.info(
+      `${PATH} fuzz (seed ${SEED}): ${JSON.stringify(report.byStatus)}, heap ${report.heapWarmMb.toFixed(1)} → ${report.heapEndMb.toFixed(1)} MB`,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await ringback?.stop();
+    await database?.drop();
+  });
+
+  it(`answers all ${10_000} requests, none with a 5xx (seed ${SEED})`, () => {
+    expect(
+      report.failures.slice(0, 5),
+      `${report.failures.length} of ${report.sent} requests answered 5xx or not at all; the first ones`,
+    ).toEqual([]);
+    expect(Object.values(report.byStatus).reduce((a, b) => a + b, 0)).toBe(report.sent);
+    // The mix reaches every door: accepted, refused, invalid.
+    expect(report.byStatus['200']).toBeGreaterThan(500);
+    expect(report.byStatus['401']).toBeGreaterThan(100);
+    expect((report.byStatus['400'] ?? 0) + (report.byStatus['422'] ?? 0)).toBeGreaterThan(1_000);
+  });
+
+  it('keeps its heap bounded (growth after warm-up under 40 MB)', () => {
+    expect(report.heapEndMb - report.heapWarmMb).toBeLessThan(40);
+  });
+
+  it('ingests everything it accepted without a job dying', async () => {
+    expect(await deadJobs(ringback.store, [AIRCALL_EVENT_JOB])).toEqual([]);
+    const done = await ringback.store.jobs.list({ kind: AIRCALL_EVENT_JOB, status: 'done' });
+    expect(done.length).toBeGreaterThan(500);
+  });
+
+  describe('authentication', () => {
+    const valid = JSON.stringify({ ...(deliveries[0] as object), token: TOKEN });
+
+    it('refuses a delivery without the token', async () => {
+      const client = new HttpClient(ringback.baseUrl);
+      const { token: _dropped, ...unsigned } = JSON.parse(valid) as Record<string, Json>;
+      const answer = await client.post(PATH, JSON.stringify(unsigned));
+      client.close();
+      expect(answer.status).toBe(401);
+    });
+
+    it('refuses a delivery with a forged token', async () => {
+      const client = new HttpClient(ringback.baseUrl);
+      const forged = await client.post(PATH, valid.replace(TOKEN, `${TOKEN.slice(0, -1)}X`));
+      const longer = await client.post(PATH, valid.replace(TOKEN, `${TOKEN}0`));
+      client.close();
+      expect([forged.status, longer.status]).toEqual([401, 401]);
+    });
+
+    it('answers a replayed delivery as a duplicate and queues it once', async () => {
+      const client = new HttpClient(ringback.baseUrl);
+      const body = JSON.stringify({ ...(JSON.parse(valid) as object), timestamp: 1_795_000_001 });
+      const first = await client.post(PATH, body);
+      const replays = await Promise.all(Array.from({ length: 5 }, () => client.post(PATH, body)));
+      client.close();
+      expect(JSON.parse(first.body)).toEqual({ status: 'accepted' });
+      expect(replays.map((r) => JSON.parse(r.body))).toEqual(replays.map(() => ({ status: 'duplicate' })));
+      const queued = await ringback.store.jobs.list({ kind: AIRCALL_EVENT_JOB });
+      expect(
+        queued.filter((j) => (j.payload as { timestamp?: number }).timestamp === 1_795_000_001),
+      ).toHaveLength(1);
+    });
+  });
+});
