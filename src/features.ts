@@ -48,7 +48,14 @@ export function describeFeatures(env: Env): FeatureStatus[] {
     slack,
     teams,
     zendesk,
-    status('zendesk webhook', env, ['ZENDESK_WEBHOOK_SECRET'], 'POST /webhooks/zendesk'),
+    // The webhook re-reads tickets from the API, so it needs the API credentials too.
+    !env.ZENDESK_WEBHOOK_SECRET || zendesk.on
+      ? status('zendesk webhook', env, ['ZENDESK_WEBHOOK_SECRET'], 'POST /webhooks/zendesk')
+      : {
+          name: 'zendesk webhook',
+          on: false,
+          why: 'ZENDESK_WEBHOOK_SECRET is set but the Zendesk API credentials are not',
+        },
     status('aircall webhook', env, ['AIRCALL_WEBHOOK_TOKEN'], 'POST /webhooks/aircall'),
     status('aircall api', env, ['AIRCALL_API_ID', 'AIRCALL_API_TOKEN'], 'comments and click-to-dial'),
     status('generic webhook', env, ['RINGBACK_WEBHOOK_SECRET'], 'POST /webhooks/calls'),

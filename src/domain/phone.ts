@@ -52,6 +52,23 @@ export function normalizeNumber(
   raw: string | null | undefined,
   defaultCountry?: string | null,
 ): NormalizedNumber | null {
+  // Routing compares the same few line numbers on every event: parsing is the costly part, so remember it.
+  const key = `${defaultCountry ?? ''}|${raw ?? ''}`;
+  const known = PARSED.get(key);
+  if (known !== undefined) return known;
+  const result = parseNumber(raw, defaultCountry);
+  if (PARSED.size >= PARSED_CAPACITY) PARSED.delete(PARSED.keys().next().value as string);
+  PARSED.set(key, result);
+  return result;
+}
+
+const PARSED_CAPACITY = 10_000;
+const PARSED = new Map<string, Readonly<NormalizedNumber> | null>();
+
+function parseNumber(
+  raw: string | null | undefined,
+  defaultCountry?: string | null,
+): NormalizedNumber | null {
   if (isWithheld(raw)) return null;
   const text = (raw ?? '').trim();
   const parsed = parsePhoneNumber(text, asCountry(defaultCountry ?? undefined));

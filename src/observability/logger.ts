@@ -6,13 +6,15 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-// A run of 7+ digits, optionally with a leading + and separators (spaces, dots, dashes, parentheses).
-const PHONE_LIKE = /\+?\(?\d[\d\s().-]{5,}\d/g;
+// A run of 7+ digits, optionally with a leading + and separators (spaces, dots, dashes, parentheses),
+// standing on its own: not glued to letters or digits, so ids such as UUIDs are left whole.
+const PHONE_LIKE = /(?<![0-9A-Za-z])\+?\(?\d[\d\s().-]{5,}\d(?![0-9A-Za-z]|-[0-9A-Za-z])/g;
 
 export function maskPhoneNumbers(text: string): string {
   return text.replace(PHONE_LIKE, (match) => {
     const digits = match.replace(/\D/g, '');
-    if (digits.length < 7) return match;
+    // E.164 numbers have at most 15 digits.
+    if (digits.length < 7 || digits.length > 15) return match;
     // ISO timestamps and epoch numbers are not phone numbers.
     if (/^\d{4}-\d{2}-\d{2}/.test(match) || /^\d{10,13}$/.test(match)) return match;
     return `…${digits.slice(-4)}`;

@@ -108,6 +108,22 @@ export class TokenBucket {
     }
     return Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
   }
+
+  /**
+   * Books the next token when it is free within `maxWaitMs`: the caller waits `waitMs` and then owns it,
+   * and later callers queue behind (tokens may go below zero). Otherwise books nothing and says when
+   * to come back. Unlike take(), waiters never race each other for the same token.
+   */
+  reserve(
+    now: number,
+    maxWaitMs: number,
+  ): { booked: true; waitMs: number } | { booked: false; retryInMs: number } {
+    this.refill(now);
+    const waitMs = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+    if (waitMs > maxWaitMs) return { booked: false, retryInMs: waitMs };
+    this.tokens -= 1;
+    return { booked: true, waitMs };
+  }
 }
 
 /** Slots booked by jobs that were told to come back later, by job id (in process). */

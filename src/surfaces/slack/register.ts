@@ -130,6 +130,17 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
         router: Router(),
         logger: boltLogger,
         processBeforeResponse: false,
+        // A signed body Bolt cannot make sense of (no type, a broken payload) is the sender's mistake:
+        // answer 4xx JSON and log it once, never Bolt's bare 500.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          logger.info({ err: error }, 'slack: could not process a signed request');
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({ error: 'unprocessable_event', detail: 'Bolt could not process this event' }),
+          );
+          return true;
+        },
       });
       app = new App({ receiver, authorize, logger: boltLogger, clientOptions });
       ctx.addMount((server) => {

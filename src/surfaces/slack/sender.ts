@@ -182,14 +182,14 @@ export class SlackSender {
     }
   }
 
-  /** Takes a token, waiting in place for a short while, else sends the job back to the table. */
+  /**
+   * Books a token, waiting in place only when it is free soon; otherwise the job goes back to the table so
+   * it does not hold one of the runner's slots while others (ingest, other channels) wait.
+   */
   private async fromBucket(bucket: TokenBucket, what: string): Promise<void> {
-    for (;;) {
-      const wait = bucket.take(this.deps.clock.now());
-      if (wait === 0) return;
-      if (wait > this.options.maxInlineWaitMs) throw new RetryAfter(wait, `pacing ${what}`);
-      await sleep(wait);
-    }
+    const booking = bucket.reserve(this.deps.clock.now(), this.options.maxInlineWaitMs);
+    if (!booking.booked) throw new RetryAfter(booking.retryInMs, `pacing ${what}`);
+    if (booking.waitMs > 0) await sleep(booking.waitMs);
   }
 
   // ---- new cards: the per-channel lane ------------------------------------------------------------------

@@ -12,6 +12,11 @@ describe('maskPhoneNumbers', () => {
     expect(maskPhoneNumbers(input)).toBe(output);
   });
 
+  it('leaves UUIDs whole', () => {
+    const ids = 'episode 0d3f0a12-3456-7890-abcd-1234567890ab and 12345678-1234-1234-1234-123456789012';
+    expect(maskPhoneNumbers(ids)).toBe(ids);
+  });
+
   it('leaves times, ids and short numbers alone', () => {
     const text = 'at 2026-11-21T09:32:10Z ticket 456 epoch 1732622896 attempt 2';
     expect(maskPhoneNumbers(text)).toBe(text);

@@ -83,6 +83,18 @@ describe('token bucket', () => {
     expect([bucket.take(later), bucket.take(later)]).toEqual([0, 0]);
     expect(bucket.take(later)).toBeGreaterThan(0);
   });
+
+  describe('when several jobs want a token at once', () => {
+    it('queues them one refill apart instead of letting them race for the same token', () => {
+      const bucket = new TokenBucket(1, 60);
+      expect(bucket.reserve(T, 1500)).toEqual({ booked: true, waitMs: 0 });
+      expect(bucket.reserve(T, 1500)).toEqual({ booked: true, waitMs: 1000 });
+      // The third would wait 2 s: more than the job may hold its runner slot, so it is sent back.
+      expect(bucket.reserve(T, 1500)).toEqual({ booked: false, retryInMs: 2000 });
+      // Coming back when told, it finds its token.
+      expect(bucket.reserve(T + 2000, 1500)).toEqual({ booked: true, waitMs: 0 });
+    });
+  });
 });
 
 describe('bookings', () => {
