@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/observability/logger.js';
 import { HttpClient } from '../../bench/lib/http.js';
 
@@ -140,3 +141,34 @@ export const CONTENT_TYPES = [
   'multipart/form-data; boundary=x',
   'application/octet-stream',
 ];
+
+/** Prints the answer mix and the heap, once per route. */
+export function logReport(path: string, seed: number, report: FuzzReport): void {
+  console.info(
+    `${path} fuzz (seed ${seed}): ${JSON.stringify(report.byStatus)}, heap ${report.heapWarmMb.toFixed(1)} → ${report.heapEndMb.toFixed(1)} MB`,
+  );
+}
+
+/**
+ * The checks every route shares: every request answered, never a 5xx, the mix reached each door (at least
+ * `minimums[status]` answers of a status; `'400+422'` sums several), and a bounded heap.
+ */
+export function itSurvives(report: () => FuzzReport, seed: number, minimums: Record<string, number>): void {
+  it(`answers all ${FUZZ_CASES} requests, none with a 5xx (seed ${seed})`, () => {
+    const { failures, sent, byStatus } = report();
+    expect(
+      failures.slice(0, 5),
+      `${failures.length} of ${sent} requests answered 5xx or not at all; the first ones`,
+    ).toEqual([]);
+    expect(Object.values(byStatus).reduce((a, b) => a + b, 0)).toBe(sent);
+    for (const [statuses, minimum] of Object.entries(minimums)) {
+      const count = statuses.split('+').reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+      expect(count, `answers with status ${statuses}`).toBeGreaterThan(minimum);
+    }
+  });
+
+  it('keeps its heap bounded (growth after warm-up under 40 MB)', () => {
+    const { heapEndMb, heapWarmMb } = report();
+    expect(heapEndMb - heapWarmMb).toBeLessThan(40);
+  });
+}
