@@ -10,6 +10,8 @@ export default defineConfig({
     // Two cores: keep heavy suites from starving each other's timers.
     maxWorkers: 2,
     // CI also keeps a machine-readable result, from which .ci/run prints its closing line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
+      : ['default'],
   },
 });
