@@ -242,6 +242,19 @@ export class FakeTeams {
       record(status, problem);
       send(status, { error: { code, message } });
     };
+    /** Answers 429 with Retry-After when `key` is over Teams' pace; true when it did. */
+    const throttled = (key: string): boolean => {
+      const wait = this.throttle(key);
+      if (wait <= 0) return false;
+      this.throttled++;
+      record(429);
+      send(
+        429,
+        { error: { code: 'TooManyRequests', message: 'slow down' } },
+        { 'retry-after': String(wait) },
+      );
+      return true;
+    };
 
     const scripted = this.scripted.findIndex((s) => s.match(method, path));
     if (scripted >= 0) {
@@ -275,16 +288,7 @@ export class FakeTeams {
           return fail(404, 'ConversationNotFound', 'no such channel');
         if (!params.activity)
           return fail(400, 'BadArgument', 'a channel post needs an activity', 'no activity');
-        const wait = this.throttle(channelId);
-        if (wait > 0) {
-          this.throttled++;
-          record(429);
-          return send(
-            429,
-            { error: { code: 'TooManyRequests', message: 'slow down' } },
-            { 'retry-after': String(wait) },
-          );
-        }
+        if (throttled(channelId)) return;
         const id = this.id();
         const conversationId = `${channelId};messageid=${id}`;
         this.activities.set(id, {
@@ -310,16 +314,7 @@ export class FakeTeams {
       if (method === 'POST') {
         const parsed = outgoingActivity.safeParse(body);
         if (!parsed.success) return fail(400, 'BadArgument', parsed.error.message, parsed.error.message);
-        const wait = this.throttle(conversationId);
-        if (wait > 0) {
-          this.throttled++;
-          record(429);
-          return send(
-            429,
-            { error: { code: 'TooManyRequests', message: 'slow down' } },
-            { 'retry-after': String(wait) },
-          );
-        }
+        if (throttled(conversationId)) return;
         const id = this.id();
         this.activities.set(id, { id, conversationId, activity: parsed.data, versions: [parsed.data] });
         record(201);
@@ -332,16 +327,7 @@ export class FakeTeams {
         if (!existing || channelOf(existing.conversationId) !== channelOf(conversationId)) {
           return fail(404, 'ActivityNotFoundInConversation', 'Message does not exist in the thread.');
         }
-        const wait = this.throttle(conversationId);
-        if (wait > 0) {
-          this.throttled++;
-          record(429);
-          return send(
-            429,
-            { error: { code: 'TooManyRequests', message: 'slow down' } },
-            { 'retry-after': String(wait) },
-          );
-        }
+        if (throttled(conversationId)) return;
         existing.activity = parsed.data;
         existing.versions.push(parsed.data);
         record(200);
