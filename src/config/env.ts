@@ -33,12 +33,17 @@ export const envSchema = z.object({
   /** Slack Web API base URL, with its trailing slash. */
   SLACK_API_URL: baseUrl,
 
-  /** Teams bot (Bot Framework) app id; unset → Teams runs unauthenticated outside production (local playground). */
+  /** Teams bot (Bot Framework) app id; unset → Teams is off (unless RINGBACK_TEAMS_PLAYGROUND=1). */
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   /** MultiTenant, SingleTenant or UserAssignedMSI. */
   MicrosoftAppType: optionalText,
   MicrosoftAppTenantId: optionalText,
+  /**
+   * `1`: accept unauthenticated Teams activities from a local Agents Playground (loopback `serviceUrl` only,
+   * refused with NODE_ENV=production). Anything else or unset: off. Fails closed.
+   */
+  RINGBACK_TEAMS_PLAYGROUND: optionalText,
 
   /** Zendesk subdomain (`acme` for acme.zendesk.com). */
   ZENDESK_SUBDOMAIN: optionalText,

@@ -331,6 +331,19 @@ export const routingSchema = z
      * Off by default once a help desk or phone system is connected: cards are for agents.
      */
     allowUnmappedUsers: z.boolean().default(false),
+    /**
+     * How long call records keep personal data (caller numbers, names, voicemail links, transcripts).
+     * Past it they are erased; counts stay for summaries. Default 400 days.
+     */
+    retention: duration.default(400 * 24 * 60 * 60 * 1000),
+    /** Microsoft Teams tenants whose activities are accepted (besides MicrosoftAppTenantId). */
+    teams: z
+      .object({
+        /** Azure AD tenant ids (GUIDs). An activity from any other tenant is refused and logged. */
+        tenants: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ tenants: [] }),
     /** Outcomes offered on the card, in order (a subset of the five codes). */
     outcomes: z.array(z.enum(OUTCOMES)).default([...OUTCOMES]),
     /** Summaries posted on a schedule (daily or weekly at a local time). */

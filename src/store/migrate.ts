@@ -3,12 +3,20 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { DialectName } from './db.js';
 import { initialMigration } from './migrations/001_initial.js';
 import { teamsMigration } from './migrations/002_teams.js';
+import { retentionMigration } from './migrations/003_retention.js';
+import { replayMigration } from './migrations/004_replay.js';
+import { identitiesMigration } from './migrations/005_identities.js';
+import { jobsMigration } from './migrations/006_jobs.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '001_initial': initialMigration(dialect),
     '002_teams': teamsMigration(dialect),
+    '003_retention': retentionMigration(dialect),
+    '004_replay': replayMigration(dialect),
+    '005_identities': identitiesMigration(dialect),
+    '006_jobs': jobsMigration(dialect),
   };
 }
 
