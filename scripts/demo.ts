@@ -2,7 +2,8 @@
  * `npm run demo`: Ringback on embedded SQLite with the Microsoft 365 Agents Playground as a local Microsoft
  * Teams. Open the printed address, and a few realistic missed calls arrive in the "Callbacks" channel
  * through the generic webhook: claim one, call back, pick an outcome, resolve. Nothing leaves this machine
- * (no Microsoft sign-in, no telemetry). Ctrl-C stops everything.
+ * (no Microsoft sign-in, no telemetry). Ctrl-C stops everything. Ringback runs Teams in local playground
+ * mode (RINGBACK_TEAMS_PLAYGROUND=1, set by lib/demoRingback.ts): unauthenticated, loopback serviceUrl only.
  *
  * Options: `--now` sends the calls at once instead of waiting for the page to open; DEMO_PORT (default
  * 3978) and DEMO_PLAYGROUND_PORT (default 56150) choose the ports when they are free.

@@ -28,11 +28,11 @@ export function describeFeatures(env: Env): FeatureStatus[] {
   const teams: FeatureStatus =
     auth.mode === 'bot_framework'
       ? { name: 'teams', on: true, why: `Bot Framework (${auth.appType}) at POST /api/messages` }
-      : auth.mode === 'unauthenticated'
+      : auth.mode === 'playground'
         ? {
             name: 'teams',
             on: true,
-            why: 'UNAUTHENTICATED at POST /api/messages (MicrosoftAppId unset, not production): local playground only',
+            why: 'local Agents Playground mode (RINGBACK_TEAMS_PLAYGROUND=1): UNAUTHENTICATED at POST /api/messages, loopback serviceUrl only',
           }
         : { name: 'teams', on: false, why: auth.why };
 

@@ -1,7 +1,8 @@
 /**
  * A Ringback for the demo and the browser test: embedded SQLite in a temporary folder, a routing file whose
  * line posts to the playground's "Callbacks" channel, the generic webhook on, Teams in local (unauthenticated)
- * mode; plus a few realistic missed calls to feed it through POST /webhooks/calls.
+ * playground mode (RINGBACK_TEAMS_PLAYGROUND=1); plus a few realistic missed calls to feed it through
+ * POST /webhooks/calls.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,8 @@ export async function startDemoRingback(options: {
     RINGBACK_CONFIG: routingPath,
     RINGBACK_WEBHOOK_SECRET: secret,
     NODE_ENV: 'development',
+    // The playground is a local, unauthenticated Teams on loopback: Teams is off without this switch.
+    RINGBACK_TEAMS_PLAYGROUND: '1',
   });
   const ringback = await createRingback(config, {
     port: options.port ?? 0,

@@ -95,8 +95,10 @@ export function loadConfig(
   if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/')) {
     problems.push('SLACK_API_URL: must end with a slash, e.g. https://slack.com/api/');
   }
-  if (env.NODE_ENV === 'production' && !env.MicrosoftAppId && routing?.lines.some((l) => l.teams)) {
-    warnings.push('lines route to Teams but MicrosoftAppId is unset: in production Teams stays off');
+  if (!env.MicrosoftAppId && env.RINGBACK_TEAMS_PLAYGROUND !== '1' && routing?.lines.some((l) => l.teams)) {
+    warnings.push(
+      'lines route to Teams but MicrosoftAppId is unset: Teams is off (RINGBACK_TEAMS_PLAYGROUND=1 turns on the local playground)',
+    );
   }
 
   if (problems.length > 0 || routing === null || typeof database === 'string')

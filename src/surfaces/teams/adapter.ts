@@ -13,7 +13,9 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
+import { PermanentFailure } from '../../jobs/runner.js';
 import type { TeamsAuth } from './auth.js';
+import { isLoopbackUrl } from './gate.js';
 
 /** The SDK's retry policy: it would sleep through Retry-After inside a job and hide the 429 from us. */
 const SDK_RETRY_POLICY = 'defaultRetryPolicy';
@@ -34,7 +36,7 @@ export class RingbackTeamsAdapter extends TeamsAdapter {
             MicrosoftAppType: auth.appType,
             MicrosoftAppTenantId: auth.tenantId,
           }
-        : // An empty app id turns Bot Framework authentication off (local Agents Playground only).
+        : // An empty app id turns Bot Framework authentication off (local Agents Playground only, gate.ts).
           { MicrosoftAppId: '' };
     super(settings, new ConfigurationServiceClientCredentialFactory(settings));
   }
@@ -54,6 +56,15 @@ export class RingbackTeamsAdapter extends TeamsAdapter {
 
   /** A connector client for proactive calls to one service URL, with the bot's own credentials. */
   connector(serviceUrl: string): Promise<ConnectorClient> {
+    // Unauthenticated mode talks to the local playground only, whatever the database remembers.
+    if (this.auth.mode === 'playground' && !isLoopbackUrl(serviceUrl)) {
+      return Promise.reject(
+        // No retry could make it loopback.
+        new PermanentFailure(
+          'teams: playground mode sends only to a loopback serviceUrl; refused to call another',
+        ),
+      );
+    }
     let client = this.clients.get(serviceUrl);
     if (!client) {
       client = this.createConnector(serviceUrl);

@@ -1,7 +1,7 @@
 /**
  * How /api/messages authenticates, from the environment (design.md, "External contract"): Bot Framework
- * JWTs when MicrosoftAppId is set; open, for the local Agents Playground only, when it is unset outside
- * production; off in production without an app id.
+ * JWTs when MicrosoftAppId is set. Without it Teams is off, unless RINGBACK_TEAMS_PLAYGROUND=1 asks for the
+ * local Agents Playground (unauthenticated, loopback serviceUrl only, see gate.ts), which production refuses.
  */
 import type { Env } from '../../config/env.js';
 
@@ -13,18 +13,42 @@ export type TeamsAuth =
       appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
       tenantId: string | undefined;
     }
-  | { mode: 'unauthenticated' }
-  | { mode: 'off'; why: string };
+  | { mode: 'playground' }
+  /** `refused`: an admin asked for something unsafe; the startup log says so as an error, not a fact. */
+  | { mode: 'off'; why: string; refused?: true };
 
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
+export const PLAYGROUND_SWITCH = 'RINGBACK_TEAMS_PLAYGROUND';
+
+function withoutAppId(env: Env): TeamsAuth {
+  const playground = env.RINGBACK_TEAMS_PLAYGROUND;
+  if (playground === undefined) {
+    return {
+      mode: 'off',
+      why: `MicrosoftAppId is unset (${PLAYGROUND_SWITCH}=1 opens it to a local Agents Playground instead)`,
+    };
+  }
+  // Only the exact value turns it on: "true", "yes" or a typo must not open an unauthenticated door.
+  if (playground !== '1') {
+    return {
+      mode: 'off',
+      why: `MicrosoftAppId is unset and ${PLAYGROUND_SWITCH} is "${playground}", not 1`,
+    };
+  }
+  if (env.NODE_ENV === 'production') {
+    return {
+      mode: 'off',
+      why: `${PLAYGROUND_SWITCH}=1 is refused with NODE_ENV=production: set MicrosoftAppId (Bot Framework) instead`,
+      refused: true,
+    };
+  }
+  return { mode: 'playground' };
+}
+
 export function teamsAuth(env: Env): TeamsAuth {
   const appId = env.MicrosoftAppId;
-  if (!appId) {
-    return env.NODE_ENV === 'production'
-      ? { mode: 'off', why: 'MicrosoftAppId is unset (required in production)' }
-      : { mode: 'unauthenticated' };
-  }
+  if (!appId) return withoutAppId(env);
   // The SDK's own default; Azure no longer creates multi-tenant bots, so admins set SingleTenant.
   const appType = env.MicrosoftAppType ?? 'MultiTenant';
   const known = APP_TYPES.find((t) => t.toLowerCase() === appType.toLowerCase());

@@ -62,13 +62,44 @@ export function controlsFor(model: CardModel, viewer: CardViewer, heldControlsFo
   return { claim: false, release: false, callback: false, resolve: false };
 }
 
-/** Adaptive Card text is markdown: keep names and numbers from being read as formatting. */
+/**
+ * Adaptive Card TextBlocks and Teams messages render a Markdown subset (and Teams messages some HTML): keep
+ * names, numbers and anything people typed from being read as formatting, links, mentions or tags.
+ * Tag-like input is dropped; every character Markdown gives a meaning is backslash-escaped.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]])/g, '\\$1');
+  return text.replace(/<[^<>]*>/g, '').replace(/([\\`*_[\]()#>~<])/g, '\\$1');
+}
+
+/** Only https links are shown as links: a stored URL may be anything a webhook sent. */
+export function httpsUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 function link(url: string, label: string): string {
-  return `[${escapeMarkdown(label)}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+  return `[${escapeMarkdown(label)}](${url.replace(/[()\s<>]/g, encodeURIComponent)})`;
+}
+
+/**
+ * The card model without the caller: no name, number, voicemail, transcript or ticket requester, and no
+ * controls. What someone who is not an agent may see of a call (design: caller data only to agents).
+ */
+export function withoutCallerData(model: CardModel): CardModel {
+  return {
+    ...model,
+    title: 'Missed call',
+    fallbackText: `Missed call on ${model.lineName} · ${model.statusText}`,
+    caller: { name: null, numberDisplay: null, telUri: null, withheld: false },
+    voicemail: null,
+    transcriptExcerpt: null,
+    ticket: model.ticket ? { ...model.ticket, requesterName: null } : null,
+    actions: { claim: false, release: false, callback: false, resolve: false, openTicket: false },
+  };
 }
 
 function textBlock(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -120,9 +151,8 @@ export function teamsCard(model: CardModel, options: TeamsCardOptions): Adaptive
     body.push(textBlock(escapeMarkdown(options.notice), { color: 'Attention', weight: 'Bolder' }));
   body.push({ type: 'FactSet', facts: facts(model) });
   if (model.voicemail) {
-    const label = model.voicemail.url
-      ? link(model.voicemail.url, `Listen: ${model.voicemail.label}`)
-      : escapeMarkdown(model.voicemail.label);
+    const url = httpsUrl(model.voicemail.url);
+    const label = url ? link(url, `Listen: ${model.voicemail.label}`) : escapeMarkdown(model.voicemail.label);
     body.push(textBlock(`**Voicemail:** ${label}`));
   }
   if (model.transcriptExcerpt) {

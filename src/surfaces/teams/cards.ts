@@ -15,7 +15,13 @@ import { parseDetails } from '../../domain/details.js';
 import { sameActor } from '../../domain/episode.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
-import { type AdaptiveCardJson, type CardViewer, MAX_REFRESH_USERS, teamsCard } from './card.js';
+import {
+  type AdaptiveCardJson,
+  type CardViewer,
+  MAX_REFRESH_USERS,
+  teamsCard,
+  withoutCallerData,
+} from './card.js';
 import type { TeamsStore } from './teamsStore.js';
 
 export interface TeamsCardsDeps {
@@ -28,6 +34,10 @@ export interface TeamsCardsDeps {
   /** Teams clients here cannot refresh cards (see TeamsCardOptions.heldControlsForEveryone). */
   heldControlsForEveryone?: boolean;
 }
+
+/** What a person who is not an agent is told instead of the caller's details. */
+export const CALLER_DATA_FOR_AGENTS =
+  'Caller details are shown to agents only. Ask an admin to add your e-mail to the help desk or phone system.';
 
 export class TeamsCards {
   constructor(private readonly deps: TeamsCardsDeps) {}
@@ -54,10 +64,12 @@ export class TeamsCards {
     episode: Episode,
     viewer: CardViewer,
     notice: string | null,
+    callerData = true,
   ): Promise<AdaptiveCardJson> {
     const { store, routing, env, clock } = this.deps;
     const details = parseDetails(await store.episodes.getDetails(episode.id));
-    const model = cardModelFor({ routing, env }, episode, details, clock.now());
+    const full = cardModelFor({ routing, env }, episode, details, clock.now());
+    const model = callerData ? full : withoutCallerData(full);
     return teamsCard(model, {
       viewer,
       refreshUserIds: await this.refreshUserIds(episode),
@@ -72,8 +84,13 @@ export class TeamsCards {
     return this.render(episode, 'everyone', null);
   }
 
-  /** What one person sees: their controls when they hold the call or are a manager, and a private notice. */
+  /**
+   * What one person sees: their controls when they hold the call or are a manager, and a private notice.
+   * Someone who is not an agent (the same check as a claim) gets the card without the caller's details.
+   */
   async forViewer(episode: Episode, viewer: Actor, notice: string | null = null): Promise<AdaptiveCardJson> {
+    if (!(await this.deps.directory.mayAct(viewer)))
+      return this.render(episode, 'everyone', notice ?? CALLER_DATA_FOR_AGENTS, false);
     let kind: CardViewer = 'everyone';
     if (episode.claimedBy && sameActor(episode.claimedBy, viewer)) kind = 'claimer';
     else if (await this.deps.directory.isManager(viewer)) kind = 'manager';

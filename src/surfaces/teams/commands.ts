@@ -46,6 +46,15 @@ export interface TeamsCommandDeps {
 
 export type TeamsAnswer = { text: string; card?: AdaptiveCardJson };
 
+/** The polite no to `open` and `mine` for someone the agent check refuses: no caller in it. */
+export const CALLS_ARE_FOR_AGENTS =
+  'Lists of calls show callers’ numbers and names, so they are for agents only: ask an admin to add your e-mail to the connected help desk or phone system. (If you are an agent, Ringback may not have been able to check just now: try again in a minute.)';
+
+/** A Teams id inside an inline code span: a backtick in it would end the span. */
+function codeSpan(id: string): string {
+  return `\`${id.replace(/[`\r\n]/g, '')}\``;
+}
+
 const MAX_ROWS = 25;
 
 function listCalls(deps: TeamsCommandDeps, episodes: Episode[], heading: string): TeamsAnswer {
@@ -73,7 +82,7 @@ async function channelsAnswer(
   here: string | null,
 ): Promise<TeamsAnswer> {
   const lines: string[] = [];
-  if (here) lines.push(`This channel: \`${here}\``);
+  if (here) lines.push(`This channel: ${codeSpan(here)}`);
   // Before any manager is configured the admin setting Ringback up must see them all.
   if (hasManagers(deps.routing) && !(await deps.directory.isManager(actor))) {
     lines.push('', 'The full list is for managers (routing file `managers.teams` or `managers.emails`).');
@@ -95,7 +104,7 @@ async function channelsAnswer(
   for (const c of channels) {
     const line = routed.get(c.channelId);
     lines.push(
-      `- ${escapeMarkdown(c.teamName ?? 'Team')} › ${escapeMarkdown(c.channelName ?? 'General')}: \`${c.channelId}\`${line ? ` (line ${escapeMarkdown(line)})` : ''}`,
+      `- ${escapeMarkdown(c.teamName ?? 'Team')} › ${escapeMarkdown(c.channelName ?? 'General')}: ${codeSpan(c.channelId)}${line ? ` (line ${escapeMarkdown(line)})` : ''}`,
     );
   }
   return { text: lines.join('\n') };
@@ -115,6 +124,7 @@ export async function answerTeamsCommand(
     case 'channels':
       return channelsAnswer(deps, actor, context.channelId);
     case 'open': {
+      if (!(await deps.directory.mayAct(actor))) return { text: CALLS_ARE_FOR_AGENTS };
       const lineName = command.line
         ? deps.routing.lines.find((l) => l.name.toLowerCase() === command.line?.toLowerCase())?.name
         : undefined;
@@ -128,6 +138,7 @@ export async function answerTeamsCommand(
       return listCalls(deps, open, lineName ? `Open calls on ${lineName}` : 'Open calls');
     }
     case 'mine': {
+      if (!(await deps.directory.mayAct(actor))) return { text: CALLS_ARE_FOR_AGENTS };
       const claimed = await deps.store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
       const mine = claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
       return listCalls(deps, mine, 'Your claimed calls');

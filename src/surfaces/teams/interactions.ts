@@ -13,7 +13,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
 import { type AdaptiveCardJson, OUTCOME_INPUT_ID, REFRESH_VERB } from './card.js';
 import type { TeamsCards } from './cards.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE } from './connector.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, channelOfConversation } from './connector.js';
 import type { CardDeliveries } from './deliveries.js';
 
 export const CARD_VERBS = [
@@ -57,6 +57,14 @@ function messageBody(text: string): InvokeBody {
 export class TeamsInteractions {
   constructor(private readonly deps: InteractionDeps) {}
 
+  /** Is the message clicked (its channel and activity id) a stored Teams post of this call? */
+  private async fromCardOf(context: TurnContext, episodeId: string): Promise<boolean> {
+    const { conversation, replyToId } = context.activity;
+    if (!conversation?.id || !replyToId) return false;
+    const post = await this.deps.store.posts.get(episodeId, 'teams', channelOfConversation(conversation.id));
+    return post !== null && post.ref === replyToId;
+  }
+
   /** Answers one Action.Execute (a click, or a refresh when the verb is REFRESH_VERB). */
   async execute(context: TurnContext, verb: string, rawData: unknown): Promise<InvokeBody> {
     const { act, store, cards, deliveries, logger } = this.deps;
@@ -70,6 +78,21 @@ export class TeamsInteractions {
       };
     }
     const episodeId = data.data.callId;
+    // Before anything else (the roster included): a click counts only on a card Ringback posted for that call.
+    if (!(await this.fromCardOf(context, episodeId))) {
+      logger.warn(
+        {
+          verb,
+          episode: episodeId,
+          conversation: context.activity.conversation?.id,
+          replyToId: context.activity.replyToId ?? null,
+        },
+        'teams: a card action refused: it does not come from a card Ringback posted for that call',
+      );
+      return messageBody(
+        'Ringback did not post this card for that call, so it cannot act on it. Use the card in the call’s channel.',
+      );
+    }
     const actor = await this.deps.actorFor(context);
     const current = await store.episodes.get(episodeId);
     if (!current) return messageBody('This call is no longer known to Ringback.');

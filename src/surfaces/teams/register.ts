@@ -1,8 +1,9 @@
 /**
  * The Microsoft Teams surface: POST /api/messages (Bot Framework), the card planner, the reply-chain and
  * notice planners, and the job handlers that post and update cards. On with Bot Framework authentication
- * when MicrosoftAppId is set; UNAUTHENTICATED for the local Agents Playground when it is unset outside
- * production; off in production without it.
+ * when MicrosoftAppId is set (activities from the configured tenants only); without it off, unless
+ * RINGBACK_TEAMS_PLAYGROUND=1 opens it, unauthenticated, to a local Agents Playground (loopback serviceUrl
+ * only, never in production). See auth.ts and gate.ts.
  */
 import type { Activity } from 'botbuilder';
 import express, { type Request, type Response } from 'express';
@@ -10,11 +11,12 @@ import { z } from 'zod';
 import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
 import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
-import { teamsAuth } from './auth.js';
+import { PLAYGROUND_SWITCH, teamsAuth } from './auth.js';
 import type { TeamsBot } from './bot.js';
 import { TeamsCards } from './cards.js';
 import { CardDeliveries } from './deliveries.js';
-import { TeamsMetrics } from './metrics.js';
+import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
+import { activityTypeLabel, TeamsMetrics } from './metrics.js';
 import { ConversationPacer } from './pacer.js';
 import { createExternalTextPlanner, createNoticePlanner, createTeamsPlanner } from './planner.js';
 import { TeamsSender } from './sender.js';
@@ -50,13 +52,29 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
   return (ctx: AdapterContext) => {
     const { config, store, clock, logger } = ctx;
     const auth = teamsAuth(config.env);
-    if (auth.mode === 'off') return;
-    if (auth.mode === 'unauthenticated') {
-      logger.warn(
-        `teams: ${TEAMS_ROUTE} accepts UNAUTHENTICATED requests (MicrosoftAppId is unset and NODE_ENV is not production): for the local Agents Playground only, never expose it`,
-      );
+    if (auth.mode === 'off') {
+      if (auth.refused) logger.error(`teams: off: ${auth.why}`);
+      return;
     }
     const routing = config.routing;
+    const gate: TeamsGatePolicy =
+      auth.mode === 'playground'
+        ? { mode: 'playground' }
+        : { mode: 'bot_framework', tenants: acceptedTenants(auth.tenantId, routing.teams.tenants) };
+    if (gate.mode === 'playground') {
+      logger.warn(
+        `teams: ${TEAMS_ROUTE} accepts UNAUTHENTICATED requests from a local Agents Playground (${PLAYGROUND_SWITCH}=1, MicrosoftAppId unset): loopback serviceUrl only; for local testing, never expose it`,
+      );
+    } else if (gate.tenants.length === 0) {
+      logger.error(
+        `teams: ${TEAMS_ROUTE} refuses every activity: no tenant is configured; set MicrosoftAppTenantId or teams.tenants in the routing file`,
+      );
+    } else {
+      logger.info(
+        { tenants: gate.tenants.length },
+        'teams: accepting activities from the configured tenants',
+      );
+    }
     const teams = new TeamsStore(store.db);
     const deliveries = new CardDeliveries();
     const metrics = new TeamsMetrics(ctx.metrics.registry);
@@ -68,7 +86,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       clock,
       directory: ctx.directory,
       // Without an app id the only Teams is the local Agents Playground, which does not refresh cards.
-      heldControlsForEveryone: auth.mode === 'unauthenticated' && (options.playgroundCards ?? true),
+      heldControlsForEveryone: auth.mode === 'playground' && (options.playgroundCards ?? true),
     });
 
     let loading: Promise<TeamsBot> | null = null;
@@ -127,7 +145,17 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
           );
           return;
         }
-        const type = activity.data.type;
+        const type = activityTypeLabel(activity.data.type);
+        const verdict = admitActivity(gate, activity.data);
+        if (!verdict.ok) {
+          metrics.activities.inc({ type, result: 'refused' });
+          logger.warn(
+            { type, reason: verdict.reason, serviceUrl: activity.data.serviceUrl.slice(0, 200) },
+            'teams: activity refused before the bot',
+          );
+          sendError(res, verdict.status, verdict.error, verdict.detail);
+          return;
+        }
         try {
           const result = await (await bot()).run(
             req.headers.authorization ?? '',

@@ -78,6 +78,18 @@ function threadIdOf(post: Post): string {
   return post.threadRef ?? `${post.channel};messageid=${post.ref}`;
 }
 
+/**
+ * A person's display name inside `<at>…</at>`: no tags, entities or Markdown of their own, so a name like
+ * `</at><at>Mia` or `**x**` cannot forge a mention or reformat the message.
+ */
+export function mentionName(name: string): string {
+  const plain = name
+    .replace(/[<>&*_[\]()#~`\\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain === '' ? 'someone' : plain;
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class TeamsSender {
@@ -232,8 +244,10 @@ export class TeamsSender {
         (m) => m.userKey === word || m.mri === word || (m.email !== null && m.email === word.toLowerCase()),
       );
       if (member) {
-        if (!mentions.some((m) => m.id === member.mri)) mentions.push({ id: member.mri, name: member.name });
-        said.push(`<at>${member.name}</at>`);
+        // The same safe name in the text and in the entity: Teams pairs them by that text.
+        const name = mentionName(member.name);
+        if (!mentions.some((m) => m.id === member.mri)) mentions.push({ id: member.mri, name });
+        said.push(`<at>${name}</at>`);
       } else if (/^@\w+$/.test(word)) {
       } else {
         said.push(word);

@@ -4,7 +4,10 @@ import { teamsAdapter } from '../../../src/surfaces/teams/register.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
-import { FakeTeams } from '../../mocks/fakeTeams.js';
+import { FakeTeams, TENANT_ID, USERS } from '../../mocks/fakeTeams.js';
+
+const OTHER_TENANT = '0b0b0b0b-0000-0000-0000-000000000002';
+
 import { TEAMS_ROUTING_YAML } from './harness.js';
 
 let db: TestDatabase | null = null;
@@ -17,9 +20,9 @@ afterEach(async () => {
   db = null;
 });
 
-async function start(env: Record<string, string>) {
+async function start(env: Record<string, string>, routingYaml = TEAMS_ROUTING_YAML) {
   db = sqliteDatabase();
-  const config = testConfig({ database: db, routingYaml: TEAMS_ROUTING_YAML, env });
+  const config = testConfig({ database: db, routingYaml, env });
   const log = memoryLogger(config.secrets);
   ringback = await startRingback(config, { logger: log.logger, adapters: [teamsAdapter()] });
   return { ringback, lines: log.lines };
@@ -58,16 +61,74 @@ describe('POST /api/messages', () => {
     });
   });
 
-  describe('without MicrosoftAppId outside production', () => {
-    it('warns at startup that it is open, for the local playground only', async () => {
-      const { lines } = await start({});
+  describe('without MicrosoftAppId and without the playground switch', () => {
+    it('is not there at all: a 404, and the fake Teams hears nothing', async () => {
+      const teams = await FakeTeams.start();
+      try {
+        const { ringback: rb, lines } = await start({});
+        const answer = await post(rb.baseUrl, teams.personalMessage(USERS.ana, 'help'));
+        expect(answer.status).toBe(404);
+        expect(teams.requests).toEqual([]);
+        expect(lines()).toContainEqual(expect.stringContaining('teams: off (MicrosoftAppId is unset'));
+        expect(lines().some((l) => l.includes('UNAUTHENTICATED'))).toBe(false);
+      } finally {
+        await teams.close();
+      }
+    });
+  });
+
+  describe('in local playground mode (RINGBACK_TEAMS_PLAYGROUND=1)', () => {
+    const PLAYGROUND = { RINGBACK_TEAMS_PLAYGROUND: '1' };
+
+    it('warns at startup that it is open, for a local playground only', async () => {
+      const { lines } = await start(PLAYGROUND);
       const warning = lines().find((l) => l.includes('accepts UNAUTHENTICATED requests'));
       expect(warning).toBeDefined();
       expect(JSON.parse(warning as string).level).toBe('warn');
+      expect(lines()).toContainEqual(expect.stringContaining('teams: on (local Agents Playground mode'));
+    });
+
+    it('answers an activity from a loopback serviceUrl', async () => {
+      const teams = await FakeTeams.start();
+      try {
+        const { ringback: rb } = await start(PLAYGROUND);
+        const answer = await post(rb.baseUrl, teams.personalMessage(USERS.ana, 'help'));
+        expect(answer.status).toBe(200);
+        expect(teams.messagesIn(`a:personal-${USERS.ana.id}`)).toHaveLength(1);
+      } finally {
+        await teams.close();
+      }
+    });
+
+    it('refuses a forged activity whose serviceUrl is not loopback, and sends nothing to it', async () => {
+      // 0.0.0.0 is not loopback by name but reaches this machine's loopback servers on Linux: if the bot
+      // called it, this fake would record the call.
+      const teams = await FakeTeams.start();
+      try {
+        const { ringback: rb, lines } = await start(PLAYGROUND);
+        const forged = {
+          ...teams.personalMessage(USERS.mia, 'summary today'),
+          serviceUrl: teams.serviceUrl.replace('127.0.0.1', '0.0.0.0'),
+        };
+        const answer = await post(rb.baseUrl, forged);
+        expect(answer.status).toBe(403);
+        expect(answer.body).toMatchObject({
+          error: 'forbidden',
+          detail: expect.stringContaining('loopback'),
+        });
+        expect(teams.requests).toEqual([]);
+        expect(lines()).toContainEqual(expect.stringContaining('teams: activity refused before the bot'));
+        // Nor does it get remembered as a member for later proactive sends.
+        expect(await post(rb.baseUrl, { ...forged, serviceUrl: 'http://169.254.169.254/' })).toMatchObject({
+          status: 403,
+        });
+      } finally {
+        await teams.close();
+      }
     });
 
     it('answers a body that is not an activity with a 400 and says what it expected', async () => {
-      const { ringback: rb } = await start({});
+      const { ringback: rb } = await start(PLAYGROUND);
       expect(await post(rb.baseUrl, { hello: 'world' })).toMatchObject({
         status: 400,
         body: { error: 'invalid_activity' },
@@ -77,15 +138,61 @@ describe('POST /api/messages', () => {
         body: { error: 'invalid_json' },
       });
     });
+
+    it('is refused in production: Teams stays off and the startup log says why, as an error', async () => {
+      const { ringback: rb, lines } = await start({ ...PLAYGROUND, NODE_ENV: 'production' });
+      expect((await post(rb.baseUrl, activity())).status).toBe(404);
+      const said = lines().filter((l) =>
+        l.includes('RINGBACK_TEAMS_PLAYGROUND=1 is refused with NODE_ENV=production'),
+      );
+      expect(said.map((l) => JSON.parse(l).level)).toContain('error');
+      expect(lines().some((l) => l.includes('UNAUTHENTICATED'))).toBe(false);
+    });
   });
 
   describe('without MicrosoftAppId in production', () => {
     it('is not there at all, and the startup log says why', async () => {
       const { ringback: rb, lines } = await start({ NODE_ENV: 'production' });
       expect((await post(rb.baseUrl, activity())).status).toBe(404);
-      expect(lines()).toContainEqual(
-        expect.stringContaining('teams: off (MicrosoftAppId is unset (required in production))'),
+      expect(lines()).toContainEqual(expect.stringContaining('teams: off (MicrosoftAppId is unset'));
+    });
+  });
+
+  describe('with Bot Framework authentication', () => {
+    const BOT = {
+      MicrosoftAppId: '11111111-2222-3333-4444-555555555555',
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'MultiTenant',
+    };
+
+    it('refuses an activity from another tenant before anything else', async () => {
+      const { ringback: rb, lines } = await start({ ...BOT, MicrosoftAppTenantId: OTHER_TENANT });
+      const answer = await post(rb.baseUrl, activity());
+      expect(answer).toEqual({
+        status: 403,
+        body: { error: 'forbidden_tenant', detail: 'this Microsoft 365 tenant is not one Ringback serves' },
+      });
+      expect(lines()).toContainEqual(expect.stringContaining('the tenant is not configured'));
+    });
+
+    it('takes the tenants of the routing file too', async () => {
+      const { ringback: rb } = await start(
+        BOT,
+        `${TEAMS_ROUTING_YAML}teams: { tenants: ["${TENANT_ID}"] }\n`,
       );
+      // The tenant passes; the missing token does not.
+      expect((await post(rb.baseUrl, activity())).status).toBe(401);
+    });
+
+    it('with no tenant configured at all, refuses everything and says at startup to set one', async () => {
+      const { ringback: rb, lines } = await start(BOT);
+      expect(await post(rb.baseUrl, activity())).toMatchObject({
+        status: 403,
+        body: { error: 'tenant_not_configured' },
+      });
+      const error = lines().find((l) => l.includes('no tenant is configured'));
+      expect(error).toContain('MicrosoftAppTenantId or teams.tenants');
+      expect(JSON.parse(error as string).level).toBe('error');
     });
   });
 

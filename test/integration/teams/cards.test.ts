@@ -56,17 +56,8 @@ async function episodeOf(callId: string): Promise<Episode> {
   return found as unknown as Episode;
 }
 
-async function cardOf(episodeId: string): Promise<FakeActivity> {
-  let post: FakeActivity | undefined;
-  await vi.waitFor(() => {
-    post = h.fake
-      .postsIn(CALLBACKS.id)
-      .find((p) =>
-        JSON.stringify(h.fake.cardOf(p)?.actions ?? h.fake.cardOf(p)?.refresh ?? '').includes(episodeId),
-      );
-    expect(post).toBeDefined();
-  }, WAIT);
-  return post as FakeActivity;
+function cardOf(episodeId: string): Promise<FakeActivity> {
+  return h.storedCard(episodeId);
 }
 
 describe('when the app is added to a team', () => {
@@ -93,15 +84,18 @@ describe('a missed call', () => {
     for (const action of (card?.actions ?? []) as { data?: { callId?: string } }[]) {
       expect(action.data?.callId).toBe(episode.id);
     }
-    const [stored] = (await h.ringback.store.posts.listForEpisode(episode.id)).filter(
-      (p) => p.surface === 'teams',
-    );
-    // The card's own id, and its reply chain's conversation id (not the other way round).
-    expect(stored).toMatchObject({
-      channel: CALLBACKS.id,
-      ref: post.id,
-      threadRef: `${CALLBACKS.id};messageid=${post.id}`,
-    });
+    // The post is stored once Teams has answered, a moment after the fake has recorded it.
+    await vi.waitFor(async () => {
+      const [stored] = (await h.ringback.store.posts.listForEpisode(episode.id)).filter(
+        (p) => p.surface === 'teams',
+      );
+      // The card's own id, and its reply chain's conversation id (not the other way round).
+      expect(stored).toMatchObject({
+        channel: CALLBACKS.id,
+        ref: post.id,
+        threadRef: `${CALLBACKS.id};messageid=${post.id}`,
+      });
+    }, WAIT);
   });
 });
 

@@ -46,6 +46,7 @@ lines:
 `,
     env: {
       RINGBACK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      RINGBACK_TEAMS_PLAYGROUND: '1',
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.url,

@@ -1,4 +1,6 @@
 /** A real Ringback with the Teams surface and the generic webhook, wired to a fake Teams on loopback. */
+
+import { expect, vi } from 'vitest';
 import type { RegisterAdapter } from '../../../src/adapters/context.js';
 import { signGenericBody } from '../../../src/providers/generic/webhook.js';
 import { registerProviders } from '../../../src/providers/register.js';
@@ -6,7 +8,14 @@ import { type TeamsOptions, teamsAdapter } from '../../../src/surfaces/teams/reg
 import { testConfig } from '../../helpers/config.js';
 import type { TestDatabase } from '../../helpers/databases.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
-import { CALLBACKS, FakeTeams, MANAGERS, type RateWindow, USERS } from '../../mocks/fakeTeams.js';
+import {
+  CALLBACKS,
+  type FakeActivity,
+  FakeTeams,
+  MANAGERS,
+  type RateWindow,
+  USERS,
+} from '../../mocks/fakeTeams.js';
 
 export const WEBHOOK_SECRET = 'generic-webhook-secret-0123456789';
 
@@ -28,6 +37,11 @@ export interface TeamsHarness {
   fake: FakeTeams;
   botUrl: string;
   logLines: () => string[];
+  /**
+   * The card of a call in the fake Teams, once Ringback has stored it as the call's post: only then does a
+   * click on it count (a card action must come from a stored post of its call).
+   */
+  storedCard(episodeId: string): Promise<FakeActivity>;
   /** A missed call through POST /webhooks/calls, as a telephony system sends it. */
   missedCall(call: { callId: string; from: string; callerName?: string; line?: string }): Promise<void>;
   stop(): Promise<void>;
@@ -45,7 +59,8 @@ export async function startTeamsHarness(options: {
   const config = testConfig({
     database: options.database,
     routingYaml: options.routingYaml ?? TEAMS_ROUTING_YAML,
-    env: { RINGBACK_WEBHOOK_SECRET: WEBHOOK_SECRET, ...options.env },
+    // The fake Teams is on loopback and unauthenticated, as the local Agents Playground is.
+    env: { RINGBACK_WEBHOOK_SECRET: WEBHOOK_SECRET, RINGBACK_TEAMS_PLAYGROUND: '1', ...options.env },
   });
   const { logger, lines } = memoryLogger(config.secrets);
   const ringback = await startRingback(config, {
@@ -61,6 +76,19 @@ export async function startTeamsHarness(options: {
     fake,
     botUrl: `${ringback.baseUrl}/api/messages`,
     logLines: lines,
+    async storedCard(episodeId) {
+      let card: FakeActivity | undefined;
+      await vi.waitFor(
+        async () => {
+          const posts = await ringback.store.posts.listForEpisode(episodeId);
+          const ref = posts.find((p) => p.surface === 'teams')?.ref;
+          card = fake.postsIn(CALLBACKS.id).find((p) => p.id === ref);
+          expect(card).toBeDefined();
+        },
+        { timeout: 10_000, interval: 25 },
+      );
+      return card as FakeActivity;
+    },
     async missedCall(call) {
       const startedAt = ringback.clock.now() - 90_000;
       const body = JSON.stringify({

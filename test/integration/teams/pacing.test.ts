@@ -25,9 +25,9 @@ async function postedCard(callId: string, from: string): Promise<{ episodeId: st
   const before = h.fake.postsIn(CALLBACKS.id).length;
   await h.missedCall({ callId, from });
   await vi.waitFor(() => expect(h.fake.postsIn(CALLBACKS.id).length).toBe(before + 1), WAIT);
-  const post = h.fake.postsIn(CALLBACKS.id).at(-1) as FakeActivity;
   const call = await h.ringback.store.providerCalls.get(`generic:twilio:${callId}`);
-  return { episodeId: call?.episodeId as string, post };
+  const episodeId = call?.episodeId as string;
+  return { episodeId, post: await h.storedCard(episodeId) };
 }
 
 describe('when Teams answers 429', () => {

@@ -12,6 +12,7 @@ import {
   OUTCOME_INPUT_ID,
   REFRESH_VERB,
   teamsCard,
+  withoutCallerData,
 } from '../../../src/surfaces/teams/card.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 
@@ -219,7 +220,8 @@ describe('the Teams card', () => {
     it('is shown above the card to the one person it is for', () => {
       const json = render(claimed, 'everyone', { notice: 'Ana already has this call (since 10:37).' });
       const body = json.body as { text?: string }[];
-      expect(body[1]?.text).toBe('Ana already has this call (since 10:37).');
+      // Parentheses are escaped like every other Markdown character (issue 11, item 4).
+      expect(body[1]?.text).toBe('Ana already has this call \\(since 10:37\\).');
     });
   });
 
@@ -231,5 +233,86 @@ describe('the Teams card', () => {
       );
       expect(JSON.stringify(json.body)).toContain('Marie \\\\*Dupont\\\\* \\\\[VIP\\\\]');
     });
+
+    it('a caller named like a Markdown link renders as the same characters, not a link', () => {
+      const json = render(
+        episode({ caller: { number: '+33176360695', name: '*[x](https://evil)*' } }),
+        'everyone',
+      );
+      const title = (json.body as { text?: string }[])[0]?.text;
+      expect(title).toBe('Missed call from \\*\\[x\\]\\(https://evil\\)\\*');
+      const caller = factsOf(json).find((f) => f.title === 'Caller');
+      expect(caller?.value).toBe('\\*\\[x\\]\\(https://evil\\)\\*');
+    });
+
+    it('headings, quotes, strike-through and tags in a name stay plain text', () => {
+      const json = render(
+        episode({ caller: { number: '+33176360695', name: '# Boss > ~~old~~ <at>Mia</at><b>x</b>' } }),
+        'everyone',
+      );
+      const caller = factsOf(json).find((f) => f.title === 'Caller');
+      expect(caller?.value).toBe('\\# Boss \\> \\~\\~old\\~\\~ Miax');
+    });
+  });
+
+  describe('the voicemail link', () => {
+    it('is a link when it is https', () => {
+      expect(cardTextOf(render(open, 'everyone'))).toContain('(https://files.example.com/vm/1.mp3)');
+    });
+
+    it('is not a link when it is not https', () => {
+      for (const url of ['javascript:alert(1)', 'http://files.example.com/vm/1.mp3', 'data:text/html,x']) {
+        const json = renderWith(open, { voicemail: { url, durationSeconds: 31, at: T0 } });
+        const text = cardTextOf(json);
+        expect(text).toContain('**Voicemail:** Voicemail \\(31s\\)');
+        expect(text).not.toContain(url.slice(0, 10));
+      }
+    });
+  });
+
+  describe('for someone who is not an agent', () => {
+    it('shows no caller name, number, voicemail or transcript, and no controls', () => {
+      const details = {
+        ...emptyDetails(),
+        calls: [{ key: 'generic:twilio:CA1', at: T0, reason: 'no-answer', waitedSeconds: 45 }],
+        voicemail: { url: 'https://files.example.com/vm/1.mp3', durationSeconds: 31, at: T0 },
+        transcript: 'Bonjour, c’est Marie, rappelez-moi au 06 12 34 56 78.',
+        requester: { id: 7, name: 'Marie Dupont' },
+      };
+      const model = buildCardModel({
+        episode: episode({ caller: { number: '+33612345678', name: 'Marie Dupont' }, zendeskTicketId: 456 }),
+        details,
+        timezone: ZONE,
+        now: NOW,
+        lineCountry: 'FR',
+        zendeskBaseUrl: 'https://acme.zendesk.com',
+      });
+      const json = teamsCard(withoutCallerData(model), { viewer: 'everyone', timezone: ZONE });
+      const text = JSON.stringify(json);
+      for (const secret of ['Marie', '06 12 34 56 78', '+33612345678', 'vm/1.mp3', 'Bonjour', 'tel:'])
+        expect(text).not.toContain(secret);
+      expect(json.actions).toBeUndefined();
+      expect(problems(json)).toEqual([]);
+    });
   });
 });
+
+function factsOf(json: AdaptiveCardJson): { title: string; value: string }[] {
+  const body = json.body as { type: string; facts?: { title: string; value: string }[] }[];
+  return body.find((b) => b.type === 'FactSet')?.facts ?? [];
+}
+
+function cardTextOf(json: AdaptiveCardJson): string {
+  return (json.body as { text?: string }[]).map((b) => b.text ?? '').join('\n');
+}
+
+function renderWith(ep: Episode, extra: Partial<ReturnType<typeof emptyDetails>>): AdaptiveCardJson {
+  const model = buildCardModel({
+    episode: ep,
+    details: { ...emptyDetails(), ...extra },
+    timezone: ZONE,
+    now: NOW,
+    lineCountry: 'FR',
+  });
+  return teamsCard(model, { viewer: 'everyone', timezone: ZONE });
+}

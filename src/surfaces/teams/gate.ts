@@ -1,0 +1,98 @@
+/**
+ * Which activities POST /api/messages lets through to the bot, decided from the activity alone before the
+ * bot does anything with it:
+ * - playground mode (no authentication): only activities whose serviceUrl is on loopback. The bot answers,
+ *   and asks the roster, at the serviceUrl; an attacker choosing it would make the bot call any address
+ *   (SSRF) and would decide through the roster's answer who they are.
+ * - Bot Framework mode: only activities from the configured tenants (MicrosoftAppTenantId and the routing
+ *   file's `teams.tenants`); with none configured, nothing (fail closed). The JWT is checked after this.
+ */
+import { isIPv4 } from 'node:net';
+
+export type TeamsGatePolicy = { mode: 'playground' } | { mode: 'bot_framework'; tenants: string[] };
+
+export type GateVerdict =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; error: string; detail: string; reason: string };
+
+/** The activity fields the gate reads; every other field is the SDK's business. */
+export interface GatedActivity {
+  serviceUrl: string;
+  conversation?: unknown;
+  channelData?: unknown;
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Is this URL on this machine's loopback (127.0.0.0/8, [::1], localhost)? Read through the WHATWG parser,
+ * so the spellings of 127.0.0.1 (127.1, 2130706433, 0x7f.1) count and look-alikes (127.0.0.1.evil.example,
+ * localhost.evil.example, 0.0.0.0, user@host tricks) do not.
+ */
+export function isLoopbackUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  return isIPv4(host) && host.startsWith('127.');
+}
+
+/** The tenant an activity says it comes from; null when it says none or two different ones. */
+export function tenantOf(activity: GatedActivity): string | null {
+  const named = [field(field(activity.channelData, 'tenant'), 'id'), field(activity.conversation, 'tenantId')]
+    .filter((t): t is string => typeof t === 'string' && t.trim() !== '')
+    .map((t) => t.trim().toLowerCase());
+  const [first] = named;
+  if (first === undefined || named.some((t) => t !== first)) return null;
+  return first;
+}
+
+/** The tenants Bot Framework mode accepts: MicrosoftAppTenantId plus the routing file's list. */
+export function acceptedTenants(
+  appTenantId: string | undefined,
+  routingTenants: readonly string[],
+): string[] {
+  const all = [appTenantId, ...routingTenants].filter((t): t is string => typeof t === 'string' && t !== '');
+  return [...new Set(all.map((t) => t.trim().toLowerCase()))];
+}
+
+export function admitActivity(policy: TeamsGatePolicy, activity: GatedActivity): GateVerdict {
+  if (policy.mode === 'playground') {
+    if (isLoopbackUrl(activity.serviceUrl)) return { ok: true };
+    return {
+      ok: false,
+      status: 403,
+      error: 'forbidden',
+      detail:
+        'without MicrosoftAppId, Ringback accepts Teams activities only from a local Agents Playground (a loopback serviceUrl)',
+      reason: 'serviceUrl is not on loopback',
+    };
+  }
+  if (policy.tenants.length === 0) {
+    return {
+      ok: false,
+      status: 403,
+      error: 'tenant_not_configured',
+      detail: 'set MicrosoftAppTenantId or teams.tenants in the routing file to accept Teams activities',
+      reason: 'no tenant is configured',
+    };
+  }
+  const tenant = tenantOf(activity);
+  if (tenant === null || !policy.tenants.includes(tenant)) {
+    return {
+      ok: false,
+      status: 403,
+      error: 'forbidden_tenant',
+      detail: 'this Microsoft 365 tenant is not one Ringback serves',
+      reason: tenant === null ? 'the activity names no tenant' : 'the tenant is not configured',
+    };
+  }
+  return { ok: true };
+}
