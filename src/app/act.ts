@@ -22,7 +22,7 @@ export type ActResult =
   /** Nothing changed (e.g. Claim clicked by the person who already has it). */
   | { status: 'unchanged'; episode: Episode; message: string }
   | { status: 'refused'; episode: Episode; refusal: Refusal; message: string }
-  /** The clicker maps to no agent: nothing changed. */
+  /** The clicker maps to no agent, or could not be checked in time (fail closed): nothing changed. */
   | { status: 'not_agent'; message: string }
   | { status: 'not_found'; message: string };
 
@@ -60,17 +60,19 @@ export function formatMoment(ms: number, now: number, zone: string): string {
   return sameDay ? when.toFormat('HH:mm') : when.toFormat('ccc d LLL HH:mm');
 }
 
-const NOT_AGENT =
-  'You are not set up as an agent in the connected help desk or phone system, so Ringback cannot act for you. ' +
-  'Ask an admin to add your email there (or to set allowUnmappedUsers in the routing file).';
-
 export async function actOnCard(
   deps: ActDeps,
   input: { episodeId: string; actor: Actor; action: CardAction },
 ): Promise<ActResult> {
   const { commands, directory } = deps;
   const { actor, action, episodeId } = input;
-  if (!(await directory.mayAct(actor))) return { status: 'not_agent', message: NOT_AGENT };
+  // Both questions at once: they share one vendor lookup, so a slow vendor costs one deadline, not two.
+  const needsRole = action.type === 'release' || action.type === 'resolve';
+  const [check, asManager] = await Promise.all([
+    directory.checkAgent(actor),
+    needsRole ? directory.isManager(actor) : Promise.resolve(false),
+  ]);
+  if (!check.ok) return { status: 'not_agent', message: check.message };
   const at = commands.clock.now();
   let command: Command;
   switch (action.type) {
@@ -78,7 +80,7 @@ export async function actOnCard(
       command = { type: 'claim', actor, at };
       break;
     case 'release':
-      command = { type: 'release', actor, at, asManager: await directory.isManager(actor) };
+      command = { type: 'release', actor, at, asManager };
       break;
     case 'callback':
       command = { type: 'callback', actor, at };
@@ -89,7 +91,7 @@ export async function actOnCard(
         actor,
         at,
         outcome: action.outcome,
-        asManager: await directory.isManager(actor),
+        asManager,
       };
       break;
   }

@@ -1,4 +1,6 @@
 /** The words of `/ringback …` (Slack) and `@Ringback …` (Teams): one grammar for both surfaces. */
+import type { Actor } from '../domain/types.js';
+import type { AgentCheck, AgentDirectory } from './directory.js';
 
 export type RingbackCommand =
   | { kind: 'summary'; period: string; line: string | null; public: boolean }
@@ -32,4 +34,21 @@ export function parseRingbackCommand(text: string): RingbackCommand {
     default:
       return { kind: 'unknown', text: text.trim() };
   }
+}
+
+/** Commands whose answer shows callers (numbers, names, transcripts): only for agents, like a claim. */
+export function showsCallerData(command: RingbackCommand): boolean {
+  return command.kind === 'open' || command.kind === 'mine' || command.kind === 'summary';
+}
+
+/**
+ * The gate of `/ringback …` (Slack) and `@Ringback …` (Teams), before anything is read: a command that
+ * shows callers gets the same agent check as a claim; help and unknown words are for everyone.
+ */
+export async function checkCommandAllowed(
+  directory: Pick<AgentDirectory, 'checkAgent'>,
+  command: RingbackCommand,
+  actor: Actor,
+): Promise<AgentCheck> {
+  return showsCallerData(command) ? directory.checkAgent(actor) : { ok: true };
 }

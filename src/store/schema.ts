@@ -27,6 +27,8 @@ export interface EpisodesTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** When caller data was erased past the routing file's `retention` (src/app/retention.ts); null until then. */
+  erased_at: number | null;
 }
 
 export interface ProviderCallsTable {
@@ -45,6 +47,8 @@ export interface ProviderCallsTable {
   /** Merged normalized event data as JSON. */
   data: string;
   updated_at: number;
+  /** When the caller's number and name were erased past `retention`; null until then. */
+  erased_at: number | null;
 }
 
 export interface PostsTable {
@@ -106,10 +110,31 @@ export interface DeliveriesTable {
   received_at: number;
 }
 
+/** Request signatures inside their time window (src/store/signatures.ts). */
+export interface SignaturesTable {
+  /** `slack:<sha256 of the signature>`, `zendesk:…`. */
+  key: string;
+  source: string;
+  expires_at: number;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
   expires_at: number;
+}
+
+/** Who is an agent, as each system last said (src/store/agentIdentities.ts). */
+export interface AgentIdentitiesTable {
+  /** `zendesk`, `aircall`. */
+  system: string;
+  /** Lower-cased. */
+  email: string;
+  /** AgentRecord JSON, or null: that system has no agent with this e-mail. */
+  agent: string | null;
+  checked_at: number;
+  fresh_until: number;
+  usable_until: number;
 }
 
 export interface Database {
@@ -122,4 +147,6 @@ export interface Database {
   identities: IdentitiesTable;
   deliveries: DeliveriesTable;
   leases: LeasesTable;
+  signatures: SignaturesTable;
+  agent_identities: AgentIdentitiesTable;
 }

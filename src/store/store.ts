@@ -1,15 +1,18 @@
 /** The store: every repository over one database, and transactions that span them. */
 import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
+import { AgentIdentityRepository } from './agentIdentities.js';
 import { AuditRepository } from './audit.js';
 import type { DatabaseHandle, DialectName } from './db.js';
 import { EpisodeRepository } from './episodes.js';
+import { FinishedJobRepository } from './finishedJobs.js';
 import { JobRepository, type NewJob } from './jobs.js';
 import { CursorRepository, DeliveryRepository, IdentityRepository, LeaseRepository } from './keyvalue.js';
 import { migrateToLatest } from './migrate.js';
 import { PostRepository } from './posts.js';
 import { ProviderCallRepository } from './providerCalls.js';
 import type { Database } from './schema.js';
+import { SignatureRepository } from './signatures.js';
 
 export class Repositories {
   readonly episodes: EpisodeRepository;
@@ -17,10 +20,13 @@ export class Repositories {
   readonly posts: PostRepository;
   readonly audit: AuditRepository;
   readonly jobs: JobRepository;
+  readonly finishedJobs: FinishedJobRepository;
   readonly cursors: CursorRepository;
   readonly identities: IdentityRepository;
   readonly deliveries: DeliveryRepository;
   readonly leases: LeaseRepository;
+  readonly agentIdentities: AgentIdentityRepository;
+  readonly signatures: SignatureRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -32,10 +38,13 @@ export class Repositories {
     this.posts = new PostRepository(db);
     this.audit = new AuditRepository(db);
     this.jobs = new JobRepository(db, dialect);
+    this.finishedJobs = new FinishedJobRepository(db);
     this.cursors = new CursorRepository(db);
     this.identities = new IdentityRepository(db);
     this.deliveries = new DeliveryRepository(db);
     this.leases = new LeaseRepository(db);
+    this.agentIdentities = new AgentIdentityRepository(db);
+    this.signatures = new SignatureRepository(db);
   }
 
   /** Queues effects; inside a transaction they become visible (and wake the runner) only on commit. */

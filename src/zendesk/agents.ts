@@ -60,7 +60,10 @@ export class ZendeskAgents {
     return info;
   }
 
-  /** The AgentLookup the directory asks; a Zendesk outage reads as "not known" rather than failing a click. */
+  /**
+   * The AgentLookup the directory asks. A Zendesk outage is thrown, never read as "not an agent": the
+   * directory then falls back on its last known answer (src/app/directory.ts).
+   */
   lookup(): AgentLookup {
     return {
       system: 'zendesk',
@@ -68,11 +71,8 @@ export class ZendeskAgents {
         try {
           return await this.byEmail(email);
         } catch (error) {
-          this.deps.logger.warn(
-            { err: error },
-            'zendesk: could not look up an agent by email; treated as unknown',
-          );
-          return null;
+          this.deps.logger.warn({ err: error }, 'zendesk: could not look up an agent by email');
+          throw error;
         }
       },
     };

@@ -152,6 +152,8 @@ export class FakeZendesk {
   readonly talkLegs = new Map<number, Record<string, unknown>>();
   readonly phoneNumbers: { id: number; number: string }[] = [];
   readonly failures: InjectedFailure[] = [];
+  /** Requests whose path matches one of these are never answered (a Zendesk that hangs); stop() ends them. */
+  readonly hangPaths: RegExp[] = [];
   readonly email: string;
   readonly token: string;
   readonly tokens: string[];
@@ -366,6 +368,10 @@ export class FakeZendesk {
       window.blockedUntil - record.at < (talk ? this.talkWindowMs : this.windowMs)
     ) {
       this.retryAfterViolations.push(record);
+    }
+    if (this.hangPaths.some((pattern) => pattern.test(path))) {
+      this.requests.push(record);
+      return;
     }
     const answer = this.route(method, path, url.searchParams, body, talk, req.headers.authorization);
     record.status = answer.status;

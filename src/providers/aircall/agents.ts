@@ -53,7 +53,10 @@ export class AircallUsers {
   }
 }
 
-/** The directory's view: a lookup that never throws into a click handler; an unreachable Aircall knows nobody. */
+/**
+ * The directory's view. An unreachable Aircall is thrown, never read as "nobody": the directory then falls
+ * back on its last known answer (src/app/directory.ts).
+ */
 export function aircallAgentLookup(users: AircallUsers, logger: Logger): AgentLookup {
   return {
     system: 'aircall',
@@ -62,7 +65,7 @@ export function aircallAgentLookup(users: AircallUsers, logger: Logger): AgentLo
         return await users.byEmail(email);
       } catch (error) {
         logger.warn({ err: error }, 'aircall: could not look up a user by email');
-        return null;
+        throw error;
       }
     },
   };

@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { CardModel } from '../../domain/cardModel.js';
-import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, link, outsideLink, truncate } from './mrkdwn.js';
 
 export type Block = types.KnownBlock;
 
@@ -75,11 +75,8 @@ function factFields(model: CardModel) {
 function voicemailText(model: CardModel): string | null {
   const parts: string[] = [];
   if (model.voicemail) {
-    parts.push(
-      model.voicemail.url
-        ? `*Voicemail:* ${link(model.voicemail.url, `Listen: ${model.voicemail.label}`)}`
-        : `*Voicemail:* ${escapeMrkdwn(model.voicemail.label)}`,
-    );
+    const label = model.voicemail.url ? `Listen: ${model.voicemail.label}` : model.voicemail.label;
+    parts.push(`*Voicemail:* ${outsideLink(model.voicemail.url, label)}`);
   }
   if (model.transcriptExcerpt) {
     const quoted = escapeMrkdwn(model.transcriptExcerpt)

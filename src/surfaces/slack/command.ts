@@ -4,10 +4,16 @@
  */
 
 import { formatMoment } from '../../app/act.js';
-import { parseRingbackCommand, type RingbackCommand } from '../../app/commandText.js';
+import {
+  checkCommandAllowed,
+  parseRingbackCommand as parseSharedCommand,
+  type RingbackCommand,
+} from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
 import { buildSummary } from '../../app/summary.js';
 import type { RoutingConfig } from '../../config/routing.js';
+import type { DoctorHandle } from '../../doctor/readyz.js';
+import { answerDoctorCommand, type DoctorCommand, parseDoctorCommand } from '../../doctor/slackCommand.js';
 import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
 import { sameActor } from '../../domain/episode.js';
@@ -20,12 +26,19 @@ import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { summaryMessage } from './summaryBlocks.js';
 
 // Re-exported for the Slack listeners and tests that read it from here.
-export { parseRingbackCommand, type RingbackCommand };
+export type { RingbackCommand };
+export type SlackCommand = RingbackCommand | DoctorCommand;
+
+/** The shared grammar, plus `doctor` (Slack only). */
+export function parseRingbackCommand(text: string): SlackCommand {
+  return parseDoctorCommand(text) ?? parseSharedCommand(text);
+}
 
 export const HELP_TEXT = [
   '*Ringback* turns missed calls into cards: *Claim* one, *Call back*, then pick the outcome to resolve it.',
   '`/ringback open [line]`: calls still waiting for a callback',
   '`/ringback mine`: the calls you have claimed',
+  '`/ringback doctor`: checks every integration (Slack, Teams, Zendesk, Aircall) and says what to fix (managers only)',
   '`/ringback summary [today|yesterday|week|month|YYYY-MM-DD[..YYYY-MM-DD]] [line] [public]`: missed vs returned calls, times to claim and call back, SLA breaches, per line and per agent (managers only; add `public` to post it in the channel)',
 ].join('\n');
 
@@ -34,6 +47,8 @@ export interface CommandDeps {
   clock: Clock;
   routing: RoutingConfig;
   directory: AgentDirectory;
+  /** Backs `/ringback doctor`. */
+  doctor?: DoctorHandle;
 }
 
 export interface CommandAnswer {
@@ -78,10 +93,13 @@ async function listCalls(
 
 export async function answerCommand(
   deps: CommandDeps,
-  command: RingbackCommand,
+  command: SlackCommand,
   actor: Actor,
   teamDomain: string | null,
 ): Promise<CommandAnswer> {
+  if (command.kind === 'doctor') return privately(await answerDoctorCommand(deps, actor));
+  const allowed = await checkCommandAllowed(deps.directory, command, actor);
+  if (!allowed.ok) return privately(escapeMrkdwn(allowed.message));
   switch (command.kind) {
     case 'help':
       return privately(HELP_TEXT);

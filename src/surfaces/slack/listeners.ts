@@ -43,6 +43,7 @@ const blockActionBody = z.object({
     })
     .passthrough()
     .optional(),
+  message: z.object({ ts: z.string().optional() }).passthrough().optional(),
   actions: z
     .array(
       z.object({
@@ -133,7 +134,8 @@ function replyFor(deps: ListenerDeps, result: ActResult, action: string): string
     case 'refused':
     case 'not_agent':
     case 'not_found':
-      return result.message;
+      // Plain words that may carry people's names (e.g. "<!here> already has this call").
+      return escapeMrkdwn(result.message);
   }
 }
 
@@ -162,6 +164,24 @@ async function tellPrivately(
   );
 }
 
+export const FOREIGN_BUTTON_MESSAGE = 'This button does not belong to that call, so nothing changed.';
+
+/**
+ * A click acts on the call its value names only when it came from that call's card: the message Slack
+ * says was clicked (channel + ts) must be a stored post of that call. A signed payload can still carry a
+ * forged value (another call's id, a copied button in some other message).
+ */
+async function isCardOf(
+  deps: ListenerDeps,
+  episodeId: string,
+  channel: string | undefined,
+  messageTs: string | undefined,
+): Promise<boolean> {
+  if (!channel || !messageTs) return false;
+  const post = await deps.store.posts.get(episodeId, 'slack', channel);
+  return post !== null && post.ref === messageTs;
+}
+
 async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void> {
   const parsed = blockActionBody.safeParse(rawBody);
   if (!parsed.success) {
@@ -187,6 +207,15 @@ async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void>
     return;
   }
   try {
+    const messageTs = body.container?.message_ts ?? body.message?.ts;
+    if (!(await isCardOf(deps, episodeId, channel, messageTs))) {
+      deps.logger.warn(
+        { episodeId, action: action.action_id, user: body.user.id, channel, messageTs },
+        `slack: refused ${action.action_id} by ${body.user.id}: message ${channel ?? '?'}/${messageTs ?? '?'} is not a card of that call`,
+      );
+      await tellPrivately(deps, target, FOREIGN_BUTTON_MESSAGE);
+      return;
+    }
     const actor = await deps.identities.actorFor(body.user.id, body.user.name ?? body.user.username);
     const result = await actOnCard(deps.act, { episodeId, actor, action: cardAction });
     deps.logger.info(

@@ -14,6 +14,24 @@ export function link(url: string, label: string): string {
   return `<${safeUrl}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
 }
 
+/** True for an absolute `https:` URL: the only kind of outside link (voicemails, recordings) shown as a link. */
+export function isHttpsUrl(url: string | null | undefined): url is string {
+  if (!url) return false;
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A link to something a provider sent (a voicemail, a recording): a link only when it is https, else just
+ * the label as text, so a `javascript:`, `http:` or `slack:` URL from a webhook never becomes clickable.
+ */
+export function outsideLink(url: string | null | undefined, label: string): string {
+  return isHttpsUrl(url) ? link(url, label) : escapeMrkdwn(label);
+}
+
 /** Cuts text to `max` characters, marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;

@@ -13,6 +13,7 @@ import { registerListeners } from './listeners.js';
 import { slackLogger } from './logging.js';
 import { createExternalTextPlanner, createNoticePlanner, createSlackPlanner } from './planner.js';
 import { DEFAULT_SENDER_OPTIONS, type SenderOptions, SlackSender } from './sender.js';
+import { workspaceGuard } from './workspace.js';
 
 export interface SlackAdapterOptions {
   /** In-client retries of Web API calls (tests use 0; the jobs table retries anyway). */
@@ -33,13 +34,15 @@ export interface SlackSurface {
 
 const SLACK_HOOKS_ORIGIN = 'https://hooks.slack.com';
 
-/** Finds the bot's own ids once (auth.test) and keeps asking until Slack answers. */
+type AuthTest = Awaited<ReturnType<SlackApi['authTest']>>;
+
+/** Finds the bot's own ids and workspace once (auth.test) and keeps asking until Slack answers. */
 class BotIdentity {
-  private pending: Promise<{ userId: string; botId: string }> | null = null;
+  private pending: Promise<AuthTest> | null = null;
 
   constructor(private readonly api: SlackApi) {}
 
-  get(): Promise<{ userId: string; botId: string }> {
+  get(): Promise<AuthTest> {
     this.pending ??= this.api.authTest().catch((error: unknown) => {
       this.pending = null;
       throw error;
@@ -98,7 +101,8 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       logger: boltLogger,
     };
     // Our own authorize: Bolt's default calls auth.test once at construction and, if Slack is unreachable
-    // at that moment, refuses every request until restart.
+    // at that moment, refuses every request until restart. It returns no teamId on purpose: Bolt then keeps
+    // the payload's team in the context, which the workspace guard compares with ours.
     const authorize = async () => {
       const ids = await bot.get();
       return { botToken: token, botId: ids.botId, botUserId: ids.userId };
@@ -146,15 +150,21 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       ctx.addMount((server) => {
         server.post(
           SLACK_EVENTS_PATH,
-          ...slackSignatureGuard({ signingSecret: secret, logger, metrics: ctx.metrics }),
+          ...slackSignatureGuard({
+            signingSecret: secret,
+            logger,
+            metrics: ctx.metrics,
+            signatures: ctx.store.signatures,
+          }),
         );
         server.use(receiver.router);
       });
     }
 
+    app.use(workspaceGuard({ ownWorkspace: () => bot.get(), logger }));
     registerListeners(app, {
       act: { commands: ctx.commands, directory: ctx.directory, routing },
-      command: { store: ctx.store, clock: ctx.clock, routing, directory: ctx.directory },
+      command: { store: ctx.store, clock: ctx.clock, routing, directory: ctx.directory, doctor: ctx.doctor },
       identities,
       threads: ctx.threads,
       store: ctx.store,
@@ -166,7 +176,10 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
     ctx.onStart(async () => {
       try {
         const ids = await bot.get();
-        logger.info({ botUserId: ids.userId }, `slack: signed in as bot user ${ids.userId}`);
+        logger.info(
+          { botUserId: ids.userId, teamId: ids.teamId, enterpriseId: ids.enterpriseId },
+          `slack: signed in as bot user ${ids.userId} of workspace ${ids.teamId ?? ids.enterpriseId ?? 'unknown'}; requests from other workspaces are refused`,
+        );
       } catch (error) {
         logger.warn({ err: error }, 'slack: auth.test failed; will try again on the first request');
       }

@@ -62,6 +62,35 @@ describe('Socket Mode', () => {
     expect((await h.ringback.store.episodes.get(episode.id))?.claimedBy?.email).toBe('ana@example.com');
   });
 
+  it('refuses a click from another workspace: the envelope is acked, nothing changes, the refusal is logged', async () => {
+    const episode = await openEpisode(h.ringback, { caller: { number: '+33600000042', name: null } });
+    await waitForCard(h, episode.id);
+    const card = cardIn(fake, CHANNEL, episode.id);
+    if (!card) throw new Error('no card');
+    const payload = blockActions({
+      userId: ANA.id,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: 'ringback.claim',
+      value: episode.id,
+    });
+    const ack = await fake.socketSend('interactive', {
+      ...payload,
+      team: { id: 'T0FOREIGN1', domain: 'evil' },
+      user: { ...(payload.user as Record<string, unknown>), team_id: 'T0FOREIGN1' },
+    });
+    expect(ack).toMatchObject({ envelope_id: expect.any(String) });
+    await vi.waitFor(
+      () =>
+        expect(
+          h.logLines().some((l) => l.includes('refused a request from another workspace (team T0FOREIGN1')),
+        ).toBe(true),
+      WAIT,
+    );
+    await h.ringback.runner.drain();
+    expect(await h.ringback.store.episodes.get(episode.id)).toMatchObject({ state: 'open', claimedBy: null });
+  });
+
   it('answers /ringback through the response_url', async () => {
     await fake.socketSend('slash_commands', {
       command: '/ringback',

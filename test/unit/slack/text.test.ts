@@ -4,6 +4,7 @@ import { checkSlackSignature } from '../../../src/surfaces/slack/http.js';
 import {
   escapeMrkdwn,
   link,
+  outsideLink,
   slackMention,
   slackTextToPlain,
   truncate,
@@ -19,6 +20,14 @@ describe('mrkdwn', () => {
 
   it('builds links whose label cannot break out', () => {
     expect(link('https://x.example/a|b', 'x > y | z')).toBe('<https://x.example/a%7Cb|x &gt; y ¦ z>');
+  });
+
+  it('links outside URLs (voicemails, recordings) only when they are https', () => {
+    expect(outsideLink('https://cdn.example/vm.mp3', 'Listen')).toBe('<https://cdn.example/vm.mp3|Listen>');
+    expect(outsideLink('http://cdn.example/vm.mp3', 'Listen')).toBe('Listen');
+    expect(outsideLink('javascript:alert(1)', 'Listen <now>')).toBe('Listen &lt;now&gt;');
+    expect(outsideLink('not a url', 'Listen')).toBe('Listen');
+    expect(outsideLink(null, 'Listen')).toBe('Listen');
   });
 
   it('truncates with an ellipsis', () => {
