@@ -20,7 +20,8 @@ export async function ingestCounted(
   event: CallEvent,
 ): Promise<IngestResult> {
   const result = await ingestCallEvent(deps, event);
-  metrics.ingested.inc({ provider: event.provider.split(':')[0] ?? event.provider, outcome: result.outcome });
+  // `generic:twilio` counts as `generic`: the part after the colon is the sender's own word.
+  metrics.ingested.inc({ provider: event.provider.split(':')[0], outcome: result.outcome });
   if (result.outcome === 'opened') metrics.episodes.inc({ type: 'opened' });
   if (result.outcome === 'joined') metrics.episodes.inc({ type: 'call_joined' });
   if (result.outcome === 'auto_resolved')

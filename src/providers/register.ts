@@ -22,6 +22,7 @@ import {
 import { genericEventJob } from './generic/events.js';
 import { GENERIC_EVENT_JOB, genericWebhook } from './generic/webhook.js';
 import { ingestDepsOf } from './ingestJob.js';
+import { unsafeLinkReporter } from './links.js';
 import { createIngestMetrics } from './metrics.js';
 import { mountWebhook } from './webhook.js';
 
@@ -32,8 +33,14 @@ export const registerProviders: RegisterAdapter = (ctx) => {
   const webhookDeps = { metrics: ctx.metrics, logger: ctx.logger };
 
   // Queued deliveries are processed even if the route was turned off since they were received.
-  ctx.runner.register(AIRCALL_EVENT_JOB, aircallEventJob(ingest, metrics));
-  ctx.runner.register(GENERIC_EVENT_JOB, genericEventJob(ingest, metrics));
+  ctx.runner.register(
+    AIRCALL_EVENT_JOB,
+    aircallEventJob(ingest, metrics, unsafeLinkReporter('aircall', ctx.metrics, ctx.logger)),
+  );
+  ctx.runner.register(
+    GENERIC_EVENT_JOB,
+    genericEventJob(ingest, metrics, unsafeLinkReporter('generic', ctx.metrics, ctx.logger)),
+  );
 
   const aircallToken = env.AIRCALL_WEBHOOK_TOKEN;
   if (aircallToken) {

@@ -50,7 +50,24 @@ export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: fal
   }
 }
 
-class EnqueueTimeout extends Error {}
+class StoreTimeout extends Error {}
+
+/**
+ * `work` against the store, given up after `timeoutMs` so a slow database cannot make the sender time out
+ * (the route answers 429 and the sender retries). A late failure must not become an unhandled rejection.
+ */
+export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rejectTimeout) => {
+    timer = setTimeout(() => rejectTimeout(new StoreTimeout(`${what} did not answer in time`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
+}
 
 /**
  * Stores the delivery as a job, giving up after `timeoutMs` so a slow database cannot make the sender time
@@ -63,21 +80,8 @@ export async function enqueueDelivery(
   now: number,
   timeoutMs = 2_500,
 ): Promise<'queued' | 'duplicate'> {
-  let timer: NodeJS.Timeout | undefined;
-  const insert = store.enqueue([job], now);
-  const timeout = new Promise<never>((_, rejectTimeout) => {
-    timer = setTimeout(
-      () => rejectTimeout(new EnqueueTimeout('the jobs table did not answer in time')),
-      timeoutMs,
-    );
-  });
-  try {
-    return (await Promise.race([insert, timeout])) > 0 ? 'queued' : 'duplicate';
-  } finally {
-    clearTimeout(timer);
-    // A late insert must not become an unhandled rejection.
-    insert.catch(() => undefined);
-  }
+  const inserted = await withinDeadline(store.enqueue([job], now), timeoutMs, 'the jobs table');
+  return inserted > 0 ? 'queued' : 'duplicate';
 }
 
 function send(res: Response, answer: WebhookAnswer): void {

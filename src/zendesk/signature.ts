@@ -27,7 +27,18 @@ export function verifySignature(secret: string, timestamp: string, raw: Buffer, 
   return matches(Buffer.concat([stamp, raw])) || matches(Buffer.concat([raw, stamp]));
 }
 
-export type SignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
+export type SignatureVerdict =
+  | {
+      ok: true;
+      /**
+       * The signature in one canonical spelling (timestamp and re-encoded digest): base64 decoding forgives
+       * missing padding, so the header text itself would let a replay slip past by changing its spelling.
+       */
+      canonical: string;
+      /** Until when this signature is inside its window (epoch ms). */
+      validUntil: number;
+    }
+  | { ok: false; reason: 'missing' | 'stale' | 'mismatch' };
 
 export function checkSignature(input: {
   secret: string;
@@ -42,7 +53,11 @@ export function checkSignature(input: {
   if (!Number.isFinite(signedAt) || Math.abs(input.now - signedAt) > MAX_SIGNATURE_AGE_MS) {
     return { ok: false, reason: 'stale' };
   }
-  return verifySignature(input.secret, timestamp, input.raw, signature)
-    ? { ok: true }
-    : { ok: false, reason: 'mismatch' };
+  if (!verifySignature(input.secret, timestamp, input.raw, signature))
+    return { ok: false, reason: 'mismatch' };
+  return {
+    ok: true,
+    canonical: `${timestamp}\n${Buffer.from(signature, 'base64').toString('base64')}`,
+    validUntil: signedAt + MAX_SIGNATURE_AGE_MS,
+  };
 }

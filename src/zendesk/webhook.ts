@@ -13,12 +13,15 @@ import {
   reject,
   schemaProblem,
   type WebhookEndpoint,
+  withinDeadline,
 } from '../providers/webhook.js';
 import type { Store } from '../store/store.js';
 import { JOBS } from './keys.js';
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 
 export const WEBHOOK_PATH = '/webhooks/zendesk';
+/** Signatures are remembered a little past their window, so a purge never frees one that could still pass. */
+const REMEMBER_MARGIN_MS = 60_000;
 
 const ticketId = z.union([
   z.number().int().positive(),
@@ -75,20 +78,44 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
       if (!json.ok) return reject(400, 'invalid_json', 'the body is not JSON');
       const body = webhookBodySchema.safeParse(json.value);
       if (!body.success) return reject(422, 'invalid_payload', schemaProblem(body.error));
+      // A captured delivery is valid for its whole window: the second sighting of a signature is a replay.
+      const first = await withinDeadline(
+        deps.store.signatures.rememberOnce(
+          'zendesk',
+          verdict.canonical,
+          verdict.validUntil + REMEMBER_MARGIN_MS,
+        ),
+        2_500,
+        'the signatures table',
+      );
+      if (!first) {
+        return reject(
+          401,
+          'replayed',
+          'this signed delivery was already received; a signed delivery is accepted once',
+        );
+      }
       const payload: WebhookJob = {
         ticketId: body.data.ticket_id,
         sideConversationId: body.data.side_conversation_id,
       };
-      const queued = await enqueueDelivery(
-        deps.store,
-        {
-          kind: JOBS.webhook,
-          payload,
-          // Bursts about one ticket fold into one re-read while it waits.
-          coalesceKey: `${JOBS.webhook}:${payload.ticketId}:${payload.sideConversationId ?? ''}`,
-        },
-        now,
-      );
+      let queued: 'queued' | 'duplicate';
+      try {
+        queued = await enqueueDelivery(
+          deps.store,
+          {
+            kind: JOBS.webhook,
+            payload,
+            // Bursts about one ticket fold into one re-read while it waits.
+            coalesceKey: `${JOBS.webhook}:${payload.ticketId}:${payload.sideConversationId ?? ''}`,
+          },
+          now,
+        );
+      } catch (error) {
+        // Not stored: Zendesk retries this very delivery, which must not be taken for a replay.
+        await deps.store.signatures.forget('zendesk', verdict.canonical).catch(() => undefined);
+        throw error;
+      }
       return {
         status: 200,
         outcome: queued === 'queued' ? 'accepted' : 'duplicate',

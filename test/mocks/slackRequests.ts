@@ -38,6 +38,13 @@ export async function postToSlackEvents(
   });
 }
 
+let triggers = 0;
+/** Slack gives every interaction its own trigger_id, so no two real clicks are the same signed request. */
+function nextTriggerId(): string {
+  triggers += 1;
+  return `${triggers}.${Date.now()}.abc`;
+}
+
 export function interactivityBody(payload: unknown): string {
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
@@ -90,7 +97,7 @@ export function blockActions(options: ClickOptions): Record<string, unknown> {
       channel_id: options.channel,
       is_ephemeral: false,
     },
-    trigger_id: '123.456.abc',
+    trigger_id: nextTriggerId(),
     team: { id: 'T00000001', domain: 'acme' },
     enterprise: null,
     is_enterprise_install: false,
@@ -121,7 +128,7 @@ export function slashCommandBody(fields: {
     api_app_id: 'A00000001',
     is_enterprise_install: 'false',
     response_url: fields.responseUrl,
-    trigger_id: '123.456.abc',
+    trigger_id: nextTriggerId(),
   }).toString();
 }
 

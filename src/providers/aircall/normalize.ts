@@ -7,6 +7,7 @@ import { findLine } from '../../app/routing.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { CallAgent, CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
+import { firstHttpsLink, type UnsafeLinkSink } from '../links.js';
 import type { AircallCall, AircallInsight } from './schema.js';
 
 const ms = (value: number | null | undefined): number | null =>
@@ -48,6 +49,7 @@ export function normalizeAircallCall(
   timestamp: number,
   call: AircallCall,
   routing: RoutingConfig,
+  onUnsafeLink?: UnsafeLinkSink,
 ): CallEvent {
   const occurredAt = timestamp * 1000;
   const digits = call.number?.digits?.trim() || undefined;
@@ -76,7 +78,14 @@ export function normalizeAircallCall(
     // `asset` is Aircall's login-protected page for the media and does not expire like the raw MP3 link.
     voicemail:
       hasVoicemail && !answered
-        ? { url: call.asset ?? call.voicemail_short_url ?? call.voicemail ?? null, durationSeconds: null }
+        ? {
+            url: firstHttpsLink(
+              [call.asset, call.voicemail_short_url, call.voicemail],
+              'voicemail',
+              onUnsafeLink,
+            ),
+            durationSeconds: null,
+          }
         : null,
     transcript: null,
     summary: null,

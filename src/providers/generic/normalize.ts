@@ -3,6 +3,7 @@ import { findLine } from '../../app/routing.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { CallEvent } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
+import { httpsLink, type UnsafeLinkSink } from '../links.js';
 import type { GenericCall } from './schema.js';
 
 const time = (value: string | null | undefined): number | null =>
@@ -14,6 +15,7 @@ export function normalizeGenericCall(
   call: GenericCall,
   receivedAt: number,
   routing: RoutingConfig,
+  onUnsafeLink?: UnsafeLinkSink,
 ): CallEvent {
   const line: CallEvent['line'] = { genericLine: call.line };
   if (LOOKS_LIKE_A_NUMBER.test(call.line)) line.number = call.line;
@@ -37,7 +39,10 @@ export function normalizeGenericCall(
     missedReason: call.answered ? null : (call.missedReason ?? null),
     voicemail:
       call.voicemailUrl || call.voicemailDurationSeconds
-        ? { url: call.voicemailUrl ?? null, durationSeconds: call.voicemailDurationSeconds ?? null }
+        ? {
+            url: httpsLink(call.voicemailUrl, 'voicemail', onUnsafeLink),
+            durationSeconds: call.voicemailDurationSeconds ?? null,
+          }
         : null,
     transcript: call.transcript?.trim() || null,
     summary: call.summary?.trim() || null,

@@ -40,7 +40,8 @@ export const genericCallSchema = z.object({
   /** Why it was missed, e.g. `no-answer`, `busy`, `abandoned_in_queue`; any text is kept. */
   missedReason: z.string().max(100).nullish(),
   callerName: z.string().max(200).nullish(),
-  voicemailUrl: z.url().nullish(),
+  /** Kept only when an absolute https: URL; anything else is dropped at normalization, not refused. */
+  voicemailUrl: z.string().max(2_000).nullish(),
   voicemailDurationSeconds: z.number().nonnegative().nullish(),
   transcript: z.string().max(100_000).nullish(),
   summary: z.string().max(20_000).nullish(),

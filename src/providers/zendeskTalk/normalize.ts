@@ -7,6 +7,7 @@
 import type { CallAgent, CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
 import type { TalkCall, TalkLeg, ZendeskComment, ZendeskTicket } from '../../zendesk/schemas.js';
+import { httpsLink, type UnsafeLinkSink } from '../links.js';
 
 export const KNOWN_CALL_STATUSES = [
   'completed',
@@ -194,6 +195,7 @@ export function voiceTicketToEvent(
   comments: ZendeskComment[],
   extra: { knownCallId: string | null; phoneNumberId: string | null; callerName: string | null },
   now: number,
+  onUnsafeLink?: UnsafeLinkSink,
 ): VoiceTicketFacts {
   if (!isVoiceTicket(ticket)) return { callId: null, event: null, skipped: 'not a voice ticket' };
   const voice = comments.find((c) => c.type === 'VoiceComment' && c.data);
@@ -243,7 +245,9 @@ export function voiceTicketToEvent(
     answeredAt: null,
     endedAt: startedAt !== null && duration !== null ? startedAt + duration * 1000 : null,
     missedReason: answered ? null : (abandoned ?? 'voicemail'),
-    voicemail: voicemail ? { url: text(data.recording_url), durationSeconds: duration } : null,
+    voicemail: voicemail
+      ? { url: httpsLink(data.recording_url, 'recording', onUnsafeLink), durationSeconds: duration }
+      : null,
     transcript: text(data.transcription_text),
     summary: null,
     legs: [],

@@ -7,6 +7,7 @@ import { Counter } from 'prom-client';
 import { type IngestDeps, ingestCallEvent } from '../../app/ingest.js';
 import type { CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
+import { boundLabels, LABELS } from '../../observability/labels.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { ZendeskDeps } from '../../zendesk/deps.js';
 import { isZendeskStatus } from '../../zendesk/errors.js';
@@ -17,6 +18,7 @@ import {
   talkLegSchema,
   type ZendeskTicket,
 } from '../../zendesk/schemas.js';
+import { type UnsafeLinkSink, unsafeLinkReporter } from '../links.js';
 import {
   isKnownLegStatus,
   judgeTalkCall,
@@ -27,6 +29,7 @@ import {
 } from './normalize.js';
 
 const DAY_MS = 24 * 60 * 60_000;
+const TALK_SOURCES = new Set(['export', 'legs', 'voice_ticket']);
 
 const KEYS = {
   /** The CallEvent last sent for a missed call, so its later legs can be added. */
@@ -49,18 +52,23 @@ export interface TalkCallerInfo {
 export class TalkIngest {
   private readonly warned = new Set<string>();
   readonly events: Counter<'source' | 'outcome'>;
+  private readonly onUnsafeLink: UnsafeLinkSink;
 
   constructor(
     private readonly deps: ZendeskDeps,
     private readonly ingest: IngestDeps,
     metrics: Metrics,
   ) {
-    this.events = new Counter({
-      name: 'ringback_zendesk_talk_events_total',
-      help: 'Zendesk Talk calls turned into call events, by source (export, legs, voice_ticket) and ingest outcome',
-      labelNames: ['source', 'outcome'] as const,
-      registers: [metrics.registry],
-    });
+    this.events = boundLabels(
+      new Counter({
+        name: 'ringback_zendesk_talk_events_total',
+        help: 'Zendesk Talk calls turned into call events, by source (export, legs, voice_ticket) and ingest outcome',
+        labelNames: ['source', 'outcome'] as const,
+        registers: [metrics.registry],
+      }),
+      { source: TALK_SOURCES, outcome: LABELS.ingestOutcomes },
+    );
+    this.onUnsafeLink = unsafeLinkReporter('zendesk', metrics, deps.logger);
   }
 
   /** Logs something odd once per process (unknown statuses must not flood the log). */
@@ -225,6 +233,7 @@ export class TalkIngest {
         callerName: null,
       },
       this.deps.clock.now(),
+      this.onUnsafeLink,
     );
     if (!facts.event) {
       this.deps.logger.info(

@@ -2,6 +2,14 @@
  * The door of POST /slack/events: checks Slack's request signature (v0 HMAC of the raw body, 5-minute
  * window) and answers a JSON 401 with one log line when it is wrong, before Bolt's own receiver (which
  * checks it again and parses the body) sees the request.
+ *
+ * A signed request stays valid for its whole window, so each signature is remembered in the database (all
+ * replicas share it) until the window closes, and a second sighting is a replay: 401. Retries: Slack retries
+ * Events API deliveries (immediately, after 1 minute, after 5 minutes, with `X-Slack-Retry-Num`) and signs
+ * each retry with its own timestamp, otherwise the 5-minute retry could never pass its own window; such a
+ * retry is a new signature and goes through. Should a retry ever carry a signature already seen, it is the
+ * very request already handed to Bolt, so it is acknowledged with 200 and not run a second time: Slack
+ * stops retrying, and an attacker who adds the (unsigned) retry header to a replay gets nothing run.
  */
 import express, { type RequestHandler } from 'express';
 import { hmacSha256Hex, safeEqual } from '../../http/auth.js';
@@ -9,9 +17,13 @@ import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { withinDeadline } from '../../providers/webhook.js';
+import type { SignatureRepository } from '../../store/signatures.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const MAX_AGE_SECONDS = 5 * 60;
+/** Signatures are remembered a little past their window, so a purge never frees one that could still pass. */
+const REMEMBER_MARGIN_MS = 60_000;
 
 export type SignatureCheck =
   | { ok: true }
@@ -61,18 +73,23 @@ export function slackSignatureGuard(deps: {
   signingSecret: string;
   logger: Logger;
   metrics: Metrics;
+  signatures: SignatureRepository;
 }): RequestHandler[] {
   const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
-  const verify: RequestHandler = (req, res, next) => {
+  const count = (outcome: 'accepted' | 'unauthorized' | 'replayed' | 'duplicate' | 'unavailable') =>
+    deps.metrics.webhooks.inc({ route: SLACK_EVENTS_PATH, outcome });
+  const verify: RequestHandler = async (req, res, next) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signature = req.get('x-slack-signature');
+    const timestamp = req.get('x-slack-request-timestamp');
     const check = checkSlackSignature(
       deps.signingSecret,
       raw,
-      { signature: req.get('x-slack-signature'), timestamp: req.get('x-slack-request-timestamp') },
+      { signature, timestamp },
       Math.floor(Date.now() / 1000),
     );
     if (!check.ok) {
-      deps.metrics.webhooks.inc({ route: SLACK_EVENTS_PATH, outcome: 'unauthorized' });
+      count('unauthorized');
       deps.logger.warn(
         { path: SLACK_EVENTS_PATH, error: check.error },
         `slack: request refused: ${check.detail}`,
@@ -80,7 +97,53 @@ export function slackSignatureGuard(deps: {
       sendError(res, 401, check.error, check.detail);
       return;
     }
-    deps.metrics.webhooks.inc({ route: SLACK_EVENTS_PATH, outcome: 'accepted' });
+    let first: boolean;
+    try {
+      // A valid signature equals the one computed over the body, so its text is already canonical.
+      first = await withinDeadline(
+        deps.signatures.rememberOnce(
+          'slack',
+          signature as string,
+          // Inside its window until 5 minutes after it was signed (Bolt and Slack's SDKs check the past only).
+          (Number(timestamp) + MAX_AGE_SECONDS) * 1000 + REMEMBER_MARGIN_MS,
+        ),
+        2_500,
+        'the signatures table',
+      );
+    } catch (error) {
+      count('unavailable');
+      deps.logger.error(
+        { err: error, path: SLACK_EVENTS_PATH },
+        'slack: could not check the request for a replay',
+      );
+      sendError(res, 503, 'unavailable', 'the request could not be checked right now; send it again later');
+      return;
+    }
+    if (!first) {
+      const retry = req.get('x-slack-retry-num');
+      if (retry !== undefined) {
+        count('duplicate');
+        deps.logger.info(
+          { path: SLACK_EVENTS_PATH, retry },
+          'slack: a retry of a request already received; acknowledged without running it again',
+        );
+        res.status(200).end();
+        return;
+      }
+      count('replayed');
+      deps.logger.warn(
+        { path: SLACK_EVENTS_PATH, error: 'replayed' },
+        'slack: request refused: this signed request was already received (a replay)',
+      );
+      sendError(
+        res,
+        401,
+        'replayed',
+        'this signed request was already received; a signed request is accepted once',
+      );
+      return;
+    }
+    count('accepted');
     // Bolt's receiver reads the body from here instead of the (already consumed) stream.
     (req as typeof req & { rawBody?: Buffer }).rawBody = raw;
     next();

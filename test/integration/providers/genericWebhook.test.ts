@@ -117,6 +117,28 @@ describe('the generic call webhook', () => {
       });
     });
 
+    it.each([
+      'javascript:alert(document.cookie)',
+      'http://dialpad.example.com/voicemail/1',
+      'data:text/html,<script>alert(1)</script>',
+      '/voicemail/1.mp3',
+    ])('accepts a call whose voicemail link is %s but never stores the link', async (link) => {
+      const body = JSON.stringify({ ...JSON.parse(text('dialpad-voicemail.json')), voicemailUrl: link });
+      expect((await post(body)).status).toBe(200);
+      await ringback.runner.drain();
+      const [open] = await ringback.store.episodes.list();
+      const details = parseDetails(await ringback.store.episodes.getDetails(open?.id ?? ''));
+      expect(details.voicemail).toMatchObject({ url: null, durationSeconds: 38 });
+      const stored = JSON.stringify(
+        await ringback.store.db.selectFrom('provider_calls').select('data').execute(),
+      );
+      expect(stored).not.toContain(link.slice(0, 12));
+      const metrics = await (await fetch(`${ringback.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(
+        /ringback_unsafe_links_dropped_total\{provider="generic",field="voicemail",kind="\w+"\} 1/,
+      );
+    });
+
     it('gives a withheld caller an episode without a number', async () => {
       await post(text('withheld.json'));
       await ringback.runner.drain();

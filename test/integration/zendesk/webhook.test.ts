@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
+import { signZendesk } from '../../../src/zendesk/signature.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
@@ -124,6 +125,69 @@ describe('POST /webhooks/zendesk', () => {
         body: JSON.stringify({ ticket_id: 1 }),
       });
       expect(answer.status).toBe(401);
+    });
+  });
+
+  describe('replays', () => {
+    it('refuses an identical signed delivery sent again within its window, and logs it', async () => {
+      const logs = memoryLogger();
+      const { baseUrl } = await start({}, logs);
+      const options = { timestamp: stamp(clock.now()) };
+      expect((await postWebhook(baseUrl, { ticket_id: '4711' }, options)).status).toBe(200);
+      clock.advance(2 * 60_000);
+      const replay = await postWebhook(baseUrl, { ticket_id: '4711' }, options);
+      expect(replay.status).toBe(401);
+      expect(await replay.json()).toEqual({
+        error: 'replayed',
+        detail: expect.stringContaining('already received'),
+      });
+      expect(logs.lines().filter((line) => line.includes('401 replayed'))).toHaveLength(1);
+      expect(await queued()).toHaveLength(1);
+    });
+
+    it('refuses a replay whose signature is spelled differently (base64 without padding)', async () => {
+      const { baseUrl } = await start();
+      const timestamp = stamp(clock.now());
+      const raw = JSON.stringify({ ticket_id: '4711' });
+      const signature = signZendesk(WEBHOOK_SECRET, timestamp, raw);
+      expect((await postWebhook(baseUrl, raw, { timestamp, signature })).status).toBe(200);
+      const respelled = await postWebhook(baseUrl, raw, {
+        timestamp,
+        signature: signature.replace(/=+$/, ''),
+      });
+      expect(respelled.status).toBe(401);
+      expect(await respelled.json()).toMatchObject({ error: 'replayed' });
+    });
+
+    it('accepts the same ticket signed again at another time (a new delivery, not a replay)', async () => {
+      const { baseUrl } = await start();
+      expect(
+        (await postWebhook(baseUrl, { ticket_id: '4711' }, { timestamp: stamp(clock.now()) })).status,
+      ).toBe(200);
+      clock.advance(1_000);
+      const again = await postWebhook(baseUrl, { ticket_id: '4711' }, { timestamp: stamp(clock.now()) });
+      expect(again.status).toBe(200);
+    });
+
+    it('answers 401 to a timestamp more than five minutes in the future', async () => {
+      const { baseUrl } = await start();
+      const answer = await postWebhook(
+        baseUrl,
+        { ticket_id: 1 },
+        { timestamp: stamp(clock.now() + 6 * 60_000) },
+      );
+      expect(answer.status).toBe(401);
+      expect(await answer.json()).toMatchObject({ error: 'unauthorized_stale' });
+    });
+
+    it('remembers a signature until a minute past its window, then lets the purge forget it', async () => {
+      const { baseUrl, store } = await start();
+      const signedAt = clock.now();
+      expect((await postWebhook(baseUrl, { ticket_id: '4711' }, { timestamp: stamp(signedAt) })).status).toBe(
+        200,
+      );
+      expect(await store.signatures.purgeExpired(signedAt + 5 * 60_000)).toBe(0);
+      expect(await store.signatures.purgeExpired(signedAt + 6 * 60_000 + 1_000)).toBe(1);
     });
   });
 
