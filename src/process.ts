@@ -21,13 +21,16 @@ export function loadConfigOrExit(): Config {
   }
 }
 
-/** On SIGTERM/SIGINT: stop taking work, let running jobs finish (25 s at most), close the store, exit. */
+/**
+ * On SIGTERM/SIGINT: stop taking jobs, run the stop hooks (each bounded), let running jobs finish, close
+ * the store, exit; whatever is still running after `graceMs` is abandoned to its lease.
+ */
 export function stopOnSignals(ringback: Ringback, graceMs = 25_000): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    ringback.logger.info(`${signal}: finishing running jobs, then stopping`);
+    ringback.logger.info(`${signal}: taking no new jobs; finishing the running ones, then stopping`);
     const force = setTimeout(() => {
       ringback.logger.error(
         `shutdown took longer than ${graceMs / 1000} s; exiting anyway (unfinished jobs run again after their lease)`,

@@ -11,12 +11,14 @@ import type { EffectPlanner } from './app/effects.js';
 import { NoticeHub } from './app/notices.js';
 import { ThreadHub } from './app/threads.js';
 import type { Config } from './config/load.js';
+import { DoctorService } from './doctor/service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { describeFeatures } from './features.js';
 import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/server.js';
 import { JobRunner, type JobRunnerOptions } from './jobs/runner.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
 
@@ -32,6 +34,28 @@ export interface RingbackOptions {
   adapters?: RegisterAdapter[];
   /** Don't start the job runner (tests that drive it by hand). */
   manualJobs?: boolean;
+  /** Per-vendor timeouts and breakers (defaults: 10 s, open after 5 outages in a row, test again after 10 s). */
+  vendors?: Partial<Record<Vendor, Partial<VendorPolicySettings>>>;
+  /** How long one stop hook may take before shutdown goes on without it (default 5 s). */
+  stopHookTimeoutMs?: number;
+}
+
+export const DEFAULT_STOP_HOOK_TIMEOUT_MS = 5_000;
+
+/** Runs a stop hook, giving up on it after `ms`: one hung adapter must not keep the process alive. */
+async function runStopHook(hook: () => Promise<void>, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const outcome = await Promise.race([hook().then(() => 'done' as const), late]);
+    if (outcome === 'late') logger.error(`stop: a stop hook took longer than ${ms} ms; going on without it`);
+  } catch (error) {
+    logger.error({ err: error }, 'stop: a stop hook failed; going on');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface Ringback {
@@ -65,14 +89,20 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   const applied = await store.migrate();
   logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
 
-  const runner = new JobRunner({ store, clock, logger, metrics, ...options.runner });
+  // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).
+  vendorPolicies.reset(options.vendors);
+  const runner = new JobRunner({ store, clock, logger, metrics, vendors: vendorPolicies, ...options.runner });
   const planners: EffectPlanner[] = [];
   const mounts: RouteMount[] = [];
   const startHooks: (() => Promise<void>)[] = [];
   const stopHooks: (() => Promise<void>)[] = [];
   const threads = new ThreadHub();
   const notices = new NoticeHub();
-  const directory = new AgentDirectory(config.routing.managers, config.routing.allowUnmappedUsers);
+  const directory = new AgentDirectory(config.routing.managers, config.routing.allowUnmappedUsers, {
+    store,
+    clock,
+    logger,
+  });
   // Planners are looked up at call time, so adapters registered later still take part.
   const commands: CommandDeps = {
     store,
@@ -88,12 +118,14 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     );
   }
 
+  const doctor = new DoctorService({ config, store, clock, logger, metrics });
   const context: AdapterContext = {
     config,
     store,
     runner,
     logger,
     metrics,
+    doctor,
     clock,
     commands,
     directory,
@@ -117,6 +149,8 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     token: config.env.RINGBACK_API_TOKEN,
     mounts,
     isAcceptingTraffic: () => accepting,
+    runnerProgress: () => runner.progress(),
+    doctor,
   });
 
   const ringback: Ringback = {
@@ -141,7 +175,10 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     },
     async stop() {
       accepting = false;
-      for (const hook of stopHooks) await hook();
+      // First no new jobs, so nothing starts that the hooks below are tearing down.
+      await runner.stopTaking();
+      const hookTimeoutMs = options.stopHookTimeoutMs ?? DEFAULT_STOP_HOOK_TIMEOUT_MS;
+      for (const hook of stopHooks) await runStopHook(hook, hookTimeoutMs, logger);
       await ringback.http?.close();
       await runner.stop();
       await store.close();

@@ -5,6 +5,7 @@ import type { EffectPlanner } from '../app/effects.js';
 import type { NoticeHub } from '../app/notices.js';
 import type { ThreadHub } from '../app/threads.js';
 import type { Config } from '../config/load.js';
+import type { DoctorHandle } from '../doctor/readyz.js';
 import type { Clock } from '../domain/clock.js';
 import type { RouteMount } from '../http/server.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -22,6 +23,8 @@ export interface AdapterContext {
   /** Everything a use case needs to run a command (planEffects covers every adapter's planner). */
   commands: CommandDeps;
   directory: AgentDirectory;
+  /** The install checks of `npm run doctor`, for `/ringback doctor` (vendors asked at most once a minute). */
+  doctor: DoctorHandle;
   /** Where thread messages meet their mirrors (Slack/Teams threads ↔ Zendesk side conversations). */
   threads: ThreadHub;
   /** Escalations, reminders and scheduled summaries, said by every surface that is on. */

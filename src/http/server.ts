@@ -2,7 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
+import { type DoctorHandle, verboseReadiness } from '../doctor/readyz.js';
 import type { Metrics } from '../observability/metrics.js';
+import { notReadyReason, type ReadinessDeps } from '../resilience/readiness.js';
 import { type ApiDeps, apiRouter } from './api.js';
 import { errorMiddleware, sendError } from './errors.js';
 
@@ -14,6 +16,10 @@ export interface HttpAppDeps extends ApiDeps {
   mounts: RouteMount[];
   /** False once shutdown began, so the load balancer stops sending traffic. */
   isAcceptingTraffic: () => boolean;
+  /** The job runner's progress, for /readyz (absent: not checked). */
+  runnerProgress?: ReadinessDeps['runnerProgress'];
+  /** Backs GET /readyz?verbose=1 (the doctor's checks, vendors at most once a minute). */
+  doctor?: DoctorHandle;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -37,18 +43,16 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ok' });
   });
 
+  app.get('/readyz', verboseReadiness(deps));
   app.get('/readyz', async (_req, res) => {
-    if (!deps.isAcceptingTraffic()) {
-      sendError(res, 503, 'shutting_down', 'this replica is stopping');
+    const problem = await notReadyReason(deps);
+    if (problem) {
+      if (problem.error !== 'shutting_down')
+        logger.warn({ reason: problem.error }, `readyz: ${problem.detail}`);
+      sendError(res, 503, problem.error, problem.detail);
       return;
     }
-    try {
-      await store.ping();
-      res.json({ status: 'ready', database: store.dialect });
-    } catch (error) {
-      logger.warn({ err: error }, 'readyz: the database is not reachable');
-      sendError(res, 503, 'database_unreachable', 'the database did not answer');
-    }
+    res.json({ status: 'ready', database: store.dialect });
   });
 
   app.get('/metrics', async (_req, res) => {

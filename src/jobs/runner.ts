@@ -1,33 +1,31 @@
 /**
  * Runs jobs from the jobs table: takes due jobs under a lease, runs the handler for their kind,
  * backs off on failure, honours "retry after" (429s), parks jobs that keep failing as dead.
+ * A running job renews its lease, so a short lease hands a dead worker's jobs over within seconds.
+ * A vendor whose breaker is open, or whose jobs already hold their share of the slots, is skipped when
+ * taking work, so one hanging vendor cannot occupy every slot.
  * Several replicas share the table; SIGTERM stops taking work and lets running jobs finish.
  */
 import { randomUUID } from 'node:crypto';
+import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import {
+  VENDORS,
+  type Vendor,
+  type VendorPolicies,
+  vendorOfJobKind,
+  vendorPolicies,
+} from '../resilience/vendorPolicy.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
+import { PermanentFailure, RetryAfter } from './errors.js';
 
-/** Thrown by a handler when the remote side said when to come back, e.g. a 429. */
-export class RetryAfter extends Error {
-  constructor(
-    readonly delayMs: number,
-    reason = 'retry later',
-  ) {
-    super(reason);
-    this.name = 'RetryAfter';
-  }
-}
+export { PermanentFailure, RetryAfter };
 
-/** Thrown by a handler for a failure no retry can fix (bad payload, 4xx other than 429): the job goes dead now. */
-export class PermanentFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentFailure';
-  }
-}
+/** Long enough for a few missed heartbeats, short enough that a killed process's work moves on quickly. */
+export const DEFAULT_LEASE_MS = 15_000;
 
 /** Runs one job; throw RetryAfter to be called again later without counting a failure. */
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
@@ -42,8 +40,12 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** How often an idle runner looks for work other replicas queued. */
   pollIntervalMs?: number;
-  /** How long a taken job is ours before another worker may take it over. */
+  /** How long a taken job is ours before another worker may take it over; renewed every third of it. */
   leaseMs?: number;
+  /** Slots one vendor's jobs may hold at once (default half of `concurrency`). */
+  vendorSlots?: number;
+  /** Breakers consulted before taking a vendor's jobs (default: the process's). */
+  vendors?: VendorPolicies;
   /** First retry delay; doubled each attempt, capped by maxBackoffMs, with jitter. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -68,19 +70,52 @@ export class JobRunner {
   private wake: (() => void) | null = null;
   private poked = false;
   private unsubscribe: (() => void) | null = null;
+  private readonly vendors: VendorPolicies;
+  private readonly slots: Record<Vendor, BulkheadPolicy>;
+  private startedAt: number | null = null;
+  private lastFinishedAt: number | null = null;
+  private lastBurialAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.concurrency = options.concurrency ?? 8;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.baseBackoffMs = options.baseBackoffMs ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 15 * 60_000;
+    this.vendors = options.vendors ?? vendorPolicies;
+    const perVendor = options.vendorSlots ?? Math.max(1, Math.ceil(this.concurrency / 2));
+    this.slots = {
+      slack: bulkhead(perVendor),
+      teams: bulkhead(perVendor),
+      zendesk: bulkhead(perVendor),
+      aircall: bulkhead(perVendor),
+    };
+  }
+
+  /** True while the loop takes jobs (started and not stopping). */
+  get isTaking(): boolean {
+    return this.loop !== null && !this.stopping;
+  }
+
+  /**
+   * For readiness: when the runner started and when a job last finished (any outcome), or null while
+   * the runner is not taking jobs (stopped, or driven by hand).
+   */
+  progress(): { startedAt: number; lastFinishedAt: number | null; waitingKinds: string[] } | null {
+    if (!this.isTaking || this.startedAt === null) return null;
+    // A vendor that is down holds its jobs back on purpose: waiting for it is not a stalled runner.
+    return {
+      startedAt: this.startedAt,
+      lastFinishedAt: this.lastFinishedAt,
+      waitingKinds: this.kindsOf(VENDORS.filter((vendor) => this.vendors.get(vendor).pausedForMs() > 0)),
+    };
   }
 
   register(kind: string, handler: JobHandler): this {
     if (this.handlers.has(kind)) throw new Error(`job kind "${kind}" already has a handler`);
     this.handlers.set(kind, handler);
+    this.options.metrics.jobKinds.add(kind);
     return this;
   }
 
@@ -91,6 +126,7 @@ export class JobRunner {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.startedAt = this.options.clock.now();
     this.unsubscribe = this.options.store.onJobsEnqueued(() => this.poke());
     this.loop = this.run();
   }
@@ -101,13 +137,19 @@ export class JobRunner {
     this.wake?.();
   }
 
-  /** Stops taking jobs and waits for the running ones to finish. */
-  async stop(): Promise<void> {
+  /** Stops taking jobs (the first step of a shutdown); running jobs go on. */
+  async stopTaking(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    this.unsubscribe = null;
     this.wake?.();
     await this.loop;
     this.loop = null;
+  }
+
+  /** Stops taking jobs and waits for the running ones to finish. */
+  async stop(): Promise<void> {
+    await this.stopTaking();
     await Promise.allSettled([...this.running]);
   }
 
@@ -154,13 +196,50 @@ export class JobRunner {
     }
   }
 
-  private takeJobs(limit: number): Promise<Job[]> {
-    return this.options.store.jobs.take(this.workerId, limit, this.leaseMs, this.options.clock.now());
+  private async takeJobs(limit: number): Promise<Job[]> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    await this.buryAbandoned(now);
+    return store.jobs.take(this.workerId, limit, this.leaseMs, now, this.blockedKinds());
+  }
+
+  /** Kinds of the vendors whose breaker is open or whose jobs hold all the slots they may. */
+  private blockedKinds(): string[] {
+    return this.kindsOf(
+      VENDORS.filter(
+        (vendor) => this.vendors.get(vendor).pausedForMs() > 0 || this.slots[vendor].executionSlots === 0,
+      ),
+    );
+  }
+
+  /** The registered job kinds that talk to one of these vendors. */
+  private kindsOf(vendors: Vendor[]): string[] {
+    if (vendors.length === 0) return [];
+    return this.kinds().filter((kind) => {
+      const vendor = vendorOfJobKind(kind);
+      return vendor !== null && vendors.includes(vendor);
+    });
+  }
+
+  /** Jobs whose workers died on every attempt go dead here, counted and logged once each. */
+  private async buryAbandoned(now: number): Promise<void> {
+    // take() already skips such jobs; burying them at most once a second spares a write per take.
+    if (now - this.lastBurialAt < Math.min(1_000, this.leaseMs / 3)) return;
+    this.lastBurialAt = now;
+    const { store, logger, metrics } = this.options;
+    for (const job of await store.jobs.buryAbandoned(now)) {
+      metrics.jobs.inc({ kind: job.kind, result: 'dead' });
+      logger.error(
+        { job: job.id, kind: job.kind, attempts: job.attempts },
+        `jobs: job ${job.id} (${job.kind}) is dead: its lease expired on all ${job.attempts} attempts`,
+      );
+    }
   }
 
   private track(job: Job): void {
     const promise = this.execute(job).finally(() => {
       this.running.delete(promise);
+      this.lastFinishedAt = this.options.clock.now();
       this.poke();
     });
     this.running.add(promise);
@@ -170,16 +249,53 @@ export class JobRunner {
     const { store, clock, metrics } = this.options;
     const handler = this.handlers.get(job.kind);
     const stopTimer = metrics.jobDuration.startTimer({ kind: job.kind });
+    const stopHeartbeat = this.heartbeat(job);
     try {
       if (!handler) throw new PermanentFailure(`no handler for job kind "${job.kind}"`);
-      await handler(job.payload, job);
+      const vendor = vendorOfJobKind(job.kind);
+      if (vendor) await this.inVendorSlot(vendor, () => handler(job.payload, job));
+      else await handler(job.payload, job);
+      stopHeartbeat();
       await store.jobs.complete(job.id, this.workerId, clock.now());
       metrics.jobs.inc({ kind: job.kind, result: 'done' });
     } catch (error) {
+      stopHeartbeat();
       await this.handleFailure(job, error);
     } finally {
+      stopHeartbeat();
       stopTimer();
     }
+  }
+
+  /** Runs a vendor's job in one of that vendor's slots; when none is free, the job comes back shortly. */
+  private async inVendorSlot(vendor: Vendor, run: () => Promise<void>): Promise<void> {
+    try {
+      await this.slots[vendor].execute(run);
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        throw new RetryAfter(250 + Math.round(Math.random() * 250), `every ${vendor} slot is busy`);
+      }
+      throw error;
+    }
+  }
+
+  /** Renews the job's lease every third of it while the handler runs; returns the function that stops it. */
+  private heartbeat(job: Job): () => void {
+    const { store, clock, logger } = this.options;
+    const timer = setInterval(
+      () => {
+        store.jobs.extendLease(job.id, this.workerId, clock.now() + this.leaseMs).then(
+          (held) => {
+            if (!held) logger.warn({ job: job.id, kind: job.kind }, 'jobs: lost the lease of a running job');
+          },
+          (error: unknown) => logger.warn({ err: error, job: job.id }, 'jobs: could not renew a lease'),
+        );
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
+    // A heartbeat alone must not keep a process alive that has nothing else to do.
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async handleFailure(job: Job, error: unknown): Promise<void> {

@@ -47,8 +47,31 @@ export function describeTarget(target: DatabaseTarget): string {
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
+/**
+ * How long the database may keep us waiting. A query that hangs holds a pool connection and a job's slot,
+ * so every wait is bounded: opening a connection, one statement, a transaction left idle, a lock.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a PostgreSQL connection (a pool that cannot connect answers with an error, not a hang). */
+  connectMs: number;
+  /** One statement, enforced by the server (statement_timeout) and by the client (query_timeout). */
+  statementMs: number;
+  /** A transaction that sits idle (its code hung) is ended by the server and its locks freed. */
+  idleInTransactionMs: number;
+  /** SQLite: how long a write waits for another connection's lock (busy_timeout). */
+  sqliteBusyMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 30_000,
+  idleInTransactionMs: 60_000,
+  sqliteBusyMs: 5_000,
+};
+
 export interface OpenOptions {
   poolSize?: number;
+  timeouts?: Partial<DatabaseTimeouts>;
   /** An idle PostgreSQL connection broke (server restart, network): pg would crash the process without a listener. */
   onConnectionError?: (error: Error) => void;
 }
@@ -80,12 +103,13 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500) {
 }
 
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): DatabaseHandle {
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   if (target.dialect === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
     const sqlite = new SQLite(target.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeouts.sqliteBusyMs))}`);
     sqlite.pragma('foreign_keys = ON');
     return {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
@@ -96,6 +120,11 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    // The client gives up slightly later than the server, so the server's clearer error usually wins.
+    query_timeout: timeouts.statementMs + 1_000,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // Times are epoch ms in BIGINT columns; they fit in a double, so read them as numbers, not strings.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {

@@ -76,7 +76,14 @@ export class JobRepository {
    * Takes up to `limit` due jobs for this worker: pending ones whose time has come, and running ones whose
    * lease expired (their worker died). Each take counts as an attempt.
    */
-  async take(workerId: string, limit: number, leaseMs: number, now: number): Promise<Job[]> {
+  async take(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    now: number,
+    /** Kinds to leave where they are (their vendor is down, or already holds its share of the slots). */
+    excludeKinds: readonly string[] = [],
+  ): Promise<Job[]> {
     if (limit <= 0) return [];
     let due = this.db
       .selectFrom('jobs')
@@ -84,12 +91,16 @@ export class JobRepository {
       .where((eb) =>
         eb.or([
           eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+          // A job taken maxAttempts times whose lease ran out each time is buried, not taken again.
+          eb.and([
+            eb('status', '=', 'running'),
+            eb('locked_until', '<', now),
+            eb('attempts', '<', eb.ref('max_attempts')),
+          ]),
         ]),
-      )
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(limit);
+      );
+    if (excludeKinds.length > 0) due = due.where('kind', 'not in', [...excludeKinds]);
+    due = due.orderBy('run_at').orderBy('id').limit(limit);
     if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
     const rows = await this.db
       .updateTable('jobs')
@@ -141,14 +152,39 @@ export class JobRepository {
       .execute();
   }
 
-  /** Extends the lease of a job that is still working. */
-  async extendLease(id: number, workerId: string, until: number): Promise<void> {
-    await this.db
+  /** Extends the lease of a job that is still working; false when the job is no longer this worker's. */
+  async extendLease(id: number, workerId: string, until: number): Promise<boolean> {
+    const result = await this.db
       .updateTable('jobs')
       .set({ locked_until: until })
       .where('id', '=', id)
+      .where('status', '=', 'running')
       .where('locked_by', '=', workerId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Dead-letters running jobs whose lease expired after their last allowed attempt: each worker that took
+   * them vanished (or the job kills its process), so taking them again would loop forever. Returns the
+   * jobs buried by this call, so each is reported once.
+   */
+  async buryAbandoned(now: number): Promise<{ id: number; kind: string; attempts: number }[]> {
+    const rows = await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'dead',
+        locked_by: null,
+        locked_until: null,
+        last_error: 'the lease expired on its last attempt: its worker died or the job never finished',
+        updated_at: now,
+      })
+      .where('status', '=', 'running')
+      .where('locked_until', '<', now)
+      .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+      .returning(['id', 'kind', 'attempts'])
       .execute();
+    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, attempts: row.attempts }));
   }
 
   async countByStatus(): Promise<Record<JobStatus, number>> {
@@ -176,13 +212,14 @@ export class JobRepository {
     }));
   }
 
-  /** When the next pending job is due, so an idle runner can sleep until then. */
-  async nextRunAt(): Promise<number | null> {
-    const row = await this.db
+  /** When the next pending job is due (of any kind but `excludeKinds`); readiness looks for old due work. */
+  async nextRunAt(excludeKinds: readonly string[] = []): Promise<number | null> {
+    let query = this.db
       .selectFrom('jobs')
       .select((eb) => eb.fn.min('run_at').as('next'))
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+      .where('status', '=', 'pending');
+    if (excludeKinds.length > 0) query = query.where('kind', 'not in', [...excludeKinds]);
+    const row = await query.executeTakeFirst();
     return row?.next === null || row?.next === undefined ? null : Number(row.next);
   }
 

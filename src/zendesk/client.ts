@@ -3,7 +3,9 @@
  * wrapped here once — a 429 resolves instead of rejecting, bodies are unwrapped by resource name, tag
  * bodies must be objects, incremental lists stop after one page — and every request paced by a budget.
  * Pacing and 429s surface as RetryAfter (the job runner puts the job back); other failures as
- * ZendeskApiError with the status and the parsed body.
+ * ZendeskApiError with the status and the parsed body. node-zendesk has no request timeout of its own: its
+ * transport is swapped for fetch with an abort signal, and every request runs under the Zendesk vendor
+ * policy (timeout + breaker; VendorUnavailable, a RetryAfter, while Zendesk hangs or fails).
  */
 // node-zendesk is CommonJS: Node's ESM loader cannot see its named exports, so take them off the default.
 import nodeZendesk, { type ZendeskClient as NodeZendesk } from 'node-zendesk';
@@ -11,7 +13,14 @@ import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { RetryAfter } from '../jobs/runner.js';
+import { httpStatusLabel } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
+import {
+  type VendorPolicy,
+  VendorTimeout,
+  VendorUnavailable,
+  vendorPolicies,
+} from '../resilience/vendorPolicy.js';
 import { RequestBudget } from './budget.js';
 
 const { createClient } = nodeZendesk;
@@ -46,6 +55,34 @@ export interface ZendeskClientOptions {
   talkRequestsPerMinute?: number;
   /** Registers a request counter here when given. */
   registry?: Registry;
+  /** Default: the process's Zendesk policy. */
+  policy?: VendorPolicy;
+}
+
+/** What node-zendesk hands its transport: the request it assembled (plus its own options, ignored). */
+interface TransportRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: RequestInit['body'];
+}
+
+/** node-zendesk's transport over Node's fetch, abandoning any request that outlives `timeoutMs`. */
+export function timedTransport(timeoutMs: number) {
+  return {
+    transportFn: (uri: string, request: TransportRequest) =>
+      fetch(uri, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+    responseAdapter: (response: Response) => ({
+      json: () => response.json(),
+      status: response.status,
+      headers: { get: (name: string) => response.headers.get(name) },
+      statusText: response.statusText,
+    }),
+  };
 }
 
 /** Fields Ringback writes on a ticket (a subset of the OAS TicketUpdateInput). */
@@ -119,22 +156,25 @@ export class ZendeskClient {
   private readonly talkBudget: RequestBudget;
   private readonly requests: Counter<'operation' | 'status'> | null;
   private me: Promise<ZendeskUser> | null = null;
+  private readonly policy: VendorPolicy;
 
   constructor(private readonly options: ZendeskClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.policy = options.policy ?? vendorPolicies.get('zendesk');
     this.zd = createClient({
       username: options.email,
       token: options.token,
       endpointUri: `${this.baseUrl}/api/v2`,
       // Keeps statusCode and the parsed body on rejected requests instead of a flattened message.
       throwOriginalException: true,
-    });
+      transportConfig: timedTransport(this.policy.timeoutMs),
+    } as Parameters<typeof createClient>[0]);
     this.budget = new RequestBudget(options.clock, options.requestsPerMinute);
     this.talkBudget = new RequestBudget(options.clock, options.talkRequestsPerMinute ?? 10);
     this.requests = options.registry
       ? new Counter({
           name: 'ringback_zendesk_requests_total',
-          help: 'Zendesk API requests by operation and status (429 = rate limited, budget = paced locally)',
+          help: 'Zendesk API requests by operation and status (429 = rate limited, budget = paced locally, timeout, unavailable = breaker open)',
           labelNames: ['operation', 'status'] as const,
           registers: [options.registry],
         })
@@ -155,13 +195,31 @@ export class ZendeskClient {
       this.requests?.inc({ operation, status: 'budget' });
       throw new RetryAfter(wait, `zendesk: request budget spent (${operation})`);
     }
+    try {
+      // Settled inside the policy, so the breaker sees a 5xx as an outage and a 4xx as a live Zendesk.
+      return await this.policy.request(operation, () => this.settle(operation, send, budget));
+    } catch (error) {
+      if (error instanceof VendorUnavailable) {
+        this.requests?.inc({ operation, status: 'unavailable' });
+      } else if (error instanceof VendorTimeout) {
+        this.requests?.inc({ operation, status: 'timeout' });
+      }
+      throw error;
+    }
+  }
+
+  private async settle(
+    operation: string,
+    send: () => Promise<unknown>,
+    budget: RequestBudget,
+  ): Promise<unknown> {
     let outcome: RawOutcome;
     try {
       outcome = (await send()) as RawOutcome;
     } catch (error) {
       const failed = error as { statusCode?: unknown; result?: unknown };
       if (typeof failed.statusCode === 'number') {
-        this.requests?.inc({ operation, status: String(failed.statusCode) });
+        this.requests?.inc({ operation, status: httpStatusLabel(failed.statusCode) });
         if (failed.statusCode === 429) throw this.rateLimited(operation, null, budget);
         throw new ZendeskApiError(failed.statusCode, 'request', operation, failed.result);
       }
@@ -169,7 +227,7 @@ export class ZendeskClient {
       throw error;
     }
     const { response, result } = outcome;
-    this.requests?.inc({ operation, status: String(response.status) });
+    this.requests?.inc({ operation, status: httpStatusLabel(response.status) });
     // node-zendesk turns any answer carrying Retry-After into a resolved "429" Error.
     const retryAfter = response.headers.get('retry-after');
     if (response.status === 429 || (retryAfter !== null && response.status >= 400)) {

@@ -2,6 +2,9 @@
  * Singleton background work (the Talk export poller, the side-conversation events poll): a loop that runs
  * a round every interval while this replica holds the named lease, so across replicas exactly one polls.
  * A RetryAfter from a round (429, budget) sleeps exactly that long; other failures back off.
+ * A round has a deadline (half the lease): past it the round's signal is aborted and the loop moves on,
+ * so a round stuck on a hung request can neither stall polling nor block shutdown; no new round starts
+ * until the stuck one has settled, so two rounds never run at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
@@ -16,8 +19,18 @@ export interface LeasedLoopOptions {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
-  /** One round of work; resolves true when more is waiting right now. */
-  round: () => Promise<boolean>;
+  /** How long one round may take (default half the lease); its signal is aborted then. */
+  roundDeadlineMs?: number;
+  /** One round of work; resolves true when more is waiting right now. Should stop when `signal` aborts. */
+  round: (signal: AbortSignal) => Promise<boolean>;
+}
+
+/** A round ran past its deadline and was abandoned. */
+export class RoundDeadlineExceeded extends Error {
+  constructor(loop: string, ms: number) {
+    super(`${loop}: the round did not finish within ${ms} ms`);
+    this.name = 'RoundDeadlineExceeded';
+  }
 }
 
 export class LeasedLoop {
@@ -27,6 +40,9 @@ export class LeasedLoop {
   private wake: (() => void) | null = null;
   private leader = false;
   private failures = 0;
+  /** The round under way (or abandoned at its deadline and not yet settled). */
+  private inFlight: Promise<unknown> | null = null;
+  private abortRound: ((reason: Error) => void) | null = null;
 
   constructor(private readonly options: LeasedLoopOptions) {}
 
@@ -39,6 +55,10 @@ export class LeasedLoop {
     return Math.max(3 * this.options.intervalMs, 60_000);
   }
 
+  private get roundDeadlineMs(): number {
+    return this.options.roundDeadlineMs ?? Math.floor(this.leaseMs / 2);
+  }
+
   start(): void {
     if (this.loop) return;
     this.stopping = false;
@@ -48,6 +68,7 @@ export class LeasedLoop {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    this.abortRound?.(new Error(`${this.options.name}: stopping`));
     await this.loop;
     this.loop = null;
     if (this.leader) {
@@ -66,12 +87,15 @@ export class LeasedLoop {
           logger.info({ loop: name }, `${name}: ${leader ? 'this replica polls' : 'another replica polls'}`);
         }
         this.leader = leader;
-        if (leader && !this.stopping) {
-          const more = await this.options.round();
+        if (leader && !this.stopping && this.inFlight) {
+          logger.warn({ loop: name }, `${name}: the last round is still stuck; skipping this one`);
+        } else if (leader && !this.stopping) {
+          const more = await this.runRound();
           delay = more ? 0 : intervalMs;
         }
         this.failures = 0;
       } catch (error) {
+        if (this.stopping) break;
         if (error instanceof RetryAfter) {
           delay = error.delayMs;
           logger.debug({ loop: name, delayMs: delay }, `${name}: waiting as asked (${error.message})`);
@@ -86,6 +110,35 @@ export class LeasedLoop {
       }
       if (this.stopping) break;
       await this.sleep(delay);
+    }
+  }
+
+  /** One round, abandoned (signal aborted) at its deadline or when the loop stops. */
+  private async runRound(): Promise<boolean> {
+    const controller = new AbortController();
+    const abandoned = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    abandoned.catch(() => undefined);
+    const timer = setTimeout(
+      () => controller.abort(new RoundDeadlineExceeded(this.options.name, this.roundDeadlineMs)),
+      this.roundDeadlineMs,
+    );
+    this.abortRound = (reason) => controller.abort(reason);
+    const round = this.options.round(controller.signal);
+    const settled = round.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight = settled;
+    void settled.then(() => {
+      if (this.inFlight === settled) this.inFlight = null;
+    });
+    try {
+      return await Promise.race([round, abandoned]);
+    } finally {
+      clearTimeout(timer);
+      this.abortRound = null;
     }
   }
 

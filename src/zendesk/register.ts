@@ -111,7 +111,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
           clock: ctx.clock,
           logger: ctx.logger,
           intervalMs: options.talkPollIntervalMs ?? 20_000,
-          round: () => poller.round(),
+          round: (signal) => poller.round(signal),
         }),
       );
     }
@@ -124,7 +124,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
           clock: ctx.clock,
           logger: ctx.logger,
           intervalMs: options.sideConversationPollIntervalMs ?? 60_000,
-          round: () => poll.round(),
+          round: (signal) => poll.round(signal),
         }),
       );
     }

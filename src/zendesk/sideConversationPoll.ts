@@ -1,7 +1,8 @@
 /**
  * The fallback for side-conversation replies: the account-wide incremental events export, read from a
  * stored cursor by one replica. Catches replies whose trigger webhook never came (misconfigured trigger,
- * an outage). Needs an admin token; without one it turns itself off after saying so once.
+ * an outage). Needs an admin token; without one it turns itself off after saying so once. A round stops
+ * before storing anything once its signal aborts (its deadline passed): the cursor stays where it was.
  */
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
@@ -27,7 +28,7 @@ export class SideConversationPoll {
     private readonly initialLookbackMs = 5 * 60_000,
   ) {}
 
-  async round(): Promise<boolean> {
+  async round(signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<boolean> {
     if (this.disabled) return false;
     const { store, clock, client, sideConversations, logger } = this.deps;
     const stored = await store.cursors.get(KEYS.sideConversationCursor);
@@ -46,7 +47,9 @@ export class SideConversationPoll {
       }
       throw error;
     }
+    signal.throwIfAborted();
     await sideConversations.accept(page.events);
+    signal.throwIfAborted();
     await store.cursors.set(KEYS.sideConversationCursor, String(page.endTime ?? startTime), clock.now());
     return page.count >= FULL_PAGE;
   }

@@ -72,6 +72,8 @@ describe('Zendesk answering 5xx, then 429, for a while', () => {
       adapters: [registerProviders, createZendeskAdapter({ pollTalk: false, pollSideConversations: false })],
       // Production backs off from 1 s to 15 min over 12 attempts; compressed tenfold-plus here.
       runner: { baseBackoffMs: 100, maxBackoffMs: 1_000 },
+      // The breaker's pause is compressed to match (production: 10 s), so the 429 phase is seen.
+      vendors: { zendesk: { halfOpenAfterMs: 500 } },
     });
 
     const endServerErrors = outage(503);

@@ -2,11 +2,14 @@
  * The Aircall Public API, wrapped once: Basic auth (AIRCALL_API_ID:AIRCALL_API_TOKEN), a per-minute request
  * budget of our own (the company-wide limit is shared with every other integration), and Aircall's
  * `X-AircallApi-*` headers. It is called from jobs, so pacing is expressed as RetryAfter (the job comes back
- * later, no failure counted) and unfixable requests as PermanentFailure.
+ * later, no failure counted) and unfixable requests as PermanentFailure. Every request runs under the
+ * Aircall vendor policy (a timeout shorter than a job's lease, and a breaker: VendorUnavailable, itself a
+ * RetryAfter, while Aircall hangs or fails).
  */
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
+import { type VendorPolicy, vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { IngestMetrics } from '../metrics.js';
 
 export const DEFAULT_AIRCALL_API_URL = 'https://api.aircall.io';
@@ -21,7 +24,10 @@ export interface AircallClientOptions {
   requestsPerMinute: number;
   clock: Clock;
   metrics?: IngestMetrics;
+  /** A tighter bound than the policy's for one caller (the doctor). */
   timeoutMs?: number;
+  /** Default: the process's Aircall policy (its timeout bounds every request). */
+  policy?: VendorPolicy;
 }
 
 export interface AircallUser {
@@ -60,8 +66,10 @@ export class AircallClient {
   private sent: number[] = [];
   /** Aircall said the window is spent until then (X-AircallApi-Reset). */
   private pausedUntil = 0;
+  private readonly policy: VendorPolicy;
 
   constructor(private readonly options: AircallClientOptions) {
+    this.policy = options.policy ?? vendorPolicies.get('aircall');
     this.auth = `Basic ${Buffer.from(`${options.apiId}:${options.apiToken}`).toString('base64')}`;
     this.baseUrl = (options.baseUrl ?? DEFAULT_AIRCALL_API_URL).replace(/\/+$/, '');
   }
@@ -117,6 +125,16 @@ export class AircallClient {
 
   private async request(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
     this.takeBudget();
+    return this.policy.request(operation, (signal) => this.send(operation, method, path, body, signal));
+  }
+
+  private async send(
+    operation: string,
+    method: string,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     const count = (result: string) => this.options.metrics?.aircallApi.inc({ operation, result });
     let response: Response;
     try {
@@ -128,7 +146,10 @@ export class AircallClient {
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        signal:
+          this.options.timeoutMs === undefined
+            ? signal
+            : AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
       });
     } catch (error) {
       count('error');

@@ -2,7 +2,8 @@
  * The Zendesk Talk export poller: Talk has no call webhooks, so missed calls are learnt from the calls and
  * legs incremental exports (10 requests a minute). One replica polls (a lease); the cursors live in the
  * store, so a restart continues where the last round stopped. A page interrupted by pacing is finished
- * from memory, not fetched again, so the scarce export budget is not spent twice.
+ * from memory, not fetched again, so the scarce export budget is not spent twice. A round stops between
+ * items once its signal aborts (its deadline passed); the next round resumes the page where it stopped.
  */
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
@@ -25,6 +26,8 @@ export interface TalkPollerOptions {
   talk: TalkIngest;
   /** On the very first start, how far back to read (default 15 minutes). */
   initialLookbackMs?: number;
+  /** A round's deadline when the caller gives it no signal (default 30 s). */
+  roundDeadlineMs?: number;
 }
 
 interface PendingPage {
@@ -47,22 +50,29 @@ export class TalkPoller {
   }
 
   /** One round: legs first (so new calls carry them), then calls. True when a page came back full. */
-  async round(): Promise<boolean> {
-    const legsFull = await this.drain('legs', (item) => this.options.talk.acceptLeg(item));
-    const callsFull = await this.drain('calls', (item) => this.options.talk.acceptCall(item));
+  async round(signal?: AbortSignal): Promise<boolean> {
+    const deadline = signal ?? AbortSignal.timeout(this.options.roundDeadlineMs ?? 30_000);
+    const legsFull = await this.drain('legs', (item) => this.options.talk.acceptLeg(item), deadline);
+    const callsFull = await this.drain('calls', (item) => this.options.talk.acceptCall(item), deadline);
     return legsFull || callsFull;
   }
 
-  private async drain(kind: 'calls' | 'legs', accept: (item: unknown) => Promise<void>): Promise<boolean> {
+  private async drain(
+    kind: 'calls' | 'legs',
+    accept: (item: unknown) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const { client, store, clock } = this.options;
+    signal.throwIfAborted();
     const cursor = await this.cursor(kind);
     let pending = this.pending[kind];
     if (!pending) {
       pending = { page: await client.talkExport(kind, cursor), next: 0 };
       this.pending[kind] = pending;
     }
-    // A RetryAfter here leaves `next` where it was: the next round resumes this page.
+    // A RetryAfter or the deadline here leaves `next` where it was: the next round resumes this page.
     while (pending.next < pending.page.items.length) {
+      signal.throwIfAborted();
       await accept(pending.page.items[pending.next]);
       pending.next++;
     }

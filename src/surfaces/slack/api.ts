@@ -2,7 +2,8 @@
  * The Slack Web API, wrapped once: one WebClient for jobs and lookups, its failures translated for the job
  * runner (429 → RetryAfter with Slack's Retry-After, unfixable input → PermanentFailure, the rest → retry).
  * The client itself never sleeps on a 429: the jobs table does the waiting, so one rate-limited channel
- * cannot stall the others.
+ * cannot stall the others. Every call runs under Slack's vendor policy: a timeout shorter than a job's
+ * lease, and a breaker that stops calling a Slack that hangs or fails (VendorUnavailable → RetryAfter).
  */
 
 import type { types } from '@slack/bolt';
@@ -11,6 +12,7 @@ import { Counter } from 'prom-client';
 import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { isOutage, type VendorPolicy, vendorPolicies } from '../../resilience/vendorPolicy.js';
 import { slackLogger } from './logging.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -21,9 +23,19 @@ export interface SlackApiOptions {
   apiUrl?: string;
   /** Quick in-client retries for network blips; the jobs table retries everything else. */
   retries?: number;
+  /** One HTTP attempt; default the policy's timeout. */
   timeoutMs?: number;
   logger: Logger;
   metrics: Metrics;
+  /** Default: the process's Slack policy. */
+  policy?: VendorPolicy;
+}
+
+/** Slack answered (an API error, a 429): it is up. Network failures, timeouts and 5xx are outages. */
+function isSlackOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (code === webApi.ErrorCode.PlatformError || code === webApi.ErrorCode.RateLimitedError) return false;
+  return isOutage(error);
 }
 
 /** Errors no retry can fix: the job is parked and the log says what to do. */
@@ -64,21 +76,24 @@ export interface PostOptions {
 export class SlackApi {
   readonly client: webApi.WebClient;
   private readonly requests: Counter<'method' | 'result'>;
+  private readonly policy: VendorPolicy;
 
   constructor(private readonly options: SlackApiOptions) {
+    this.policy = options.policy ?? vendorPolicies.get('slack');
     this.client = new webApi.WebClient(options.token, {
       slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
       logger: slackLogger(options.logger, 'slack-web-api'),
       rejectRateLimitedCalls: true,
-      retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
-      timeout: options.timeoutMs ?? 10_000,
+      // Few and quick: the policy's timeout bounds the whole call, retries included.
+      retryConfig: { retries: options.retries ?? 1, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+      timeout: options.timeoutMs ?? this.policy.timeoutMs,
     });
     const existing = options.metrics.registry.getSingleMetric('ringback_slack_api_requests_total');
     this.requests =
       (existing as Counter<'method' | 'result'> | undefined) ??
       new Counter({
         name: 'ringback_slack_api_requests_total',
-        help: 'Slack Web API calls by method and result (ok, rate_limited, error)',
+        help: 'Slack Web API calls by method and result (ok, rate_limited, unavailable, error)',
         labelNames: ['method', 'result'] as const,
         registers: [options.metrics.registry],
       });
@@ -87,7 +102,7 @@ export class SlackApi {
   /** Runs one call and translates its failure for the job runner. */
   private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await run();
+      const result = await this.policy.request(method, () => run(), isSlackOutage);
       this.requests.inc({ method, result: 'ok' });
       return result;
     } catch (error) {
@@ -96,6 +111,10 @@ export class SlackApi {
   }
 
   private translate(method: string, error: unknown): Error {
+    if (error instanceof RetryAfter) {
+      this.requests.inc({ method, result: 'unavailable' });
+      return error;
+    }
     const coded = error as { code?: string; retryAfter?: number; data?: { error?: string } };
     if (coded.code === webApi.ErrorCode.RateLimitedError) {
       this.requests.inc({ method, result: 'rate_limited' });
@@ -188,9 +207,21 @@ export class SlackApi {
     };
   }
 
-  async authTest(): Promise<{ userId: string; botId: string; teamId: string | null }> {
+  async authTest(): Promise<{
+    userId: string;
+    botId: string;
+    teamId: string | null;
+    enterpriseId: string | null;
+    isEnterpriseInstall: boolean;
+  }> {
     const result = await this.call('auth.test', () => this.client.auth.test());
     if (!result.user_id) throw new Error('slack auth.test: the answer has no user_id');
-    return { userId: result.user_id, botId: result.bot_id ?? '', teamId: result.team_id ?? null };
+    return {
+      userId: result.user_id,
+      botId: result.bot_id ?? '',
+      teamId: result.team_id ?? null,
+      enterpriseId: result.enterprise_id ?? null,
+      isEnterpriseInstall: result.is_enterprise_install === true,
+    };
   }
 }

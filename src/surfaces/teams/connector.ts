@@ -1,10 +1,13 @@
 /**
  * Proactive Bot Connector calls (Bot Framework REST API v3) for the job handlers: post a card as a new
  * conversation in a channel, reply in its reply chain, update it, open a personal chat. Each failure comes
- * back as a TeamsApiError with the HTTP status and, for 429, the Retry-After Teams asked for.
+ * back as a TeamsApiError with the HTTP status and, for 429, the Retry-After Teams asked for. Every call
+ * runs under the Teams vendor policy (a timeout, passed on as the request's abort signal, and a breaker
+ * that answers VendorUnavailable while the Bot Connector hangs or fails).
  */
 import type { Activity, Attachment, ConversationParameters, Entity } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
+import { type VendorPolicy, vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { AdaptiveCardJson } from './card.js';
 
 /** Where a conversation lives: enough to address it proactively. */
@@ -105,9 +108,30 @@ export interface TeamsConnector {
   openPersonalChat(target: Omit<ConversationTarget, 'conversationId'> & { userId: string }): Promise<string>;
 }
 
+/** Per-request options of the connector SDK: the policy's signal and timeout. */
+interface RequestLimits {
+  abortSignal: never;
+  timeout: number;
+}
+
 /** The Bot Connector for proactive sends, over the SDK's connector client. */
 export class BotConnector implements TeamsConnector {
-  constructor(private readonly clientFor: (serviceUrl: string) => Promise<ConnectorClient>) {}
+  constructor(
+    private readonly clientFor: (serviceUrl: string) => Promise<ConnectorClient>,
+    private readonly policy: VendorPolicy = vendorPolicies.get('teams'),
+  ) {}
+
+  /** One connector call under the policy; its failure becomes a TeamsApiError (or the policy's own). */
+  private request<T>(operation: string, send: (limits: RequestLimits) => Promise<T>): Promise<T> {
+    return this.policy.request(operation, async (signal) => {
+      try {
+        // The SDK's AbortSignalLike is the DOM shape Node's AbortSignal has; its declared type differs.
+        return await send({ abortSignal: signal as never, timeout: this.policy.timeoutMs });
+      } catch (error) {
+        throw toApiError(operation, error);
+      }
+    });
+  }
 
   private activity(
     target: Pick<ConversationTarget, 'botId' | 'botName'>,
@@ -155,12 +179,9 @@ export class BotConnector implements TeamsConnector {
       activity: this.activity(channel, message) as Activity,
       ...(channel.tenantId ? { tenantId: channel.tenantId } : {}),
     };
-    let result: { id?: string; activityId?: string };
-    try {
-      result = await client.conversations.createConversation(parameters);
-    } catch (error) {
-      throw toApiError('createConversation', error);
-    }
+    const result: { id?: string; activityId?: string } = await this.request('createConversation', (limits) =>
+      client.conversations.createConversation(parameters, limits),
+    );
     const threadId = result.id;
     // Teams answers the thread's conversation id ("19:…;messageid=<root>"); the root is the card's id.
     const rootId = result.activityId || (threadId ? rootOfConversation(threadId) : null);
@@ -182,15 +203,10 @@ export class BotConnector implements TeamsConnector {
   async send(target: ConversationTarget, message: OutgoingMessage): Promise<string | null> {
     const client = await this.clientFor(target.serviceUrl);
     const activity = { ...this.activity(target, message), conversation: { id: target.conversationId } };
-    try {
-      const result = await client.conversations.sendToConversation(
-        target.conversationId,
-        activity as Activity,
-      );
-      return result.id ?? null;
-    } catch (error) {
-      throw toApiError('sendToConversation', error);
-    }
+    const result = await this.request('sendToConversation', (limits) =>
+      client.conversations.sendToConversation(target.conversationId, activity as Activity, limits),
+    );
+    return result.id ?? null;
   }
 
   async update(target: ConversationTarget, activityId: string, message: OutgoingMessage): Promise<void> {
@@ -200,11 +216,9 @@ export class BotConnector implements TeamsConnector {
       id: activityId,
       conversation: { id: target.conversationId },
     };
-    try {
-      await client.conversations.updateActivity(target.conversationId, activityId, activity as Activity);
-    } catch (error) {
-      throw toApiError('updateActivity', error);
-    }
+    await this.request('updateActivity', (limits) =>
+      client.conversations.updateActivity(target.conversationId, activityId, activity as Activity, limits),
+    );
   }
 
   async findMember(
@@ -214,7 +228,9 @@ export class BotConnector implements TeamsConnector {
   ): Promise<{ id: string; name: string; aadObjectId: string | null; email: string | null } | null> {
     const client = await this.clientFor(serviceUrl);
     try {
-      const member = (await client.conversations.getConversationMember(teamId, user)) as unknown as {
+      const member = (await this.request('getConversationMember', (limits) =>
+        client.conversations.getConversationMember(teamId, user, limits),
+      )) as unknown as {
         id: string;
         name?: string;
         aadObjectId?: string;
@@ -228,9 +244,8 @@ export class BotConnector implements TeamsConnector {
         email: (member.email ?? member.userPrincipalName ?? null)?.toLowerCase() ?? null,
       };
     } catch (error) {
-      const failure = toApiError('getConversationMember', error);
-      if (failure.status === 404) return null;
-      throw failure;
+      if (error instanceof TeamsApiError && error.status === 404) return null;
+      throw error;
     }
   }
 
@@ -246,12 +261,12 @@ export class BotConnector implements TeamsConnector {
         ? { tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } }
         : {}),
     } as ConversationParameters;
-    try {
-      const result = await client.conversations.createConversation(parameters);
-      if (!result.id) throw new Error('no conversation id in the answer');
-      return result.id;
-    } catch (error) {
-      throw toApiError('createConversation', error);
+    const result = await this.request('createConversation', (limits) =>
+      client.conversations.createConversation(parameters, limits),
+    );
+    if (!result.id) {
+      throw new TeamsApiError('createConversation', 200, null, 'no conversation id in the answer', null);
     }
+    return result.id;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Ringback as a process for the failure drills: src/main.ts's composition with the production adapters,
- * but with test-sized clocks so a drill that kills a process sees its work taken over in seconds rather
- * than minutes: job leases (DRILL_LEASE_MS, default 1.5 s; production 60 s), quick polls and backoff,
+ * but with test-sized clocks so a drill that kills a process sees its work taken over at once: job leases
+ * (DRILL_LEASE_MS, default 1.5 s; production 15 s, renewed while a job runs), quick polls and backoff,
  * and a short Slack lane run (its lease is six runs). Everything else is the product as shipped.
  */
 import { registerEscalation } from '../../../src/escalation/register.js';

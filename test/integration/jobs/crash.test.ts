@@ -3,6 +3,7 @@
  * and finishes exactly once; and two processes racing to claim one call on PostgreSQL get one winner.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LEASE_MS } from '../../../src/jobs/runner.js';
 import { databaseKinds, useStore } from '../../helpers/databases.js';
 import { episode, T0 } from '../../helpers/episodes.js';
 import { type Child, spawnWorker } from '../../helpers/processes/spawn.js';
@@ -65,6 +66,45 @@ describe.each(kinds)('jobs across processes on $name', (kind) => {
       expect(await store.cursors.get(`finished:${job!.id}:hang-${doomed.process.pid}`)).toBeNull();
     });
   });
+});
+
+// With the production lease, in real time: one database is enough (the lease logic is the same SQL).
+describe('jobs across processes with the default lease', () => {
+  const sqlite = kinds.find((k) => k.name === 'sqlite')!;
+  const { store: storeOf, database: databaseOf } = useStore(sqlite);
+  const children = useChildren();
+
+  it('leaves a running job to its live worker past its lease, and hands it over within 20 s of a kill -9', async () => {
+    const store = storeOf();
+    const database = databaseOf();
+    const lease = String(DEFAULT_LEASE_MS);
+    await store.enqueue([{ kind: 'test.crashable', payload: { n: 1 } }], Date.now());
+    const doomed = spawnWorker({ DATABASE_URL: database.url, MODE: 'hang', LEASE_MS: lease });
+    children.push(doomed);
+    await doomed.waitForLine('ready');
+    const [job] = await store.jobs.list({ kind: 'test.crashable' });
+    await waitFor(
+      () => store.cursors.get(`started:${job!.id}:hang-${doomed.process.pid}`),
+      'the job to start',
+    );
+    const survivor = spawnWorker({ DATABASE_URL: database.url, MODE: 'finish', LEASE_MS: lease });
+    children.push(survivor);
+    await survivor.waitForLine('ready');
+    // Longer than one lease: the live worker renews it, so the other never takes the job.
+    await new Promise((r) => setTimeout(r, DEFAULT_LEASE_MS + 2_000));
+    const [held] = await store.jobs.list({ kind: 'test.crashable' });
+    expect(held).toMatchObject({ status: 'running', attempts: 1 });
+
+    doomed.process.kill('SIGKILL');
+    await doomed.exited;
+    const killedAt = Date.now();
+    await waitFor(async () => {
+      const [row] = await store.jobs.list({ kind: 'test.crashable' });
+      return row?.status === 'done' ? row : null;
+    }, 'the job to finish');
+    expect(Date.now() - killedAt).toBeLessThan(20_000);
+    expect(await store.cursors.get(`finished:${job!.id}:finish-${survivor.process.pid}`)).not.toBeNull();
+  }, 60_000);
 });
 
 // The same race inside one process is in store.test.ts for both databases; across processes it is the
