@@ -1,6 +1,7 @@
 /** The adapters a Ringback process plugs in, in order. Each one turns itself off when its credentials are absent. */
 import { registerEscalation } from '../escalation/register.js';
 import { registerProviders } from '../providers/register.js';
+import { registerRetention } from '../retention/register.js';
 import { registerSlack } from '../surfaces/slack/register.js';
 import { registerTeams } from '../surfaces/teams/register.js';
 import { registerZendesk } from '../zendesk/register.js';
@@ -12,4 +13,5 @@ export const adapters: RegisterAdapter[] = [
   registerSlack,
   registerTeams,
   registerZendesk,
+  registerRetention,
 ];

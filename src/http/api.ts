@@ -10,6 +10,7 @@ import { EPISODE_STATES, type EpisodeState } from '../domain/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import { safeEqual } from './auth.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { sendError } from './errors.js';
 
 export interface ApiDeps {
@@ -52,7 +53,20 @@ const callsQuery = z.object({
     }),
   line: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(1000).optional(),
 });
+
+/** The next page's URL: this request's filters and limit, and the cursor after its last call. */
+function nextPageUrl(path: string, query: Request['query'], limit: number, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const name of ['state', 'since', 'line'] as const) {
+    const value = query[name];
+    if (typeof value === 'string' && value !== '') params.set(name, value);
+  }
+  params.set('limit', String(limit));
+  params.set('cursor', cursor);
+  return `${path}?${params.toString()}`;
+}
 
 function requireToken(deps: ApiDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -95,17 +109,29 @@ export function apiRouter(deps: ApiDeps): Router {
     const parsed = callsQuery.safeParse(req.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      sendError(
-        res,
-        400,
-        'invalid_query',
-        `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`,
-      );
+      const field = issue?.path.join('.') || 'query';
+      const detail = `${field}: ${issue?.message ?? 'invalid'}`;
+      deps.logger.info({ path: req.path, detail }, `api: refused /calls query: ${detail}`);
+      sendError(res, 400, 'invalid_query', detail);
       return;
     }
-    const { state, since, line, limit } = parsed.data;
-    const episodes = await deps.store.episodes.list({ states: state, since, line, limit });
-    res.json({ calls: await viewsOf(deps.store, episodes) });
+    const { state, since, line, limit, cursor } = parsed.data;
+    // requireToken ran first: the token is set.
+    const secret = deps.token ?? '';
+    const after = cursor === undefined ? null : decodeCursor(cursor, secret);
+    if (cursor !== undefined && !after) {
+      const detail =
+        'cursor: not a cursor this API gave out; follow `next` as returned, or start without one';
+      deps.logger.info({ path: req.path }, 'api: refused /calls query: unknown cursor');
+      sendError(res, 400, 'invalid_cursor', detail);
+      return;
+    }
+    const page = await deps.store.episodes.page({ states: state, since, line }, limit, after);
+    const next = page.next
+      ? nextPageUrl(`${req.baseUrl}/calls`, req.query, limit, encodeCursor(page.next, secret))
+      : null;
+    if (next) res.set('Link', `<${next}>; rel="next"`);
+    res.json({ calls: await viewsOf(deps.store, page.episodes), next });
   });
 
   router.get('/calls/:id', async (req, res) => {

@@ -1,5 +1,6 @@
 /** Episodes: the missed-call cards, read and written with optimistic concurrency. */
 import type { Kysely, Selectable } from 'kysely';
+import { detailsWithoutCallerData } from '../domain/erasure.js';
 import type { Actor, Episode, EpisodeState, Outcome } from '../domain/types.js';
 import type { Database, EpisodesTable } from './schema.js';
 
@@ -74,6 +75,18 @@ export interface EpisodeFilter {
   limit?: number;
 }
 
+/** Where a page of the read API ends: both fields are written once, at insert, so a boundary never moves. */
+export interface PageKey {
+  createdAt: number;
+  id: string;
+}
+
+export interface EpisodePage {
+  episodes: Episode[];
+  /** The key of the last episode, to ask for the next page with; null when nothing follows. */
+  next: PageKey | null;
+}
+
 export class EpisodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -94,7 +107,8 @@ export class EpisodeRepository {
   async setDetails(id: string, details: EpisodeDetails, now: number): Promise<void> {
     await this.db
       .updateTable('episodes')
-      .set({ details: JSON.stringify(details), updated_at: now })
+      // New details may name the caller again (a late requester): the next retention run looks again.
+      .set({ details: JSON.stringify(details), updated_at: now, erased_at: null })
       .where('id', '=', id)
       .execute();
   }
@@ -160,11 +174,91 @@ export class EpisodeRepository {
     return rows.map(episodeFromRow);
   }
 
+  /**
+   * One page, most recently recorded first, strictly after `after`. Keyed on (created_at, id) rather than
+   * missed_at, which moves back when an earlier call of the episode is delivered late: an episode recorded
+   * while a client pages lands before its first page, and an update never moves one across pages.
+   */
+  async page(
+    filter: Omit<EpisodeFilter, 'limit'>,
+    limit: number,
+    after: PageKey | null,
+  ): Promise<EpisodePage> {
+    let query = this.db.selectFrom('episodes').selectAll();
+    if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+    if (filter.since !== undefined) query = query.where('missed_at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('missed_at', '<', filter.until);
+    if (filter.line !== undefined) query = query.where('line', '=', filter.line);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    // One row more than asked says whether another page exists without a second query.
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const shown = rows.slice(0, limit);
+    const last = shown.at(-1);
+    return {
+      episodes: shown.map(episodeFromRow),
+      next: rows.length > limit && last ? { createdAt: Number(last.created_at), id: last.id } : null,
+    };
+  }
+
+  /**
+   * Erases caller data (number, name, voicemail link, transcript…) of up to `limit` episodes whose last
+   * call came before `before`, and marks them erased. Each write is conditional on the version read, and
+   * bumps it, so a command that read the episode before the erasure cannot write the number back; an
+   * episode that changed meanwhile is left for the next run. Answers how many were erased.
+   */
+  async eraseCallerData(before: number, now: number, limit: number): Promise<number> {
+    const rows = await this.db
+      .selectFrom('episodes')
+      .select(['id', 'details', 'version'])
+      .where('erased_at', 'is', null)
+      .where('last_call_at', '<', before)
+      .orderBy('last_call_at')
+      .limit(limit)
+      .execute();
+    let erased = 0;
+    for (const row of rows) {
+      const result = await this.db
+        .updateTable('episodes')
+        .set({
+          caller_number: null,
+          caller_name: null,
+          details: JSON.stringify(detailsWithoutCallerData(safeJson(row.details))),
+          version: row.version + 1,
+          erased_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      erased += Number(result.numUpdatedRows);
+    }
+    return erased;
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('episodes')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
   }
 }

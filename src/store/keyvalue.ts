@@ -46,8 +46,15 @@ export class IdentityRepository {
       .execute();
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.db.deleteFrom('identities').where('expires_at', '<=', now).execute();
+  /** Deletes up to `limit` expired entries; answers how many. */
+  async purgeExpired(now: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('identities')
+      .where('key', 'in', (eb) =>
+        eb.selectFrom('identities').select('key').where('expires_at', '<=', now).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
 
@@ -65,8 +72,15 @@ export class DeliveryRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
-  async purgeOlderThan(before: number): Promise<void> {
-    await this.db.deleteFrom('deliveries').where('received_at', '<', before).execute();
+  /** Forgets up to `limit` deliveries recorded before `before`; answers how many. */
+  async purgeOlderThan(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('deliveries')
+      .where('key', 'in', (eb) =>
+        eb.selectFrom('deliveries').select('key').where('received_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
 

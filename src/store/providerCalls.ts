@@ -1,5 +1,6 @@
 /** Provider calls: one row per provider call id, upserted as events arrive in any order. */
 import type { Kysely, Selectable } from 'kysely';
+import { callRecordWithoutCallerData } from '../domain/erasure.js';
 import type { Database, ProviderCallsTable } from './schema.js';
 
 export interface ProviderCall {
@@ -60,6 +61,8 @@ export class ProviderCallRepository {
       missed_reason: call.missedReason,
       data: JSON.stringify(call.data),
       updated_at: now,
+      // A delivery after the erasure brings caller data back with a fresh retention clock.
+      erased_at: null,
     };
     await this.db
       .insertInto('provider_calls')
@@ -94,5 +97,45 @@ export class ProviderCallRepository {
       map.set(row.episode_id, list);
     }
     return map;
+  }
+
+  /**
+   * Erases the caller's number, name and recordings of up to `limit` calls not heard of since `before`, and
+   * marks them erased. Each write is conditional on the row being unchanged since it was read, so a delivery
+   * merged meanwhile is never overwritten with the older record. Answers how many were erased.
+   */
+  async eraseCallerData(before: number, now: number, limit: number): Promise<number> {
+    const rows = await this.db
+      .selectFrom('provider_calls')
+      .select(['key', 'data', 'updated_at'])
+      .where('erased_at', 'is', null)
+      .where('updated_at', '<', before)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    let erased = 0;
+    for (const row of rows) {
+      const result = await this.db
+        .updateTable('provider_calls')
+        .set({
+          from_number: null,
+          data: JSON.stringify(callRecordWithoutCallerData(parseRecord(row.data))),
+          erased_at: now,
+        })
+        .where('key', '=', row.key)
+        .where('updated_at', '=', row.updated_at)
+        .executeTakeFirst();
+      erased += Number(result.numUpdatedRows);
+    }
+    return erased;
+  }
+}
+
+function parseRecord(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * Bounded data: what is deleted or erased, and when. Each purger removes one batch of what has outlived its
+ * retention and answers how many rows it touched; `purgeRound` calls it again while it keeps filling
+ * batches, yielding between statements so a backlog (the first run after an upgrade) never blocks the
+ * event loop or holds a long lock, and stops at a time budget so a round cannot delay a shutdown.
+ */
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/store.js';
+
+/** Rows per statement: small enough that a delete or an erase holds its locks for milliseconds. */
+export const PURGE_BATCH = 500;
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+export const JOB_RETENTION = {
+  /** Done jobs are only worth a look while someone is investigating what just happened. */
+  doneMs: HOUR,
+  /** Dead jobs wait for a human: two weeks covers a holiday. */
+  deadMs: 14 * DAY,
+};
+
+/**
+ * Names of what is purged: the `what` label of ringback_purged_total. A fixed set, so a purger the lead adds
+ * later under another name is counted as `other` rather than growing the label space.
+ */
+export const PURGED_WHAT = [
+  'jobs_done',
+  'jobs_dead',
+  'deliveries',
+  'identities',
+  'episodes',
+  'provider_calls',
+  'signatures',
+  'agent_identities',
+] as const;
+
+export type PurgedWhat = (typeof PURGED_WHAT)[number];
+
+export interface Purger {
+  name: string;
+  /** Removes what has expired at `now`, ideally at most PURGE_BATCH rows; answers how many. */
+  run(now: number): Promise<number>;
+}
+
+/**
+ * Everything Ringback keeps a bounded time. `retentionMs` is the routing file's `retention`: past it call
+ * records lose caller numbers, names, voicemail links and transcripts (counts, times and outcomes stay).
+ * Delivery markers follow the same retention rather than a short window: they guard effects that must
+ * happen once per episode or per Zendesk event (a side conversation is re-read whole whenever Zendesk
+ * calls, however old), so one may only go once the episode it protects has been erased.
+ */
+export function standardPurgers(store: Store, retentionMs: number): Purger[] {
+  return [
+    {
+      name: 'jobs_done',
+      run: (now) => store.finishedJobs.purge('done', now - JOB_RETENTION.doneMs, PURGE_BATCH),
+    },
+    {
+      name: 'jobs_dead',
+      run: (now) => store.finishedJobs.purge('dead', now - JOB_RETENTION.deadMs, PURGE_BATCH),
+    },
+    { name: 'deliveries', run: (now) => store.deliveries.purgeOlderThan(now - retentionMs, PURGE_BATCH) },
+    { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
+    { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },
+    { name: 'agent_identities', run: (now) => store.agentIdentities.purgeExpired(now) },
+    // One transaction per batch: one commit instead of one per row, and on SQLite one short write lock.
+    {
+      name: 'episodes',
+      run: (now) =>
+        store.transaction((repos) => repos.episodes.eraseCallerData(now - retentionMs, now, PURGE_BATCH)),
+    },
+    {
+      name: 'provider_calls',
+      run: (now) =>
+        store.transaction((repos) =>
+          repos.providerCalls.eraseCallerData(now - retentionMs, now, PURGE_BATCH),
+        ),
+    },
+  ];
+}
+
+export interface PurgeRoundOptions {
+  clock: Clock;
+  logger: Logger;
+  /** A run answering fewer rows than this is taken to have found nothing more. */
+  batchSize?: number;
+  /** Work per purger per round; what is left waits for the next round. */
+  budgetMs?: number;
+  /** Between two batches; defaults to a turn of the event loop. */
+  pause?: () => Promise<void>;
+}
+
+export interface PurgeRoundResult {
+  purged: Record<string, number>;
+  /** Some purger stopped at its budget with more to do. */
+  more: boolean;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs every purger until it has nothing left or its budget is spent. One failing purger spares the others. */
+export async function purgeRound(purgers: Purger[], options: PurgeRoundOptions): Promise<PurgeRoundResult> {
+  const { clock, logger } = options;
+  const batchSize = options.batchSize ?? PURGE_BATCH;
+  const budgetMs = options.budgetMs ?? 2_000;
+  const pause = options.pause ?? nextTurn;
+  const purged: Record<string, number> = {};
+  let more = false;
+  for (const purger of purgers) {
+    const started = performance.now();
+    purged[purger.name] = 0;
+    try {
+      for (;;) {
+        const count = await purger.run(clock.now());
+        purged[purger.name] = (purged[purger.name] ?? 0) + count;
+        if (count < batchSize) break;
+        if (performance.now() - started >= budgetMs) {
+          more = true;
+          break;
+        }
+        await pause();
+      }
+    } catch (error) {
+      logger.warn(
+        { err: error, purger: purger.name },
+        `retention: purging ${purger.name} failed; next round retries`,
+      );
+    }
+  }
+  return { purged, more };
+}

@@ -1,0 +1,412 @@
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  JOB_RETENTION,
+  PURGED_WHAT,
+  type Purger,
+  purgeRound,
+  standardPurgers,
+} from '../../../src/app/retention.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+import { RetentionSchedule } from '../../../src/retention/register.js';
+import type { ProviderCall } from '../../../src/store/providerCalls.js';
+import type { Store } from '../../../src/store/store.js';
+import { testConfig } from '../../helpers/config.js';
+import { databaseKinds, sqliteDatabase, useStore } from '../../helpers/databases.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+import { memoryLogger, startRingback } from '../../helpers/ringback.js';
+
+const kinds = await databaseKinds();
+
+const DAY = 24 * 60 * 60 * 1000;
+const RETENTION = 400 * DAY;
+const LATER = T0 + RETENTION + DAY;
+
+const oldDetails = {
+  lineNumber: '+33 1 76 36 06 95',
+  callerCountry: 'FR',
+  calls: [
+    { key: 'aircall:1', at: T0, reason: 'no_available_agent', waitedSeconds: 42 },
+    { key: 'aircall:2', at: T0 + 60_000, reason: 'abandoned_in_ivr', waitedSeconds: 5 },
+  ],
+  rang: ['Ana', 'Ben'],
+  voicemail: { url: 'https://voicemail.example.com/vm/1.mp3', durationSeconds: 31, at: T0 + 60_000 },
+  transcript: 'Hi, this is Marie Dupont, please call me back on 06 12 34 56 78',
+  summary: 'Marie wants a refund',
+  requester: { id: 77, name: 'Marie Dupont' },
+  outOfHours: false,
+  callbackNumber: '+33612345678',
+};
+
+function providerCall(key: string, overrides: Partial<ProviderCall> = {}): ProviderCall {
+  return {
+    key,
+    provider: 'aircall',
+    providerCallId: key.split(':')[1] ?? key,
+    episodeId: 'old',
+    direction: 'inbound',
+    fromNumber: '+33176360695',
+    line: 'Support FR',
+    startedAt: T0,
+    endedAt: T0 + 30_000,
+    answered: false,
+    missedReason: 'no_available_agent',
+    data: {
+      provider: 'aircall',
+      providerCallId: '1',
+      direction: 'inbound',
+      ended: true,
+      answered: false,
+      externalNumber: '+33176360695',
+      externalNumberRaw: '+33 1 76 36 06 95',
+      externalName: 'Marie Dupont',
+      startedAt: T0,
+      endedAt: T0 + 30_000,
+      voicemail: { url: 'https://voicemail.example.com/vm/1.mp3', durationSeconds: 31 },
+      transcript: 'call me back',
+      summary: null,
+      legs: [],
+      occurredAt: T0,
+      events: ['call.ended'],
+      stamps: {},
+    },
+    ...overrides,
+  };
+}
+
+/** Finished jobs as the runner leaves them, written in one statement (a backlog needs no runner). */
+async function finishedJob(store: Store, status: 'done' | 'dead', at: number, n = 1): Promise<void> {
+  await store.db
+    .insertInto('jobs')
+    .values(
+      Array.from({ length: n }, (_, i) => ({
+        kind: `test.${status}`,
+        payload: JSON.stringify({ i }),
+        status,
+        run_at: at,
+        attempts: 1,
+        max_attempts: 12,
+        created_at: at,
+        updated_at: at,
+      })),
+    )
+    .execute();
+}
+
+describe.each(kinds)('retention on $name', (kind) => {
+  const storeOf = useStore(kind).store;
+  let store: Store;
+  const { logger } = memoryLogger();
+
+  beforeEach(() => {
+    if (!kind.skipReason) store = storeOf();
+  });
+
+  // A generous budget: these tests are about what is purged, not about how a round is cut short.
+  const round = (now: number, purgers = standardPurgers(store, RETENTION)) =>
+    purgeRound(purgers, { clock: new ManualClock(now), logger, budgetMs: 60_000 });
+
+  describe('jobs', () => {
+    it('deletes done jobs an hour after they finished, dead ones after two weeks, never pending ones', async () => {
+      await finishedJob(store, 'done', T0);
+      await finishedJob(store, 'done', T0 + 30 * 60_000);
+      await finishedJob(store, 'dead', T0);
+      await store.jobs.enqueue([{ kind: 'test.pending', payload: null, runAt: T0 }], T0);
+
+      const { purged } = await round(T0 + JOB_RETENTION.doneMs + 1);
+      expect(purged).toMatchObject({ jobs_done: 1, jobs_dead: 0 });
+      expect(await store.jobs.countByStatus()).toMatchObject({ done: 1, dead: 1, pending: 1 });
+
+      await round(T0 + JOB_RETENTION.deadMs + 1);
+      expect(await store.jobs.countByStatus()).toMatchObject({ done: 0, dead: 0, pending: 1 });
+    });
+
+    it('deletes a backlog in batches of 500, one statement each', async () => {
+      await finishedJob(store, 'done', T0, 1_200);
+      const calls: number[] = [];
+      const counting: Purger = {
+        name: 'jobs_done',
+        run: async (now) => {
+          const n = await store.finishedJobs.purge('done', now - JOB_RETENTION.doneMs, 500);
+          calls.push(n);
+          return n;
+        },
+      };
+      const result = await round(T0 + 2 * JOB_RETENTION.doneMs, [counting]);
+      expect(calls).toEqual([500, 500, 200]);
+      expect(result).toEqual({ purged: { jobs_done: 1_200 }, more: false });
+      expect((await store.jobs.countByStatus()).done).toBe(0);
+    });
+  });
+
+  describe('markers and caches', () => {
+    it('forgets delivery markers past the retention and keeps recent ones', async () => {
+      await store.deliveries.recordOnce('ringback.summary', 'daily:2026-11-20', T0);
+      await store.deliveries.recordOnce('ringback.summary', 'daily:2027-12-20', LATER - DAY);
+      const { purged } = await round(LATER);
+      expect(purged.deliveries).toBe(1);
+      expect(await store.deliveries.recordOnce('ringback.summary', 'daily:2026-11-20', LATER)).toBe(true);
+      expect(await store.deliveries.recordOnce('ringback.summary', 'daily:2027-12-20', LATER)).toBe(false);
+    });
+
+    it('deletes expired identities', async () => {
+      await store.identities.put('slack:U1', { email: 'a@example.com' }, T0 + 1000);
+      await store.identities.put('slack:U2', { email: 'b@example.com' }, T0 + 5000);
+      expect((await round(T0 + 2000)).purged.identities).toBe(1);
+      const left = await store.db.selectFrom('identities').select('key').execute();
+      expect(left.map((r) => r.key)).toEqual(['slack:U2']);
+    });
+  });
+
+  describe('call records', () => {
+    beforeEach(async () => {
+      if (kind.skipReason) return;
+      await store.episodes.insert(
+        episode({
+          id: 'old',
+          callCount: 2,
+          lastCallAt: T0 + 60_000,
+          state: 'resolved',
+          claimedBy: ana,
+          claimedAt: T0 + 120_000,
+          outcome: 'voicemail',
+          resolvedAt: T0 + 180_000,
+          resolvedBy: ana,
+          zendeskTicketId: 456,
+        }),
+        oldDetails,
+        T0,
+      );
+      await store.episodes.insert(
+        episode({
+          id: 'recent',
+          missedAt: LATER - DAY,
+          lastCallAt: LATER - DAY,
+          caller: { number: '+33612345678', name: 'Jean' },
+        }),
+        { transcript: 'recent words' },
+        LATER - DAY,
+      );
+      await store.providerCalls.save(providerCall('aircall:1'), T0);
+      await store.providerCalls.save(
+        providerCall('aircall:9', { episodeId: 'recent', fromNumber: '+33612345678' }),
+        LATER - DAY,
+      );
+      // An answered call that never became an episode still carries the caller's number.
+      await store.providerCalls.save(providerCall('aircall:5', { episodeId: null, answered: true }), T0);
+    });
+
+    it('erases caller data of episodes past the retention, keeping counts, times and outcomes', async () => {
+      const before = await store.episodes.get('old');
+      const { purged } = await round(LATER);
+      expect(purged).toMatchObject({ episodes: 1, provider_calls: 2 });
+
+      const erased = await store.episodes.get('old');
+      expect(erased?.caller).toEqual({ number: null, name: null });
+      expect(erased).toMatchObject({
+        line: 'Support FR',
+        callCount: 2,
+        missedAt: T0,
+        lastCallAt: T0 + 60_000,
+        state: 'resolved',
+        outcome: 'voicemail',
+        claimedBy: ana,
+        resolvedAt: T0 + 180_000,
+        zendeskTicketId: 456,
+        version: (before?.version ?? 0) + 1,
+      });
+      expect(await store.episodes.getDetails('old')).toEqual({
+        lineNumber: '+33 1 76 36 06 95',
+        callerCountry: 'FR',
+        calls: oldDetails.calls,
+        rang: ['Ana', 'Ben'],
+        voicemail: { url: null, durationSeconds: 31, at: T0 + 60_000 },
+        transcript: null,
+        summary: null,
+        requester: null,
+        outOfHours: false,
+      });
+      const text = JSON.stringify(
+        await store.db.selectFrom('episodes').selectAll().where('id', '=', 'old').execute(),
+      );
+      expect(text).not.toMatch(/Marie|06 12|voicemail\.example|refund|\+336/);
+
+      expect(await store.episodes.get('recent')).toMatchObject({
+        caller: { number: '+33612345678', name: 'Jean' },
+      });
+      expect(await store.episodes.getDetails('recent')).toEqual({ transcript: 'recent words' });
+    });
+
+    it('erases provider calls not heard of since the retention, with or without an episode', async () => {
+      await round(LATER);
+      for (const key of ['aircall:1', 'aircall:5']) {
+        const call = await store.providerCalls.get(key);
+        expect(call).toMatchObject({ fromNumber: null, startedAt: T0, answered: key === 'aircall:5' });
+        expect(call?.data).toMatchObject({
+          externalNumber: null,
+          externalNumberRaw: null,
+          externalName: null,
+          voicemail: null,
+          transcript: null,
+          ended: true,
+          events: ['call.ended'],
+        });
+      }
+      expect((await store.providerCalls.get('aircall:9'))?.fromNumber).toBe('+33612345678');
+      // The read API still lists the erased episode's provider call ids.
+      expect((await store.providerCalls.keysForEpisodes(['old'])).get('old')).toEqual(['aircall:1']);
+    });
+
+    it('marks what it erased so the next run does not touch it again', async () => {
+      await round(LATER);
+      const marked = await store.db
+        .selectFrom('episodes')
+        .select(['id', 'erased_at'])
+        .orderBy('id')
+        .execute();
+      expect(marked.map((r) => [r.id, r.erased_at === null ? null : Number(r.erased_at)])).toEqual([
+        ['old', LATER],
+        ['recent', null],
+      ]);
+      const version = (await store.episodes.get('old'))?.version;
+      expect((await round(LATER + DAY)).purged).toMatchObject({ episodes: 0, provider_calls: 0 });
+      expect((await store.episodes.get('old'))?.version).toBe(version);
+    });
+
+    it('keeps a command that read the episode before the erasure from writing the number back', async () => {
+      await store.episodes.insert(
+        episode({ id: 'open-old', caller: { number: '+33700000000', name: 'Paul' } }),
+        {},
+        T0,
+      );
+      const read = await store.episodes.get('open-old');
+      await round(LATER);
+      const claimed = { ...read!, state: 'claimed' as const, claimedBy: ana, version: read!.version + 1 };
+      expect(await store.episodes.updateIfVersion(claimed, read!.version, LATER)).toBe(false);
+      expect((await store.episodes.get('open-old'))?.caller.number).toBeNull();
+    });
+
+    it('erases again what a late write brought back', async () => {
+      await round(LATER);
+      await store.providerCalls.save(providerCall('aircall:1'), LATER + 1);
+      await store.episodes.setDetails('old', { ...oldDetails }, LATER + 1);
+      // The provider call was just heard of: its clock starts again. The episode's last call is old.
+      expect((await round(LATER + 2)).purged).toMatchObject({ episodes: 1, provider_calls: 0 });
+      expect((await store.episodes.getDetails('old')).transcript).toBeNull();
+      expect((await store.providerCalls.get('aircall:1'))?.fromNumber).toBe('+33176360695');
+      expect((await round(LATER + RETENTION + 2)).purged.provider_calls).toBeGreaterThanOrEqual(1);
+      expect((await store.providerCalls.get('aircall:1'))?.fromNumber).toBeNull();
+    });
+
+    it('erases a large backlog in batches until none is left', async () => {
+      for (let chunk = 0; chunk < 11; chunk++) {
+        await store.db
+          .insertInto('provider_calls')
+          .values(
+            Array.from({ length: 100 }, (_, j) => chunk * 100 + j).map((i) => ({
+              key: `generic:x:${i}`,
+              provider: 'generic:x',
+              provider_call_id: String(i),
+              episode_id: null,
+              direction: 'inbound',
+              from_number: `+3361234${String(i).padStart(4, '0')}`,
+              line: null,
+              started_at: T0,
+              ended_at: T0,
+              answered: 1,
+              missed_reason: null,
+              data: '{}',
+              updated_at: T0,
+            })),
+          )
+          .execute();
+      }
+      const { purged, more } = await round(LATER);
+      expect(purged.provider_calls).toBe(1_102);
+      expect(more).toBe(false);
+      const left = await sql<{
+        n: number;
+      }>`select count(*) as n from provider_calls where from_number is not null and updated_at < ${T0 + 1}`.execute(
+        store.db,
+      );
+      expect(Number(left.rows[0]?.n)).toBe(0);
+    });
+  });
+
+  describe('schedule', () => {
+    it('purges on one replica only: the one holding the lease', async () => {
+      const ran: string[] = [];
+      const schedules = ['a', 'b'].map(
+        (replica) =>
+          new RetentionSchedule({
+            store,
+            clock: new ManualClock(T0),
+            logger,
+            metrics: new Metrics({ defaultMetrics: false }),
+            purgers: [
+              {
+                name: 'jobs_done',
+                run: async () => {
+                  ran.push(replica);
+                  return 0;
+                },
+              },
+            ],
+            intervalMs: 20,
+            firstRunDelayMs: 0,
+          }),
+      );
+      for (const schedule of schedules) schedule.start();
+      try {
+        await expect.poll(() => ran.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(5);
+      } finally {
+        await Promise.all(schedules.map((s) => s.stop()));
+      }
+      expect(new Set(ran).size).toBe(1);
+      expect(schedules.filter((s) => s.isLeader)).toHaveLength(0);
+    });
+
+    it('counts what it purged in ringback_purged_total, unknown names as other', async () => {
+      await finishedJob(store, 'done', T0, 3);
+      const metrics = new Metrics({ defaultMetrics: false });
+      const schedule = new RetentionSchedule({
+        store,
+        clock: new ManualClock(T0 + 2 * JOB_RETENTION.doneMs),
+        logger,
+        metrics,
+        purgers: [...standardPurgers(store, RETENTION), { name: 'something new', run: async () => 2 }],
+        intervalMs: 60_000,
+        firstRunDelayMs: 0,
+      });
+      schedule.start();
+      try {
+        await expect
+          .poll(async () => metrics.registry.getSingleMetricAsString('ringback_purged_total'), {
+            timeout: 5_000,
+          })
+          .toContain('ringback_purged_total{what="jobs_done"} 3');
+      } finally {
+        await schedule.stop();
+      }
+      const text = await metrics.registry.getSingleMetricAsString('ringback_purged_total');
+      expect(text).toContain('ringback_purged_total{what="other"} 2');
+      expect(text).toContain('ringback_purged_total{what="episodes"} 0');
+      expect(text).not.toContain('something new');
+    });
+  });
+});
+
+describe('the retention schedule in a Ringback process', () => {
+  it('is plugged in by default and counts in /metrics from the start', async () => {
+    const database = sqliteDatabase();
+    const ringback = await startRingback(testConfig({ database }));
+    try {
+      const text = await (await fetch(`${ringback.baseUrl}/metrics`)).text();
+      for (const what of PURGED_WHAT) expect(text).toContain(`ringback_purged_total{what="${what}"} 0`);
+    } finally {
+      await ringback.stop();
+      await database.drop();
+    }
+  });
+});
