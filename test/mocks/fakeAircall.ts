@@ -14,6 +14,15 @@ export interface FakeAircallUser {
   email: string;
 }
 
+export interface FakeAircallNumber {
+  id: number;
+  name: string;
+  /** Formatted, as Aircall shows it: `+33 1 76 36 06 95`. */
+  digits: string;
+  /** Ids of the users (agents) assigned to the number. */
+  userIds?: number[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -29,6 +38,7 @@ export interface FakeAircallOptions {
   /** Window length; tests shorten it so a 429 clears quickly. */
   windowMs?: number;
   users?: FakeAircallUser[];
+  numbers?: FakeAircallNumber[];
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -41,6 +51,7 @@ export class FakeAircall {
   readonly apiId: string;
   readonly apiToken: string;
   users: FakeAircallUser[];
+  numbers: FakeAircallNumber[];
   limit: number;
   windowMs: number;
   private windowStart = 0;
@@ -54,6 +65,7 @@ export class FakeAircall {
     this.limit = options.limit ?? 60;
     this.windowMs = options.windowMs ?? 60_000;
     this.users = options.users ?? [];
+    this.numbers = options.numbers ?? [];
   }
 
   async start(): Promise<this> {
@@ -85,6 +97,20 @@ export class FakeAircall {
 
   rateLimited(): RecordedRequest[] {
     return this.requests.filter((r) => r.status === 429);
+  }
+
+  private numberJson(number: FakeAircallNumber) {
+    return {
+      id: number.id,
+      direct_link: `${this.url}/v1/numbers/${number.id}`,
+      name: number.name,
+      digits: number.digits,
+      country: 'FR',
+      time_zone: 'Europe/Paris',
+      open: true,
+      availability_status: 'open',
+      is_ivr: false,
+    };
   }
 
   private async readBody(req: IncomingMessage): Promise<unknown> {
@@ -167,6 +193,42 @@ export class FakeAircall {
             per_page: perPage,
             next_page_link: hasNext ? `${this.url}/v1/users?page=${page + 1}&per_page=${perPage}` : null,
             previous_page_link: page > 1 ? `${this.url}/v1/users?page=${page - 1}&per_page=${perPage}` : null,
+          },
+        },
+        limits,
+      );
+    }
+    if (method === 'GET' && url.pathname === '/v1/numbers') {
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const perPage = Math.min(50, Number(url.searchParams.get('per_page') ?? '20'));
+      const slice = this.numbers.slice((page - 1) * perPage, page * perPage);
+      const hasNext = page * perPage < this.numbers.length;
+      return answer(
+        200,
+        {
+          numbers: slice.map((n) => this.numberJson(n)),
+          meta: {
+            count: slice.length,
+            total: this.numbers.length,
+            current_page: page,
+            per_page: perPage,
+            next_page_link: hasNext ? `${this.url}/v1/numbers?page=${page + 1}&per_page=${perPage}` : null,
+          },
+        },
+        limits,
+      );
+    }
+    const numberRoute = /^\/v1\/numbers\/(\d+)$/.exec(url.pathname);
+    if (method === 'GET' && numberRoute) {
+      const number = this.numbers.find((n) => String(n.id) === numberRoute[1]);
+      if (!number) return answer(404, { error: 'Not found', troubleshoot: 'no such number' }, limits);
+      const users = this.users.filter((u) => number.userIds?.includes(u.id));
+      return answer(
+        200,
+        {
+          number: {
+            ...this.numberJson(number),
+            users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, available: true })),
           },
         },
         limits,

@@ -99,7 +99,33 @@ export interface FakeSlackOptions {
   postsPerSecond?: number;
   /** Per-method limits per minute (Slack's tiers); the bucket holds one minute's worth. */
   tiers?: Record<string, number>;
+  /** Scopes granted to the bot token, sent in `x-oauth-scopes` (default: those of manifests/slack.yaml). */
+  scopes?: string[];
+  /** users.info knows only users added with addUser (default: any well-formed id is a user). */
+  knownUsersOnly?: boolean;
 }
+
+export interface FakeSlackChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  /** Whether the bot is in the channel (default true). */
+  isMember?: boolean;
+  isArchived?: boolean;
+}
+
+/** The bot scopes of manifests/slack.yaml. */
+export const MANIFEST_SCOPES = [
+  'chat:write',
+  'chat:write.public',
+  'commands',
+  'users:read',
+  'users:read.email',
+  'channels:history',
+  'groups:history',
+  'channels:read',
+  'groups:read',
+];
 
 /** Slack's tiers for the methods Ringback calls (https://docs.slack.dev/apis/web-api/rate-limits). */
 export const DEFAULT_TIERS: Record<string, number> = {
@@ -304,6 +330,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): FakeMessage | undefined;
   replies(channel: string, threadTs: string): FakeMessage[];
   addUser(user: FakeSlackUser): void;
+  /** A channel conversations.info knows (a private one is invisible to a bot that is not in it). */
+  addChannel(channel: FakeSlackChannel): void;
   responseUrl(id: string): string;
   close(): Promise<void>;
 }
@@ -327,6 +355,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const responses: { id: string; body: Json }[] = [];
   const channels = new Map<string, FakeMessage[]>();
   const users = new Map<string, FakeSlackUser>();
+  const knownChannels = new Map<string, FakeSlackChannel>();
+  const scopes = options.scopes ?? MANIFEST_SCOPES;
   const postBuckets = new Map<string, Bucket>();
   const methodBuckets = new Map<string, Bucket>();
   let tsCounter = 0;
@@ -340,6 +370,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const userFor = (id: string): FakeSlackUser | null => {
     const known = users.get(id);
     if (known) return known;
+    if (options.knownUsersOnly) return null;
     if (!/^[UW][A-Z0-9]+$/.test(id)) return null;
     return { id, name: id.toLowerCase(), realName: `User ${id}`, email: `${id.toLowerCase()}@example.com` };
   };
@@ -518,6 +549,41 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         };
       }
+      case 'conversations.info': {
+        const channel = knownChannels.get(args.channel ?? '');
+        const needed = (args.channel ?? '').startsWith('G') ? 'groups:read' : 'channels:read';
+        if (!scopes.includes(needed))
+          return {
+            status: 200,
+            body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') },
+          };
+        // Slack hides private channels from a bot that is not a member.
+        if (!channel || (channel.isPrivate && channel.isMember === false))
+          return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            channel: {
+              id: channel.id,
+              name: channel.name,
+              is_channel: !channel.isPrivate,
+              is_private: channel.isPrivate ?? false,
+              is_member: channel.isMember ?? true,
+              is_archived: channel.isArchived ?? false,
+            },
+          },
+        };
+      }
+      case 'users.lookupByEmail': {
+        const email = (args.email ?? '').toLowerCase();
+        const user = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+        if (!user) return { status: 200, body: { ok: false, error: 'users_not_found' } };
+        return {
+          status: 200,
+          body: { ok: true, user: { id: user.id, name: user.name, profile: { email } } },
+        };
+      }
       default:
         return { status: 200, body: { ok: true } };
     }
@@ -557,7 +623,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     };
     const send = (status: number, body: Json, headers: Record<string, string> = {}) => {
       record(status, body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      // Slack names the token's scopes on every Web API answer.
+      const granted = given === token ? { 'x-oauth-scopes': scopes.join(',') } : {};
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...granted, ...headers });
       res.end(JSON.stringify(body));
     };
 
@@ -675,6 +743,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     replies: (channel, threadTs) => (channels.get(channel) ?? []).filter((m) => m.threadTs === threadTs),
     addUser: (user) => {
       users.set(user.id, user);
+    },
+    addChannel: (channel) => {
+      knownChannels.set(channel.id, channel);
     },
     responseUrl: (id) => `${origin}/hooks/respond/${id}`,
     appToken,

@@ -125,6 +125,13 @@ export class FakeTeams {
   private nextId = 1_700_000_000_000;
   private server!: Server;
   serviceUrl = '';
+  /** The Azure Bot's app id and client secret the fake Entra ID token endpoint accepts. */
+  botCredentials = { appId: 'fake-app-id', password: 'fake-app-password' };
+
+  /** An Entra ID token endpoint (client credentials), `{tenant}` left for the caller to fill in. */
+  get tokenUrl(): string {
+    return `${this.serviceUrl}{tenant}/oauth2/v2.0/token`;
+  }
 
   constructor(
     readonly channels: { id: string; name: string | null }[] = [
@@ -255,6 +262,28 @@ export class FakeTeams {
       );
       return true;
     };
+
+    const tokenRoute = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
+    if (method === 'POST' && tokenRoute) {
+      const form = new URLSearchParams(typeof body === 'string' ? body : '');
+      record(200);
+      if (form.get('grant_type') !== 'client_credentials' || !form.get('scope'))
+        return send(400, {
+          error: 'invalid_request',
+          error_description: 'AADSTS900144: grant_type and scope are required',
+        });
+      if (form.get('client_id') !== this.botCredentials.appId)
+        return send(400, {
+          error: 'unauthorized_client',
+          error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory '${tokenRoute[1]}'.`,
+        });
+      if (form.get('client_secret') !== this.botCredentials.password)
+        return send(401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        });
+      return send(200, { token_type: 'Bearer', expires_in: 3599, access_token: 'fake-bot-token' });
+    }
 
     const scripted = this.scripted.findIndex((s) => s.match(method, path));
     if (scripted >= 0) {

@@ -29,6 +29,8 @@ const SCOPES = {
   'users:read.email': 'users.info: the clicker’s email, to match Zendesk/Aircall agents',
   'channels:history': 'message.channels: human replies in card threads (public channels)',
   'groups:history': 'message.groups: human replies in card threads (private channels)',
+  'channels:read': 'conversations.info: npm run doctor checks each routed public channel',
+  'groups:read': 'conversations.info: npm run doctor checks each routed private channel',
 };
 
 describe('the Slack manifests', () => {

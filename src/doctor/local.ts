@@ -1,0 +1,122 @@
+/** What is on this side: the routing file, the database, the HTTP port and that someone manages. */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { Config } from '../config/load.js';
+import { openDatabase } from '../store/db.js';
+import { Store } from '../store/store.js';
+import type { DoctorContext } from './context.js';
+import { type Check, fail, GUIDE, ok, reason, skip, warn, withTimeout } from './types.js';
+
+export function routingChecks(
+  config: Pick<Config, 'routingSource' | 'warnings'>,
+  context: DoctorContext,
+): Check[] {
+  const { routing } = context;
+  const checks: Check[] = [];
+  const posting = routing.lines.filter((l) => l.slack || l.teams).length;
+  checks.push(
+    config.routingSource === 'built-in default'
+      ? warn(
+          'routing',
+          'file',
+          `no routing file at ${context.env.RINGBACK_CONFIG}: calls are stored but posted nowhere`,
+          'copy ringback.example.yaml to ringback.yaml (or set RINGBACK_CONFIG) and route each line to a channel',
+          GUIDE.routing,
+        )
+      : ok(
+          'routing',
+          'file',
+          `${config.routingSource}: ${routing.lines.length} line(s), ${posting} posting to a channel`,
+        ),
+  );
+  const { managers } = routing;
+  if (
+    config.routingSource !== 'built-in default' &&
+    managers.slack.length + managers.teams.length + managers.emails.length + managers.zendeskRoles.length ===
+      0
+  )
+    checks.push(
+      warn(
+        'routing',
+        'managers',
+        'no managers: nobody can ask for summaries or release other people’s claims',
+        `add managers.slack (member ids), managers.emails or managers.zendeskRoles to ${context.env.RINGBACK_CONFIG}`,
+        GUIDE.routing,
+      ),
+    );
+  return checks;
+}
+
+/** Opens the configured database without creating it, and checks that it answers within the timeout. */
+export async function openAndPing(
+  config: Pick<Config, 'database'>,
+  context: DoctorContext,
+): Promise<{ check: Check; store: Store | null }> {
+  const target = config.database;
+  if (target.dialect === 'sqlite' && target.path !== ':memory:' && !existsSync(resolve(target.path)))
+    return {
+      check: skip(
+        'database',
+        'connection',
+        `no SQLite file yet at ${target.path}: Ringback creates it at its first start`,
+      ),
+      store: null,
+    };
+  let store: Store | null = null;
+  try {
+    store = new Store(openDatabase(target));
+    await withTimeout(store.ping(), context.timeoutMs, 'the database');
+    return { check: ok('database', 'connection', `${store.description} answers`), store };
+  } catch (error) {
+    await store?.close().catch(() => undefined);
+    return {
+      check: fail(
+        'database',
+        'connection',
+        `the database did not answer: ${reason(error)}`,
+        'check DATABASE_URL (host, port, user, database name) and that the server accepts connections from here',
+        GUIDE.environment,
+      ),
+      store: null,
+    };
+  }
+}
+
+/** A check of an already open store (the server's own, for /readyz?verbose=1). */
+export async function pingCheck(store: Store, context: DoctorContext): Promise<Check> {
+  try {
+    await withTimeout(store.ping(), context.timeoutMs, 'the database');
+    return ok('database', 'connection', `${store.description} answers`);
+  } catch (error) {
+    return fail(
+      'database',
+      'connection',
+      `the database did not answer: ${reason(error)}`,
+      'check DATABASE_URL and the database server',
+      GUIDE.environment,
+    );
+  }
+}
+
+/** True when nothing listens on `port` yet (the doctor runs before the server, or beside it). */
+export async function portCheck(port: number): Promise<Check> {
+  if (port === 0) return skip('server', 'port', 'PORT=0: the server takes any free port');
+  const free = await new Promise<boolean | string>((done) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      done(error.code === 'EADDRINUSE' ? false : (error.code ?? error.message)),
+    );
+    probe.listen(port, () => probe.close(() => done(true)));
+  });
+  if (free === true) return ok('server', `port ${port}`, `PORT ${port} is free`);
+  return fail(
+    'server',
+    `port ${port}`,
+    free === false
+      ? `PORT ${port} is already in use (is Ringback already running?)`
+      : `PORT ${port} cannot be used: ${free}`,
+    'stop what listens there, or set PORT to a free port (and point the webhooks and Slack/Teams at it)',
+    GUIDE.environment,
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * `GET /readyz?verbose=1`: readiness plus the doctor's lines, for operators. Without `verbose=1` (the load
+ * balancer's probe) the plain readiness route answers, untouched; vendors are asked at most once a minute.
+ */
+import type { RequestHandler } from 'express';
+import type { Logger } from '../observability/logger.js';
+import type { ServedReport } from './service.js';
+
+export interface DoctorHandle {
+  report(): Promise<ServedReport>;
+}
+
+export function verboseReadiness(deps: {
+  doctor?: DoctorHandle | undefined;
+  isAcceptingTraffic: () => boolean;
+  logger: Logger;
+}): RequestHandler {
+  return async (req, res, next) => {
+    const { doctor } = deps;
+    if (req.query.verbose !== '1' || !doctor) {
+      next();
+      return;
+    }
+    let report: ServedReport;
+    try {
+      report = await doctor.report();
+    } catch (error) {
+      // The plain answer is still worth having when the report itself broke.
+      deps.logger.warn({ err: error }, 'readyz: the doctor report failed; answering without it');
+      next();
+      return;
+    }
+    const databaseAnswers = report.checks.every((c) => c.area !== 'database' || c.status !== 'fail');
+    const ready = deps.isAcceptingTraffic() && databaseAnswers;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
+      healthy: report.healthy,
+      vendorsCheckedAt: report.vendorsCheckedAt,
+      checks: report.checks,
+    });
+  };
+}

@@ -1,0 +1,121 @@
+/** The doctor inside a running process: GET /readyz?verbose=1 and `/ringback doctor`, vendors cached a minute. */
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDirectory } from '../../../src/app/directory.js';
+import type { Config } from '../../../src/config/load.js';
+import { DoctorService } from '../../../src/doctor/service.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import type { Actor } from '../../../src/domain/types.js';
+import { createHttpApp, listen, type RunningServer } from '../../../src/http/server.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { Store } from '../../../src/store/store.js';
+import { answerCommand, parseRingbackCommand } from '../../../src/surfaces/slack/command.js';
+import { MANAGER, startWorld, type World } from './world.js';
+
+let world: World;
+let config: Config;
+let store: Store;
+let clock: ManualClock;
+let doctor: DoctorService;
+let http: RunningServer;
+
+beforeAll(async () => {
+  world = await startWorld();
+  config = world.config();
+  const database = config.database;
+  if (database.dialect !== 'sqlite') throw new Error('the world runs on SQLite');
+  store = new Store(openDatabase(database));
+  clock = new ManualClock(Date.now());
+  const logger = createLogger({ level: 'silent', secrets: config.secrets });
+  const metrics = new Metrics();
+  doctor = new DoctorService({
+    config,
+    store,
+    clock,
+    logger,
+    metrics,
+    timeoutMs: 15_000,
+    teamsTokenUrl: world.teams.tokenUrl,
+  });
+  const app = createHttpApp({
+    store,
+    clock,
+    routing: config.routing,
+    logger,
+    metrics,
+    token: undefined,
+    mounts: [],
+    isAcceptingTraffic: () => true,
+    doctor,
+  });
+  http = await listen(app, 0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await http?.close();
+  await store?.close();
+  await world?.close();
+});
+
+const readyz = async (query: string) => {
+  const port = (http.server.address() as AddressInfo).port;
+  const response = await fetch(`http://127.0.0.1:${port}/readyz${query}`);
+  return { status: response.status, text: await response.text() };
+};
+
+describe('the doctor in a running Ringback', () => {
+  it('asks the vendors at most once a minute however often it is asked', async () => {
+    const before = world.slack.callsTo('auth.test').length;
+    await doctor.report();
+    await Promise.all([doctor.report(), doctor.report()]);
+    expect(world.slack.callsTo('auth.test').length - before).toBe(1);
+    clock.advance(61_000);
+    await doctor.report();
+    expect(world.slack.callsTo('auth.test').length - before).toBe(2);
+  });
+
+  it('answers GET /readyz?verbose=1 with every check and no secret; plain /readyz is unchanged', async () => {
+    const verbose = await readyz('?verbose=1');
+    expect(verbose.status).toBe(200);
+    const body = JSON.parse(verbose.text) as { status: string; healthy: boolean; checks: { area: string }[] };
+    expect(body.status).toBe('ready');
+    expect(body.healthy).toBe(true);
+    expect(new Set(body.checks.map((c) => c.area))).toEqual(
+      new Set(['routing', 'database', 'slack', 'teams', 'zendesk', 'aircall']),
+    );
+    for (const secret of config.secrets) expect(verbose.text).not.toContain(secret);
+
+    const plain = await readyz('');
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plain.text)).not.toHaveProperty('checks');
+  });
+
+  it('gives a manager the report privately with /ringback doctor, and refuses anyone else', async () => {
+    const directory = {
+      isManager: async (actor: Actor) => actor.id === `slack:${MANAGER}`,
+    } as unknown as AgentDirectory;
+    const deps = { store, clock, routing: config.routing, directory, doctor };
+    const command = parseRingbackCommand('doctor');
+    expect(command).toEqual({ kind: 'doctor' });
+
+    const manager: Actor = {
+      id: `slack:${MANAGER}`,
+      name: 'Mia',
+      email: 'mia@example.com',
+      surface: 'slack',
+    };
+    const answer = await answerCommand(deps, command, manager, null);
+    expect(answer.public).toBe(false);
+    expect(answer.message.text).toContain('Ringback doctor: everything configured works');
+    expect(answer.message.text).toContain('slack token');
+    for (const secret of config.secrets) expect(answer.message.text).not.toContain(secret);
+
+    const agent: Actor = { id: 'slack:U0ANA000001', name: 'Ana', email: 'ana@example.com', surface: 'slack' };
+    const refused = await answerCommand(deps, command, agent, null);
+    expect(refused.public).toBe(false);
+    expect(refused.message.text).toMatch(/for managers/);
+    expect(refused.message.text).not.toContain('slack token');
+  });
+});
