@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildDetails, type CallRecord, isMissed, mergeCall } from '../../../src/app/ingest.js';
 import { parseRouting } from '../../../src/config/load.js';
 import type { CallEvent } from '../../../src/domain/callEvent.js';
+import { buildDetails, type CallRecord, isMissed, mergeCall } from '../../../src/domain/callRecord.js';
 import { emptyDetails } from '../../../src/domain/details.js';
 import { normalizeAircallCall, normalizeAircallInsight } from '../../../src/providers/aircall/normalize.js';
 import { aircallCallSchema, aircallInsightSchema } from '../../../src/providers/aircall/schema.js';
