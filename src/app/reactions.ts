@@ -1,0 +1,169 @@
+/**
+ * The reactions table: for each domain event, the neutral intents it causes. This is the one place that
+ * answers "what does a claim cause" (or a release, a resolve, a repeat call…). Adapters never look at
+ * domain events; they only turn the intents they serve into their own jobs (src/app/intents.ts), inside
+ * the same transaction as the change (transactional outbox).
+ *
+ * Pure: no I/O, no clock, no SDK. The routing file is read for facts that change what happens (is the
+ * card held until the line opens, does a resolve close the side conversation, which Aircall tags).
+ */
+import type { RoutingConfig } from '../config/routing.js';
+import type { DomainEvent } from '../domain/episode.js';
+import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
+import type { EffectContext } from './effects.js';
+import { cardHeldUntil, HELD_FIELD } from './outOfHours.js';
+
+/** A neutral instruction: what should happen, not how a given vendor does it. */
+export type Intent =
+  /** Post the episode's card on every surface and channel the line routes to (once ever per channel). */
+  | { kind: 'card.post' }
+  /** Re-render every posted copy of the card, everywhere, from the current state. */
+  | { kind: 'card.refresh' }
+  /** One line per event in the card's thread, on every surface (each surface words and escapes it). */
+  | { kind: 'thread.timeline'; events: DomainEvent[] }
+  /** Make sure the episode has a Zendesk ticket. */
+  | { kind: 'ticket.ensure' }
+  /** Note a call on the ticket (a repeat call of the episode). */
+  | { kind: 'ticket.callNote'; providerCallKey: string; at: number }
+  /** The ticket's assignee follows the claimer. */
+  | { kind: 'ticket.assign' }
+  /** Write the outcome to the ticket (status, tags, note). */
+  | { kind: 'ticket.resolve' }
+  /** Close the side conversation that mirrors the card's thread. */
+  | { kind: 'ticket.closeSideConversation' }
+  /** A comment on the provider's calls of the episode (e.g. Aircall notes), once per `key`. */
+  | { kind: 'provider.note'; key: string; text: string; tags: (string | number)[] }
+  /** Ring the agent's phone app to call the caller back. */
+  | { kind: 'provider.dial'; to: string; agent: { email: string; name: string }; attempt: number; at: number }
+  /** Arm the claim escalation ladder, counted from `anchor`. */
+  | { kind: 'timer.claimLadder'; anchor: number }
+  /** Arm the claimer's reminder (resolve SLA). */
+  | { kind: 'timer.reminder' }
+  /** The card is held until the line opens: arm the line's digest and the card's release then. */
+  | { kind: 'timer.holdUntilOpening'; opening: number };
+
+export type IntentKind = Intent['kind'];
+
+interface ReactionContext extends EffectContext {
+  routing: RoutingConfig;
+  /** True when the same command also resolves the call (a resolve that claims on the way). */
+  resolvesNow: boolean;
+}
+
+type Reaction<T extends DomainEvent['type']> = (
+  event: Extract<DomainEvent, { type: T }>,
+  context: ReactionContext,
+) => Intent[];
+
+const SURFACE_NAMES: Record<Surface, string> = {
+  slack: 'Slack',
+  teams: 'Teams',
+  api: 'API',
+  aircall: 'Aircall',
+  zendesk: 'Zendesk',
+  system: 'Ringback',
+};
+
+function byWhom(actor: Actor): string {
+  return `${actor.name} (${SURFACE_NAMES[actor.surface]})`;
+}
+
+function claimedNote(event: { at: number; actor: Actor }): Intent {
+  return {
+    kind: 'provider.note',
+    key: `claimed:${event.at}:${event.actor.id}`,
+    text: `Claimed by ${byWhom(event.actor)}`,
+    tags: [],
+  };
+}
+
+function resolvedNote(key: string, text: string, routing: RoutingConfig): Intent {
+  return { kind: 'provider.note', key, text, tags: routing.aircall.tagsOnResolve };
+}
+
+function closesSideConversation(routing: RoutingConfig): Intent[] {
+  return routing.zendesk.sideConversation?.closeOnResolve ? [{ kind: 'ticket.closeSideConversation' }] : [];
+}
+
+function outcomeWords(outcome: Outcome): string {
+  return OUTCOME_LABELS[outcome];
+}
+
+/**
+ * THE TABLE. Read a row as "when this happens, these things follow". Card refreshes and the thread line
+ * are added once per change by `react` below (every event but `opened` changes what the card shows).
+ */
+export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
+  opened: (event, { episode, routing }) => {
+    const heldUntil = cardHeldUntil(routing, episode, event.at);
+    return [
+      heldUntil === null ? { kind: 'card.post' } : { kind: 'timer.holdUntilOpening', opening: heldUntil },
+      { kind: 'ticket.ensure' },
+      ...(episode.state === 'open' ? [{ kind: 'timer.claimLadder', anchor: episode.missedAt } as const] : []),
+    ];
+  },
+  call_joined: (event) => [{ kind: 'ticket.callNote', providerCallKey: event.providerCallKey, at: event.at }],
+  claimed: (event, { episode, resolvesNow }) => [
+    { kind: 'ticket.assign' },
+    ...(episode.state !== 'resolved' ? [{ kind: 'timer.reminder' } as const] : []),
+    // A resolve that claims on the way says it all in its own comment.
+    ...(resolvesNow ? [] : [claimedNote(event)]),
+  ],
+  released: (event, { episode }) => [
+    { kind: 'ticket.assign' },
+    // A released call starts the ladder again, counted from the release.
+    ...(episode.state === 'open' ? [{ kind: 'timer.claimLadder', anchor: event.at } as const] : []),
+  ],
+  callback_started: (event, { episode }) =>
+    episode.caller.number && event.actor.email
+      ? [
+          {
+            kind: 'provider.dial',
+            to: episode.caller.number,
+            agent: { email: event.actor.email, name: event.actor.name },
+            attempt: event.attempt,
+            at: event.at,
+          },
+        ]
+      : [],
+  resolved: (event, { routing }) => [
+    { kind: 'ticket.resolve' },
+    ...closesSideConversation(routing),
+    resolvedNote(
+      `resolved:${event.at}`,
+      `Resolved by ${byWhom(event.actor)}: ${outcomeWords(event.outcome)}`,
+      routing,
+    ),
+  ],
+  auto_resolved: (event, { routing }) => [
+    { kind: 'ticket.resolve' },
+    ...closesSideConversation(routing),
+    resolvedNote(
+      `resolved:${event.at}`,
+      `Resolved automatically: the caller got through${event.actor ? ` with ${event.actor.name}` : ''}`,
+      routing,
+    ),
+  ],
+  // The ladder's own handler says where the step went; the card shows the level.
+  escalated: () => [],
+  // A held card is let out at the line's opening by a details change naming HELD_FIELD.
+  details_changed: (event) => (event.fields.includes(HELD_FIELD) ? [{ kind: 'card.post' }] : []),
+};
+
+function reactionTo(event: DomainEvent, context: ReactionContext): Intent[] {
+  // The mapped type guarantees the row fits its event; TypeScript cannot see through the lookup.
+  const reaction = REACTIONS[event.type] as Reaction<DomainEvent['type']>;
+  return reaction(event as never, context);
+}
+
+/** Everything one accepted change causes, in a stable order. */
+export function react(context: EffectContext, routing: RoutingConfig): Intent[] {
+  const { events } = context;
+  if (events.length === 0) return [];
+  const resolvesNow = events.some((e) => e.type === 'resolved' || e.type === 'auto_resolved');
+  const intents = events.flatMap((event) => reactionTo(event, { ...context, routing, resolvesNow }));
+  // The card is rendered from the current state when it is posted, so 'opened' alone needs no refresh.
+  if (events.some((e) => e.type !== 'opened')) intents.push({ kind: 'card.refresh' });
+  intents.push({ kind: 'thread.timeline', events });
+  return intents;
+}
