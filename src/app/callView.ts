@@ -1,4 +1,4 @@
-/** The read API's Call object (design.md, "The read API's call object"). Field meanings are a contract. */
+/** The read API's Call object (GET /api/calls, README "HTTP routes"). Field meanings are a public contract. */
 import type { Episode } from '../domain/types.js';
 import type { Post } from '../store/posts.js';
 

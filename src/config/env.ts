@@ -11,7 +11,7 @@ const baseUrl = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
-/** Every environment variable Ringback reads (design.md, "Environment"). */
+/** Every environment variable Ringback reads (the README's Environment table lists them for users). */
 export const envSchema = z.object({
   /** HTTP port for every route. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

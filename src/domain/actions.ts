@@ -1,6 +1,6 @@
 /**
  * Interaction ids: Slack `action_id`s and Teams `Action.Execute` verbs are these same strings, and
- * their value/data carries the episode id. Public contract (design.md): never rename.
+ * their value/data carries the episode id. A public contract (users' manifests and scripts depend on them): never rename.
  */
 export const ACTION_IDS = {
   claim: 'ringback.claim',

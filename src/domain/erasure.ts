@@ -31,7 +31,7 @@ export function detailsWithoutCallerData(stored: unknown): EpisodeDetails {
   };
 }
 
-/** Fields of a provider call's merged record (src/app/ingest.ts CallRecord) that say nothing about the caller. */
+/** Fields of a provider call's merged record (src/domain/callRecord.ts CallRecord) that say nothing about the caller. */
 const CALL_RECORD_KEPT = [
   'provider',
   'providerCallId',

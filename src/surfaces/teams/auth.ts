@@ -1,5 +1,5 @@
 /**
- * How /api/messages authenticates, from the environment (design.md, "External contract"): Bot Framework
+ * How /api/messages authenticates, from the environment (README "Security" and docs/teams-setup.md): Bot Framework
  * JWTs when MicrosoftAppId is set. Without it Teams is off, unless RINGBACK_TEAMS_PLAYGROUND=1 asks for the
  * local Agents Playground (unauthenticated, loopback serviceUrl only, see gate.ts), which production refuses.
  */

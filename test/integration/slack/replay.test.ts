@@ -57,17 +57,19 @@ describe.each(kinds)('replayed Slack requests on $name', (kind) => {
     expect(h.logLines().filter((line) => line.includes('a replay'))).toHaveLength(1);
   });
 
-  it('refuses the replay on another replica sharing the database', async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    if (kind.name === 'sqlite') ctx.skip('several replicas share PostgreSQL only');
-    const a = await start();
-    const b = await start();
-    const headers = signed();
-    expect((await post(a, headers)).status).toBe(200);
-    const replay = await post(b, headers);
-    expect(replay.status).toBe(401);
-    expect(await replay.json()).toMatchObject({ error: 'replayed' });
-  });
+  // Several replicas share PostgreSQL only: SQLite has no such case (rather than a skipped one).
+  if (kind.name !== 'sqlite') {
+    it('refuses the replay on another replica sharing the database', async (ctx) => {
+      if (kind.skipReason) ctx.skip(kind.skipReason);
+      const a = await start();
+      const b = await start();
+      const headers = signed();
+      expect((await post(a, headers)).status).toBe(200);
+      const replay = await post(b, headers);
+      expect(replay.status).toBe(401);
+      expect(await replay.json()).toMatchObject({ error: 'replayed' });
+    });
+  }
 
   it('runs a Slack retry, which is signed anew', async (ctx) => {
     if (kind.skipReason) ctx.skip(kind.skipReason);
