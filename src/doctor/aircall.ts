@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { systemClock } from '../domain/clock.js';
 import { createAircallClient, DEFAULT_AIRCALL_API_URL } from '../providers/aircall/client.js';
-import { SlackApi } from '../surfaces/slack/api.js';
 import { createZendeskClient, zendeskBaseUrl } from '../zendesk/client.js';
 import type { DoctorContext } from './context.js';
 import { getJson, HttpStatusError } from './http.js';
+import { doctorSlackApi } from './slack.js';
 import { type Check, fail, GUIDE, ok, reason, skip, withTimeout } from './types.js';
 
 const AREA = 'aircall';
@@ -61,14 +61,7 @@ function emailDirectories(
   const { env } = context;
   const directories: { name: string; knows: (email: string) => Promise<boolean> }[] = [];
   if (env.SLACK_BOT_TOKEN) {
-    const slack = new SlackApi({
-      token: env.SLACK_BOT_TOKEN,
-      ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
-      retries: 0,
-      timeoutMs: context.timeoutMs,
-      logger: context.logger,
-      metrics: context.metrics,
-    });
+    const slack = doctorSlackApi(context, env.SLACK_BOT_TOKEN);
     directories.push({
       name: 'Slack',
       knows: async (email) => {

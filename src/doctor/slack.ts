@@ -160,6 +160,19 @@ async function managerCheck(api: SlackApi, context: DoctorContext, userId: strin
   }
 }
 
+/** A Slack client for one look: no retries, the doctor's own timeout. */
+export function doctorSlackApi(context: DoctorContext, token: string): SlackApi {
+  const { env } = context;
+  return new SlackApi({
+    token,
+    ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+    retries: 0,
+    timeoutMs: context.timeoutMs,
+    logger: context.logger,
+    metrics: context.metrics,
+  });
+}
+
 export async function slackChecks(context: DoctorContext): Promise<Check[]> {
   const { env } = context;
   if (!env.SLACK_BOT_TOKEN) {
@@ -178,14 +191,7 @@ export async function slackChecks(context: DoctorContext): Promise<Check[]> {
   }
 
   const checks: Check[] = [modeCheck(context)];
-  const api = new SlackApi({
-    token: env.SLACK_BOT_TOKEN,
-    ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
-    retries: 0,
-    timeoutMs: context.timeoutMs,
-    logger: context.logger,
-    metrics: context.metrics,
-  });
+  const api = doctorSlackApi(context, env.SLACK_BOT_TOKEN);
 
   let granted: Set<string> | null = null;
   try {
