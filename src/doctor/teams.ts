@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import { teamsAuth } from '../surfaces/teams/auth.js';
-import { TeamsStore } from '../surfaces/teams/teamsStore.js';
 import type { DoctorContext } from './context.js';
 import { type Check, fail, GUIDE, ok, reason, skip, warn } from './types.js';
 
@@ -92,7 +91,7 @@ async function channelChecks(context: DoctorContext, store: Store | null): Promi
   const routed = routedTeamsChannels(context);
   if (routed.size === 0) return [];
   if (!store) return [skip(AREA, 'channels', 'not checked: the database did not answer')];
-  const teams = new TeamsStore(store.db);
+  const teams = store.teams;
   const checks: Check[] = [];
   for (const [channel, places] of routed) {
     const name = `channel ${channel}`;

@@ -7,6 +7,7 @@ import { retentionMigration } from './migrations/003_retention.js';
 import { replayMigration } from './migrations/004_replay.js';
 import { identitiesMigration } from './migrations/005_identities.js';
 import { jobsMigration } from './migrations/006_jobs.js';
+import { zendeskLinksMigration } from './migrations/007_zendesk_links.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -17,6 +18,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '004_replay': replayMigration(dialect),
     '005_identities': identitiesMigration(dialect),
     '006_jobs': jobsMigration(dialect),
+    '007_zendesk_links': zendeskLinksMigration(dialect),
   };
 }
 
@@ -24,6 +26,18 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
 const MIGRATION_LOCK_ID = 727_225_001;
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
+  return migrateUpTo(db, dialect, null);
+}
+
+/**
+ * Applies the migrations up to `last` included (null: all of them). Stopping early is for tests of a
+ * migration against what an older version left in the database.
+ */
+export async function migrateUpTo(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  last: string | null,
+): Promise<string[]> {
   const run = async (conn: Kysely<Database>) => {
     const migrator = new Migrator({
       db: conn,
@@ -31,7 +45,8 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName
       migrationTableName: 'ringback_migrations',
       migrationLockTableName: 'ringback_migrations_lock',
     });
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } =
+      last === null ? await migrator.migrateToLatest() : await migrator.migrateTo(last);
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };

@@ -137,6 +137,54 @@ export interface AgentIdentitiesTable {
   usable_until: number;
 }
 
+/** Microsoft Teams channels the bot was added to (src/store/teams.ts). */
+export interface TeamsChannelsTable {
+  channel_id: string;
+  team_id: string;
+  team_name: string | null;
+  channel_name: string | null;
+  tenant_id: string | null;
+  service_url: string;
+  bot_id: string;
+  bot_name: string | null;
+  updated_at: number;
+}
+
+/** People seen in Microsoft Teams (src/store/teams.ts). */
+export interface TeamsMembersTable {
+  /** The Entra (AAD) object id when Teams gave one, else the Teams user id. */
+  user_key: string;
+  /** The Teams user id (`29:…`): what `refresh.userIds` and 1:1 conversations need. */
+  mri: string;
+  aad_object_id: string | null;
+  name: string;
+  /** Lower case. */
+  email: string | null;
+  tenant_id: string | null;
+  service_url: string;
+  bot_id: string;
+  personal_conversation_id: string | null;
+  /** When the roster (TeamsInfo.getMember) was last asked about this person. */
+  roster_checked_at: number | null;
+  updated_at: number;
+}
+
+/**
+ * What Ringback linked in Zendesk for an episode (src/store/zendeskLinks.ts). The ticket itself is
+ * episodes.zendesk_ticket_id.
+ */
+export interface ZendeskLinksTable {
+  episode_id: string;
+  /** Set once Ringback tagged the episode's ticket (one Zendesk Talk made) as its own. */
+  tagged_ticket_id: number | null;
+  /** The side conversation the episode's thread is copied to, and the ticket it is on. */
+  side_conversation_id: string | null;
+  side_conversation_ticket_id: number | null;
+  /** The Zendesk user Ringback assigned the ticket to on a claim; null when none, or released. */
+  assignee_id: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   episodes: EpisodesTable;
   provider_calls: ProviderCallsTable;
@@ -149,4 +197,7 @@ export interface Database {
   leases: LeasesTable;
   signatures: SignaturesTable;
   agent_identities: AgentIdentitiesTable;
+  teams_channels: TeamsChannelsTable;
+  teams_members: TeamsMembersTable;
+  zendesk_links: ZendeskLinksTable;
 }

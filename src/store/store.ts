@@ -13,6 +13,8 @@ import { PostRepository } from './posts.js';
 import { ProviderCallRepository } from './providerCalls.js';
 import type { Database } from './schema.js';
 import { SignatureRepository } from './signatures.js';
+import { TeamsRepository } from './teams.js';
+import { ZendeskLinkRepository } from './zendeskLinks.js';
 
 export class Repositories {
   readonly episodes: EpisodeRepository;
@@ -27,6 +29,8 @@ export class Repositories {
   readonly leases: LeaseRepository;
   readonly agentIdentities: AgentIdentityRepository;
   readonly signatures: SignatureRepository;
+  readonly teams: TeamsRepository;
+  readonly zendeskLinks: ZendeskLinkRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -45,6 +49,8 @@ export class Repositories {
     this.leases = new LeaseRepository(db);
     this.agentIdentities = new AgentIdentityRepository(db);
     this.signatures = new SignatureRepository(db);
+    this.teams = new TeamsRepository(db);
+    this.zendeskLinks = new ZendeskLinkRepository(db);
   }
 
   /** Queues effects; inside a transaction they become visible (and wake the runner) only on commit. */

@@ -17,19 +17,11 @@ export const JOBS = {
   webhook: 'zendesk.webhook',
 } as const;
 
-/** store.cursors names (kept forever) and store.identities keys (cached with a TTL). */
+/**
+ * store.cursors names (kept forever), store.identities keys (cached with a TTL) and delivery markers. What
+ * Ringback linked in Zendesk (tagged ticket, side conversation, assignee) is a typed row of store.zendeskLinks.
+ */
 export const KEYS = {
-  /** `{ticketId, id}` of the episode's side conversation. */
-  sideConversationOf: (episodeId: string) => `zendesk.side_conversation:${episodeId}`,
-  /** The episode a side conversation belongs to. */
-  episodeOfSideConversation: (sideConversationId: string) =>
-    `zendesk.side_conversation.episode:${sideConversationId}`,
-  /** Side conversations Ringback opened on a ticket (JSON array of ids). */
-  sideConversationsOfTicket: (ticketId: number) => `zendesk.side_conversation.ticket:${ticketId}`,
-  /** Zendesk user id Ringback last assigned the episode's ticket to ('' once released). */
-  assignedAgent: (episodeId: string) => `zendesk.assigned:${episodeId}`,
-  /** Set once the reused Talk ticket carries Ringback's tags. */
-  ticketTagged: (episodeId: string) => `zendesk.ticket_tagged:${episodeId}`,
   /** Cache: agent by email. */
   agentByEmail: (email: string) => `zendesk.agent:${email.trim().toLowerCase()}`,
   /** Cache: user (name, email, phone) by id. */

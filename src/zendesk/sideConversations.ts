@@ -5,10 +5,10 @@
  * event Ringback wrote is recorded as delivered, carries an external id, and is authored by the API user.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { ThreadMessage, ThreadMessagePlanner } from '../app/threads.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { RetryAfter } from '../jobs/runner.js';
+import type { SideConversationLink as Link } from '../store/zendeskLinks.js';
 import type { ZendeskDeps } from './deps.js';
 import { isZendeskStatus } from './errors.js';
 import { EPISODE_MARK, JOBS, KEYS, MESSAGE_MARK } from './keys.js';
@@ -17,9 +17,6 @@ import { sideConversationSubject, threadMessageBody } from './text.js';
 import type { ZendeskTickets } from './tickets.js';
 
 export type SideConversationConfig = NonNullable<RoutingConfig['zendesk']['sideConversation']>;
-
-const linkSchema = z.object({ ticketId: z.number().int(), id: z.string() });
-type Link = z.infer<typeof linkSchema>;
 
 /** Longest text copied either way; Zendesk's Slack side conversations cut at 1000 characters anyway. */
 const MAX_TEXT = 3_000;
@@ -57,23 +54,11 @@ export class SideConversations {
   }
 
   private async link(episodeId: string): Promise<Link | null> {
-    const text = await this.deps.store.cursors.get(KEYS.sideConversationOf(episodeId));
-    if (!text) return null;
-    const parsed = linkSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    return this.deps.store.zendeskLinks.sideConversationOf(episodeId);
   }
 
   private async remember(episodeId: string, link: Link): Promise<void> {
-    const { store, clock } = this.deps;
-    const now = clock.now();
-    await store.transaction(async (repos) => {
-      await repos.cursors.set(KEYS.sideConversationOf(episodeId), JSON.stringify(link), now);
-      await repos.cursors.set(KEYS.episodeOfSideConversation(link.id), episodeId, now);
-      const ticketKey = KEYS.sideConversationsOfTicket(link.ticketId);
-      const known = JSON.parse((await repos.cursors.get(ticketKey)) ?? '[]') as string[];
-      if (!known.includes(link.id))
-        await repos.cursors.set(ticketKey, JSON.stringify([...known, link.id]), now);
-    });
+    await this.deps.store.zendeskLinks.linkSideConversation(episodeId, link, this.deps.clock.now());
   }
 
   /** Marks an event as handled: ours (never to be echoed) or already posted into the thread. */
@@ -169,13 +154,12 @@ export class SideConversations {
 
   /** The side conversations Ringback opened on a ticket. */
   async idsOnTicket(ticketId: number): Promise<string[]> {
-    const text = await this.deps.store.cursors.get(KEYS.sideConversationsOfTicket(ticketId));
-    return text ? (JSON.parse(text) as string[]) : [];
+    return this.deps.store.zendeskLinks.sideConversationsOnTicket(ticketId);
   }
 
   /** Re-reads one side conversation's events and brings new Zendesk-side replies into the thread. */
   async sync(ticketId: number, sideConversationId: string): Promise<number> {
-    const known = await this.deps.store.cursors.get(KEYS.episodeOfSideConversation(sideConversationId));
+    const known = await this.deps.store.zendeskLinks.episodeOfSideConversation(sideConversationId);
     if (!known) {
       // Ours but not linked yet (its creation's answer was lost): our external id says which episode.
       let sc: Awaited<ReturnType<ZendeskDeps['client']['showSideConversation']>>;
@@ -207,7 +191,7 @@ export class SideConversations {
         me ??= (await client.currentUser()).id;
         if (event.actor?.user_id === me) continue;
       }
-      const episodeId = await store.cursors.get(KEYS.episodeOfSideConversation(event.side_conversation_id));
+      const episodeId = await store.zendeskLinks.episodeOfSideConversation(event.side_conversation_id);
       if (!episodeId) continue;
       const author = event.actor?.name ?? event.actor?.email ?? 'Someone';
       const now = clock.now();

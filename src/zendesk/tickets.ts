@@ -13,7 +13,7 @@ import type { ZendeskDeps } from './deps.js';
 import { lineOf, timezoneOf } from './deps.js';
 import { linkTicket } from './episodeLink.js';
 import { isConflict } from './errors.js';
-import { KEYS, ticketExternalId } from './keys.js';
+import { ticketExternalId } from './keys.js';
 import type { Requester } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import {
@@ -114,15 +114,14 @@ export class ZendeskTickets {
   private async adopt(episode: Episode, ticketId: number): Promise<ZendeskTicket> {
     const { client, store, clock } = this.deps;
     let ticket = await client.showTicket(ticketId);
-    const taggedKey = KEYS.ticketTagged(episode.id);
-    if ((await store.cursors.get(taggedKey)) === null) {
+    if ((await store.zendeskLinks.taggedTicket(episode.id)) === null) {
       if (!TICKET_TAGS.every((tag) => ticket.tags.includes(tag))) {
         ticket = await this.safely(ticket, async (current) => {
           await client.addTags(current.id, TICKET_TAGS, current.updated_at);
           return client.showTicket(current.id);
         });
       }
-      await store.cursors.set(taggedKey, String(ticket.id), clock.now());
+      await store.zendeskLinks.markTicketTagged(episode.id, ticket.id, clock.now());
     }
     const details = parseDetails(await store.episodes.getDetails(episode.id));
     if (ticket.requester_id !== null && details.requester?.id !== ticket.requester_id) {
@@ -202,7 +201,6 @@ export class ZendeskTickets {
     const ticket = await this.ensure(episodeId);
     if (!ticket) return;
     const { store, clock, agents, logger } = this.deps;
-    const key = KEYS.assignedAgent(episodeId);
 
     if (episode.claimedBy) {
       const email = episode.claimedBy.email;
@@ -220,17 +218,15 @@ export class ZendeskTickets {
           ? null
           : { assignee_id: agentId, status: 'open' },
       );
-      await store.cursors.set(key, String(agentId), clock.now());
+      await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
       return;
     }
 
     // Released: unassign only what Ringback assigned; someone may have reassigned it in Zendesk since.
-    const assigned = await store.cursors.get(key);
-    if (!assigned) return;
-    await this.update(ticket, (current) =>
-      current.assignee_id === Number(assigned) ? { assignee_id: null } : null,
-    );
-    await store.cursors.set(key, '', clock.now());
+    const assigned = await store.zendeskLinks.assignee(episodeId);
+    if (assigned === null) return;
+    await this.update(ticket, (current) => (current.assignee_id === assigned ? { assignee_id: null } : null));
+    await store.zendeskLinks.setAssignee(episodeId, null, clock.now());
   }
 
   /** The one resolve note, with the outcome tags, the status and the outcome field. */

@@ -18,6 +18,7 @@ import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
+import type { TeamsRepository } from '../../store/teams.js';
 import { RingbackTeamsAdapter } from './adapter.js';
 import type { TeamsAuth } from './auth.js';
 import type { TeamsCards } from './cards.js';
@@ -28,11 +29,10 @@ import type { CardDeliveries } from './deliveries.js';
 import { TeamsIdentities } from './identity.js';
 import { CARD_VERBS, type InvokeBody, TeamsInteractions } from './interactions.js';
 import { reply, TeamsMessages } from './messages.js';
-import type { TeamsStore } from './teamsStore.js';
 
 export interface TeamsBotDeps {
   store: Store;
-  teams: TeamsStore;
+  teams: TeamsRepository;
   cards: TeamsCards;
   deliveries: CardDeliveries;
   commands: CommandDeps;

@@ -15,6 +15,7 @@ import { parseDetails } from '../../domain/details.js';
 import { sameActor } from '../../domain/episode.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
+import type { TeamsRepository } from '../../store/teams.js';
 import {
   type AdaptiveCardJson,
   type CardViewer,
@@ -22,11 +23,10 @@ import {
   teamsCard,
   withoutCallerData,
 } from './card.js';
-import type { TeamsStore } from './teamsStore.js';
 
 export interface TeamsCardsDeps {
   store: Store;
-  teams: TeamsStore;
+  teams: TeamsRepository;
   routing: RoutingConfig;
   env: Env;
   clock: Clock;

@@ -15,9 +15,9 @@ import { sameActor } from '../../domain/episode.js';
 import { stateWords } from '../../domain/timeline.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
+import type { TeamsChannel } from '../../store/teams.js';
 import { type AdaptiveCardJson, escapeMarkdown } from './card.js';
 import { summaryCard } from './summaryCard.js';
-import type { TeamsChannel } from './teamsStore.js';
 
 export type TeamsCommand = RingbackCommand | { kind: 'channels' };
 

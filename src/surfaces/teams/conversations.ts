@@ -6,8 +6,8 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../observability/logger.js';
+import type { TeamsChannel, TeamsRepository } from '../../store/teams.js';
 import { channelOfConversation } from './connector.js';
-import type { TeamsChannel, TeamsStore } from './teamsStore.js';
 
 interface TeamsChannelData {
   eventType?: string;
@@ -22,7 +22,7 @@ function channelData(context: TurnContext): TeamsChannelData {
 }
 
 export class TeamsConversations {
-  constructor(private readonly deps: { teams: TeamsStore; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { teams: TeamsRepository; clock: Clock; logger: Logger }) {}
 
   private base(context: TurnContext, teamId: string, teamName: string | null) {
     const activity = context.activity;

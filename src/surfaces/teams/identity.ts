@@ -2,17 +2,22 @@
  * Who is acting in Teams: the activity's sender becomes an Actor (`teams:<Entra object id>`, name, e-mail).
  * The e-mail comes from the roster (TeamsInfo.getMember), asked at most once per person per TTL, and is what
  * the directory matches against Zendesk and Aircall agents and against the routing file's managers.
- * Everyone seen is remembered (teamsStore) with their Teams id, for refresh lists and personal messages.
+ * Everyone seen is remembered (store.teams) with their Teams id, for refresh lists and personal messages.
  */
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
-import { memberKey, type TeamsStore } from './teamsStore.js';
+import type { TeamsRepository } from '../../store/teams.js';
 
 export const ROSTER_TTL_MS = 12 * 60 * 60_000;
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** The key a person is stored under (and the local part of their actor id): the Entra id when known. */
+export function memberKey(user: { id: string; aadObjectId?: string | null }): string {
+  return user.aadObjectId || user.id;
+}
 
 export function teamsActorId(key: string): string {
   return `teams:${key}`;
@@ -21,7 +26,9 @@ export function teamsActorId(key: string): string {
 export class TeamsIdentities {
   private readonly inFlight = new Map<string, Promise<Actor>>();
 
-  constructor(private readonly deps: { teams: TeamsStore; clock: Clock; logger: Logger; ttlMs?: number }) {}
+  constructor(
+    private readonly deps: { teams: TeamsRepository; clock: Clock; logger: Logger; ttlMs?: number },
+  ) {}
 
   /** The actor behind an activity; remembers the person (and their personal chat, when it is one). */
   actorFor(context: TurnContext): Promise<Actor> {

@@ -11,6 +11,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Job } from '../../store/jobs.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
+import type { TeamsChannel, TeamsMember, TeamsRepository } from '../../store/teams.js';
 import type { TeamsCards } from './cards.js';
 import {
   type ConversationTarget,
@@ -30,7 +31,6 @@ import {
 } from './jobKinds.js';
 import type { ConversationPacer } from './pacer.js';
 import { teamsChannelFor } from './planner.js';
-import type { TeamsChannel, TeamsMember, TeamsStore } from './teamsStore.js';
 
 /** A send waits in the handler for its slot up to this long; beyond, the job comes back at the slot. */
 const MAX_INLINE_WAIT_MS = 1_500;
@@ -39,7 +39,7 @@ const THREAD_WAIT_FOR_CARD_MS = 10 * 60_000;
 
 export interface TeamsSenderDeps {
   store: Store;
-  teams: TeamsStore;
+  teams: TeamsRepository;
   cards: TeamsCards;
   connector: () => Promise<TeamsConnector>;
   pacer: ConversationPacer;

@@ -12,7 +12,6 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
-import { TeamsStore } from '../../../src/surfaces/teams/teamsStore.js';
 import { type FakeAircall, startFakeAircall } from '../../mocks/fakeAircall.js';
 import { type FakeSlack, MANIFEST_SCOPES, startFakeSlack } from '../../mocks/fakeSlack.js';
 import { FakeTeams } from '../../mocks/fakeTeams.js';
@@ -81,7 +80,7 @@ export async function startWorld(options: { slackScopes?: string[] } = {}): Prom
   const databaseUrl = `sqlite:${join(dir, 'ringback.db')}`;
   const store = new Store(openDatabase({ dialect: 'sqlite', path: join(dir, 'ringback.db') }));
   await store.migrate();
-  await new TeamsStore(store.db).saveChannels(
+  await store.teams.saveChannels(
     [
       {
         channelId: TEAMS_CHANNEL,

@@ -1,45 +1,11 @@
 /**
- * What Ringback remembers about Teams: the channels of every team the bot was added to (a card can only be
- * posted proactively where the bot knows the service URL and tenant) and the people it has seen (their
- * Teams id, Entra object id, e-mail and personal chat). Tables from migration 002_teams.
+ * What Ringback remembers about Microsoft Teams: the channels of every team the bot was added to (a card can
+ * only be posted proactively where the bot knows the service URL and tenant) and the people it has seen
+ * (their Teams id, Entra object id, e-mail and personal chat). Tables from migration 002_teams; a repository
+ * like the others, so its writes can join a transaction.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
-
-export interface TeamsChannelsTable {
-  channel_id: string;
-  team_id: string;
-  team_name: string | null;
-  channel_name: string | null;
-  tenant_id: string | null;
-  service_url: string;
-  bot_id: string;
-  bot_name: string | null;
-  updated_at: number;
-}
-
-export interface TeamsMembersTable {
-  /** The Entra (AAD) object id when Teams gave one, else the Teams user id. */
-  user_key: string;
-  /** The Teams user id (`29:…`): what `refresh.userIds` and 1:1 conversations need. */
-  mri: string;
-  aad_object_id: string | null;
-  name: string;
-  /** Lower case. */
-  email: string | null;
-  tenant_id: string | null;
-  service_url: string;
-  bot_id: string;
-  personal_conversation_id: string | null;
-  /** When the roster (TeamsInfo.getMember) was last asked about this person. */
-  roster_checked_at: number | null;
-  updated_at: number;
-}
-
-type TeamsTables = {
-  teams_channels: TeamsChannelsTable;
-  teams_members: TeamsMembersTable;
-};
+import type { Database, TeamsChannelsTable, TeamsMembersTable } from './schema.js';
 
 export interface TeamsChannel {
   channelId: string;
@@ -63,11 +29,6 @@ export interface TeamsMember {
   botId: string;
   personalConversationId: string | null;
   rosterCheckedAt: number | null;
-}
-
-/** The key a person is stored under (and the local part of their actor id): the Entra id when known. */
-export function memberKey(user: { id: string; aadObjectId?: string | null }): string {
-  return user.aadObjectId || user.id;
 }
 
 function channelFromRow(row: TeamsChannelsTable): TeamsChannel {
@@ -98,12 +59,8 @@ function memberFromRow(row: TeamsMembersTable): TeamsMember {
   };
 }
 
-export class TeamsStore {
-  private readonly db: Kysely<Database & TeamsTables>;
-
-  constructor(db: Kysely<Database>) {
-    this.db = db.withTables<TeamsTables>();
-  }
+export class TeamsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
 
   async saveChannels(channels: TeamsChannel[], now: number): Promise<void> {
     for (const channel of channels) {
