@@ -7,7 +7,7 @@ import type { AdapterContext, RegisterAdapter } from './adapters/context.js';
 import { adapters as defaultAdapters } from './adapters/index.js';
 import type { CommandDeps } from './app/commands.js';
 import { AgentDirectory } from './app/directory.js';
-import type { EffectPlanner } from './app/effects.js';
+import { type IntentTranslator, planFromReactions } from './app/intents.js';
 import { NoticeHub } from './app/notices.js';
 import { ThreadHub } from './app/threads.js';
 import type { Config } from './config/load.js';
@@ -92,7 +92,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).
   vendorPolicies.reset(options.vendors);
   const runner = new JobRunner({ store, clock, logger, metrics, vendors: vendorPolicies, ...options.runner });
-  const planners: EffectPlanner[] = [];
+  const translators: IntentTranslator[] = [];
   const mounts: RouteMount[] = [];
   const startHooks: (() => Promise<void>)[] = [];
   const stopHooks: (() => Promise<void>)[] = [];
@@ -103,11 +103,11 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     clock,
     logger,
   });
-  // Planners are looked up at call time, so adapters registered later still take part.
+  // Translators are looked up at call time, so adapters registered later still take part.
   const commands: CommandDeps = {
     store,
     clock,
-    planEffects: (context) => planners.flatMap((plan) => plan(context)),
+    planEffects: planFromReactions(config.routing, () => translators),
   };
 
   for (const warning of config.warnings) logger.warn(`config: ${warning}`);
@@ -131,7 +131,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     directory,
     threads,
     notices,
-    addPlanner: (planner) => planners.push(planner),
+    addIntentTranslator: (translator) => translators.push(translator),
     addMount: (mount) => mounts.push(mount),
     addAgentLookup: (lookup) => directory.addLookup(lookup),
     onStart: (hook) => startHooks.push(hook),

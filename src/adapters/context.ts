@@ -1,7 +1,7 @@
 /** What an adapter (a provider, a surface, Zendesk) gets to plug itself into a Ringback process. */
 import type { CommandDeps } from '../app/commands.js';
 import type { AgentDirectory, AgentLookup } from '../app/directory.js';
-import type { EffectPlanner } from '../app/effects.js';
+import type { IntentTranslator } from '../app/intents.js';
 import type { NoticeHub } from '../app/notices.js';
 import type { ThreadHub } from '../app/threads.js';
 import type { Config } from '../config/load.js';
@@ -20,7 +20,7 @@ export interface AdapterContext {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
-  /** Everything a use case needs to run a command (planEffects covers every adapter's planner). */
+  /** Everything a use case needs to run a command (planEffects: the reactions table, then translators). */
   commands: CommandDeps;
   directory: AgentDirectory;
   /** The install checks of `npm run doctor`, for `/ringback doctor` (vendors asked at most once a minute). */
@@ -29,8 +29,8 @@ export interface AdapterContext {
   threads: ThreadHub;
   /** Escalations, reminders and scheduled summaries, said by every surface that is on. */
   notices: NoticeHub;
-  /** Jobs to queue when an episode changes (in the same transaction). */
-  addPlanner(planner: EffectPlanner): void;
+  /** Turns the reactions table's intents into this adapter's jobs (queued in the change's transaction). */
+  addIntentTranslator(translator: IntentTranslator): void;
   /** Routes on the shared HTTP app. */
   addMount(mount: RouteMount): void;
   addAgentLookup(lookup: AgentLookup): void;

@@ -1,6 +1,7 @@
 /**
- * Effect planners turn accepted domain events into jobs, written in the same transaction as the state
- * change (transactional outbox). Each adapter (Slack, Teams, Zendesk, Aircall) contributes a planner.
+ * The effects of an accepted change are jobs, written in the same transaction as the change (transactional
+ * outbox). What a change causes is decided by the reactions table (src/app/reactions.ts); each adapter turns
+ * those intents into its own jobs (src/app/intents.ts).
  */
 import type { DomainEvent } from '../domain/episode.js';
 import type { Episode } from '../domain/types.js';
@@ -14,9 +15,3 @@ export interface EffectContext {
 }
 
 export type EffectPlanner = (context: EffectContext) => NewJob[];
-
-export function combinePlanners(planners: EffectPlanner[]): EffectPlanner {
-  return (context) => planners.flatMap((plan) => plan(context));
-}
-
-export const noEffects: EffectPlanner = () => [];

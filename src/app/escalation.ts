@@ -1,6 +1,6 @@
 /**
- * The escalation ladder and the claimer's reminder as durable timers. A planner arms them when an
- * episode opens, is released or is claimed; job handlers fire them when due. A step re-reads the
+ * The escalation ladder and the claimer's reminder as durable timers. The reactions table arms them when
+ * an episode opens, is released or is claimed; job handlers fire them when due. A step re-reads the
  * episode in its own transaction and does nothing when the call was claimed, released since or
  * resolved; when it fires it raises the episode's escalation level through the 'escalate' command
  * (so every card re-renders), says so through the notice hub and arms the next step, all in that one
@@ -24,7 +24,7 @@ import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
 import type { Job, NewJob } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
 import { applyCommandIn, type CommandDeps } from './commands.js';
-import type { EffectPlanner } from './effects.js';
+import type { IntentTranslator } from './intents.js';
 import type { Notice, NoticeHub } from './notices.js';
 import { lineCalendar, lineNamed, lineTimezone } from './sla.js';
 
@@ -91,37 +91,22 @@ function reminderJob(routing: RoutingConfig, episode: Episode): NewJob | null {
   };
 }
 
-/** Arms the claim chain on 'opened' and 'released', and the reminder on 'claimed'. */
-export function escalationPlanner(routing: RoutingConfig): EffectPlanner {
-  return ({ episode, events }) => {
-    const jobs: (NewJob | null)[] = [];
-    for (const event of events) {
-      if (event.type === 'opened' && episode.state === 'open') {
-        jobs.push(
-          stepJob(routing, episode, {
-            chain: 'claim',
-            anchor: episode.missedAt,
-            step: 1,
-            level: episode.escalationLevel + 1,
-            claimedAt: null,
-          }),
-        );
-      } else if (event.type === 'released' && episode.state === 'open') {
-        // A released call starts the ladder again, counted from the release.
-        jobs.push(
-          stepJob(routing, episode, {
-            chain: 'claim',
-            anchor: event.at,
-            step: 1,
-            level: episode.escalationLevel + 1,
-            claimedAt: null,
-          }),
-        );
-      } else if (event.type === 'claimed' && episode.state !== 'resolved') {
-        jobs.push(reminderJob(routing, episode));
-      }
+/** Arms the claim ladder and the claimer's reminder when the reactions table says so. */
+export function escalationTranslator(routing: RoutingConfig): IntentTranslator {
+  return (intent, { episode }) => {
+    let job: NewJob | null = null;
+    if (intent.kind === 'timer.claimLadder') {
+      job = stepJob(routing, episode, {
+        chain: 'claim',
+        anchor: intent.anchor,
+        step: 1,
+        level: episode.escalationLevel + 1,
+        claimedAt: null,
+      });
+    } else if (intent.kind === 'timer.reminder') {
+      job = reminderJob(routing, episode);
     }
-    return jobs.filter((job): job is NewJob => job !== null);
+    return job ? [job] : [];
   };
 }
 

@@ -159,26 +159,16 @@ class Ingestion {
    * itself came in before that: it belongs to that episode (which stays resolved) rather than to a new card.
    */
   private async lateJoin(episode: Episode, call: IncomingCall): Promise<IngestResult> {
-    const { repos, deps } = this;
-    const at = callTime(call.record);
-    const now = deps.clock.now();
-    const next: Episode = {
-      ...episode,
-      callCount: episode.callCount + 1,
-      missedAt: Math.min(episode.missedAt, at),
-      lastCallAt: Math.max(episode.lastCallAt, at),
-      version: episode.version + 1,
-    };
-    if (!(await repos.episodes.updateIfVersion(next, episode.version, now))) {
-      throw new RetryTransaction(`episode ${episode.id} changed while a late call joined`);
+    const result = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
+      type: 'late_join',
+      at: callTime(call.record),
+      providerCallKey: call.key,
+    });
+    if (result.status !== 'accepted') {
+      throw new RetryTransaction(`episode ${episode.id} changed while a late call joined (${result.status})`);
     }
     await call.save(episode.id);
     await this.refreshEpisode(episode.id, call, false);
-    const events: DomainEvent[] = [
-      { type: 'call_joined', at, callCount: next.callCount, providerCallKey: call.key },
-    ];
-    await repos.audit.append(auditEntries(episode.id, events, surfaceOf(call.record.provider)));
-    await repos.enqueue(deps.planEffects({ episode: next, previous: episode, events }), now);
     return { outcome: 'joined', episodeId: episode.id };
   }
 
@@ -200,7 +190,7 @@ class Ingestion {
     return resolved;
   }
 
-  /** Recomputes the card details (and a ticket id the episode lacked); says so when `announce`. */
+  /** Links a ticket the episode lacked and recomputes the card details; announces them when `announce`. */
   private async refreshEpisode(
     episodeId: string,
     { record, line }: IncomingCall,
@@ -211,27 +201,21 @@ class Ingestion {
     let episode = await repos.episodes.get(episodeId);
     if (!episode) return;
     const now = deps.clock.now();
-    const fields: string[] = [];
 
     if (episode.zendeskTicketId === null && record.zendeskTicketId !== null) {
-      const next: Episode = {
-        ...episode,
-        zendeskTicketId: record.zendeskTicketId,
-        version: episode.version + 1,
-      };
-      if (!(await repos.episodes.updateIfVersion(next, episode.version, now))) {
-        throw new RetryTransaction(`episode ${episodeId} changed while setting its ticket`);
-      }
-      episode = next;
-      fields.push('zendeskTicketId');
+      const linked = await applyCommandIn(repos, this.commandDeps, episodeId, {
+        type: 'link_ticket',
+        at: now,
+        ticketId: record.zendeskTicketId,
+      });
+      if (linked.status === 'accepted') episode = linked.episode;
     }
 
     const calls = await this.calls.listForEpisode(episodeId);
     const before = parseDetails(await repos.episodes.getDetails(episodeId));
     const after = buildDetails(before, calls, line ?? findLineByName(deps.routing, episode.line));
-    const detailFields = changedFields(before, after);
-    if (detailFields.length > 0) await repos.episodes.setDetails(episodeId, after, now);
-    fields.push(...detailFields);
+    const fields = changedFields(before, after);
+    if (fields.length > 0) await repos.episodes.setDetails(episodeId, after, now);
 
     if (!announce || fields.length === 0) return;
     const events: DomainEvent[] = [{ type: 'details_changed', at: now, fields }];

@@ -1,32 +1,25 @@
 /**
  * Out-of-hours calls on lines with `outOfHours: { mode: hold }`: a call missed while the line is closed
  * gets no card until the line opens. At the opening one job posts a digest of what came in while closed
- * (a 'summary' notice in each of the line's channels) and then lets the surfaces post the held cards.
- *
- * The surfaces' side, in full:
- * 1. On 'opened', skip posting the card when `cardHeldUntil(routing, episode, event.at)` is a number.
- * 2. On 'details_changed' whose `fields` include HELD_FIELD ('heldUntil'), post the card exactly as on
- *    'opened' (it was never posted); everything else about the card is unchanged.
+ * (a 'summary' notice in each of the line's channels) and then releases the held cards (the `release_card`
+ * command, whose `card_released` event posts them: src/app/reactions.ts).
  * Lines in `post` mode (the default) and lines without business hours never hold anything.
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { RoutingConfig } from '../config/routing.js';
-import type { DomainEvent } from '../domain/episode.js';
 import { summarize } from '../domain/summary.js';
 import type { Episode } from '../domain/types.js';
 import { PermanentFailure } from '../jobs/runner.js';
-import type { Job, NewJob } from '../store/jobs.js';
+import type { Job } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
-import type { CommandDeps } from './commands.js';
-import type { EffectPlanner } from './effects.js';
+import { applyCommandIn, type CommandDeps } from './commands.js';
+import type { IntentTranslator } from './intents.js';
 import type { Notice, NoticeHub } from './notices.js';
 import { businessElapsed, lineCalendar, lineNamed, lineTimezone } from './sla.js';
 
 export const HOLD_DIGEST_JOB = 'outOfHours.digest';
 export const HOLD_RELEASE_JOB = 'outOfHours.release';
-/** The `details_changed` field that tells surfaces a held card may now be posted. */
-export const HELD_FIELD = 'heldUntil';
 
 /** Stragglers (a call the digest missed) are released this long after the opening. */
 const RELEASE_GRACE_MS = 60_000;
@@ -54,29 +47,25 @@ export function cardHeldUntil(routing: RoutingConfig, episode: Episode, openedAt
 const digestPayload = z.object({ line: z.string().min(1), opening: z.number() });
 const releasePayload = z.object({ episodeId: z.string().min(1), opening: z.number() });
 
-/** On 'opened' of a held call: the line's digest at the opening, and a per-card safety release after it. */
-export function outOfHoursPlanner(routing: RoutingConfig): EffectPlanner {
-  return ({ episode, events }) => {
-    const opened = events.find((event) => event.type === 'opened');
-    if (!opened) return [];
-    const opening = cardHeldUntil(routing, episode, opened.at);
-    if (opening === null) return [];
-    return [
-      {
-        kind: HOLD_DIGEST_JOB,
-        payload: { line: episode.line, opening },
-        runAt: opening,
-        dedupeKey: `hold-digest:${episode.line}:${opening}`,
-      },
-      {
-        kind: HOLD_RELEASE_JOB,
-        payload: { episodeId: episode.id, opening },
-        runAt: opening + RELEASE_GRACE_MS,
-        dedupeKey: `hold-release:${episode.id}`,
-      },
-    ];
-  };
-}
+/** A held card: the line's digest at the opening, and a per-card safety release after it. */
+export const outOfHoursTranslator: IntentTranslator = (intent, { episode }) => {
+  if (intent.kind !== 'timer.holdUntilOpening') return [];
+  const { opening } = intent;
+  return [
+    {
+      kind: HOLD_DIGEST_JOB,
+      payload: { line: episode.line, opening },
+      runAt: opening,
+      dedupeKey: `hold-digest:${episode.line}:${opening}`,
+    },
+    {
+      kind: HOLD_RELEASE_JOB,
+      payload: { episodeId: episode.id, opening },
+      runAt: opening + RELEASE_GRACE_MS,
+      dedupeKey: `hold-release:${episode.id}`,
+    },
+  ];
+};
 
 export interface OutOfHoursDeps {
   routing: RoutingConfig;
@@ -85,17 +74,17 @@ export interface OutOfHoursDeps {
   report?: (kind: 'digest' | 'release', result: string) => void;
 }
 
-/** Lets the surfaces post a held card, once: the digest and the safety release share one mark. */
+/** Releases a held card, once: the digest and the safety release share one mark. True when it did. */
 async function releaseCard(
   repos: Repositories,
   commands: CommandDeps,
   episode: Episode,
   now: number,
-): Promise<NewJob[]> {
-  if (episode.state === 'resolved') return [];
-  if (!(await repos.deliveries.recordOnce(RELEASE_MARK, episode.id, now))) return [];
-  const event: DomainEvent = { type: 'details_changed', at: now, fields: [HELD_FIELD] };
-  return commands.planEffects({ episode, previous: episode, events: [event] });
+): Promise<boolean> {
+  if (episode.state === 'resolved') return false;
+  if (!(await repos.deliveries.recordOnce(RELEASE_MARK, episode.id, now))) return false;
+  const result = await applyCommandIn(repos, commands, episode.id, { type: 'release_card', at: now });
+  return result.status === 'accepted';
 }
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, job: Job): T {
@@ -158,9 +147,11 @@ export function holdDigestHandler(deps: OutOfHoursDeps) {
           title,
         });
       // Queued before the cards so the digest leads them in the channel.
-      const jobs = digests.flatMap((notice) => notices.plan(notice));
-      for (const episode of held) jobs.push(...(await releaseCard(repos, commands, episode, now)));
-      await repos.enqueue(jobs, now);
+      await repos.enqueue(
+        digests.flatMap((notice) => notices.plan(notice)),
+        now,
+      );
+      for (const episode of held) await releaseCard(repos, commands, episode, now);
       return 'posted';
     });
     deps.report?.('digest', result);
@@ -175,10 +166,8 @@ export function holdReleaseHandler(deps: OutOfHoursDeps) {
     const result = await commands.store.transaction(async (repos) => {
       const episode = await repos.episodes.get(episodeId);
       if (!episode) return 'gone';
-      const now = commands.clock.now();
-      const jobs = await releaseCard(repos, commands, episode, now);
-      await repos.enqueue(jobs, now);
-      return jobs.length > 0 ? 'released' : 'nothing_to_do';
+      const released = await releaseCard(repos, commands, episode, commands.clock.now());
+      return released ? 'released' : 'nothing_to_do';
     });
     deps.report?.('release', result);
   };

@@ -11,7 +11,7 @@ import type { RoutingConfig } from '../config/routing.js';
 import type { DomainEvent } from '../domain/episode.js';
 import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
 import type { EffectContext } from './effects.js';
-import { cardHeldUntil, HELD_FIELD } from './outOfHours.js';
+import { cardHeldUntil } from './outOfHours.js';
 
 /** A neutral instruction: what should happen, not how a given vendor does it. */
 export type Intent =
@@ -146,8 +146,12 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   ],
   // The ladder's own handler says where the step went; the card shows the level.
   escalated: () => [],
-  // A held card is let out at the line's opening by a details change naming HELD_FIELD.
-  details_changed: (event) => (event.fields.includes(HELD_FIELD) ? [{ kind: 'card.post' }] : []),
+  // The card held until the line opened is posted now (it never was), exactly as on 'opened'.
+  card_released: () => [{ kind: 'card.post' }],
+  // The cards show the ticket link; the ticket itself caused this, so nothing goes back to Zendesk.
+  ticket_linked: () => [],
+  // Voicemail, transcript, requester…: the card shows them.
+  details_changed: () => [],
 };
 
 function reactionTo(event: DomainEvent, context: ReactionContext): Intent[] {

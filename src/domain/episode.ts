@@ -1,6 +1,8 @@
 /**
  * The call state machine: open → claimed → calling → resolved, claimed → open (release),
- * any → resolved (auto). Pure: (episode, command) → new episode + events, or a typed refusal.
+ * any → resolved (auto). Every change of an episode after its opening goes through here, including the
+ * system's (a late call joining, a held card let out, the ticket linked). Pure: (episode, command) → new
+ * episode + events, or a typed refusal.
  */
 import type { Actor, Episode, Outcome } from './types.js';
 
@@ -11,7 +13,13 @@ export type Command =
   | { type: 'resolve'; actor: Actor; at: number; outcome: Outcome; asManager: boolean }
   | { type: 'auto_resolve'; at: number; actor: Actor | null; providerCallKey: string }
   | { type: 'add_call'; at: number; providerCallKey: string }
-  | { type: 'escalate'; at: number; level: number };
+  /** A missed call delivered after its caller's episode was resolved, though it came in before that. */
+  | { type: 'late_join'; at: number; providerCallKey: string }
+  | { type: 'escalate'; at: number; level: number }
+  /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
+  | { type: 'release_card'; at: number }
+  /** Zendesk (or a Zendesk Talk delivery) told us the episode's ticket. */
+  | { type: 'link_ticket'; at: number; ticketId: number };
 
 export type CommandType = Command['type'];
 
@@ -21,11 +29,14 @@ export type DomainEvent =
   | { type: 'callback_started'; actor: Actor; at: number; attempt: number }
   | { type: 'resolved'; actor: Actor; at: number; outcome: Outcome }
   | { type: 'auto_resolved'; actor: Actor | null; at: number; providerCallKey: string }
+  /** A further call of the episode: a repeat call, or a late one (its caused effects are the same). */
   | { type: 'call_joined'; at: number; callCount: number; providerCallKey: string }
   | { type: 'escalated'; at: number; level: number }
+  | { type: 'card_released'; at: number }
+  | { type: 'ticket_linked'; at: number; ticketId: number }
   /** Emitted by ingest, not by decide(): a first missed call opened the episode. */
   | { type: 'opened'; at: number; providerCallKey: string }
-  /** Emitted by ingest or Zendesk: the card's details changed (voicemail, transcript, ticket, requester). */
+  /** Emitted by ingest or Zendesk: the card's details changed (voicemail, transcript, requester…). */
   | { type: 'details_changed'; at: number; fields: string[] };
 
 export type Refusal =
@@ -160,19 +171,17 @@ export function decide(episode: Episode, command: Command): Decision {
       );
     }
 
-    case 'add_call': {
+    case 'add_call':
       if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
-      const callCount = episode.callCount + 1;
-      return accept(
-        episode,
-        {
-          callCount,
-          lastCallAt: Math.max(episode.lastCallAt, command.at),
-          missedAt: Math.min(episode.missedAt, command.at),
-        },
-        [{ type: 'call_joined', at: command.at, callCount, providerCallKey: command.providerCallKey }],
-      );
-    }
+      return joinCall(episode, command);
+
+    case 'late_join':
+      // A resolved episode takes only calls that came in before it was resolved (and stays resolved);
+      // a call after that is a new request, so a new card.
+      if (episode.state === 'resolved' && command.at >= (episode.resolvedAt ?? episode.lastCallAt)) {
+        return refuse(alreadyResolved(episode));
+      }
+      return joinCall(episode, command);
 
     case 'escalate': {
       if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
@@ -182,7 +191,33 @@ export function decide(episode: Episode, command: Command): Decision {
         { type: 'escalated', at: command.at, level: command.level },
       ]);
     }
+
+    case 'release_card':
+      // A call resolved while its card was held needs no card any more.
+      if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
+      return accept(episode, {}, [{ type: 'card_released', at: command.at }]);
+
+    case 'link_ticket':
+      // The first ticket stays: the cards, the notes and the assignee already point at it.
+      if (episode.zendeskTicketId !== null) return accept(episode, {}, []);
+      return accept(episode, { zendeskTicketId: command.ticketId }, [
+        { type: 'ticket_linked', at: command.at, ticketId: command.ticketId },
+      ]);
   }
+}
+
+/** One more call in the episode: counted, and the episode's span widened to include it. */
+function joinCall(episode: Episode, call: { at: number; providerCallKey: string }): Decision {
+  const callCount = episode.callCount + 1;
+  return accept(
+    episode,
+    {
+      callCount,
+      lastCallAt: Math.max(episode.lastCallAt, call.at),
+      missedAt: Math.min(episode.missedAt, call.at),
+    },
+    [{ type: 'call_joined', at: call.at, callCount, providerCallKey: call.providerCallKey }],
+  );
 }
 
 /** A fresh episode for a first missed call. */

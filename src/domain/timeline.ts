@@ -47,6 +47,8 @@ export function timelineLine(
     case 'escalated':
     case 'opened':
     case 'details_changed':
+    case 'card_released':
+    case 'ticket_linked':
       return null;
   }
 }

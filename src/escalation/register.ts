@@ -8,8 +8,8 @@ import { Counter } from 'prom-client';
 import type { RegisterAdapter } from '../adapters/context.js';
 import {
   ESCALATION_STEP_JOB,
-  escalationPlanner,
   escalationStepHandler,
+  escalationTranslator,
   REMINDER_JOB,
   reminderHandler,
 } from '../app/escalation.js';
@@ -18,7 +18,7 @@ import {
   HOLD_RELEASE_JOB,
   holdDigestHandler,
   holdReleaseHandler,
-  outOfHoursPlanner,
+  outOfHoursTranslator,
 } from '../app/outOfHours.js';
 import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler, seedSchedules } from '../app/schedules.js';
 
@@ -39,8 +39,8 @@ export const registerEscalation: RegisterAdapter = (ctx) => {
       `escalation: ${kind} for episode ${episodeId}: ${result}`,
     );
   };
-  ctx.addPlanner(escalationPlanner(routing));
-  ctx.addPlanner(outOfHoursPlanner(routing));
+  ctx.addIntentTranslator(escalationTranslator(routing));
+  ctx.addIntentTranslator(outOfHoursTranslator);
   runner.register(
     ESCALATION_STEP_JOB,
     escalationStepHandler({ routing, commands, notices, report: reportEpisode }),

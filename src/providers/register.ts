@@ -13,7 +13,7 @@ import {
   AIRCALL_DIAL_JOB,
   AIRCALL_NOTE_JOB,
   AIRCALL_TAG_JOB,
-  aircallPlanner,
+  aircallTranslator,
   commentJob,
   dialJob,
   noteJob,
@@ -64,7 +64,7 @@ export const registerProviders: RegisterAdapter = (ctx) => {
     });
     const users = new AircallUsers({ store: ctx.store, clock: ctx.clock, client });
     ctx.addAgentLookup(aircallAgentLookup(users, ctx.logger));
-    ctx.addPlanner(aircallPlanner({ tagsOnResolve: routing.aircall.tagsOnResolve }));
+    ctx.addIntentTranslator(aircallTranslator);
     const writeBack = {
       store: ctx.store,
       clock: ctx.clock,

@@ -15,7 +15,7 @@ export interface ZendeskDeps {
   logger: Logger;
   client: ZendeskClient;
   routing: RoutingConfig;
-  /** Every adapter's planner: a `details_changed` we cause re-renders every card. */
+  /** The reactions table through every adapter: a ticket link or details change re-renders every card. */
   planEffects: EffectPlanner;
   threads: ThreadHub;
   agents: ZendeskAgents;

@@ -1,55 +1,34 @@
 /**
- * Which Zendesk jobs an episode change needs. Runs inside the command's transaction, so the jobs exist
- * exactly when the change does. Handlers read the episode's state when they run, so a job planned for an
- * older state still writes the current one.
+ * What Zendesk does for the intents of the reactions table (src/app/reactions.ts), as jobs. Runs inside
+ * the command's transaction, so the jobs exist exactly when the change does. Handlers read the episode's
+ * state when they run, so a job planned for an older state still writes the current one.
  */
-import type { EffectPlanner } from '../app/effects.js';
-import type { NewJob } from '../store/jobs.js';
+import type { IntentTranslator } from '../app/intents.js';
 import { JOBS } from './keys.js';
 
-export interface ZendeskPlannerOptions {
-  closeSideConversationOnResolve: boolean;
-}
-
-export function zendeskPlanner(options: ZendeskPlannerOptions): EffectPlanner {
-  return ({ episode, events }) => {
-    const jobs: NewJob[] = [];
-    const id = episode.id;
-    for (const event of events) {
-      switch (event.type) {
-        case 'opened':
-          jobs.push({
-            kind: JOBS.ensureTicket,
-            payload: { episodeId: id },
-            dedupeKey: `${JOBS.ensureTicket}:${id}`,
-          });
-          break;
-        case 'call_joined':
-          jobs.push({
-            kind: JOBS.callNote,
-            payload: { episodeId: id, providerCallKey: event.providerCallKey, at: event.at },
-            dedupeKey: `${JOBS.callNote}:${id}:${event.providerCallKey}`,
-          });
-          break;
-        case 'claimed':
-        case 'released':
-          jobs.push({ kind: JOBS.assign, payload: { episodeId: id }, coalesceKey: `${JOBS.assign}:${id}` });
-          break;
-        case 'resolved':
-        case 'auto_resolved':
-          jobs.push({ kind: JOBS.resolve, payload: { episodeId: id }, dedupeKey: `${JOBS.resolve}:${id}` });
-          if (options.closeSideConversationOnResolve) {
-            jobs.push({
-              kind: JOBS.sideClose,
-              payload: { episodeId: id },
-              dedupeKey: `${JOBS.sideClose}:${id}`,
-            });
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    return jobs;
-  };
-}
+export const zendeskTranslator: IntentTranslator = (intent, { episode }) => {
+  const id = episode.id;
+  switch (intent.kind) {
+    case 'ticket.ensure':
+      return [
+        { kind: JOBS.ensureTicket, payload: { episodeId: id }, dedupeKey: `${JOBS.ensureTicket}:${id}` },
+      ];
+    case 'ticket.callNote':
+      return [
+        {
+          kind: JOBS.callNote,
+          payload: { episodeId: id, providerCallKey: intent.providerCallKey, at: intent.at },
+          dedupeKey: `${JOBS.callNote}:${id}:${intent.providerCallKey}`,
+        },
+      ];
+    case 'ticket.assign':
+      // Claims and releases in a row fold into one pending assignee sync.
+      return [{ kind: JOBS.assign, payload: { episodeId: id }, coalesceKey: `${JOBS.assign}:${id}` }];
+    case 'ticket.resolve':
+      return [{ kind: JOBS.resolve, payload: { episodeId: id }, dedupeKey: `${JOBS.resolve}:${id}` }];
+    case 'ticket.closeSideConversation':
+      return [{ kind: JOBS.sideClose, payload: { episodeId: id }, dedupeKey: `${JOBS.sideClose}:${id}` }];
+    default:
+      return [];
+  }
+};

@@ -13,7 +13,7 @@ import { createZendeskClient, zendeskBaseUrl } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { zendeskJobHandlers } from './jobs.js';
 import { LeasedLoop } from './leasedLoop.js';
-import { zendeskPlanner } from './planner.js';
+import { zendeskTranslator } from './planner.js';
 import { Requesters } from './requester.js';
 import { SideConversationPoll } from './sideConversationPoll.js';
 import { SideConversations } from './sideConversations.js';
@@ -78,7 +78,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
     const talk = new TalkIngest(deps, ingest, ctx.metrics);
 
     ctx.addAgentLookup(agents.lookup());
-    ctx.addPlanner(zendeskPlanner({ closeSideConversationOnResolve: sideConfig?.closeOnResolve ?? false }));
+    ctx.addIntentTranslator(zendeskTranslator);
     if (sideConversations) ctx.threads.addMirror(sideConversations.mirror());
     for (const [kind, handle] of Object.entries(
       zendeskJobHandlers({ client, tickets, sideConversations, talk }),

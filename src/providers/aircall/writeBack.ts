@@ -1,15 +1,14 @@
 /**
- * What Ringback writes back to Aircall, as jobs: a comment on the missed calls when the episode is claimed
- * or resolved (tags on resolve when configured), and the click-to-dial when an agent starts a call back.
- * The planner only knows the episode, so the jobs find the episode's Aircall calls and the agent's Aircall
- * user when they run.
+ * What Ringback writes back to Aircall, as jobs: the notes the reactions table words (a comment on the
+ * missed calls when the episode is claimed or resolved, with the tags on resolve), and the click-to-dial
+ * when an agent starts a call back. The translator only knows the episode, so the jobs find the episode's
+ * Aircall calls and the agent's Aircall user when they run.
  */
 
 import { z } from 'zod';
 import type { AgentRecord } from '../../app/directory.js';
-import type { EffectPlanner } from '../../app/effects.js';
+import type { IntentTranslator } from '../../app/intents.js';
 import type { Clock } from '../../domain/clock.js';
-import { type Actor, OUTCOME_LABELS, type Surface } from '../../domain/types.js';
 import type { JobHandler } from '../../jobs/runner.js';
 import { PermanentFailure } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
@@ -27,19 +26,6 @@ const MAX_CALLS_NOTED = 5;
 /** A dial that could not be sent for this long is stale: the agent has moved on. */
 const DIAL_MAX_AGE_MS = 10 * 60_000;
 
-const SURFACE_NAMES: Record<Surface, string> = {
-  slack: 'Slack',
-  teams: 'Teams',
-  api: 'API',
-  aircall: 'Aircall',
-  zendesk: 'Zendesk',
-  system: 'Ringback',
-};
-
-export function claimedText(actor: Actor): string {
-  return `Claimed by ${actor.name} (${SURFACE_NAMES[actor.surface]})`;
-}
-
 const noteSchema = z.object({
   episodeId: z.string(),
   content: z.string().min(1),
@@ -56,59 +42,40 @@ const dialSchema = z.object({
   at: z.number(),
 });
 
-export function aircallPlanner(options: { tagsOnResolve: (string | number)[] }): EffectPlanner {
-  return ({ episode, events }) => {
-    const jobs: NewJob[] = [];
-    const note = (key: string, content: string, tags: (string | number)[] = []) =>
-      jobs.push({
-        kind: AIRCALL_NOTE_JOB,
-        payload: { episodeId: episode.id, content, tags } satisfies z.input<typeof noteSchema>,
-        dedupeKey: `${AIRCALL_NOTE_JOB}:${episode.id}:${key}`,
-      });
-    const resolvesNow = events.some((e) => e.type === 'resolved' || e.type === 'auto_resolved');
-    for (const event of events) {
-      switch (event.type) {
-        case 'claimed':
-          // A resolve that claims on the way says it all in its own comment.
-          if (!resolvesNow) note(`claimed:${event.at}:${event.actor.id}`, claimedText(event.actor));
-          break;
-        case 'resolved':
-          note(
-            `resolved:${event.at}`,
-            `Resolved by ${event.actor.name} (${SURFACE_NAMES[event.actor.surface]}): ${OUTCOME_LABELS[event.outcome]}`,
-            options.tagsOnResolve,
-          );
-          break;
-        case 'auto_resolved':
-          note(
-            `resolved:${event.at}`,
-            `Resolved automatically: the caller got through${event.actor ? ` with ${event.actor.name}` : ''}`,
-            options.tagsOnResolve,
-          );
-          break;
-        case 'callback_started':
-          if (episode.caller.number && event.actor.email) {
-            jobs.push({
-              kind: AIRCALL_DIAL_JOB,
-              payload: {
-                episodeId: episode.id,
-                to: episode.caller.number,
-                email: event.actor.email,
-                name: event.actor.name,
-                attempt: event.attempt,
-                at: event.at,
-              } satisfies z.input<typeof dialSchema>,
-              dedupeKey: `${AIRCALL_DIAL_JOB}:${episode.id}:${event.attempt}`,
-            });
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    return jobs;
-  };
-}
+/** Comments on the episode's Aircall calls and the call-back dial, when the reactions table says so. */
+export const aircallTranslator: IntentTranslator = (intent, { episode }) => {
+  switch (intent.kind) {
+    case 'provider.note':
+      return [
+        {
+          kind: AIRCALL_NOTE_JOB,
+          payload: {
+            episodeId: episode.id,
+            content: intent.text,
+            tags: intent.tags,
+          } satisfies z.input<typeof noteSchema>,
+          dedupeKey: `${AIRCALL_NOTE_JOB}:${episode.id}:${intent.key}`,
+        },
+      ];
+    case 'provider.dial':
+      return [
+        {
+          kind: AIRCALL_DIAL_JOB,
+          payload: {
+            episodeId: episode.id,
+            to: intent.to,
+            email: intent.agent.email,
+            name: intent.agent.name,
+            attempt: intent.attempt,
+            at: intent.at,
+          } satisfies z.input<typeof dialSchema>,
+          dedupeKey: `${AIRCALL_DIAL_JOB}:${episode.id}:${intent.attempt}`,
+        },
+      ];
+    default:
+      return [];
+  }
+};
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
   const parsed = schema.safeParse(payload);

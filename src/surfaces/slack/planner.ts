@@ -1,14 +1,13 @@
 /**
- * What Slack must do when an episode changes, as jobs (written in the same transaction as the change):
- * a first missed call posts the card in the line's channels, every later change re-renders every posted
- * copy, and what people did becomes a line in the card's thread. Notices and outside thread text (Zendesk
- * replies) become jobs too. Pure: no I/O here.
+ * What Slack does for the intents of the reactions table (src/app/reactions.ts), as jobs written in the
+ * same transaction as the change: post the card in the line's channels, re-render every posted copy, and
+ * put what people did as a line in the card's thread. Notices and outside thread text (Zendesk replies)
+ * become jobs too. Pure: no I/O here.
  */
 
 import { zoneOf } from '../../app/act.js';
-import type { EffectPlanner } from '../../app/effects.js';
+import type { IntentTranslator } from '../../app/intents.js';
 import type { NoticePlanner } from '../../app/notices.js';
-import { cardHeldUntil, HELD_FIELD } from '../../app/outOfHours.js';
 import type { ExternalTextPlanner } from '../../app/threads.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
@@ -25,45 +24,38 @@ export function slackChannelsFor(routing: RoutingConfig, line: string): string[]
   return config?.slack ? [config.slack.channel] : [];
 }
 
-export interface SlackPlannerOptions {
+export interface SlackTranslatorOptions {
   /** How long after queueing a card its post job checks that the lane posted it (a safety net). */
   postCheckMs: number;
 }
 
-export function createSlackPlanner(
+export function createSlackTranslator(
   routing: RoutingConfig,
   clock: Clock,
-  options: SlackPlannerOptions = { postCheckMs: 60_000 },
-): EffectPlanner {
-  return ({ episode, events }) => {
+  options: SlackTranslatorOptions = { postCheckMs: 60_000 },
+): IntentTranslator {
+  return (intent, { episode }) => {
     const channels = slackChannelsFor(routing, episode.line);
-    if (channels.length === 0 || events.length === 0) return [];
-    const jobs: NewJob[] = [];
-    const opened = events.find((e) => e.type === 'opened');
-    // Out-of-hours `hold` lines keep the card back until the line opens, then release it with
-    // a details_changed naming HELD_FIELD (src/app/outOfHours.ts).
-    const post =
-      (opened !== undefined && cardHeldUntil(routing, episode, opened.at) === null) ||
-      events.some((e) => e.type === 'details_changed' && e.fields.includes(HELD_FIELD));
-    if (post) {
-      const now = clock.now();
-      for (const channel of channels) {
-        jobs.push(postCardJob(episode.id, channel, now + options.postCheckMs), laneJob(channel));
+    if (channels.length === 0) return [];
+    switch (intent.kind) {
+      case 'card.post': {
+        const checkAt = clock.now() + options.postCheckMs;
+        return channels.flatMap((channel) => [postCardJob(episode.id, channel, checkAt), laneJob(channel)]);
       }
-    }
-    // The card is rendered from the current state when it is posted, so 'opened' needs no update.
-    if (events.some((e) => e.type !== 'opened')) jobs.push(updateCardJob(episode.id));
-    const text = timelineText(events, episode, zoneOf(routing, episode.line));
-    if (text) {
-      for (const channel of channels) {
-        jobs.push({
+      case 'card.refresh':
+        return [updateCardJob(episode.id)];
+      case 'thread.timeline': {
+        const text = timelineText(intent.events, episode, zoneOf(routing, episode.line));
+        if (!text) return [];
+        return channels.map((channel) => ({
           kind: SLACK_JOBS.threadPost,
           payload: { episodeId: episode.id, channel, text },
           dedupeKey: `slack.line:${episode.id}:${channel}:v${episode.version}`,
-        });
+        }));
       }
+      default:
+        return [];
     }
-    return jobs;
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The Slack surface: Bolt on the shared server (HTTP at POST /slack/events, or Socket Mode when
- * SLACK_APP_TOKEN is set), the card planner, the Slack job handlers, thread and notice surfaces.
+ * SLACK_APP_TOKEN is set), the card translator, the Slack job handlers, thread and notice surfaces.
  * Off when the credentials are absent (the startup log says so).
  */
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
@@ -11,7 +11,7 @@ import { SLACK_EVENTS_PATH, slackSignatureGuard } from './http.js';
 import { SlackIdentities } from './identity.js';
 import { registerListeners } from './listeners.js';
 import { slackLogger } from './logging.js';
-import { createExternalTextPlanner, createNoticePlanner, createSlackPlanner } from './planner.js';
+import { createExternalTextPlanner, createNoticePlanner, createSlackTranslator } from './planner.js';
 import { DEFAULT_SENDER_OPTIONS, type SenderOptions, SlackSender } from './sender.js';
 import { workspaceGuard } from './workspace.js';
 
@@ -88,7 +88,9 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       options: senderOptions,
     });
     sender.register(ctx.runner);
-    ctx.addPlanner(createSlackPlanner(routing, ctx.clock, { postCheckMs: senderOptions.postCheckMs }));
+    ctx.addIntentTranslator(
+      createSlackTranslator(routing, ctx.clock, { postCheckMs: senderOptions.postCheckMs }),
+    );
     ctx.threads.addSurface(createExternalTextPlanner());
     ctx.notices.addSurface(createNoticePlanner(routing, ctx.clock));
 

@@ -1,18 +1,16 @@
 /**
- * What Teams must do when an episode changes, as jobs (written in the same transaction as the change): a
- * first missed call posts the card in the line's Teams channel, every later change re-renders every posted
- * copy for everyone, and what people did becomes a reply in the card's reply chain. Notices and outside
- * thread text (Zendesk replies) become jobs too. Pure: no I/O here.
+ * What Teams does for the intents of the reactions table (src/app/reactions.ts), as jobs written in the
+ * same transaction as the change: post the card in the line's Teams channel, re-render every posted copy
+ * for everyone, and put what people did as a reply in the card's reply chain. Notices and outside thread
+ * text (Zendesk replies) become jobs too. Pure: no I/O here.
  */
 import { zoneOf } from '../../app/act.js';
-import type { EffectPlanner } from '../../app/effects.js';
+import type { IntentTranslator } from '../../app/intents.js';
 import type { NoticePlanner } from '../../app/notices.js';
-import { cardHeldUntil, HELD_FIELD } from '../../app/outOfHours.js';
 import type { ExternalTextPlanner } from '../../app/threads.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
-import type { NewJob } from '../../store/jobs.js';
 import { escapeMarkdown } from './card.js';
 import { postCardJob, TEAMS_JOBS, updateCardJob } from './jobKinds.js';
 import { summaryCard } from './summaryCard.js';
@@ -28,28 +26,29 @@ export function routesToTeams(routing: RoutingConfig): boolean {
   return routing.lines.some((l) => l.teams);
 }
 
-export function createTeamsPlanner(routing: RoutingConfig): EffectPlanner {
-  return ({ episode, events }) => {
+export function createTeamsTranslator(routing: RoutingConfig): IntentTranslator {
+  return (intent, { episode }) => {
     const channel = teamsChannelFor(routing, episode.line);
-    if (!channel || events.length === 0) return [];
-    const jobs: NewJob[] = [];
-    const opened = events.find((e) => e.type === 'opened');
-    // A call held back until the line opens is posted when outOfHours says so (HELD_FIELD), not before.
-    const post =
-      (opened !== undefined && cardHeldUntil(routing, episode, opened.at) === null) ||
-      events.some((e) => e.type === 'details_changed' && e.fields.includes(HELD_FIELD));
-    if (post) jobs.push(postCardJob(episode.id, channel));
-    // The card is rendered from the current state when it is posted, so 'opened' needs no update.
-    if (events.some((e) => e.type !== 'opened')) jobs.push(updateCardJob(episode.id));
-    const text = timelineText(events, episode, zoneOf(routing, episode.line));
-    if (text) {
-      jobs.push({
-        kind: TEAMS_JOBS.threadPost,
-        payload: { episodeId: episode.id, text },
-        dedupeKey: `teams.line:${episode.id}:v${episode.version}`,
-      });
+    if (!channel) return [];
+    switch (intent.kind) {
+      case 'card.post':
+        return [postCardJob(episode.id, channel)];
+      case 'card.refresh':
+        return [updateCardJob(episode.id)];
+      case 'thread.timeline': {
+        const text = timelineText(intent.events, episode, zoneOf(routing, episode.line));
+        if (!text) return [];
+        return [
+          {
+            kind: TEAMS_JOBS.threadPost,
+            payload: { episodeId: episode.id, text },
+            dedupeKey: `teams.line:${episode.id}:v${episode.version}`,
+          },
+        ];
+      }
+      default:
+        return [];
     }
-    return jobs;
   };
 }
 

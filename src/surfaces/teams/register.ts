@@ -1,5 +1,5 @@
 /**
- * The Microsoft Teams surface: POST /api/messages (Bot Framework), the card planner, the reply-chain and
+ * The Microsoft Teams surface: POST /api/messages (Bot Framework), the card translator, the reply-chain and
  * notice planners, and the job handlers that post and update cards. On with Bot Framework authentication
  * when MicrosoftAppId is set (activities from the configured tenants only); without it off, unless
  * RINGBACK_TEAMS_PLAYGROUND=1 opens it, unauthenticated, to a local Agents Playground (loopback serviceUrl
@@ -18,9 +18,8 @@ import { CardDeliveries } from './deliveries.js';
 import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
 import { activityTypeLabel, TeamsMetrics } from './metrics.js';
 import { ConversationPacer } from './pacer.js';
-import { createExternalTextPlanner, createNoticePlanner, createTeamsPlanner } from './planner.js';
+import { createExternalTextPlanner, createNoticePlanner, createTeamsTranslator } from './planner.js';
 import { TeamsSender } from './sender.js';
-import { TeamsStore } from './teamsStore.js';
 
 export const TEAMS_ROUTE = '/api/messages';
 
@@ -75,7 +74,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
         'teams: accepting activities from the configured tenants',
       );
     }
-    const teams = new TeamsStore(store.db);
+    const teams = store.teams;
     const deliveries = new CardDeliveries();
     const metrics = new TeamsMetrics(ctx.metrics.registry);
     const cards = new TeamsCards({
@@ -114,7 +113,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       return loading;
     };
 
-    ctx.addPlanner(createTeamsPlanner(routing));
+    ctx.addIntentTranslator(createTeamsTranslator(routing));
     ctx.threads.addSurface(createExternalTextPlanner(routing));
     ctx.notices.addSurface(createNoticePlanner(routing, clock));
 

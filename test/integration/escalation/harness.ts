@@ -60,11 +60,18 @@ export const EFFECT_JOB = 'test.effect';
 /** Records notices and card effects as jobs (the jobs table is shared by replicas, so counts are global). */
 export const recordingSurface: RegisterAdapter = (ctx) => {
   ctx.notices.addSurface((notice) => [{ kind: NOTICE_JOB, payload: notice }]);
-  ctx.addPlanner(({ episode, events }) =>
-    events.map((event) => ({
-      kind: EFFECT_JOB,
-      payload: { episodeId: episode.id, type: event.type, fields: 'fields' in event ? event.fields : null },
-    })),
+  // Every change has one thread.timeline intent carrying all its events.
+  ctx.addIntentTranslator((intent, { episode }) =>
+    intent.kind === 'thread.timeline'
+      ? intent.events.map((event) => ({
+          kind: EFFECT_JOB,
+          payload: {
+            episodeId: episode.id,
+            type: event.type,
+            fields: 'fields' in event ? event.fields : null,
+          },
+        }))
+      : [],
   );
   ctx.runner.register(NOTICE_JOB, async () => undefined);
   ctx.runner.register(EFFECT_JOB, async () => undefined);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
 import { ESCALATION_STEP_JOB, escalationStepHandler, REMINDER_JOB } from '../../../src/app/escalation.js';
-import { HELD_FIELD, HOLD_DIGEST_JOB } from '../../../src/app/outOfHours.js';
+import { HOLD_DIGEST_JOB } from '../../../src/app/outOfHours.js';
 import { SCHEDULED_SUMMARY_JOB } from '../../../src/app/schedules.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
@@ -270,16 +270,13 @@ describe.each(kinds)('escalation on $name', (kind) => {
       expect(digest.summary.openNow.count).toBe(2);
 
       for (const id of ['held-1', 'held-2']) {
-        expect(await effectsOf(app.store, id)).toContainEqual({
-          type: 'details_changed',
-          fields: [HELD_FIELD],
-        });
+        expect(await effectsOf(app.store, id)).toContainEqual({ type: 'card_released', fields: null });
       }
       expect((await effectsOf(app.store, 'held-3')).map((e) => e.type)).toEqual(['opened', 'auto_resolved']);
 
       // The per-card safety release a minute later finds the cards already released.
       await run(paris('2026-11-20T09:02'));
-      const released = (await effectsOf(app.store, 'held-1')).filter((e) => e.type === 'details_changed');
+      const released = (await effectsOf(app.store, 'held-1')).filter((e) => e.type === 'card_released');
       expect(released).toHaveLength(1);
 
       // Escalation counts from the opening: the 10-minute step comes at 09:10.
@@ -293,10 +290,7 @@ describe.each(kinds)('escalation on $name', (kind) => {
       clock.set(paris('2026-11-20T09:30'));
       await openEpisode(app, { id: 'late-1', missedAt: paris('2026-11-20T08:55'), line: 'Night desk' });
       await run(paris('2026-11-20T09:30'));
-      expect(await effectsOf(app.store, 'late-1')).toContainEqual({
-        type: 'details_changed',
-        fields: [HELD_FIELD],
-      });
+      expect(await effectsOf(app.store, 'late-1')).toContainEqual({ type: 'card_released', fields: null });
     });
 
     it('holds nothing missed during opening hours', async () => {

@@ -122,6 +122,23 @@ describe('the reactions table', () => {
     expect(kinds(intents)).toEqual(['ticket.callNote', 'card.refresh', 'thread.timeline']);
   });
 
+  it('posts a held card when it is released at the line’s opening, and nothing else', () => {
+    const intents = reactTo([{ type: 'card_released', at: T0 }]);
+    expect(kinds(intents)).toEqual(['card.post', 'card.refresh', 'thread.timeline']);
+  });
+
+  it('re-renders the cards when the ticket is linked, and sends nothing back to Zendesk', () => {
+    const intents = reactTo([{ type: 'ticket_linked', at: T0, ticketId: 456 }], { zendeskTicketId: 456 });
+    expect(kinds(intents)).toEqual(['card.refresh', 'thread.timeline']);
+  });
+
+  it('only re-renders the cards when details change, whatever the field is called', () => {
+    for (const field of ['voicemail', 'heldUntil', 'zendeskTicketId']) {
+      const intents = reactTo([{ type: 'details_changed', at: T0, fields: [field] }]);
+      expect(kinds(intents)).toEqual(['card.refresh', 'thread.timeline']);
+    }
+  });
+
   it('causes nothing when nothing happened', () => {
     expect(reactTo([])).toEqual([]);
   });

@@ -320,6 +320,77 @@ describe('add_call', () => {
   });
 });
 
+describe('late_join', () => {
+  it('joins a call from before the resolution to the resolved episode, which stays resolved', () => {
+    const resolved = resolvedByAna();
+    const { episode: next, events } = accepted(resolved, {
+      type: 'late_join',
+      at: T0 + 30_000,
+      providerCallKey: 'aircall:late',
+    });
+    expect(next).toMatchObject({
+      state: 'resolved',
+      outcome: 'reached',
+      callCount: 2,
+      missedAt: T0,
+      lastCallAt: T0 + 30_000,
+      version: resolved.version + 1,
+    });
+    expect(events).toEqual([
+      { type: 'call_joined', at: T0 + 30_000, callCount: 2, providerCallKey: 'aircall:late' },
+    ]);
+  });
+
+  it('is refused for a call that came in after the resolution, so the caller gets a new card', () => {
+    const resolved = resolvedByAna();
+    expect(refused(resolved, { type: 'late_join', at: T0 + 120_000, providerCallKey: 'k' }).kind).toBe(
+      'AlreadyResolved',
+    );
+  });
+
+  it('joins an episode that is still open like any repeat call', () => {
+    const { episode: next } = accepted(claimedByAna(), {
+      type: 'late_join',
+      at: T0 - 60_000,
+      providerCallKey: 'k',
+    });
+    expect(next).toMatchObject({ state: 'claimed', callCount: 2, missedAt: T0 - 60_000 });
+  });
+});
+
+describe('release_card', () => {
+  it('lets a held card out with a card_released event and a new version', () => {
+    const current = episode();
+    const { episode: next, events } = accepted(current, { type: 'release_card', at: T0 + 3_600_000 });
+    expect(events).toEqual([{ type: 'card_released', at: T0 + 3_600_000 }]);
+    expect(next).toEqual({ ...current, version: current.version + 1 });
+  });
+
+  it('is refused once the call is resolved: there is no card left to show', () => {
+    expect(refused(resolvedByAna(), { type: 'release_card', at: T0 }).kind).toBe('AlreadyResolved');
+  });
+});
+
+describe('link_ticket', () => {
+  it('sets the ticket of an episode without one and says so with ticket_linked', () => {
+    const { episode: next, events } = accepted(episode(), { type: 'link_ticket', at: T0, ticketId: 456 });
+    expect(next).toMatchObject({ zendeskTicketId: 456, version: 2 });
+    expect(events).toEqual([{ type: 'ticket_linked', at: T0, ticketId: 456 }]);
+  });
+
+  it('links the ticket of a resolved episode too (a call resolved before its ticket existed)', () => {
+    const { episode: next } = accepted(resolvedByAna(), { type: 'link_ticket', at: T0, ticketId: 7 });
+    expect(next).toMatchObject({ state: 'resolved', zendeskTicketId: 7 });
+  });
+
+  it('keeps the first ticket: a second link changes nothing', () => {
+    const linked = episode({ zendeskTicketId: 456 });
+    const decision = accepted(linked, { type: 'link_ticket', at: T0, ticketId: 999 });
+    expect(decision.events).toEqual([]);
+    expect(decision.episode).toBe(linked);
+  });
+});
+
 describe('escalate', () => {
   it('raises the level and remembers when', () => {
     const { episode: next } = accepted(episode(), { type: 'escalate', at: T0 + 900_000, level: 1 });

@@ -2,10 +2,11 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   ESCALATION_STEP_JOB,
-  escalationPlanner,
+  escalationTranslator,
   REMINDER_JOB,
   stepJob,
 } from '../../../src/app/escalation.js';
+import { planFromReactions } from '../../../src/app/intents.js';
 import { claimDeadline, claimSlaLeftMs } from '../../../src/app/sla.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { BusinessCalendar } from '../../../src/domain/businessHours.js';
@@ -122,7 +123,7 @@ describe('escalation ladder', () => {
 
   describe('the planner', () => {
     const missedAt = local('2026-11-19T10:00');
-    const plan = escalationPlanner(routing);
+    const plan = planFromReactions(routing, () => [escalationTranslator(routing)]);
 
     it('arms the first step when an episode opens', () => {
       const opened = episode({ missedAt, lastCallAt: missedAt });

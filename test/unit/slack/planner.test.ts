@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planFromReactions } from '../../../src/app/intents.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { Summary } from '../../../src/domain/summary.js';
@@ -7,7 +8,7 @@ import { SLACK_JOBS } from '../../../src/surfaces/slack/jobKinds.js';
 import {
   createExternalTextPlanner,
   createNoticePlanner,
-  createSlackPlanner,
+  createSlackTranslator,
   slackChannelsFor,
 } from '../../../src/surfaces/slack/planner.js';
 import { summaryMessage } from '../../../src/surfaces/slack/summaryBlocks.js';
@@ -28,7 +29,9 @@ managers: { slack: [U0MANAGER1, U0MANAGER2], slackChannel: C0MANAGERS1 }
   'test',
 );
 const clock = new ManualClock(T0);
-const plan = createSlackPlanner(routing, clock, { postCheckMs: 60_000 });
+const plan = planFromReactions(routing, () => [
+  createSlackTranslator(routing, clock, { postCheckMs: 60_000 }),
+]);
 
 describe('the Slack planner', () => {
   it('finds the line’s Slack channel, or none', () => {
@@ -284,7 +287,9 @@ lines:
 `,
     'test',
   );
-  const planHeld = createSlackPlanner(held, clock, { postCheckMs: 60_000 });
+  const planHeld = planFromReactions(held, () => [
+    createSlackTranslator(held, clock, { postCheckMs: 60_000 }),
+  ]);
   // Friday 20 November 2026, 22:00 in Paris: closed until Monday 09:00.
   const night = Date.parse('2026-11-20T21:00:00Z');
   const nightCall = episode({ missedAt: night, lastCallAt: night });
@@ -302,7 +307,7 @@ lines:
     const jobs = planHeld({
       episode: nightCall,
       previous: nightCall,
-      events: [{ type: 'details_changed', at: night + 3 * 86_400_000, fields: ['heldUntil'] }],
+      events: [{ type: 'card_released', at: night + 3 * 86_400_000 }],
     });
     expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.postCard, SLACK_JOBS.lane, SLACK_JOBS.updateCard]);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HELD_FIELD } from '../../../src/app/outOfHours.js';
+import { planFromReactions } from '../../../src/app/intents.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { DomainEvent } from '../../../src/domain/episode.js';
 import {
   createExternalTextPlanner,
   createNoticePlanner,
-  createTeamsPlanner,
+  createTeamsTranslator,
   teamsRecipients,
 } from '../../../src/surfaces/teams/planner.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -25,7 +25,7 @@ managers: { teams: [aad-mia], teamsChannel: "19:managers@thread.tacv2" }
 `,
   'test.yaml',
 );
-const plan = createTeamsPlanner(routing);
+const plan = planFromReactions(routing, () => [createTeamsTranslator(routing)]);
 const opened: DomainEvent = { type: 'opened', at: T0, providerCallKey: 'generic:x:1' };
 const claimed: DomainEvent = { type: 'claimed', actor: ana, at: T0 + 60_000, implicit: false };
 
@@ -61,7 +61,7 @@ describe('the Teams planner', () => {
       const jobs = plan({
         episode: episode(),
         previous: episode(),
-        events: [{ type: 'details_changed', at: T0, fields: [HELD_FIELD] }],
+        events: [{ type: 'card_released', at: T0 }],
       });
       expect(jobs.map((j) => j.kind)).toContain('teams.post_card');
     });

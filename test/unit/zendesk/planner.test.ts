@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { planFromReactions } from '../../../src/app/intents.js';
+import { parseRouting } from '../../../src/config/load.js';
 import type { DomainEvent } from '../../../src/domain/episode.js';
 import { JOBS } from '../../../src/zendesk/keys.js';
-import { zendeskPlanner } from '../../../src/zendesk/planner.js';
+import { zendeskTranslator } from '../../../src/zendesk/planner.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
+
+function routingClosing(closeOnResolve: boolean) {
+  return parseRouting(
+    `
+lines: [{ name: Support FR, match: "*" }]
+zendesk: { sideConversation: { to: { email: callbacks@example.com }, closeOnResolve: ${closeOnResolve} } }
+`,
+    'test',
+  );
+}
 
 function plan(events: DomainEvent[], closeSideConversationOnResolve = true) {
   const current = episode();
-  return zendeskPlanner({ closeSideConversationOnResolve })({ episode: current, previous: current, events });
+  const routing = routingClosing(closeSideConversationOnResolve);
+  return planFromReactions(routing, () => [zendeskTranslator])({
+    episode: current,
+    previous: current,
+    events,
+  });
 }
 
 describe('the Zendesk planner', () => {
