@@ -98,7 +98,7 @@ describe('caller data in /ringback', () => {
 });
 
 describe('while Zendesk hangs', () => {
-  it('a claim by someone never seen before is refused within 2 s, saying to try again, and logged', async () => {
+  it('a claim by someone never seen before is refused within 3 s (a 1.5 s lookup deadline), saying to try again, and logged', async () => {
     zendesk.hangPaths.push(/\/users\/search/);
     try {
       const episode = await openEpisode(h.ringback, { caller: { number: '+33612340002', name: null } });
@@ -112,7 +112,7 @@ describe('while Zendesk hangs', () => {
       });
       expect(response.status).toBe(200);
       await vi.waitFor(() => expect(h.fake.ephemerals.find((e) => e.user === CARL.id)).toBeDefined(), WAIT);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(3_000);
       expect(h.fake.ephemerals.find((e) => e.user === CARL.id)?.text).toBe(UNVERIFIED_MESSAGE);
       expect(await h.ringback.store.episodes.get(episode.id)).toMatchObject({
         state: 'open',
@@ -127,7 +127,7 @@ describe('while Zendesk hangs', () => {
     }
   });
 
-  it('a claim by a known agent goes through within 2 s on the last known answer, even a stale one', async () => {
+  it('a claim by a known agent goes through within 3 s on the last known answer, even a stale one', async () => {
     const now = h.ringback.clock.now();
     // Zendesk said Dora is an agent two days ago; that answer is no longer fresh but still usable.
     await h.ringback.store.agentIdentities.put({
@@ -149,7 +149,7 @@ describe('while Zendesk hangs', () => {
           expect((await h.ringback.store.episodes.get(episode.id))?.claimedBy?.id).toBe(`slack:${DORA.id}`),
         WAIT,
       );
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(3_000);
       expect(h.logLines().some((l) => l.includes('using its last answer'))).toBe(true);
     } finally {
       zendesk.hangPaths.length = 0;
