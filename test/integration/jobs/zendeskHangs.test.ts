@@ -7,18 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Episode } from '../../../src/domain/types.js';
 import { vendorPolicies } from '../../../src/resilience/vendorPolicy.js';
-import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { FakeZendesk } from '../../mocks/fakeZendesk.js';
+import type { FakeZendesk } from '../../mocks/fakeZendesk.js';
 import {
   ANA,
   CHANNEL,
   cardIn,
   click,
-  MANAGER,
   openEpisode,
   type SlackHarness,
-  startSlackHarness,
+  startSlackWithZendesk,
   waitForCard,
 } from '../slack/harness.js';
 
@@ -28,26 +26,14 @@ let h: SlackHarness;
 
 beforeAll(async () => {
   db = sqliteDatabase();
-  zendesk = await new FakeZendesk().start();
-  zendesk.addAgent('Ana Lopez', ANA.email);
-  h = await startSlackHarness({
+  ({ h, zendesk } = await startSlackWithZendesk({
     database: db,
-    routingYaml: `
-timezone: Europe/Paris
-lines:
-  - name: Support FR
-    match: "*"
-    slack: { channel: ${CHANNEL} }
-    country: FR
-managers: { slack: [${MANAGER}] }
-zendesk: { createTickets: true }
-`,
-    env: { ZENDESK_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email, ZENDESK_API_TOKEN: zendesk.token },
+    agents: [{ realName: 'Ana Lopez', email: ANA.email }],
+    createTickets: true,
     // Slack paces one post per second per channel; faster here so the test measures Zendesk's effect.
     fake: { postsPerSecond: 20 },
     slack: { sender: { postIntervalMs: 50 } },
-    extraAdapters: [createZendeskAdapter({ pollTalk: false, pollSideConversations: false })],
-  });
+  }));
   h.fake.addUser(ANA);
   // Production waits 10 s per request and 10 s before testing an open breaker; compressed here.
   vendorPolicies.reset({ zendesk: { timeoutMs: 1_000, failuresToOpen: 3, halfOpenAfterMs: 1_000 } });

@@ -5,20 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UNVERIFIED_MESSAGE } from '../../../src/app/directory.js';
-import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { FakeZendesk } from '../../mocks/fakeZendesk.js';
+import type { FakeZendesk } from '../../mocks/fakeZendesk.js';
 import { postToSlackEvents, slashCommandBody } from '../../mocks/slackRequests.js';
 import {
   ANA,
   BEN,
   CHANNEL,
   click,
-  MANAGER,
   openEpisode,
   SIGNING_SECRET,
   type SlackHarness,
-  startSlackHarness,
+  startSlackWithZendesk,
   waitForCard,
 } from './harness.js';
 
@@ -34,26 +32,16 @@ let asked = 0;
 
 beforeAll(async () => {
   db = sqliteDatabase();
-  zendesk = await new FakeZendesk().start();
-  zendesk.addAgent('Ana Lopez', ANA.email);
-  zendesk.addAgent('Dora Known', DORA.email);
-  h = await startSlackHarness({
+  ({ h, zendesk } = await startSlackWithZendesk({
     database: db,
-    routingYaml: `
-timezone: Europe/Paris
-lines:
-  - name: Support FR
-    match: "*"
-    slack: { channel: ${CHANNEL} }
-    country: FR
-managers: { slack: [${MANAGER}] }
-zendesk: { createTickets: false }
-`,
-    env: { ZENDESK_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email, ZENDESK_API_TOKEN: zendesk.token },
+    agents: [
+      { realName: 'Ana Lopez', email: ANA.email },
+      { realName: 'Dora Known', email: DORA.email },
+    ],
+    createTickets: false,
     fake: { postsPerSecond: 5 },
     slack: { sender: { postIntervalMs: 200 } },
-    extraAdapters: [createZendeskAdapter({ pollTalk: false, pollSideConversations: false })],
-  });
+  }));
   for (const user of [ANA, BEN, CARL, DORA]) h.fake.addUser(user);
   await openEpisode(h.ringback, { caller: CALLER });
 });

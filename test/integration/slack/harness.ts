@@ -10,6 +10,7 @@ import {
   type SlackAdapterOptions,
   type SlackSurface,
 } from '../../../src/surfaces/slack/register.js';
+import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { testConfig } from '../../helpers/config.js';
 import type { TestDatabase } from '../../helpers/databases.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
@@ -19,6 +20,7 @@ import {
   type FakeSlackOptions,
   startFakeSlack,
 } from '../../mocks/fakeSlack.js';
+import { FakeZendesk } from '../../mocks/fakeZendesk.js';
 import { blockActions, interactivityBody, postToSlackEvents } from '../../mocks/slackRequests.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -91,6 +93,39 @@ export async function startSlackHarness(options: {
       await fake.close();
     },
   };
+}
+
+/**
+ * A Slack harness whose agents are Zendesk's (a fake Zendesk on loopback decides who may act), on one line with
+ * one Slack manager. `agents` are added to the fake Zendesk by name and e-mail.
+ */
+export async function startSlackWithZendesk(options: {
+  database: TestDatabase;
+  agents: { realName: string; email: string | null }[];
+  createTickets: boolean;
+  fake?: FakeSlackOptions;
+  slack?: SlackAdapterOptions;
+}): Promise<{ h: SlackHarness; zendesk: FakeZendesk }> {
+  const zendesk = await new FakeZendesk().start();
+  for (const agent of options.agents) if (agent.email) zendesk.addAgent(agent.realName, agent.email);
+  const h = await startSlackHarness({
+    database: options.database,
+    routingYaml: `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: "*"
+    slack: { channel: ${CHANNEL} }
+    country: FR
+managers: { slack: [${MANAGER}] }
+zendesk: { createTickets: ${options.createTickets} }
+`,
+    env: { ZENDESK_URL: zendesk.url, ZENDESK_EMAIL: zendesk.email, ZENDESK_API_TOKEN: zendesk.token },
+    ...(options.fake ? { fake: options.fake } : {}),
+    ...(options.slack ? { slack: options.slack } : {}),
+    extraAdapters: [createZendeskAdapter({ pollTalk: false, pollSideConversations: false })],
+  });
+  return { h, zendesk };
 }
 
 /** Stores a new episode and plans its 'opened' effects, as ingest does. */
