@@ -180,9 +180,11 @@ lines:
         },
       };
     };
-    report = await fuzzRoute({ baseUrl: ringback.baseUrl, path: PATH, make: makeCase, concurrency: 384 });
+    // 64 connections, as on the other routes (384 at once left a few requests unanswered for 20 s under load:
+    // docs/performance.md). Unhandled Slack payloads wait out Bolt's 3 s ack timer, hence the longer budget.
+    report = await fuzzRoute({ baseUrl: ringback.baseUrl, path: PATH, make: makeCase, concurrency: 64 });
     logReport(PATH, SEED, report);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await ringback?.stop();
