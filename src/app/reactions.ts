@@ -10,8 +10,8 @@
 import type { RoutingConfig } from '../config/routing.js';
 import type { DomainEvent } from '../domain/episode.js';
 import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
+import { cardHeldUntil } from '../timers/outOfHours.js';
 import type { EffectContext } from './effects.js';
-import { cardHeldUntil } from './outOfHours.js';
 
 /** A neutral instruction: what should happen, not how a given vendor does it. */
 export type Intent =

@@ -13,6 +13,8 @@ export interface NewJob {
   /** Enqueued at most once while pending (e.g. "re-render episode X"): later requests fold into it. */
   coalesceKey?: string;
   maxAttempts?: number;
+  /** Jobs sharing a queue key run one at a time, oldest first, across all replicas (e.g. `slack:C0123`). */
+  queueKey?: string;
 }
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';

@@ -2,13 +2,13 @@
 import { z } from 'zod';
 import type { ThreadMessage } from '../app/threads.js';
 import { type JobHandler, PermanentFailure } from '../jobs/runner.js';
-import { isVoiceTicket } from '../providers/zendeskTalk/normalize.js';
-import type { TalkIngest } from '../providers/zendeskTalk/talk.js';
 import type { Job } from '../store/jobs.js';
 import type { ZendeskClient } from './client.js';
 import { forJobRunner, isZendeskStatus } from './errors.js';
 import { JOBS } from './keys.js';
 import type { SideConversations } from './sideConversations.js';
+import { isVoiceTicket } from './talk/normalize.js';
+import type { TalkIngest } from './talk/talk.js';
 import type { ZendeskTickets } from './tickets.js';
 import { webhookJobSchema } from './webhook.js';
 

@@ -6,8 +6,6 @@
 import type { AdapterContext, RegisterAdapter } from '../adapters/context.js';
 import type { IngestDeps } from '../app/ingest.js';
 import { mountWebhook } from '../providers/webhook.js';
-import { TalkPoller } from '../providers/zendeskTalk/poller.js';
-import { TalkIngest } from '../providers/zendeskTalk/talk.js';
 import { ZendeskAgents } from './agents.js';
 import { createZendeskClient, zendeskBaseUrl } from './client.js';
 import type { ZendeskDeps } from './deps.js';
@@ -17,6 +15,8 @@ import { zendeskTranslator } from './planner.js';
 import { Requesters } from './requester.js';
 import { SideConversationPoll } from './sideConversationPoll.js';
 import { SideConversations } from './sideConversations.js';
+import { TalkPoller } from './talk/poller.js';
+import { TalkIngest } from './talk/talk.js';
 import { ZendeskTickets } from './tickets.js';
 import { zendeskWebhook } from './webhook.js';
 

@@ -4,11 +4,12 @@
  * (DRILL_LEASE_MS, default 1.5 s; production 15 s, renewed while a job runs), quick polls and backoff,
  * and a short Slack lane run (its lease is six runs). Everything else is the product as shipped.
  */
-import { registerEscalation } from '../../../src/escalation/register.js';
+
 import { loadConfigOrExit, runMain, stopOnSignals } from '../../../src/process.js';
 import { registerProviders } from '../../../src/providers/register.js';
 import { createRingback } from '../../../src/ringback.js';
 import { createSlackAdapter } from '../../../src/surfaces/slack/register.js';
+import { registerEscalation } from '../../../src/timers/register.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 
 runMain('ringback drill entry', async () => {

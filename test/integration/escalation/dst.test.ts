@@ -1,9 +1,9 @@
 /** Timers across DST weekends, driven by a manual clock through the real job runner. */
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ESCALATION_STEP_JOB } from '../../../src/app/escalation.js';
-import { SCHEDULED_SUMMARY_JOB } from '../../../src/app/schedules.js';
 import { ManualClock } from '../../../src/domain/clock.js';
+import { ESCALATION_STEP_JOB } from '../../../src/timers/escalation.js';
+import { SCHEDULED_SUMMARY_JOB } from '../../../src/timers/schedules.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
 import { advanceTo, allNotices, noticesOf, openEpisode, startReplica } from './harness.js';

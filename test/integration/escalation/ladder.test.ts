@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
-import { ESCALATION_STEP_JOB, escalationStepHandler, REMINDER_JOB } from '../../../src/app/escalation.js';
-import { HOLD_DIGEST_JOB } from '../../../src/app/outOfHours.js';
-import { SCHEDULED_SUMMARY_JOB } from '../../../src/app/schedules.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { Summary } from '../../../src/domain/summary.js';
+import { ESCALATION_STEP_JOB, escalationStepHandler, REMINDER_JOB } from '../../../src/timers/escalation.js';
+import { HOLD_DIGEST_JOB } from '../../../src/timers/outOfHours.js';
+import { SCHEDULED_SUMMARY_JOB } from '../../../src/timers/schedules.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import { ana, ben } from '../../helpers/episodes.js';
 import type { StartedRingback } from '../../helpers/ringback.js';

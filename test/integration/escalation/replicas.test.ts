@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import type { Job } from '../../../src/store/jobs.js';
 import {
   ESCALATION_STEP_JOB,
   escalationStepHandler,
   REMINDER_JOB,
   reminderHandler,
-} from '../../../src/app/escalation.js';
-import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler } from '../../../src/app/schedules.js';
-import { ManualClock } from '../../../src/domain/clock.js';
-import type { Job } from '../../../src/store/jobs.js';
+} from '../../../src/timers/escalation.js';
+import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler } from '../../../src/timers/schedules.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import { ben } from '../../helpers/episodes.js';
 import type { StartedRingback } from '../../helpers/ringback.js';

@@ -1,11 +1,5 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  ESCALATION_STEP_JOB,
-  escalationTranslator,
-  REMINDER_JOB,
-  stepJob,
-} from '../../../src/app/escalation.js';
 import { planFromReactions } from '../../../src/app/intents.js';
 import { claimDeadline, claimSlaLeftMs } from '../../../src/app/sla.js';
 import { parseRouting } from '../../../src/config/load.js';
@@ -20,6 +14,12 @@ import {
   reminderText,
   stepVerdict,
 } from '../../../src/domain/escalation.js';
+import {
+  ESCALATION_STEP_JOB,
+  escalationTranslator,
+  REMINDER_JOB,
+  stepJob,
+} from '../../../src/timers/escalation.js';
 import { ana, ben, episode } from '../../helpers/episodes.js';
 
 const MINUTE = 60_000;

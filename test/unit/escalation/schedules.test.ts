@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseRouting } from '../../../src/config/load.js';
+import type { RoutingConfig, SummaryScheduleConfig } from '../../../src/config/routing.js';
 import {
   nextOccurrence,
   occurrenceJob,
@@ -7,9 +9,7 @@ import {
   SCHEDULED_SUMMARY_JOB,
   scheduleKey,
   scheduleZone,
-} from '../../../src/app/schedules.js';
-import { ConfigError, parseRouting } from '../../../src/config/load.js';
-import type { RoutingConfig, SummaryScheduleConfig } from '../../../src/config/routing.js';
+} from '../../../src/timers/schedules.js';
 
 function routingWith(schedules: string, extra = ''): RoutingConfig {
   return parseRouting(

@@ -16,8 +16,8 @@ import {
   type UnsafeLinkKind,
   unsafeLinkReporter,
 } from '../../../src/providers/links.js';
-import { voiceTicketToEvent } from '../../../src/providers/zendeskTalk/normalize.js';
 import { commentSchema, ticketSchema } from '../../../src/zendesk/schemas.js';
+import { voiceTicketToEvent } from '../../../src/zendesk/talk/normalize.js';
 import { memoryLogger } from '../../helpers/ringback.js';
 import { fixture } from '../../integration/ingest/support.js';
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { commentSchema, talkCallSchema, talkLegSchema, ticketSchema } from '../../../src/zendesk/schemas.js';
 import {
   judgeTalkCall,
   talkCallToEvent,
   talkLegToCallLeg,
   voiceTicketToEvent,
-} from '../../../src/providers/zendeskTalk/normalize.js';
-import { commentSchema, talkCallSchema, talkLegSchema, ticketSchema } from '../../../src/zendesk/schemas.js';
+} from '../../../src/zendesk/talk/normalize.js';
 
 function fixture(name: string): Record<string, unknown[] | unknown> {
   return JSON.parse(readFileSync(new URL(`../../fixtures/zendesk/${name}`, import.meta.url), 'utf8'));

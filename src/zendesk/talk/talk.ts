@@ -9,16 +9,16 @@ import type { CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
 import { boundLabels, LABELS } from '../../observability/labels.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { ZendeskDeps } from '../../zendesk/deps.js';
-import { isZendeskStatus } from '../../zendesk/errors.js';
+import { type UnsafeLinkSink, unsafeLinkReporter } from '../../providers/links.js';
+import type { ZendeskDeps } from '../deps.js';
+import { isZendeskStatus } from '../errors.js';
 import {
   type TalkCall,
   type TalkLeg,
   talkCallSchema,
   talkLegSchema,
   type ZendeskTicket,
-} from '../../zendesk/schemas.js';
-import { type UnsafeLinkSink, unsafeLinkReporter } from '../links.js';
+} from '../schemas.js';
 import {
   isKnownLegStatus,
   judgeTalkCall,

@@ -7,6 +7,10 @@
  * transaction. The level's compare-and-set makes each step fire once across replicas and retries.
  */
 import { z } from 'zod';
+import { applyCommandIn, type CommandDeps } from '../app/commands.js';
+import type { IntentTranslator } from '../app/intents.js';
+import type { Notice, NoticeHub } from '../app/notices.js';
+import { lineCalendar, lineNamed, lineTimezone } from '../app/sla.js';
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
 import {
   type ChainStep,
@@ -23,10 +27,6 @@ import type { Episode } from '../domain/types.js';
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
 import type { Job, NewJob } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
-import { applyCommandIn, type CommandDeps } from './commands.js';
-import type { IntentTranslator } from './intents.js';
-import type { Notice, NoticeHub } from './notices.js';
-import { lineCalendar, lineNamed, lineTimezone } from './sla.js';
 
 export const ESCALATION_STEP_JOB = 'escalation.step';
 export const REMINDER_JOB = 'escalation.reminder';

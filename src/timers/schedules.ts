@@ -6,13 +6,13 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { Notice, NoticeHub } from '../app/notices.js';
+import { buildSummary } from '../app/summary.js';
 import type { RoutingConfig, SummaryScheduleConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
 import type { Job, NewJob } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
-import type { Notice, NoticeHub } from './notices.js';
-import { buildSummary } from './summary.js';
 
 export const SCHEDULED_SUMMARY_JOB = 'summary.scheduled';
 const SUMMARY_MARK = 'ringback.summary';

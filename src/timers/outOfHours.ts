@@ -7,16 +7,16 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { applyCommandIn, type CommandDeps } from '../app/commands.js';
+import type { IntentTranslator } from '../app/intents.js';
+import type { Notice, NoticeHub } from '../app/notices.js';
+import { businessElapsed, lineCalendar, lineNamed, lineTimezone } from '../app/sla.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { summarize } from '../domain/summary.js';
 import type { Episode } from '../domain/types.js';
 import { PermanentFailure } from '../jobs/runner.js';
 import type { Job } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
-import { applyCommandIn, type CommandDeps } from './commands.js';
-import type { IntentTranslator } from './intents.js';
-import type { Notice, NoticeHub } from './notices.js';
-import { businessElapsed, lineCalendar, lineNamed, lineTimezone } from './sla.js';
 
 export const HOLD_DIGEST_JOB = 'outOfHours.digest';
 export const HOLD_RELEASE_JOB = 'outOfHours.release';

@@ -12,15 +12,15 @@ import {
   escalationTranslator,
   REMINDER_JOB,
   reminderHandler,
-} from '../app/escalation.js';
+} from './escalation.js';
 import {
   HOLD_DIGEST_JOB,
   HOLD_RELEASE_JOB,
   holdDigestHandler,
   holdReleaseHandler,
   outOfHoursTranslator,
-} from '../app/outOfHours.js';
-import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler, seedSchedules } from '../app/schedules.js';
+} from './outOfHours.js';
+import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler, seedSchedules } from './schedules.js';
 
 export const registerEscalation: RegisterAdapter = (ctx) => {
   const { config, logger, commands, notices, runner, store, clock } = ctx;

@@ -6,8 +6,8 @@
  */
 import type { CallAgent, CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
-import type { TalkCall, TalkLeg, ZendeskComment, ZendeskTicket } from '../../zendesk/schemas.js';
-import { httpsLink, type UnsafeLinkSink } from '../links.js';
+import { httpsLink, type UnsafeLinkSink } from '../../providers/links.js';
+import type { TalkCall, TalkLeg, ZendeskComment, ZendeskTicket } from '../schemas.js';
 
 export const KNOWN_CALL_STATUSES = [
   'completed',

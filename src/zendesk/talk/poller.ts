@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../../store/store.js';
-import type { TalkExportPage, ZendeskClient } from '../../zendesk/client.js';
+import type { TalkExportPage, ZendeskClient } from '../client.js';
 import type { TalkIngest } from './talk.js';
 
 /** A full page means more is waiting: ask again at once (within the budget). */
