@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
+import type { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -21,6 +22,7 @@ import {
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import { PermanentFailure, RetryAfter } from './errors.js';
+import type { JobKind, TypedJobHandler } from './registry.js';
 
 export { PermanentFailure, RetryAfter };
 
@@ -117,6 +119,17 @@ export class JobRunner {
     this.handlers.set(kind, handler);
     this.options.metrics.jobKinds.add(kind);
     return this;
+  }
+
+  /** Registers the handler of a typed kind: it receives the payload parsed by the kind's schema. */
+  handle<S extends z.ZodType>(kind: JobKind<S>, handler: TypedJobHandler<S>): this {
+    return this.register(kind.name, async (payload, job) => {
+      const parsed = kind.schema.safeParse(payload);
+      if (!parsed.success) {
+        throw new PermanentFailure(`${kind.name} job ${job.id}: invalid payload: ${parsed.error.message}`);
+      }
+      await handler(parsed.data, job);
+    });
   }
 
   kinds(): string[] {
