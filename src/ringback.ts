@@ -18,6 +18,7 @@ import { createHttpApp, listen, type RouteMount, type RunningServer } from './ht
 import { JobRunner, type JobRunnerOptions } from './jobs/runner.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { localBudgets, postgresBudgets } from './resilience/budgets.js';
 import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
@@ -118,6 +119,12 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     );
   }
 
+  // On PostgreSQL every replica draws from one budget per vendor account; on SQLite there is one process.
+  const budgets =
+    config.database.dialect === 'postgres'
+      ? await postgresBudgets({ url: config.database.url })
+      : localBudgets(clock);
+
   const doctor = new DoctorService({ config, store, clock, logger, metrics });
   const context: AdapterContext = {
     config,
@@ -127,6 +134,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     metrics,
     doctor,
     clock,
+    budgets,
     commands,
     directory,
     threads,
@@ -181,6 +189,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
       for (const hook of stopHooks) await runStopHook(hook, hookTimeoutMs, logger);
       await ringback.http?.close();
       await runner.stop();
+      await budgets.close();
       await store.close();
       logger.info('stopped');
     },

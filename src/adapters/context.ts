@@ -11,6 +11,7 @@ import type { RouteMount } from '../http/server.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { BudgetSource } from '../resilience/budgets.js';
 import type { Store } from '../store/store.js';
 
 export interface AdapterContext {
@@ -20,6 +21,8 @@ export interface AdapterContext {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
+  /** Vendor request budgets: one per account for the whole cluster on PostgreSQL, in process on SQLite. */
+  budgets: BudgetSource;
   /** Everything a use case needs to run a command (planEffects: the reactions table, then translators). */
   commands: CommandDeps;
   directory: AgentDirectory;

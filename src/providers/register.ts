@@ -61,6 +61,7 @@ export const registerProviders: RegisterAdapter = (ctx) => {
       requestsPerMinute: routing.aircall.requestsPerMinute,
       clock: ctx.clock,
       metrics,
+      budgets: ctx.budgets,
     });
     const users = new AircallUsers({ store: ctx.store, clock: ctx.clock, client });
     ctx.addAgentLookup(aircallAgentLookup(users, ctx.logger));

@@ -15,13 +15,13 @@ import type { Clock } from '../domain/clock.js';
 import { RetryAfter } from '../jobs/runner.js';
 import { httpStatusLabel } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
+import { type BudgetSource, localBudgets, type RequestBudget } from '../resilience/budgets.js';
 import {
   type VendorPolicy,
   VendorTimeout,
   VendorUnavailable,
   vendorPolicies,
 } from '../resilience/vendorPolicy.js';
-import { RequestBudget } from './budget.js';
 
 const { createClient } = nodeZendesk;
 
@@ -55,6 +55,11 @@ export interface ZendeskClientOptions {
   talkRequestsPerMinute?: number;
   /** Registers a request counter here when given. */
   registry?: Registry;
+  /**
+   * Where the request budgets live: shared by every replica on PostgreSQL (Zendesk's limit is per account),
+   * in process otherwise. Default: in process.
+   */
+  budgets?: BudgetSource;
   /** Default: the process's Zendesk policy. */
   policy?: VendorPolicy;
 }
@@ -169,8 +174,11 @@ export class ZendeskClient {
       throwOriginalException: true,
       transportConfig: timedTransport(this.policy.timeoutMs),
     } as Parameters<typeof createClient>[0]);
-    this.budget = new RequestBudget(options.clock, options.requestsPerMinute);
-    this.talkBudget = new RequestBudget(options.clock, options.talkRequestsPerMinute ?? 10);
+    const budgets = options.budgets ?? localBudgets(options.clock);
+    const account = new URL(this.baseUrl).host;
+    this.budget = budgets.budget(`zendesk:${account}`, options.requestsPerMinute);
+    // Only the leased Talk poller uses the export, one replica at a time: its budget can stay in process.
+    this.talkBudget = localBudgets(options.clock).budget('zendesk-talk', options.talkRequestsPerMinute ?? 10);
     this.requests = options.registry
       ? new Counter({
           name: 'ringback_zendesk_requests_total',
@@ -190,7 +198,7 @@ export class ZendeskClient {
     send: () => Promise<unknown>,
     budget: RequestBudget = this.budget,
   ): Promise<unknown> {
-    const wait = budget.take();
+    const wait = await budget.take();
     if (wait > 0) {
       this.requests?.inc({ operation, status: 'budget' });
       throw new RetryAfter(wait, `zendesk: request budget spent (${operation})`);
@@ -220,7 +228,7 @@ export class ZendeskClient {
       const failed = error as { statusCode?: unknown; result?: unknown };
       if (typeof failed.statusCode === 'number') {
         this.requests?.inc({ operation, status: httpStatusLabel(failed.statusCode) });
-        if (failed.statusCode === 429) throw this.rateLimited(operation, null, budget);
+        if (failed.statusCode === 429) throw await this.rateLimited(operation, null, budget);
         throw new ZendeskApiError(failed.statusCode, 'request', operation, failed.result);
       }
       this.requests?.inc({ operation, status: 'network' });
@@ -231,7 +239,7 @@ export class ZendeskClient {
     // node-zendesk turns any answer carrying Retry-After into a resolved "429" Error.
     const retryAfter = response.headers.get('retry-after');
     if (response.status === 429 || (retryAfter !== null && response.status >= 400)) {
-      throw this.rateLimited(operation, retryAfter, budget);
+      throw await this.rateLimited(operation, retryAfter, budget);
     }
     if (response.status >= 400) {
       const body = result instanceof Error ? (result as Error & { result?: unknown }).result : result;
@@ -241,9 +249,13 @@ export class ZendeskClient {
     return result instanceof Error ? null : result;
   }
 
-  private rateLimited(operation: string, retryAfter: string | null, budget: RequestBudget): RetryAfter {
+  private async rateLimited(
+    operation: string,
+    retryAfter: string | null,
+    budget: RequestBudget,
+  ): Promise<RetryAfter> {
     const ms = parseRetryAfter(retryAfter, this.options.clock.now());
-    budget.pause(ms);
+    await budget.pause(ms);
     this.options.logger.warn(
       { operation, retryAfterMs: ms },
       `zendesk: rate limited on ${operation}; pausing ${Math.round(ms / 1000)}s`,

@@ -53,6 +53,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
       requestsPerMinute: routing.zendesk.requestsPerMinute,
       talkRequestsPerMinute: options.talkRequestsPerMinute,
       registry: ctx.metrics.registry,
+      budgets: ctx.budgets,
     });
     const base = { store: ctx.store, clock: ctx.clock, client, logger: ctx.logger };
     const agents = new ZendeskAgents(base);

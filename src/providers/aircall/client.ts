@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
+import { type BudgetSource, localBudgets, type RequestBudget } from '../../resilience/budgets.js';
 import { type VendorPolicy, vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { IngestMetrics } from '../metrics.js';
 
@@ -28,6 +29,8 @@ export interface AircallClientOptions {
   timeoutMs?: number;
   /** Default: the process's Aircall policy (its timeout bounds every request). */
   policy?: VendorPolicy;
+  /** Where the request budget lives: shared by every replica on PostgreSQL (the limit is per company). */
+  budgets?: BudgetSource;
 }
 
 export interface AircallUser {
@@ -62,16 +65,18 @@ const usersPage = z.object({
 export class AircallClient {
   private readonly auth: string;
   private readonly baseUrl: string;
-  /** When each request of the last minute was sent. */
-  private sent: number[] = [];
-  /** Aircall said the window is spent until then (X-AircallApi-Reset). */
-  private pausedUntil = 0;
+  /** Our share of the company's requests per minute, and Aircall's own "window spent until" (X-AircallApi-Reset). */
+  private readonly budget: RequestBudget;
   private readonly policy: VendorPolicy;
 
   constructor(private readonly options: AircallClientOptions) {
     this.policy = options.policy ?? vendorPolicies.get('aircall');
     this.auth = `Basic ${Buffer.from(`${options.apiId}:${options.apiToken}`).toString('base64')}`;
     this.baseUrl = (options.baseUrl ?? DEFAULT_AIRCALL_API_URL).replace(/\/+$/, '');
+    this.budget = (options.budgets ?? localBudgets(options.clock)).budget(
+      `aircall:${options.apiId}`,
+      options.requestsPerMinute,
+    );
   }
 
   /** Adds a note to a call (visible in the Aircall call history). */
@@ -105,16 +110,9 @@ export class AircallClient {
   }
 
   /** Throws RetryAfter when our own budget or Aircall's window is spent, without sending anything. */
-  private takeBudget(): void {
-    const now = this.options.clock.now();
-    if (now < this.pausedUntil)
-      throw new RetryAfter(this.pausedUntil - now, 'Aircall rate limit window is spent');
-    this.sent = this.sent.filter((at) => at > now - WINDOW_MS);
-    if (this.sent.length >= this.options.requestsPerMinute) {
-      const freeAt = (this.sent[0] ?? now) + WINDOW_MS;
-      throw new RetryAfter(Math.max(100, freeAt - now), 'own Aircall request budget is spent');
-    }
-    this.sent.push(now);
+  private async takeBudget(): Promise<void> {
+    const wait = await this.budget.take();
+    if (wait > 0) throw new RetryAfter(Math.max(100, wait), 'Aircall request budget is spent');
   }
 
   private resetDelay(headers: Headers): number | null {
@@ -124,7 +122,7 @@ export class AircallClient {
   }
 
   private async request(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
-    this.takeBudget();
+    await this.takeBudget();
     return this.policy.request(operation, (signal) => this.send(operation, method, path, body, signal));
   }
 
@@ -160,13 +158,13 @@ export class AircallClient {
       count('rate_limited');
       await response.body?.cancel();
       const delay = this.resetDelay(response.headers) ?? WINDOW_MS;
-      this.pausedUntil = Math.max(this.pausedUntil, this.options.clock.now() + delay);
+      await this.budget.pause(delay);
       throw new RetryAfter(delay, `Aircall ${operation} rate limited`);
     }
     // The window is spent: later requests wait for the reset instead of collecting 429s.
     if (response.headers.get('x-aircallapi-remaining') === '0') {
       const delay = this.resetDelay(response.headers);
-      if (delay !== null) this.pausedUntil = Math.max(this.pausedUntil, this.options.clock.now() + delay);
+      if (delay !== null) await this.budget.pause(delay);
     }
 
     const text = await response.text();

@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/domain/clock.js';
-import { RequestBudget } from '../../../src/zendesk/budget.js';
 import { parseRetryAfter, zendeskBaseUrl } from '../../../src/zendesk/client.js';
-
-describe('the request budget', () => {
-  it('grants up to the limit in a sliding minute, then says when the oldest slot frees up', () => {
-    const clock = new ManualClock(0);
-    const budget = new RequestBudget(clock, 3);
-    expect([budget.take(), budget.take()]).toEqual([0, 0]);
-    clock.advance(10_000);
-    expect(budget.take()).toBe(0);
-    expect(budget.take()).toBe(50_000);
-    clock.advance(50_000);
-    expect(budget.take()).toBe(0);
-  });
-
-  it('holds every request back while a Retry-After runs', () => {
-    const clock = new ManualClock(0);
-    const budget = new RequestBudget(clock, 100);
-    budget.pause(2_000);
-    expect(budget.take()).toBe(2_000);
-    clock.advance(2_000);
-    expect(budget.take()).toBe(0);
-  });
-});
 
 describe('Retry-After', () => {
   it('reads seconds and HTTP dates, never less than a second, and defaults when absent', () => {

@@ -1,0 +1,201 @@
+/**
+ * Request budgets towards vendors whose limits hold for the whole account, not for one process: Zendesk's
+ * per-minute limit is shared with the customer's other apps, Aircall's with every other integration. With
+ * several replicas, a budget per process would spend N budgets, so on PostgreSQL every replica draws from
+ * one budget kept in the database (rate-limiter-flexible's RateLimiterPostgres: one atomic upsert per
+ * request, expired rows cleared by the library). On SQLite there is one process, so the budget stays in
+ * memory.
+ *
+ * A budget never sleeps: `take()` says how long to wait, so a job goes back to the table (RetryAfter)
+ * instead of holding a worker. A 429 pauses the budget for every replica.
+ */
+import pg from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Clock } from '../domain/clock.js';
+
+export interface RequestBudget {
+  /** Takes one request: 0 when granted, otherwise the milliseconds until one may be free. */
+  take(): Promise<number>;
+  /** The vendor said to wait: no replica sends before then. */
+  pause(ms: number): Promise<void>;
+}
+
+export interface BudgetSource {
+  /** The budget called `name` (e.g. `zendesk:acme`): at most `perMinute` requests in any 60 s. */
+  budget(name: string, perMinute: number): RequestBudget;
+  close(): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+
+/** At most `limit` requests in any sliding window, in this process. */
+export class LocalBudget implements RequestBudget {
+  private readonly sent: number[] = [];
+  private blockedUntil = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly limit: number,
+    readonly windowMs = MINUTE_MS,
+  ) {
+    if (limit <= 0) throw new Error('a request budget needs a positive limit');
+  }
+
+  takeNow(): number {
+    const now = this.clock.now();
+    if (now < this.blockedUntil) return this.blockedUntil - now;
+    while (this.sent.length > 0 && (this.sent[0] ?? 0) <= now - this.windowMs) this.sent.shift();
+    if (this.sent.length >= this.limit) return (this.sent[0] ?? now) + this.windowMs - now;
+    this.sent.push(now);
+    return 0;
+  }
+
+  async take(): Promise<number> {
+    return this.takeNow();
+  }
+
+  pauseNow(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + ms);
+  }
+
+  async pause(ms: number): Promise<void> {
+    this.pauseNow(ms);
+  }
+}
+
+export function localBudgets(clock: Clock): BudgetSource {
+  const budgets = new Map<string, LocalBudget>();
+  return {
+    budget(name, perMinute) {
+      const key = `${name}:${perMinute}`;
+      let budget = budgets.get(key);
+      if (!budget) {
+        budget = new LocalBudget(clock, perMinute);
+        budgets.set(key, budget);
+      }
+      return budget;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * How a per-minute limit maps onto fixed windows so that no sliding minute ever holds more than the limit:
+ * a sliding minute overlaps at most `WINDOWS_PER_MINUTE + 1` fixed windows, so each window gets
+ * limit / (WINDOWS_PER_MINUTE + 1) points. The price is a sustained rate of 4/5 of the limit, which leaves
+ * room for the customer's other apps on the same account anyway.
+ */
+export const WINDOWS_PER_MINUTE = 4;
+
+export function pointsPerWindow(perMinute: number): number {
+  return Math.max(1, Math.floor(perMinute / (WINDOWS_PER_MINUTE + 1)));
+}
+
+/** When the database cannot be asked, nothing is sent for this long (fail closed: never over budget). */
+const UNKNOWN_BUDGET_WAIT_MS = 1_000;
+
+class SharedBudget implements RequestBudget {
+  constructor(
+    private readonly limiter: RateLimiterPostgres,
+    private readonly key: string,
+  ) {}
+
+  async take(): Promise<number> {
+    try {
+      await this.limiter.consume(this.key, 1);
+      return 0;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return Math.max(1, outcome.msBeforeNext);
+      return UNKNOWN_BUDGET_WAIT_MS;
+    }
+  }
+
+  async pause(ms: number): Promise<void> {
+    try {
+      await this.limiter.block(this.key, Math.max(1, Math.ceil(ms / 1000)));
+    } catch {
+      // Best effort: the next take() still counts against the window.
+    }
+  }
+}
+
+export interface PostgresBudgetOptions {
+  url: string;
+  /** Table the limiter keeps its windows in (created if missing, expired rows cleared by the library). */
+  tableName?: string;
+  /** Gives up on the database after this long; a take then answers "wait" (fail closed). */
+  timeoutMs?: number;
+}
+
+/** Budgets shared by every replica through one PostgreSQL database. */
+export async function postgresBudgets(options: PostgresBudgetOptions): Promise<BudgetSource> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: 2,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 500,
+  });
+  // An idle client's connection dropping must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const tableName = options.tableName ?? 'ringback_budgets';
+  const limiters = new Map<number, RateLimiterPostgres>();
+  const limiterFor = async (perMinute: number): Promise<RateLimiterPostgres> => {
+    const known = limiters.get(perMinute);
+    if (known) return known;
+    const limiter = await new Promise<RateLimiterPostgres>((resolve, reject) => {
+      const created: RateLimiterPostgres = new RateLimiterPostgres(
+        {
+          storeClient: pool,
+          storeType: 'pool',
+          tableName,
+          keyPrefix: `rb${perMinute}`,
+          points: pointsPerWindow(perMinute),
+          duration: MINUTE_MS / WINDOWS_PER_MINUTE / 1000,
+          clearExpiredByTimeout: true,
+        },
+        (error?: unknown) => (error ? reject(error) : resolve(created)),
+      );
+    });
+    limiters.set(perMinute, limiter);
+    return limiter;
+  };
+  // Creates the table once, before any replica's first request needs it.
+  await limiterFor(60);
+  const ready = new Map<number, Promise<RateLimiterPostgres>>();
+  return {
+    budget(name, perMinute) {
+      let limiter = ready.get(perMinute);
+      if (!limiter) {
+        limiter = limiterFor(perMinute);
+        ready.set(perMinute, limiter);
+      }
+      const pending = limiter;
+      let shared: SharedBudget | null = null;
+      const get = async () => {
+        shared ??= new SharedBudget(await pending, name);
+        return shared;
+      };
+      return {
+        take: async () => {
+          try {
+            return await (await get()).take();
+          } catch {
+            return UNKNOWN_BUDGET_WAIT_MS;
+          }
+        },
+        pause: async (ms) => {
+          try {
+            await (await get()).pause(ms);
+          } catch {
+            // Best effort, as above.
+          }
+        },
+      };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

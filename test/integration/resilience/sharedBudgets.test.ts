@@ -1,0 +1,76 @@
+/**
+ * Two replicas on one PostgreSQL database draw from one budget: together they never get more than one
+ * window's points, and a 429 seen by one holds the other back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BudgetSource, pointsPerWindow, postgresBudgets } from '../../../src/resilience/budgets.js';
+import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+
+const postgres = (await databaseKinds()).find((kind) => kind.name === 'postgres');
+
+describe('request budgets shared by replicas through PostgreSQL', () => {
+  let database: TestDatabase | null = null;
+  const sources: BudgetSource[] = [];
+
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.close()));
+    await database?.drop();
+    database = null;
+  });
+
+  async function twoReplicas(): Promise<[BudgetSource, BudgetSource]> {
+    if (!postgres || postgres.skipReason) throw new Error('unreachable');
+    database = await postgres.create();
+    const a = await postgresBudgets({ url: database.url });
+    const b = await postgresBudgets({ url: database.url });
+    sources.push(a, b);
+    return [a, b];
+  }
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'grants two replicas hammering one budget no more than one budget together',
+    async () => {
+      const [a, b] = await twoReplicas();
+      const perMinute = 50;
+      const replicaA = a.budget('zendesk:acme', perMinute);
+      const replicaB = b.budget('zendesk:acme', perMinute);
+      const outcomes = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? replicaA : replicaB).take()),
+      );
+      const granted = outcomes.filter((wait) => wait === 0).length;
+      // Within one fixed window exactly its points; if the burst straddled a window edge, two windows' worth.
+      expect(granted).toBeGreaterThanOrEqual(pointsPerWindow(perMinute));
+      expect(granted).toBeLessThanOrEqual(2 * pointsPerWindow(perMinute));
+      expect(granted).toBeLessThan(perMinute);
+      const refused = outcomes.filter((wait) => wait > 0);
+      expect(refused.length).toBe(60 - granted);
+      // A refusal says when to come back: within one window.
+      for (const wait of refused) expect(wait).toBeLessThanOrEqual(15_000);
+      // Another account's budget is its own.
+      expect(await a.budget('zendesk:other', perMinute).take()).toBe(0);
+    },
+  );
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'lets a 429 seen by one replica hold the other back',
+    async () => {
+      const [a, b] = await twoReplicas();
+      await a.budget('aircall:company', 3_000).pause(3_000);
+      const wait = await b.budget('aircall:company', 3_000).take();
+      expect(wait).toBeGreaterThan(1_000);
+      expect(wait).toBeLessThanOrEqual(3_000);
+    },
+  );
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'fails closed when the database cannot be reached',
+    async () => {
+      const unreachable = await postgresBudgets({
+        url: 'postgres://postgres@127.0.0.1:1/none',
+        timeoutMs: 300,
+      }).catch((error: unknown) => error);
+      // Creating the table needs the database: startup fails loudly rather than sending without a budget.
+      expect(unreachable).toBeInstanceOf(Error);
+    },
+  );
+});
