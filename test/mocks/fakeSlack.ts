@@ -87,6 +87,28 @@ export interface FakeEphemeral {
   threadTs: string | null;
 }
 
+/** A Home tab published with views.publish (the latest per user). */
+export interface FakeHomeView {
+  user: string;
+  view: Json;
+  publishedAt: number;
+  /** How many times this user's Home was published. */
+  publishes: number;
+}
+
+/** A file shared through files.getUploadURLExternal → upload → files.completeUploadExternal. */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  title: string | null;
+  altText: string | null;
+  bytes: Buffer;
+  /** Where it was shared (null: uploaded but never completed or shared nowhere). */
+  channel: string | null;
+  threadTs: string | null;
+  initialComment: string | null;
+}
+
 export interface FakeSlackOptions {
   token?: string;
   /** The app-level token (`xapp-…`) Socket Mode connects with. */
@@ -136,7 +158,29 @@ export const DEFAULT_TIERS: Record<string, number> = {
   'chat.getPermalink': 100,
   'conversations.replies': 50, // Tier 3
   'auth.test': 100,
+  'views.publish': 100, // Tier 4
+  'views.open': 100, // Tier 4
+  'files.getUploadURLExternal': 20, // Tier 2
+  'files.completeUploadExternal': 20, // Tier 2
+  'conversations.open': 50, // Tier 3
 };
+
+/** Methods newer than the frozen OpenAPI spec: their arguments are checked by hand from the live docs. */
+const NEWER_THAN_SPEC: Record<string, { required: string[]; known: string[] }> = {
+  // https://docs.slack.dev/reference/methods/files.getUploadURLExternal/
+  'files.getUploadURLExternal': {
+    required: ['filename', 'length'],
+    known: ['filename', 'length', 'alt_txt', 'alt_text', 'snippet_type'],
+  },
+  // https://docs.slack.dev/reference/methods/files.completeUploadExternal/
+  'files.completeUploadExternal': {
+    required: ['files'],
+    known: ['files', 'channel_id', 'channels', 'thread_ts', 'initial_comment', 'blocks'],
+  },
+};
+
+/** Home tabs and modals may hold 100 blocks (https://docs.slack.dev/reference/block-kit/blocks). */
+const VIEW_BLOCK_LIMIT = 100;
 
 class Bucket {
   private tokens: number;
@@ -333,6 +377,12 @@ export interface FakeSlack {
   /** A channel conversations.info knows (a private one is invisible to a bot that is not in it). */
   addChannel(channel: FakeSlackChannel): void;
   responseUrl(id: string): string;
+  /** The latest Home tab published for a user. */
+  home(user: string): FakeHomeView | undefined;
+  /** Modals opened with views.open, in order. */
+  readonly modals: { triggerId: string; view: Json }[];
+  /** Files uploaded, in order (shared or not). */
+  readonly files: FakeFile[];
   close(): Promise<void>;
 }
 
@@ -353,6 +403,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const rateLimited: FakeSlack['rateLimited'] = [];
   const ephemerals: FakeEphemeral[] = [];
   const responses: { id: string; body: Json }[] = [];
+  const homes = new Map<string, FakeHomeView>();
+  const modals: { triggerId: string; view: Json }[] = [];
+  const files: FakeFile[] = [];
+  let fileCount = 0;
   const channels = new Map<string, FakeMessage[]>();
   const users = new Map<string, FakeSlackUser>();
   const knownChannels = new Map<string, FakeSlackChannel>();
@@ -376,6 +430,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 
   function checkArguments(method: string, args: Record<string, string>): string | null {
+    const newer = NEWER_THAN_SPEC[method];
+    if (newer) {
+      for (const name of Object.keys(args)) {
+        if (name !== 'token' && !newer.known.includes(name))
+          warnings.push(`${method}: argument "${name}" is not documented`);
+      }
+      const missing = newer.required.filter((name) => args[name] === undefined || args[name] === '');
+      if (missing.length > 0) {
+        errors.push(`${method}: missing required ${missing.join(', ')}`);
+        return 'invalid_arguments';
+      }
+      return null;
+    }
     if (!spec) return null;
     const methodSpec = spec.get(method);
     if (!methodSpec) {
@@ -443,8 +510,114 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return { blocks: blocks as unknown[], error: null };
   }
 
+  /** A view argument: JSON, a known type, at most 100 blocks within Block Kit's limits. */
+  function parseView(method: string, raw: string | undefined, type: 'home' | 'modal'): Json | string {
+    let view: Json;
+    try {
+      view = JSON.parse(raw ?? '') as Json;
+    } catch {
+      errors.push(`${method}: view is not JSON`);
+      return 'invalid_arguments';
+    }
+    if (view.type !== type) {
+      errors.push(`${method}: view.type is ${String(view.type)}, expected ${type}`);
+      return 'invalid_arguments';
+    }
+    const blocks = Array.isArray(view.blocks) ? view.blocks : null;
+    if (!blocks) {
+      errors.push(`${method}: view.blocks is missing`);
+      return 'invalid_arguments';
+    }
+    if (blocks.length > VIEW_BLOCK_LIMIT) {
+      errors.push(`${method}: ${blocks.length} blocks (max ${VIEW_BLOCK_LIMIT})`);
+      return 'invalid_arguments';
+    }
+    // Other limits are those of message blocks; only the block count differs for views.
+    const problems = blockProblems(blocks.slice(0, 50)).concat(
+      blocks.length > 50 ? blockProblems(blocks.slice(50)) : [],
+    );
+    const inputProblems =
+      blocks.some((b) => (b as Json)?.type === 'input') && !view.submit && type === 'modal'
+        ? ['a modal with an input block needs submit']
+        : [];
+    const titleText = textOf(view.title);
+    const titleProblems =
+      type === 'modal' && (!titleText || titleText.length > 24)
+        ? ['modal title missing or over 24 characters']
+        : [];
+    const all = [...problems, ...inputProblems, ...titleProblems];
+    if (all.length > 0) {
+      errors.push(...all.map((p) => `${method}: ${p}`));
+      return 'invalid_blocks';
+    }
+    if (Buffer.byteLength(raw ?? '') > 250_000) return 'view_too_large';
+    return view;
+  }
+
   function handle(method: string, args: Record<string, string>): { status: number; body: Json } {
     switch (method) {
+      case 'views.publish': {
+        const view = parseView(method, args.view, 'home');
+        if (typeof view === 'string') return { status: 200, body: { ok: false, error: view } };
+        const user = args.user_id as string;
+        const previous = homes.get(user);
+        homes.set(user, { user, view, publishedAt: Date.now(), publishes: (previous?.publishes ?? 0) + 1 });
+        return { status: 200, body: { ok: true, view: { id: `V${user}`, type: 'home', ...view } } };
+      }
+      case 'views.open': {
+        const view = parseView(method, args.view, 'modal');
+        if (typeof view === 'string') return { status: 200, body: { ok: false, error: view } };
+        modals.push({ triggerId: args.trigger_id ?? '', view });
+        return { status: 200, body: { ok: true, view: { id: `VM${modals.length}`, ...view } } };
+      }
+      case 'conversations.open': {
+        const user = (args.users ?? '').split(',')[0] ?? '';
+        if (!userFor(user)) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        return { status: 200, body: { ok: true, channel: { id: `D${user.slice(1)}` } } };
+      }
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!Number.isInteger(length) || length <= 0) {
+          errors.push(`files.getUploadURLExternal: length ${args.length} is not a positive integer`);
+          return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        }
+        fileCount += 1;
+        const id = `F${String(fileCount).padStart(8, '0')}`;
+        files.push({
+          id,
+          filename: args.filename as string,
+          title: null,
+          altText: args.alt_txt ?? args.alt_text ?? null,
+          bytes: Buffer.alloc(0),
+          channel: null,
+          threadTs: null,
+          initialComment: null,
+        });
+        return { status: 200, body: { ok: true, upload_url: `${origin}/upload/${id}`, file_id: id } };
+      }
+      case 'files.completeUploadExternal': {
+        let listed: { id?: unknown; title?: unknown }[];
+        try {
+          listed = JSON.parse(args.files ?? '[]') as { id?: unknown; title?: unknown }[];
+        } catch {
+          errors.push('files.completeUploadExternal: files is not JSON');
+          return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        }
+        const done: Json[] = [];
+        for (const entry of listed) {
+          const file = files.find((f) => f.id === entry.id);
+          if (!file || file.bytes.length === 0) {
+            errors.push(`files.completeUploadExternal: file ${String(entry.id)} was never uploaded`);
+            return { status: 200, body: { ok: false, error: 'file_not_found' } };
+          }
+          file.title = typeof entry.title === 'string' ? entry.title : null;
+          file.channel = args.channel_id ?? null;
+          file.threadTs = args.thread_ts ?? null;
+          file.initialComment = args.initial_comment ?? null;
+          done.push({ id: file.id, title: file.title, name: file.filename });
+        }
+        return { status: 200, body: { ok: true, files: done } };
+      }
       case 'auth.test':
         return {
           status: 200,
@@ -678,6 +851,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
     const hook = /^\/hooks\/respond\/([A-Za-z0-9_-]+)$/.exec(path);
+    const upload = /^\/upload\/(F[0-9]+)$/.exec(path);
+    if (req.method === 'POST' && upload?.[1]) {
+      const file = files.find((f) => f.id === upload[1]);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (!file) {
+          errors.push(`upload to unknown file ${upload[1]}`);
+          res.writeHead(404).end();
+          return;
+        }
+        file.bytes = Buffer.concat(chunks);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.bytes.length}`);
+      });
+      return;
+    }
     const work =
       req.method === 'POST' && api?.[1]
         ? onApi(req, res, api[1])
@@ -748,6 +937,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       knownChannels.set(channel.id, channel);
     },
     responseUrl: (id) => `${origin}/hooks/respond/${id}`,
+    home: (user) => homes.get(user),
+    modals,
+    files,
     appToken,
     socketConnections: () => sockets.size,
     socketSend: (type, payload) => {
