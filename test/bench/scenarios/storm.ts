@@ -4,9 +4,11 @@
  * channel (its card, or its line in the storm digest: both show its number), and losses. Cards beyond
  * one a second cannot all be out by the end: the rest must still be queued (post job pending, not dead).
  */
+import { startFakeSlack } from '../../mocks/fakeSlack.js';
 import { aircallBody, type BenchCall, callerNumber } from '../lib/calls.js';
 import { type BenchContext, sleep, startWorld, waitUntil } from '../lib/context.js';
-import { openLoop } from '../lib/http.js';
+import { HttpClient, openLoop } from '../lib/http.js';
+import { startNaiveBot } from '../lib/naiveBot.js';
 import type { FigureResult } from '../lib/report.js';
 import { epochNow, rateLimitedBy, sightings } from '../lib/slackView.js';
 import { latencyStats, round } from '../lib/stats.js';
@@ -79,7 +81,21 @@ export async function storm(ctx: BenchContext): Promise<FigureResult[]> {
     const ackErrors = results.filter((r) => r.status !== 200).length;
 
     const stormWindow = `${CALLS} calls / ${SECONDS} s, one channel`;
+    ctx.log('storm: the same storm against the naive baseline (one post per call, no pacing)');
+    const naive = await naiveStorm(calls, bodies);
+    const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1' : '∞') : `${round(a / b, 1)}`);
     return [
+      {
+        scenario: 'storm',
+        figure: 'naive baseline in the same run (one chat.postMessage per call, no pacing, no retry)',
+        target: 'measured for comparison',
+        measured:
+          `naive: ${naive.total429} 429s, ${naive.lost} of ${CALLS} calls never visible, visible p50 ${round(naive.stats.p50 / 1000, 2)} s / p99 ${round(naive.stats.p99 / 1000, 2)} s; ` +
+          `Ringback: ${total429} 429s, ${neverSeen} never visible, p99 ${round(stats.p99 / 1000, 2)} s; ` +
+          `ratios naive/Ringback: 429s ${ratio(naive.total429, total429)}, lost ${ratio(naive.lost, neverSeen)}, p99 ${ratio(naive.stats.p99, stats.p99)}`,
+        pass: true,
+        data: { naive, ringback: { total429, neverSeen, p99: stats.p99 } },
+      },
       {
         scenario: 'storm',
         figure: `429s received from Slack (${stormWindow})`,
@@ -116,5 +132,37 @@ export async function storm(ctx: BenchContext): Promise<FigureResult[]> {
     ];
   } finally {
     await world.stop();
+  }
+}
+
+/** The storm against the naive bot and a fresh fake Slack with the same limits: its 429s, losses and visibility. */
+async function naiveStorm(
+  calls: BenchCall[],
+  bodies: string[],
+): Promise<{ total429: number; lost: number; stats: ReturnType<typeof latencyStats> }> {
+  const slack = await startFakeSlack({ postBurst: 3, postsPerSecond: 1 });
+  const bot = await startNaiveBot(slack.url, slack.token, STORM_LINE.channel as string);
+  const client = new HttpClient(bot.url, { maxSockets: 32 });
+  try {
+    const sentAt: number[] = new Array(calls.length).fill(0);
+    await openLoop(calls.length, calls.length / SECONDS, (i) => {
+      sentAt[i] = epochNow();
+      return client.post('/webhooks/aircall', bodies[i] as string);
+    });
+    // The naive bot posts at once or never: what is not visible a few seconds after the storm never will be.
+    await sleep(5_000);
+    const seen = sightings(slack, new Set([STORM_LINE.channel as string]));
+    const visibility: number[] = [];
+    let lost = 0;
+    calls.forEach((call, i) => {
+      const sighting = seen.get(call.caller);
+      if (!sighting) lost += 1;
+      else visibility.push(sighting.firstSeenAt - (sentAt[i] ?? 0));
+    });
+    return { total429: slack.rateLimited.length, lost, stats: latencyStats(visibility) };
+  } finally {
+    client.close();
+    await bot.close();
+    await slack.close();
   }
 }
