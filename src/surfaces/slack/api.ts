@@ -8,7 +8,8 @@
 
 import type { types } from '@slack/bolt';
 import { webApi } from '@slack/bolt';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
+import { counterOnce } from '../../chat/metrics.js';
 import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -88,15 +89,12 @@ export class SlackApi {
       retryConfig: { retries: options.retries ?? 1, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
       timeout: options.timeoutMs ?? this.policy.timeoutMs,
     });
-    const existing = options.metrics.registry.getSingleMetric('ringback_slack_api_requests_total');
-    this.requests =
-      (existing as Counter<'method' | 'result'> | undefined) ??
-      new Counter({
-        name: 'ringback_slack_api_requests_total',
-        help: 'Slack Web API calls by method and result (ok, rate_limited, unavailable, error)',
-        labelNames: ['method', 'result'] as const,
-        registers: [options.metrics.registry],
-      });
+    this.requests = counterOnce(
+      options.metrics.registry,
+      'ringback_slack_api_requests_total',
+      'Slack Web API calls by method and result (ok, rate_limited, unavailable, error)',
+      ['method', 'result'],
+    );
   }
 
   /** Runs one call and translates its failure for the job runner. */

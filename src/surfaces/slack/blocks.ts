@@ -2,7 +2,9 @@
  * The Slack card: Block Kit JSON built purely from the shared CardModel, so Slack says exactly what Teams
  * says. Action ids are the public interaction ids; every control carries the episode id.
  */
+
 import type { types } from '@slack/bolt';
+import { cardFacts } from '../../chat/cardFacts.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { CardModel } from '../../domain/cardModel.js';
 import { escapeMrkdwn, link, outsideLink, truncate } from './mrkdwn.js';
@@ -58,15 +60,7 @@ function callerText(model: CardModel): string {
 }
 
 function factFields(model: CardModel) {
-  const facts: [string, string | null][] = [
-    ['Caller', callerText(model)],
-    ['Line', escapeMrkdwn(model.lineName)],
-    ['When', escapeMrkdwn(model.whenText)],
-    ['Waited', model.waitedText ? escapeMrkdwn(model.waitedText.replace(/^Waited /, '')) : null],
-    ['Why missed', model.reasonText ? escapeMrkdwn(model.reasonText) : null],
-    ['Rang', model.rangText ? escapeMrkdwn(model.rangText.replace(/^Rang /, '')) : null],
-    ['Calls', model.episodeText ? escapeMrkdwn(model.episodeText) : null],
-  ];
+  const facts: [string, string | null][] = [['Caller', callerText(model)], ...cardFacts(model, escapeMrkdwn)];
   return facts
     .filter((fact): fact is [string, string] => fact[1] !== null)
     .map(([label, value]) => mrkdwn(`*${label}*\n${value}`, LIMITS.field));
@@ -100,7 +94,13 @@ function ticketText(model: CardModel): string | null {
 
 function statusText(model: CardModel): string {
   const lines = [`*Status:* ${escapeMrkdwn(model.statusText)}`];
+  if (model.priorityText) lines.unshift(`*${escapeMrkdwn(model.priorityText)}*`);
   if (model.escalationText) lines.push(`*Escalation:* ${escapeMrkdwn(model.escalationText)}`);
+  for (const line of model.callbackLines) lines.push(escapeMrkdwn(line));
+  if (model.suggestionText) lines.push(`_${escapeMrkdwn(model.suggestionText)}_`);
+  if (model.prebriefLines.length > 0) {
+    lines.push('*Before you call back:*', ...model.prebriefLines.map((line) => `• ${escapeMrkdwn(line)}`));
+  }
   return lines.join('\n');
 }
 

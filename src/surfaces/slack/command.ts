@@ -1,27 +1,21 @@
 /**
- * `/ringback summary [period] [line] [public]`, `/ringback open [line]`, `/ringback mine`, `/ringback help`.
- * Parsing is pure; answering reads the store and returns a message (the caller sends it).
+ * `/ringback summary [period] [line] [public]`, `/ringback open [line]`, `/ringback mine`, `/ringback help`
+ * and `/ringback doctor` (Slack only). The answer comes from the shared answerer (src/chat/commands.ts);
+ * this file words it in Slack mrkdwn and Block Kit. The caller sends it (through the response_url).
  */
 
-import { formatMoment } from '../../app/act.js';
-import {
-  checkCommandAllowed,
-  parseRingbackCommand as parseSharedCommand,
-  type RingbackCommand,
-} from '../../app/commandText.js';
+import { parseRingbackCommand as parseSharedCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
-import { buildSummary } from '../../app/summary.js';
+import { answerRingbackCommand, type CommandResult } from '../../chat/commands.js';
+import type { RenderedMessage } from '../../chat/surface.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { DoctorHandle } from '../../doctor/readyz.js';
 import { answerDoctorCommand, type DoctorCommand, parseDoctorCommand } from '../../doctor/slackCommand.js';
-import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
-import { sameActor } from '../../domain/episode.js';
-import { stateWords } from '../../domain/timeline.js';
-import type { Actor, Episode } from '../../domain/types.js';
+import type { Actor } from '../../domain/types.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
-import type { SlackMessage } from './blocks.js';
+import type { Block, SlackMessage } from './blocks.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { summaryMessage } from './summaryBlocks.js';
 
@@ -57,9 +51,8 @@ export interface CommandAnswer {
   public: boolean;
 }
 
-function privately(text: string): CommandAnswer {
-  return { message: { text: truncate(text, 3000), blocks: [] }, public: false };
-}
+/** Slack's longest message text. */
+const MAX_TEXT = 3000;
 
 /** A link to a message in Slack, from the workspace's domain. */
 export function messageLink(teamDomain: string | null, post: Post): string | null {
@@ -67,28 +60,55 @@ export function messageLink(teamDomain: string | null, post: Post): string | nul
   return `https://${teamDomain}.slack.com/archives/${post.channel}/p${post.ref.replace('.', '')}`;
 }
 
-async function listCalls(
-  deps: CommandDeps,
-  episodes: Episode[],
-  teamDomain: string | null,
-  heading: string,
-): Promise<CommandAnswer> {
-  if (episodes.length === 0) return privately(`${heading}: none.`);
-  const now = deps.clock.now();
-  const shown = [...episodes].sort((a, b) => a.missedAt - b.missedAt).slice(0, 25);
-  const posts = await deps.store.posts.listForEpisodes(shown.map((e) => e.id));
-  const rows = shown.map((episode) => {
-    const line = deps.routing.lines.find((l) => l.name === episode.line);
-    const zone = line?.timezone ?? deps.routing.timezone;
-    const who =
-      episode.caller.name ?? displayNumber(episode.caller.number, line?.country) ?? 'withheld number';
-    const post = posts.find((p) => p.episodeId === episode.id && p.surface === 'slack');
+function callsText(result: Extract<CommandResult, { kind: 'calls' }>, teamDomain: string | null): string {
+  const heading = escapeMrkdwn(result.heading);
+  if (result.total === 0) return `${heading}: none.`;
+  const rows = result.calls.map((call) => {
+    const post = call.posts.find((p) => p.surface === 'slack');
     const url = post ? messageLink(teamDomain, post) : null;
     const card = url ? ` · ${link(url, 'card')}` : '';
-    return `• ${formatMoment(episode.missedAt, now, zone)} · ${escapeMrkdwn(who)} · ${escapeMrkdwn(episode.line)} · ${escapeMrkdwn(stateWords(episode))}${card}`;
+    return `• ${call.when} · ${escapeMrkdwn(call.who)} · ${escapeMrkdwn(call.line)} · ${escapeMrkdwn(call.state)}${card}`;
   });
-  const more = episodes.length > shown.length ? `\n…and ${episodes.length - shown.length} more` : '';
-  return privately(`*${heading}: ${episodes.length}*\n${rows.join('\n')}${more}`);
+  const more = result.total > result.calls.length ? `\n…and ${result.total - result.calls.length} more` : '';
+  return `*${heading}: ${result.total}*\n${rows.join('\n')}${more}`;
+}
+
+/** A command's answer in Slack's words; `teamDomain` lets lists link each card. */
+export function slackAnswer(result: CommandResult, teamDomain: string | null): RenderedMessage {
+  switch (result.kind) {
+    case 'help':
+      return { text: HELP_TEXT };
+    case 'unknown':
+      return { text: `I don't know "${escapeMrkdwn(result.text)}".\n${HELP_TEXT}` };
+    case 'not_agent':
+      return { text: escapeMrkdwn(result.message) };
+    case 'no_such_line':
+      return { text: `There is no line named "${escapeMrkdwn(result.line)}".` };
+    case 'calls':
+      return { text: callsText(result, teamDomain) };
+    case 'managers_only':
+      return {
+        text: 'Summaries are for managers: ask an admin to add your Slack id to `managers.slack` in the routing file.',
+      };
+    case 'summary_error':
+      return { text: `Cannot make that summary: ${escapeMrkdwn(result.error)}` };
+    case 'summary': {
+      const message = summaryMessage(result.summary, {
+        timezone: result.timezone,
+        title: result.title,
+        now: result.now,
+        ...(result.lineCountry ? { lineCountry: result.lineCountry } : {}),
+      });
+      return { text: message.text, rich: message.blocks, public: result.public };
+    }
+  }
+}
+
+function asAnswer(message: RenderedMessage): CommandAnswer {
+  const blocks = (message.rich as Block[] | undefined) ?? [];
+  // A text-only answer is one message: Slack cuts nothing the asker needs when it fits.
+  const text = blocks.length > 0 ? message.text : truncate(message.text, MAX_TEXT);
+  return { message: { text, blocks }, public: message.public ?? false };
 }
 
 export async function answerCommand(
@@ -97,54 +117,6 @@ export async function answerCommand(
   actor: Actor,
   teamDomain: string | null,
 ): Promise<CommandAnswer> {
-  if (command.kind === 'doctor') return privately(await answerDoctorCommand(deps, actor));
-  const allowed = await checkCommandAllowed(deps.directory, command, actor);
-  if (!allowed.ok) return privately(escapeMrkdwn(allowed.message));
-  switch (command.kind) {
-    case 'help':
-      return privately(HELP_TEXT);
-    case 'unknown':
-      return privately(`I don't know "${escapeMrkdwn(command.text)}".\n${HELP_TEXT}`);
-    case 'open': {
-      const lineName = command.line
-        ? deps.routing.lines.find((l) => l.name.toLowerCase() === command.line?.toLowerCase())?.name
-        : undefined;
-      if (command.line && !lineName)
-        return privately(`There is no line named "${escapeMrkdwn(command.line)}".`);
-      const open = await deps.store.episodes.list({
-        states: ['open', 'claimed', 'calling'],
-        ...(lineName ? { line: lineName } : {}),
-        limit: 500,
-      });
-      return listCalls(deps, open, teamDomain, lineName ? `Open calls on ${lineName}` : 'Open calls');
-    }
-    case 'mine': {
-      const claimed = await deps.store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
-      const mine = claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
-      return listCalls(deps, mine, teamDomain, 'Your claimed calls');
-    }
-    case 'summary': {
-      if (!(await deps.directory.isManager(actor))) {
-        return privately(
-          'Summaries are for managers: ask an admin to add your Slack id to `managers.slack` in the routing file.',
-        );
-      }
-      const answer = await buildSummary(deps, {
-        period: command.period,
-        ...(command.line ? { line: command.line } : {}),
-      });
-      if (!answer.ok) return privately(`Cannot make that summary: ${escapeMrkdwn(answer.error)}`);
-      const line = command.line
-        ? deps.routing.lines.find((l) => l.name.toLowerCase() === command.line?.toLowerCase())
-        : undefined;
-      const title = `Missed calls, ${answer.summary.window.label}${line ? ` · ${line.name}` : ''}`;
-      const message = summaryMessage(answer.summary, {
-        timezone: answer.timezone,
-        title,
-        now: deps.clock.now(),
-        ...(line?.country ? { lineCountry: line.country } : {}),
-      });
-      return { message, public: command.public };
-    }
-  }
+  if (command.kind === 'doctor') return asAnswer({ text: await answerDoctorCommand(deps, actor) });
+  return asAnswer(slackAnswer(await answerRingbackCommand(deps, command, actor), teamDomain));
 }

@@ -5,18 +5,20 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { type ActDeps, type ActResult, actOnCard, cardActionFor } from '../../app/act.js';
+import { lineNamed } from '../../app/routing.js';
 import type { ThreadHub } from '../../app/threads.js';
 import type { Env } from '../../config/env.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Episode } from '../../domain/types.js';
+import { jobOf } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
 import { parseResolveOptionValue } from './blocks.js';
 import { answerCommand, type CommandDeps, parseRingbackCommand } from './command.js';
 import type { SlackIdentities } from './identity.js';
-import { SLACK_JOBS } from './jobKinds.js';
+import { ephemeralKind, respondKind } from './jobKinds.js';
 import { escapeMrkdwn, link, slackTextToPlain } from './mrkdwn.js';
 import { zendeskBaseUrl } from './render.js';
 
@@ -96,7 +98,7 @@ function episodeIdOf(action: z.infer<typeof blockActionBody>['actions'][number])
 
 function callbackReply(deps: ListenerDeps, episode: Episode): string {
   const routing = deps.act.routing;
-  const line = routing.lines.find((l) => l.name === episode.line);
+  const line = lineNamed(routing, episode.line);
   const who = episode.caller.name ? escapeMrkdwn(episode.caller.name) : 'the caller';
   const parts: string[] = [];
   if (episode.caller.number) {
@@ -150,15 +152,12 @@ async function tellPrivately(
   }
   await deps.store.enqueue(
     [
-      {
-        kind: SLACK_JOBS.ephemeral,
-        payload: {
-          channel: target.channel,
-          user: target.user,
-          text,
-          ...(target.threadTs ? { threadTs: target.threadTs } : {}),
-        },
-      },
+      jobOf(ephemeralKind, {
+        channel: target.channel,
+        user: target.user,
+        text,
+        ...(target.threadTs ? { threadTs: target.threadTs } : {}),
+      }),
     ],
     deps.clock.now(),
   );
@@ -259,15 +258,14 @@ async function onCommand(deps: ListenerDeps, rawBody: unknown): Promise<void> {
   }
   await deps.store.enqueue(
     [
-      {
-        kind: SLACK_JOBS.respond,
-        payload: {
-          responseUrl: body.response_url,
-          text: answer.message.text,
-          ...(answer.message.blocks.length > 0 ? { blocks: answer.message.blocks } : {}),
-          public: answer.public,
-        },
-      },
+      jobOf(respondKind, {
+        responseUrl: body.response_url,
+        text: answer.message.text,
+        ...(answer.message.blocks.length > 0
+          ? { blocks: answer.message.blocks as unknown as Record<string, unknown>[] }
+          : {}),
+        public: answer.public,
+      }),
     ],
     deps.clock.now(),
   );

@@ -6,13 +6,17 @@
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import { Router } from 'express';
 import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import type { ChatOutbox } from '../../chat/outbox.js';
+import { registerChatSurface } from '../../chat/register.js';
 import { DEFAULT_SLACK_API_URL, SlackApi } from './api.js';
 import { SLACK_EVENTS_PATH, slackSignatureGuard } from './http.js';
 import { SlackIdentities } from './identity.js';
+import { LaneRunner } from './laneRunner.js';
 import { registerListeners } from './listeners.js';
 import { slackLogger } from './logging.js';
-import { createExternalTextPlanner, createNoticePlanner, createSlackTranslator } from './planner.js';
-import { DEFAULT_SENDER_OPTIONS, type SenderOptions, SlackSender } from './sender.js';
+import { registerSlackReplies } from './replies.js';
+import { DEFAULT_SENDER_OPTIONS, type SenderOptions } from './settings.js';
+import { SlackChatSurface } from './surface.js';
 import { workspaceGuard } from './workspace.js';
 
 export interface SlackAdapterOptions {
@@ -27,7 +31,9 @@ export interface SlackAdapterOptions {
 
 export interface SlackSurface {
   api: SlackApi;
-  sender: SlackSender;
+  surface: SlackChatSurface;
+  outbox: ChatOutbox;
+  lanes: LaneRunner;
   app: App;
   mode: 'http' | 'socket';
 }
@@ -76,23 +82,31 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       ...(options.identityTtlMs !== undefined ? { ttlMs: options.identityTtlMs } : {}),
     });
     const senderOptions = { ...DEFAULT_SENDER_OPTIONS, ...options.sender };
-    const sender = new SlackSender({
+    const surface = new SlackChatSurface({
       api,
       store: ctx.store,
       clock: ctx.clock,
       logger,
       routing,
       env,
-      workerId: ctx.runner.workerId,
-      responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
       options: senderOptions,
     });
-    sender.register(ctx.runner);
-    ctx.addIntentTranslator(
-      createSlackTranslator(routing, ctx.clock, { postCheckMs: senderOptions.postCheckMs }),
-    );
-    ctx.threads.addSurface(createExternalTextPlanner());
-    ctx.notices.addSurface(createNoticePlanner(routing, ctx.clock));
+    const outbox = registerChatSurface(ctx, surface, { maxInlineWaitMs: senderOptions.maxInlineWaitMs });
+    const lanes = new LaneRunner({
+      api,
+      store: ctx.store,
+      clock: ctx.clock,
+      routing,
+      env,
+      outbox,
+      options: senderOptions,
+    });
+    lanes.register(ctx.runner);
+    registerSlackReplies(ctx.runner, {
+      api,
+      pacing: outbox.pacing,
+      responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
+    });
 
     const bot = new BotIdentity(api);
     const boltLogger = slackLogger(logger, 'slack-bolt');
@@ -176,6 +190,13 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
     });
 
     ctx.onStart(async () => {
+      // A lane that was running when the process stopped has its cards still queued.
+      await lanes.wakeWaitingLanes().catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          'slack: could not wake the lanes of queued cards; the next card wakes them',
+        );
+      });
       try {
         const ids = await bot.get();
         logger.info(
@@ -186,7 +207,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
         logger.warn({ err: error }, 'slack: auth.test failed; will try again on the first request');
       }
     });
-    options.onReady?.({ api, sender, app, mode });
+    options.onReady?.({ api, surface, outbox, lanes, app, mode });
   };
 }
 

@@ -1,5 +1,6 @@
 /** From a stored episode to the Slack message of its card, with the line's zone, country and SLA. */
 import { cardModelFor, type RenderDeps } from '../../app/card.js';
+import { lineNamed, timezoneOf } from '../../app/routing.js';
 import { displayNumber, formatClock } from '../../domain/cardModel.js';
 import type { EpisodeDetails } from '../../domain/details.js';
 import type { Episode } from '../../domain/types.js';
@@ -12,16 +13,15 @@ export function renderCard(
   details: EpisodeDetails,
   now: number,
 ): SlackMessage {
-  const line = deps.routing.lines.find((l) => l.name === episode.line);
   return cardMessage(cardModelFor(deps, episode, details, now), {
-    timezone: line?.timezone ?? deps.routing.timezone,
+    timezone: timezoneOf(deps.routing, episode.line),
   });
 }
 
 /** One call in the storm digest: time, caller, number (a tel: link), line. */
 export function digestLine(deps: RenderDeps, episode: Episode): string {
-  const line = deps.routing.lines.find((l) => l.name === episode.line);
-  const zone = line?.timezone ?? deps.routing.timezone;
+  const line = lineNamed(deps.routing, episode.line);
+  const zone = timezoneOf(deps.routing, episode.line);
   const number = displayNumber(episode.caller.number, line?.country);
   const parts = [formatClock(episode.missedAt, zone)];
   if (episode.caller.name) parts.push(escapeMrkdwn(episode.caller.name));

@@ -4,6 +4,7 @@
  * their data. A claimed call carries a `refresh` naming its claimer, so Teams shows the claimer their
  * controls (Release, Call back, Resolve) while everyone else sees "Claimed by Ana".
  */
+import { cardFacts } from '../../chat/cardFacts.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { CardModel } from '../../domain/cardModel.js';
 
@@ -98,7 +99,20 @@ export function withoutCallerData(model: CardModel): CardModel {
     voicemail: null,
     transcriptExcerpt: null,
     ticket: model.ticket ? { ...model.ticket, requesterName: null } : null,
-    actions: { claim: false, release: false, callback: false, resolve: false, openTicket: false },
+    actions: {
+      claim: false,
+      release: false,
+      callback: false,
+      resolve: false,
+      openTicket: false,
+      snooze: false,
+    },
+    // They may name the number to call back on.
+    callbackLines: [],
+    snoozeOptions: [],
+    // The pre-brief is about the caller (organization, tickets, local time).
+    prebriefLines: [],
+    prebriefTicket: null,
   };
 }
 
@@ -115,12 +129,7 @@ function facts(model: CardModel): { title: string; value: string }[] {
   const list: [string, string | null][] = [
     ['Caller', caller.name ? escapeMarkdown(caller.name) : null],
     ['Number', number],
-    ['Line', escapeMarkdown(model.lineName)],
-    ['When', escapeMarkdown(model.whenText)],
-    ['Waited', model.waitedText ? escapeMarkdown(model.waitedText.replace(/^Waited /, '')) : null],
-    ['Why missed', model.reasonText ? escapeMarkdown(model.reasonText) : null],
-    ['Rang', model.rangText ? escapeMarkdown(model.rangText.replace(/^Rang /, '')) : null],
-    ['Calls', model.episodeText ? escapeMarkdown(model.episodeText) : null],
+    ...cardFacts(model, escapeMarkdown),
   ];
   return list.filter((f): f is [string, string] => f[1] !== null).map(([title, value]) => ({ title, value }));
 }
@@ -149,6 +158,8 @@ export function teamsCard(model: CardModel, options: TeamsCardOptions): Adaptive
   ];
   if (options.notice)
     body.push(textBlock(escapeMarkdown(options.notice), { color: 'Attention', weight: 'Bolder' }));
+  if (model.priorityText)
+    body.push(textBlock(`**${escapeMarkdown(model.priorityText)}**`, { color: 'Attention' }));
   body.push({ type: 'FactSet', facts: facts(model) });
   if (model.voicemail) {
     const url = httpsUrl(model.voicemail.url);
@@ -174,6 +185,12 @@ export function teamsCard(model: CardModel, options: TeamsCardOptions): Adaptive
   );
   if (model.escalationText)
     body.push(textBlock(`**Escalation:** ${escapeMarkdown(model.escalationText)}`, { color: 'Attention' }));
+  for (const line of model.callbackLines) body.push(textBlock(escapeMarkdown(line)));
+  if (model.suggestionText) body.push(textBlock(escapeMarkdown(model.suggestionText), { isSubtle: true }));
+  if (model.prebriefLines.length > 0) {
+    body.push(textBlock('**Before you call back**', { spacing: 'Medium' }));
+    for (const line of model.prebriefLines) body.push(textBlock(escapeMarkdown(line), { spacing: 'None' }));
+  }
 
   const resolveOffered = controls.resolve && model.outcomes.length > 0;
   if (resolveOffered) {

@@ -4,10 +4,10 @@
  * managers Teams knows, so their clients fetch their own view (Release, Call back, Resolve) by themselves.
  */
 
-import { zoneOf } from '../../app/act.js';
 // The card model's inputs (line zone, country, SLA, Zendesk link) are the same on every surface.
 import { cardModelFor } from '../../app/card.js';
 import type { AgentDirectory } from '../../app/directory.js';
+import { timezoneOf } from '../../app/routing.js';
 import type { Env } from '../../config/env.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
@@ -74,7 +74,7 @@ export class TeamsCards {
       viewer,
       refreshUserIds: await this.refreshUserIds(episode),
       notice,
-      timezone: zoneOf(routing, episode.line),
+      timezone: timezoneOf(routing, episode.line),
       heldControlsForEveryone: this.deps.heldControlsForEveryone ?? false,
     });
   }

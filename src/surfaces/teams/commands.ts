@@ -1,19 +1,16 @@
 /**
  * `@Ringback summary [period] [line]`, `open [line]`, `mine`, `channels`, `help`, in a channel or a personal
- * chat. Same grammar, figures and permissions as Slack's `/ringback` (the parser is shared); the answers are
- * Teams markdown or an Adaptive Card. Answering reads the store; the caller sends the answer.
+ * chat. Same grammar, figures and permissions as Slack's `/ringback`: the parser and the answerer are shared
+ * (src/app/commandText.ts, src/chat/commands.ts); this file words the answer in Teams markdown or an
+ * Adaptive Card, and answers `channels` (Teams only). The caller sends the answer.
  */
 
-import { formatMoment, zoneOf } from '../../app/act.js';
 import { parseRingbackCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
-import { buildSummary } from '../../app/summary.js';
+import { answerRingbackCommand, type CommandResult } from '../../chat/commands.js';
 import type { RoutingConfig } from '../../config/routing.js';
-import { displayNumber } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
-import { sameActor } from '../../domain/episode.js';
-import { stateWords } from '../../domain/timeline.js';
-import type { Actor, Episode } from '../../domain/types.js';
+import type { Actor } from '../../domain/types.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsChannel } from '../../store/teams.js';
 import { type AdaptiveCardJson, escapeMarkdown } from './card.js';
@@ -55,20 +52,48 @@ function codeSpan(id: string): string {
   return `\`${id.replace(/[`\r\n]/g, '')}\``;
 }
 
-const MAX_ROWS = 25;
+function callsText(result: Extract<CommandResult, { kind: 'calls' }>): string {
+  const heading = escapeMarkdown(result.heading);
+  if (result.total === 0) return `${heading}: none.`;
+  const rows = result.calls.map(
+    (call) =>
+      `- ${call.when} · ${escapeMarkdown(call.who)} · ${escapeMarkdown(call.line)} · ${escapeMarkdown(call.state)}`,
+  );
+  const more =
+    result.total > result.calls.length ? `\n- …and ${result.total - result.calls.length} more` : '';
+  return `**${heading}: ${result.total}**\n\n${rows.join('\n')}${more}`;
+}
 
-function listCalls(deps: TeamsCommandDeps, episodes: Episode[], heading: string): TeamsAnswer {
-  if (episodes.length === 0) return { text: `${escapeMarkdown(heading)}: none.` };
-  const now = deps.clock.now();
-  const shown = [...episodes].sort((a, b) => a.missedAt - b.missedAt).slice(0, MAX_ROWS);
-  const rows = shown.map((episode) => {
-    const line = deps.routing.lines.find((l) => l.name === episode.line);
-    const who =
-      episode.caller.name ?? displayNumber(episode.caller.number, line?.country) ?? 'withheld number';
-    return `- ${formatMoment(episode.missedAt, now, zoneOf(deps.routing, episode.line))} · ${escapeMarkdown(who)} · ${escapeMarkdown(episode.line)} · ${escapeMarkdown(stateWords(episode))}`;
-  });
-  const more = episodes.length > shown.length ? `\n- …and ${episodes.length - shown.length} more` : '';
-  return { text: `**${escapeMarkdown(heading)}: ${episodes.length}**\n\n${rows.join('\n')}${more}` };
+/** A command's answer in Teams' words: markdown, and an Adaptive Card for a summary. */
+export function teamsAnswer(result: CommandResult): TeamsAnswer {
+  switch (result.kind) {
+    case 'help':
+      return { text: HELP_TEXT };
+    case 'unknown':
+      return { text: `I don't know "${escapeMarkdown(result.text)}".\n\n${HELP_TEXT}` };
+    case 'not_agent':
+      return { text: result.command === 'summary' ? escapeMarkdown(result.message) : CALLS_ARE_FOR_AGENTS };
+    case 'no_such_line':
+      return { text: `There is no line named "${escapeMarkdown(result.line)}".` };
+    case 'calls':
+      return { text: callsText(result) };
+    case 'managers_only':
+      return {
+        text: 'Summaries are for managers: ask an admin to add your e-mail to `managers.emails` (or your Entra object id to `managers.teams`) in the routing file.',
+      };
+    case 'summary_error':
+      return { text: `Cannot make that summary: ${escapeMarkdown(result.error)}` };
+    case 'summary':
+      return {
+        text: escapeMarkdown(result.title),
+        card: summaryCard(result.summary, {
+          timezone: result.timezone,
+          title: result.title,
+          now: result.now,
+          ...(result.lineCountry ? { lineCountry: result.lineCountry } : {}),
+        }),
+      };
+  }
 }
 
 function hasManagers(routing: RoutingConfig): boolean {
@@ -116,55 +141,6 @@ export async function answerTeamsCommand(
   actor: Actor,
   context: { channelId: string | null },
 ): Promise<TeamsAnswer> {
-  switch (command.kind) {
-    case 'help':
-      return { text: HELP_TEXT };
-    case 'unknown':
-      return { text: `I don't know "${escapeMarkdown(command.text)}".\n\n${HELP_TEXT}` };
-    case 'channels':
-      return channelsAnswer(deps, actor, context.channelId);
-    case 'open': {
-      if (!(await deps.directory.mayAct(actor))) return { text: CALLS_ARE_FOR_AGENTS };
-      const lineName = command.line
-        ? deps.routing.lines.find((l) => l.name.toLowerCase() === command.line?.toLowerCase())?.name
-        : undefined;
-      if (command.line && !lineName)
-        return { text: `There is no line named "${escapeMarkdown(command.line)}".` };
-      const open = await deps.store.episodes.list({
-        states: ['open', 'claimed', 'calling'],
-        ...(lineName ? { line: lineName } : {}),
-        limit: 500,
-      });
-      return listCalls(deps, open, lineName ? `Open calls on ${lineName}` : 'Open calls');
-    }
-    case 'mine': {
-      if (!(await deps.directory.mayAct(actor))) return { text: CALLS_ARE_FOR_AGENTS };
-      const claimed = await deps.store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
-      const mine = claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
-      return listCalls(deps, mine, 'Your claimed calls');
-    }
-    case 'summary': {
-      if (!(await deps.directory.isManager(actor))) {
-        return {
-          text: 'Summaries are for managers: ask an admin to add your e-mail to `managers.emails` (or your Entra object id to `managers.teams`) in the routing file.',
-        };
-      }
-      const answer = await buildSummary(deps, {
-        period: command.period,
-        ...(command.line ? { line: command.line } : {}),
-      });
-      if (!answer.ok) return { text: `Cannot make that summary: ${escapeMarkdown(answer.error)}` };
-      const line = command.line
-        ? deps.routing.lines.find((l) => l.name.toLowerCase() === command.line?.toLowerCase())
-        : undefined;
-      const title = `Missed calls, ${answer.summary.window.label}${line ? ` · ${line.name}` : ''}`;
-      const card = summaryCard(answer.summary, {
-        timezone: answer.timezone,
-        title,
-        now: deps.clock.now(),
-        ...(line?.country ? { lineCountry: line.country } : {}),
-      });
-      return { text: escapeMarkdown(title), card };
-    }
-  }
+  if (command.kind === 'channels') return channelsAnswer(deps, actor, context.channelId);
+  return teamsAnswer(await answerRingbackCommand(deps, command, actor));
 }

@@ -1,5 +1,6 @@
 /** Teams metrics, on the process registry. */
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { counterOnce } from '../../chat/metrics.js';
 
 /** Activity types Teams sends; anything else is counted as `other`, so a body cannot mint label values. */
 const ACTIVITY_TYPES = new Set([
@@ -24,14 +25,11 @@ export class TeamsMetrics {
   readonly activities: Counter<'type' | 'result'>;
 
   constructor(registry: Registry) {
-    const existing = registry.getSingleMetric('ringback_teams_activities_total');
-    this.activities =
-      (existing as Counter<'type' | 'result'> | undefined) ??
-      new Counter({
-        name: 'ringback_teams_activities_total',
-        help: 'Inbound Microsoft Teams activities by type and result',
-        labelNames: ['type', 'result'] as const,
-        registers: [registry],
-      });
+    this.activities = counterOnce(
+      registry,
+      'ringback_teams_activities_total',
+      'Inbound Microsoft Teams activities by type and result',
+      ['type', 'result'],
+    );
   }
 }

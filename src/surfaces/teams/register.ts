@@ -1,6 +1,6 @@
 /**
- * The Microsoft Teams surface: POST /api/messages (Bot Framework), the card translator, the reply-chain and
- * notice planners, and the job handlers that post and update cards. On with Bot Framework authentication
+ * The Microsoft Teams surface: POST /api/messages (Bot Framework), and Teams as a chat surface (surface.ts)
+ * behind the shared card outbox, thread lines and notices (src/chat). On with Bot Framework authentication
  * when MicrosoftAppId is set (activities from the configured tenants only); without it off, unless
  * RINGBACK_TEAMS_PLAYGROUND=1 opens it, unauthenticated, to a local Agents Playground (loopback serviceUrl
  * only, never in production). See auth.ts and gate.ts.
@@ -9,6 +9,7 @@ import type { Activity } from 'botbuilder';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import { registerChatSurface } from '../../chat/register.js';
 import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import { PLAYGROUND_SWITCH, teamsAuth } from './auth.js';
@@ -17,9 +18,7 @@ import { TeamsCards } from './cards.js';
 import { CardDeliveries } from './deliveries.js';
 import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
 import { activityTypeLabel, TeamsMetrics } from './metrics.js';
-import { ConversationPacer } from './pacer.js';
-import { createExternalTextPlanner, createNoticePlanner, createTeamsTranslator } from './planner.js';
-import { TeamsSender } from './sender.js';
+import { TeamsChatSurface } from './surface.js';
 
 export const TEAMS_ROUTE = '/api/messages';
 
@@ -113,22 +112,18 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       return loading;
     };
 
-    ctx.addIntentTranslator(createTeamsTranslator(routing));
-    ctx.threads.addSurface(createExternalTextPlanner(routing));
-    ctx.notices.addSurface(createNoticePlanner(routing, clock));
-
-    const sender = new TeamsSender({
-      store,
-      teams,
-      cards,
-      connector: async () => (await bot()).connector,
-      pacer: new ConversationPacer(),
-      deliveries,
-      routing,
-      clock,
-      logger,
-    });
-    for (const [kind, handler] of Object.entries(sender.handlers())) ctx.runner.register(kind, handler);
+    registerChatSurface(
+      ctx,
+      new TeamsChatSurface({
+        teams,
+        cards,
+        connector: async () => (await bot()).connector,
+        deliveries,
+        routing,
+        clock,
+        logger,
+      }),
+    );
 
     ctx.addMount((app) => {
       app.post(TEAMS_ROUTE, express.json({ limit: BODY_LIMIT }), async (req: Request, res: Response) => {

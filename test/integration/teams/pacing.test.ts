@@ -44,9 +44,13 @@ describe('when Teams answers 429', () => {
     expect(puts.map((r) => r.status)).toEqual([429, 200]);
     expect((puts[1]?.at ?? 0) - (puts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
     // Teams' pacing is not a failure: the job was not charged an attempt for it.
+    // (A completed job is deleted; the runner counts its outcomes.)
     await vi.waitFor(async () => {
-      const job = (await h.ringback.store.jobs.list({ kind: 'teams.update_card' })).at(-1);
-      expect(job).toMatchObject({ status: 'done', attempts: 1 });
+      expect(await h.ringback.store.jobs.list({ kind: 'teams.update_card' })).toEqual([]);
+      const { values } = await h.ringback.metrics.jobs.get();
+      const of = (result: string) =>
+        values.find((v) => v.labels.kind === 'teams.update_card' && v.labels.result === result)?.value;
+      expect([of('done'), of('retry'), of('dead')]).toEqual([expect.any(Number), undefined, undefined]);
     }, WAIT);
   });
 });

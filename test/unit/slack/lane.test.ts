@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WindowPacer } from '../../../src/chat/pacing.js';
 import {
   DEFAULT_LANE_OPTIONS,
   type DigestState,
@@ -9,7 +10,6 @@ import {
   RECENT_IN_HEAD,
   type WaitingCard,
 } from '../../../src/surfaces/slack/lane.js';
-import { ChannelPacer } from '../../../src/surfaces/slack/pacer.js';
 
 const T = 1_000_000;
 const waitingAt = (id: string, queuedAt: number): WaitingCard => ({ episodeId: id, queuedAt });
@@ -88,7 +88,7 @@ describe('the lane', () => {
  */
 describe('a storm of 600 missed calls in 60 s to one channel', () => {
   const calls = Array.from({ length: 600 }, (_, i) => ({ id: `call-${i}`, at: T + i * 100 }));
-  const pacer = new ChannelPacer(1000);
+  const pacer = new WindowPacer([{ windowMs: 1000, max: 1 }]);
   const posts: { at: number; kind: string }[] = [];
   const visibleAt = new Map<string, number>();
   const cardAt = new Map<string, number>();

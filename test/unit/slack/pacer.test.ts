@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Bookings, ChannelPacer, TokenBucket } from '../../../src/surfaces/slack/pacer.js';
+import { Bookings, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
+
+/** Slack's limit for posts: one message per second per channel. */
+class ChannelPacer extends WindowPacer {
+  constructor(intervalMs: number) {
+    super([{ windowMs: intervalMs, max: 1 }]);
+  }
+}
 
 const T = 1_000_000;
 
@@ -105,7 +112,7 @@ describe('bookings', () => {
     bookings.set(2, 'C1', pacer.book('C1', T + 100_000));
     bookings.prune(T + 50_000, pacer);
     expect(bookings.get(1)).toBeUndefined();
-    expect(bookings.get(2)).toEqual({ channel: 'C1', slot: T + 100_000 });
+    expect(bookings.get(2)).toEqual({ key: 'C1', slot: T + 100_000 });
     expect(bookings.size).toBe(1);
   });
 });

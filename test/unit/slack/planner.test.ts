@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { planFromReactions } from '../../../src/app/intents.js';
+import type { Pace } from '../../../src/chat/pacing.js';
+import { chatExternalTextPlanner, chatNoticePlanner, chatTranslator } from '../../../src/chat/planner.js';
 import { parseRouting } from '../../../src/config/load.js';
+import type { RoutingConfig } from '../../../src/config/routing.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { Summary } from '../../../src/domain/summary.js';
 import { OUTCOMES } from '../../../src/domain/types.js';
-import { SLACK_JOBS } from '../../../src/surfaces/slack/jobKinds.js';
-import {
-  createExternalTextPlanner,
-  createNoticePlanner,
-  createSlackTranslator,
-  slackChannelsFor,
-} from '../../../src/surfaces/slack/planner.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import type { Store } from '../../../src/store/store.js';
+import type { SlackApi } from '../../../src/surfaces/slack/api.js';
+import { DEFAULT_SENDER_OPTIONS } from '../../../src/surfaces/slack/settings.js';
 import { summaryMessage } from '../../../src/surfaces/slack/summaryBlocks.js';
+import { SlackChatSurface, slackChannelsFor } from '../../../src/surfaces/slack/surface.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 import { blockProblems } from '../../mocks/fakeSlack.js';
 
@@ -29,11 +30,41 @@ managers: { slack: [U0MANAGER1, U0MANAGER2], slackChannel: C0MANAGERS1 }
   'test',
 );
 const clock = new ManualClock(T0);
-const plan = planFromReactions(routing, () => [
-  createSlackTranslator(routing, clock, { postCheckMs: 60_000 }),
-]);
 
-describe('the Slack planner', () => {
+/** Messages the Slack surface sent, as the Web API would have received them. */
+interface Sent {
+  channel: string;
+  text: string;
+  threadTs?: string;
+}
+
+/** Slack as a chat surface, over a Web API that records what it is asked to send (planning sends nothing). */
+function slackSurface(config: RoutingConfig = routing): { surface: SlackChatSurface; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const api = {
+    postMessage: async (post: Sent) => {
+      sent.push(post);
+      return `${1_700_000_000 + sent.length}.000100`;
+    },
+  } as unknown as SlackApi;
+  const surface = new SlackChatSurface({
+    api,
+    store: {} as Store,
+    clock,
+    logger: createLogger({ level: 'silent', secrets: [] }),
+    routing: config,
+    env: {} as never,
+    options: DEFAULT_SENDER_OPTIONS,
+  });
+  return { surface, sent };
+}
+
+const { surface } = slackSurface();
+const plan = planFromReactions(routing, () => [chatTranslator(surface, routing)]);
+/** A pace that sends at once (pacing has its own tests). */
+const atOnce: Pace = { send: (_key, send) => send(), token: async () => undefined };
+
+describe('the shared planner, for Slack', () => {
   it('finds the line’s Slack channel, or none', () => {
     expect(slackChannelsFor(routing, 'Support FR')).toEqual(['C0123456789']);
     expect(slackChannelsFor(routing, 'Teams only')).toEqual([]);
@@ -46,15 +77,16 @@ describe('the Slack planner', () => {
       events: [{ type: 'opened', at: T0, providerCallKey: 'a:1' }],
     });
 
-    it('queues the card once ever and wakes the channel lane', () => {
+    it('queues the card for the channel and wakes the channel’s lane, which posts it', () => {
       expect(jobs).toEqual([
         {
-          kind: SLACK_JOBS.postCard,
-          payload: { episodeId: 'ep-1', channel: 'C0123456789' },
-          dedupeKey: 'slack.post:ep-1:C0123456789',
-          runAt: T0 + 60_000,
+          kind: 'slack.lane',
+          payload: { channel: 'C0123456789' },
+          coalesceKey: 'slack.lane:C0123456789',
+          maxAttempts: 1000,
+          queueKey: 'slack:C0123456789',
+          queuesCard: { episodeId: 'ep-1', surface: 'slack', channel: 'C0123456789' },
         },
-        { kind: SLACK_JOBS.lane, payload: { channel: 'C0123456789' }, coalesceKey: 'slack.lane:C0123456789' },
       ]);
     });
   });
@@ -69,7 +101,7 @@ describe('the Slack planner', () => {
 
     it('re-renders every copy once, however many changes pile up', () => {
       expect(jobs).toContainEqual({
-        kind: SLACK_JOBS.updateCard,
+        kind: 'slack.update_card',
         payload: { episodeId: 'ep-1' },
         coalesceKey: 'slack.update:ep-1',
       });
@@ -77,7 +109,7 @@ describe('the Slack planner', () => {
 
     it('adds one line to the card’s thread', () => {
       expect(jobs).toContainEqual({
-        kind: SLACK_JOBS.threadPost,
+        kind: 'slack.thread_post',
         payload: { episodeId: 'ep-1', channel: 'C0123456789', text: '10:32 · Claimed by *Ana*' },
         dedupeKey: 'slack.line:ep-1:C0123456789:v2',
       });
@@ -90,7 +122,7 @@ describe('the Slack planner', () => {
       previous: episode(),
       events: [{ type: 'details_changed', at: T0, fields: ['voicemail'] }],
     });
-    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.updateCard]);
+    expect(jobs.map((j) => j.kind)).toEqual(['slack.update_card']);
   });
 
   it('plans nothing for a line without Slack', () => {
@@ -106,7 +138,10 @@ describe('the Slack planner', () => {
 
 describe('outside text (a Zendesk reply)', () => {
   it('goes to every Slack thread of the episode, once, escaped', () => {
-    const jobs = createExternalTextPlanner()({
+    const jobs = chatExternalTextPlanner(
+      surface,
+      routing,
+    )({
       episodeId: 'ep-1',
       authorLabel: 'Marie <via Zendesk>',
       text: 'Thanks! <!channel>',
@@ -115,7 +150,7 @@ describe('outside text (a Zendesk reply)', () => {
     });
     expect(jobs).toEqual([
       {
-        kind: SLACK_JOBS.threadPost,
+        kind: 'slack.thread_post',
         payload: { episodeId: 'ep-1', text: '*Marie &lt;via Zendesk&gt;:*\nThanks! &lt;!channel&gt;' },
         dedupeKey: 'slack.external:zendesk:evt-1',
       },
@@ -124,21 +159,35 @@ describe('outside text (a Zendesk reply)', () => {
 });
 
 describe('notices', () => {
-  const notices = createNoticePlanner(routing, clock);
+  const notices = chatNoticePlanner(surface, routing, clock);
 
-  it('pings the card’s thread with the routing file’s mention', () => {
-    expect(
-      notices({ kind: 'thread', episodeId: 'ep-1', text: 'Still unclaimed after 15m', mention: '@here' }),
-    ).toEqual([
+  it('pings the card’s thread, and Slack says the routing file’s mention when it sends', async () => {
+    const jobs = notices({
+      kind: 'thread',
+      episodeId: 'ep-1',
+      text: 'Still unclaimed <after> 15m',
+      mention: '@here',
+    });
+    expect(jobs).toEqual([
       {
-        kind: SLACK_JOBS.threadPost,
-        payload: { episodeId: 'ep-1', text: '<!here> Still unclaimed after 15m' },
+        kind: 'slack.thread_post',
+        payload: { episodeId: 'ep-1', text: 'Still unclaimed &lt;after&gt; 15m', mention: '@here' },
       },
     ]);
-    expect(
-      notices({ kind: 'thread', episodeId: 'ep-1', text: 'Escalated', mention: '<!subteam^S0123>' })[0]
-        ?.payload,
-    ).toMatchObject({ text: '<!subteam^S0123> Escalated' });
+    const { surface: sending, sent } = slackSurface();
+    const post = {
+      episodeId: 'ep-1',
+      surface: 'slack',
+      channel: 'C0123456789',
+      ref: '1.1',
+      threadRef: '1.1',
+    };
+    await sending.replyInThread(post, 'Still unclaimed after 15m', '@here', atOnce);
+    await sending.replyInThread(post, 'Escalated', '<!subteam^S0123>', atOnce);
+    expect(sent).toEqual([
+      { channel: 'C0123456789', text: '<!here> Still unclaimed after 15m', threadTs: '1.1' },
+      { channel: 'C0123456789', text: '<!subteam^S0123> Escalated', threadTs: '1.1' },
+    ]);
   });
 
   it('posts to the managers’ channel', () => {
@@ -146,25 +195,38 @@ describe('notices', () => {
       notices({ kind: 'managers', text: 'Unclaimed for 30m', mention: '@channel', episodeId: 'ep-1' }),
     ).toEqual([
       {
-        kind: SLACK_JOBS.message,
-        payload: { channel: 'C0MANAGERS1', text: '<!channel> Unclaimed for 30m', episodeId: 'ep-1' },
+        kind: 'slack.message',
+        payload: {
+          to: { kind: 'channel', channel: 'C0MANAGERS1' },
+          text: 'Unclaimed for 30m',
+          mention: '@channel',
+          episodeId: 'ep-1',
+        },
       },
     ]);
   });
 
-  it('messages the managers, or Slack actors, privately', () => {
+  it('messages the managers, or Slack actors, privately, one message each', () => {
     expect(
       notices({ kind: 'dm', to: 'managers', text: 'Heads up', episodeId: null }).map((j) => j.payload),
     ).toEqual([
-      { channel: 'U0MANAGER1', text: 'Heads up', episodeId: null },
-      { channel: 'U0MANAGER2', text: 'Heads up', episodeId: null },
+      { to: { kind: 'people', people: ['U0MANAGER1'] }, text: 'Heads up', mention: null, episodeId: null },
+      { to: { kind: 'people', people: ['U0MANAGER2'] }, text: 'Heads up', mention: null, episodeId: null },
     ]);
     const teamsActor = { id: 'teams:abc', name: 'T', email: null, surface: 'teams' as const };
     const slackActor = { id: 'slack:U0AGENT01', name: 'A', email: null, surface: 'slack' as const };
     expect(
       notices({ kind: 'dm', to: [teamsActor, slackActor], text: 'Reminder', episodeId: 'ep-1' }),
     ).toEqual([
-      { kind: SLACK_JOBS.message, payload: { channel: 'U0AGENT01', text: 'Reminder', episodeId: 'ep-1' } },
+      {
+        kind: 'slack.message',
+        payload: {
+          to: { kind: 'people', people: ['U0AGENT01'] },
+          text: 'Reminder',
+          mention: null,
+          episodeId: 'ep-1',
+        },
+      },
     ]);
   });
 
@@ -179,7 +241,11 @@ describe('notices', () => {
       title: 'Daily missed calls',
     });
     expect(slack).toHaveLength(1);
-    expect(slack[0]?.payload).toMatchObject({ channel: 'C0REPORTS1' });
+    expect(slack[0]?.payload).toMatchObject({
+      to: { kind: 'channel', channel: 'C0REPORTS1' },
+      rich: summaryMessage(summary, { timezone: 'Europe/Paris', title: 'Daily missed calls', now: T0 })
+        .blocks,
+    });
     expect(
       notices({
         kind: 'summary',
@@ -287,9 +353,8 @@ lines:
 `,
     'test',
   );
-  const planHeld = planFromReactions(held, () => [
-    createSlackTranslator(held, clock, { postCheckMs: 60_000 }),
-  ]);
+  const heldSurface = slackSurface(held).surface;
+  const planHeld = planFromReactions(held, () => [chatTranslator(heldSurface, held)]);
   // Friday 20 November 2026, 22:00 in Paris: closed until Monday 09:00.
   const night = Date.parse('2026-11-20T21:00:00Z');
   const nightCall = episode({ missedAt: night, lastCallAt: night });
@@ -300,7 +365,7 @@ lines:
       previous: null,
       events: [{ type: 'opened', at: night, providerCallKey: 'a' }],
     });
-    expect(jobs.filter((j) => j.kind === SLACK_JOBS.postCard)).toEqual([]);
+    expect(jobs.filter((j) => j.kind === 'slack.lane')).toEqual([]);
   });
 
   it('posts the card when the line opens and releases it', () => {
@@ -309,7 +374,7 @@ lines:
       previous: nightCall,
       events: [{ type: 'card_released', at: night + 3 * 86_400_000 }],
     });
-    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.postCard, SLACK_JOBS.lane, SLACK_JOBS.updateCard]);
+    expect(jobs.map((j) => j.kind)).toEqual(['slack.lane', 'slack.update_card']);
   });
 
   it('posts at once for a call missed while open', () => {
@@ -319,6 +384,6 @@ lines:
       previous: null,
       events: [{ type: 'opened', at: day, providerCallKey: 'a' }],
     });
-    expect(jobs.map((j) => j.kind)).toEqual([SLACK_JOBS.postCard, SLACK_JOBS.lane]);
+    expect(jobs.map((j) => j.kind)).toEqual(['slack.lane']);
   });
 });

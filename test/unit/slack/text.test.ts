@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../../src/domain/episode.js';
+import { timelineLine as lineWords, timelineText as timelineWords } from '../../../src/domain/timeline.js';
+import type { Episode } from '../../../src/domain/types.js';
 import { parseRingbackCommand } from '../../../src/surfaces/slack/command.js';
 import { checkSlackSignature } from '../../../src/surfaces/slack/http.js';
 import {
@@ -9,7 +12,7 @@ import {
   slackTextToPlain,
   truncate,
 } from '../../../src/surfaces/slack/mrkdwn.js';
-import { timelineLine, timelineText } from '../../../src/surfaces/slack/timeline.js';
+import { SLACK_MARKUP } from '../../../src/surfaces/slack/surface.js';
 import { ana, ben, episode, T0 } from '../../helpers/episodes.js';
 import { slackSignature } from '../../mocks/slackRequests.js';
 
@@ -143,6 +146,12 @@ describe('request signatures', () => {
     });
   });
 });
+
+/** The timeline in Slack's markup, as the shared planner words it for Slack. */
+const timelineLine = (event: DomainEvent, ep: Episode, zone: string) =>
+  lineWords(event, ep, zone, SLACK_MARKUP.who);
+const timelineText = (events: DomainEvent[], ep: Episode, zone: string) =>
+  timelineWords(events, ep, zone, { who: SLACK_MARKUP.who, separator: SLACK_MARKUP.lineBreak });
 
 describe('thread timeline', () => {
   const zone = 'Europe/Paris';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, httpsUrl } from '../../../src/surfaces/teams/card.js';
 import { activityTypeLabel } from '../../../src/surfaces/teams/metrics.js';
-import { mentionName } from '../../../src/surfaces/teams/sender.js';
+import { mentionName } from '../../../src/surfaces/teams/surface.js';
 
 describe('escapeMarkdown', () => {
   it('escapes every character the Adaptive Card Markdown subset reads, and backslash', () => {

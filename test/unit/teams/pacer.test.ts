@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationPacer, TEAMS_CONVERSATION_LIMITS } from '../../../src/surfaces/teams/pacer.js';
+import { WindowPacer } from '../../../src/chat/pacing.js';
+import { TEAMS_CONVERSATION_LIMITS, TEAMS_PACING_MARGIN_MS } from '../../../src/surfaces/teams/surface.js';
+
+/** Teams' limit table in the shared pacer. */
+class ConversationPacer extends WindowPacer {
+  constructor(limits = TEAMS_CONVERSATION_LIMITS, marginMs = TEAMS_PACING_MARGIN_MS) {
+    super(limits, marginMs);
+  }
+
+  nextSlot(key: string, now: number): number {
+    const slot = this.book(key, now);
+    this.cancel(key, slot);
+    return slot;
+  }
+
+  record(key: string, at: number): void {
+    this.sendAt(key, at, at);
+  }
+}
 
 /** Books `count` sends at `now` the way the sender does, returning the slot times. */
 function book(pacer: ConversationPacer, key: string, count: number, now = 0): number[] {

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { planFromReactions } from '../../../src/app/intents.js';
+import { chatExternalTextPlanner, chatNoticePlanner, chatTranslator } from '../../../src/chat/planner.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { DomainEvent } from '../../../src/domain/episode.js';
-import {
-  createExternalTextPlanner,
-  createNoticePlanner,
-  createTeamsTranslator,
-  teamsRecipients,
-} from '../../../src/surfaces/teams/planner.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { TeamsChatSurface, teamsRecipients } from '../../../src/surfaces/teams/surface.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 
 const routing = parseRouting(
@@ -25,19 +22,30 @@ managers: { teams: [aad-mia], teamsChannel: "19:managers@thread.tacv2" }
 `,
   'test.yaml',
 );
-const plan = planFromReactions(routing, () => [createTeamsTranslator(routing)]);
+/** Teams as a chat surface; planning reads only the routing file, so nothing here talks to Teams. */
+const surface = new TeamsChatSurface({
+  teams: {} as never,
+  cards: {} as never,
+  connector: () => Promise.reject(new Error('planning sends nothing')),
+  deliveries: {} as never,
+  routing,
+  clock: new ManualClock(T0),
+  logger: createLogger({ level: 'silent', secrets: [] }),
+});
+const plan = planFromReactions(routing, () => [chatTranslator(surface, routing)]);
 const opened: DomainEvent = { type: 'opened', at: T0, providerCallKey: 'generic:x:1' };
 const claimed: DomainEvent = { type: 'claimed', actor: ana, at: T0 + 60_000, implicit: false };
 
 describe('the Teams planner', () => {
   describe('when a call opens an episode', () => {
-    it('posts the card once, in the line’s channel, and nothing else', () => {
+    it('queues the card once, in the line’s channel, and nothing else', () => {
       const jobs = plan({ episode: episode(), previous: null, events: [opened] });
       expect(jobs).toEqual([
         {
           kind: 'teams.post_card',
           payload: { episodeId: 'ep-1', channel: '19:callbacks@thread.tacv2' },
           dedupeKey: 'teams.post:ep-1:19:callbacks@thread.tacv2',
+          queuesCard: { episodeId: 'ep-1', surface: 'teams', channel: '19:callbacks@thread.tacv2' },
         },
       ]);
     });
@@ -50,8 +58,11 @@ describe('the Teams planner', () => {
       expect(jobs.map((j) => j.kind)).toEqual(['teams.update_card', 'teams.thread_post']);
       expect(jobs[0]?.coalesceKey).toBe('teams.update:ep-1');
       expect(jobs[1]).toMatchObject({
-        dedupeKey: 'teams.line:ep-1:v2',
-        payload: { text: expect.stringContaining('Claimed by **Ana**') },
+        dedupeKey: 'teams.line:ep-1:19:callbacks@thread.tacv2:v2',
+        payload: {
+          channel: '19:callbacks@thread.tacv2',
+          text: expect.stringContaining('Claimed by **Ana**'),
+        },
       });
     });
   });
@@ -78,7 +89,10 @@ describe('the Teams planner', () => {
 
 describe('text from outside the chat', () => {
   it('is one reply per source message, whoever plans it twice', () => {
-    const jobs = createExternalTextPlanner(routing)({
+    const jobs = chatExternalTextPlanner(
+      surface,
+      routing,
+    )({
       episodeId: 'ep-1',
       authorLabel: 'Marie Dupont via Zendesk',
       text: 'Call me *after* 2pm',
@@ -96,7 +110,7 @@ describe('text from outside the chat', () => {
 });
 
 describe('notices', () => {
-  const notices = createNoticePlanner(routing, new ManualClock(T0));
+  const notices = chatNoticePlanner(surface, routing, new ManualClock(T0));
 
   it('sends manager escalations to the managers’ Teams channel', () => {
     expect(notices({ kind: 'managers', text: 'Still waiting', mention: '@here', episodeId: 'ep-1' })).toEqual(
@@ -107,6 +121,7 @@ describe('notices', () => {
             to: { kind: 'channel', channel: '19:managers@thread.tacv2' },
             text: 'Still waiting',
             mention: '@here',
+            episodeId: 'ep-1',
           },
         },
       ],

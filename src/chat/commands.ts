@@ -1,0 +1,128 @@
+/**
+ * The answer to `/ringback …` (Slack) and `@Ringback …` (Teams), once for every surface: who may ask, what
+ * the store says, as a neutral result. Each surface renders the result in its own words and markup
+ * (ChatSurface.renderAnswer) and sends it its own way (Slack's response_url, Teams' turn reply).
+ */
+import { formatMoment } from '../app/act.js';
+import { checkCommandAllowed, type RingbackCommand } from '../app/commandText.js';
+import type { AgentDirectory } from '../app/directory.js';
+import { lineNamed, lineTyped, timezoneOf } from '../app/routing.js';
+import { buildSummary } from '../app/summary.js';
+import type { RoutingConfig } from '../config/routing.js';
+import { displayNumber } from '../domain/cardModel.js';
+import type { Clock } from '../domain/clock.js';
+import { sameActor } from '../domain/episode.js';
+import type { Summary } from '../domain/summary.js';
+import { stateWords } from '../domain/timeline.js';
+import type { Actor, Episode } from '../domain/types.js';
+import type { Post } from '../store/posts.js';
+import type { Store } from '../store/store.js';
+
+/** At most this many calls in one list: a chat message is not a report (the read API is). */
+export const MAX_LISTED_CALLS = 25;
+
+export interface AnswerDeps {
+  store: Store;
+  clock: Clock;
+  routing: RoutingConfig;
+  directory: Pick<AgentDirectory, 'checkAgent' | 'isManager'>;
+}
+
+/** One call of a list, in plain words (each surface escapes them). */
+export interface ListedCall {
+  episodeId: string;
+  /** "09:40" today, "Mon 16 Nov 09:40" another day, in the line's zone. */
+  when: string;
+  /** The caller's name, number, or "withheld number". */
+  who: string;
+  line: string;
+  state: string;
+  /** Where the call's card is, on every surface. */
+  posts: Post[];
+}
+
+export type CommandResult =
+  | { kind: 'help' }
+  | { kind: 'unknown'; text: string }
+  /** The asker failed the agent check (a command that shows callers); `message` says why in plain words. */
+  | { kind: 'not_agent'; command: RingbackCommand['kind']; message: string }
+  | { kind: 'no_such_line'; line: string }
+  | { kind: 'calls'; heading: string; total: number; calls: ListedCall[] }
+  | { kind: 'managers_only' }
+  | { kind: 'summary_error'; error: string }
+  | {
+      kind: 'summary';
+      summary: Summary;
+      timezone: string;
+      title: string;
+      lineCountry?: string;
+      /** When the summary was made (its "as of"). */
+      now: number;
+      public: boolean;
+    };
+
+async function listCalls(deps: AnswerDeps, episodes: Episode[], heading: string): Promise<CommandResult> {
+  const now = deps.clock.now();
+  const shown = [...episodes].sort((a, b) => a.missedAt - b.missedAt).slice(0, MAX_LISTED_CALLS);
+  const posts = await deps.store.posts.listForEpisodes(shown.map((e) => e.id));
+  const calls = shown.map((episode) => {
+    const line = lineNamed(deps.routing, episode.line);
+    return {
+      episodeId: episode.id,
+      when: formatMoment(episode.missedAt, now, timezoneOf(deps.routing, episode.line)),
+      who: episode.caller.name ?? displayNumber(episode.caller.number, line?.country) ?? 'withheld number',
+      line: episode.line,
+      state: stateWords(episode),
+      posts: posts.filter((p) => p.episodeId === episode.id),
+    };
+  });
+  return { kind: 'calls', heading, total: episodes.length, calls };
+}
+
+export async function answerRingbackCommand(
+  deps: AnswerDeps,
+  command: RingbackCommand,
+  actor: Actor,
+): Promise<CommandResult> {
+  const allowed = await checkCommandAllowed(deps.directory, command, actor);
+  if (!allowed.ok) return { kind: 'not_agent', command: command.kind, message: allowed.message };
+  switch (command.kind) {
+    case 'help':
+      return { kind: 'help' };
+    case 'unknown':
+      return { kind: 'unknown', text: command.text };
+    case 'open': {
+      const line = command.line ? lineTyped(deps.routing, command.line) : null;
+      if (command.line && !line) return { kind: 'no_such_line', line: command.line };
+      const open = await deps.store.episodes.list({
+        states: ['open', 'claimed', 'calling'],
+        ...(line ? { line: line.name } : {}),
+        limit: 500,
+      });
+      return listCalls(deps, open, line ? `Open calls on ${line.name}` : 'Open calls');
+    }
+    case 'mine': {
+      const claimed = await deps.store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
+      const mine = claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
+      return listCalls(deps, mine, 'Your claimed calls');
+    }
+    case 'summary': {
+      if (!(await deps.directory.isManager(actor))) return { kind: 'managers_only' };
+      const answer = await buildSummary(deps, {
+        period: command.period,
+        ...(command.line ? { line: command.line } : {}),
+      });
+      if (!answer.ok) return { kind: 'summary_error', error: answer.error };
+      const line = command.line ? lineTyped(deps.routing, command.line) : null;
+      return {
+        kind: 'summary',
+        summary: answer.summary,
+        timezone: answer.timezone,
+        title: `Missed calls, ${answer.summary.window.label}${line ? ` · ${line.name}` : ''}`,
+        ...(line?.country ? { lineCountry: line.country } : {}),
+        now: deps.clock.now(),
+        public: command.public,
+      };
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The card outbox of one chat surface: the job handlers that post an episode's card in a channel, update
+ * every posted copy, put lines in the card's thread and send messages. Written once for every surface;
+ * the surface only renders and sends (src/chat/surface.ts).
+ *
+ * - A card is posted once per channel: its queued row (store/cardQueue.ts) goes and its post is stored in
+ *   one transaction, and a change that landed while the card was on its way gets one more update.
+ * - A thread line waits for its card as long as the card is queued, at most THREAD_LINE_WAIT_MS.
+ * - Updates of one card never race in this process: the later one renders the later state last.
+ */
+
+import type { Clock } from '../domain/clock.js';
+import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { Logger } from '../observability/logger.js';
+import type { Job } from '../store/jobs.js';
+import type { Store } from '../store/store.js';
+import { type ChatJobKinds, chatJobKinds } from './jobs.js';
+import { type Pace, Pacing } from './pacing.js';
+import { updateCardJob } from './planner.js';
+import { KeyedSerial } from './serial.js';
+import type { ChatSurface } from './surface.js';
+
+/**
+ * How long a thread line waits for its card, counted from when the line was queued. One limit for every
+ * surface: a line only waits while its card is queued (a card refused for good, or never queued, ends the
+ * wait at once), so this is a safety net, long enough for the slowest queue we know: Slack posts one card
+ * per second per channel, and a storm of a few thousand calls in one channel takes most of an hour.
+ */
+export const THREAD_LINE_WAIT_MS = 60 * 60_000;
+
+/** How often a waiting line looks again: soon at first, less often the longer the card takes. */
+export function threadLineRetryMs(waitedMs: number): number {
+  return Math.min(30_000, Math.max(2_000, waitedMs / 4));
+}
+
+export interface OutboxDeps {
+  surface: ChatSurface;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** Longest a handler waits in place for a pacing slot; longer waits go back to the jobs table. */
+  maxInlineWaitMs: number;
+}
+
+export class ChatOutbox {
+  readonly kinds: ChatJobKinds;
+  readonly pacing: Pacing;
+  private readonly serial = new KeyedSerial();
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.kinds = chatJobKinds(deps.surface.name);
+    this.pacing = new Pacing(deps.surface.pacing, {
+      maxInlineWaitMs: deps.maxInlineWaitMs,
+      now: () => deps.clock.now(),
+    });
+  }
+
+  register(runner: JobRunner): void {
+    const { kinds } = this;
+    runner.handle(kinds.postCard, (payload, job) => this.postCard(payload, job));
+    runner.handle(kinds.updateCard, (payload, job) => this.updateCard(payload.episodeId, job));
+    runner.handle(kinds.threadLine, (payload, job) => this.threadLine(payload, job));
+    runner.handle(kinds.message, (payload, job) =>
+      this.deps.surface.sendMessage(payload, this.pacing.forJob(job.id)),
+    );
+  }
+
+  private get name(): string {
+    return this.deps.surface.name;
+  }
+
+  private async postCard(payload: { episodeId: string; channel: string }, job: Job): Promise<void> {
+    const { surface, store, clock } = this.deps;
+    if (surface.cardLane) {
+      // The lane posts the card (a post job from before the lane read the queue only wakes it).
+      await store.enqueue([surface.cardLane.wake(payload.channel)], clock.now());
+      return;
+    }
+    await this.deliverQueuedCard(payload.episodeId, payload.channel, this.pacing.forJob(job.id));
+  }
+
+  /**
+   * Posts a queued card now and stores where it is. A card the surface refuses for good is kept as failed
+   * (the PermanentFailure goes on to the caller: a lane skips it, a post job ends).
+   */
+  async deliverQueuedCard(episodeId: string, channel: string, pace: Pace): Promise<void> {
+    const { surface, store, clock, logger } = this.deps;
+    const spot = { episodeId, surface: this.name, channel };
+    if (await store.posts.get(episodeId, this.name, channel)) {
+      await store.cardQueue.remove(spot);
+      return;
+    }
+    const episode = await store.episodes.get(episodeId);
+    if (!episode) {
+      await store.cardQueue.fail(spot, `episode ${episodeId} no longer exists`, clock.now());
+      throw new PermanentFailure(`episode ${episodeId} no longer exists`);
+    }
+    let posted: Awaited<ReturnType<ChatSurface['postCard']>>;
+    try {
+      posted = await surface.postCard(episode, channel, pace);
+    } catch (error) {
+      if (error instanceof PermanentFailure) {
+        logger.error(
+          { episodeId, channel, error: error.message },
+          `${this.name}: card not posted: ${error.message}`,
+        );
+        await store.cardQueue.fail(spot, error.message, clock.now());
+      }
+      throw error;
+    }
+    const now = clock.now();
+    await store.transaction(async (repos) => {
+      await repos.posts.upsert(
+        { episodeId, surface: this.name, channel, ref: posted.ref, threadRef: posted.threadRef },
+        now,
+      );
+      await repos.cardQueue.remove(spot);
+      // A change that landed while the card was on its way is shown by one more update.
+      const current = await repos.episodes.get(episodeId);
+      if (current && current.version !== episode.version)
+        await repos.enqueue([updateCardJob(this.name, episodeId)], now);
+    });
+    surface.cardShown?.(episode);
+    logger.info({ episode: episodeId, channel, ref: posted.ref }, `${this.name}: card posted`);
+  }
+
+  private async updateCard(episodeId: string, job: Job): Promise<void> {
+    const { surface, store, logger } = this.deps;
+    await this.serial.run(`update:${episodeId}`, async () => {
+      const episode = await store.episodes.get(episodeId);
+      if (!episode) {
+        logger.warn({ episodeId }, `${this.name}: no such episode; its card is not updated`);
+        return;
+      }
+      const posts = (await store.posts.listForEpisode(episodeId)).filter((p) => p.surface === this.name);
+      // A card not posted yet is rendered from the current state when it is.
+      const pace = this.pacing.forJob(job.id);
+      for (const post of posts) {
+        try {
+          await surface.updateCard(episode, post, pace);
+        } catch (error) {
+          // A card someone deleted stays deleted: the other copies still get the update.
+          if (!(error instanceof PermanentFailure)) throw error;
+          logger.warn(
+            { episodeId, channel: post.channel, error: error.message },
+            `${this.name}: card not updated`,
+          );
+        }
+      }
+      surface.cardShown?.(episode);
+    });
+  }
+
+  private async threadLine(
+    payload: {
+      episodeId: string;
+      channel?: string | undefined;
+      text: string;
+      mention?: string | null | undefined;
+    },
+    job: Job,
+  ): Promise<void> {
+    const { surface, store, clock } = this.deps;
+    const { episodeId, channel } = payload;
+    if (!channel) {
+      // One job per channel, so a pause in one channel never repeats the line in another.
+      const episode = await store.episodes.get(episodeId);
+      if (!episode) return;
+      const posted = (await store.posts.listForEpisode(episodeId)).filter((p) => p.surface === this.name);
+      const channels = new Set([...surface.channelsFor(episode.line), ...posted.map((p) => p.channel)]);
+      await store.enqueue(
+        [...channels].map((c) => ({
+          kind: this.kinds.threadLine.name,
+          payload: { ...payload, channel: c },
+          dedupeKey: `${this.name}.fanout:${job.id}:${c}`,
+        })),
+        clock.now(),
+      );
+      return;
+    }
+    await this.serial.run(`thread:${episodeId}:${channel}`, async () => {
+      const post = await store.posts.get(episodeId, this.name, channel);
+      if (!post) {
+        await this.waitForCard(episodeId, channel, job);
+        return;
+      }
+      await surface.replyInThread(post, payload.text, payload.mention ?? null, this.pacing.forJob(job.id));
+    });
+  }
+
+  /** A line whose card is not posted: come back while the card is queued, else there is nothing to say it under. */
+  private async waitForCard(episodeId: string, channel: string, job: Job): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const queued = await store.cardQueue.get({ episodeId, surface: this.name, channel });
+    if (queued?.failedAt != null) {
+      throw new PermanentFailure(
+        `the card of ${episodeId} was never posted in ${channel}: ${queued.failure}`,
+      );
+    }
+    if (!queued) {
+      logger.info(
+        { episodeId, channel },
+        `${this.name}: a thread line for a card that is not queued here; dropped`,
+      );
+      return;
+    }
+    const waited = clock.now() - job.createdAt;
+    if (waited > THREAD_LINE_WAIT_MS) {
+      throw new PermanentFailure(`the card of ${episodeId} was not posted in ${channel} within an hour`);
+    }
+    throw new RetryAfter(threadLineRetryMs(waited), 'waiting for the card to be posted');
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Rate-aware sending for every chat surface, in process. A surface states its vendor's limits as a table:
+ * sliding windows per channel or conversation (Slack: one post per second per channel; Teams: 7 in 1 s,
+ * 8 in 2 s, 60 in 30 s, 1,800 in an hour per conversation) and token buckets for workspace-wide method
+ * tiers (Slack's chat.update and chat.postEphemeral). The classes here decide *when* a send may go; they
+ * hold no timers and take `now` as an argument, so they are deterministic.
+ *
+ * The job runner's concurrent handlers share one instance per surface and process, and JavaScript runs
+ * each booking to completion, so the limits hold however many jobs run at once. Each replica paces itself.
+ */
+import { RetryAfter } from '../jobs/errors.js';
+
+/** At most `max` sends in any `windowMs`. */
+export interface RateWindow {
+  windowMs: number;
+  max: number;
+}
+
+/** A bucket of `burst` tokens refilled at `perMinute`. */
+export interface BucketLimit {
+  burst: number;
+  perMinute: number;
+}
+
+/** A surface's limits: windows per key (channel, conversation) and named workspace-wide buckets. */
+export interface PacingTable {
+  windows: RateWindow[];
+  /**
+   * Widens every window: a send booked for a time reaches the vendor a little later, and sends booked at
+   * once may arrive closer together than booked.
+   */
+  marginMs?: number;
+  buckets?: Record<string, BucketLimit>;
+}
+
+interface KeyTimes {
+  /** Times booked by sends still to come. */
+  booked: number[];
+  /** Times sends actually went out. */
+  sent: number[];
+}
+
+function insertSorted(times: number[], at: number): number[] {
+  const index = times.findIndex((t) => t > at);
+  return index < 0 ? [...times, at] : [...times.slice(0, index), at, ...times.slice(index)];
+}
+
+/**
+ * Books sends per key under every window: each booking takes the earliest time at or after `now` that
+ * keeps every window within its maximum, counting the other bookings and the sends already made, so a
+ * booking given back frees its place for the next one. `sendAt` keeps actual sends within the windows
+ * even when a job runs late.
+ */
+export class WindowPacer {
+  private readonly keys = new Map<string, KeyTimes>();
+  private readonly pausedUntil = new Map<string, number>();
+  private readonly longestMs: number;
+  private readonly marginMs: number;
+
+  constructor(
+    readonly windows: RateWindow[],
+    marginMs = 0,
+  ) {
+    this.marginMs = marginMs;
+    this.longestMs = Math.max(0, ...windows.map((w) => w.windowMs)) + marginMs;
+  }
+
+  /** The shortest window's length: how far apart two sends of a one-per-window limit are. */
+  get intervalMs(): number {
+    return Math.min(...this.windows.map((w) => w.windowMs)) + this.marginMs;
+  }
+
+  private times(key: string, now: number): KeyTimes {
+    const known = this.keys.get(key) ?? { booked: [], sent: [] };
+    const horizon = now - this.longestMs;
+    const live = {
+      booked: known.booked.filter((t) => t > horizon),
+      sent: known.sent.filter((t) => t > horizon),
+    };
+    if (live.booked.length === 0 && live.sent.length === 0) this.keys.delete(key);
+    else this.keys.set(key, live);
+    return live;
+  }
+
+  private startAt(key: string, now: number): number {
+    const paused = this.pausedUntil.get(key);
+    if (paused !== undefined && paused <= now) this.pausedUntil.delete(key);
+    return Math.max(now, paused ?? now);
+  }
+
+  /**
+   * The earliest time ≥ `from` at which one more send keeps every window: within any `max + 1`
+   * consecutive sends, the first and the last are at least a window apart.
+   */
+  private earliest(existing: number[], from: number): number {
+    let at = from;
+    for (let moved = true; moved; ) {
+      moved = false;
+      const times = insertSorted(existing, at);
+      const index = times.lastIndexOf(at);
+      for (const window of this.windows) {
+        const span = window.windowMs + this.marginMs;
+        for (let first = Math.max(0, index - window.max); first <= index; first++) {
+          const last = times[first + window.max];
+          const start = times[first] as number;
+          if (last === undefined || last - start >= span) continue;
+          // Too many sends in one window: go after the window's first send when ours closes the group,
+          // else past the next send (ours cannot come before the ones already booked after it).
+          at = index === first + window.max ? start + span : (times[index + 1] as number);
+          moved = true;
+          break;
+        }
+        if (moved) break;
+      }
+    }
+    return at;
+  }
+
+  /** Books a slot for one send and returns its time (≥ now). */
+  book(key: string, now: number): number {
+    const times = this.times(key, now);
+    const slot = this.earliest(
+      [...times.booked, ...times.sent].sort((a, b) => a - b),
+      this.startAt(key, now),
+    );
+    times.booked = insertSorted(times.booked, slot);
+    this.keys.set(key, times);
+    return slot;
+  }
+
+  /** Gives a booked slot back (the send turned out not to be needed, or will be booked again later). */
+  cancel(key: string, slot: number): void {
+    const times = this.keys.get(key);
+    if (!times) return;
+    const index = times.booked.indexOf(slot);
+    if (index >= 0) times.booked.splice(index, 1);
+  }
+
+  /**
+   * When a send booked for `slot` may actually go: never before the slot, and within every window of the
+   * sends already made. Records the send at that time and frees the booking; call it right before sending
+   * and wait until the returned time.
+   */
+  sendAt(key: string, now: number, slot: number): number {
+    this.cancel(key, slot);
+    const times = this.times(key, now);
+    const at = this.earliest(times.sent, Math.max(this.startAt(key, now), slot));
+    times.sent = insertSorted(times.sent, at);
+    this.keys.set(key, times);
+    return at;
+  }
+
+  /** The vendor said to wait (a 429 with Retry-After): no send for this key before `until`. */
+  pauseUntil(key: string, until: number): void {
+    this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, until));
+  }
+
+  /** How far ahead sends are booked for the key (0 when idle). */
+  backlogMs(key: string, now: number): number {
+    const tail = this.times(key, now).booked.at(-1);
+    return tail === undefined ? 0 : Math.max(0, tail - now);
+  }
+}
+
+/** A token bucket for workspace-wide method tiers. */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number | null = null;
+
+  constructor(
+    readonly capacity: number,
+    readonly perMinute: number,
+  ) {
+    this.tokens = capacity;
+  }
+
+  private refill(now: number): void {
+    if (this.updatedAt !== null && now > this.updatedAt) {
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) * this.perMinute) / 60_000);
+    }
+    if (this.updatedAt === null || now > this.updatedAt) this.updatedAt = now;
+  }
+
+  /** Takes a token now and returns 0, or returns how long until one is free (taking nothing). */
+  take(now: number): number {
+    this.refill(now);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+  }
+
+  /**
+   * Books the next token when it is free within `maxWaitMs`: the caller waits `waitMs` and then owns it,
+   * and later callers queue behind (tokens may go below zero). Otherwise books nothing and says when
+   * to come back. Unlike take(), waiters never race each other for the same token.
+   */
+  reserve(
+    now: number,
+    maxWaitMs: number,
+  ): { booked: true; waitMs: number } | { booked: false; retryInMs: number } {
+    this.refill(now);
+    const waitMs = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+    if (waitMs > maxWaitMs) return { booked: false, retryInMs: waitMs };
+    this.tokens -= 1;
+    return { booked: true, waitMs };
+  }
+}
+
+/** Slots booked by jobs that were told to come back later, by job id (in process). */
+export class Bookings {
+  private readonly byJob = new Map<number, { key: string; slot: number }>();
+
+  get(jobId: number): { key: string; slot: number } | undefined {
+    return this.byJob.get(jobId);
+  }
+
+  set(jobId: number, key: string, slot: number): void {
+    this.byJob.set(jobId, { key, slot });
+  }
+
+  delete(jobId: number): void {
+    this.byJob.delete(jobId);
+  }
+
+  /** Forgets bookings whose job never came back (another replica took it, or it was purged). */
+  prune(before: number, pacer: WindowPacer): void {
+    for (const [jobId, booking] of this.byJob) {
+      if (booking.slot < before) {
+        this.byJob.delete(jobId);
+        pacer.cancel(booking.key, booking.slot);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.byJob.size;
+  }
+}
+
+/** How a surface's send methods wait for their turn; given to them by the job that sends. */
+export interface Pace {
+  /**
+   * Waits for the key's next slot and sends; a slot further away than the handler may wait sends the
+   * job back to the table (RetryAfter). A RetryAfter from the send itself (a 429) holds the whole key back.
+   */
+  send<T>(key: string, send: () => Promise<T>): Promise<T>;
+  /** Draws one token of a named bucket, waiting in place only briefly (else RetryAfter). */
+  token(bucket: string): Promise<void>;
+}
+
+export interface PacingOptions {
+  /** Longest a handler waits in place for its slot; longer waits go back to the jobs table. */
+  maxInlineWaitMs: number;
+  now: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** One surface's pacing in this process: its windows per key, its buckets, and the jobs' bookings. */
+export class Pacing {
+  readonly pacer: WindowPacer;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly bookings = new Bookings();
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    table: PacingTable,
+    private readonly options: PacingOptions,
+  ) {
+    this.pacer = new WindowPacer(table.windows, table.marginMs ?? 0);
+    for (const [name, limit] of Object.entries(table.buckets ?? {})) {
+      this.buckets.set(name, new TokenBucket(limit.burst, limit.perMinute));
+    }
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  get maxInlineWaitMs(): number {
+    return this.options.maxInlineWaitMs;
+  }
+
+  bucket(name: string): TokenBucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new Error(`pacing: no bucket named ${name}`);
+    return bucket;
+  }
+
+  /** The Pace of one job: a booking it was given before it was sent back is honoured when it returns. */
+  forJob(jobId: number): Pace {
+    return {
+      send: (key, send) => this.paced(jobId, key, send),
+      token: (bucket) => this.fromBucket(bucket),
+    };
+  }
+
+  /** The Pace of a sender that already waited for its slot (a lane): sends at once, still honours 429s. */
+  slotTaken(): Pace {
+    return {
+      send: (key, send) => this.withPause(key, send),
+      token: (bucket) => this.fromBucket(bucket),
+    };
+  }
+
+  private async paced<T>(jobId: number, key: string, send: () => Promise<T>): Promise<T> {
+    const { now: clock, maxInlineWaitMs } = this.options;
+    let now = clock();
+    this.bookings.prune(now - 60_000, this.pacer);
+    const booking = this.bookings.get(jobId);
+    this.bookings.delete(jobId);
+    let slot: number;
+    if (booking && booking.key === key && now - booking.slot <= this.pacer.intervalMs) {
+      slot = booking.slot;
+    } else {
+      if (booking) this.pacer.cancel(booking.key, booking.slot);
+      slot = this.pacer.book(key, now);
+    }
+    if (slot - now > maxInlineWaitMs) {
+      this.bookings.set(jobId, key, slot);
+      throw new RetryAfter(slot - now - maxInlineWaitMs / 2, `pacing sends to ${key}`);
+    }
+    now = clock();
+    const at = this.pacer.sendAt(key, now, slot);
+    if (at > now) await this.sleep(at - now);
+    return this.withPause(key, send);
+  }
+
+  /** A 429 despite pacing (another app, another replica) holds the whole key back, not just this job. */
+  async withPause<T>(key: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof RetryAfter) this.pacer.pauseUntil(key, this.options.now() + error.delayMs);
+      throw error;
+    }
+  }
+
+  /**
+   * Books a token, waiting in place only when it is free soon; otherwise the job goes back to the table so
+   * it does not hold one of the runner's slots while others wait.
+   */
+  private async fromBucket(name: string): Promise<void> {
+    const booking = this.bucket(name).reserve(this.options.now(), this.options.maxInlineWaitMs);
+    if (!booking.booked) throw new RetryAfter(booking.retryInMs, `pacing ${name}`);
+    if (booking.waitMs > 0) await this.sleep(booking.waitMs);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Cards queued for a channel and not posted yet (migration 009). A row is written with the jobs of the
+ * change that calls for the card (same transaction), read by the channel's lane and by thread lines
+ * waiting for their card, removed when the card is posted, and kept as failed when the surface refused it.
+ */
+import type { Kysely } from 'kysely';
+import type { NewJob } from './jobs.js';
+import type { Database } from './schema.js';
+
+export interface CardSpot {
+  episodeId: string;
+  surface: string;
+  channel: string;
+}
+
+/** A job that also records its card as queued, in the transaction that enqueues it. */
+export type CardQueueingJob = NewJob & { queuesCard: CardSpot };
+
+export function queuesCard(job: NewJob): job is CardQueueingJob {
+  return (job as Partial<CardQueueingJob>).queuesCard !== undefined;
+}
+
+export interface QueuedCard {
+  episodeId: string;
+  queuedAt: number;
+}
+
+export interface CardQueueState {
+  queuedAt: number;
+  failedAt: number | null;
+  failure: string | null;
+}
+
+export class CardQueueRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records cards as queued; a card already queued (or failed) keeps its row and its place. */
+  async queue(spots: CardSpot[], now: number): Promise<void> {
+    for (const spot of spots) {
+      await this.db
+        .insertInto('card_queue')
+        .values({
+          episode_id: spot.episodeId,
+          surface: spot.surface,
+          channel: spot.channel,
+          queued_at: now,
+        })
+        .onConflict((oc) => oc.columns(['episode_id', 'surface', 'channel']).doNothing())
+        .execute();
+    }
+  }
+
+  /** Cards queued for a channel, not posted and not failed, oldest first. */
+  async waiting(surface: string, channel: string): Promise<QueuedCard[]> {
+    const rows = await this.db
+      .selectFrom('card_queue as q')
+      .select(['q.episode_id', 'q.queued_at'])
+      .where('q.surface', '=', surface)
+      .where('q.channel', '=', channel)
+      .where('q.failed_at', 'is', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('posts as p')
+              .select('p.episode_id')
+              .whereRef('p.episode_id', '=', 'q.episode_id')
+              .whereRef('p.surface', '=', 'q.surface')
+              .whereRef('p.channel', '=', 'q.channel'),
+          ),
+        ),
+      )
+      .orderBy('q.queued_at')
+      .orderBy('q.id')
+      .execute();
+    return rows.map((row) => ({ episodeId: row.episode_id, queuedAt: Number(row.queued_at) }));
+  }
+
+  async get(spot: CardSpot): Promise<CardQueueState | null> {
+    const row = await this.db
+      .selectFrom('card_queue')
+      .select(['queued_at', 'failed_at', 'failure'])
+      .where('episode_id', '=', spot.episodeId)
+      .where('surface', '=', spot.surface)
+      .where('channel', '=', spot.channel)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      queuedAt: Number(row.queued_at),
+      failedAt: row.failed_at === null ? null : Number(row.failed_at),
+      failure: row.failure,
+    };
+  }
+
+  /** The card is posted: `posts` says where from now on. */
+  async remove(spot: CardSpot): Promise<void> {
+    await this.db
+      .deleteFrom('card_queue')
+      .where('episode_id', '=', spot.episodeId)
+      .where('surface', '=', spot.surface)
+      .where('channel', '=', spot.channel)
+      .execute();
+  }
+
+  /** The surface refused the card for good: its lane skips it and its thread lines stop waiting. */
+  async fail(spot: CardSpot, failure: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('card_queue')
+      .set({ failed_at: now, failure: failure.slice(0, 1000) })
+      .where('episode_id', '=', spot.episodeId)
+      .where('surface', '=', spot.surface)
+      .where('channel', '=', spot.channel)
+      .execute();
+  }
+
+  /** Channels of a surface with cards waiting (a restart wakes their lanes). */
+  async channelsWaiting(surface: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('card_queue')
+      .select('channel')
+      .distinct()
+      .where('surface', '=', surface)
+      .where('failed_at', 'is', null)
+      .execute();
+    return rows.map((row) => row.channel);
+  }
+}
