@@ -11,13 +11,10 @@ import type { Store } from '../store/store.js';
 /** Rows per statement: small enough that a delete or an erase holds its locks for milliseconds. */
 export const PURGE_BATCH = 500;
 
-const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
+const DAY = 24 * 60 * 60 * 1000;
 
 export const JOB_RETENTION = {
-  /** Done jobs are only worth a look while someone is investigating what just happened. */
-  doneMs: HOUR,
-  /** Dead jobs wait for a human: two weeks covers a holiday. */
+  /** Dead jobs wait for a human: two weeks covers a holiday. (A job that completes is deleted at once.) */
   deadMs: 14 * DAY,
 };
 
@@ -26,8 +23,8 @@ export const JOB_RETENTION = {
  * later under another name is counted as `other` rather than growing the label space.
  */
 export const PURGED_WHAT = [
-  'jobs_done',
   'jobs_dead',
+  'job_keys',
   'deliveries',
   'identities',
   'episodes',
@@ -35,8 +32,6 @@ export const PURGED_WHAT = [
   'signatures',
   'agent_identities',
 ] as const;
-
-export type PurgedWhat = (typeof PURGED_WHAT)[number];
 
 export interface Purger {
   name: string;
@@ -47,20 +42,17 @@ export interface Purger {
 /**
  * Everything Ringback keeps a bounded time. `retentionMs` is the routing file's `retention`: past it call
  * records lose caller numbers, names, voicemail links and transcripts (counts, times and outcomes stay).
- * Delivery markers follow the same retention rather than a short window: they guard effects that must
- * happen once per episode or per Zendesk event (a side conversation is re-read whole whenever Zendesk
- * calls, however old), so one may only go once the episode it protects has been erased.
+ * Delivery markers and job dedupe keys follow the same retention rather than a short window: they guard
+ * effects that must happen once per episode or per Zendesk event (a side conversation is re-read whole
+ * whenever Zendesk calls, however old), so one may only go once the episode it protects has been erased.
  */
 export function standardPurgers(store: Store, retentionMs: number): Purger[] {
   return [
     {
-      name: 'jobs_done',
-      run: (now) => store.finishedJobs.purge('done', now - JOB_RETENTION.doneMs, PURGE_BATCH),
-    },
-    {
       name: 'jobs_dead',
-      run: (now) => store.finishedJobs.purge('dead', now - JOB_RETENTION.deadMs, PURGE_BATCH),
+      run: (now) => store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, PURGE_BATCH),
     },
+    { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
     { name: 'deliveries', run: (now) => store.deliveries.purgeOlderThan(now - retentionMs, PURGE_BATCH) },
     { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },

@@ -1,4 +1,8 @@
-/** Which line of the routing file a call belongs to: the first line whose `match` fits, in file order. */
+/**
+ * The one place that looks lines up in the routing file: which line a call belongs to (the first line whose
+ * `match` fits, in file order), a line by its name (exactly, as stored on episodes, or as people type it),
+ * and the time zone a line's times are shown and counted in.
+ */
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
 import type { CallEvent } from '../domain/callEvent.js';
 import { sameNumber, toE164 } from '../domain/phone.js';
@@ -33,8 +37,20 @@ export function findLine(routing: RoutingConfig, keys: LineKeys): LineConfig | n
   return routing.lines.find((line) => matchesLine(line, keys)) ?? null;
 }
 
-export function findLineByName(routing: RoutingConfig, name: string): LineConfig | null {
+/** The line of this exact name (as stored on episodes), or null when the routing file no longer has it. */
+export function lineNamed(routing: RoutingConfig, name: string): LineConfig | null {
   return routing.lines.find((line) => line.name === name) ?? null;
+}
+
+/** The line a person named, in any case ("support fr" for "Support FR"), or null. */
+export function lineTyped(routing: RoutingConfig, typed: string): LineConfig | null {
+  const wanted = typed.toLowerCase();
+  return routing.lines.find((line) => line.name.toLowerCase() === wanted) ?? null;
+}
+
+/** The zone of a line's hours and of the times shown for it: its own, else the team's (also once removed). */
+export function timezoneOf(routing: RoutingConfig, lineName: string): string {
+  return lineNamed(routing, lineName)?.timezone ?? routing.timezone;
 }
 
 /** The number the caller dialled, as E.164 when it reads as one. */

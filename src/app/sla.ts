@@ -3,20 +3,12 @@
  * time left to claim for the card, and business-time elapsed for summaries. Lines without
  * `businessHours` count wall-clock time (minus their holidays, when they list any).
  */
-import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import type { RoutingConfig } from '../config/routing.js';
 import { BusinessCalendar } from '../domain/businessHours.js';
 import type { Episode } from '../domain/types.js';
+import { lineNamed, timezoneOf } from './routing.js';
 
 const calendars = new WeakMap<RoutingConfig, Map<string, BusinessCalendar>>();
-
-export function lineNamed(routing: RoutingConfig, name: string): LineConfig | undefined {
-  return routing.lines.find((line) => line.name === name);
-}
-
-/** The line's zone, else the team's. */
-export function lineTimezone(routing: RoutingConfig, line: LineConfig | undefined): string {
-  return line?.timezone ?? routing.timezone;
-}
 
 /**
  * The business calendar of a line, built once per routing config (calendars cache each day's spans).
@@ -32,18 +24,13 @@ export function lineCalendar(routing: RoutingConfig, lineName: string): Business
   if (!calendar) {
     const line = lineNamed(routing, lineName);
     calendar = new BusinessCalendar({
-      zone: lineTimezone(routing, line),
+      zone: timezoneOf(routing, lineName),
       schedule: line?.businessHours ?? null,
       holidays: line?.holidays ?? [],
     });
     byLine.set(lineName, calendar);
   }
   return calendar;
-}
-
-/** True when the line's SLA clocks count business time rather than wall-clock time. */
-export function countsBusinessTime(routing: RoutingConfig, lineName: string): boolean {
-  return !lineCalendar(routing, lineName).alwaysOpen;
 }
 
 /** Open time between two instants on a line (wall-clock for lines without hours). */

@@ -7,6 +7,7 @@
  * Several replicas share the table; SIGTERM stops taking work and lets running jobs finish.
  */
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
 import type { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
@@ -21,6 +22,7 @@ import {
 } from '../resilience/vendorPolicy.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
+import { TurnBatch } from '../store/turnBatch.js';
 import { PermanentFailure, RetryAfter } from './errors.js';
 import type { JobKind, TypedJobHandler } from './registry.js';
 
@@ -28,6 +30,12 @@ export { PermanentFailure, RetryAfter };
 
 /** Long enough for a few missed heartbeats, short enough that a killed process's work moves on quickly. */
 export const DEFAULT_LEASE_MS = 15_000;
+/**
+ * The lease a Ringback process runs with. The runner renews it every third while a job runs (a hung vendor
+ * request keeps its lease), so it only bounds how long a killed process's jobs wait: short enough that
+ * everything it held is out within 10 s of a restart (design.md), long enough for two missed renewals.
+ */
+export const PRODUCTION_LEASE_MS = 5_000;
 
 /** Runs one job; throw RetryAfter to be called again later without counting a failure. */
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
@@ -73,6 +81,8 @@ export class JobRunner {
   private poked = false;
   private unsubscribe: (() => void) | null = null;
   private readonly vendors: VendorPolicies;
+  /** Jobs that ran to their end this turn, deleted together. */
+  private readonly completions: TurnBatch<number, boolean>;
   private readonly slots: Record<Vendor, BulkheadPolicy>;
   private startedAt: number | null = null;
   private lastFinishedAt: number | null = null;
@@ -87,6 +97,10 @@ export class JobRunner {
     this.maxBackoffMs = options.maxBackoffMs ?? 15 * 60_000;
     this.vendors = options.vendors ?? vendorPolicies;
     const perVendor = options.vendorSlots ?? Math.max(1, Math.ceil(this.concurrency / 2));
+    this.completions = new TurnBatch(async (ids) => {
+      const done = new Set(await options.store.jobs.completeMany(ids, this.workerId));
+      return ids.map((id) => done.has(id));
+    });
     this.slots = {
       slack: bulkhead(perVendor),
       teams: bulkhead(perVendor),
@@ -181,6 +195,10 @@ export class JobRunner {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      // better-sqlite3 answers at once, so without this the loop and its jobs chain as microtasks and HTTP
+      // waits until the backlog is gone; one take per turn also gathers the slots freed during it.
+      await nextTurn();
+      if (this.stopping) break;
       this.poked = false;
       let taken = 0;
       const free = this.concurrency - this.running.size;
@@ -259,7 +277,7 @@ export class JobRunner {
   }
 
   private async execute(job: Job): Promise<void> {
-    const { store, clock, metrics } = this.options;
+    const { metrics } = this.options;
     const handler = this.handlers.get(job.kind);
     const stopTimer = metrics.jobDuration.startTimer({ kind: job.kind });
     const stopHeartbeat = this.heartbeat(job);
@@ -269,7 +287,7 @@ export class JobRunner {
       if (vendor) await this.inVendorSlot(vendor, () => handler(job.payload, job));
       else await handler(job.payload, job);
       stopHeartbeat();
-      await store.jobs.complete(job.id, this.workerId, clock.now());
+      await this.completions.add(job.id);
       metrics.jobs.inc({ kind: job.kind, result: 'done' });
     } catch (error) {
       stopHeartbeat();

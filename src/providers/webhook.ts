@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { NewJob } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
+import { TurnBatch } from '../store/turnBatch.js';
 
 export type WebhookAnswer =
   | { status: 200; outcome: 'accepted' | 'duplicate' | 'ignored'; body: Record<string, unknown> }
@@ -69,10 +70,32 @@ export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, wha
   }
 }
 
+type DeliveryJob = NewJob & { dedupeKey: string };
+
+/** One group commit per store: the deliveries answered in one turn of the event loop share a transaction. */
+const deliveryBatches = new WeakMap<Store, TurnBatch<{ job: DeliveryJob; now: number }, boolean>>();
+
+function deliveryBatchOf(store: Store): TurnBatch<{ job: DeliveryJob; now: number }, boolean> {
+  let batch = deliveryBatches.get(store);
+  if (!batch) {
+    batch = new TurnBatch(async (items) => {
+      const fresh = items.map(() => false);
+      const jobs = items.map((item) => item.job);
+      await store.enqueue(jobs, Math.max(...items.map((item) => item.now)), (index) => {
+        fresh[index] = true;
+      });
+      return fresh;
+    });
+    deliveryBatches.set(store, batch);
+  }
+  return batch;
+}
+
 /**
  * Stores the delivery as a job, giving up after `timeoutMs` so a slow database cannot make the sender time
  * out. A delivery seen before (same dedupe key) is a duplicate. When the insert lands after the timeout,
- * the sender's retry is recognised as a duplicate, so nothing runs twice.
+ * the sender's retry is recognised as a duplicate, so nothing runs twice. Deliveries that arrive together
+ * are committed together (src/store/turnBatch.ts); each is answered only once its transaction committed.
  */
 export async function enqueueDelivery(
   store: Store,
@@ -80,8 +103,13 @@ export async function enqueueDelivery(
   now: number,
   timeoutMs = 2_500,
 ): Promise<'queued' | 'duplicate'> {
-  const inserted = await withinDeadline(store.enqueue([job], now), timeoutMs, 'the jobs table');
-  return inserted > 0 ? 'queued' : 'duplicate';
+  const { dedupeKey } = job;
+  const stored =
+    dedupeKey === undefined
+      ? store.enqueue([job], now).then((inserted) => inserted > 0)
+      : deliveryBatchOf(store).add({ job: { ...job, dedupeKey }, now });
+  const inserted = await withinDeadline(stored, timeoutMs, 'the jobs table');
+  return inserted ? 'queued' : 'duplicate';
 }
 
 function send(res: Response, answer: WebhookAnswer): void {

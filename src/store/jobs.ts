@@ -1,5 +1,8 @@
-/** The jobs table: every outbound effect and every timer, taken with leases so a crash delays, never loses. */
-import type { Kysely, Selectable } from 'kysely';
+/**
+ * The jobs table: every outbound effect and every timer, taken with leases so a crash delays, never loses.
+ * A finished job is deleted; what "once ever" dedupe needs of it (its key) stays in `job_keys`.
+ */
+import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { DialectName } from './db.js';
 import type { Database, JobsTable } from './schema.js';
 
@@ -8,7 +11,7 @@ export interface NewJob {
   payload: unknown;
   /** Epoch ms; default now. */
   runAt?: number;
-  /** Enqueued at most once, ever (e.g. "escalation step 2 of episode X"). */
+  /** Enqueued at most once, ever (e.g. "escalation step 2 of episode X"): the key outlives the job. */
   dedupeKey?: string;
   /** Enqueued at most once while pending (e.g. "re-render episode X"): later requests fold into it. */
   coalesceKey?: string;
@@ -17,7 +20,8 @@ export interface NewJob {
   queueKey?: string;
 }
 
-export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+/** A job that completed is deleted, so it has no status: what is in the table is waiting, working or dead. */
+export type JobStatus = 'pending' | 'running' | 'dead';
 
 export interface Job {
   id: number;
@@ -27,9 +31,17 @@ export interface Job {
   maxAttempts: number;
   runAt: number;
   createdAt: number;
+  queueKey: string | null;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 12;
+
+/**
+ * Held (on PostgreSQL) by the one take() at a time that may hand out keyed jobs. Without it two replicas
+ * taking at once both see no running job of a key and each takes one. Try-locked, never waited for: a
+ * replica that finds it held takes unkeyed work only this round, so takes of ordinary jobs stay parallel.
+ */
+const QUEUE_KEY_LOCK_ID = 727_225_008;
 
 function jobFromRow(row: Selectable<JobsTable>): Job {
   return {
@@ -40,7 +52,17 @@ function jobFromRow(row: Selectable<JobsTable>): Job {
     maxAttempts: row.max_attempts,
     runAt: Number(row.run_at),
     createdAt: Number(row.created_at),
+    queueKey: row.queue_key,
   };
+}
+
+/** Due now: pending and its time has come, or running under a lease that ran out (its worker died). */
+function takeable(alias: 'candidate' | 'older', now: number): RawBuilder<SqlBool> {
+  const col = (name: keyof JobsTable) => sql.ref(`${alias}.${name}`);
+  // A job taken maxAttempts times whose lease ran out each time is buried, not taken again.
+  return sql<SqlBool>`((${col('status')} = 'pending' and ${col('run_at')} <= ${now})
+    or (${col('status')} = 'running' and ${col('locked_until')} < ${now}
+      and ${col('attempts')} < ${col('max_attempts')}))`;
 }
 
 export class JobRepository {
@@ -49,34 +71,62 @@ export class JobRepository {
     private readonly dialect: DialectName,
   ) {}
 
-  /** Inserts jobs; a job whose dedupe or coalesce key is taken is silently skipped. Returns how many were new. */
+  /**
+   * Inserts jobs; a job whose dedupe key was ever used, or whose coalesce key is pending, is silently
+   * skipped. Returns how many were new. A dedupe key and its job are written together (in the caller's
+   * transaction, or one of their own), so a crash cannot keep the key and lose the job.
+   */
   async enqueue(jobs: NewJob[], now: number): Promise<number> {
-    let inserted = 0;
-    for (const job of jobs) {
-      const result = await this.db
-        .insertInto('jobs')
-        .values({
-          kind: job.kind,
-          payload: JSON.stringify(job.payload ?? null),
-          dedupe_key: job.dedupeKey ?? null,
-          coalesce_key: job.coalesceKey ?? null,
-          status: 'pending',
-          run_at: job.runAt ?? now,
-          attempts: 0,
-          max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    if (this.db.isTransaction || !jobs.some((job) => job.dedupeKey !== undefined)) {
+      return insertJobs(this.db, jobs, now);
     }
-    return inserted;
+    return this.db.transaction().execute((trx) => insertJobs(trx, jobs, now));
+  }
+
+  /**
+   * Inserts jobs that each carry a dedupe key, in one transaction with two multi-row statements, and answers
+   * for each whether it was new (false: its key was used before, or earlier in the same list). The webhook
+   * routes commit the deliveries that arrived together this way.
+   */
+  async enqueueEach(jobs: readonly (NewJob & { dedupeKey: string })[], now: number): Promise<boolean[]> {
+    if (jobs.length === 0) return [];
+    const work = async (db: Kysely<Database>) => {
+      const fresh = new Set<string>();
+      // Bounded so that no statement nears SQLite's limit on bound values.
+      for (let start = 0; start < jobs.length; start += 200) {
+        const chunk = jobs.slice(start, start + 200);
+        const keys = await db
+          .insertInto('job_keys')
+          .values(chunk.map((job) => ({ key: job.dedupeKey, created_at: now })))
+          .onConflict((oc) => oc.doNothing())
+          .returning('key')
+          .execute();
+        const newKeys = new Set(keys.map((row) => row.key));
+        const firsts = chunk.filter((job) => newKeys.delete(job.dedupeKey));
+        if (firsts.length === 0) continue;
+        const inserted = await db
+          .insertInto('jobs')
+          .values(firsts.map((job) => jobRow(job, now)))
+          .onConflict((oc) => oc.doNothing())
+          .returning('dedupe_key')
+          .execute();
+        for (const row of inserted) if (row.dedupe_key !== null) fresh.add(row.dedupe_key);
+      }
+      return fresh;
+    };
+    const fresh = this.db.isTransaction ? await work(this.db) : await this.db.transaction().execute(work);
+    const answered = new Set<string>();
+    return jobs.map((job) => {
+      if (!fresh.has(job.dedupeKey) || answered.has(job.dedupeKey)) return false;
+      answered.add(job.dedupeKey);
+      return true;
+    });
   }
 
   /**
    * Takes up to `limit` due jobs for this worker: pending ones whose time has come, and running ones whose
-   * lease expired (their worker died). Each take counts as an attempt.
+   * lease expired (their worker died). Each take counts as an attempt. Of the jobs sharing a queue key it
+   * hands out only the oldest due one (run_at, id), and none while one of that key runs under a live lease.
    */
   async take(
     workerId: string,
@@ -87,48 +137,45 @@ export class JobRepository {
     excludeKinds: readonly string[] = [],
   ): Promise<Job[]> {
     if (limit <= 0) return [];
-    let due = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-          // A job taken maxAttempts times whose lease ran out each time is buried, not taken again.
-          eb.and([
-            eb('status', '=', 'running'),
-            eb('locked_until', '<', now),
-            eb('attempts', '<', eb.ref('max_attempts')),
-          ]),
-        ]),
-      );
-    if (excludeKinds.length > 0) due = due.where('kind', 'not in', [...excludeKinds]);
-    due = due.orderBy('run_at').orderBy('id').limit(limit);
-    if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const rows = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        locked_by: workerId,
-        locked_until: now + leaseMs,
-        // Once running, a new request for the same effect must be able to queue behind it.
-        coalesce_key: null,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
-    return rows.map(jobFromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    const request = { workerId, limit, leaseMs, now, excludeKinds, postgres: this.dialect === 'postgres' };
+    if (this.dialect !== 'postgres') {
+      // One SQLite statement runs under the database's write lock: its reads see every earlier take.
+      return takeJobs(this.db, { ...request, keyed: true });
+    }
+    const work = async (db: Kysely<Database>) => {
+      // A statement after the lock sees every take committed before it: PostgreSQL frees a transaction's
+      // locks only once its commit is visible.
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(${QUEUE_KEY_LOCK_ID}) as locked`.execute(db);
+      return takeJobs(db, { ...request, keyed: rows[0]?.locked === true });
+    };
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
-  async complete(id: number, workerId: string, now: number): Promise<boolean> {
+  /** Deletes a job that ran to its end; false when it was no longer this worker's (its lease was lost). */
+  async complete(id: number, workerId: string): Promise<boolean> {
     const result = await this.db
-      .updateTable('jobs')
-      .set({ status: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: now })
+      .deleteFrom('jobs')
       .where('id', '=', id)
       .where('locked_by', '=', workerId)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /**
+   * Deletes several jobs that ran to their end in one statement (the runner completes in batches); answers
+   * the ids that were still this worker's.
+   */
+  async completeMany(ids: readonly number[], workerId: string): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .deleteFrom('jobs')
+      .where('id', 'in', [...ids])
+      .where('locked_by', '=', workerId)
+      .returning('id')
+      .execute();
+    return rows.map((row) => Number(row.id));
   }
 
   /** Puts a job back to run at `runAt`; `dead` parks it for a human. */
@@ -195,7 +242,7 @@ export class JobRepository {
       .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy('status')
       .execute();
-    const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
+    const counts: Record<JobStatus, number> = { pending: 0, running: 0, dead: 0 };
     for (const row of rows) counts[row.status as JobStatus] = Number(row.n);
     return counts;
   }
@@ -224,14 +271,141 @@ export class JobRepository {
     const row = await query.executeTakeFirst();
     return row?.next === null || row?.next === undefined ? null : Number(row.next);
   }
+}
 
-  /** Deletes finished jobs older than `before`. */
-  async purgeDone(before: number): Promise<number> {
-    const result = await this.db
-      .deleteFrom('jobs')
-      .where('status', '=', 'done')
-      .where('updated_at', '<', before)
+function jobRow(job: NewJob, now: number) {
+  return {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload ?? null),
+    // Still unique on the row: a key purged from job_keys cannot let a twin in while its job waits.
+    dedupe_key: job.dedupeKey ?? null,
+    coalesce_key: job.coalesceKey ?? null,
+    queue_key: job.queueKey ?? null,
+    status: 'pending',
+    run_at: job.runAt ?? now,
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+async function insertJobs(db: Kysely<Database>, jobs: NewJob[], now: number): Promise<number> {
+  let inserted = 0;
+  for (const job of jobs) {
+    if (job.dedupeKey !== undefined) {
+      const key = await db
+        .insertInto('job_keys')
+        .values({ key: job.dedupeKey, created_at: now })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(key.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
+    }
+    const result = await db
+      .insertInto('jobs')
+      .values(jobRow(job, now))
+      .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
   }
+  return inserted;
+}
+
+interface TakeRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  now: number;
+  excludeKinds: readonly string[];
+  /** False: leave keyed jobs for the replica that holds the queue-key lock right now. */
+  keyed: boolean;
+  postgres: boolean;
+}
+
+async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job[]> {
+  const { workerId, limit, leaseMs, now, excludeKinds, keyed, postgres } = request;
+  // Pending and expired jobs are found by two index walks that each stop after `limit` rows: one query
+  // with takeable()'s OR made SQLite collect and sort every due job, so a take cost grew with the backlog.
+  const dueIn = (which: 'pending' | 'expired') => {
+    let due = db
+      .selectFrom('jobs as candidate')
+      .select(['candidate.id', 'candidate.run_at'])
+      .where((eb) =>
+        which === 'pending'
+          ? eb.and([eb('candidate.status', '=', 'pending'), eb('candidate.run_at', '<=', now)])
+          : eb.and([
+              eb('candidate.status', '=', 'running'),
+              eb('candidate.locked_until', '<', now),
+              eb('candidate.attempts', '<', eb.ref('candidate.max_attempts')),
+            ]),
+      )
+      .where((eb) => {
+        const unkeyed = eb('candidate.queue_key', 'is', null);
+        if (!keyed) return unkeyed;
+        return eb.or([
+          unkeyed,
+          eb.and([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as busy')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('busy.queue_key', '=', 'candidate.queue_key')
+                  .where('busy.status', '=', 'running')
+                  .where('busy.locked_until', '>=', now),
+              ),
+            ),
+            // Oldest first within a key, whatever its kind: a key whose oldest job's vendor is down waits.
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as older')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('older.queue_key', '=', 'candidate.queue_key')
+                  .where(takeable('older', now))
+                  .where((inner) =>
+                    inner.or([
+                      inner('older.run_at', '<', inner.ref('candidate.run_at')),
+                      inner.and([
+                        inner('older.run_at', '=', inner.ref('candidate.run_at')),
+                        inner('older.id', '<', inner.ref('candidate.id')),
+                      ]),
+                    ]),
+                  ),
+              ),
+            ),
+          ]),
+        ]);
+      });
+    if (excludeKinds.length > 0) due = due.where('candidate.kind', 'not in', [...excludeKinds]);
+    due = due.orderBy('candidate.run_at').orderBy('candidate.id').limit(limit);
+    return postgres ? due.forUpdate().skipLocked() : due;
+  };
+  const due = db
+    .selectFrom(
+      db
+        .selectFrom(dueIn('pending').as('pending'))
+        .selectAll()
+        .unionAll(db.selectFrom(dueIn('expired').as('expired')).selectAll())
+        .as('due'),
+    )
+    .select('due.id')
+    .orderBy('due.run_at')
+    .orderBy('due.id')
+    .limit(limit);
+  const rows = await db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'running',
+      locked_by: workerId,
+      locked_until: now + leaseMs,
+      // Once running, a new request for the same effect must be able to queue behind it.
+      coalesce_key: null,
+      attempts: eb('attempts', '+', 1),
+      updated_at: now,
+    }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.map(jobFromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
 }

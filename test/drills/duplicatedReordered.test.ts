@@ -55,7 +55,8 @@ async function settle(side: Side): Promise<void> {
   await waitUntil(
     async () => {
       const jobs = await side.ringback.store.jobs.list({ kind: AIRCALL_EVENT_JOB });
-      return jobs.every((j) => j.status === 'done' || j.status === 'dead');
+      // A completed job is deleted: what is left must be dead.
+      return jobs.every((j) => j.status === 'dead');
     },
     20_000,
     50,

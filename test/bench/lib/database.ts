@@ -44,7 +44,12 @@ export interface JobCounts {
   dead: number;
 }
 
-export async function jobCounts(store: Store, kinds: string[]): Promise<JobCounts> {
+/**
+ * Jobs of these kinds by status. A job that completed is deleted, so `done` is derived: every delivery
+ * job carries a dedupe key starting with `keyPrefix` (kept in job_keys after its job is gone), and what
+ * was ever queued minus what is still in the jobs table has finished.
+ */
+export async function jobCounts(store: Store, kinds: string[], keyPrefix: string): Promise<JobCounts> {
   const rows = await store.db
     .selectFrom('jobs')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
@@ -55,6 +60,12 @@ export async function jobCounts(store: Store, kinds: string[]): Promise<JobCount
   for (const row of rows) {
     if (row.status in out) out[row.status as keyof JobCounts] = Number(row.n);
   }
+  const queued = await store.db
+    .selectFrom('job_keys')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('key', 'like', `${keyPrefix}%`)
+    .executeTakeFirst();
+  out.done = Math.max(0, Number(queued?.n ?? 0) - out.pending - out.running - out.dead);
   return out;
 }
 

@@ -48,3 +48,9 @@ export async function deadJobs(store: Store, kinds: string[]): Promise<string[]>
   const dead = await store.jobs.list({ status: 'dead' });
   return dead.filter((j) => kinds.includes(j.kind)).map((j) => `${j.kind} #${j.id}: ${j.lastError}`);
 }
+
+/** How many jobs of this kind ran to their end (a completed job is deleted, so the runner's count says it). */
+export async function completedJobs(ringback: StartedRingback, kind: string): Promise<number> {
+  const { values } = await ringback.metrics.jobs.get();
+  return values.find((v) => v.labels.kind === kind && v.labels.result === 'done')?.value ?? 0;
+}

@@ -57,12 +57,13 @@ describe.each(kinds)('jobs across processes on $name', (kind) => {
 
       const survivor = spawnWorker({ DATABASE_URL: database.url, MODE: 'finish', LEASE_MS: '1500' });
       children.push(survivor);
-      const done = await waitFor(async () => {
-        const [row] = await store.jobs.list({ kind: 'test.crashable' });
-        return row?.status === 'done' ? row : null;
-      }, 'the job to finish');
-      expect(done.attempts).toBe(2);
-      expect(await store.cursors.get(`finished:${job!.id}:finish-${survivor.process.pid}`)).not.toBeNull();
+      await waitFor(
+        () => store.cursors.get(`finished:${job!.id}:finish-${survivor.process.pid}`),
+        'the job to finish',
+      );
+      // Completed: deleted, after exactly two runs (the killed one and the survivor's).
+      await waitFor(async () => (await store.jobs.list()).length === 0, 'the job to be deleted');
+      expect(await store.cursors.get(`started:${job!.id}:finish-${survivor.process.pid}`)).not.toBeNull();
       expect(await store.cursors.get(`finished:${job!.id}:hang-${doomed.process.pid}`)).toBeNull();
     });
   });
@@ -98,11 +99,12 @@ describe('jobs across processes with the default lease', () => {
     doomed.process.kill('SIGKILL');
     await doomed.exited;
     const killedAt = Date.now();
-    await waitFor(async () => {
-      const [row] = await store.jobs.list({ kind: 'test.crashable' });
-      return row?.status === 'done' ? row : null;
-    }, 'the job to finish');
+    await waitFor(
+      () => store.cursors.get(`finished:${job!.id}:finish-${survivor.process.pid}`),
+      'the job to finish',
+    );
     expect(Date.now() - killedAt).toBeLessThan(20_000);
+    await waitFor(async () => (await store.jobs.list()).length === 0, 'the job to be deleted');
     expect(await store.cursors.get(`finished:${job!.id}:finish-${survivor.process.pid}`)).not.toBeNull();
   }, 60_000);
 });

@@ -75,20 +75,21 @@ function providerCall(key: string, overrides: Partial<ProviderCall> = {}): Provi
   };
 }
 
-/** Finished jobs as the runner leaves them, written in one statement (a backlog needs no runner). */
-async function finishedJob(store: Store, status: 'done' | 'dead', at: number, n = 1): Promise<void> {
+/** Dead jobs as the runner leaves them, written in one statement (a backlog needs no runner). */
+async function deadJob(store: Store, at: number, n = 1): Promise<void> {
   await store.db
     .insertInto('jobs')
     .values(
       Array.from({ length: n }, (_, i) => ({
-        kind: `test.${status}`,
+        kind: 'test.dead',
         payload: JSON.stringify({ i }),
-        status,
+        status: 'dead',
         run_at: at,
         attempts: 1,
         max_attempts: 12,
         created_at: at,
         updated_at: at,
+        queue_key: null,
       })),
     )
     .execute();
@@ -108,35 +109,49 @@ describe.each(kinds)('retention on $name', (kind) => {
     purgeRound(purgers, { clock: new ManualClock(now), logger, budgetMs: 60_000 });
 
   describe('jobs', () => {
-    it('deletes done jobs an hour after they finished, dead ones after two weeks, never pending ones', async () => {
-      await finishedJob(store, 'done', T0);
-      await finishedJob(store, 'done', T0 + 30 * 60_000);
-      await finishedJob(store, 'dead', T0);
+    it('deletes dead jobs after two weeks, never pending ones', async () => {
+      await deadJob(store, T0);
+      await deadJob(store, T0 + DAY);
       await store.jobs.enqueue([{ kind: 'test.pending', payload: null, runAt: T0 }], T0);
 
-      const { purged } = await round(T0 + JOB_RETENTION.doneMs + 1);
-      expect(purged).toMatchObject({ jobs_done: 1, jobs_dead: 0 });
-      expect(await store.jobs.countByStatus()).toMatchObject({ done: 1, dead: 1, pending: 1 });
+      const { purged } = await round(T0 + JOB_RETENTION.deadMs + 1);
+      expect(purged).toMatchObject({ jobs_dead: 1 });
+      expect(await store.jobs.countByStatus()).toMatchObject({ dead: 1, pending: 1 });
 
-      await round(T0 + JOB_RETENTION.deadMs + 1);
-      expect(await store.jobs.countByStatus()).toMatchObject({ done: 0, dead: 0, pending: 1 });
+      await round(T0 + DAY + JOB_RETENTION.deadMs + 1);
+      expect(await store.jobs.countByStatus()).toMatchObject({ dead: 0, pending: 1 });
     });
 
     it('deletes a backlog in batches of 500, one statement each', async () => {
-      await finishedJob(store, 'done', T0, 1_200);
+      await deadJob(store, T0, 1_200);
       const calls: number[] = [];
       const counting: Purger = {
-        name: 'jobs_done',
+        name: 'jobs_dead',
         run: async (now) => {
-          const n = await store.finishedJobs.purge('done', now - JOB_RETENTION.doneMs, 500);
+          const n = await store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, 500);
           calls.push(n);
           return n;
         },
       };
-      const result = await round(T0 + 2 * JOB_RETENTION.doneMs, [counting]);
+      const result = await round(T0 + 2 * JOB_RETENTION.deadMs, [counting]);
       expect(calls).toEqual([500, 500, 200]);
-      expect(result).toEqual({ purged: { jobs_done: 1_200 }, more: false });
-      expect((await store.jobs.countByStatus()).done).toBe(0);
+      expect(result).toEqual({ purged: { jobs_dead: 1_200 }, more: false });
+      expect((await store.jobs.countByStatus()).dead).toBe(0);
+    });
+
+    it("keeps a finished job's dedupe key for the call retention, then lets it be used again", async () => {
+      await store.jobs.enqueue([{ kind: 'test.once', payload: 1, dedupeKey: 'old' }], T0);
+      await store.jobs.enqueue([{ kind: 'test.once', payload: 2, dedupeKey: 'recent' }], LATER - DAY);
+      for (const job of await store.jobs.take('w', 10, 1_000, LATER - DAY))
+        expect(await store.jobs.complete(job.id, 'w')).toBe(true);
+      expect(await store.jobs.list()).toEqual([]);
+
+      const { purged } = await round(LATER);
+      expect(purged.job_keys).toBe(1);
+      const again = (key: string) =>
+        store.jobs.enqueue([{ kind: 'test.once', payload: 3, dedupeKey: key }], LATER);
+      expect(await again('recent')).toBe(0);
+      expect(await again('old')).toBe(1);
     });
   });
 
@@ -346,7 +361,7 @@ describe.each(kinds)('retention on $name', (kind) => {
             metrics: new Metrics({ defaultMetrics: false }),
             purgers: [
               {
-                name: 'jobs_done',
+                name: 'jobs_dead',
                 run: async () => {
                   ran.push(replica);
                   return 0;
@@ -368,11 +383,11 @@ describe.each(kinds)('retention on $name', (kind) => {
     });
 
     it('counts what it purged in ringback_purged_total, unknown names as other', async () => {
-      await finishedJob(store, 'done', T0, 3);
+      await deadJob(store, T0, 3);
       const metrics = new Metrics({ defaultMetrics: false });
       const schedule = new RetentionSchedule({
         store,
-        clock: new ManualClock(T0 + 2 * JOB_RETENTION.doneMs),
+        clock: new ManualClock(T0 + 2 * JOB_RETENTION.deadMs),
         logger,
         metrics,
         purgers: [...standardPurgers(store, RETENTION), { name: 'something new', run: async () => 2 }],
@@ -385,7 +400,7 @@ describe.each(kinds)('retention on $name', (kind) => {
           .poll(async () => metrics.registry.getSingleMetricAsString('ringback_purged_total'), {
             timeout: 5_000,
           })
-          .toContain('ringback_purged_total{what="jobs_done"} 3');
+          .toContain('ringback_purged_total{what="jobs_dead"} 3');
       } finally {
         await schedule.stop();
       }
