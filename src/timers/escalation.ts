@@ -10,8 +10,10 @@ import { z } from 'zod';
 import { applyCommandIn, type CommandDeps } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import type { Notice, NoticeHub } from '../app/notices.js';
-import { lineCalendar, lineNamed, lineTimezone } from '../app/sla.js';
+import { lineNamed, timezoneOf } from '../app/routing.js';
+import { lineCalendar } from '../app/sla.js';
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import { dueOutsideSnoozes, snoozeSpans } from '../domain/callbacks.js';
 import {
   type ChainStep,
   dmRecipients,
@@ -23,9 +25,11 @@ import {
   stepDueAt,
   stepVerdict,
 } from '../domain/escalation.js';
+import { claimLadderFor } from '../domain/priority.js';
 import type { Episode } from '../domain/types.js';
-import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
-import type { Job, NewJob } from '../store/jobs.js';
+import { RetryAfter } from '../jobs/errors.js';
+import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
+import type { NewJob } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
 
 export const ESCALATION_STEP_JOB = 'escalation.step';
@@ -57,38 +61,48 @@ const reminderPayload = z.object({
   dueAt: z.number(),
 });
 
-/** The steps of a chain on a line. */
-export function ladderOf(line: LineConfig, chain: ChainStep['chain']): LadderStep[] {
-  return chain === 'claim' ? line.escalate : (line.reminders?.escalate ?? line.escalate);
+export const escalationStepJob = defineJob(ESCALATION_STEP_JOB, stepPayload);
+export const reminderJob = defineJob(REMINDER_JOB, reminderPayload);
+
+/** The steps of a chain on a line; `claimLadder` replaces the line's own (a high-priority rule's `escalate`). */
+export function ladderOf(
+  line: LineConfig,
+  chain: ChainStep['chain'],
+  claimLadder: LadderStep[] = line.escalate,
+): LadderStep[] {
+  return chain === 'claim' ? claimLadder : (line.reminders?.escalate ?? line.escalate);
 }
 
 /** The job that fires one step; null when the ladder has no such step or the line never opens. */
 export function stepJob(routing: RoutingConfig, episode: Episode, step: ChainStep): NewJob | null {
   const line = lineNamed(routing, episode.line);
-  const rung = line ? ladderOf(line, step.chain)[step.step - 1] : undefined;
+  const claimLadder = line ? claimLadderFor(routing, line, episode) : [];
+  const rung = line ? ladderOf(line, step.chain, claimLadder)[step.step - 1] : undefined;
   if (!rung) return null;
   const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
   if (due === null) return null;
-  return {
-    kind: ESCALATION_STEP_JOB,
-    payload: { episodeId: episode.id, ...step },
-    runAt: due,
-    // One job per step of each arming of a chain (a release re-arms with a new anchor).
-    dedupeKey: `escalation:${episode.id}:${step.chain}:${step.anchor}:${step.step}`,
-  };
+  return jobOf(
+    escalationStepJob,
+    { episodeId: episode.id, ...step },
+    {
+      runAt: due,
+      // One job per step of each arming of a chain (a release re-arms with a new anchor).
+      // A high rule's own ladder is armed apart from the line's: the level's compare-and-set fires each level once.
+      dedupeKey: `escalation:${episode.id}:${step.chain}:${step.anchor}:${step.step}${line && claimLadder !== line.escalate ? `:${episode.priorityRule}` : ''}`,
+    },
+  );
 }
 
-function reminderJob(routing: RoutingConfig, episode: Episode): NewJob | null {
+function claimerReminder(routing: RoutingConfig, episode: Episode): NewJob | null {
   const resolveWithin = lineNamed(routing, episode.line)?.sla.resolveWithin;
   if (resolveWithin === undefined || episode.claimedAt === null) return null;
   const due = reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin);
   if (due === null) return null;
-  return {
-    kind: REMINDER_JOB,
-    payload: { episodeId: episode.id, claimedAt: episode.claimedAt, dueAt: due },
-    runAt: due,
-    dedupeKey: `reminder:${episode.id}:${episode.claimedAt}`,
-  };
+  return jobOf(
+    reminderJob,
+    { episodeId: episode.id, claimedAt: episode.claimedAt, dueAt: due },
+    { runAt: due, dedupeKey: `reminder:${episode.id}:${episode.claimedAt}` },
+  );
 }
 
 /** Arms the claim ladder and the claimer's reminder when the reactions table says so. */
@@ -104,10 +118,19 @@ export function escalationTranslator(routing: RoutingConfig): IntentTranslator {
         claimedAt: null,
       });
     } else if (intent.kind === 'timer.reminder') {
-      job = reminderJob(routing, episode);
+      job = claimerReminder(routing, episode);
     }
     return job ? [job] : [];
   };
+}
+
+async function dueOutsideSnoozesOf(
+  repos: Repositories,
+  episodeId: string,
+  from: number,
+  due: number,
+): Promise<number> {
+  return dueOutsideSnoozes(from, due, snoozeSpans(await repos.audit.listForEpisode(episodeId)));
 }
 
 async function lastReleaseAt(repos: Repositories, episodeId: string): Promise<number | null> {
@@ -130,23 +153,17 @@ function noticeFor(rung: LadderStep, episodeId: string, text: string): Notice {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown, job: Job): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success)
-    throw new PermanentFailure(`${job.kind} job ${job.id}: bad payload: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 /** Fires one escalation step when it is still due. */
-export function escalationStepHandler(deps: EscalationDeps) {
+export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typeof stepPayload> {
   const { routing, commands, notices } = deps;
-  return async (payload: unknown, job: Job): Promise<void> => {
-    const step = parse(stepPayload, payload, job);
+  return async (step) => {
     const result = await commands.store.transaction(async (repos) => {
       const episode = await repos.episodes.get(step.episodeId);
       if (!episode) return 'gone';
       const line = lineNamed(routing, episode.line);
-      const rung = line ? ladderOf(line, step.chain)[step.step - 1] : undefined;
+      const rung = line
+        ? ladderOf(line, step.chain, claimLadderFor(routing, line, episode))[step.step - 1]
+        : undefined;
       if (!line || !rung) return 'unconfigured';
       const released = step.chain === 'claim' ? await lastReleaseAt(repos, episode.id) : null;
       const verdict = stepVerdict(episode, step, released);
@@ -155,6 +172,9 @@ export function escalationStepHandler(deps: EscalationDeps) {
       // The routing file changed since the step was queued (a longer step, a new holiday): wait for it.
       const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
       if (due !== null && due > now) return { later: due - now };
+      // "Call back later" pauses the ladder: the time it waits runs only while the call is not snoozed.
+      const resumed = await dueOutsideSnoozesOf(repos, episode.id, step.anchor, due ?? now);
+      if (resumed > now) return { later: resumed - now };
       const outcome = await applyCommandIn(repos, commands, episode.id, {
         type: 'escalate',
         at: now,
@@ -163,7 +183,7 @@ export function escalationStepHandler(deps: EscalationDeps) {
       if (outcome.status !== 'accepted') return outcome.status;
       const escalated = outcome.episode;
       const text = escalationText(escalated, step, {
-        timezone: lineTimezone(routing, line),
+        timezone: timezoneOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, escalated.line).elapsed(escalated.missedAt, now),
       });
@@ -180,10 +200,9 @@ export function escalationStepHandler(deps: EscalationDeps) {
 }
 
 /** Reminds the claimer privately, then arms the `resolve` chain. */
-export function reminderHandler(deps: EscalationDeps) {
+export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof reminderPayload> {
   const { routing, commands, notices } = deps;
-  return async (payload: unknown, job: Job): Promise<void> => {
-    const reminder = parse(reminderPayload, payload, job);
+  return async (reminder) => {
     const result = await commands.store.transaction(async (repos) => {
       const episode = await repos.episodes.get(reminder.episodeId);
       if (!episode) return 'gone';
@@ -192,6 +211,9 @@ export function reminderHandler(deps: EscalationDeps) {
       if (!line || resolveWithin === undefined) return 'unconfigured';
       if (!reminderStillDue(episode, reminder.claimedAt) || !episode.claimedBy) return 'not_due';
       const now = commands.clock.now();
+      // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
+      const resumed = await dueOutsideSnoozesOf(repos, episode.id, reminder.claimedAt, reminder.dueAt);
+      if (resumed > now) return { later: resumed - now };
       const first = await repos.deliveries.recordOnce(
         REMINDER_MARK,
         `${episode.id}:${reminder.claimedAt}`,
@@ -199,7 +221,7 @@ export function reminderHandler(deps: EscalationDeps) {
       );
       if (!first) return 'already_said';
       const text = reminderText(episode, resolveWithin, {
-        timezone: lineTimezone(routing, line),
+        timezone: timezoneOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, episode.line).elapsed(episode.missedAt, now),
       });
@@ -219,6 +241,7 @@ export function reminderHandler(deps: EscalationDeps) {
       );
       return 'reminded';
     });
+    if (typeof result === 'object') throw new RetryAfter(result.later, 'the call is snoozed');
     deps.report?.('reminder', result, reminder.episodeId);
   };
 }

@@ -10,12 +10,12 @@ import { z } from 'zod';
 import { applyCommandIn, type CommandDeps } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import type { Notice, NoticeHub } from '../app/notices.js';
-import { businessElapsed, lineCalendar, lineNamed, lineTimezone } from '../app/sla.js';
+import { lineNamed, timezoneOf } from '../app/routing.js';
+import { businessElapsed, lineCalendar } from '../app/sla.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { summarize } from '../domain/summary.js';
 import type { Episode } from '../domain/types.js';
-import { PermanentFailure } from '../jobs/runner.js';
-import type { Job } from '../store/jobs.js';
+import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import type { Repositories } from '../store/store.js';
 
 export const HOLD_DIGEST_JOB = 'outOfHours.digest';
@@ -47,23 +47,24 @@ export function cardHeldUntil(routing: RoutingConfig, episode: Episode, openedAt
 const digestPayload = z.object({ line: z.string().min(1), opening: z.number() });
 const releasePayload = z.object({ episodeId: z.string().min(1), opening: z.number() });
 
+export const holdDigestJob = defineJob(HOLD_DIGEST_JOB, digestPayload);
+export const holdReleaseJob = defineJob(HOLD_RELEASE_JOB, releasePayload);
+
 /** A held card: the line's digest at the opening, and a per-card safety release after it. */
 export const outOfHoursTranslator: IntentTranslator = (intent, { episode }) => {
   if (intent.kind !== 'timer.holdUntilOpening') return [];
   const { opening } = intent;
   return [
-    {
-      kind: HOLD_DIGEST_JOB,
-      payload: { line: episode.line, opening },
-      runAt: opening,
-      dedupeKey: `hold-digest:${episode.line}:${opening}`,
-    },
-    {
-      kind: HOLD_RELEASE_JOB,
-      payload: { episodeId: episode.id, opening },
-      runAt: opening + RELEASE_GRACE_MS,
-      dedupeKey: `hold-release:${episode.id}`,
-    },
+    jobOf(
+      holdDigestJob,
+      { line: episode.line, opening },
+      { runAt: opening, dedupeKey: `hold-digest:${episode.line}:${opening}` },
+    ),
+    jobOf(
+      holdReleaseJob,
+      { episodeId: episode.id, opening },
+      { runAt: opening + RELEASE_GRACE_MS, dedupeKey: `hold-release:${episode.id}` },
+    ),
   ];
 };
 
@@ -87,23 +88,15 @@ async function releaseCard(
   return result.status === 'accepted';
 }
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown, job: Job): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success)
-    throw new PermanentFailure(`${job.kind} job ${job.id}: bad payload: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 function digestTitle(lineName: string, count: number, since: number, zone: string): string {
   const from = DateTime.fromMillis(since, { zone }).toFormat('ccc HH:mm');
   return `${lineName}: ${count} missed call${count === 1 ? '' : 's'} while closed (since ${from})`;
 }
 
 /** At an opening: the digest of the calls held while closed, then their cards, in that order. */
-export function holdDigestHandler(deps: OutOfHoursDeps) {
+export function holdDigestHandler(deps: OutOfHoursDeps): TypedJobHandler<typeof digestPayload> {
   const { routing, commands, notices } = deps;
-  return async (payload: unknown, job: Job): Promise<void> => {
-    const { line: lineName, opening } = parse(digestPayload, payload, job);
+  return async ({ line: lineName, opening }) => {
     const result = await commands.store.transaction(async (repos) => {
       const line = lineNamed(routing, lineName);
       if (!line) return 'unconfigured';
@@ -117,7 +110,7 @@ export function holdDigestHandler(deps: OutOfHoursDeps) {
         .filter((episode) => cardHeldUntil(routing, episode, episode.missedAt) === opening)
         .sort((a, b) => a.missedAt - b.missedAt || a.id.localeCompare(b.id));
       if (held.length === 0) return 'nothing_held';
-      const timezone = lineTimezone(routing, line);
+      const timezone = timezoneOf(routing, lineName);
       const summary = summarize({
         episodes: held,
         openNow: held,
@@ -159,10 +152,9 @@ export function holdDigestHandler(deps: OutOfHoursDeps) {
 }
 
 /** A minute after the opening: posts a held card the digest did not (a call that arrived late). */
-export function holdReleaseHandler(deps: OutOfHoursDeps) {
+export function holdReleaseHandler(deps: OutOfHoursDeps): TypedJobHandler<typeof releasePayload> {
   const { commands } = deps;
-  return async (payload: unknown, job: Job): Promise<void> => {
-    const { episodeId } = parse(releasePayload, payload, job);
+  return async ({ episodeId }) => {
     const result = await commands.store.transaction(async (repos) => {
       const episode = await repos.episodes.get(episodeId);
       if (!episode) return 'gone';

@@ -6,21 +6,22 @@
  */
 import { Counter } from 'prom-client';
 import type { RegisterAdapter } from '../adapters/context.js';
+import { callbackDueHandler, callbackDueJob, callbackDueTranslator } from './callbackDue.js';
 import {
-  ESCALATION_STEP_JOB,
   escalationStepHandler,
+  escalationStepJob,
   escalationTranslator,
-  REMINDER_JOB,
   reminderHandler,
+  reminderJob,
 } from './escalation.js';
 import {
-  HOLD_DIGEST_JOB,
-  HOLD_RELEASE_JOB,
   holdDigestHandler,
+  holdDigestJob,
   holdReleaseHandler,
+  holdReleaseJob,
   outOfHoursTranslator,
 } from './outOfHours.js';
-import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler, seedSchedules } from './schedules.js';
+import { scheduledSummaryHandler, scheduledSummaryJob, seedSchedules } from './schedules.js';
 
 export const registerEscalation: RegisterAdapter = (ctx) => {
   const { config, logger, commands, notices, runner, store, clock } = ctx;
@@ -41,18 +42,28 @@ export const registerEscalation: RegisterAdapter = (ctx) => {
   };
   ctx.addIntentTranslator(escalationTranslator(routing));
   ctx.addIntentTranslator(outOfHoursTranslator);
-  runner.register(
-    ESCALATION_STEP_JOB,
+  ctx.addIntentTranslator(callbackDueTranslator);
+  runner.handle(
+    callbackDueJob,
+    callbackDueHandler({
+      routing,
+      commands,
+      notices,
+      report: (result, episodeId) => reportEpisode('callback_due', result, episodeId),
+    }),
+  );
+  runner.handle(
+    escalationStepJob,
     escalationStepHandler({ routing, commands, notices, report: reportEpisode }),
   );
-  runner.register(REMINDER_JOB, reminderHandler({ routing, commands, notices, report: reportEpisode }));
+  runner.handle(reminderJob, reminderHandler({ routing, commands, notices, report: reportEpisode }));
 
   const reportHold = (kind: string, result: string) => {
     timers.inc({ kind, result });
     logger.info({ kind, result }, `out of hours: ${kind}: ${result}`);
   };
-  runner.register(HOLD_DIGEST_JOB, holdDigestHandler({ routing, commands, notices, report: reportHold }));
-  runner.register(HOLD_RELEASE_JOB, holdReleaseHandler({ routing, commands, notices, report: reportHold }));
+  runner.handle(holdDigestJob, holdDigestHandler({ routing, commands, notices, report: reportHold }));
+  runner.handle(holdReleaseJob, holdReleaseHandler({ routing, commands, notices, report: reportHold }));
 
   const scheduleDeps = {
     store,
@@ -66,7 +77,7 @@ export const registerEscalation: RegisterAdapter = (ctx) => {
       else logger.info({ schedule: key, result }, line);
     },
   };
-  runner.register(SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler(scheduleDeps));
+  runner.handle(scheduledSummaryJob, scheduledSummaryHandler(scheduleDeps));
   ctx.onStart(async () => {
     if (routing.schedules.length === 0) return;
     const queued = await seedSchedules(scheduleDeps);

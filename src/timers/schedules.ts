@@ -10,8 +10,9 @@ import type { Notice, NoticeHub } from '../app/notices.js';
 import { buildSummary } from '../app/summary.js';
 import type { RoutingConfig, SummaryScheduleConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
-import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
-import type { Job, NewJob } from '../store/jobs.js';
+import { RetryAfter } from '../jobs/errors.js';
+import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
+import type { NewJob } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 
 export const SCHEDULED_SUMMARY_JOB = 'summary.scheduled';
@@ -99,14 +100,16 @@ function titleOf(schedule: SummaryScheduleConfig, zone: string, occurrence: numb
   }
 }
 
+const occurrencePayload = z.object({ key: z.string().min(1), at: z.number() });
+export const scheduledSummaryJob = defineJob(SCHEDULED_SUMMARY_JOB, occurrencePayload);
+
 export function occurrenceJob(schedule: SummaryScheduleConfig, zone: string, at: number): NewJob {
   const key = scheduleKey(schedule);
-  return {
-    kind: SCHEDULED_SUMMARY_JOB,
-    payload: { key, at },
-    runAt: at,
-    dedupeKey: `summary:${key}:${localDate(at, zone)}`,
-  };
+  return jobOf(
+    scheduledSummaryJob,
+    { key, at },
+    { runAt: at, dedupeKey: `summary:${key}:${localDate(at, zone)}` },
+  );
 }
 
 /** Queues the next occurrence of every schedule; safe to run on every replica at every start. */
@@ -118,8 +121,6 @@ export async function seedSchedules(deps: ScheduleDeps): Promise<number> {
   });
   return deps.store.transaction((repos) => repos.enqueue(jobs, now));
 }
-
-const payloadSchema = z.object({ key: z.string().min(1), at: z.number() });
 
 async function summaryNotices(
   deps: ScheduleDeps,
@@ -141,13 +142,9 @@ async function summaryNotices(
 }
 
 /** Posts one occurrence (once, whatever the retries) and queues the next one. */
-export function scheduledSummaryHandler(deps: ScheduleDeps) {
+export function scheduledSummaryHandler(deps: ScheduleDeps): TypedJobHandler<typeof occurrencePayload> {
   const { routing, store, clock, notices } = deps;
-  return async (payload: unknown, job: Job): Promise<void> => {
-    const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success)
-      throw new PermanentFailure(`${job.kind} job ${job.id}: bad payload: ${parsed.error.message}`);
-    const { key, at } = parsed.data;
+  return async ({ key, at }) => {
     const schedule = routing.schedules.find((s) => scheduleKey(s) === key);
     if (!schedule) {
       // Removed from the routing file since it was queued; its successor is never queued.

@@ -1,0 +1,117 @@
+/**
+ * When a "call back later" comes due. The choices of `ringback.snooze` (`30m`, `1h`, `2h`, `tomorrow`, or an
+ * ISO 8601 time) and the retry policy's `every` are read on the line's business calendar: "in 2 hours" at
+ * 17:30 on a line that closes at 18:00 means 90 minutes into the next opening, not 19:30 when nobody is
+ * there. An explicit time is the agent's promise to the caller, so it is kept as given (only refused when
+ * it is past or absurdly far). Pure: the caller passes the instant and the calendar.
+ */
+import { DateTime } from 'luxon';
+import type { BusinessCalendar } from './businessHours.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The preset choices of `ringback.snooze`, in the order a picker offers them. */
+export const SNOOZE_PRESETS = ['30m', '1h', '2h', 'tomorrow'] as const;
+export type SnoozePreset = (typeof SNOOZE_PRESETS)[number];
+
+const PRESET_MS: Record<Exclude<SnoozePreset, 'tomorrow'>, number> = {
+  '30m': 30 * MINUTE,
+  '1h': HOUR,
+  '2h': 2 * HOUR,
+};
+
+/** Further ahead than this, an explicit time is a typo (a wrong year), not a promise to a caller. */
+export const MAX_SNOOZE_AHEAD_MS = 31 * DAY;
+
+/** Lines open around the clock have no opening to call "the morning": this local time stands in for it. */
+export const DEFAULT_MORNING = { hour: 9, minute: 0 } as const;
+
+export type DueTime =
+  | { ok: true; dueAt: number }
+  | { ok: false; reason: 'unknown_choice' | 'in_past' | 'too_far' | 'never_opens'; message: string };
+
+export interface DueTimeContext {
+  now: number;
+  /** The line's business calendar (its zone, weekly hours and holidays). */
+  calendar: BusinessCalendar;
+  /** False for lines without `businessHours`: `tomorrow` is then 09:00 local on the next non-holiday. */
+  hasBusinessHours: boolean;
+}
+
+function isPreset(choice: string): choice is SnoozePreset {
+  return (SNOOZE_PRESETS as readonly string[]).includes(choice);
+}
+
+/** `ms` of open time after `from` on the calendar; null when the line never opens again. */
+export function afterBusinessTime(calendar: BusinessCalendar, from: number, ms: number): number | null {
+  return calendar.add(from, ms);
+}
+
+/**
+ * The line's next business morning after the local day of `now`: the first opening on a later local day
+ * (Friday evening → Monday's opening, the eve of a holiday → the day after it). Null when it never opens.
+ */
+export function nextBusinessMorning(context: DueTimeContext): number | null {
+  const { calendar, now } = context;
+  const tomorrow = DateTime.fromMillis(now, { zone: calendar.zone }).plus({ days: 1 }).startOf('day');
+  if (!context.hasBusinessHours) {
+    // Open around the clock: the first day at DEFAULT_MORNING that is not a holiday.
+    for (let day = 0; day < 800; day++) {
+      const morning = tomorrow.plus({ days: day }).set(DEFAULT_MORNING).toMillis();
+      if (calendar.isOpenAt(morning)) return morning;
+    }
+    return null;
+  }
+  return calendar.nextOpening(tomorrow.toMillis());
+}
+
+/** An explicit ISO 8601 time; without an offset it is read in the line's zone (what the agent meant). */
+function parseExplicit(choice: string, zone: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(choice)) return null;
+  const parsed = DateTime.fromISO(choice, { zone });
+  return parsed.isValid ? parsed.toMillis() : null;
+}
+
+/** When a snooze chosen at `context.now` comes due, or why that choice cannot be used. */
+export function dueTimeFor(choice: string, context: DueTimeContext): DueTime {
+  const { calendar, now } = context;
+  const trimmed = choice.trim();
+  if (isPreset(trimmed)) {
+    const dueAt =
+      trimmed === 'tomorrow'
+        ? nextBusinessMorning(context)
+        : afterBusinessTime(calendar, now, PRESET_MS[trimmed]);
+    return dueAt === null
+      ? { ok: false, reason: 'never_opens', message: 'This line never opens again, so it cannot come due.' }
+      : { ok: true, dueAt };
+  }
+  const explicit = parseExplicit(trimmed, calendar.zone);
+  if (explicit === null) {
+    return {
+      ok: false,
+      reason: 'unknown_choice',
+      message: `Choose 30m, 1h, 2h, tomorrow, or a time like 2026-11-20T17:00 (got "${trimmed.slice(0, 40)}").`,
+    };
+  }
+  if (explicit <= now) {
+    return { ok: false, reason: 'in_past', message: 'That time has already passed: choose a later one.' };
+  }
+  if (explicit - now > MAX_SNOOZE_AHEAD_MS) {
+    return {
+      ok: false,
+      reason: 'too_far',
+      message: `That time is more than ${Math.round(MAX_SNOOZE_AHEAD_MS / DAY)} days away: choose a nearer one.`,
+    };
+  }
+  return { ok: true, dueAt: explicit };
+}
+
+/** "at 17:00" the same local day as `now`, "on Mon 23 Nov 09:00" another day, in the given zone. */
+export function dueWords(dueAt: number, now: number, timezone: string): string {
+  const due = DateTime.fromMillis(dueAt, { zone: timezone });
+  return due.hasSame(DateTime.fromMillis(now, { zone: timezone }), 'day')
+    ? `at ${due.toFormat('HH:mm')}`
+    : `on ${due.toFormat('ccc d LLL HH:mm')}`;
+}

@@ -1,0 +1,174 @@
+/** Pure rules around callbacks: snooze spans and the paused ladder, follow-up templates, routing keys, reactions. */
+import { describe, expect, it } from 'vitest';
+import { react } from '../../../src/app/reactions.js';
+import { parseRouting } from '../../../src/config/load.js';
+import { dueOutsideSnoozes, snoozeSpans } from '../../../src/domain/callbacks.js';
+import type { DomainEvent } from '../../../src/domain/episode.js';
+import { fillTemplate, followUpValues, pickTemplate } from '../../../src/zendesk/followUp.js';
+import { maskNumber } from '../../../src/zendesk/requesterPhones.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+
+const MIN = 60_000;
+
+describe('the ladder is paused while snoozed', () => {
+  const entries = [
+    { type: 'claimed', at: T0, data: {} },
+    { type: 'snoozed', at: T0 + 5 * MIN, data: { dueAt: T0 + 35 * MIN } },
+    { type: 'came_due', at: T0 + 35 * MIN, data: {} },
+    { type: 'snoozed', at: T0 + 40 * MIN, data: { dueAt: T0 + 100 * MIN } },
+    { type: 'callback_started', at: T0 + 50 * MIN, data: {} },
+  ];
+
+  it('reads each snooze until it came due or something ended it', () => {
+    expect(snoozeSpans(entries)).toEqual([
+      { start: T0 + 5 * MIN, end: T0 + 35 * MIN },
+      { start: T0 + 40 * MIN, end: T0 + 50 * MIN },
+    ]);
+  });
+
+  it('moves a timer by the snoozed time between its arming and its due time', () => {
+    // 20 minutes to wait from T0: 5 before the first snooze, 5 between them, 10 after the second.
+    expect(dueOutsideSnoozes(T0, T0 + 20 * MIN, snoozeSpans(entries))).toBe(T0 + 60 * MIN);
+    // Due before any snooze: unchanged.
+    expect(dueOutsideSnoozes(T0, T0 + 4 * MIN, snoozeSpans(entries))).toBe(T0 + 4 * MIN);
+  });
+
+  it('waits for a snooze still running to end', () => {
+    const running = snoozeSpans([{ type: 'snoozed', at: T0 + 5 * MIN, data: { dueAt: T0 + 65 * MIN } }]);
+    expect(dueOutsideSnoozes(T0, T0 + 15 * MIN, running)).toBe(T0 + 75 * MIN);
+  });
+});
+
+describe('follow-up templates', () => {
+  const templates = {
+    en: 'Hello {{callerName}}',
+    fr: 'Bonjour {{ callerName }}',
+    'pt-BR': 'Olá {{callerName}}',
+  };
+
+  it('picks the requester’s locale, its language, the line’s, then English', () => {
+    expect(pickTemplate(templates, 'fr', 'en')?.locale).toBe('fr');
+    expect(pickTemplate(templates, 'fr-CA', null)?.locale).toBe('fr');
+    expect(pickTemplate(templates, 'pt-br', null)?.locale).toBe('pt-BR');
+    expect(pickTemplate(templates, 'de', 'fr')?.locale).toBe('fr');
+    expect(pickTemplate(templates, 'de', 'it')?.locale).toBe('en');
+    expect(pickTemplate({ fr: 'x' }, 'de', null)).toBeNull();
+  });
+
+  it('fills placeholders once: braces in a value are not read again', () => {
+    const values = { callerName: '{{line}}', line: 'Support', agentFirstName: 'Ana', attempts: '2' };
+    expect(fillTemplate('Hi {{callerName}} from {{ line }} ({{attempts}})', values)).toBe(
+      'Hi {{line}} from Support (2)',
+    );
+  });
+
+  it('takes the agent’s first name and the number of attempts from the episode', () => {
+    const values = followUpValues(
+      episode({
+        claimedBy: { ...ana, name: 'Ana María Lopez' },
+        attemptLog: [
+          { at: T0, by: ana, result: 'no_answer' },
+          { at: T0 + MIN, by: ana, result: 'no_answer' },
+        ],
+      }),
+      null,
+    );
+    expect(values).toEqual({
+      callerName: 'Marie Dupont',
+      line: 'Support FR',
+      agentFirstName: 'Ana',
+      attempts: '2',
+    });
+  });
+
+  it('masks numbers for logs', () => {
+    expect(maskNumber('+33612345678')).toBe('+33*******78');
+  });
+});
+
+describe('routing keys retry and followUp', () => {
+  const parse = (lineYaml: string) => () =>
+    parseRouting(`lines:\n  - name: L\n    match: "*"\n${lineYaml}`, 'ringback.yaml');
+
+  it('accepts the documented example', () => {
+    const routing = parse(`    locale: fr
+    retry: { attempts: 3, every: 30m }
+    followUp:
+      after: [no_answer, voicemail]
+      templates: { en: "We tried to call you back {{attempts}} times", fr: "Nous avons essayé de vous rappeler" }`)();
+    expect(routing.lines[0]?.retry).toEqual({ attempts: 3, every: 30 * MIN });
+    expect(routing.lines[0]?.followUp?.after).toEqual(['no_answer', 'voicemail']);
+  });
+
+  it('names the path of an unknown placeholder, a missing fallback and a bad retry', () => {
+    expect(parse(`    followUp: { templates: { en: "Hi {{name}}" } }`)).toThrow(
+      /lines\[0\]\.followUp\.templates\.en: unknown placeholder \{\{name\}\}/,
+    );
+    expect(parse(`    followUp: { templates: { de: "Hallo" } }`)).toThrow(
+      /lines\[0\]\.followUp\.templates: expected an "en" template/,
+    );
+    expect(parse(`    retry: { attempts: 0, every: 30m }`)).toThrow(/lines\[0\]\.retry\.attempts/);
+    expect(parse(`    retry: { attempts: 2, every: soon }`)).toThrow(
+      /lines\[0\]\.retry\.every: expected a duration/,
+    );
+    expect(parse(`    followUp: { after: [maybe], templates: { en: "x" } }`)).toThrow(
+      /lines\[0\]\.followUp\.after\[0\]/,
+    );
+  });
+
+  it('accepts a line locale as the only template', () => {
+    expect(parse(`    locale: fr\n    followUp: { templates: { fr: "Bonjour" } }`)).not.toThrow();
+  });
+});
+
+describe('reactions of the callback events', () => {
+  const routing = parseRouting(
+    `lines:\n  - name: Support FR\n    match: "*"\n    followUp: { after: [no_answer], templates: { en: "x" } }`,
+    'test',
+  );
+  const intents = (events: DomainEvent[]) =>
+    react({ episode: episode(), previous: episode(), events }, routing);
+
+  it('arms the due timer on a snooze and notes each attempt on the ticket', () => {
+    expect(
+      intents([{ type: 'snoozed', actor: ana, at: T0, dueAt: T0 + 30 * MIN, reason: 'asked' }]),
+    ).toContainEqual({
+      kind: 'timer.callbackDue',
+      dueAt: T0 + 30 * MIN,
+    });
+    expect(
+      intents([{ type: 'attempt_logged', actor: ana, at: T0, attempt: 1, of: 2, result: 'no_answer' }]),
+    ).toContainEqual({
+      kind: 'ticket.attemptNote',
+      attempt: 1,
+      of: 2,
+      result: 'no_answer',
+      at: T0,
+      by: 'Ana',
+    });
+  });
+
+  it('sends the follow-up only after an outcome the line lists', () => {
+    const resolved = (outcome: 'no_answer' | 'reached'): DomainEvent => ({
+      type: 'resolved',
+      actor: ana,
+      at: T0,
+      outcome,
+    });
+    expect(intents([resolved('no_answer')])).toContainEqual({ kind: 'ticket.followUp' });
+    expect(intents([resolved('reached')])).not.toContainEqual({ kind: 'ticket.followUp' });
+  });
+
+  it('dials the number the caller asked to be called back on', () => {
+    const asked = episode({ callbackNumber: '+33699999999' });
+    const planned = react(
+      {
+        episode: asked,
+        previous: asked,
+        events: [{ type: 'callback_started', actor: ana, at: T0, attempt: 1 }],
+      },
+      routing,
+    );
+    expect(planned).toContainEqual(expect.objectContaining({ kind: 'provider.dial', to: '+33699999999' }));
+  });
+});
