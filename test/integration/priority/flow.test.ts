@@ -1,0 +1,456 @@
+/**
+ * Issue 15 end to end, through the public routes (Aircall webhook, /api/calls), the clicks' use case
+ * (app/act.ts, shared by Slack and Teams), a fake Zendesk and a fake Aircall, on SQLite with the jobs run
+ * by hand: a VIP requester with an open urgent ticket makes a high call, posted to the VIP channel as well,
+ * with the pre-brief on the card; a repeat caller is suggested to the agent who answered them last (and,
+ * with autoClaim, claimed for them, told privately, free to release); a reassign moves the Zendesk
+ * assignee and tells both people; round robin skips agents Aircall says are unavailable.
+ */
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RegisterAdapter } from '../../../src/adapters/context.js';
+import { type ActDeps, actOnCard, cardActionFor } from '../../../src/app/act.js';
+import { cardModelFor } from '../../../src/app/card.js';
+import type { Notice } from '../../../src/app/notices.js';
+import { registerTriage } from '../../../src/app/triage.js';
+import { ACTION_IDS } from '../../../src/domain/actions.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { parseDetails } from '../../../src/domain/details.js';
+import { channelsFor } from '../../../src/domain/priority.js';
+import type { Actor, Episode } from '../../../src/domain/types.js';
+import { registerProviders } from '../../../src/providers/register.js';
+import { createZendeskAdapter } from '../../../src/zendesk/register.js';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { FakeAircall } from '../../mocks/fakeAircall.js';
+import { FakeZendesk } from '../../mocks/fakeZendesk.js';
+import { NOTICE_JOB, recordingSurface } from '../escalation/harness.js';
+import { AIRCALL_FIXTURE_TOKEN } from '../ingest/support.js';
+
+const PARIS = 'Europe/Paris';
+const API_TOKEN = 'priority-api-token';
+const LINE_DIGITS = '+33 1 76 36 06 95';
+const CARD_POST_JOB = 'test.card-post';
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+const ana: Actor = { id: 'slack:UANA0001', name: 'Ana Lopez', email: 'ana@example.com', surface: 'slack' };
+const ben: Actor = { id: 'slack:UBEN0001', name: 'Ben Martin', email: 'ben@example.com', surface: 'slack' };
+const carl: Actor = { id: 'slack:UCARL001', name: 'Carl', email: 'carl@example.com', surface: 'slack' };
+
+function routing(assign: string): string {
+  return `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: { aircallNumber: "${LINE_DIGITS}" }
+    slack: { channel: C0123456789 }
+    country: FR
+    ${assign}
+zendesk:
+  createTickets: true
+  showTags: [vip]
+priority:
+  - name: VIP with an urgent ticket
+    when: { zendeskTag: vip, openTicketPriority: urgent }
+    level: high
+    slack: { channel: C0VIP00000 }
+    mention: "<!subteam^S0VIP>"
+`;
+}
+
+/** Records where the card would be posted (the surfaces call channelsFor for `card.post`). */
+const recordingPosts: RegisterAdapter = (ctx) => {
+  ctx.addIntentTranslator((intent, { episode }) =>
+    intent.kind === 'card.post'
+      ? [
+          {
+            kind: CARD_POST_JOB,
+            payload: { episodeId: episode.id, ...channelsFor(ctx.config.routing, episode) },
+            runAt: NEVER,
+          },
+        ]
+      : [],
+  );
+  ctx.runner.register(CARD_POST_JOB, async () => undefined);
+};
+
+let callId = 1000;
+
+/** An Aircall call.ended delivery: missed (no answer) or answered by `agent`. */
+function callEnded(from: string, at: number, agent: { name: string; email: string } | null): string {
+  const seconds = Math.floor(at / 1000);
+  return JSON.stringify({
+    resource: 'call',
+    event: 'call.ended',
+    timestamp: seconds + 30,
+    token: AIRCALL_FIXTURE_TOKEN,
+    data: {
+      id: ++callId,
+      direction: 'inbound',
+      status: 'done',
+      missed_call_reason: agent ? null : 'agents_did_not_answer',
+      started_at: seconds,
+      answered_at: agent ? seconds + 10 : null,
+      ended_at: seconds + 60,
+      duration: 60,
+      raw_digits: from,
+      user: agent ? { id: 456001, name: agent.name, email: agent.email } : null,
+      number: { id: 1004521, name: 'Support FR', digits: LINE_DIGITS, country: 'FR' },
+    },
+  });
+}
+
+describe('priority, pre-brief, suggested owner and reassign', () => {
+  let database: TestDatabase;
+  let zendesk: FakeZendesk;
+  let aircall: FakeAircall;
+  let clock: ManualClock;
+  let app: StartedRingback | null;
+  let act: ActDeps;
+
+  async function start(assign: string): Promise<StartedRingback> {
+    const config = testConfig({
+      database,
+      routingYaml: routing(assign),
+      env: {
+        AIRCALL_WEBHOOK_TOKEN: AIRCALL_FIXTURE_TOKEN,
+        AIRCALL_API_ID: aircall.apiId,
+        AIRCALL_API_TOKEN: aircall.apiToken,
+        AIRCALL_API_URL: aircall.url,
+        ZENDESK_URL: zendesk.url,
+        ZENDESK_EMAIL: zendesk.email,
+        ZENDESK_API_TOKEN: zendesk.token,
+        RINGBACK_API_TOKEN: API_TOKEN,
+      },
+    });
+    app = await startRingback(config, {
+      clock,
+      manualJobs: true,
+      logger: memoryLogger(config.secrets).logger,
+      adapters: [
+        registerProviders,
+        createZendeskAdapter({ pollTalk: false, pollSideConversations: false, talkTicketGraceMs: 0 }),
+        registerTriage,
+        recordingSurface,
+        recordingPosts,
+      ],
+    });
+    act = { commands: app.commands, directory: app.directory, routing: app.config.routing };
+    await drain();
+    return app;
+  }
+
+  function running(): StartedRingback {
+    if (!app) throw new Error('not started');
+    return app;
+  }
+
+  beforeEach(async () => {
+    database = sqliteDatabase();
+    clock = new ManualClock(DateTime.fromISO('2026-12-02T10:00', { zone: PARIS }).toMillis());
+    zendesk = await new FakeZendesk({ now: () => clock.now() }).start();
+    aircall = await new FakeAircall({
+      users: [
+        { id: 1, name: 'Ana Lopez', email: 'ana@example.com' },
+        { id: 2, name: 'Ben Martin', email: 'ben@example.com' },
+        { id: 3, name: 'Chloé Roy', email: 'chloe@example.com' },
+      ],
+    }).start();
+    zendesk.addAgent('Ana Lopez', 'ana@example.com');
+    zendesk.addAgent('Ben Martin', 'ben@example.com');
+    app = null;
+  });
+
+  afterEach(async () => {
+    await app?.stop();
+    await zendesk.stop();
+    await aircall.stop();
+    await database.drop();
+  });
+
+  async function drain(): Promise<void> {
+    const ringback = running();
+    for (let round = 0; round < 10; round++) {
+      await ringback.runner.drain();
+      const soon = (await ringback.store.jobs.list({})).filter(
+        (job) =>
+          job.status === 'pending' && job.runAt <= clock.now() + 5_000 && !job.kind.startsWith('test.'),
+      );
+      if (soon.length === 0) return;
+      clock.set(clock.now() + 1_100);
+    }
+  }
+
+  async function post(body: string): Promise<void> {
+    const answer = await fetch(`${running().baseUrl}/webhooks/aircall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  async function missedCallFrom(number: string): Promise<Episode> {
+    await post(callEnded(number, clock.now() - 120_000, null));
+    await drain();
+    const [episode] = await running().store.episodes.list({ states: ['open', 'claimed'], limit: 1 });
+    if (!episode) throw new Error('no episode');
+    return episode;
+  }
+
+  async function current(id: string): Promise<Episode> {
+    const episode = await running().store.episodes.get(id);
+    if (!episode) throw new Error(`no episode ${id}`);
+    return episode;
+  }
+
+  async function notices(): Promise<Notice[]> {
+    const jobs = await running().store.jobs.list({});
+    return jobs.filter((j) => j.kind === NOTICE_JOB).map((j) => j.payload as Notice);
+  }
+
+  async function cardPosts(episodeId: string): Promise<{ slack: string[] }[]> {
+    const jobs = await running().store.jobs.list({});
+    return jobs
+      .filter((j) => j.kind === CARD_POST_JOB && (j.payload as { episodeId: string }).episodeId === episodeId)
+      .map((j) => j.payload as { slack: string[] });
+  }
+
+  async function apiCall(id: string): Promise<Record<string, unknown>> {
+    const answer = await fetch(`${running().baseUrl}/api/calls/${id}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(answer.status).toBe(200);
+    return (await answer.json()) as Record<string, unknown>;
+  }
+
+  it('makes a VIP requester with an open urgent ticket a high call, with the pre-brief on the card', async () => {
+    await start('');
+    const acme = zendesk.addOrganization({ name: 'Acme <Corp>', tags: ['VIP', 'enterprise'] });
+    const marie = zendesk.addUser({
+      name: 'Marie Dupont',
+      phone: '+33612345678',
+      organization_id: acme.id,
+      tags: ['billing'],
+      iana_time_zone: 'America/New_York',
+    });
+    const benAgent = [...zendesk.users.values()].find((u) => u.email === 'ben@example.com');
+    zendesk.addTicket({
+      requester_id: marie.id,
+      status: 'open',
+      priority: 'urgent',
+      subject: 'Invoice *wrong* <again>',
+      assignee_id: benAgent?.id ?? null,
+      via: { channel: 'email', source: { from: {}, to: {}, rel: null } },
+    });
+
+    const episode = await missedCallFrom('+33 6 12 34 56 78');
+    const after = await current(episode.id);
+    expect(after).toMatchObject({ priority: 'high', priorityRule: 'VIP with an urgent ticket' });
+
+    // Posted once to the line's channel at once, then to the VIP channel as well once Zendesk answered.
+    const posts = await cardPosts(episode.id);
+    expect(posts.map((p) => p.slack)).toEqual([['C0123456789'], ['C0123456789', 'C0VIP00000']]);
+    expect(await notices()).toContainEqual({
+      kind: 'thread',
+      episodeId: episode.id,
+      text: 'High priority: tagged vip, urgent ticket open',
+      mention: '<!subteam^S0VIP>',
+    });
+
+    const details = parseDetails(await running().store.episodes.getDetails(episode.id));
+    const model = cardModelFor(running().config, after, details, clock.now());
+    expect(model.priorityText).toBe('High priority · VIP with an urgent ticket');
+    expect(model.prebriefLines).toEqual([
+      'Organization: Acme <Corp>',
+      'Tags: vip',
+      `1 open ticket · latest #${model.prebriefTicket?.id} “Invoice *wrong* <again>” (urgent)`,
+      'Last contact 2 Dec by email with Ben Martin',
+      'Caller’s local time 04:00 (America/New_York)',
+    ]);
+    expect(model.prebriefTicket?.url).toBe(`${zendesk.url}/agent/tickets/${model.prebriefTicket?.id}`);
+
+    const view = await apiCall(episode.id);
+    expect(view.priority).toBe('high');
+    expect(view.suggestedOwner).toBeNull();
+
+    // A later normal call: lists that ask for it put the high one first anyway.
+    clock.set(clock.now() + 60_000);
+    await post(callEnded('+33 6 55 55 55 55', clock.now() - 30_000, null));
+    await drain();
+    const listed = await running().store.episodes.list({ states: ['open'], priorityFirst: true });
+    expect(listed.map((e) => [e.caller.number, e.priority])).toEqual([
+      ['+33612345678', 'high'],
+      ['+33655555555', 'normal'],
+    ]);
+    const newestFirst = await running().store.episodes.list({ states: ['open'] });
+    expect(newestFirst[0]?.caller.number).toBe('+33655555555');
+  });
+
+  it('suggests a repeat caller to the agent who answered them last, and counts their calls', async () => {
+    await start('assign: { suggest: [lastAgent, roundRobin] }');
+    await post(
+      callEnded('+33 6 98 76 54 32', clock.now() - 86_400_000, {
+        name: 'Ben Martin',
+        email: 'ben@example.com',
+      }),
+    );
+    await post(
+      callEnded('+33 6 98 76 54 32', clock.now() - 3 * 86_400_000, {
+        name: 'Ana Lopez',
+        email: 'ana@example.com',
+      }),
+    );
+    await drain();
+    const episode = await missedCallFrom('+33 6 98 76 54 32');
+    const after = await current(episode.id);
+    expect(after.state).toBe('open');
+    expect(after.suggestedOwner).toEqual({
+      name: 'Ben Martin',
+      email: 'ben@example.com',
+      why: 'spoke with this caller on 1 Dec',
+      source: 'lastAgent',
+      autoClaimed: false,
+    });
+    const details = parseDetails(await running().store.episodes.getDetails(episode.id));
+    const model = cardModelFor(running().config, after, details, clock.now());
+    expect(model.suggestionText).toBe('Suggested: Ben Martin · spoke with this caller on 1 Dec');
+    expect(model.prebriefLines).toContain('3rd call this week');
+    expect((await apiCall(episode.id)).suggestedOwner).toEqual({
+      name: 'Ben Martin',
+      email: 'ben@example.com',
+      why: 'spoke with this caller on 1 Dec',
+    });
+  });
+
+  it('claims for the suggested agent with autoClaim: they are told privately, the ticket follows, they can release', async () => {
+    await start('assign: { suggest: [lastAgent], autoClaim: true }');
+    await post(
+      callEnded('+33 6 98 76 54 32', clock.now() - 86_400_000, {
+        name: 'Ben Martin',
+        email: 'ben@example.com',
+      }),
+    );
+    const episode = await missedCallFrom('+33 6 98 76 54 32');
+    const after = await current(episode.id);
+    expect(after.state).toBe('claimed');
+    expect(after.claimedBy).toMatchObject({ name: 'Ben Martin', email: 'ben@example.com' });
+    const told = (await notices()).filter((n) => n.kind === 'dm');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ to: [{ email: 'ben@example.com' }] });
+    expect((told[0] as { text: string }).text).toMatch(
+      /^Ringback gave you the missed call from \+33698765432 on Support FR \(spoke with this caller on 1 Dec\)/,
+    );
+    const benAgent = [...zendesk.users.values()].find((u) => u.email === 'ben@example.com');
+    const ticket = zendesk.tickets.get(after.zendeskTicketId ?? -1);
+    expect(ticket?.assignee_id).toBe(benAgent?.id);
+
+    const release = cardActionFor(ACTION_IDS.release);
+    if (!release) throw new Error('no release action');
+    const released = await actOnCard(act, { episodeId: episode.id, actor: ben, action: release });
+    expect(released.status).toBe('accepted');
+    await drain();
+    expect((await current(episode.id)).state).toBe('open');
+    expect(zendesk.tickets.get(after.zendeskTicketId ?? -1)?.assignee_id).toBeNull();
+  });
+
+  it('reassigns with the Zendesk assignee following, and refuses a non-agent', async () => {
+    await start('');
+    const episode = await missedCallFrom('+33 6 11 22 33 44');
+    const claim = cardActionFor(ACTION_IDS.claim);
+    if (!claim) throw new Error('no claim action');
+    expect((await actOnCard(act, { episodeId: episode.id, actor: ana, action: claim })).status).toBe(
+      'accepted',
+    );
+    await drain();
+
+    const toCarl = cardActionFor(ACTION_IDS.reassign, null, carl);
+    if (!toCarl) throw new Error('no reassign action');
+    const refused = await actOnCard(act, { episodeId: episode.id, actor: ana, action: toCarl });
+    expect(refused).toMatchObject({ status: 'refused' });
+    expect((refused as { message: string }).message).toMatch(/^Carl is not set up as an agent/);
+    expect(cardActionFor(ACTION_IDS.reassign, null, null)).toBeNull();
+
+    const toBen = cardActionFor(ACTION_IDS.reassign, null, ben);
+    if (!toBen) throw new Error('no reassign action');
+    const done = await actOnCard(act, { episodeId: episode.id, actor: ana, action: toBen });
+    expect(done.status).toBe('accepted');
+    await drain();
+    const after = await current(episode.id);
+    expect(after.claimedBy).toEqual(ben);
+    const benAgent = [...zendesk.users.values()].find((u) => u.email === 'ben@example.com');
+    expect(zendesk.tickets.get(after.zendeskTicketId ?? -1)?.assignee_id).toBe(benAgent?.id);
+    const told = (await notices()).filter((n) => n.kind === 'dm');
+    expect(told).toEqual([
+      {
+        kind: 'dm',
+        to: [ben],
+        text: 'Ana Lopez handed you the missed call from +33611223344 on Support FR.',
+        episodeId: episode.id,
+      },
+    ]);
+    // Only the new owner (or a manager) may hand it on now.
+    const back = cardActionFor(ACTION_IDS.reassign, null, ana);
+    if (!back) throw new Error('no reassign action');
+    expect(await actOnCard(act, { episodeId: episode.id, actor: ana, action: back })).toMatchObject({
+      status: 'refused',
+      message: 'Only Ben Martin or a manager can hand this call to someone else.',
+    });
+  });
+
+  it('round robin skips agents Aircall marks unavailable', async () => {
+    const benUser = aircall.users.find((u) => u.email === 'ben@example.com');
+    if (benUser) benUser.available = false;
+    await start(
+      'assign: { suggest: [roundRobin], agents: [ana@example.com, ben@example.com, chloe@example.com] }',
+    );
+    // Chloé closes herself by the webhook: the event says it before the next users read.
+    await post(
+      JSON.stringify({
+        resource: 'user',
+        event: 'user.closed',
+        timestamp: Math.floor(clock.now() / 1000),
+        token: AIRCALL_FIXTURE_TOKEN,
+        data: { id: 3, name: 'Chloé Roy', email: 'chloe@example.com' },
+      }),
+    );
+    const first = await missedCallFrom('+33 6 00 00 00 01');
+    expect((await current(first.id)).suggestedOwner).toMatchObject({
+      name: 'Ana Lopez',
+      source: 'roundRobin',
+    });
+    // Chloé opens again; Ben is still unavailable: the next call goes to Chloé, the one after to Ana.
+    await post(
+      JSON.stringify({
+        resource: 'user',
+        event: 'user.opened',
+        timestamp: Math.floor(clock.now() / 1000) + 1,
+        token: AIRCALL_FIXTURE_TOKEN,
+        data: { id: 3, name: 'Chloé Roy', email: 'chloe@example.com' },
+      }),
+    );
+    clock.set(clock.now() + 1_000);
+    await post(callEnded('+33 6 00 00 00 02', clock.now() - 60_000, null));
+    await drain();
+    await post(callEnded('+33 6 00 00 00 03', clock.now() - 30_000, null));
+    await drain();
+    const all = await running().store.episodes.list({});
+    const byNumber = new Map(all.map((e) => [e.caller.number, e.suggestedOwner?.name]));
+    expect(byNumber.get('+33600000002')).toBe('Chloé Roy');
+    expect(byNumber.get('+33600000003')).toBe('Ana Lopez');
+    // An older delivery of Chloé's closing changes nothing.
+    await post(
+      JSON.stringify({
+        resource: 'user',
+        event: 'user.closed',
+        timestamp: Math.floor(clock.now() / 1000) - 3600,
+        token: AIRCALL_FIXTURE_TOKEN,
+        data: { id: 3, name: 'Chloé Roy', email: 'chloe@example.com' },
+      }),
+    );
+    const rows = await running().store.db.selectFrom('agent_availability').selectAll().execute();
+    expect(rows.find((r) => r.user_id === '3')?.available).toBe(1);
+    expect(rows.find((r) => r.user_id === '2')?.available).toBe(0);
+  });
+});
