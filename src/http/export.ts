@@ -1,0 +1,63 @@
+/**
+ * `GET /api/export.csv?period=&line=`: every call of a period as CSV, for managers (the read API's bearer
+ * token is a manager's credential; the router is mounted behind its check). The file is streamed in
+ * chunks with backpressure, so a long period costs constant memory however many calls it holds.
+ */
+import { once } from 'node:events';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../observability/logger.js';
+import { type ExportDeps, exportChunks, exportScope } from '../reports/exportCalls.js';
+import { sendError } from './errors.js';
+
+const exportQuery = z
+  .object({
+    period: z.string().max(100).optional(),
+    line: z.string().max(200).optional(),
+  })
+  .strict();
+
+export function exportRouter(deps: ExportDeps & { logger: Logger }): Router {
+  const router = Router();
+
+  router.get('/export.csv', async (req: Request, res: Response) => {
+    const parsed = exportQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const detail = `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}; expected ?period=week&line=<line name>`;
+      deps.logger.info({ path: req.path, detail }, `api: refused export query: ${detail}`);
+      sendError(res, 400, 'invalid_query', detail);
+      return;
+    }
+    const scope = exportScope(deps, { period: parsed.data.period ?? 'today', line: parsed.data.line });
+    if ('error' in scope) {
+      deps.logger.info({ path: req.path, detail: scope.error }, `api: refused export query: ${scope.error}`);
+      sendError(res, 400, 'invalid_query', scope.error);
+      return;
+    }
+
+    res.status(200);
+    res.set({
+      'Content-Type': 'text/csv; charset=utf-8; header=present',
+      'Content-Disposition': `attachment; filename="${scope.filename}"`,
+      'Cache-Control': 'no-store',
+    });
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+    });
+    try {
+      for await (const chunk of exportChunks(deps, scope)) {
+        if (gone) return;
+        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end();
+    } catch (error) {
+      // The status line is sent: the client can only be told by a cut connection, never a complete-looking file.
+      deps.logger.error({ err: error, path: req.path }, 'api: the CSV export failed midway');
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,156 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
+
+const TOKEN = 'export-api-token-for-tests';
+const MIN = 60_000;
+/** T0 is 2026-11-20 in Paris. */
+const DAY = '2026-11-20';
+const BULK = 1234;
+
+describe('GET /api/export.csv', () => {
+  let database: TestDatabase;
+  let ringback: StartedRingback;
+  let logs: () => string[];
+
+  const get = (query: string, token: string | null = TOKEN) =>
+    fetch(`${ringback.baseUrl}/api/export.csv${query}`, {
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    });
+  const rowsOf = async (response: Response) =>
+    parse(await response.text(), { bom: true, columns: true }) as Record<string, string>[];
+
+  beforeAll(async () => {
+    database = sqliteDatabase();
+    const config = testConfig({ database, env: { RINGBACK_API_TOKEN: TOKEN } });
+    const memory = memoryLogger(config.secrets, 'info');
+    logs = memory.lines;
+    ringback = await startRingback(config, { adapters: [], logger: memory.logger });
+    const { store } = ringback;
+    await store.episodes.insert(
+      episode({
+        id: 'done-1',
+        missedAt: T0,
+        caller: { number: '+33176360695', name: '=HYPERLINK("http://evil.example","Marie, \'the\' caller")' },
+        callCount: 2,
+        state: 'resolved',
+        claimedBy: ana,
+        claimedAt: T0 + 10 * MIN,
+        attempts: 1,
+        firstAttemptAt: T0 + 12 * MIN,
+        lastAttemptAt: T0 + 12 * MIN,
+        outcome: 'reached',
+        resolvedAt: T0 + 13 * MIN,
+        resolvedBy: ana,
+        zendeskTicketId: 456,
+      }),
+      {},
+      T0,
+    );
+    await store.episodes.insert(
+      episode({
+        id: 'other-line',
+        line: 'Everything else',
+        missedAt: T0 + MIN,
+        caller: { number: null, name: null },
+      }),
+      {},
+      T0,
+    );
+    // A long month on another day: more rows than one read batch.
+    const bulkDay = Date.parse('2026-11-03T08:00:00Z');
+    for (let i = 0; i < BULK; i++) {
+      await store.episodes.insert(
+        episode({
+          id: `bulk-${String(i).padStart(5, '0')}`,
+          missedAt: bulkDay + i * 1000,
+          caller: { number: `+3361234${String(i).padStart(4, '0')}`, name: null },
+        }),
+        {},
+        T0,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await ringback.stop();
+    await database.drop();
+  });
+
+  it('answers one row per call of the period, with times, outcome, claimer, ticket and SLA', async () => {
+    const response = await get(`?period=${DAY}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="ringback-calls-${DAY}.csv"`,
+    );
+    const rows = await rowsOf(response);
+    expect(rows.map((r) => r.id)).toEqual(['done-1', 'other-line']);
+    expect(rows[0]).toMatchObject({
+      line: 'Support FR',
+      state: 'resolved',
+      caller_number: "'+33176360695",
+      // Kept as text: the spreadsheet shows the formula, it does not run it.
+      caller_name: `'=HYPERLINK("http://evil.example","Marie, 'the' caller")`,
+      call_count: '2',
+      missed_at: new Date(T0).toISOString(),
+      claimed_by: 'Ana',
+      claimed_at: new Date(T0 + 10 * MIN).toISOString(),
+      attempts: '1',
+      outcome: 'reached',
+      zendesk_ticket_id: '456',
+      // Support FR: claim within 15 min (claimed at 10), resolve within 2 h (resolved at 13).
+      claim_sla: 'met',
+      resolve_sla: 'met',
+    });
+    expect(rows[1]).toMatchObject({ caller_number: '', claim_sla: '', resolve_sla: '', state: 'open' });
+  });
+
+  it('keeps to one line, named in any case', async () => {
+    const rows = await rowsOf(await get(`?period=${DAY}&line=support%20fr`));
+    expect(rows.map((r) => r.id)).toEqual(['done-1']);
+    expect((await get(`?period=${DAY}&line=support%20fr`)).headers.get('content-disposition')).toContain(
+      'ringback-calls-support-fr-2026-11-20.csv',
+    );
+  });
+
+  it('streams a period with more calls than one read batch, oldest first', async () => {
+    const rows = await rowsOf(await get('?period=2026-11-01..2026-11-30'));
+    expect(rows).toHaveLength(BULK + 2);
+    const ids = rows.map((r) => r.id);
+    expect(ids.slice(0, 3)).toEqual(['bulk-00000', 'bulk-00001', 'bulk-00002']);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('answers a header only for a period without calls', async () => {
+    const response = await get('?period=2026-10-01');
+    expect(response.status).toBe(200);
+    expect(await rowsOf(response)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing token', null],
+    ['a wrong token', 'not-the-token'],
+  ])('refuses %s with 401 JSON', async (_label, token) => {
+    const response = await get(`?period=${DAY}`, token);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it.each([
+    ['?period=fortnight', 'expected today, yesterday'],
+    [`?period=${DAY}&line=Nowhere`, 'no line named "Nowhere"'],
+    [`?period=${DAY}&period=week`, 'period'],
+    [`?period=${DAY}&colour=red`, 'colour'],
+  ])('answers %s with 400 JSON that says why', async (query, words) => {
+    const response = await get(query);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; detail: string };
+    expect(body.error).toBe('invalid_query');
+    expect(body.detail).toContain(words);
+    expect(logs().some((line) => line.includes('refused export query'))).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { CSV_COLUMNS, type CsvCall, csvCell, exportCsv } from '../../../src/reports/csv.js';
+import { csvCallOf, slaVerdict } from '../../../src/reports/exportCalls.js';
+import { ana, episode, T0 } from '../../helpers/episodes.js';
+
+const MIN = 60_000;
+const wallClock = (_line: string, from: number, to: number) => to - from;
+
+function call(overrides: Partial<CsvCall>): CsvCall {
+  const blank = Object.fromEntries(CSV_COLUMNS.map((c) => [c, null])) as CsvCall;
+  return { ...blank, ...overrides };
+}
+
+describe('csvCell', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+33176360695', "'+33176360695"],
+    ['-2', "'-2"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', `"'\rcmd"`],
+    ['Marie, Dupont', '"Marie, Dupont"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=HYPERLINK("http://evil","x")', `"'=HYPERLINK(""http://evil"",""x"")"`],
+    ['Chloé', 'Chloé'],
+  ])('writes %j as %j', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+
+  it('writes numbers, booleans and nothing as themselves', () => {
+    expect([csvCell(3), csvCell(true), csvCell(null)]).toEqual(['3', 'true', '']);
+  });
+});
+
+describe('exportCsv', () => {
+  it('round-trips through a CSV parser, formulas kept as text', () => {
+    const nasty = ['=cmd|" /C calc"!A0', 'Dupont, "Marie"\r\nsecond line', '@import', 'Zoë Ünal', ''];
+    const csv = exportCsv(
+      nasty.map((name, i) => call({ id: `ep-${i}`, caller_name: name, call_count: i + 1 })),
+    );
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.caller_name)).toEqual([
+      `'=cmd|" /C calc"!A0`,
+      'Dupont, "Marie"\r\nsecond line',
+      "'@import",
+      'Zoë Ünal',
+      '',
+    ]);
+    expect(rows.map((r) => r.call_count)).toEqual(['1', '2', '3', '4', '5']);
+    expect(Object.keys(rows[0] ?? {})).toEqual([...CSV_COLUMNS]);
+  });
+});
+
+describe('slaVerdict', () => {
+  const since = (to: number) => to - T0;
+  it('says met, breached or pending, and nothing without a target', () => {
+    expect(slaVerdict(15 * MIN, since, T0 + 10 * MIN, T0 + 60 * MIN)).toBe('met');
+    expect(slaVerdict(15 * MIN, since, T0 + 20 * MIN, T0 + 60 * MIN)).toBe('breached');
+    expect(slaVerdict(15 * MIN, since, null, T0 + 5 * MIN)).toBe('pending');
+    expect(slaVerdict(15 * MIN, since, null, T0 + 16 * MIN)).toBe('breached');
+    expect(slaVerdict(undefined, since, null, T0)).toBeNull();
+  });
+});
+
+describe('csvCallOf', () => {
+  it('gives a resolved call its times in ISO, its people and its SLA verdicts', () => {
+    const row = csvCallOf(
+      episode({
+        state: 'resolved',
+        claimedBy: ana,
+        claimedAt: T0 + 20 * MIN,
+        attempts: 2,
+        firstAttemptAt: T0 + 25 * MIN,
+        lastAttemptAt: T0 + 40 * MIN,
+        outcome: 'reached',
+        resolvedAt: T0 + 41 * MIN,
+        resolvedBy: ana,
+        zendeskTicketId: 456,
+      }),
+      { sla: { claimWithin: 15 * MIN, resolveWithin: 120 * MIN }, elapsed: wallClock, now: T0 + 300 * MIN },
+    );
+    expect(row).toMatchObject({
+      missed_at: '2026-11-20T09:32:10.000Z',
+      claimed_at: '2026-11-20T09:52:10.000Z',
+      claimed_by: 'Ana',
+      claimed_by_email: 'ana@example.com',
+      attempts: 2,
+      outcome: 'reached',
+      zendesk_ticket_id: 456,
+      claim_sla: 'breached',
+      resolve_sla: 'met',
+      auto_resolved: false,
+    });
+  });
+});
