@@ -15,7 +15,7 @@ import { DoctorService } from './doctor/service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { describeFeatures } from './features.js';
 import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/server.js';
-import { JobRunner, type JobRunnerOptions } from './jobs/runner.js';
+import { JobRunner, type JobRunnerOptions, PRODUCTION_LEASE_MS } from './jobs/runner.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { localBudgets, postgresBudgets } from './resilience/budgets.js';
@@ -92,7 +92,15 @@ export async function createRingback(config: Config, options: RingbackOptions = 
 
   // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).
   vendorPolicies.reset(options.vendors);
-  const runner = new JobRunner({ store, clock, logger, metrics, vendors: vendorPolicies, ...options.runner });
+  const runner = new JobRunner({
+    store,
+    clock,
+    logger,
+    metrics,
+    vendors: vendorPolicies,
+    leaseMs: PRODUCTION_LEASE_MS,
+    ...options.runner,
+  });
   const translators: IntentTranslator[] = [];
   const mounts: RouteMount[] = [];
   const startHooks: (() => Promise<void>)[] = [];

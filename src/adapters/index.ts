@@ -1,5 +1,6 @@
 /** The adapters a Ringback process plugs in, in order. Each one turns itself off when its credentials are absent. */
 
+import { registerTriage } from '../app/triage.js';
 import { registerProviders } from '../providers/register.js';
 import { registerRetention } from '../retention/register.js';
 import { registerSlack } from '../surfaces/slack/register.js';
@@ -10,6 +11,7 @@ import type { RegisterAdapter } from './context.js';
 
 export const adapters: RegisterAdapter[] = [
   registerEscalation,
+  registerTriage,
   registerProviders,
   registerSlack,
   registerTeams,

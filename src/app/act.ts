@@ -8,14 +8,22 @@ import type { RoutingConfig } from '../config/routing.js';
 import { ACTION_IDS } from '../domain/actions.js';
 import { type Command, type DomainEvent, describeRefusal, type Refusal } from '../domain/episode.js';
 import { type Actor, type Episode, isOutcome, type Outcome } from '../domain/types.js';
+import { callbackNumberCommand, retryPlan, snoozeCommand } from './callbacks.js';
 import { type CommandDeps, runCommand } from './commands.js';
 import type { AgentDirectory } from './directory.js';
+import { timezoneOf } from './routing.js';
 
 export type CardAction =
   | { type: 'claim' }
   | { type: 'release' }
   | { type: 'callback' }
-  | { type: 'resolve'; outcome: Outcome };
+  | { type: 'resolve'; outcome: Outcome }
+  /** Call back later: `30m`, `1h`, `2h`, `tomorrow` or an ISO 8601 time (`ringback.snooze`). */
+  | { type: 'snooze'; choice: string }
+  /** Call back on another number (typed by the agent, or one of the requester's Zendesk phones). */
+  | { type: 'set_number'; number: string }
+  /** Hand the call to another agent (`ringback.reassign`): the surface resolves the chosen user to a person. */
+  | { type: 'reassign'; to: Actor };
 
 export type ActResult =
   | { status: 'accepted'; episode: Episode; events: DomainEvent[] }
@@ -32,8 +40,15 @@ export interface ActDeps {
   routing: RoutingConfig;
 }
 
-/** The card action behind an interaction id (and, for resolve, the chosen outcome); null when unknown. */
-export function cardActionFor(interactionId: string, outcome?: string | null): CardAction | null {
+/**
+ * The card action behind an interaction id (and, for resolve, the chosen outcome; for reassign, the chosen
+ * person, already resolved by the surface from its user id); null when unknown or incomplete.
+ */
+export function cardActionFor(
+  interactionId: string,
+  outcome?: string | null,
+  chosen?: Actor | null,
+): CardAction | null {
   switch (interactionId) {
     case ACTION_IDS.claim:
       return { type: 'claim' };
@@ -43,14 +58,20 @@ export function cardActionFor(interactionId: string, outcome?: string | null): C
       return { type: 'callback' };
     case ACTION_IDS.resolve:
       return isOutcome(outcome) ? { type: 'resolve', outcome } : null;
+    case ACTION_IDS.snooze:
+      // The value is checked against the line's calendar when acted on (it may be a typed time).
+      return outcome?.trim() ? { type: 'snooze', choice: outcome.trim().slice(0, 64) } : null;
+    case ACTION_IDS.reassign:
+      return chosen ? { type: 'reassign', to: chosen } : null;
     default:
       return null;
   }
 }
 
-/** The zone of the episode's line (or the team's), for times told to the clicker. */
-export function zoneOf(routing: RoutingConfig, line: string): string {
-  return routing.lines.find((l) => l.name === line)?.timezone ?? routing.timezone;
+function notAnAgentTarget(person: Actor, reason: 'not_agent' | 'unverified'): string {
+  return reason === 'unverified'
+    ? `Ringback could not check that ${person.name} is an agent, so the call stays where it is: try again in a minute.`
+    : `${person.name} is not set up as an agent in the connected help desk or phone system, so the call cannot be handed to them.`;
 }
 
 /** "09:40" today, "Mon 16 Nov 09:40" another day, in the given zone. */
@@ -60,6 +81,30 @@ export function formatMoment(ms: number, now: number, zone: string): string {
   return sameDay ? when.toFormat('HH:mm') : when.toFormat('ccc d LLL HH:mm');
 }
 
+/** The command for an action that carries what a person chose or typed, or the refusal that explains why not. */
+async function withInput(
+  deps: ActDeps,
+  episodeId: string,
+  action: Extract<CardAction, { type: 'snooze' | 'set_number' }>,
+  who: { actor: Actor; at: number; asManager: boolean },
+): Promise<{ ok: true; command: Command } | { ok: false; answer: ActResult }> {
+  const current = await deps.commands.store.episodes.get(episodeId);
+  if (!current) {
+    return {
+      ok: false,
+      answer: { status: 'not_found', message: 'This call is no longer known to Ringback.' },
+    };
+  }
+  const input = { line: current.line, ...who };
+  const prepared =
+    action.type === 'snooze'
+      ? snoozeCommand(deps.routing, { ...input, choice: action.choice })
+      : callbackNumberCommand(deps.routing, { ...input, number: action.number });
+  if (prepared.ok) return prepared;
+  const refusal: Refusal = { kind: 'InvalidInput', message: prepared.message };
+  return { ok: false, answer: { status: 'refused', episode: current, refusal, message: prepared.message } };
+}
+
 export async function actOnCard(
   deps: ActDeps,
   input: { episodeId: string; actor: Actor; action: CardAction },
@@ -67,7 +112,7 @@ export async function actOnCard(
   const { commands, directory } = deps;
   const { actor, action, episodeId } = input;
   // Both questions at once: they share one vendor lookup, so a slow vendor costs one deadline, not two.
-  const needsRole = action.type === 'release' || action.type === 'resolve';
+  const needsRole = action.type !== 'claim' && action.type !== 'callback';
   const [check, asManager] = await Promise.all([
     directory.checkAgent(actor),
     needsRole ? directory.isManager(actor) : Promise.resolve(false),
@@ -92,8 +137,33 @@ export async function actOnCard(
         at,
         outcome: action.outcome,
         asManager,
+        retry: retryPlan(deps.routing, (await commands.store.episodes.get(episodeId))?.line ?? '', at),
       };
       break;
+    case 'snooze':
+    case 'set_number': {
+      const prepared = await withInput(deps, episodeId, action, { actor, at, asManager });
+      if (!prepared.ok) return prepared.answer;
+      command = prepared.command;
+      break;
+    }
+    case 'reassign': {
+      // Only agents can be handed a call: the same check (and the same fail-closed answer) as a click.
+      const [target, current] = await Promise.all([
+        directory.checkAgent(action.to),
+        commands.store.episodes.get(episodeId),
+      ]);
+      if (!current) return { status: 'not_found', message: 'This call is no longer known to Ringback.' };
+      if (!target.ok) {
+        const refusal: Refusal = {
+          kind: 'InvalidInput',
+          message: notAnAgentTarget(action.to, target.reason),
+        };
+        return { status: 'refused', episode: current, refusal, message: refusal.message };
+      }
+      command = { type: 'reassign', actor, at, to: action.to, asManager };
+      break;
+    }
   }
   const result = await runCommand(commands, episodeId, command);
   switch (result.status) {
@@ -106,7 +176,7 @@ export async function actOnCard(
         message: action.type === 'claim' ? 'You already have this call.' : 'Nothing to change.',
       };
     case 'refused': {
-      const zone = zoneOf(deps.routing, result.episode.line);
+      const zone = timezoneOf(deps.routing, result.episode.line);
       const message = describeRefusal(result.refusal, (ms) => formatMoment(ms, at, zone));
       return { status: 'refused', episode: result.episode, refusal: result.refusal, message };
     }

@@ -4,6 +4,7 @@ import type { RoutingConfig } from '../config/routing.js';
 import { buildCardModel, type CardModel } from '../domain/cardModel.js';
 import type { EpisodeDetails } from '../domain/details.js';
 import type { Episode } from '../domain/types.js';
+import { lineNamed, timezoneOf } from './routing.js';
 import { claimSlaLeftMs } from './sla.js';
 
 export interface RenderDeps {
@@ -17,16 +18,18 @@ export function cardModelFor(
   details: EpisodeDetails,
   now: number,
 ): CardModel {
-  const line = deps.routing.lines.find((l) => l.name === episode.line);
+  const line = lineNamed(deps.routing, episode.line);
   return buildCardModel({
     episode,
     details,
-    timezone: line?.timezone ?? deps.routing.timezone,
+    timezone: timezoneOf(deps.routing, episode.line),
     now,
     lineCountry: line?.country,
     // Counted in the line's business hours when it has them.
     claimSlaLeftMs: claimSlaLeftMs(episode, deps.routing, now),
     zendeskBaseUrl: zendeskBaseUrl(deps.env),
     outcomes: deps.routing.outcomes,
+    retryAttempts: line?.retry?.attempts ?? null,
+    showTags: deps.routing.zendesk.showTags,
   });
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import { callbackFacts } from '../domain/callbacks.js';
 import type { CallEvent } from '../domain/callEvent.js';
 import {
   answersEpisode,
@@ -30,7 +31,7 @@ import { CallRecordRepository, isUniqueViolation } from '../store/callRecords.js
 import { type Repositories, RetryTransaction, type Store } from '../store/store.js';
 import { applyCommandIn, auditEntries } from './commands.js';
 import type { EffectPlanner } from './effects.js';
-import { findLine, findLineByName } from './routing.js';
+import { findLine, lineNamed } from './routing.js';
 
 export interface IngestDeps {
   store: Store;
@@ -76,8 +77,7 @@ class Ingestion {
     const stored = await this.calls.get(key);
     const merged = mergeCall(stored?.record ?? null, event);
     const line =
-      findLine(deps.routing, merged.line) ??
-      (stored?.line ? findLineByName(deps.routing, stored.line) : null);
+      findLine(deps.routing, merged.line) ?? (stored?.line ? lineNamed(deps.routing, stored.line) : null);
     const record = withCallerNumber(merged, line?.country);
     if (record.externalNumber) await this.calls.lock(`number:${record.externalNumber}`);
     const call: IncomingCall = {
@@ -88,10 +88,11 @@ class Ingestion {
         this.calls.save({ key, record, episodeId, line: line?.name ?? null }, deps.clock.now()),
     };
 
-    const episodeId = stored?.episodeId ?? null;
+    // The provider's automated callback of a call belongs to that call's episode.
+    const episodeId = stored?.episodeId ?? (await this.episodeCalledBack(record));
     if (record.answered === true) {
       await call.save(episodeId);
-      const resolved = await this.autoResolve(call);
+      const resolved = await this.autoResolve(call, episodeId);
       return resolved.length > 0
         ? { outcome: 'auto_resolved', episodeIds: resolved }
         : { outcome: 'ignored', reason: 'answered, nothing to resolve' };
@@ -145,6 +146,7 @@ class Ingestion {
     const events: DomainEvent[] = [{ type: 'opened', at, providerCallKey: key }];
     await repos.audit.append(auditEntries(episode.id, events, surfaceOf(record.provider)));
     await repos.enqueue(this.deps.planEffects({ episode, previous: null, events }), now);
+    await this.syncCallbackRequest(episode, [{ key, record }], record.provider);
 
     // The caller may already have got through on a call whose delivery overtook this one.
     const answered = number ? await this.calls.answeredCallAfter(number, at) : null;
@@ -172,13 +174,28 @@ class Ingestion {
     return { outcome: 'joined', episodeId: episode.id };
   }
 
-  /** An answered call with the caller resolves every open episode of that number that it came after. */
-  private async autoResolve({ key, record }: IncomingCall): Promise<string[]> {
+  /** The episode of the call this one is the provider's automated callback of, if any. */
+  private async episodeCalledBack(record: CallRecord): Promise<string | null> {
+    const original = record.callback?.automaticCallbackOf;
+    if (!original) return null;
+    const stored = await this.calls.get(callKey({ provider: record.provider, providerCallId: original }));
+    return stored?.episodeId ?? null;
+  }
+
+  /**
+   * An answered call with the caller resolves every open episode of that number that it came after, and
+   * the episode it is the automated callback of (`linked`), whatever number it went to.
+   */
+  private async autoResolve({ key, record }: IncomingCall, linked: string | null): Promise<string[]> {
     const number = record.externalNumber;
-    if (!number) return [];
+    const candidates = number ? await this.repos.episodes.listUnresolvedByNumber(number) : [];
+    const linkedEpisode = linked ? await this.repos.episodes.get(linked) : null;
+    if (linkedEpisode && linkedEpisode.state !== 'resolved' && !candidates.some((e) => e.id === linked)) {
+      candidates.push(linkedEpisode);
+    }
     const resolved: string[] = [];
-    for (const episode of await this.repos.episodes.listUnresolvedByNumber(number)) {
-      if (!answersEpisode(record, episode)) continue;
+    for (const episode of candidates) {
+      if (episode.id !== linked && !answersEpisode(record, episode)) continue;
       const result = await applyCommandIn(
         this.repos,
         this.commandDeps,
@@ -212,8 +229,9 @@ class Ingestion {
     }
 
     const calls = await this.calls.listForEpisode(episodeId);
+    episode = await this.syncCallbackRequest(episode, calls, record.provider);
     const before = parseDetails(await repos.episodes.getDetails(episodeId));
-    const after = buildDetails(before, calls, line ?? findLineByName(deps.routing, episode.line));
+    const after = buildDetails(before, calls, line ?? lineNamed(deps.routing, episode.line));
     const fields = changedFields(before, after);
     if (fields.length > 0) await repos.episodes.setDetails(episodeId, after, now);
 
@@ -222,6 +240,46 @@ class Ingestion {
     await repos.audit.append(auditEntries(episodeId, events, surfaceOf(record.provider)));
     await repos.enqueue(deps.planEffects({ episode, previous: episode, events }), now);
   }
+
+  /**
+   * Tells the episode what its calls say about a callback request (asked, number, Aircall's own retries),
+   * and resolves it as reached when the provider says the callback was done.
+   */
+  private async syncCallbackRequest(
+    episode: Episode,
+    calls: { key: string; record: CallRecord }[],
+    provider: string,
+  ): Promise<Episode> {
+    const facts = callbackFacts(calls);
+    if (!facts || episode.state === 'resolved') return episode;
+    const now = this.deps.clock.now();
+    let current = episode;
+    const noted = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
+      type: 'note_callback_request',
+      at: now,
+      requestedAt: facts.requestedAt,
+      number: facts.number,
+      autoCallback: facts.autoCallback,
+    });
+    if (noted.status === 'accepted') current = noted.episode;
+    if (facts.doneBy) {
+      const { key, record } = facts.doneBy;
+      const done = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
+        type: 'auto_resolve',
+        at: record.answeredAt ?? now,
+        actor: { id: provider, name: providerName(provider), email: null, surface: surfaceOf(provider) },
+        providerCallKey: key,
+      });
+      if (done.status === 'accepted') current = done.episode;
+    }
+    return current;
+  }
+}
+
+/** "Aircall", "Zendesk", "Twilio": who did the callback, when the provider (not a person) says it was done. */
+function providerName(provider: string): string {
+  const name = provider.replace(/^generic:/, '');
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /**
@@ -239,4 +297,16 @@ export async function ingestCallEvent(deps: IngestDeps, event: CallEvent): Promi
     `ingest: ${event.provider} ${event.eventName} → ${result.outcome}`,
   );
   return result;
+}
+
+/**
+ * The same as ingestCallEvent, inside the caller's transaction, so several deliveries can share one commit
+ * (src/providers/ingestJob.ts). A RetryTransaction or a unique violation means: run it again on its own.
+ */
+export function ingestCallEventIn(
+  repos: Repositories,
+  deps: IngestDeps,
+  event: CallEvent,
+): Promise<IngestResult> {
+  return new Ingestion(repos, deps).run(event);
 }

@@ -9,9 +9,11 @@
  */
 import type { RoutingConfig } from '../config/routing.js';
 import type { DomainEvent } from '../domain/episode.js';
+import { mentionFor, ruleOf } from '../domain/priority.js';
 import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
 import { cardHeldUntil } from '../timers/outOfHours.js';
 import type { EffectContext } from './effects.js';
+import { lineNamed } from './routing.js';
 
 /** A neutral instruction: what should happen, not how a given vendor does it. */
 export type Intent =
@@ -40,9 +42,26 @@ export type Intent =
   /** Arm the claimer's reminder (resolve SLA). */
   | { kind: 'timer.reminder' }
   /** The card is held until the line opens: arm the line's digest and the card's release then. */
-  | { kind: 'timer.holdUntilOpening'; opening: number };
-
-export type IntentKind = Intent['kind'];
+  | { kind: 'timer.holdUntilOpening'; opening: number }
+  /** A snoozed call comes due at `dueAt`: remind its claimer then (once). */
+  | { kind: 'timer.callbackDue'; dueAt: number }
+  /** One call-back attempt as an internal note on the ticket, once per attempt. */
+  | {
+      kind: 'ticket.attemptNote';
+      attempt: number;
+      of: number | null;
+      result: Outcome;
+      at: number;
+      by: string;
+    }
+  /** The public follow-up to the caller on the ticket (Zendesk e-mails it), once per episode. */
+  | { kind: 'ticket.followUp' }
+  /** Evaluate the priority rules and the suggested owner again from everything known now. */
+  | { kind: 'triage.evaluate' }
+  /** Tell these people privately (an auto-claim, a reassignment), on every surface they are on. */
+  | { kind: 'person.tell'; to: Actor[]; text: string }
+  /** A line in the card's thread that mentions someone (a high-priority rule's `mention`). */
+  | { kind: 'thread.mention'; text: string; mention: string };
 
 interface ReactionContext extends EffectContext {
   routing: RoutingConfig;
@@ -100,14 +119,21 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
       heldUntil === null ? { kind: 'card.post' } : { kind: 'timer.holdUntilOpening', opening: heldUntil },
       { kind: 'ticket.ensure' },
       ...(episode.state === 'open' ? [{ kind: 'timer.claimLadder', anchor: episode.missedAt } as const] : []),
+      // Its own job: the card above is never kept waiting for rules, history or Zendesk.
+      { kind: 'triage.evaluate' },
     ];
   },
-  call_joined: (event) => [{ kind: 'ticket.callNote', providerCallKey: event.providerCallKey, at: event.at }],
+  call_joined: (event) => [
+    { kind: 'ticket.callNote', providerCallKey: event.providerCallKey, at: event.at },
+    // A repeat call may make a `repeatCalls` rule hold.
+    { kind: 'triage.evaluate' },
+  ],
   claimed: (event, { episode, resolvesNow }) => [
     { kind: 'ticket.assign' },
     ...(episode.state !== 'resolved' ? [{ kind: 'timer.reminder' } as const] : []),
     // A resolve that claims on the way says it all in its own comment.
     ...(resolvesNow ? [] : [claimedNote(event)]),
+    ...(event.auto ? [autoClaimNotice(event.actor, episode)] : []),
   ],
   released: (event, { episode }) => [
     { kind: 'ticket.assign' },
@@ -115,19 +141,21 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
     ...(episode.state === 'open' ? [{ kind: 'timer.claimLadder', anchor: event.at } as const] : []),
   ],
   callback_started: (event, { episode }) =>
-    episode.caller.number && event.actor.email
+    (episode.callbackNumber ?? episode.caller.number) && event.actor.email
       ? [
           {
             kind: 'provider.dial',
-            to: episode.caller.number,
+            // The number the caller asked to be called back on wins over the one they called from.
+            to: (episode.callbackNumber ?? episode.caller.number) as string,
             agent: { email: event.actor.email, name: event.actor.name },
             attempt: event.attempt,
             at: event.at,
           },
         ]
       : [],
-  resolved: (event, { routing }) => [
+  resolved: (event, { routing, episode }) => [
     { kind: 'ticket.resolve' },
+    ...followUpAfter(event.outcome, episode.line, routing),
     ...closesSideConversation(routing),
     resolvedNote(
       `resolved:${event.at}`,
@@ -149,10 +177,114 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   // The card held until the line opened is posted now (it never was), exactly as on 'opened'.
   card_released: () => [{ kind: 'card.post' }],
   // The cards show the ticket link; the ticket itself caused this, so nothing goes back to Zendesk.
+  // (The Zendesk adapter reads the pre-brief as soon as it links the ticket: src/zendesk/episodeLink.ts.)
   ticket_linked: () => [],
-  // Voicemail, transcript, requester…: the card shows them.
-  details_changed: () => [],
+  // Voicemail, transcript, requester…: the card shows them. A pre-brief brings what priority rules and
+  // `ticketAssignee` read.
+  details_changed: (event) => (event.fields.includes('prebrief') ? [{ kind: 'triage.evaluate' }] : []),
+  attempt_logged: (event) => [
+    {
+      kind: 'ticket.attemptNote',
+      attempt: event.attempt,
+      of: event.of,
+      result: event.result,
+      at: event.at,
+      by: event.actor.name,
+    },
+  ],
+  snoozed: (event) => [{ kind: 'timer.callbackDue', dueAt: event.dueAt }],
+  // The due timer's handler says it (thread mention, private message); the card shows it is due.
+  came_due: () => [],
+  // The card says the caller asked to be called back and how Aircall's own callback fares; a first
+  // request may make a `callbackRequested` rule hold.
+  callback_request_noted: (event) => (event.first ? [{ kind: 'triage.evaluate' }] : []),
+  callback_number_set: () => [],
+  follow_up_noted: () => [],
+  priority_set: (event, { episode, routing }) => {
+    if (event.level !== 'high') return [];
+    const mention = mentionFor(routing, episode);
+    return [
+      // Posts only where the card is not yet (the rule's channel); a held card waits for the opening.
+      ...(cardHeldUntil(routing, episode, event.at) === null ? [{ kind: 'card.post' } as const] : []),
+      // Its own ladder (when the rule has one) is armed from the missed call.
+      ...(episode.state === 'open' && ruleOf(routing, episode)?.escalate
+        ? [{ kind: 'timer.claimLadder', anchor: episode.missedAt } as const]
+        : []),
+      ...(mention
+        ? [
+            {
+              kind: 'thread.mention',
+              mention,
+              text: `High priority: ${event.because ?? 'a priority rule matched'}`,
+            } as const,
+          ]
+        : []),
+    ];
+  },
+  // The card names the suggestion; an auto-claim says itself through its `claimed` event.
+  owner_suggested: () => [],
+  reassigned: (event, { episode }) => [
+    { kind: 'ticket.assign' },
+    { kind: 'timer.reminder' },
+    {
+      kind: 'provider.note',
+      key: `reassigned:${event.at}:${event.to.id}`,
+      text: `Handed to ${event.to.name} by ${byWhom(event.actor)}`,
+      tags: [],
+    },
+    ...reassignNotices(event, episode),
+  ],
 };
+
+function callerWords(episode: { caller: { name: string | null; number: string | null } }): string {
+  return episode.caller.name ?? episode.caller.number ?? 'a withheld number';
+}
+
+/** The agent a call was claimed for is told privately, and how to give it back. */
+function autoClaimNotice(
+  owner: Actor,
+  episode: {
+    caller: { name: string | null; number: string | null };
+    line: string;
+    suggestedOwner: { why: string } | null;
+  },
+): Intent {
+  const why = episode.suggestedOwner ? ` (${episode.suggestedOwner.why})` : '';
+  return {
+    kind: 'person.tell',
+    to: [owner],
+    text: `Ringback gave you the missed call from ${callerWords(episode)} on ${episode.line}${why}. Release it on the card if you cannot take it.`,
+  };
+}
+
+/** The new owner and the previous one (when someone else handed it over) are told privately. */
+function reassignNotices(
+  event: Extract<DomainEvent, { type: 'reassigned' }>,
+  episode: { caller: { name: string | null; number: string | null }; line: string },
+): Intent[] {
+  const caller = callerWords(episode);
+  const notices: Intent[] = [
+    {
+      kind: 'person.tell',
+      to: [event.to],
+      text: `${event.actor.name} handed you the missed call from ${caller} on ${episode.line}.`,
+    },
+  ];
+  if (event.from && event.from.id !== event.actor.id) {
+    notices.push({
+      kind: 'person.tell',
+      to: [event.from],
+      text: `${event.actor.name} handed the missed call from ${caller} on ${episode.line} to ${event.to.name}.`,
+    });
+  }
+  return notices;
+}
+
+/** The follow-up to the caller, when the line sends one after this outcome of the last attempt. */
+function followUpAfter(outcome: Outcome, lineName: string, routing: RoutingConfig): Intent[] {
+  const followUp = lineNamed(routing, lineName)?.followUp;
+  return followUp?.after.includes(outcome) ? [{ kind: 'ticket.followUp' }] : [];
+}
 
 function reactionTo(event: DomainEvent, context: ReactionContext): Intent[] {
   // The mapped type guarantees the row fits its event; TypeScript cannot see through the lookup.

@@ -1,9 +1,12 @@
 /** The summary use case shared by /api/summary, /ringback summary and scheduled summaries. */
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
+import { agentsWithLegs } from '../domain/legReport.js';
 import { parsePeriod } from '../domain/periods.js';
 import { type Summary, summarize } from '../domain/summary.js';
+import { periodLegReport } from '../reports/legs.js';
 import type { Store } from '../store/store.js';
+import { lineTyped } from './routing.js';
 import { businessElapsed } from './sla.js';
 
 export interface SummaryRequest {
@@ -24,9 +27,7 @@ export async function buildSummary(
   request: SummaryRequest,
 ): Promise<SummaryAnswer> {
   const { routing, clock, store } = deps;
-  const lineConfig = request.line
-    ? routing.lines.find((l) => l.name.toLowerCase() === request.line?.toLowerCase())
-    : undefined;
+  const lineConfig = request.line ? lineTyped(routing, request.line) : null;
   if (request.line && !lineConfig) {
     return {
       ok: false,
@@ -52,5 +53,10 @@ export async function buildSummary(
     slaFor: (line) => slaByLine.get(line) ?? {},
     businessElapsed: businessElapsed(routing),
   });
-  return { ok: true, summary, timezone };
+  const legs = await periodLegReport(store, { since: window.start, until: window.end, line: lineName });
+  return {
+    ok: true,
+    summary: { ...summary, agents: agentsWithLegs(summary.agents, legs), legs: legs.totals },
+    timezone,
+  };
 }

@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { emptySchedule, parseDayKey, parseTimeRanges, type WeeklySchedule } from '../domain/schedule.js';
-import { OUTCOMES } from '../domain/types.js';
+import { OUTCOMES, SUGGESTION_SOURCES } from '../domain/types.js';
 import { parseDuration } from './duration.js';
 
 /** A duration such as `90s`, `15m`, `2h`, `1h30m`, parsed to milliseconds. */
@@ -103,6 +103,78 @@ function stepsInOrder(steps: { after: number }[], path: (string | number)[], ctx
   }
 }
 
+/** Placeholders a follow-up template may use, written `{{name}}`. */
+export const FOLLOW_UP_PLACEHOLDERS = ['callerName', 'line', 'agentFirstName', 'attempts'] as const;
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+/** A locale as Zendesk writes it (BCP 47): `en`, `fr`, `pt-BR`, `en-US`. */
+const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, {
+  message: 'expected a locale like en, fr or pt-BR',
+});
+
+/** A follow-up text; every `{{…}}` must name a known placeholder (a typo would reach the caller). */
+const followUpTemplate = z
+  .string()
+  .min(1)
+  .max(5000)
+  .superRefine((text, ctx) => {
+    for (const match of text.matchAll(PLACEHOLDER)) {
+      const name = match[1] ?? '';
+      if (!(FOLLOW_UP_PLACEHOLDERS as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {{${name}}}: use ${FOLLOW_UP_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+        });
+      }
+    }
+  });
+
+/** Call-back retries: a `no_answer` before the last attempt brings the call back later instead of resolving. */
+const retryPolicy = z
+  .object({
+    /** Attempts in all, the first included (1 = no retry). */
+    attempts: z.number().int().min(1).max(10),
+    /** Business time between a failed attempt and the next one (e.g. `30m`, `2h`). */
+    every: duration,
+  })
+  .strict();
+
+/** A public reply on the ticket after the last failed attempt, which Zendesk e-mails to the caller. */
+const followUpPolicy = z
+  .object({
+    /** The outcomes of the last attempt that send it. */
+    after: z.array(z.enum(OUTCOMES)).min(1).default(['no_answer']),
+    /** Text per locale (`en`, `fr`, `pt-BR`…); the requester's locale is used, else the line's, else `en`. */
+    templates: z.record(localeTag, followUpTemplate).refine((t) => Object.keys(t).length > 0, {
+      message: 'expected at least one template, e.g. { en: "We tried to call you back…" }',
+    }),
+  })
+  .strict();
+
+/** Who a call is suggested to (issue 15): the first source in `suggest` that names someone wins. */
+const assignPolicy = z
+  .object({
+    /**
+     * Sources in order: `lastAgent` (who last answered a call with this number), `ticketAssignee` (the
+     * assignee of the caller's open Zendesk ticket), `voicemailOwner` (whom the phone system gave the
+     * voicemail to), `roundRobin` (the next available agent of `agents`, in turn).
+     */
+    suggest: z
+      .array(z.enum(SUGGESTION_SOURCES))
+      .min(1)
+      .refine((sources) => new Set(sources).size === sources.length, {
+        message: 'each source may appear once',
+      }),
+    /** Claim the call for the suggested agent (they are told privately and can release it). */
+    autoClaim: z.boolean().default(false),
+    /** The line's agents by e-mail, in round-robin order; absent → every Aircall user, by name. */
+    agents: z.array(z.email()).default([]),
+    /** How far back `lastAgent` looks for an answered call with the caller (default 90 days). */
+    lastAgentWithin: duration.default(90 * 24 * 60 * 60 * 1000),
+  })
+  .strict();
+
 const line = z
   .object({
     /** Shown on cards and summaries; unique across lines. */
@@ -160,9 +232,28 @@ const line = z
       })
       .strict()
       .optional(),
+    /** The line's language (`fr`, `en-GB`): the follow-up's fallback when the requester has no locale. */
+    locale: localeTag.optional(),
+    /** Call-back retries after a `no_answer` (absent: every outcome resolves at once). */
+    retry: retryPolicy.optional(),
+    /** A public follow-up on the Zendesk ticket after the last failed attempt. */
+    followUp: followUpPolicy.optional(),
+    /** Suggest (and optionally claim for) the agent who should take each call. */
+    assign: assignPolicy.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
+    if (value.followUp) {
+      const locales = Object.keys(value.followUp.templates);
+      // The last fallbacks must exist, or some callers would silently get nothing.
+      if (!locales.includes('en') && !(value.locale && locales.includes(value.locale))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['followUp', 'templates'],
+          message: `expected an "en" template${value.locale ? ` or a "${value.locale}" one (the line's locale)` : ''}: it is the fallback for requesters whose language has none`,
+        });
+      }
+    }
     stepsInOrder(value.escalate, ['escalate'], ctx);
     if (value.reminders?.escalate) stepsInOrder(value.reminders.escalate, ['reminders', 'escalate'], ctx);
   });
@@ -249,6 +340,64 @@ const summarySchedule = z
 
 const zendeskStatus = z.enum(['open', 'pending', 'hold', 'solved']);
 
+/** Zendesk ticket priorities, lowest first (`openTicketPriority: high` also matches `urgent`). */
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+
+/** One value or a list of them (`zendeskTag: vip` or `zendeskTag: [vip, gold]`): any of them matches. */
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]));
+
+/** What a priority rule looks at; every condition given must hold (a rule needs at least one). */
+const priorityConditions = z
+  .object({
+    /** The caller asked to be called back (true) or did not (false). */
+    callbackRequested: z.boolean().optional(),
+    /** The Zendesk requester (or their organization) carries one of these tags. */
+    zendeskTag: oneOrMany(z.string().min(1)).optional(),
+    /** The requester's Zendesk organization is one of these (its name, compared without case). */
+    organization: oneOrMany(z.string().min(1)).optional(),
+    /** The requester has an unsolved ticket of at least this priority. */
+    openTicketPriority: z.enum(TICKET_PRIORITIES).optional(),
+    /** The number called at least `atLeast` times (this call included) within `within` (default 7d). */
+    repeatCalls: z
+      .object({
+        atLeast: z.number().int().min(2),
+        within: duration.default(7 * 24 * 60 * 60 * 1000),
+      })
+      .strict()
+      .optional(),
+    /** The call came in on one of these lines (by name). */
+    line: oneOrMany(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((when) => Object.values(when).some((v) => v !== undefined), {
+    message:
+      'expected at least one of callbackRequested, zendeskTag, organization, openTicketPriority, repeatCalls, line',
+  });
+
+/** A priority rule: the first one whose `when` holds sets the call's level and its overrides. */
+const priorityRule = z
+  .object({
+    /** Names the rule on cards and in logs; also keeps calls pointing at it when rules are reordered. */
+    name: z.string().min(1).optional(),
+    /** The conditions, all of which must hold. */
+    when: priorityConditions,
+    /** `high` puts the call first everywhere; `normal` stops later rules from matching (an exception). */
+    level: z.enum(['high', 'normal']),
+    /** The card also goes to this Slack channel (it stays in the line's own channel too). */
+    slack: z.object({ channel: slackChannelId }).strict().optional(),
+    /** The card also goes to this Teams channel (it stays in the line's own channel too). */
+    teams: z.object({ channel: teamsChannelId }).strict().optional(),
+    /** This escalation ladder replaces the line's `escalate` for calls the rule matched. */
+    escalate: z.array(escalationStep).optional(),
+    /** Who is mentioned in the card's thread when the rule matches: `@here`, `<!subteam^S0123>`, `<@U0123>`. */
+    mention: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.escalate) stepsInOrder(rule.escalate, ['escalate'], ctx);
+  });
+
 export const routingSchema = z
   .object({
     /** The team's time zone: summaries, card times and business hours use it. */
@@ -284,12 +433,15 @@ export const routingSchema = z
           .optional(),
         /** Zendesk requests per minute Ringback allows itself (the smallest plan allows 200). */
         requestsPerMinute: z.number().int().positive().default(200),
+        /** Requester and organization tags worth showing on the card's pre-brief (others stay hidden). */
+        showTags: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .default({
         createTickets: true,
         onResolve: { status: 'solved', addTags: ['ringback_resolved'] },
         requestsPerMinute: 200,
+        showTags: [],
       }),
     /** Who may see summaries and release other people's claims. */
     managers: z
@@ -323,9 +475,26 @@ export const routingSchema = z
         tagsOnResolve: z.array(z.union([z.string().min(1), z.number().int().positive()])).default([]),
         /** Aircall API requests per minute Ringback allows itself (the company-wide limit is 60–120). */
         requestsPerMinute: z.number().int().positive().default(60),
+        /**
+         * Aircall tag names (compared without case) that say the caller asked to be called back, and that the
+         * callback was done. Aircall's own names are not documented and may be localized: set yours here.
+         */
+        callbackTags: z
+          .object({
+            /** A call carrying one of these asked for a callback. */
+            requested: z.array(z.string().min(1)).default(['Callback request']),
+            /** A call carrying one of these was called back: its card resolves as reached. */
+            done: z.array(z.string().min(1)).default(['Callback done']),
+          })
+          .strict()
+          .default({ requested: ['Callback request'], done: ['Callback done'] }),
       })
       .strict()
-      .default({ tagsOnResolve: [], requestsPerMinute: 60 }),
+      .default({
+        tagsOnResolve: [],
+        requestsPerMinute: 60,
+        callbackTags: { requested: ['Callback request'], done: ['Callback done'] },
+      }),
     /**
      * Let any workspace member act on cards even when Zendesk/Aircall know no agent with their email.
      * Off by default once a help desk or phone system is connected: cards are for agents.
@@ -348,6 +517,8 @@ export const routingSchema = z
     outcomes: z.array(z.enum(OUTCOMES)).default([...OUTCOMES]),
     /** Summaries posted on a schedule (daily or weekly at a local time). */
     schedules: z.array(summarySchedule).default([]),
+    /** Priority rules, first match wins: `high` calls sort first and may get their own channel and ladder. */
+    priority: z.array(priorityRule).default([]),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -370,12 +541,33 @@ export const routingSchema = z
           message: `no line named "${schedule.line}"`,
         });
     });
+    const ruleNames = new Set<string>();
+    value.priority.forEach((rule, i) => {
+      for (const name of rule.when.line ?? []) {
+        if (!seen.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['priority', i, 'when', 'line'],
+            message: `no line named "${name}"`,
+          });
+      }
+      if (rule.name === undefined) return;
+      if (ruleNames.has(rule.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['priority', i, 'name'],
+          message: `duplicate rule name "${rule.name}"`,
+        });
+      ruleNames.add(rule.name);
+    });
   });
 
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type LineConfig = RoutingConfig['lines'][number];
-export type EscalationStep = LineConfig['escalate'][number];
 export type SummaryScheduleConfig = RoutingConfig['schedules'][number];
+export type PriorityRuleConfig = RoutingConfig['priority'][number];
+export type AssignPolicy = NonNullable<LineConfig['assign']>;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 /** Used when no routing file exists: every call lands on one line that posts nowhere. */
 export const DEFAULT_ROUTING_YAML = 'lines: [{ name: Default, match: "*" }]';

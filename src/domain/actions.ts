@@ -8,6 +8,8 @@ export const ACTION_IDS = {
   callback: 'ringback.callback',
   resolve: 'ringback.resolve',
   openTicket: 'ringback.open_ticket',
+  /** Call back later: value `30m`, `1h`, `2h`, `tomorrow` or an ISO 8601 time. */
+  snooze: 'ringback.snooze',
+  /** Hand the call to another agent: Slack `users_select` / Teams people ChoiceSet, value the chosen person. */
+  reassign: 'ringback.reassign',
 } as const;
-
-export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

@@ -200,20 +200,6 @@ function localMinute(midnight: DateTime, minute: number): number {
     .toMillis();
 }
 
-export function businessCalendar(hours: BusinessHours): BusinessCalendar {
-  return new BusinessCalendar(hours);
-}
-
-/** Open time between two instants. */
-export function elapsedBusinessMs(calendar: BusinessCalendar, from: number, to: number): number {
-  return calendar.elapsed(from, to);
-}
-
-/** The instant when `ms` of open time have passed since `start`; null when the line never opens. */
-export function addBusinessMs(calendar: BusinessCalendar, start: number, ms: number): number | null {
-  return calendar.add(start, ms);
-}
-
 export function isOpenAt(calendar: BusinessCalendar, at: number): boolean {
   return calendar.isOpenAt(at);
 }

@@ -59,4 +59,20 @@ export interface CallEvent {
   zendeskTicketId: number | null;
   /** Epoch ms when the provider built this event; later events win on conflicting fields. */
   occurredAt: number;
+  /** What this delivery says about a callback request; absent when it says nothing about one. */
+  callback?: CallbackSignal;
+}
+
+/** A provider's word on callbacks, normalized (Aircall tags and linked calls, Talk `callback`, generic fields). */
+export interface CallbackSignal {
+  /** True when the caller asked to be called back; null when this delivery does not say. */
+  requested: boolean | null;
+  /** Where to call back (E.164) when the provider gives a number; null when it does not. */
+  number: string | null;
+  /** The provider's word for where the request came from (`queue`, `web widget`, `tag`…), for logs. */
+  source: string | null;
+  /** The provider says the callback was done (Aircall "Callback done" tag). */
+  done: boolean;
+  /** This call is the provider's automated callback of that call (its providerCallId, same provider). */
+  automaticCallbackOf: string | null;
 }

@@ -4,7 +4,8 @@
  * never from one delivery alone. Pure: ingest loads and stores records, this module only reasons on them.
  */
 import type { LineConfig } from '../config/routing.js';
-import type { CallAgent, CallEvent, CallLeg } from './callEvent.js';
+import { isAutomaticCallback, mergeCallback } from './callbacks.js';
+import type { CallAgent, CallbackSignal, CallEvent, CallLeg } from './callEvent.js';
 import { type EpisodeDetails, emptyDetails } from './details.js';
 import { type Command, newEpisode } from './episode.js';
 import { formatNumber, isWithheld, normalizeNumber, toE164 } from './phone.js';
@@ -37,6 +38,8 @@ export interface CallRecord {
   events: string[];
   /** For each field, the `occurredAt` of the delivery its value came from. */
   stamps: Record<string, number>;
+  /** The provider's word on a callback request (absent on records stored before callbacks existed). */
+  callback?: CallbackSignal | null;
 }
 
 /** The provider call key: `aircall:123`, `zendesk:456`, `generic:twilio:CA…` (shown as providerCallIds). */
@@ -166,6 +169,7 @@ export function mergeCall(previous: CallRecord | null, event: CallEvent): CallRe
           ? previous.events
           : [...previous.events, event.eventName].slice(-50),
     stamps,
+    callback: mergeCallback(previous?.callback, event.callback),
   };
 }
 
@@ -258,7 +262,10 @@ export function buildDetails(
   calls: { key: string; record: CallRecord }[],
   line: Pick<LineConfig, 'country'> | null,
 ): EpisodeDetails {
-  const ordered = [...calls].sort((a, b) => callTime(a.record) - callTime(b.record));
+  // The provider's own callbacks of the caller belong to the episode but are not missed calls of it.
+  const ordered = calls
+    .filter((c) => !isAutomaticCallback(c.record))
+    .sort((a, b) => callTime(a.record) - callTime(b.record));
   const country = line?.country ?? null;
   const rang: string[] = [];
   const legs = ordered.flatMap((c) => c.record.legs).sort(byRingTime);

@@ -6,7 +6,9 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../config/duration.js';
 import type { EpisodeDetails } from './details.js';
+import { dueWords, SNOOZE_PRESETS, type SnoozePreset } from './dueTime.js';
 import { formatNumber } from './phone.js';
+import { ordinal } from './prebrief.js';
 import { describeReason } from './reasons.js';
 import { type Episode, OUTCOME_LABELS, OUTCOMES, type Outcome } from './types.js';
 
@@ -36,8 +38,35 @@ export interface CardModel {
   statusText: string;
   escalationText: string | null;
   /** Which controls the card offers. */
-  actions: { claim: boolean; release: boolean; callback: boolean; resolve: boolean; openTicket: boolean };
+  actions: {
+    claim: boolean;
+    release: boolean;
+    callback: boolean;
+    resolve: boolean;
+    openTicket: boolean;
+    /** Call back later (`ringback.snooze`): whenever a call back is possible and the call is not resolved. */
+    snooze: boolean;
+  };
   outcomes: { code: Outcome; label: string }[];
+  /**
+   * The callback workflow in words, one line each: the caller's request and how long they have waited,
+   * Aircall's own callback, when the call comes due (and which attempt), the attempts so far, the
+   * follow-up to the caller, and a withheld number that cannot be called back.
+   */
+  callbackLines: string[];
+  /** The preset "call back later" choices, in order (a surface may add a time input for the rest). */
+  snoozeOptions: { value: SnoozePreset; label: string }[];
+  /** "High priority · VIP customers" for a high call (shown prominently, in words); null otherwise. */
+  priorityText: string | null;
+  /** "Suggested: Ana · spoke with this caller on 2 Dec" while the call is not with them; null otherwise. */
+  suggestionText: string | null;
+  /**
+   * The pre-brief, one line each: organization, tags worth showing, open tickets (with the latest one's
+   * subject, priority and link), the last contact, the caller's local time, and repeat calls.
+   */
+  prebriefLines: string[];
+  /** The latest open ticket's link, for surfaces that make the pre-brief's ticket clickable. */
+  prebriefTicket: { id: number; url: string | null; subject: string | null } | null;
 }
 
 export interface CardContext {
@@ -54,6 +83,96 @@ export interface CardContext {
   zendeskBaseUrl?: string | null;
   /** Outcomes offered, in order. */
   outcomes?: readonly Outcome[];
+  /** The line's retry policy's attempts (for "attempt 2 of 3"); null or absent without one. */
+  retryAttempts?: number | null;
+  /** Tags worth showing in the pre-brief (routing `zendesk.showTags`); absent: none. */
+  showTags?: readonly string[];
+}
+
+const SNOOZE_LABELS: Record<SnoozePreset, string> = {
+  '30m': 'In 30 minutes',
+  '1h': 'In 1 hour',
+  '2h': 'In 2 hours',
+  tomorrow: 'Tomorrow morning',
+};
+
+/** What a card can say was done with a call nobody can call back: the caller got through, or no need. */
+const OUTCOMES_WITHOUT_NUMBER: readonly Outcome[] = ['reached', 'not_needed'];
+
+/** The callback workflow lines of the card (see CardModel.callbackLines). */
+export function callbackLines(context: CardContext, callable: boolean): string[] {
+  const { episode, timezone, now } = context;
+  const open = episode.state !== 'resolved';
+  const lines: string[] = [];
+  if (episode.callbackRequested) {
+    const since = episode.callbackRequestedAt ?? episode.missedAt;
+    lines.push(
+      open
+        ? `The caller asked to be called back · waiting ${formatDuration(Math.max(0, now - since))} since ${formatClock(since, timezone)}`
+        : 'The caller had asked to be called back',
+    );
+  }
+  if (open && episode.autoCallback === 'retrying') lines.push('Aircall is calling back automatically');
+  if (open && episode.autoCallback === 'failed') {
+    lines.push('Aircall’s automatic call back did not get through: a person must call back');
+  }
+  if (episode.callbackNumber && episode.callbackNumber !== episode.caller.number) {
+    lines.push(`Call back on ${displayNumber(episode.callbackNumber, context.lineCountry)}`);
+  }
+  if (!callable && open) lines.push('The number is withheld: no call back is possible');
+  const retry = context.retryAttempts ?? null;
+  const nextAttempt =
+    retry !== null && episode.attemptLog.length > 0
+      ? ` · attempt ${episode.attemptLog.length + 1} of ${retry}`
+      : '';
+  if (open && episode.dueAt !== null) {
+    lines.push(
+      episode.dueRemindedAt !== null || now >= episode.dueAt
+        ? `Due now: call back (planned for ${formatClock(episode.dueAt, timezone)})${nextAttempt}`
+        : `Call back ${dueWords(episode.dueAt, now, timezone)}${nextAttempt}`,
+    );
+  }
+  if (episode.attemptLog.length > 0) {
+    const attempts = episode.attemptLog
+      .map((a) => `${formatClock(a.at, timezone)} ${OUTCOME_LABELS[a.result]} (${a.by.name})`)
+      .join(' · ');
+    lines.push(`Attempts: ${attempts}`);
+  }
+  if (episode.followUp === 'sent')
+    lines.push('Follow-up e-mailed to the caller (a public reply on the ticket)');
+  if (episode.followUp === 'no_email') lines.push('No follow-up sent: the requester has no e-mail address');
+  return lines;
+}
+
+/** The pre-brief of the card (see CardModel.prebriefLines), from the details Zendesk and triage filled. */
+export function prebriefLines(context: CardContext): string[] {
+  const { details, timezone, now } = context;
+  const lines: string[] = [];
+  const brief = details.prebrief;
+  if (brief?.organization) lines.push(`Organization: ${brief.organization}`);
+  const wanted = new Set((context.showTags ?? []).map((t) => t.toLowerCase()));
+  const shown = (brief?.tags ?? []).filter((tag) => wanted.has(tag.toLowerCase()));
+  if (shown.length > 0) lines.push(`Tags: ${shown.join(', ')}`);
+  if (brief && brief.openTickets.count > 0) {
+    const latest = brief.openTickets.latest;
+    const count = `${brief.openTickets.count} open ticket${brief.openTickets.count === 1 ? '' : 's'}`;
+    const about = latest
+      ? ` · latest #${latest.id}${latest.subject ? ` “${latest.subject}”` : ''}${latest.priority ? ` (${latest.priority})` : ''}`
+      : '';
+    lines.push(`${count}${about}`);
+  }
+  if (brief?.lastContact) {
+    const { at, channel, agent } = brief.lastContact;
+    const day = DateTime.fromMillis(at, { zone: timezone }).toFormat('d LLL');
+    lines.push(`Last contact ${day}${channel ? ` by ${channel}` : ''}${agent ? ` with ${agent}` : ''}`);
+  }
+  if (brief?.timeZone) {
+    const local = DateTime.fromMillis(now, { zone: brief.timeZone });
+    if (local.isValid) lines.push(`Caller’s local time ${local.toFormat('HH:mm')} (${brief.timeZone})`);
+  }
+  const calls = details.repeat?.callsThisWeek ?? 0;
+  if (calls >= 2) lines.push(`${ordinal(calls)} call this week`);
+  return lines;
 }
 
 const TRANSCRIPT_EXCERPT = 280;
@@ -114,6 +233,8 @@ function statusText(context: CardContext): string {
 export function buildCardModel(context: CardContext): CardModel {
   const { episode, details, timezone, now } = context;
   const withheld = episode.caller.number === null;
+  // The number the caller asked to be called back on (or an agent set) wins over the one they called from.
+  const callbackNumber = episode.callbackNumber ?? episode.caller.number;
   const numberDisplay = displayNumber(episode.caller.number, context.lineCountry);
   const name = episode.caller.name ?? details.requester?.name ?? null;
   const who = name ?? numberDisplay ?? 'a withheld number';
@@ -129,6 +250,8 @@ export function buildCardModel(context: CardContext): CardModel {
     episode.zendeskTicketId !== null && context.zendeskBaseUrl
       ? `${context.zendeskBaseUrl.replace(/\/$/, '')}/agent/tickets/${episode.zendeskTicketId}`
       : null;
+  const ticketLink = (id: number) =>
+    context.zendeskBaseUrl ? `${context.zendeskBaseUrl.replace(/\/$/, '')}/agent/tickets/${id}` : null;
   const title = `Missed call from ${who}`;
   const status = statusText(context);
   return {
@@ -139,7 +262,7 @@ export function buildCardModel(context: CardContext): CardModel {
     caller: {
       name,
       numberDisplay,
-      telUri: episode.caller.number ? `tel:${episode.caller.number}` : null,
+      telUri: callbackNumber ? `tel:${callbackNumber}` : null,
       withheld,
     },
     lineName: episode.line,
@@ -177,10 +300,44 @@ export function buildCardModel(context: CardContext): CardModel {
       claim: episode.state === 'open',
       release: episode.state === 'claimed' || episode.state === 'calling',
       // No number to call back for a withheld caller.
-      callback: open && !withheld,
+      callback: open && callbackNumber !== null,
       resolve: open,
       openTicket: ticketUrl !== null,
+      snooze: open && callbackNumber !== null,
     },
-    outcomes: (context.outcomes ?? OUTCOMES).map((code) => ({ code, label: OUTCOME_LABELS[code] })),
+    outcomes: (context.outcomes ?? OUTCOMES)
+      .filter((code) => callbackNumber !== null || OUTCOMES_WITHOUT_NUMBER.includes(code))
+      .map((code) => ({ code, label: OUTCOME_LABELS[code] })),
+    callbackLines: callbackLines(context, callbackNumber !== null),
+    snoozeOptions:
+      open && callbackNumber !== null
+        ? SNOOZE_PRESETS.map((value) => ({ value, label: SNOOZE_LABELS[value] }))
+        : [],
+    priorityText:
+      episode.priority === 'high' && open
+        ? `High priority${episode.priorityRule && !episode.priorityRule.startsWith('#') ? ` · ${episode.priorityRule}` : ''}`
+        : null,
+    suggestionText: suggestionText(episode),
+    prebriefLines: prebriefLines(context),
+    prebriefTicket: details.prebrief?.openTickets.latest
+      ? {
+          id: details.prebrief.openTickets.latest.id,
+          url: ticketLink(details.prebrief.openTickets.latest.id),
+          subject: details.prebrief.openTickets.latest.subject,
+        }
+      : null,
   };
+}
+
+/** The suggestion, while the call is not (or no longer) with the suggested agent. */
+function suggestionText(episode: Episode): string | null {
+  const owner = episode.suggestedOwner;
+  if (!owner || episode.state === 'resolved') return null;
+  const withThem =
+    episode.claimedBy !== null &&
+    (episode.claimedBy.email !== null && owner.email !== null
+      ? episode.claimedBy.email.toLowerCase() === owner.email.toLowerCase()
+      : episode.claimedBy.name === owner.name);
+  if (withThem) return `Suggested owner · ${owner.why}`;
+  return `Suggested: ${owner.name} · ${owner.why}`;
 }

@@ -3,6 +3,7 @@
  * read by the card builders. Stored as JSON on the episode; parsed defensively on the way out.
  */
 import { z } from 'zod';
+import { prebriefSchema, repeatCallsSchema } from './prebrief.js';
 
 export const episodeDetailsSchema = z.object({
   /** The number the caller dialled, formatted for display. */
@@ -33,6 +34,10 @@ export const episodeDetailsSchema = z.object({
   requester: z.object({ id: z.number(), name: z.string() }).nullable().default(null),
   /** The call came in outside the line's business hours. */
   outOfHours: z.boolean().default(false),
+  /** What Zendesk says about the caller (src/domain/prebrief.ts); absent until it answered. */
+  prebrief: prebriefSchema.optional().catch(undefined),
+  /** Ringback's own history of the number ("3rd call this week"); absent until the triage job ran. */
+  repeat: repeatCallsSchema.optional().catch(undefined),
 });
 
 export type EpisodeDetails = z.infer<typeof episodeDetailsSchema>;

@@ -4,13 +4,46 @@
  * system's (a late call joining, a held card let out, the ticket linked). Pure: (episode, command) → new
  * episode + events, or a typed refusal.
  */
-import type { Actor, Episode, Outcome } from './types.js';
+import type {
+  Actor,
+  AttemptEntry,
+  AutoCallback,
+  Episode,
+  FollowUpResult,
+  Outcome,
+  Priority,
+  SuggestedOwner,
+} from './types.js';
 
 export type Command =
   | { type: 'claim'; actor: Actor; at: number }
   | { type: 'release'; actor: Actor; at: number; asManager: boolean }
   | { type: 'callback'; actor: Actor; at: number }
-  | { type: 'resolve'; actor: Actor; at: number; outcome: Outcome; asManager: boolean }
+  | {
+      type: 'resolve';
+      actor: Actor;
+      at: number;
+      outcome: Outcome;
+      asManager: boolean;
+      /** The line's retry policy: a `no_answer` before the last attempt snoozes until `nextDueAt` instead. */
+      retry?: RetryPlan;
+    }
+  /** Call back later: the claimer (or a manager) sets when the call comes due again. */
+  | { type: 'snooze'; actor: Actor; at: number; dueAt: number; asManager: boolean }
+  /** The snooze's timer fired: the claimer is reminded once and the card says the call is due. */
+  | { type: 'come_due'; at: number; dueAt: number }
+  /** What the provider deliveries say about a callback request (ingest recomputes it from the calls). */
+  | {
+      type: 'note_callback_request';
+      at: number;
+      requestedAt: number;
+      number: string | null;
+      autoCallback: AutoCallback | null;
+    }
+  /** An agent gives another number to call back on (E.164, validated by the caller of decide). */
+  | { type: 'set_callback_number'; actor: Actor; at: number; number: string; asManager: boolean }
+  /** The follow-up to the caller was sent, or could not be (no e-mail). */
+  | { type: 'note_follow_up'; at: number; result: FollowUpResult }
   | { type: 'auto_resolve'; at: number; actor: Actor | null; providerCallKey: string }
   | { type: 'add_call'; at: number; providerCallKey: string }
   /** A missed call delivered after its caller's episode was resolved, though it came in before that. */
@@ -19,12 +52,31 @@ export type Command =
   /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
   | { type: 'release_card'; at: number }
   /** Zendesk (or a Zendesk Talk delivery) told us the episode's ticket. */
-  | { type: 'link_ticket'; at: number; ticketId: number };
+  | { type: 'link_ticket'; at: number; ticketId: number }
+  /** The priority rules were evaluated again (at opening, when Zendesk answered, on a callback request). */
+  | { type: 'set_priority'; at: number; level: Priority; rule: string | null; because: string | null }
+  /**
+   * The line's `assign.suggest` named someone; with `autoClaim` the call is claimed for them, once ever
+   * (`actor` is who they are as a person: a released auto-claim is never claimed for them again).
+   */
+  | {
+      type: 'suggest_owner';
+      at: number;
+      owner: Omit<SuggestedOwner, 'autoClaimed'>;
+      autoClaim: { actor: Actor } | null;
+    }
+  /** The claimer (or a manager) hands the call to another agent (checked to be one by the caller of decide). */
+  | { type: 'reassign'; actor: Actor; at: number; to: Actor; asManager: boolean };
 
-export type CommandType = Command['type'];
+/** A retry policy applied to one resolve: `attempts` in all; the next one comes due at `nextDueAt`. */
+export interface RetryPlan {
+  attempts: number;
+  /** Null when the line never opens again: the attempt then resolves. */
+  nextDueAt: number | null;
+}
 
 export type DomainEvent =
-  | { type: 'claimed'; actor: Actor; at: number; implicit: boolean }
+  | { type: 'claimed'; actor: Actor; at: number; implicit: boolean; auto?: boolean }
   | { type: 'released'; actor: Actor; at: number; previous: Actor }
   | { type: 'callback_started'; actor: Actor; at: number; attempt: number }
   | { type: 'resolved'; actor: Actor; at: number; outcome: Outcome }
@@ -37,14 +89,49 @@ export type DomainEvent =
   /** Emitted by ingest, not by decide(): a first missed call opened the episode. */
   | { type: 'opened'; at: number; providerCallKey: string }
   /** Emitted by ingest or Zendesk: the card's details changed (voicemail, transcript, requester…). */
-  | { type: 'details_changed'; at: number; fields: string[] };
+  | { type: 'details_changed'; at: number; fields: string[] }
+  /** A call-back attempt's result was recorded: `attempt` of `of` (null without a retry policy). */
+  | { type: 'attempt_logged'; actor: Actor; at: number; attempt: number; of: number | null; result: Outcome }
+  /** Call back later: by a person (`asked`) or by the retry policy after a failed attempt (`retry`). */
+  | { type: 'snoozed'; actor: Actor; at: number; dueAt: number; reason: 'asked' | 'retry' }
+  /** The snooze came due; `claimer` is who is reminded. */
+  | { type: 'came_due'; at: number; dueAt: number; claimer: Actor | null }
+  /** The provider said the caller asked to be called back, or how its own automated callback fares. */
+  | {
+      type: 'callback_request_noted';
+      at: number;
+      first: boolean;
+      number: string | null;
+      autoCallback: AutoCallback | null;
+    }
+  | { type: 'callback_number_set'; actor: Actor; at: number; number: string }
+  | { type: 'follow_up_noted'; at: number; result: FollowUpResult }
+  | {
+      type: 'priority_set';
+      at: number;
+      level: Priority;
+      previous: Priority;
+      rule: string | null;
+      because: string | null;
+    }
+  | { type: 'owner_suggested'; at: number; owner: SuggestedOwner }
+  /** The call changed hands: `from` is who had it (null when a manager assigned an unclaimed call). */
+  | { type: 'reassigned'; actor: Actor; at: number; from: Actor | null; to: Actor };
 
 export type Refusal =
   | { kind: 'AlreadyClaimed'; by: Actor; at: number }
   | { kind: 'AlreadyResolved'; by: Actor | null; at: number; outcome: Outcome | null }
   | { kind: 'NotClaimed' }
   | { kind: 'NotClaimer'; claimedBy: Actor }
-  | { kind: 'StaleEscalation'; level: number };
+  /** Snoozing or changing the number of someone else's call (only they or a manager may). */
+  | { kind: 'OnlyClaimer'; claimedBy: Actor; action: 'snooze' | 'change the number' }
+  /** A snooze that would come due at or before the moment it is asked. */
+  | { kind: 'DueNotAhead'; dueAt: number }
+  /** What the person chose or typed cannot be used (a snooze time, a phone number); `message` says why. */
+  | { kind: 'InvalidInput'; message: string }
+  | { kind: 'StaleEscalation'; level: number }
+  /** Reassigning someone else's call, or an unclaimed one, without being a manager. */
+  | { kind: 'ReassignNotAllowed'; claimedBy: Actor | null };
 
 export type Decision =
   | { ok: true; episode: Episode; events: DomainEvent[] }
@@ -99,7 +186,7 @@ export function decide(episode: Episode, command: Command): Decision {
       if (!command.asManager && !sameActor(episode.claimedBy, command.actor)) {
         return refuse({ kind: 'NotClaimer', claimedBy: episode.claimedBy });
       }
-      return accept(episode, { state: 'open', claimedBy: null, claimedAt: null }, [
+      return accept(episode, { state: 'open', claimedBy: null, claimedAt: null, ...NOT_SNOOZED }, [
         { type: 'released', actor: command.actor, at: command.at, previous: episode.claimedBy },
       ]);
     }
@@ -121,6 +208,7 @@ export function decide(episode: Episode, command: Command): Decision {
         attempts: attempt,
         firstAttemptAt: episode.firstAttemptAt ?? command.at,
         lastAttemptAt: command.at,
+        ...NOT_SNOOZED,
       } satisfies Partial<Episode>);
       events.push({ type: 'callback_started', actor: command.actor, at: command.at, attempt });
       return accept(episode, changes, events);
@@ -138,15 +226,149 @@ export function decide(episode: Episode, command: Command): Decision {
         outcome: command.outcome,
         resolvedAt: command.at,
         resolvedBy: command.actor,
+        ...NOT_SNOOZED,
       };
       if (!episode.claimedBy) {
         changes.claimedBy = command.actor;
         changes.claimedAt = command.at;
         events.push({ type: 'claimed', actor: command.actor, at: command.at, implicit: true });
       }
+      if (isAttempt(command.outcome)) {
+        const entry: AttemptEntry = { at: command.at, by: command.actor, result: command.outcome };
+        const attempt = episode.attemptLog.length + 1;
+        changes.attemptLog = [...episode.attemptLog, entry];
+        const retry = command.retry;
+        // Under a retry policy each attempt is told (thread line, ticket note); without one the resolve says it.
+        if (retry) {
+          events.push({
+            type: 'attempt_logged',
+            actor: command.actor,
+            at: command.at,
+            attempt,
+            of: retry.attempts,
+            result: command.outcome,
+          });
+        }
+        if (
+          command.outcome === 'no_answer' &&
+          retry &&
+          attempt < retry.attempts &&
+          retry.nextDueAt !== null
+        ) {
+          // Not the last attempt: the call comes back later instead of being resolved.
+          Object.assign(changes, {
+            state: 'claimed',
+            outcome: null,
+            resolvedAt: null,
+            resolvedBy: null,
+            dueAt: retry.nextDueAt,
+            snoozedAt: command.at,
+            dueRemindedAt: null,
+          } satisfies Partial<Episode>);
+          events.push({
+            type: 'snoozed',
+            actor: command.actor,
+            at: command.at,
+            dueAt: retry.nextDueAt,
+            reason: 'retry',
+          });
+          return accept(episode, changes, events);
+        }
+      }
       events.push({ type: 'resolved', actor: command.actor, at: command.at, outcome: command.outcome });
       return accept(episode, changes, events);
     }
+
+    case 'snooze': {
+      if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
+      if (!command.asManager && episode.claimedBy && !sameActor(episode.claimedBy, command.actor)) {
+        return refuse({ kind: 'OnlyClaimer', claimedBy: episode.claimedBy, action: 'snooze' });
+      }
+      if (command.dueAt <= command.at) return refuse({ kind: 'DueNotAhead', dueAt: command.dueAt });
+      const events: DomainEvent[] = [];
+      const changes: Partial<Episode> = {
+        // A snoozed call waits for its claimer: a call being dialled is back to claimed.
+        state: 'claimed',
+        dueAt: command.dueAt,
+        snoozedAt: command.at,
+        dueRemindedAt: null,
+      };
+      if (!episode.claimedBy) {
+        // "I'll call back at 17:00" takes the call, as starting the call back does.
+        changes.claimedBy = command.actor;
+        changes.claimedAt = command.at;
+        events.push({ type: 'claimed', actor: command.actor, at: command.at, implicit: true });
+      }
+      events.push({
+        type: 'snoozed',
+        actor: command.actor,
+        at: command.at,
+        dueAt: command.dueAt,
+        reason: 'asked',
+      });
+      return accept(episode, changes, events);
+    }
+
+    case 'come_due':
+      // Only the snooze this timer was armed for, once: a later snooze or a call back disarms it.
+      if (episode.state === 'resolved' || episode.dueAt !== command.dueAt || episode.dueRemindedAt !== null) {
+        return accept(episode, {}, []);
+      }
+      return accept(episode, { dueRemindedAt: command.at }, [
+        { type: 'came_due', at: command.at, dueAt: command.dueAt, claimer: episode.claimedBy },
+      ]);
+
+    case 'note_callback_request': {
+      const first = !episode.callbackRequested;
+      const number = command.number ?? episode.callbackNumber;
+      if (
+        !first &&
+        number === episode.callbackNumber &&
+        command.autoCallback === episode.autoCallback &&
+        command.requestedAt >= (episode.callbackRequestedAt ?? Number.POSITIVE_INFINITY)
+      ) {
+        return accept(episode, {}, []);
+      }
+      return accept(
+        episode,
+        {
+          callbackRequested: true,
+          callbackRequestedAt: Math.min(
+            command.requestedAt,
+            episode.callbackRequestedAt ?? command.requestedAt,
+          ),
+          callbackNumber: number,
+          autoCallback: command.autoCallback,
+        },
+        [
+          {
+            type: 'callback_request_noted',
+            at: command.at,
+            first,
+            number,
+            autoCallback: command.autoCallback,
+          },
+        ],
+      );
+    }
+
+    case 'set_callback_number': {
+      if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
+      if (!command.asManager && episode.claimedBy && !sameActor(episode.claimedBy, command.actor)) {
+        return refuse({ kind: 'OnlyClaimer', claimedBy: episode.claimedBy, action: 'change the number' });
+      }
+      if (episode.callbackNumber === command.number) return accept(episode, {}, []);
+      return accept(episode, { callbackNumber: command.number }, [
+        { type: 'callback_number_set', actor: command.actor, at: command.at, number: command.number },
+      ]);
+    }
+
+    case 'note_follow_up':
+      // Exactly once: the first result stands.
+      if (episode.followUp !== null) return accept(episode, {}, []);
+      return accept(episode, { followUp: command.result }, [
+        { type: 'follow_up_noted', at: command.at, result: command.result },
+      ]);
 
     case 'auto_resolve': {
       // A caller already helped stays helped: repeated or late "answered" events change nothing.
@@ -159,6 +381,7 @@ export function decide(episode: Episode, command: Command): Decision {
           resolvedAt: command.at,
           resolvedBy: command.actor,
           autoResolved: true,
+          ...NOT_SNOOZED,
         },
         [
           {
@@ -203,7 +426,76 @@ export function decide(episode: Episode, command: Command): Decision {
       return accept(episode, { zendeskTicketId: command.ticketId }, [
         { type: 'ticket_linked', at: command.at, ticketId: command.ticketId },
       ]);
+
+    case 'set_priority':
+      return setPriority(episode, command);
+
+    case 'suggest_owner':
+      return suggestOwner(episode, command);
+
+    case 'reassign':
+      return reassign(episode, command);
   }
+}
+
+/** A resolved call keeps the priority it had: it is history, and lists no longer show it first. */
+function setPriority(episode: Episode, command: Extract<Command, { type: 'set_priority' }>): Decision {
+  if (episode.state === 'resolved') return accept(episode, {}, []);
+  if (episode.priority === command.level && episode.priorityRule === command.rule)
+    return accept(episode, {}, []);
+  return accept(episode, { priority: command.level, priorityRule: command.rule }, [
+    {
+      type: 'priority_set',
+      at: command.at,
+      level: command.level,
+      previous: episode.priority,
+      rule: command.rule,
+      because: command.because,
+    },
+  ]);
+}
+
+function suggestOwner(episode: Episode, command: Extract<Command, { type: 'suggest_owner' }>): Decision {
+  if (episode.state === 'resolved') return accept(episode, {}, []);
+  const current = episode.suggestedOwner;
+  const alreadyAutoClaimed = current?.autoClaimed ?? false;
+  // Claimed for them only while nobody has it and nobody ever got it this way (a release is final).
+  const claimNow = command.autoClaim !== null && !alreadyAutoClaimed && episode.state === 'open';
+  const owner: SuggestedOwner = { ...command.owner, autoClaimed: alreadyAutoClaimed || claimNow };
+  const same =
+    current !== null &&
+    current.name === owner.name &&
+    current.email === owner.email &&
+    current.why === owner.why &&
+    current.source === owner.source;
+  const events: DomainEvent[] = same && !claimNow ? [] : [{ type: 'owner_suggested', at: command.at, owner }];
+  const changes: Partial<Episode> = { suggestedOwner: owner };
+  if (claimNow && command.autoClaim) {
+    const actor = command.autoClaim.actor;
+    Object.assign(changes, { state: 'claimed', claimedBy: actor, claimedAt: command.at });
+    events.push({ type: 'claimed', actor, at: command.at, implicit: false, auto: true });
+  }
+  return accept(episode, changes, events);
+}
+
+function reassign(episode: Episode, command: Extract<Command, { type: 'reassign' }>): Decision {
+  if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
+  const from = episode.claimedBy;
+  const mayHandOver = command.asManager || (from !== null && sameActor(from, command.actor));
+  if (!mayHandOver) return refuse({ kind: 'ReassignNotAllowed', claimedBy: from });
+  if (from !== null && sameActor(from, command.to)) return accept(episode, {}, []);
+  // The new owner has not dialled yet: a call being dialled is back to claimed; a snooze stays with the call.
+  return accept(episode, { state: 'claimed', claimedBy: command.to, claimedAt: command.at }, [
+    { type: 'reassigned', actor: command.actor, at: command.at, from, to: command.to },
+  ]);
+}
+
+/** The snooze fields of an episode that is not (or no longer) snoozed. */
+const NOT_SNOOZED = { dueAt: null, snoozedAt: null, dueRemindedAt: null } as const;
+
+/** Outcomes that say a call back was tried (`not_needed` says none was). */
+function isAttempt(outcome: Outcome): boolean {
+  return outcome !== 'not_needed';
 }
 
 /** One more call in the episode: counted, and the episode's span widened to include it. */
@@ -248,6 +540,18 @@ export function newEpisode(input: {
     escalationLevel: 0,
     escalatedAt: null,
     zendeskTicketId: input.zendeskTicketId ?? null,
+    callbackRequested: false,
+    callbackRequestedAt: null,
+    callbackNumber: null,
+    autoCallback: null,
+    dueAt: null,
+    snoozedAt: null,
+    dueRemindedAt: null,
+    attemptLog: [],
+    followUp: null,
+    priority: 'normal',
+    priorityRule: null,
+    suggestedOwner: null,
     version: 1,
   };
 }
@@ -267,5 +571,17 @@ export function describeRefusal(refusal: Refusal, formatTime: (ms: number) => st
       return `Only ${refusal.claimedBy.name} or a manager can release this call.`;
     case 'StaleEscalation':
       return `Escalation step ${refusal.level} already happened.`;
+    case 'OnlyClaimer':
+      return refusal.action === 'snooze'
+        ? `Only ${refusal.claimedBy.name} or a manager can snooze this call.`
+        : `Only ${refusal.claimedBy.name} or a manager can change the number to call back on.`;
+    case 'DueNotAhead':
+      return `${formatTime(refusal.dueAt)} has already passed: choose a later time.`;
+    case 'InvalidInput':
+      return refusal.message;
+    case 'ReassignNotAllowed':
+      return refusal.claimedBy
+        ? `Only ${refusal.claimedBy.name} or a manager can hand this call to someone else.`
+        : 'Only a manager can hand an unclaimed call to someone: claim it first, or ask a manager.';
   }
 }

@@ -15,6 +15,8 @@ const REASONS: Record<string, string> = {
   not_answered: 'Not answered',
   voicemail: 'Left a voicemail',
   failed: 'The call failed',
+  // A Talk callback request no agent has returned yet (Ringback's own code)
+  callback_requested: 'Asked to be called back',
   // Generic webhook conventions (Twilio/Dialpad/RingCentral statuses)
   'no-answer': 'Not answered',
   busy: 'Line was busy',
@@ -26,6 +28,3 @@ export function describeReason(code: string | null | undefined): string | null {
   if (!code) return null;
   return REASONS[code] ?? code.replace(/[_-]+/g, ' ');
 }
-
-/** Known codes, for tests and docs. */
-export const KNOWN_REASON_CODES = Object.keys(REASONS);

@@ -3,6 +3,7 @@
  * open now, per line and per agent. Pure: durations are measured by injected functions so the same
  * code counts wall-clock and business time (`business` figures; SLA breaches count business time).
  */
+import type { LegFigures, LegTotals } from './legReport.js';
 import type { TimeWindow } from './periods.js';
 import { type Episode, OUTCOMES, type Outcome } from './types.js';
 
@@ -71,6 +72,10 @@ export interface AgentFigures {
   timeToFirstCallback: DurationStats;
   /** Business-time versions of the two durations above. Always set by summarize(). */
   business?: { timeToClaim: DurationStats; timeToFirstCallback: DurationStats };
+  /** Calls this agent resolved as `reached` (by hand, not automatically). Always set by summarize(). */
+  reached?: number;
+  /** The agent's legs (missed legs apart from missed calls): set by the summary use case (src/domain/legReport.ts). */
+  legs?: LegFigures;
 }
 
 export interface Summary {
@@ -81,6 +86,8 @@ export interface Summary {
   openNow: OpenFigures;
   /** Waiting times of what is open now, overall and per line. Always set by summarize(). */
   openDetail?: OpenDetail;
+  /** The team's legs, with the calls they belong to: set by the summary use case (src/domain/legReport.ts). */
+  legs?: LegTotals;
 }
 
 export interface SlaTargets {
@@ -201,6 +208,7 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       claimed: number;
       calledBack: number;
       resolved: number;
+      reached: number;
       toClaim: number[];
       toCallback: number[];
       toClaimBusiness: number[];
@@ -215,6 +223,7 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
         claimed: 0,
         calledBack: 0,
         resolved: 0,
+        reached: 0,
         toClaim: [],
         toCallback: [],
         toClaimBusiness: [],
@@ -238,8 +247,11 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       }
     }
     const resolver = episode.resolvedBy;
-    if (resolver && episode.state === 'resolved')
-      entry(resolver.email?.toLowerCase() ?? resolver.id, resolver.name).resolved++;
+    if (resolver && episode.state === 'resolved') {
+      const agent = entry(resolver.email?.toLowerCase() ?? resolver.id, resolver.name);
+      agent.resolved++;
+      if (episode.outcome === 'reached' && !episode.autoResolved) agent.reached++;
+    }
   }
   return [...agents.entries()]
     .map(([actorId, a]) => ({
@@ -248,6 +260,7 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       claimed: a.claimed,
       calledBack: a.calledBack,
       resolved: a.resolved,
+      reached: a.reached,
       timeToClaim: stats(a.toClaim),
       timeToFirstCallback: stats(a.toCallback),
       business: { timeToClaim: stats(a.toClaimBusiness), timeToFirstCallback: stats(a.toCallbackBusiness) },

@@ -7,7 +7,9 @@
  */
 import { formatDuration } from '../config/duration.js';
 import { formatClock } from './cardModel.js';
+import { dueWords } from './dueTime.js';
 import type { DomainEvent } from './episode.js';
+import { formatNumber } from './phone.js';
 import { type Episode, OUTCOME_LABELS } from './types.js';
 
 /** How a surface shows a person's name inside a line. */
@@ -24,6 +26,7 @@ export function timelineLine(
   const name = (value: string | null | undefined) => who(value ?? 'someone');
   switch (event.type) {
     case 'claimed':
+      if (event.auto) return `${at} · Claimed for ${name(event.actor.name)} (suggested owner)`;
       return event.implicit ? null : `${at} · Claimed by ${name(event.actor.name)}`;
     case 'released':
       return event.actor.id === event.previous.id
@@ -44,6 +47,36 @@ export function timelineLine(
         : `${at} · Resolved automatically: the caller got through`;
     case 'call_joined':
       return `${at} · Called again (${event.callCount} calls so far)`;
+    case 'attempt_logged':
+      return `${at} · Attempt ${event.attempt}${event.of !== null ? ` of ${event.of}` : ''} by ${name(event.actor.name)}: ${OUTCOME_LABELS[event.result]}`;
+    case 'snoozed': {
+      const due = dueWords(event.dueAt, event.at, timezone);
+      return event.reason === 'retry'
+        ? `${at} · Next attempt ${due}`
+        : `${at} · ${name(event.actor.name)} will call back ${due}`;
+    }
+    case 'callback_request_noted':
+      return callbackRequestLine(event, at);
+    case 'callback_number_set':
+      return `${at} · ${name(event.actor.name)} set the number to call back on: ${formatNumber(event.number) ?? event.number}`;
+    case 'follow_up_noted':
+      return event.result === 'sent'
+        ? `${at} · Follow-up sent to the caller (a public reply on the ticket, e-mailed by Zendesk)`
+        : `${at} · No follow-up sent: the requester has no e-mail address`;
+    case 'reassigned':
+      return event.from
+        ? `${at} · ${name(event.actor.name)} handed the call from ${name(event.from.name)} to ${name(event.to.name)}`
+        : `${at} · ${name(event.actor.name)} handed the call to ${name(event.to.name)}`;
+    case 'priority_set':
+      return event.level === 'high'
+        ? `${at} · High priority${event.because ? `: ${event.because}` : ''}`
+        : event.previous === 'high'
+          ? `${at} · Back to normal priority`
+          : null;
+    case 'owner_suggested':
+      return `${at} · Suggested to ${name(event.owner.name)}: ${event.owner.why}`;
+    // The due reminder is its own thread message, with the claimer's mention.
+    case 'came_due':
     case 'escalated':
     case 'opened':
     case 'details_changed':
@@ -51,6 +84,22 @@ export function timelineLine(
     case 'ticket_linked':
       return null;
   }
+}
+
+function callbackRequestLine(
+  event: Extract<DomainEvent, { type: 'callback_request_noted' }>,
+  at: string,
+): string | null {
+  const automatic =
+    event.autoCallback === 'retrying'
+      ? 'Aircall is calling back automatically'
+      : event.autoCallback === 'failed'
+        ? 'Aircall’s automatic call back did not get through: a person must call back'
+        : null;
+  if (event.first) {
+    return `${at} · The caller asked to be called back${automatic ? ` · ${automatic}` : ''}`;
+  }
+  return automatic ? `${at} · ${automatic}` : null;
 }
 
 /** The lines of one accepted command, joined into one thread message (one post, not several). */

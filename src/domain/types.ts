@@ -30,8 +30,6 @@ export interface Actor {
   surface: Surface;
 }
 
-export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Ringback', email: null, surface: 'system' };
-
 /** The caller of an episode; `number` is E.164 or null when withheld. */
 export interface Caller {
   number: string | null;
@@ -66,6 +64,60 @@ export interface Episode {
   escalationLevel: number;
   escalatedAt: number | null;
   zendeskTicketId: number | null;
+  /** The caller asked to be called back (Aircall "Callback request", Zendesk Talk `callback`, generic). */
+  callbackRequested: boolean;
+  /** When the caller asked (epoch ms): the card says how long they have been waiting since. */
+  callbackRequestedAt: number | null;
+  /** Where to call back (E.164) when not `caller.number`: given by the provider or set by an agent. */
+  callbackNumber: string | null;
+  /** Aircall's automated callback of this request: still retrying, failed (a person must call), or none seen. */
+  autoCallback: AutoCallback | null;
+  /** Snoozed ("call back later") or scheduled until this instant (epoch ms); null when not snoozed. */
+  dueAt: number | null;
+  /** When the current snooze began: the resolve ladder is paused from then until `dueAt`. */
+  snoozedAt: number | null;
+  /** When the claimer was reminded that `dueAt` came: from then the card says the call is due. */
+  dueRemindedAt: number | null;
+  /** Every call-back attempt with its result, oldest first. */
+  attemptLog: AttemptEntry[];
+  /** What became of the follow-up to the caller (a public Zendesk comment); null when none was due. */
+  followUp: FollowUpResult | null;
+  /** `high` when a priority rule of the routing file matched (sorted first, maybe its own channel/ladder). */
+  priority: Priority;
+  /** The priority rule that matched (its `name`, else `#1`, `#2`… by position); null when none did. */
+  priorityRule: string | null;
+  /** Who should take the call and why (the line's `assign.suggest`); null when no source named anyone. */
+  suggestedOwner: SuggestedOwner | null;
   /** Optimistic-concurrency counter: every accepted command increments it. */
   version: number;
+}
+
+export type AutoCallback = 'retrying' | 'failed';
+
+/** One call-back attempt: when its result was recorded, by whom, and the result. */
+export interface AttemptEntry {
+  at: number;
+  by: Actor;
+  result: Outcome;
+}
+
+/** `sent`: the public comment is on the ticket; `no_email`: the requester has no e-mail, nothing was sent. */
+export type FollowUpResult = 'sent' | 'no_email';
+
+export const PRIORITIES = ['normal', 'high'] as const;
+/** How urgent a call is: routing `priority` rules make it `high`. */
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Where a suggestion came from, in the routing file's words (`assign.suggest`). */
+export const SUGGESTION_SOURCES = ['lastAgent', 'ticketAssignee', 'voicemailOwner', 'roundRobin'] as const;
+export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
+
+/** The agent a call is suggested to, and why in words ("spoke with this caller on 2 Dec"). */
+export interface SuggestedOwner {
+  name: string;
+  email: string | null;
+  why: string;
+  source: SuggestionSource;
+  /** True once the call was claimed for them (`assign.autoClaim`): never claimed for anyone twice. */
+  autoClaimed: boolean;
 }

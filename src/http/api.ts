@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { safeEqual } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { sendError } from './errors.js';
+import { exportRouter } from './export.js';
 
 export interface ApiDeps {
   store: Store;
@@ -104,6 +105,7 @@ async function viewsOf(store: Store, episodes: Episode[]) {
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireToken(deps));
+  router.use(exportRouter(deps));
 
   router.get('/calls', async (req, res) => {
     const parsed = callsQuery.safeParse(req.query);

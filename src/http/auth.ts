@@ -16,7 +16,3 @@ export function safeEqual(given: unknown, expected: string): boolean {
 export function hmacSha256Hex(secret: string, body: Buffer | string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
-
-export function hmacSha256Base64(secret: string, body: Buffer | string): string {
-  return createHmac('sha256', secret).update(body).digest('base64');
-}

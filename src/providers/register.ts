@@ -5,22 +5,27 @@
  */
 import type { RegisterAdapter } from '../adapters/context.js';
 import { AircallUsers, aircallAgentLookup } from './aircall/agents.js';
-import { createAircallClient } from './aircall/client.js';
-import { aircallEventJob } from './aircall/events.js';
-import { AIRCALL_EVENT_JOB, aircallWebhook } from './aircall/webhook.js';
 import {
-  AIRCALL_COMMENT_JOB,
-  AIRCALL_DIAL_JOB,
-  AIRCALL_NOTE_JOB,
-  AIRCALL_TAG_JOB,
+  availabilityRefresh,
+  availabilityRefreshHandler,
+  availabilityRefreshJob,
+} from './aircall/availability.js';
+import { createAircallClient } from './aircall/client.js';
+import { aircallEventHandler } from './aircall/events.js';
+import { aircallEventJob, aircallWebhook } from './aircall/webhook.js';
+import {
+  aircallCommentJob,
+  aircallDialJob,
+  aircallNoteJob,
+  aircallTagJob,
   aircallTranslator,
-  commentJob,
-  dialJob,
-  noteJob,
-  tagJob,
+  commentHandler,
+  dialHandler,
+  noteHandler,
+  tagHandler,
 } from './aircall/writeBack.js';
-import { genericEventJob } from './generic/events.js';
-import { GENERIC_EVENT_JOB, genericWebhook } from './generic/webhook.js';
+import { genericEventHandler } from './generic/events.js';
+import { genericEventJob, genericWebhook } from './generic/webhook.js';
 import { ingestDepsOf } from './ingestJob.js';
 import { unsafeLinkReporter } from './links.js';
 import { createIngestMetrics } from './metrics.js';
@@ -33,13 +38,13 @@ export const registerProviders: RegisterAdapter = (ctx) => {
   const webhookDeps = { metrics: ctx.metrics, logger: ctx.logger };
 
   // Queued deliveries are processed even if the route was turned off since they were received.
-  ctx.runner.register(
-    AIRCALL_EVENT_JOB,
-    aircallEventJob(ingest, metrics, unsafeLinkReporter('aircall', ctx.metrics, ctx.logger)),
+  ctx.runner.handle(
+    aircallEventJob,
+    aircallEventHandler(ingest, metrics, unsafeLinkReporter('aircall', ctx.metrics, ctx.logger)),
   );
-  ctx.runner.register(
-    GENERIC_EVENT_JOB,
-    genericEventJob(ingest, metrics, unsafeLinkReporter('generic', ctx.metrics, ctx.logger)),
+  ctx.runner.handle(
+    genericEventJob,
+    genericEventHandler(ingest, metrics, unsafeLinkReporter('generic', ctx.metrics, ctx.logger)),
   );
 
   const aircallToken = env.AIRCALL_WEBHOOK_TOKEN;
@@ -73,9 +78,14 @@ export const registerProviders: RegisterAdapter = (ctx) => {
       client,
       findUser: (email: string) => users.byEmail(email),
     };
-    ctx.runner.register(AIRCALL_NOTE_JOB, noteJob(writeBack));
-    ctx.runner.register(AIRCALL_COMMENT_JOB, commentJob(writeBack));
-    ctx.runner.register(AIRCALL_TAG_JOB, tagJob(writeBack));
-    ctx.runner.register(AIRCALL_DIAL_JOB, dialJob(writeBack));
+    ctx.runner.handle(aircallNoteJob, noteHandler(writeBack));
+    ctx.runner.handle(aircallCommentJob, commentHandler(writeBack));
+    ctx.runner.handle(aircallTagJob, tagHandler(writeBack));
+    ctx.runner.handle(aircallDialJob, dialHandler(writeBack));
+    // Round robin's availability, read now and every few minutes (webhooks say changes in between).
+    ctx.runner.handle(availabilityRefreshJob, availabilityRefreshHandler({ ...writeBack }));
+    ctx.onStart(async () => {
+      await ctx.store.enqueue([availabilityRefresh(ctx.clock.now())], ctx.clock.now());
+    });
   }
 };

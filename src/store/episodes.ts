@@ -1,7 +1,17 @@
 /** Episodes: the missed-call cards, read and written with optimistic concurrency. */
 import type { Kysely, Selectable } from 'kysely';
 import { detailsWithoutCallerData } from '../domain/erasure.js';
-import type { Actor, Episode, EpisodeState, Outcome } from '../domain/types.js';
+import type {
+  Actor,
+  AttemptEntry,
+  AutoCallback,
+  Episode,
+  EpisodeState,
+  FollowUpResult,
+  Outcome,
+  Priority,
+  SuggestedOwner,
+} from '../domain/types.js';
 import type { Database, EpisodesTable } from './schema.js';
 
 type Row = Selectable<EpisodesTable>;
@@ -13,6 +23,29 @@ export interface EpisodeDetails {
 
 function actorFromJson(text: string | null): Actor | null {
   return text ? (JSON.parse(text) as Actor) : null;
+}
+
+/** A broken attempt log reads as empty rather than breaking the card (it is history, not state). */
+function attemptLogFromJson(text: string | null): AttemptEntry[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? (parsed as AttemptEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A broken suggestion reads as none: it is advice, never state a command depends on. */
+function suggestedOwnerFromJson(text: string | null): SuggestedOwner | null {
+  if (!text) return null;
+  try {
+    const parsed = JSON.parse(text) as Partial<SuggestedOwner> | null;
+    if (!parsed || typeof parsed.name !== 'string' || typeof parsed.why !== 'string') return null;
+    return parsed as SuggestedOwner;
+  } catch {
+    return null;
+  }
 }
 
 export function episodeFromRow(row: Row): Episode {
@@ -36,6 +69,18 @@ export function episodeFromRow(row: Row): Episode {
     escalationLevel: row.escalation_level,
     escalatedAt: row.escalated_at === null ? null : Number(row.escalated_at),
     zendeskTicketId: row.zendesk_ticket_id === null ? null : Number(row.zendesk_ticket_id),
+    callbackRequested: row.callback_requested === 1,
+    callbackRequestedAt: row.callback_requested_at === null ? null : Number(row.callback_requested_at),
+    callbackNumber: row.callback_number,
+    autoCallback: row.auto_callback as AutoCallback | null,
+    dueAt: row.due_at === null ? null : Number(row.due_at),
+    snoozedAt: row.snoozed_at === null ? null : Number(row.snoozed_at),
+    dueRemindedAt: row.due_reminded_at === null ? null : Number(row.due_reminded_at),
+    attemptLog: attemptLogFromJson(row.attempt_log),
+    followUp: row.follow_up as FollowUpResult | null,
+    priority: (row.priority === 'high' ? 'high' : 'normal') satisfies Priority,
+    priorityRule: row.priority_rule,
+    suggestedOwner: suggestedOwnerFromJson(row.suggested_owner),
     version: row.version,
   };
 }
@@ -61,6 +106,18 @@ function episodeColumns(episode: Episode) {
     escalation_level: episode.escalationLevel,
     escalated_at: episode.escalatedAt,
     zendesk_ticket_id: episode.zendeskTicketId,
+    callback_requested: episode.callbackRequested ? 1 : 0,
+    callback_requested_at: episode.callbackRequestedAt,
+    callback_number: episode.callbackNumber,
+    auto_callback: episode.autoCallback,
+    due_at: episode.dueAt,
+    snoozed_at: episode.snoozedAt,
+    due_reminded_at: episode.dueRemindedAt,
+    attempt_log: JSON.stringify(episode.attemptLog),
+    follow_up: episode.followUp,
+    priority: episode.priority,
+    priority_rule: episode.priorityRule,
+    suggested_owner: episode.suggestedOwner ? JSON.stringify(episode.suggestedOwner) : null,
     version: episode.version,
   };
 }
@@ -73,6 +130,8 @@ export interface EpisodeFilter {
   until?: number;
   line?: string;
   limit?: number;
+  /** High-priority calls first, then newest first (the open and mine lists, the storm queue). */
+  priorityFirst?: boolean;
 }
 
 /** Where a page of the read API ends: both fields are written once, at insert, so a boundary never moves. */
@@ -166,6 +225,8 @@ export class EpisodeRepository {
     if (filter.since !== undefined) query = query.where('missed_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('missed_at', '<', filter.until);
     if (filter.line !== undefined) query = query.where('line', '=', filter.line);
+    // 'high' sorts before 'normal' as text: the only two values the column holds.
+    if (filter.priorityFirst) query = query.orderBy('priority', 'asc');
     const rows = await query
       .orderBy('missed_at', 'desc')
       .orderBy('id')
@@ -233,6 +294,7 @@ export class EpisodeRepository {
         .set({
           caller_number: null,
           caller_name: null,
+          callback_number: null,
           details: JSON.stringify(detailsWithoutCallerData(safeJson(row.details))),
           version: row.version + 1,
           erased_at: now,

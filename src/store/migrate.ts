@@ -8,6 +8,11 @@ import { replayMigration } from './migrations/004_replay.js';
 import { identitiesMigration } from './migrations/005_identities.js';
 import { jobsMigration } from './migrations/006_jobs.js';
 import { zendeskLinksMigration } from './migrations/007_zendesk_links.js';
+import { queueKeysMigration } from './migrations/008_queue_keys.js';
+import { cardQueueMigration } from './migrations/009_card_queue.js';
+import { callbacksMigration } from './migrations/010_callbacks.js';
+import { priorityMigration } from './migrations/011_priority.js';
+import { callTimeIndexMigration } from './migrations/012_call_time_index.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -19,6 +24,11 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '005_identities': identitiesMigration(dialect),
     '006_jobs': jobsMigration(dialect),
     '007_zendesk_links': zendeskLinksMigration(dialect),
+    '008_queue_keys': queueKeysMigration(dialect),
+    '009_card_queue': cardQueueMigration(dialect),
+    '010_callbacks': callbacksMigration(dialect),
+    '011_priority': priorityMigration(dialect),
+    '012_call_time_index': callTimeIndexMigration(dialect),
   };
 }
 

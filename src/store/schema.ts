@@ -29,6 +29,21 @@ export interface EpisodesTable {
   updated_at: number;
   /** When caller data was erased past the routing file's `retention` (src/app/retention.ts); null until then. */
   erased_at: number | null;
+  /** Migration 010 (callbacks): see Episode in src/domain/types.ts for each meaning. */
+  callback_requested: Generated<number>;
+  callback_requested_at: number | null;
+  callback_number: string | null;
+  auto_callback: string | null;
+  due_at: number | null;
+  snoozed_at: number | null;
+  due_reminded_at: number | null;
+  /** AttemptEntry[] as JSON. */
+  attempt_log: Generated<string>;
+  follow_up: string | null;
+  /** Migration 011 (priority, suggestion): `normal` | `high`, the matched rule, SuggestedOwner JSON. */
+  priority: Generated<string>;
+  priority_rule: string | null;
+  suggested_owner: string | null;
 }
 
 export interface ProviderCallsTable {
@@ -63,6 +78,18 @@ export interface PostsTable {
   updated_at: number;
 }
 
+/** A card to post in a channel of a surface, until it is posted (then `posts` has it) or refused for good. */
+export interface CardQueueTable {
+  id: Generated<number>;
+  episode_id: string;
+  surface: string;
+  channel: string;
+  queued_at: number;
+  /** Set when the surface refused the card for good (e.g. invalid blocks), with its words. */
+  failed_at: number | null;
+  failure: string | null;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   episode_id: string;
@@ -90,6 +117,14 @@ export interface JobsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** Jobs sharing one run one at a time, oldest first (null: no queue). */
+  queue_key: string | null;
+}
+
+/** Dedupe keys of jobs, kept after their job finished and was deleted: "once ever" outlives the row. */
+export interface JobKeysTable {
+  key: string;
+  created_at: number;
 }
 
 export interface CursorsTable {
@@ -185,12 +220,27 @@ export interface ZendeskLinksTable {
   updated_at: number;
 }
 
+/** Who is available to take calls now, per phone system (migration 011, src/store/availability.ts). */
+export interface AgentAvailabilityTable {
+  provider: string;
+  user_id: string;
+  email: string | null;
+  name: string;
+  /** 1 available, 0 not, null unknown. */
+  available: number | null;
+  /** When the phone system said so (an older event never overwrites a newer one). */
+  changed_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   episodes: EpisodesTable;
   provider_calls: ProviderCallsTable;
   posts: PostsTable;
+  card_queue: CardQueueTable;
   audit: AuditTable;
   jobs: JobsTable;
+  job_keys: JobKeysTable;
   cursors: CursorsTable;
   identities: IdentitiesTable;
   deliveries: DeliveriesTable;
@@ -200,4 +250,5 @@ export interface Database {
   teams_channels: TeamsChannelsTable;
   teams_members: TeamsMembersTable;
   zendesk_links: ZendeskLinksTable;
+  agent_availability: AgentAvailabilityTable;
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
 import { AgentIdentityRepository } from './agentIdentities.js';
 import { AuditRepository } from './audit.js';
+import { CardQueueRepository, queuesCard } from './cardQueue.js';
 import type { DatabaseHandle, DialectName } from './db.js';
 import { EpisodeRepository } from './episodes.js';
 import { FinishedJobRepository } from './finishedJobs.js';
@@ -11,6 +12,7 @@ import { CursorRepository, DeliveryRepository, IdentityRepository, LeaseReposito
 import { migrateToLatest } from './migrate.js';
 import { PostRepository } from './posts.js';
 import { ProviderCallRepository } from './providerCalls.js';
+import { ReportRepository } from './reports.js';
 import type { Database } from './schema.js';
 import { SignatureRepository } from './signatures.js';
 import { TeamsRepository } from './teams.js';
@@ -20,6 +22,7 @@ export class Repositories {
   readonly episodes: EpisodeRepository;
   readonly providerCalls: ProviderCallRepository;
   readonly posts: PostRepository;
+  readonly cardQueue: CardQueueRepository;
   readonly audit: AuditRepository;
   readonly jobs: JobRepository;
   readonly finishedJobs: FinishedJobRepository;
@@ -31,6 +34,7 @@ export class Repositories {
   readonly signatures: SignatureRepository;
   readonly teams: TeamsRepository;
   readonly zendeskLinks: ZendeskLinkRepository;
+  readonly reports: ReportRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -40,6 +44,7 @@ export class Repositories {
     this.episodes = new EpisodeRepository(db);
     this.providerCalls = new ProviderCallRepository(db);
     this.posts = new PostRepository(db);
+    this.cardQueue = new CardQueueRepository(db);
     this.audit = new AuditRepository(db);
     this.jobs = new JobRepository(db, dialect);
     this.finishedJobs = new FinishedJobRepository(db);
@@ -51,14 +56,32 @@ export class Repositories {
     this.signatures = new SignatureRepository(db);
     this.teams = new TeamsRepository(db);
     this.zendeskLinks = new ZendeskLinkRepository(db);
+    this.reports = new ReportRepository(db);
   }
 
-  /** Queues effects; inside a transaction they become visible (and wake the runner) only on commit. */
-  async enqueue(jobs: NewJob[], now: number): Promise<number> {
+  /**
+   * Queues effects; inside a transaction they become visible (and wake the runner) only on commit.
+   * `onNew`, when every job carries a dedupe key (webhook deliveries committed together), is told the
+   * index of each job that was new, the others being duplicates.
+   */
+  async enqueue(jobs: NewJob[], now: number, onNew?: (index: number) => void): Promise<number> {
     if (jobs.length === 0) return 0;
-    const inserted = await this.jobs.enqueue(jobs, now);
+    // A card's queued state is written with the job that will post it, whether or not that job is new.
+    await this.cardQueue.queue(
+      jobs.filter(queuesCard).map((job) => job.queuesCard),
+      now,
+    );
+    const inserted = onNew ? await this.enqueueEach(jobs, now, onNew) : await this.jobs.enqueue(jobs, now);
     if (inserted > 0) this.onEnqueue();
     return inserted;
+  }
+
+  private async enqueueEach(jobs: NewJob[], now: number, onNew: (index: number) => void): Promise<number> {
+    const keyed = jobs.filter((job): job is NewJob & { dedupeKey: string } => job.dedupeKey !== undefined);
+    if (keyed.length !== jobs.length) throw new Error('enqueue: onNew needs a dedupe key on every job');
+    const fresh = await this.jobs.enqueueEach(keyed, now);
+    for (const [index, isNew] of fresh.entries()) if (isNew) onNew(index);
+    return fresh.filter(Boolean).length;
   }
 }
 

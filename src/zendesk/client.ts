@@ -28,16 +28,24 @@ const { createClient } = nodeZendesk;
 import { ZendeskApiError } from './errors.js';
 import {
   commentSchema,
+  identitySchema,
+  organizationSchema,
   sideConversationEventSchema,
   sideConversationSchema,
   talkExportSchema,
   ticketSchema,
+  ticketSummarySchema,
+  userProfileSchema,
   userSchema,
   type ZendeskComment,
+  type ZendeskIdentity,
+  type ZendeskOrganization,
   type ZendeskSideConversation,
   type ZendeskSideConversationEvent,
   type ZendeskTicket,
+  type ZendeskTicketSummary,
   type ZendeskUser,
+  type ZendeskUserProfile,
 } from './schemas.js';
 
 /** `ZENDESK_URL`, else https://$ZENDESK_SUBDOMAIN.zendesk.com; null when neither is set. */
@@ -135,6 +143,13 @@ function raw(subClient: unknown): RawRequester {
   return subClient as RawRequester;
 }
 
+/** node-zendesk unwraps some single-resource answers and not others: take the resource either way. */
+function unwrapOne(result: unknown, name: string): unknown {
+  if (result && typeof result === 'object' && name in result)
+    return (result as Record<string, unknown>)[name];
+  return result;
+}
+
 /** What node-zendesk's request methods resolve to. */
 interface RawOutcome {
   response: { status: number; headers: { get(name: string): string | null } };
@@ -153,6 +168,10 @@ export function parseRetryAfter(value: string | null, now: number): number {
 const usersArray = z.array(userSchema);
 const ticketsArray = z.array(ticketSchema);
 const commentsArray = z.array(commentSchema);
+// node-zendesk unwraps some list answers and not others: take the list either way.
+const identitiesArray = z
+  .union([z.array(identitySchema), z.object({ identities: z.array(identitySchema) })])
+  .transform((answer) => (Array.isArray(answer) ? answer : answer.identities));
 
 export class ZendeskClient {
   readonly baseUrl: string;
@@ -336,6 +355,14 @@ export class ZendeskClient {
     return userSchema.parse(await this.call('users.show', () => this.zd.users.show(userId)));
   }
 
+  /** A user's identities (e-mails, phone numbers…), one page (users have a handful). */
+  async listIdentities(userId: number): Promise<ZendeskIdentity[]> {
+    const result = await this.call('users.identities', () =>
+      raw(this.zd.users).request('GET', ['users', userId, 'identities']),
+    );
+    return identitiesArray.parse(result ?? []);
+  }
+
   /** Creates an end user, or finds the one already holding this external id (idempotent on retries). */
   async createOrUpdateUser(user: {
     name: string;
@@ -347,6 +374,36 @@ export class ZendeskClient {
     return userSchema.parse(
       await this.call('users.create_or_update', () => this.zd.users.createOrUpdate(body)),
     );
+  }
+
+  // --- pre-brief (src/zendesk/prebrief.ts) ----------------------------------------------------------
+
+  /** The requester's organization, tags and time zone. */
+  async showUserProfile(userId: number): Promise<ZendeskUserProfile> {
+    const result = await this.call('users.show', () => raw(this.zd.users).request('GET', ['users', userId]));
+    return userProfileSchema.parse(unwrapOne(result, 'user'));
+  }
+
+  /** The requester's tickets, most recently updated first (one page: the pre-brief needs the latest). */
+  async requestedTickets(userId: number): Promise<ZendeskTicketSummary[]> {
+    const result = await this.call('tickets.requested', () =>
+      raw(this.zd.tickets).request('GET', [
+        'users',
+        userId,
+        'tickets',
+        'requested',
+        { sort_by: 'updated_at', sort_order: 'desc' },
+      ]),
+    );
+    const list = Array.isArray(result) ? result : (result as { tickets?: unknown } | null)?.tickets;
+    return z.array(ticketSummarySchema).parse(list ?? []);
+  }
+
+  async showOrganization(organizationId: number): Promise<ZendeskOrganization> {
+    const result = await this.call('organizations.show', () =>
+      raw(this.zd.organizations).request('GET', ['organizations', organizationId]),
+    );
+    return organizationSchema.parse(unwrapOne(result, 'organization'));
   }
 
   /** The API user (the token's owner), cached for the life of the process. */

@@ -1,7 +1,7 @@
 /** What every part of the Zendesk adapter works with. */
 import type { EffectPlanner } from '../app/effects.js';
 import type { ThreadHub } from '../app/threads.js';
-import type { LineConfig, RoutingConfig } from '../config/routing.js';
+import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
@@ -25,13 +25,4 @@ export interface ZendeskDeps {
    * (Talk creates tickets for abandoned calls only when the line is set to).
    */
   talkTicketGraceMs: number;
-}
-
-export function lineOf(routing: RoutingConfig, lineName: string): LineConfig | null {
-  return routing.lines.find((line) => line.name === lineName) ?? null;
-}
-
-/** The line's time zone, else the team's. */
-export function timezoneOf(routing: RoutingConfig, lineName: string): string {
-  return lineOf(routing, lineName)?.timezone ?? routing.timezone;
 }

@@ -6,6 +6,7 @@ import { applyCommandIn, auditEntries } from '../app/commands.js';
 import type { DomainEvent } from '../domain/episode.js';
 import { RetryTransaction } from '../store/store.js';
 import type { ZendeskDeps } from './deps.js';
+import { prebriefFetch } from './prebrief.js';
 import type { Requester } from './requester.js';
 
 export async function linkTicket(
@@ -18,6 +19,8 @@ export async function linkTicket(
     const now = deps.clock.now();
     const linked = await applyCommandIn(repos, deps, episodeId, { type: 'link_ticket', at: now, ticketId });
     if (linked.status === 'not_found') return;
+    // The requester is known from here on: the card's pre-brief can be read (its own job, after this).
+    await repos.enqueue([prebriefFetch(episodeId)], now);
     const raw = await repos.episodes.getDetails(episodeId);
     const stored = raw.requester as { id?: unknown } | null | undefined;
     if (requester === null || stored?.id === requester.id) return;

@@ -1,42 +1,36 @@
-/** The job handlers of the Zendesk adapter: parse the payload, do the work, say what a failure means. */
-import { z } from 'zod';
-import type { ThreadMessage } from '../app/threads.js';
-import { type JobHandler, PermanentFailure } from '../jobs/runner.js';
-import type { Job } from '../store/jobs.js';
+/** The job handlers of the Zendesk adapter: do the work, say what a failure means to the runner. */
+import type { z } from 'zod';
+import type { JobKind, TypedJobHandler } from '../jobs/registry.js';
+import type { JobRunner } from '../jobs/runner.js';
 import type { ZendeskClient } from './client.js';
 import { forJobRunner, isZendeskStatus } from './errors.js';
-import { JOBS } from './keys.js';
+import {
+  assignJob,
+  callNoteJob,
+  ensureTicketJob,
+  resolveJob,
+  sideCloseJob,
+  sideMessageJob,
+  webhookJob,
+} from './jobKinds.js';
 import type { SideConversations } from './sideConversations.js';
 import { isVoiceTicket } from './talk/normalize.js';
 import type { TalkIngest } from './talk/talk.js';
 import type { ZendeskTickets } from './tickets.js';
-import { webhookJobSchema } from './webhook.js';
 
-const episodePayload = z.object({ episodeId: z.string().min(1) });
-const callNotePayload = episodePayload.extend({ providerCallKey: z.string().min(1), at: z.number() });
-const threadMessagePayload = z.object({
-  episodeId: z.string().min(1),
-  author: z.object({
-    id: z.string(),
-    name: z.string(),
-    email: z.string().nullable(),
-    surface: z.enum(['slack', 'teams', 'api', 'aircall', 'zendesk', 'system']),
-  }),
-  text: z.string(),
-  messageRef: z.string(),
-  at: z.number(),
-});
-
-function handler<T>(schema: z.ZodType<T>, work: (payload: T, job: Job) => Promise<void>): JobHandler {
-  return async (raw, job) => {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw new PermanentFailure(`bad payload: ${parsed.error.message}`);
+/** Registers `work` for `kind`, turning Zendesk's errors into what the runner understands (429s, 4xx). */
+function handleZendesk<S extends z.ZodType>(
+  runner: JobRunner,
+  kind: JobKind<S>,
+  work: TypedJobHandler<S>,
+): void {
+  runner.handle(kind, async (payload, job) => {
     try {
-      await work(parsed.data, job);
+      await work(payload, job);
     } catch (error) {
       throw forJobRunner(error);
     }
-  };
+  });
 }
 
 export interface ZendeskJobDeps {
@@ -48,42 +42,40 @@ export interface ZendeskJobDeps {
   talk: TalkIngest | null;
 }
 
-export function zendeskJobHandlers(deps: ZendeskJobDeps): Record<string, JobHandler> {
+export function registerZendeskJobs(runner: JobRunner, deps: ZendeskJobDeps): void {
   const { tickets, sideConversations, talk, client } = deps;
-  return {
-    [JOBS.ensureTicket]: handler(episodePayload, async ({ episodeId }) => {
-      await tickets.ensure(episodeId);
-    }),
-    [JOBS.callNote]: handler(callNotePayload, ({ episodeId, providerCallKey, at }) =>
-      tickets.noteCall(episodeId, { providerCallKey, at }),
-    ),
-    [JOBS.assign]: handler(episodePayload, ({ episodeId }) => tickets.syncAssignee(episodeId)),
-    [JOBS.resolve]: handler(episodePayload, ({ episodeId }) => tickets.resolve(episodeId)),
-    [JOBS.sideMessage]: handler(threadMessagePayload, async (message: ThreadMessage, job) => {
-      await sideConversations?.post(message, job.attempts > 1);
-    }),
-    [JOBS.sideClose]: handler(episodePayload, async ({ episodeId }) => {
-      await sideConversations?.close(episodeId);
-    }),
-    [JOBS.webhook]: handler(webhookJobSchema, async ({ ticketId, sideConversationId }) => {
-      if (sideConversationId) {
-        await sideConversations?.sync(ticketId, sideConversationId);
-        return;
-      }
-      // Only a ticket id: it may be a voice ticket (Talk) or a reply in one of our side conversations.
-      for (const id of (await sideConversations?.idsOnTicket(ticketId)) ?? []) {
-        await sideConversations?.sync(ticketId, id);
-      }
-      if (!talk) return;
-      let ticket: Awaited<ReturnType<ZendeskClient['showTicket']>>;
-      try {
-        ticket = await client.showTicket(ticketId);
-      } catch (error) {
-        // Deleted (or not ours to see) since the trigger fired: nothing to learn from it.
-        if (isZendeskStatus(error, 403, 404)) return;
-        throw error;
-      }
-      if (isVoiceTicket(ticket)) await talk.acceptVoiceTicket(ticket);
-    }),
-  };
+  handleZendesk(runner, ensureTicketJob, async ({ episodeId }) => {
+    await tickets.ensure(episodeId);
+  });
+  handleZendesk(runner, callNoteJob, ({ episodeId, providerCallKey, at }) =>
+    tickets.noteCall(episodeId, { providerCallKey, at }),
+  );
+  handleZendesk(runner, assignJob, ({ episodeId }) => tickets.syncAssignee(episodeId));
+  handleZendesk(runner, resolveJob, ({ episodeId }) => tickets.resolve(episodeId));
+  handleZendesk(runner, sideMessageJob, async (message, job) => {
+    await sideConversations?.post(message, job.attempts > 1);
+  });
+  handleZendesk(runner, sideCloseJob, async ({ episodeId }) => {
+    await sideConversations?.close(episodeId);
+  });
+  handleZendesk(runner, webhookJob, async ({ ticketId, sideConversationId }) => {
+    if (sideConversationId) {
+      await sideConversations?.sync(ticketId, sideConversationId);
+      return;
+    }
+    // Only a ticket id: it may be a voice ticket (Talk) or a reply in one of our side conversations.
+    for (const id of (await sideConversations?.idsOnTicket(ticketId)) ?? []) {
+      await sideConversations?.sync(ticketId, id);
+    }
+    if (!talk) return;
+    let ticket: Awaited<ReturnType<ZendeskClient['showTicket']>>;
+    try {
+      ticket = await client.showTicket(ticketId);
+    } catch (error) {
+      // Deleted (or not ours to see) since the trigger fired: nothing to learn from it.
+      if (isZendeskStatus(error, 403, 404)) return;
+      throw error;
+    }
+    if (isVoiceTicket(ticket)) await talk.acceptVoiceTicket(ticket);
+  });
 }

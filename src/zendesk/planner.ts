@@ -4,30 +4,30 @@
  * state when they run, so a job planned for an older state still writes the current one.
  */
 import type { IntentTranslator } from '../app/intents.js';
+import { jobOf } from '../jobs/registry.js';
+import { assignJob, callNoteJob, ensureTicketJob, resolveJob, sideCloseJob } from './jobKinds.js';
 import { JOBS } from './keys.js';
 
 export const zendeskTranslator: IntentTranslator = (intent, { episode }) => {
   const id = episode.id;
   switch (intent.kind) {
     case 'ticket.ensure':
-      return [
-        { kind: JOBS.ensureTicket, payload: { episodeId: id }, dedupeKey: `${JOBS.ensureTicket}:${id}` },
-      ];
+      return [jobOf(ensureTicketJob, { episodeId: id }, { dedupeKey: `${JOBS.ensureTicket}:${id}` })];
     case 'ticket.callNote':
       return [
-        {
-          kind: JOBS.callNote,
-          payload: { episodeId: id, providerCallKey: intent.providerCallKey, at: intent.at },
-          dedupeKey: `${JOBS.callNote}:${id}:${intent.providerCallKey}`,
-        },
+        jobOf(
+          callNoteJob,
+          { episodeId: id, providerCallKey: intent.providerCallKey, at: intent.at },
+          { dedupeKey: `${JOBS.callNote}:${id}:${intent.providerCallKey}` },
+        ),
       ];
     case 'ticket.assign':
       // Claims and releases in a row fold into one pending assignee sync.
-      return [{ kind: JOBS.assign, payload: { episodeId: id }, coalesceKey: `${JOBS.assign}:${id}` }];
+      return [jobOf(assignJob, { episodeId: id }, { coalesceKey: `${JOBS.assign}:${id}` })];
     case 'ticket.resolve':
-      return [{ kind: JOBS.resolve, payload: { episodeId: id }, dedupeKey: `${JOBS.resolve}:${id}` }];
+      return [jobOf(resolveJob, { episodeId: id }, { dedupeKey: `${JOBS.resolve}:${id}` })];
     case 'ticket.closeSideConversation':
-      return [{ kind: JOBS.sideClose, payload: { episodeId: id }, dedupeKey: `${JOBS.sideClose}:${id}` }];
+      return [jobOf(sideCloseJob, { episodeId: id }, { dedupeKey: `${JOBS.sideClose}:${id}` })];
     default:
       return [];
   }

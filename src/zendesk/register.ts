@@ -9,9 +9,11 @@ import { mountWebhook } from '../providers/webhook.js';
 import { ZendeskAgents } from './agents.js';
 import { createZendeskClient, zendeskBaseUrl } from './client.js';
 import type { ZendeskDeps } from './deps.js';
-import { zendeskJobHandlers } from './jobs.js';
+import { followUpTranslator, registerFollowUpJobs, ZendeskFollowUps } from './followUp.js';
+import { registerZendeskJobs } from './jobs.js';
 import { LeasedLoop } from './leasedLoop.js';
 import { zendeskTranslator } from './planner.js';
+import { Prebriefs, prebriefHandler, prebriefJob } from './prebrief.js';
 import { Requesters } from './requester.js';
 import { SideConversationPoll } from './sideConversationPoll.js';
 import { SideConversations } from './sideConversations.js';
@@ -80,12 +82,11 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
 
     ctx.addAgentLookup(agents.lookup());
     ctx.addIntentTranslator(zendeskTranslator);
+    ctx.runner.handle(prebriefJob, prebriefHandler(new Prebriefs(deps)));
     if (sideConversations) ctx.threads.addMirror(sideConversations.mirror());
-    for (const [kind, handle] of Object.entries(
-      zendeskJobHandlers({ client, tickets, sideConversations, talk }),
-    )) {
-      ctx.runner.register(kind, handle);
-    }
+    registerZendeskJobs(ctx.runner, { client, tickets, sideConversations, talk });
+    ctx.addIntentTranslator(followUpTranslator);
+    registerFollowUpJobs(ctx.runner, new ZendeskFollowUps(deps, tickets));
 
     if (env.ZENDESK_WEBHOOK_SECRET) {
       const endpoint = zendeskWebhook({

@@ -44,8 +44,21 @@ export const userSchema = z.object({
   role: z.string().default('end-user'),
   active: z.boolean().default(true),
   external_id: text,
+  /** BCP 47 (`fr`, `en-US`): the language Zendesk writes to this user in. */
+  locale: text,
+  /** Zendesk's zone name ("Paris", "Eastern Time (US & Canada)"). */
+  time_zone: text,
 });
 export type ZendeskUser = z.infer<typeof userSchema>;
+
+/** One identity of a user: an e-mail, a phone number, … (`type` says which). */
+export const identitySchema = z.object({
+  id,
+  type: z.string(),
+  value: z.string(),
+  primary: z.boolean().default(false),
+});
+export type ZendeskIdentity = z.infer<typeof identitySchema>;
 
 export const commentSchema = z.object({
   id,
@@ -111,6 +124,10 @@ export const talkCallSchema = z.object({
   voicemail: z.boolean().nullish(),
   outside_business_hours: z.boolean().nullish(),
   recording_time: z.number().nullish(),
+  /** The caller asked to be called back (Talk callback requests). */
+  callback: z.boolean().nullish(),
+  /** Where the request came from (`queue`, `web widget`; other values possible). */
+  callback_source: text,
 });
 export type TalkCall = z.infer<typeof talkCallSchema>;
 
@@ -134,3 +151,35 @@ export const talkExportSchema = z.object({
   end_time: z.number().int().nullish(),
   next_page: z.string().nullish(),
 });
+
+/** The requester as the pre-brief reads them (src/zendesk/prebrief.ts). */
+export const userProfileSchema = z.object({
+  id,
+  name: z.string().default(''),
+  organization_id: id.nullish().transform((v) => v ?? null),
+  tags: z.array(z.string()).default([]),
+  /** Zendesk's own zone name ("Eastern Time (US & Canada)"). */
+  time_zone: text,
+  /** The same zone as IANA names it (read-only; absent on older accounts). */
+  iana_time_zone: text,
+});
+export type ZendeskUserProfile = z.infer<typeof userProfileSchema>;
+
+/** A requested ticket as the pre-brief reads it. */
+export const ticketSummarySchema = z.object({
+  id,
+  subject: text,
+  status: z.string().default('new'),
+  priority: text,
+  assignee_id: id.nullish().transform((v) => v ?? null),
+  updated_at: text,
+  via: z.object({ channel: z.union([z.string(), z.number()]).nullish() }).nullish(),
+});
+export type ZendeskTicketSummary = z.infer<typeof ticketSummarySchema>;
+
+export const organizationSchema = z.object({
+  id,
+  name: z.string().default(''),
+  tags: z.array(z.string()).default([]),
+});
+export type ZendeskOrganization = z.infer<typeof organizationSchema>;

@@ -7,10 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ThreadMessage, ThreadMessagePlanner } from '../app/threads.js';
 import type { RoutingConfig } from '../config/routing.js';
+import { jobOf } from '../jobs/registry.js';
 import { RetryAfter } from '../jobs/runner.js';
 import type { SideConversationLink as Link } from '../store/zendeskLinks.js';
 import type { ZendeskDeps } from './deps.js';
 import { isZendeskStatus } from './errors.js';
+import { sideMessageJob } from './jobKinds.js';
 import { EPISODE_MARK, JOBS, KEYS, MESSAGE_MARK } from './keys.js';
 import type { ZendeskSideConversationEvent } from './schemas.js';
 import { sideConversationSubject, threadMessageBody } from './text.js';
@@ -45,11 +47,9 @@ export class SideConversations {
   /** Registered on the thread hub: each human message becomes one job, once. */
   mirror(): ThreadMessagePlanner {
     return (message) => [
-      {
-        kind: JOBS.sideMessage,
-        payload: message,
+      jobOf(sideMessageJob, message, {
         dedupeKey: `${JOBS.sideMessage}:${message.author.surface}:${message.messageRef}`,
-      },
+      }),
     ];
   }
 

@@ -5,12 +5,12 @@
  * and side conversations touch the same tickets.
  */
 import { randomUUID } from 'node:crypto';
+import { lineNamed, timezoneOf } from '../app/routing.js';
 import { parseDetails } from '../domain/details.js';
 import type { Episode } from '../domain/types.js';
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
-import { lineOf, timezoneOf } from './deps.js';
 import { linkTicket } from './episodeLink.js';
 import { isConflict } from './errors.js';
 import { ticketExternalId } from './keys.js';
@@ -90,7 +90,7 @@ export class ZendeskTickets {
 
     const details = parseDetails(await store.episodes.getDetails(episode.id));
     const requester = await requesters.find(episode.caller);
-    const groupId = lineOf(routing, episode.line)?.zendeskGroupId;
+    const groupId = lineNamed(routing, episode.line)?.zendeskGroupId;
     const ticket = await client.createTicket({
       subject: ticketSubject(episode.caller),
       comment: {

@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
+import { jobOf } from '../jobs/registry.js';
 import {
   enqueueDelivery,
   parseJson,
@@ -16,6 +17,7 @@ import {
   withinDeadline,
 } from '../providers/webhook.js';
 import type { Store } from '../store/store.js';
+import { webhookJob } from './jobKinds.js';
 import { JOBS } from './keys.js';
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 
@@ -42,12 +44,6 @@ export const webhookBodySchema = z.object({
     .nullable()
     .transform((value) => (value ? value : null)),
 });
-
-export const webhookJobSchema = z.object({
-  ticketId: z.number().int().positive(),
-  sideConversationId: z.string().nullable(),
-});
-export type WebhookJob = z.infer<typeof webhookJobSchema>;
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -95,7 +91,7 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
           'this signed delivery was already received; a signed delivery is accepted once',
         );
       }
-      const payload: WebhookJob = {
+      const payload = {
         ticketId: body.data.ticket_id,
         sideConversationId: body.data.side_conversation_id,
       };
@@ -103,12 +99,10 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
       try {
         queued = await enqueueDelivery(
           deps.store,
-          {
-            kind: JOBS.webhook,
-            payload,
+          jobOf(webhookJob, payload, {
             // Bursts about one ticket fold into one re-read while it waits.
             coalesceKey: `${JOBS.webhook}:${payload.ticketId}:${payload.sideConversationId ?? ''}`,
-          },
+          }),
           now,
         );
       } catch (error) {

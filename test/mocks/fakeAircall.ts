@@ -12,6 +12,8 @@ export interface FakeAircallUser {
   id: number;
   name: string;
   email: string;
+  /** The agent's availability toggle (`available` in GET /v1/users); default true. */
+  available?: boolean;
 }
 
 export interface FakeAircallNumber {
@@ -185,7 +187,12 @@ export class FakeAircall {
       return answer(
         200,
         {
-          users: slice.map((u) => ({ ...u, direct_link: `${this.url}/v1/users/${u.id}`, available: true })),
+          users: slice.map((u) => ({
+            ...u,
+            direct_link: `${this.url}/v1/users/${u.id}`,
+            available: u.available ?? true,
+            availability_status: (u.available ?? true) ? 'available' : 'unavailable',
+          })),
           meta: {
             count: slice.length,
             total: this.users.length,

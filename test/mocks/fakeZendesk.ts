@@ -39,6 +39,8 @@ export interface FakeTicket {
   created_at: string;
   updated_at: string;
   comments: FakeComment[];
+  /** `urgent` | `high` | `normal` | `low` | null. */
+  priority?: string | null;
 }
 
 export interface FakeUser {
@@ -50,6 +52,19 @@ export interface FakeUser {
   active: boolean;
   external_id: string | null;
   identities: { id: number; type: string; value: string }[];
+  /** Pre-brief fields (issue 15): absent on users that do not need them. */
+  organization_id?: number | null;
+  tags?: string[];
+  time_zone?: string;
+  iana_time_zone?: string;
+  /** BCP 47; absent → not sent (Zendesk then uses the account's default). */
+  locale?: string | null;
+}
+
+export interface FakeOrganization {
+  id: number;
+  name: string;
+  tags: string[];
 }
 
 export interface FakeSideConversationEvent {
@@ -147,6 +162,7 @@ export class FakeZendesk {
   readonly retryAfterViolations: RecordedRequest[] = [];
   readonly tickets = new Map<number, FakeTicket>();
   readonly users = new Map<number, FakeUser>();
+  readonly organizations = new Map<number, FakeOrganization>();
   readonly sideConversations = new Map<string, FakeSideConversation>();
   readonly talkCalls = new Map<number, Record<string, unknown>>();
   readonly talkLegs = new Map<number, Record<string, unknown>>();
@@ -206,6 +222,12 @@ export class FakeZendesk {
       created.identities.push({ id: this.id(), type: 'phone_number', value: created.phone });
     }
     this.users.set(created.id, created);
+    return created;
+  }
+
+  addOrganization(organization: Omit<FakeOrganization, 'id'> & { id?: number }): FakeOrganization {
+    const created = { ...organization, id: organization.id ?? this.id() };
+    this.organizations.set(created.id, created);
     return created;
   }
 
@@ -464,6 +486,36 @@ export class FakeZendesk {
     if (method === 'GET' && route(/^\/api\/v2\/users\/(\d+)$/)) {
       const user = this.users.get(num(1));
       return user ? new Answer(200, { user: this.userJson(user) }) : this.notFound();
+    }
+    if (method === 'GET' && route(/^\/api\/v2\/users\/(\d+)\/identities$/)) {
+      const user = this.users.get(num(1));
+      if (!user) return this.notFound();
+      return new Answer(200, {
+        identities: user.identities.map((identity, index) => ({
+          ...identity,
+          user_id: user.id,
+          primary: index === 0,
+          url: `${this.url}/api/v2/users/${user.id}/identities/${identity.id}.json`,
+        })),
+        next_page: null,
+        previous_page: null,
+        count: user.identities.length,
+      });
+    }
+    if (method === 'GET' && route(/^\/api\/v2\/users\/(\d+)\/tickets\/requested$/)) {
+      const list = [...this.tickets.values()]
+        .filter((t) => t.requester_id === num(1))
+        .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+      return new Answer(200, {
+        tickets: list.map((t) => this.ticketJson(t)),
+        next_page: null,
+        previous_page: null,
+        count: list.length,
+      });
+    }
+    if (method === 'GET' && route(/^\/api\/v2\/organizations\/(\d+)$/)) {
+      const organization = this.organizations.get(num(1));
+      return organization ? new Answer(200, { organization }) : this.notFound();
     }
     if (method === 'POST' && route(/^\/api\/v2\/users\/(\d+)\/identities$/)) {
       const user = this.users.get(num(1));

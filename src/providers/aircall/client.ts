@@ -37,6 +37,8 @@ export interface AircallUser {
   id: string;
   name: string;
   email: string;
+  /** Aircall's `available` (the agent's availability toggle); null when the answer leaves it out. */
+  available: boolean | null;
 }
 
 /** A 4xx/5xx answer other than 429, kept for logs and the job's last_error. */
@@ -57,6 +59,7 @@ const usersPage = z.object({
       id: z.union([z.number(), z.string()]).transform(String),
       name: z.string().nullish(),
       email: z.string().nullish(),
+      available: z.boolean().nullish(),
     }),
   ),
   meta: z.object({ next_page_link: z.string().nullish() }).partial().optional(),
@@ -102,7 +105,14 @@ export class AircallClient {
       const parsed = usersPage.safeParse(body);
       if (!parsed.success) throw new AircallApiError(200, 'list_users', 'unexpected body');
       for (const user of parsed.data.users) {
-        if (user.email) users.push({ id: user.id, name: user.name ?? user.email, email: user.email });
+        if (user.email) {
+          users.push({
+            id: user.id,
+            name: user.name ?? user.email,
+            email: user.email,
+            available: user.available ?? null,
+          });
+        }
       }
       if (!parsed.data.meta?.next_page_link || parsed.data.users.length === 0) break;
     }

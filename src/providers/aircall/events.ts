@@ -1,22 +1,20 @@
 /** The 'aircall.event' job: a queued Aircall delivery, normalized and ingested. */
 import type { IngestDeps, IngestResult } from '../../app/ingest.js';
-import type { JobHandler } from '../../jobs/runner.js';
-import { PermanentFailure } from '../../jobs/runner.js';
+import { PermanentFailure } from '../../jobs/errors.js';
+import type { TypedJobHandler } from '../../jobs/registry.js';
 import { ingestCounted } from '../ingestJob.js';
 import type { UnsafeLinkSink } from '../links.js';
 import type { IngestMetrics } from '../metrics.js';
 import { normalizeAircallCall, normalizeAircallInsight } from './normalize.js';
-import { aircallJobSchema, parseAircallData } from './schema.js';
+import { type AircallJob, type aircallJobSchema, parseAircallData } from './schema.js';
 
 export async function ingestAircallDelivery(
   deps: IngestDeps,
   metrics: IngestMetrics,
-  payload: unknown,
+  delivery: AircallJob,
   onUnsafeLink?: UnsafeLinkSink,
 ): Promise<IngestResult> {
-  const job = aircallJobSchema.safeParse(payload);
-  if (!job.success) throw new PermanentFailure(`not an Aircall delivery: ${job.error.issues[0]?.message}`);
-  const { event, timestamp, data } = job.data;
+  const { event, timestamp, data } = delivery;
   const resource = parseAircallData(event, data);
   if (resource.kind === 'error')
     throw new PermanentFailure(`Aircall ${event}: ${resource.error.issues[0]?.message}`);
@@ -31,12 +29,12 @@ export async function ingestAircallDelivery(
   return ingestCounted(deps, metrics, normalized);
 }
 
-export function aircallEventJob(
+export function aircallEventHandler(
   deps: IngestDeps,
   metrics: IngestMetrics,
   onUnsafeLink?: UnsafeLinkSink,
-): JobHandler {
-  return async (payload) => {
-    await ingestAircallDelivery(deps, metrics, payload, onUnsafeLink);
+): TypedJobHandler<typeof aircallJobSchema> {
+  return async (delivery) => {
+    await ingestAircallDelivery(deps, metrics, delivery, onUnsafeLink);
   };
 }

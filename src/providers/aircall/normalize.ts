@@ -5,7 +5,7 @@
 
 import { findLine } from '../../app/routing.js';
 import type { RoutingConfig } from '../../config/routing.js';
-import type { CallAgent, CallEvent, CallLeg } from '../../domain/callEvent.js';
+import type { CallAgent, CallbackSignal, CallEvent, CallLeg } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
 import { firstHttpsLink, type UnsafeLinkSink } from '../links.js';
 import type { AircallCall, AircallInsight } from './schema.js';
@@ -42,6 +42,33 @@ function legOf(event: string, call: AircallCall, at: number): CallLeg[] {
           ? 'answered'
           : null;
   return result ? [{ agentName: agent.name, agentEmail: agent.email, result, at }] : [];
+}
+
+/**
+ * The callback word of a call: tags named as the routing file's `aircall.callbackTags` (without case: the
+ * names are the account's own), and the link of an automated callback to the call that asked for it.
+ */
+function callbackOf(
+  call: AircallCall,
+  tags: RoutingConfig['aircall']['callbackTags'],
+): CallbackSignal | undefined {
+  const names = new Set(
+    (call.tags ?? [])
+      .map((tag) => (typeof tag === 'string' ? tag : (tag.name ?? '')).trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const has = (wanted: string[]) => wanted.some((name) => names.has(name.trim().toLowerCase()));
+  const requested = has(tags.requested);
+  const done = has(tags.done);
+  const automaticCallbackOf = call.automatic_callback_call_id ?? null;
+  if (!requested && !done && automaticCallbackOf === null) return undefined;
+  return {
+    requested: requested || null,
+    number: null,
+    source: requested ? 'tag' : null,
+    done,
+    automaticCallbackOf,
+  };
 }
 
 export function normalizeAircallCall(
@@ -94,6 +121,7 @@ export function normalizeAircallCall(
     agent: answered || call.direction === 'outbound' ? user : null,
     zendeskTicketId: null,
     occurredAt,
+    callback: callbackOf(call, routing.aircall.callbackTags),
   };
 }
 

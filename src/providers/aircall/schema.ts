@@ -45,6 +45,13 @@ export const aircallCallSchema = z.object({
       company_name: z.string().nullish(),
     })
     .nullish(),
+  /** The call's whole current tag list (`call.tagged` does not say which tag was just added). */
+  tags: z
+    .array(z.union([z.string(), z.object({ name: z.string().nullish() })]))
+    .max(200)
+    .nullish(),
+  /** On Aircall's automated callback (an outbound call): the id of the call that asked for it. */
+  automatic_callback_call_id: aircallId.nullish(),
 });
 
 export type AircallCall = z.infer<typeof aircallCallSchema>;

@@ -2,12 +2,16 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { safeEqual } from '../../http/auth.js';
+import { defineJob, jobOf } from '../../jobs/registry.js';
 import type { Store } from '../../store/store.js';
 import { enqueueDelivery, parseJson, reject, schemaProblem, type WebhookEndpoint } from '../webhook.js';
-import { type AircallJob, aircallEnvelopeSchema, isInterestingEvent, parseAircallData } from './schema.js';
+import { isAvailabilityEvent, recordAvailabilityEvent } from './availability.js';
+import { aircallEnvelopeSchema, aircallJobSchema, isInterestingEvent, parseAircallData } from './schema.js';
 
 export const AIRCALL_WEBHOOK_PATH = '/webhooks/aircall';
 export const AIRCALL_EVENT_JOB = 'aircall.event';
+/** A verified Aircall delivery waiting to be ingested. */
+export const aircallEventJob = defineJob(AIRCALL_EVENT_JOB, aircallJobSchema);
 
 export function aircallWebhook(deps: { store: Store; clock: Clock; token: string }): WebhookEndpoint {
   return {
@@ -24,6 +28,8 @@ export function aircallWebhook(deps: { store: Store; clock: Clock; token: string
       const envelope = aircallEnvelopeSchema.safeParse(body);
       if (!envelope.success) return reject(422, 'invalid_schema', schemaProblem(envelope.error));
       const { event, timestamp, data } = envelope.data;
+      // Round robin's availability: one small row, stored at once (no ingest behind it).
+      if (isAvailabilityEvent(event)) return recordAvailabilityEvent(deps, event, timestamp, data);
       if (!isInterestingEvent(event)) {
         return {
           status: 200,
@@ -36,15 +42,14 @@ export function aircallWebhook(deps: { store: Store; clock: Clock; token: string
         return reject(422, 'invalid_schema', schemaProblem(resource.error, 'data.'));
 
       const now = deps.clock.now();
-      const payload: AircallJob = { receivedAt: now, event, timestamp, data };
       const stored = await enqueueDelivery(
         deps.store,
-        {
-          kind: AIRCALL_EVENT_JOB,
-          payload,
+        jobOf(
+          aircallEventJob,
+          { receivedAt: now, event, timestamp, data },
           // Aircall redelivers the same bytes; their hash recognises a repeat.
-          dedupeKey: `aircall:${createHash('sha256').update(raw).digest('hex')}`,
-        },
+          { dedupeKey: `aircall:${createHash('sha256').update(raw).digest('hex')}` },
+        ),
         now,
       );
       return stored === 'queued'

@@ -9,8 +9,7 @@ import { z } from 'zod';
 import type { AgentRecord } from '../../app/directory.js';
 import type { IntentTranslator } from '../../app/intents.js';
 import type { Clock } from '../../domain/clock.js';
-import type { JobHandler } from '../../jobs/runner.js';
-import { PermanentFailure } from '../../jobs/runner.js';
+import { defineJob, jobOf, type TypedJobHandler } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
 import type { NewJob } from '../../store/jobs.js';
 import type { Store } from '../../store/store.js';
@@ -42,47 +41,41 @@ const dialSchema = z.object({
   at: z.number(),
 });
 
+export const aircallNoteJob = defineJob(AIRCALL_NOTE_JOB, noteSchema);
+export const aircallCommentJob = defineJob(AIRCALL_COMMENT_JOB, commentSchema);
+export const aircallTagJob = defineJob(AIRCALL_TAG_JOB, tagSchema);
+export const aircallDialJob = defineJob(AIRCALL_DIAL_JOB, dialSchema);
+
 /** Comments on the episode's Aircall calls and the call-back dial, when the reactions table says so. */
 export const aircallTranslator: IntentTranslator = (intent, { episode }) => {
   switch (intent.kind) {
     case 'provider.note':
       return [
-        {
-          kind: AIRCALL_NOTE_JOB,
-          payload: {
-            episodeId: episode.id,
-            content: intent.text,
-            tags: intent.tags,
-          } satisfies z.input<typeof noteSchema>,
-          dedupeKey: `${AIRCALL_NOTE_JOB}:${episode.id}:${intent.key}`,
-        },
+        jobOf(
+          aircallNoteJob,
+          { episodeId: episode.id, content: intent.text, tags: intent.tags },
+          { dedupeKey: `${AIRCALL_NOTE_JOB}:${episode.id}:${intent.key}` },
+        ),
       ];
     case 'provider.dial':
       return [
-        {
-          kind: AIRCALL_DIAL_JOB,
-          payload: {
+        jobOf(
+          aircallDialJob,
+          {
             episodeId: episode.id,
             to: intent.to,
             email: intent.agent.email,
             name: intent.agent.name,
             attempt: intent.attempt,
             at: intent.at,
-          } satisfies z.input<typeof dialSchema>,
-          dedupeKey: `${AIRCALL_DIAL_JOB}:${episode.id}:${intent.attempt}`,
-        },
+          },
+          { dedupeKey: `${AIRCALL_DIAL_JOB}:${episode.id}:${intent.attempt}` },
+        ),
       ];
     default:
       return [];
   }
 };
-
-function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success)
-    throw new PermanentFailure(`${kind}: bad payload (${parsed.error.issues[0]?.message})`);
-  return parsed.data;
-}
 
 export interface WriteBackDeps {
   store: Store;
@@ -93,50 +86,48 @@ export interface WriteBackDeps {
 }
 
 /** 'aircall.note': fans out into one comment (and tag) job per Aircall call, each done once. */
-export function noteJob(deps: WriteBackDeps): JobHandler {
-  return async (payload, job) => {
-    const { episodeId, content, tags } = parse(noteSchema, payload, AIRCALL_NOTE_JOB);
+export function noteHandler(deps: WriteBackDeps): TypedJobHandler<typeof noteSchema> {
+  return async ({ episodeId, content, tags }, job) => {
     const calls = (await deps.store.providerCalls.listForEpisode(episodeId))
       .filter((call) => call.provider === 'aircall')
       .slice(-MAX_CALLS_NOTED);
     const jobs: NewJob[] = calls.flatMap((call) => {
       const perCall: NewJob[] = [
-        {
-          kind: AIRCALL_COMMENT_JOB,
-          payload: { callId: call.providerCallId, content },
-          dedupeKey: `${AIRCALL_COMMENT_JOB}:${job.id}:${call.providerCallId}`,
-        },
+        jobOf(
+          aircallCommentJob,
+          { callId: call.providerCallId, content },
+          { dedupeKey: `${AIRCALL_COMMENT_JOB}:${job.id}:${call.providerCallId}` },
+        ),
       ];
       if (tags.length > 0)
-        perCall.push({
-          kind: AIRCALL_TAG_JOB,
-          payload: { callId: call.providerCallId, tags },
-          dedupeKey: `${AIRCALL_TAG_JOB}:${job.id}:${call.providerCallId}`,
-        });
+        perCall.push(
+          jobOf(
+            aircallTagJob,
+            { callId: call.providerCallId, tags },
+            { dedupeKey: `${AIRCALL_TAG_JOB}:${job.id}:${call.providerCallId}` },
+          ),
+        );
       return perCall;
     });
     await deps.store.enqueue(jobs, deps.clock.now());
   };
 }
 
-export function commentJob(deps: WriteBackDeps): JobHandler {
-  return async (payload) => {
-    const { callId, content } = parse(commentSchema, payload, AIRCALL_COMMENT_JOB);
+export function commentHandler(deps: WriteBackDeps): TypedJobHandler<typeof commentSchema> {
+  return async ({ callId, content }) => {
     await deps.client.comment(callId, content);
   };
 }
 
-export function tagJob(deps: WriteBackDeps): JobHandler {
-  return async (payload) => {
-    const { callId, tags } = parse(tagSchema, payload, AIRCALL_TAG_JOB);
+export function tagHandler(deps: WriteBackDeps): TypedJobHandler<typeof tagSchema> {
+  return async ({ callId, tags }) => {
     await deps.client.tag(callId, tags);
   };
 }
 
 /** 'aircall.dial': the number appears in the agent's Aircall Phone; nothing when they have no Aircall user. */
-export function dialJob(deps: WriteBackDeps): JobHandler {
-  return async (payload) => {
-    const dial = parse(dialSchema, payload, AIRCALL_DIAL_JOB);
+export function dialHandler(deps: WriteBackDeps): TypedJobHandler<typeof dialSchema> {
+  return async (dial) => {
     if (deps.clock.now() - dial.at > DIAL_MAX_AGE_MS) {
       deps.logger.info(
         { episode: dial.episodeId },

@@ -55,5 +55,16 @@ export function normalizeGenericCall(
     agent: call.agent ? { name: call.agent.name, email: call.agent.email ?? null } : null,
     zendeskTicketId: null,
     occurredAt: time(call.occurredAt) ?? receivedAt,
+    ...(call.callbackRequested || call.callbackNumber
+      ? {
+          callback: {
+            requested: call.callbackRequested ?? null,
+            number: toE164(call.callbackNumber, country),
+            source: 'generic',
+            done: false,
+            automaticCallbackOf: null,
+          },
+        }
+      : {}),
   };
 }

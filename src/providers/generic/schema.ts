@@ -48,6 +48,13 @@ export const genericCallSchema = z.object({
   /** Who answered (inbound) or placed the call (outbound): named on automatically resolved cards. */
   agent: z.object({ name: text.max(200), email: z.email().nullish() }).nullish(),
   legs: z.array(genericLegSchema).max(100).default([]),
+  /** The caller asked to be called back (a callback request in a queue, a web form…). */
+  callbackRequested: z.boolean().nullish(),
+  /** Where to call back when not `from` (international, or national in the line's `country`). */
+  callbackNumber: z
+    .string()
+    .regex(/^\+?[\d\s().-]{6,30}$/, { message: 'expected a phone number like +33 6 12 34 56 78' })
+    .nullish(),
   /** When the sender built this update; a later update wins over an earlier one. Default: when received. */
   occurredAt: instant.nullish(),
 });
@@ -55,4 +62,3 @@ export const genericCallSchema = z.object({
 export type GenericCall = z.infer<typeof genericCallSchema>;
 
 export const genericJobSchema = z.object({ receivedAt: z.number(), call: genericCallSchema });
-export type GenericJob = z.infer<typeof genericJobSchema>;

@@ -5,12 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { hmacSha256Hex, safeEqual } from '../../http/auth.js';
+import { defineJob, jobOf } from '../../jobs/registry.js';
 import type { Store } from '../../store/store.js';
 import { enqueueDelivery, parseJson, reject, schemaProblem, type WebhookEndpoint } from '../webhook.js';
-import { type GenericJob, genericCallSchema } from './schema.js';
+import { genericCallSchema, genericJobSchema } from './schema.js';
 
 export const GENERIC_WEBHOOK_PATH = '/webhooks/calls';
 export const GENERIC_EVENT_JOB = 'generic.event';
+/** A verified generic call update waiting to be ingested. */
+export const genericEventJob = defineJob(GENERIC_EVENT_JOB, genericJobSchema);
 export const SIGNATURE_HEADER = 'x-ringback-signature';
 
 /** The header value a sender must put on `body` (also what docs/generic-webhook.md shows). */
@@ -38,14 +41,13 @@ export function genericWebhook(deps: { store: Store; clock: Clock; secret: strin
       if (!call.success) return reject(422, 'invalid_schema', schemaProblem(call.error));
 
       const now = deps.clock.now();
-      const payload: GenericJob = { receivedAt: now, call: call.data };
       const stored = await enqueueDelivery(
         deps.store,
-        {
-          kind: GENERIC_EVENT_JOB,
-          payload,
-          dedupeKey: `generic:${createHash('sha256').update(raw).digest('hex')}`,
-        },
+        jobOf(
+          genericEventJob,
+          { receivedAt: now, call: call.data },
+          { dedupeKey: `generic:${createHash('sha256').update(raw).digest('hex')}` },
+        ),
         now,
       );
       return stored === 'queued'

@@ -91,7 +91,7 @@ export function talkCallToEvent(
   extra: { caller: TalkCaller | null; legs: CallLeg[]; agent: CallAgent | null; eventName?: string },
   now: number,
 ): CallEvent {
-  const verdict = judgeTalkCall(call);
+  const verdict = callbackVerdict(call, judgeTalkCall(call));
   const startedAt = epoch(call.created_at);
   const waited = call.time_to_answer ?? call.wait_time ?? null;
   const endedAt =
@@ -127,7 +127,28 @@ export function talkCallToEvent(
     agent: verdict.answered ? extra.agent : null,
     zendeskTicketId: call.ticket_id,
     occurredAt: epoch(call.updated_at) ?? now,
+    ...(call.callback === true
+      ? {
+          callback: {
+            requested: true,
+            number: null,
+            source: call.callback_source,
+            done: false,
+            automaticCallbackOf: null,
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * An inbound call whose caller asked to be called back and that no agent talked on is a call to return,
+ * whatever completion status Talk gave it (the export's statuses for callback requests are not documented).
+ */
+function callbackVerdict(call: TalkCall, verdict: TalkCallVerdict): TalkCallVerdict {
+  if (call.callback !== true || call.direction === 'outbound' || verdict.answered === true) return verdict;
+  if (!verdict.ended && (call.completion_status ?? '') === '') return verdict;
+  return { ...verdict, answered: false, ended: true, reason: verdict.reason ?? 'callback_requested' };
 }
 
 /** An agent leg → what the card says about that agent; customer legs and unknown statuses → null. */

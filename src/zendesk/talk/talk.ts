@@ -32,7 +32,7 @@ const DAY_MS = 24 * 60 * 60_000;
 const TALK_SOURCES = new Set(['export', 'legs', 'voice_ticket']);
 
 const KEYS = {
-  /** The CallEvent last sent for a missed call, so its later legs can be added. */
+  /** The CallEvent last sent for a call, so its later legs can be added (cards and the agent leg report). */
   event: (callId: number | string) => `zendesk.talk.event:${callId}`,
   /** Legs seen for a call, by leg id. */
   legs: (callId: number | string) => `zendesk.talk.legs:${callId}`,
@@ -156,10 +156,11 @@ export class TalkIngest {
       this.deps.clock.now(),
     );
     await this.send(event, 'export');
-    if (verdict.answered === false) await this.cache(KEYS.event(call.id), event);
+    // Answered calls too: a colleague's missed leg exported after the call still belongs in the leg report.
+    await this.cache(KEYS.event(call.id), event);
   }
 
-  /** One leg of the export: remembered for its call; a missed/declined agent leg enriches a known missed call. */
+  /** One leg of the export: remembered for its call; a missed/declined agent leg enriches a known call. */
   async acceptLeg(item: unknown): Promise<void> {
     const parsed = talkLegSchema.safeParse(item);
     if (!parsed.success) {

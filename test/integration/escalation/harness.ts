@@ -57,9 +57,15 @@ export function paris(text: string): number {
 export const NOTICE_JOB = 'test.notice';
 export const EFFECT_JOB = 'test.effect';
 
+/**
+ * Never due: a completed job is deleted, so the recording jobs wait in the table for the test to read them
+ * instead of running.
+ */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 /** Records notices and card effects as jobs (the jobs table is shared by replicas, so counts are global). */
 export const recordingSurface: RegisterAdapter = (ctx) => {
-  ctx.notices.addSurface((notice) => [{ kind: NOTICE_JOB, payload: notice }]);
+  ctx.notices.addSurface((notice) => [{ kind: NOTICE_JOB, payload: notice, runAt: NEVER }]);
   // Every change has one thread.timeline intent carrying all its events.
   ctx.addIntentTranslator((intent, { episode }) =>
     intent.kind === 'thread.timeline'
@@ -70,6 +76,7 @@ export const recordingSurface: RegisterAdapter = (ctx) => {
             type: event.type,
             fields: 'fields' in event ? event.fields : null,
           },
+          runAt: NEVER,
         }))
       : [],
   );

@@ -3,7 +3,12 @@ import { runCommand } from '../../../src/app/commands.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { Summary } from '../../../src/domain/summary.js';
-import { ESCALATION_STEP_JOB, escalationStepHandler, REMINDER_JOB } from '../../../src/timers/escalation.js';
+import {
+  ESCALATION_STEP_JOB,
+  escalationStepHandler,
+  escalationStepJob,
+  REMINDER_JOB,
+} from '../../../src/timers/escalation.js';
 import { HOLD_DIGEST_JOB } from '../../../src/timers/outOfHours.js';
 import { SCHEDULED_SUMMARY_JOB } from '../../../src/timers/schedules.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
@@ -118,13 +123,14 @@ describe.each(kinds)('escalation on $name', (kind) => {
         commands: app.commands,
         notices: app.notices,
       });
-      await expect(handler(job.payload, job)).rejects.toMatchObject({
+      const step = escalationStepJob.schema.parse(job.payload);
+      await expect(handler(step, job)).rejects.toMatchObject({
         name: 'RetryAfter',
         delayMs: 5 * MINUTE,
       });
       expect(await noticesOf(app.store)).toEqual([]);
       clock.set(missedAt + 20 * MINUTE);
-      await handler(job.payload, job);
+      await handler(step, job);
       expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread']);
     });
   });
@@ -141,9 +147,9 @@ describe.each(kinds)('escalation on $name', (kind) => {
       expect((await noticesOf(app.store)).filter((n) => n.kind !== 'dm')).toEqual([]);
       expect(await noticesOf(app.store)).toEqual([]);
       expect((await app.store.episodes.get('ep-2'))?.escalationLevel).toBe(0);
-      // The step's job ran and found nothing to do.
+      // The step's job ran and found nothing to do (a completed job is deleted).
       const steps = await app.store.jobs.list({ kind: ESCALATION_STEP_JOB });
-      expect(steps.map((j) => j.status)).toEqual(['done']);
+      expect(steps).toEqual([]);
     });
   });
 
@@ -229,7 +235,8 @@ describe.each(kinds)('escalation on $name', (kind) => {
       });
       await run(missedAt + 3 * HOUR);
       expect(await noticesOf(app.store)).toEqual([]);
-      expect((await app.store.jobs.list({ kind: REMINDER_JOB })).map((j) => j.status)).toEqual(['done']);
+      // It ran (and was deleted) without a word.
+      expect(await app.store.jobs.list({ kind: REMINDER_JOB })).toEqual([]);
     });
   });
 
@@ -328,10 +335,8 @@ describe.each(kinds)('escalation on $name', (kind) => {
       expect(summary.totals.business?.timeToClaim.medianMs).toBe(20 * MINUTE);
 
       const after = await app.store.jobs.list({ kind: SCHEDULED_SUMMARY_JOB });
-      expect(after.map((j) => [j.runAt, j.status])).toEqual([
-        [paris('2026-11-20T08:30'), 'done'],
-        [paris('2026-11-21T08:30'), 'pending'],
-      ]);
+      // The 20th's occurrence ran and was deleted; the 21st's waits.
+      expect(after.map((j) => [j.runAt, j.status])).toEqual([[paris('2026-11-21T08:30'), 'pending']]);
     });
   });
 });

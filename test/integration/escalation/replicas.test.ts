@@ -5,10 +5,16 @@ import type { Job } from '../../../src/store/jobs.js';
 import {
   ESCALATION_STEP_JOB,
   escalationStepHandler,
+  escalationStepJob,
   REMINDER_JOB,
   reminderHandler,
+  reminderJob,
 } from '../../../src/timers/escalation.js';
-import { SCHEDULED_SUMMARY_JOB, scheduledSummaryHandler } from '../../../src/timers/schedules.js';
+import {
+  SCHEDULED_SUMMARY_JOB,
+  scheduledSummaryHandler,
+  scheduledSummaryJob,
+} from '../../../src/timers/schedules.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import { ben } from '../../helpers/episodes.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
@@ -99,7 +105,7 @@ describe.each(kinds)('two replicas sharing $name', (kind) => {
         routing: replica.config.routing,
         commands: replica.commands,
         notices: replica.notices,
-      })(job.payload, job as Job);
+      })(escalationStepJob.schema.parse(job.payload), job as Job);
     await onBoth(run);
     await run(one);
     expect(await countByEpisode()).toEqual({ twice: { thread: 1 } });
@@ -120,7 +126,7 @@ describe.each(kinds)('two replicas sharing $name', (kind) => {
         routing: replica.config.routing,
         commands: replica.commands,
         notices: replica.notices,
-      })(job.payload, job as Job);
+      })(reminderJob.schema.parse(job.payload), job as Job);
     await onBoth(run);
     expect(await countByEpisode()).toEqual({ remind: { dm: 1 } });
   });
@@ -143,7 +149,7 @@ describe.each(kinds)('two replicas sharing $name', (kind) => {
         clock,
         routing: replica.config.routing,
         notices: replica.notices,
-      })(due.payload, due as Job);
+      })(scheduledSummaryJob.schema.parse(due.payload), due as Job);
     await onBoth(run);
 
     const titles = (await allNotices(one.store)).map((n) =>

@@ -132,6 +132,13 @@ describe('HTTP server', () => {
         escalationLevel: 0,
         zendeskTicketId: null,
         posts: [{ surface: 'slack', channel: 'C0123456789', ref: '1700000000.000100' }],
+        // The second wave's fields (design.md): always present once built.
+        callbackRequested: false,
+        callbackNumber: null,
+        priority: 'normal',
+        dueAt: null,
+        suggestedOwner: null,
+        attemptLog: [],
       });
       expect(body.calls[1]).toMatchObject({
         state: 'resolved',

@@ -45,7 +45,13 @@ function reactTo(events: DomainEvent[], after: Partial<Episode> = {}, r = routin
 describe('the reactions table', () => {
   it('posts the card, opens a ticket and arms the claim ladder when a missed call opens an episode', () => {
     const intents = reactTo([{ type: 'opened', at: T0, providerCallKey: 'aircall:1' }]);
-    expect(kinds(intents)).toEqual(['card.post', 'ticket.ensure', 'timer.claimLadder', 'thread.timeline']);
+    expect(kinds(intents)).toEqual([
+      'card.post',
+      'ticket.ensure',
+      'timer.claimLadder',
+      'triage.evaluate',
+      'thread.timeline',
+    ]);
     expect(intents).toContainEqual({ kind: 'timer.claimLadder', anchor: T0 });
   });
 
@@ -119,7 +125,7 @@ describe('the reactions table', () => {
 
   it('notes a repeat call on the ticket and refreshes the card', () => {
     const intents = reactTo([{ type: 'call_joined', at: T0, callCount: 2, providerCallKey: 'aircall:2' }]);
-    expect(kinds(intents)).toEqual(['ticket.callNote', 'card.refresh', 'thread.timeline']);
+    expect(kinds(intents)).toEqual(['ticket.callNote', 'triage.evaluate', 'card.refresh', 'thread.timeline']);
   });
 
   it('posts a held card when it is released at the line’s opening, and nothing else', () => {
