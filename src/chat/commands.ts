@@ -12,6 +12,7 @@ import type { RoutingConfig } from '../config/routing.js';
 import { displayNumber } from '../domain/cardModel.js';
 import type { Clock } from '../domain/clock.js';
 import { sameActor } from '../domain/episode.js';
+import { workListOrder } from '../domain/listOrder.js';
 import type { Summary } from '../domain/summary.js';
 import { stateWords } from '../domain/timeline.js';
 import type { Actor, Episode } from '../domain/types.js';
@@ -63,7 +64,7 @@ export type CommandResult =
 
 async function listCalls(deps: AnswerDeps, episodes: Episode[], heading: string): Promise<CommandResult> {
   const now = deps.clock.now();
-  const shown = [...episodes].sort((a, b) => a.missedAt - b.missedAt).slice(0, MAX_LISTED_CALLS);
+  const shown = [...episodes].sort(workListOrder).slice(0, MAX_LISTED_CALLS);
   const posts = await deps.store.posts.listForEpisodes(shown.map((e) => e.id));
   const calls = shown.map((episode) => {
     const line = lineNamed(deps.routing, episode.line);

@@ -13,6 +13,7 @@ import type { Clock } from '../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
+import type { BudgetSource } from '../resilience/budgets.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
@@ -41,6 +42,8 @@ export interface OutboxDeps {
   logger: Logger;
   /** Longest a handler waits in place for a pacing slot; longer waits go back to the jobs table. */
   maxInlineWaitMs: number;
+  /** Budgets shared by every replica (PostgreSQL), for the surface's workspace-wide buckets. */
+  clusterBudgets?: BudgetSource;
 }
 
 export class ChatOutbox {
@@ -53,6 +56,7 @@ export class ChatOutbox {
     this.pacing = new Pacing(deps.surface.pacing, {
       maxInlineWaitMs: deps.maxInlineWaitMs,
       now: () => deps.clock.now(),
+      ...(deps.clusterBudgets ? { cluster: { budgets: deps.clusterBudgets, prefix: deps.surface.name } } : {}),
     });
   }
 

@@ -6,9 +6,13 @@
  * hold no timers and take `now` as an argument, so they are deterministic.
  *
  * The job runner's concurrent handlers share one instance per surface and process, and JavaScript runs
- * each booking to completion, so the limits hold however many jobs run at once. Each replica paces itself.
+ * each booking to completion, so the limits hold however many jobs run at once. The workspace-wide buckets
+ * are the vendor's limits for the whole app, so with replicas on PostgreSQL a token is also drawn from a
+ * budget every replica shares (`cluster`). Windows per channel or conversation stay per process: the jobs
+ * that send to one channel run one at a time across the cluster (queue keys), and a 429 still pauses it.
  */
 import { RetryAfter } from '../jobs/errors.js';
+import type { BudgetSource } from '../resilience/budgets.js';
 
 /** At most `max` sends in any `windowMs`. */
 export interface RateWindow {
@@ -181,6 +185,11 @@ export class TokenBucket {
     if (this.updatedAt === null || now > this.updatedAt) this.updatedAt = now;
   }
 
+  /** Gives back a token taken or reserved but not used (the cluster's budget said no). */
+  refund(): void {
+    this.tokens = Math.min(this.capacity, this.tokens + 1);
+  }
+
   /** Takes a token now and returns 0, or returns how long until one is free (taking nothing). */
   take(now: number): number {
     this.refill(now);
@@ -255,6 +264,11 @@ export interface PacingOptions {
   maxInlineWaitMs: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Budgets every replica shares: each bucket token is also drawn from `<prefix>:<bucket>` there, so N
+   * replicas spend one workspace tier between them. Absent on one process (SQLite).
+   */
+  cluster?: { budgets: BudgetSource; prefix: string };
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -264,6 +278,7 @@ export class Pacing {
   readonly pacer: WindowPacer;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly bookings = new Bookings();
+  private readonly limits: Record<string, BucketLimit>;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -274,6 +289,7 @@ export class Pacing {
     for (const [name, limit] of Object.entries(table.buckets ?? {})) {
       this.buckets.set(name, new TokenBucket(limit.burst, limit.perMinute));
     }
+    this.limits = table.buckets ?? {};
     this.sleep = options.sleep ?? realSleep;
   }
 
@@ -341,8 +357,18 @@ export class Pacing {
    * it does not hold one of the runner's slots while others wait.
    */
   private async fromBucket(name: string): Promise<void> {
-    const booking = this.bucket(name).reserve(this.options.now(), this.options.maxInlineWaitMs);
+    const bucket = this.bucket(name);
+    const booking = bucket.reserve(this.options.now(), this.options.maxInlineWaitMs);
     if (!booking.booked) throw new RetryAfter(booking.retryInMs, `pacing ${name}`);
     if (booking.waitMs > 0) await this.sleep(booking.waitMs);
+    const cluster = this.options.cluster;
+    const limit = this.limits[name];
+    if (!cluster || !limit) return;
+    const clusterWaitMs = await cluster.budgets.budget(`${cluster.prefix}:${name}`, limit.perMinute).take();
+    if (clusterWaitMs > 0) {
+      // Another replica spent the tier: this token goes back and the job comes back when the cluster has one.
+      bucket.refund();
+      throw new RetryAfter(clusterWaitMs, `pacing ${name} across replicas`);
+    }
   }
 }

@@ -21,6 +21,8 @@ export interface RequestBudget {
 }
 
 export interface BudgetSource {
+  /** True when every replica draws from these budgets (PostgreSQL); false when they are this process's own. */
+  readonly clusterWide: boolean;
   /** The budget called `name` (e.g. `zendesk:acme`): at most `perMinute` requests in any 60 s. */
   budget(name: string, perMinute: number): RequestBudget;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export class LocalBudget implements RequestBudget {
 export function localBudgets(clock: Clock): BudgetSource {
   const budgets = new Map<string, LocalBudget>();
   return {
+    clusterWide: false,
     budget(name, perMinute) {
       const key = `${name}:${perMinute}`;
       let budget = budgets.get(key);
@@ -165,6 +168,7 @@ export async function postgresBudgets(options: PostgresBudgetOptions): Promise<B
   await limiterFor(60);
   const ready = new Map<number, Promise<RateLimiterPostgres>>();
   return {
+    clusterWide: true,
     budget(name, perMinute) {
       let limiter = ready.get(perMinute);
       if (!limiter) {

@@ -3,6 +3,8 @@
  * window's points, and a 429 seen by one holds the other back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { Pacing } from '../../../src/chat/pacing.js';
+import { RetryAfter } from '../../../src/jobs/errors.js';
 import { type BudgetSource, pointsPerWindow, postgresBudgets } from '../../../src/resilience/budgets.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 
@@ -71,6 +73,55 @@ describe('request budgets shared by replicas through PostgreSQL', () => {
       }).catch((error: unknown) => error);
       // Creating the table needs the database: startup fails loudly rather than sending without a budget.
       expect(unreachable).toBeInstanceOf(Error);
+    },
+  );
+});
+
+describe('a chat surface’s workspace-wide tier shared by replicas through PostgreSQL', () => {
+  let database: TestDatabase | null = null;
+  const sources: BudgetSource[] = [];
+
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.close()));
+    await database?.drop();
+    database = null;
+  });
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'lets two replicas’ pacing spend one chat.update tier between them, not one each',
+    async () => {
+      if (!postgres || postgres.skipReason) throw new Error('unreachable');
+      database = await postgres.create();
+      const table = { windows: [], buckets: { 'chat.update': { burst: 50, perMinute: 50 } } };
+      const replicas = await Promise.all(
+        [0, 1].map(async () => {
+          const budgets = await postgresBudgets({ url: (database as TestDatabase).url });
+          sources.push(budgets);
+          return new Pacing(table, {
+            maxInlineWaitMs: 0,
+            now: () => Date.now(),
+            cluster: { budgets, prefix: 'slack' },
+          });
+        }),
+      );
+      // Each replica alone could burst 50 updates from its own bucket; together they get one window's share.
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (replicas[i % 2] as Pacing)
+            .forJob(i)
+            .token('chat.update')
+            .then(
+              () => 'sent',
+              (error: unknown) => (error instanceof RetryAfter ? 'later' : 'failed'),
+            ),
+        ),
+      );
+      const sent = outcomes.filter((o) => o === 'sent').length;
+      expect(outcomes).not.toContain('failed');
+      expect(sent).toBeGreaterThanOrEqual(pointsPerWindow(50));
+      expect(sent).toBeLessThanOrEqual(2 * pointsPerWindow(50));
+      // A refused token went back to the replica's own bucket: it is not lost for a later send.
+      expect(outcomes.filter((o) => o === 'later').length).toBe(40 - sent);
     },
   );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bookings, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
+import { Bookings, Pacing, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
+import { RetryAfter } from '../../../src/jobs/errors.js';
 
 /** Slack's limit for posts: one message per second per channel. */
 class ChannelPacer extends WindowPacer {
@@ -114,5 +115,46 @@ describe('bookings', () => {
     expect(bookings.get(1)).toBeUndefined();
     expect(bookings.get(2)).toEqual({ key: 'C1', slot: T + 100_000 });
     expect(bookings.size).toBe(1);
+  });
+});
+
+describe('workspace tiers drawn from the cluster’s budget as well', () => {
+  function clusterOf(grants: number) {
+    let left = grants;
+    const taken: string[] = [];
+    const budgets = {
+      clusterWide: true,
+      budget: (name: string) => ({
+        take: async () => {
+          taken.push(name);
+          return left-- > 0 ? 0 : 7_000;
+        },
+        pause: async () => {},
+      }),
+      close: async () => {},
+    };
+    return { budgets, taken };
+  }
+
+  it('sends while the cluster has tokens and then sends the job back for as long as the cluster says', async () => {
+    const { budgets, taken } = clusterOf(2);
+    const pacing = new Pacing(
+      { windows: [], buckets: { 'chat.update': { burst: 10, perMinute: 50 } } },
+      { maxInlineWaitMs: 0, now: () => 0, cluster: { budgets, prefix: 'slack' } },
+    );
+    await pacing.forJob(1).token('chat.update');
+    await pacing.forJob(2).token('chat.update');
+    const third = await pacing
+      .forJob(3)
+      .token('chat.update')
+      .catch((error: unknown) => error);
+    expect(third).toBeInstanceOf(RetryAfter);
+    expect((third as RetryAfter).delayMs).toBe(7_000);
+    expect(taken).toEqual(['slack:chat.update', 'slack:chat.update', 'slack:chat.update']);
+    // The refused token went back: the local bucket still holds 10 − 2.
+    expect(pacing.bucket('chat.update').take(0)).toBe(0);
+    let local = 1;
+    while (pacing.bucket('chat.update').take(0) === 0) local++;
+    expect(local).toBe(8);
   });
 });
