@@ -16,6 +16,8 @@ const DAY = 24 * 60 * 60 * 1000;
 export const JOB_RETENTION = {
   /** Dead jobs wait for a human: two weeks covers a holiday. (A job that completes is deleted at once.) */
   deadMs: 14 * DAY,
+  /** Cards a surface refused for good say why a card is missing for as long as dead jobs do. */
+  failedCardMs: 14 * DAY,
 };
 
 /**
@@ -25,6 +27,7 @@ export const JOB_RETENTION = {
 export const PURGED_WHAT = [
   'jobs_dead',
   'job_keys',
+  'cards_failed',
   'deliveries',
   'identities',
   'episodes',
@@ -53,6 +56,10 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
       run: (now) => store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, PURGE_BATCH),
     },
     { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
+    {
+      name: 'cards_failed',
+      run: (now) => store.cardQueue.purgeFailed(now - JOB_RETENTION.failedCardMs, PURGE_BATCH),
+    },
     { name: 'deliveries', run: (now) => store.deliveries.purgeOlderThan(now - retentionMs, PURGE_BATCH) },
     { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },

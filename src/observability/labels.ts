@@ -65,7 +65,8 @@ export const LABELS = {
     'aborted',
   ]),
   jobResults: new Set(['done', 'retry', 'retry_after', 'dead']),
-  jobStatuses: new Set(['pending', 'running', 'done', 'dead']),
+  // A finished job is deleted at once (no `done` row), so a job row is only ever waiting, running or dead.
+  jobStatuses: new Set(['pending', 'running', 'dead']),
   episodeTypes: new Set([
     'opened',
     'call_joined',

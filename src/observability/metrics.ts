@@ -58,7 +58,7 @@ export class Metrics {
   readonly jobsByStatus = boundLabels(
     new Gauge({
       name: 'ringback_jobs',
-      help: 'Jobs in the jobs table by status (pending, running, done, dead)',
+      help: 'Jobs in the jobs table by status (pending, running, dead; a finished job is deleted)',
       labelNames: ['status'] as const,
       registers: [this.registry],
     }),

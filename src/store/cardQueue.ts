@@ -112,6 +112,25 @@ export class CardQueueRepository {
       .execute();
   }
 
+  /**
+   * Deletes up to `limit` cards the surface refused for good before `before`: kept that long so someone can
+   * see why a card is missing, then gone like dead jobs. Answers how many.
+   */
+  async purgeFailed(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('card_queue')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('card_queue')
+          .select('id')
+          .where('failed_at', 'is not', null)
+          .where('failed_at', '<', before)
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Channels of a surface with cards waiting (a restart wakes their lanes). */
   async channelsWaiting(surface: string): Promise<string[]> {
     const rows = await this.db

@@ -155,6 +155,22 @@ describe.each(kinds)('retention on $name', (kind) => {
     });
   });
 
+  describe('cards a surface refused', () => {
+    it('keeps a refused card two weeks to say why it is missing, never a card still waiting', async () => {
+      const refused = { episodeId: 'ep-refused', surface: 'slack', channel: 'C1' };
+      const waiting = { episodeId: 'ep-waiting', surface: 'slack', channel: 'C1' };
+      await store.cardQueue.queue([refused, waiting], T0);
+      await store.cardQueue.fail(refused, 'channel_not_found', T0);
+
+      expect((await round(T0 + JOB_RETENTION.failedCardMs - 1)).purged.cards_failed).toBe(0);
+      expect(await store.cardQueue.get(refused)).not.toBeNull();
+
+      expect((await round(T0 + JOB_RETENTION.failedCardMs + 1)).purged.cards_failed).toBe(1);
+      expect(await store.cardQueue.get(refused)).toBeNull();
+      expect(await store.cardQueue.get(waiting)).toMatchObject({ failedAt: null });
+    });
+  });
+
   describe('markers and caches', () => {
     it('forgets delivery markers past the retention and keeps recent ones', async () => {
       await store.deliveries.recordOnce('ringback.summary', 'daily:2026-11-20', T0);
