@@ -4,11 +4,11 @@
  * through the webhook (or the events poll) and are planned into every surface's thread. No echo: every
  * event Ringback wrote is recorded as delivered, carries an external id, and is authored by the API user.
  */
-import { randomUUID } from 'node:crypto';
 import type { ThreadMessage, ThreadMessagePlanner } from '../app/threads.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { jobOf } from '../jobs/registry.js';
 import { RetryAfter } from '../jobs/runner.js';
+import { withHeldLease } from '../store/heldLease.js';
 import type { SideConversationLink as Link } from '../store/zendeskLinks.js';
 import type { ZendeskDeps } from './deps.js';
 import { isZendeskStatus } from './errors.js';
@@ -80,69 +80,70 @@ export class SideConversations {
    * attempt may have written it without learning so: then the conversation is checked first.
    */
   async post(message: ThreadMessage, retry = false): Promise<void> {
-    const { store, clock, client, logger } = this.deps;
+    const { store, clock } = this.deps;
     // One writer per episode: the first message opens the side conversation, the rest reply to it.
-    const lease = `zendesk.side_conversation:${message.episodeId}`;
-    const holder = randomUUID();
-    if (!(await store.leases.acquire(lease, holder, 60_000, clock.now()))) {
-      throw new RetryAfter(500, 'another message of this thread is being copied');
-    }
-    try {
-      const ticket = await this.tickets.ensure(message.episodeId);
-      if (!ticket) {
-        logger.info(
-          { episode: message.episodeId },
-          'zendesk: no ticket for this episode; thread message not copied',
-        );
-        return;
-      }
-      const body = threadMessageBody(message.author, message.text.slice(0, MAX_TEXT));
-      const to = [{ email: this.config.to.email }];
-      const mark = `${message.author.surface}:${message.messageRef}`;
-      const externalIds = { [MESSAGE_MARK]: mark };
-      let link = await this.link(message.episodeId);
-      let recovered = false;
-      if (!link) {
-        // A crash after creating it leaves it unlinked: find it by our external id before making another.
-        const existing = (await client.listSideConversations(ticket.id)).find(
-          (sc) => sc.external_ids?.[EPISODE_MARK] === message.episodeId,
-        );
-        if (existing) {
-          link = { ticketId: ticket.id, id: existing.id };
-          await this.remember(message.episodeId, link);
-          recovered = true;
-        }
-      }
-      if (link && (retry || recovered) && (await this.alreadyPosted(link, mark))) return;
-      if (link) {
-        const { eventId } = await client.replySideConversation(link.ticketId, link.id, {
-          body,
-          to,
-          external_ids: externalIds,
-        });
-        await this.recordOurs(eventId);
-        return;
-      }
-      const episode = await store.episodes.get(message.episodeId);
-      const created = await client.createSideConversation(
-        ticket.id,
-        {
-          subject: sideConversationSubject(episode?.caller ?? { number: null, name: null }),
-          body,
-          to,
-          external_ids: externalIds,
-        },
-        { [EPISODE_MARK]: message.episodeId },
-      );
-      await this.recordOurs(created.eventId);
-      await this.remember(message.episodeId, { ticketId: ticket.id, id: created.sideConversation.id });
+    const outcome = await withHeldLease(
+      { leases: store.leases, clock },
+      `zendesk.side_conversation:${message.episodeId}`,
+      () => this.postHeld(message, retry),
+    );
+    if (!outcome.held) throw new RetryAfter(500, 'another message of this thread is being copied');
+  }
+
+  private async postHeld(message: ThreadMessage, retry: boolean): Promise<void> {
+    const { store, client, logger } = this.deps;
+    const ticket = await this.tickets.ensure(message.episodeId);
+    if (!ticket) {
       logger.info(
-        { episode: message.episodeId, ticket: ticket.id },
-        `zendesk: opened side conversation ${created.sideConversation.id} on ticket #${ticket.id}`,
+        { episode: message.episodeId },
+        'zendesk: no ticket for this episode; thread message not copied',
       );
-    } finally {
-      await store.leases.release(lease, holder);
+      return;
     }
+    const body = threadMessageBody(message.author, message.text.slice(0, MAX_TEXT));
+    const to = [{ email: this.config.to.email }];
+    const mark = `${message.author.surface}:${message.messageRef}`;
+    const externalIds = { [MESSAGE_MARK]: mark };
+    let link = await this.link(message.episodeId);
+    let recovered = false;
+    if (!link) {
+      // A crash after creating it leaves it unlinked: find it by our external id before making another.
+      const existing = (await client.listSideConversations(ticket.id)).find(
+        (sc) => sc.external_ids?.[EPISODE_MARK] === message.episodeId,
+      );
+      if (existing) {
+        link = { ticketId: ticket.id, id: existing.id };
+        await this.remember(message.episodeId, link);
+        recovered = true;
+      }
+    }
+    if (link && (retry || recovered) && (await this.alreadyPosted(link, mark))) return;
+    if (link) {
+      const { eventId } = await client.replySideConversation(link.ticketId, link.id, {
+        body,
+        to,
+        external_ids: externalIds,
+      });
+      await this.recordOurs(eventId);
+      return;
+    }
+    const episode = await store.episodes.get(message.episodeId);
+    const created = await client.createSideConversation(
+      ticket.id,
+      {
+        subject: sideConversationSubject(episode?.caller ?? { number: null, name: null }),
+        body,
+        to,
+        external_ids: externalIds,
+      },
+      { [EPISODE_MARK]: message.episodeId },
+    );
+    await this.recordOurs(created.eventId);
+    await this.remember(message.episodeId, { ticketId: ticket.id, id: created.sideConversation.id });
+    logger.info(
+      { episode: message.episodeId, ticket: ticket.id },
+      `zendesk: opened side conversation ${created.sideConversation.id} on ticket #${ticket.id}`,
+    );
   }
 
   /** Closes the episode's side conversation (after resolve). */

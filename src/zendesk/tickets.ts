@@ -4,11 +4,12 @@
  * Every write is a safe update (updated_stamp); a 409 re-reads the ticket and tries again, because Talk
  * and side conversations touch the same tickets.
  */
-import { randomUUID } from 'node:crypto';
+
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import { parseDetails } from '../domain/details.js';
 import type { Episode } from '../domain/types.js';
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
+import { withHeldLease } from '../store/heldLease.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { linkTicket } from './episodeLink.js';
@@ -27,7 +28,6 @@ import {
 
 export const TICKET_TAGS = ['ringback', 'missed_call'];
 const SAFE_UPDATE_ATTEMPTS = 6;
-const LEASE_MS = 60_000;
 
 function union(...lists: string[][]): string[] {
   return [...new Set(lists.flat())];
@@ -48,16 +48,11 @@ export class ZendeskTickets {
    */
   private async exclusively<T>(episodeId: string, work: () => Promise<T>): Promise<T> {
     const { store, clock } = this.deps;
-    const name = `zendesk.ticket:${episodeId}`;
-    const holder = randomUUID();
-    if (!(await store.leases.acquire(name, holder, LEASE_MS, clock.now()))) {
+    const outcome = await withHeldLease({ leases: store.leases, clock }, `zendesk.ticket:${episodeId}`, work);
+    if (!outcome.held) {
       throw new RetryAfter(1_000, `another job is working on the ticket of episode ${episodeId}`);
     }
-    try {
-      return await work();
-    } finally {
-      await store.leases.release(name, holder);
-    }
+    return outcome.value;
   }
 
   /**
