@@ -364,7 +364,9 @@ export class Pacing {
     const cluster = this.options.cluster;
     const limit = this.limits[name];
     if (!cluster || !limit) return;
-    const clusterWaitMs = await cluster.budgets.budget(`${cluster.prefix}:${name}`, limit.perMinute).take();
+    const clusterWaitMs = await cluster.budgets
+      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
+      .take();
     if (clusterWaitMs > 0) {
       // Another replica spent the tier: this token goes back and the job comes back when the cluster has one.
       bucket.refund();

@@ -23,8 +23,11 @@ export interface RequestBudget {
 export interface BudgetSource {
   /** True when every replica draws from these budgets (PostgreSQL); false when they are this process's own. */
   readonly clusterWide: boolean;
-  /** The budget called `name` (e.g. `zendesk:acme`): at most `perMinute` requests in any 60 s. */
-  budget(name: string, perMinute: number): RequestBudget;
+  /**
+   * The budget called `name` (e.g. `zendesk:acme`): at most `perMinute` requests in any 60 s. With `burst`
+   * (a vendor tier that tolerates bursts, like Slack's), up to `burst` at once and `perMinute` on average.
+   */
+  budget(name: string, perMinute: number, burst?: number): RequestBudget;
   close(): Promise<void>;
 }
 
@@ -143,39 +146,48 @@ export async function postgresBudgets(options: PostgresBudgetOptions): Promise<B
   // An idle client's connection dropping must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const tableName = options.tableName ?? 'ringback_budgets';
-  const limiters = new Map<number, RateLimiterPostgres>();
-  const limiterFor = async (perMinute: number): Promise<RateLimiterPostgres> => {
-    const known = limiters.get(perMinute);
+  const limiters = new Map<string, Promise<RateLimiterPostgres>>();
+  const limiterFor = (perMinute: number, burst?: number): Promise<RateLimiterPostgres> => {
+    // Without a burst, fixed windows a quarter minute long that no sliding minute can overfill; with one,
+    // windows of `burst` requests as long as `burst` takes at the average rate (a token bucket's shape).
+    const shape = burst
+      ? {
+          key: `rb${perMinute}b${burst}`,
+          points: burst,
+          seconds: Math.max(1, Math.round((burst * 60) / perMinute)),
+        }
+      : {
+          key: `rb${perMinute}`,
+          points: pointsPerWindow(perMinute),
+          seconds: MINUTE_MS / WINDOWS_PER_MINUTE / 1000,
+        };
+    const known = limiters.get(shape.key);
     if (known) return known;
-    const limiter = await new Promise<RateLimiterPostgres>((resolve, reject) => {
-      const created: RateLimiterPostgres = new RateLimiterPostgres(
+    const created = new Promise<RateLimiterPostgres>((resolve, reject) => {
+      const limiter: RateLimiterPostgres = new RateLimiterPostgres(
         {
           storeClient: pool,
           storeType: 'pool',
           tableName,
-          keyPrefix: `rb${perMinute}`,
-          points: pointsPerWindow(perMinute),
-          duration: MINUTE_MS / WINDOWS_PER_MINUTE / 1000,
+          keyPrefix: shape.key,
+          points: shape.points,
+          duration: shape.seconds,
           clearExpiredByTimeout: true,
         },
-        (error?: unknown) => (error ? reject(error) : resolve(created)),
+        (error?: unknown) => (error ? reject(error) : resolve(limiter)),
       );
     });
-    limiters.set(perMinute, limiter);
-    return limiter;
+    limiters.set(shape.key, created);
+    // A failed creation is asked again next time rather than remembered.
+    created.catch(() => limiters.delete(shape.key));
+    return created;
   };
   // Creates the table once, before any replica's first request needs it.
   await limiterFor(60);
-  const ready = new Map<number, Promise<RateLimiterPostgres>>();
   return {
     clusterWide: true,
-    budget(name, perMinute) {
-      let limiter = ready.get(perMinute);
-      if (!limiter) {
-        limiter = limiterFor(perMinute);
-        ready.set(perMinute, limiter);
-      }
-      const pending = limiter;
+    budget(name, perMinute, burst) {
+      const pending = limiterFor(perMinute, burst);
       let shared: SharedBudget | null = null;
       const get = async () => {
         shared ??= new SharedBudget(await pending, name);
