@@ -73,7 +73,7 @@ export interface ChatSurface {
   readonly markup: SurfaceMarkup;
   /** The vendor's limits: windows per channel or conversation, buckets for workspace-wide tiers. */
   readonly pacing: PacingTable;
-  /** Present when new cards go through a lane per channel (Slack's storm digest) instead of a job each. */
+  /** Present when new cards go through a lane per channel (Slack's storm queue message) instead of a job each. */
   readonly cardLane?: CardLane;
 
   /** Renders the card of `episode` as it is now and posts it in `channel`. */

@@ -7,7 +7,7 @@ import { defineJob, jobOf } from '../../jobs/registry.js';
 import type { NewJob } from '../../store/jobs.js';
 
 /**
- * One channel's lane: posts its queued cards in order and keeps the storm digest (coalesced). Its queue
+ * One channel's lane: posts its queued cards in order and keeps the storm queue message (coalesced). Its queue
  * key makes one channel's lane run on one replica at a time, so no card is ever posted twice.
  */
 export const laneKind = defineJob('slack.lane', z.object({ channel: z.string().min(1) }), {

@@ -1,30 +1,46 @@
 /**
  * The `slack.lane` job: one channel's queued cards (store/cardQueue.ts), posted in order, one per slot,
- * with the storm digest when calls come faster than Slack lets us post (lane.ts decides which). Posting a
- * card itself is the shared outbox's (src/chat/outbox.ts); this file only orders and paces the channel.
+ * with the storm queue message when calls come faster than Slack lets us post (lane.ts decides which).
+ * Posting a card itself is the shared outbox's (src/chat/outbox.ts); this file only orders and paces the
+ * channel, and keeps the queue message current.
  */
 import type { ChatOutbox } from '../../chat/outbox.js';
+import {
+  cardPostedDuringQueue,
+  openedQueue,
+  parseQueueState,
+  queueChanged,
+  type StormQueueState,
+  shownQueue,
+  stormQueueView,
+} from '../../chat/stormQueue.js';
 import type { Env } from '../../config/env.js';
 import type { RoutingConfig } from '../../config/routing.js';
+import { formatClock } from '../../domain/cardModel.js';
 import type { Clock } from '../../domain/clock.js';
-import { PermanentFailure } from '../../jobs/errors.js';
+import { PermanentFailure, RetryAfter } from '../../jobs/errors.js';
 import type { JobRunner } from '../../jobs/runner.js';
+import type { Logger } from '../../observability/logger.js';
+import { ChannelCalls } from '../../store/channelCalls.js';
 import type { Store } from '../../store/store.js';
 import type { SlackApi } from './api.js';
 import { laneJob, laneKind } from './jobKinds.js';
-import {
-  type DigestState,
-  headNeedsRefresh,
-  listedInDigest,
-  nextLaneStep,
-  openedDigest,
-  refreshedDigest,
-  type WaitingCard,
-} from './lane.js';
-import { digestClosedText, digestHeadText, digestLine, digestListText } from './render.js';
+import { nextLaneStep, queueNeedsCheck, type WaitingCard } from './lane.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
+import { stormQueueClosedMessage, stormQueueMessage } from './stormBlocks.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Where a channel's open queue message is kept between lane runs. */
+export function stormQueueKey(channel: string): string {
+  return `slack.storm_queue:${channel}`;
+}
+
+/** The text digest of earlier versions (a message whose thread listed the waiting calls). */
+const legacyDigestKey = (channel: string) => `slack.digest:${channel}`;
+
+const LEGACY_DIGEST_RETIRED =
+  'This list of waiting calls is no longer kept up to date: Ringback now posts a storm queue message with a Claim next button instead.';
 
 export interface LaneRunnerDeps {
   api: SlackApi;
@@ -34,10 +50,15 @@ export interface LaneRunnerDeps {
   env: Env;
   outbox: ChatOutbox;
   options: SenderOptions;
+  logger?: Logger;
 }
 
 export class LaneRunner {
-  constructor(private readonly deps: LaneRunnerDeps) {}
+  private readonly calls: ChannelCalls;
+
+  constructor(private readonly deps: LaneRunnerDeps) {
+    this.calls = new ChannelCalls(deps.store.db);
+  }
 
   register(runner: JobRunner): void {
     runner.handle(laneKind, ({ channel }) => this.runLane(channel));
@@ -57,66 +78,47 @@ export class LaneRunner {
     );
   }
 
-  private digestKey(channel: string): string {
-    return `slack.digest:${channel}`;
+  /** The channel's open storm queue message, if any. */
+  async queueOf(channel: string): Promise<StormQueueState | null> {
+    return parseQueueState(await this.deps.store.cursors.get(stormQueueKey(channel)));
   }
 
-  private async loadDigest(channel: string): Promise<DigestState | null> {
-    const text = await this.deps.store.cursors.get(this.digestKey(channel));
-    if (!text) return null;
-    try {
-      const state = JSON.parse(text) as DigestState | null;
-      return state && typeof state.headTs === 'string' ? state : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private async saveDigest(channel: string, state: DigestState | null): Promise<void> {
-    await this.deps.store.cursors.set(this.digestKey(channel), JSON.stringify(state), this.deps.clock.now());
+  private async saveQueue(channel: string, state: StormQueueState | null): Promise<void> {
+    await this.deps.store.cursors.set(stormQueueKey(channel), JSON.stringify(state), this.deps.clock.now());
   }
 
   private async enqueueLane(channel: string, runAt: number): Promise<void> {
     await this.deps.store.enqueue([laneJob(channel, runAt)], this.deps.clock.now());
   }
 
+  private get zone(): string {
+    return this.deps.routing.timezone;
+  }
+
   private async runLane(channel: string): Promise<void> {
-    const { clock, api, outbox, options } = this.deps;
+    const { clock, outbox, options } = this.deps;
     const pacer = outbox.pacing.pacer;
     const updates = outbox.pacing.bucket(SLACK_BUCKETS.update);
     const deadline = clock.now() + options.laneRunMs;
+    await this.retireLegacyDigest(channel);
     for (;;) {
       let now = clock.now();
       let waiting = await this.waitingCards(channel);
-      let digest = await this.loadDigest(channel);
-      let step = nextLaneStep(waiting, digest, now, options.lane);
+      let queue = await this.queueOf(channel);
+      let step = nextLaneStep(waiting, queue, now, options.lane);
       if (step.kind === 'idle') return;
 
-      if (digest && step.kind !== 'digest_close' && headNeedsRefresh(digest, waiting.length, now)) {
-        // Best effort: the count on the digest message; the thread already lists every call.
-        if (updates.take(now) === 0) {
-          await api.update({
-            channel,
-            ts: digest.headTs,
-            text: digestHeadText(waiting.length, digest.recent),
-          });
-          digest = refreshedDigest(digest, waiting.length, now);
-          await this.saveDigest(channel, digest);
-        }
+      if (queue && step.kind === 'post_card' && queueNeedsCheck(queue, now, options.lane)) {
+        queue = await this.refreshQueue(channel, queue, now);
       }
 
-      if (step.kind === 'digest_close' && digest) {
+      if (step.kind === 'queue_close' && queue) {
         const wait = updates.take(now);
         if (wait > 0) {
           await this.enqueueLane(channel, now + wait);
           return;
         }
-        await api.update({
-          channel,
-          ts: digest.headTs,
-          text: digestClosedText(digest.listed.length, digest.startedAt, now, this.deps.routing.timezone),
-        });
-        await this.saveDigest(channel, null);
+        await this.closeQueue(channel, queue, now);
         continue;
       }
 
@@ -130,13 +132,13 @@ export class LaneRunner {
       const at = pacer.sendAt(channel, now, slot);
       if (at > now) {
         await sleep(at - now);
-        // Decide with what is true when the slot comes: calls that arrived meanwhile are listed now.
+        // Decide with what is true when the slot comes: calls that arrived meanwhile count now.
         now = clock.now();
         waiting = await this.waitingCards(channel);
-        digest = await this.loadDigest(channel);
-        step = nextLaneStep(waiting, digest, now, options.lane);
+        queue = await this.queueOf(channel);
+        step = nextLaneStep(waiting, queue, now, options.lane);
       }
-      await this.take(step, channel, waiting.length, digest);
+      await this.take(step, channel, queue);
     }
   }
 
@@ -144,10 +146,9 @@ export class LaneRunner {
   private async take(
     step: ReturnType<typeof nextLaneStep>,
     channel: string,
-    waitingCount: number,
-    digest: DigestState | null,
+    queue: StormQueueState | null,
   ): Promise<void> {
-    const { clock, api, outbox, options } = this.deps;
+    const { clock, api, outbox } = this.deps;
     const pace = outbox.pacing.slotTaken();
     switch (step.kind) {
       case 'post_card':
@@ -157,37 +158,91 @@ export class LaneRunner {
           // One card Slack refuses is stored as failed; it must not hold the channel's other cards back.
           if (!(error instanceof PermanentFailure)) throw error;
         }
+        if (queue) await this.saveQueue(channel, cardPostedDuringQueue(queue));
         return;
-      case 'digest_open': {
-        const lines = await this.digestLines(step.episodeIds);
+      case 'queue_open': {
+        const view = stormQueueView(this.deps.routing, await this.calls.waiting('slack', channel));
+        const message = stormQueueMessage(channel, view, formatClock(clock.now(), this.zone));
         const ts = await pace.send(channel, () =>
-          api.postMessage({ channel, text: digestHeadText(waitingCount, lines) }),
+          api.postMessage({ channel, text: message.text, blocks: message.blocks }),
         );
-        await this.saveDigest(channel, openedDigest(ts, waitingCount, lines, clock.now(), options.lane));
+        await this.saveQueue(channel, openedQueue(ts, view, clock.now()));
+        this.deps.logger?.info(
+          { channel, waiting: view.waiting },
+          `slack: storm in ${channel}: queue message posted (${view.waiting} cards waiting)`,
+        );
         return;
       }
-      case 'digest_list': {
-        if (!digest) return;
-        const lines = await this.digestLines(step.episodeIds);
-        await pace.send(channel, () =>
-          api.postMessage({ channel, text: digestListText(lines), threadTs: digest.headTs }),
-        );
-        await this.saveDigest(channel, listedInDigest(digest, step.episodeIds, lines, clock.now()));
-        return;
-      }
-      case 'digest_close':
+      case 'queue_close':
       case 'idle':
         // Nothing to post after all: the slot was used by nobody, which only costs a little time.
         return;
     }
   }
 
-  private async digestLines(episodeIds: string[]): Promise<string[]> {
-    const lines: string[] = [];
-    for (const id of episodeIds) {
-      const episode = await this.deps.store.episodes.get(id);
-      if (episode) lines.push(digestLine(this.deps, episode));
+  /**
+   * Brings the queue message up to date when what it says changed and a chat.update token is free now.
+   * Best effort: a missed refresh is made at a later slot, and the cards keep going meanwhile.
+   */
+  private async refreshQueue(channel: string, queue: StormQueueState, now: number): Promise<StormQueueState> {
+    const view = stormQueueView(this.deps.routing, await this.calls.waiting('slack', channel));
+    if (!queueChanged(queue, view)) {
+      const checked = shownQueue(queue, view, now);
+      await this.saveQueue(channel, checked);
+      return checked;
     }
-    return lines;
+    if (this.deps.outbox.pacing.bucket(SLACK_BUCKETS.update).take(now) > 0) return queue;
+    const message = stormQueueMessage(channel, view, formatClock(queue.startedAt, this.zone));
+    try {
+      await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });
+    } catch (error) {
+      if (error instanceof RetryAfter) return queue;
+      if (!(error instanceof PermanentFailure)) throw error;
+      // Someone deleted the message (or it can no longer be edited): the next slot posts a fresh one.
+      this.deps.logger?.warn(
+        { channel, error: error.message },
+        'slack: the storm queue message could not be updated; posting a new one',
+      );
+      await this.saveQueue(channel, null);
+      return queue;
+    }
+    const shown = shownQueue(queue, view, this.deps.clock.now());
+    await this.saveQueue(channel, shown);
+    return shown;
+  }
+
+  private async closeQueue(channel: string, queue: StormQueueState, now: number): Promise<void> {
+    const message = stormQueueClosedMessage(queue, now, this.zone);
+    try {
+      await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });
+    } catch (error) {
+      if (!(error instanceof PermanentFailure)) throw error;
+      this.deps.logger?.warn(
+        { channel, error: error.message },
+        'slack: the storm queue message could not be closed; forgetting it',
+      );
+    }
+    await this.saveQueue(channel, null);
+  }
+
+  /** A digest left open by an earlier version says so once, then is forgotten. */
+  private async retireLegacyDigest(channel: string): Promise<void> {
+    const { store, api, clock } = this.deps;
+    const text = await store.cursors.get(legacyDigestKey(channel));
+    if (!text) return;
+    let headTs: unknown = null;
+    try {
+      headTs = (JSON.parse(text) as { headTs?: unknown } | null)?.headTs ?? null;
+    } catch {
+      headTs = null;
+    }
+    if (typeof headTs === 'string') {
+      try {
+        await api.update({ channel, ts: headTs, text: LEGACY_DIGEST_RETIRED });
+      } catch (error) {
+        if (!(error instanceof PermanentFailure)) throw error;
+      }
+    }
+    await store.cursors.set(legacyDigestKey(channel), '', clock.now());
   }
 }

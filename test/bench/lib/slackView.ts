@@ -1,7 +1,7 @@
 /**
  * What people in the channel saw, from the fake Slack's record of accepted calls: for each caller number,
- * when it first appeared (its card, or a line of the storm digest: both carry a `tel:` link) and how many
- * cards were posted for it. Times are the fake's receive times (epoch ms, same clock as the bench).
+ * when it first appeared (its card, or a line of the storm queue message: both carry a `tel:` link) and how
+ * many cards were posted for it. Times are the fake's receive times (epoch ms, same clock as the bench).
  */
 import type { FakeSlack } from '../../mocks/fakeSlack.js';
 
@@ -41,6 +41,29 @@ export function sightings(slack: FakeSlack, channels?: ReadonlySet<string>): Map
   }
   return seen;
 }
+
+/**
+ * Every accepted post or update of a storm queue message that still offered Claim next: when, and the newest
+ * queued time it counts (its actions block id, `ringback.queue:<epoch ms>`). Every call queued by then is
+ * claimable from that moment: counted in the message, or its card already out.
+ */
+export function claimNextOffers(slack: FakeSlack, channel: string): { at: number; through: number }[] {
+  const offers: { at: number; through: number }[] = [];
+  for (const call of slack.calls) {
+    if (!call.ok || (call.method !== 'chat.postMessage' && call.method !== 'chat.update')) continue;
+    if (call.args.channel !== channel || !Array.isArray(call.args.blocks)) continue;
+    for (const block of call.args.blocks as { block_id?: unknown; elements?: { action_id?: unknown }[] }[]) {
+      const id = typeof block.block_id === 'string' ? block.block_id : '';
+      if (!id.startsWith(QUEUE_BLOCK_PREFIX)) continue;
+      if (!(block.elements ?? []).some((e) => e.action_id === 'ringback.claim_next')) continue;
+      const through = Number(id.slice(QUEUE_BLOCK_PREFIX.length));
+      if (Number.isFinite(through)) offers.push({ at: call.at, through });
+    }
+  }
+  return offers.sort((a, b) => a.at - b.at);
+}
+
+const QUEUE_BLOCK_PREFIX = 'ringback.queue:';
 
 /** 429s the fake answered, by method. */
 export function rateLimitedBy(slack: FakeSlack): Record<string, number> {

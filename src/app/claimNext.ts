@@ -1,0 +1,69 @@
+/**
+ * "Claim next" (`ringback.claim_next`, on a storm's queue message), for every surface: the clicker gets the
+ * unclaimed call of that channel that needs a person most (src/domain/listOrder.ts), whether its card is
+ * posted yet or still queued. Each candidate is claimed through runCommand (compare-and-set), so of many
+ * clickers at once each gets a different call: whoever loses a call to another clicker moves on to the
+ * next one. The agent check is the one of every click, failing closed.
+ */
+import { workListOrder } from '../domain/listOrder.js';
+import type { Actor, Episode } from '../domain/types.js';
+import type { Post } from '../store/posts.js';
+import { type CommandDeps, runCommand } from './commands.js';
+import type { AgentDirectory } from './directory.js';
+
+/** How the use case finds a channel's unclaimed calls (store/channelCalls.ts). */
+export interface UnclaimedCalls {
+  unclaimed(surface: string, channel: string, limit: number): Promise<Episode[]>;
+}
+
+export interface ClaimNextDeps {
+  commands: CommandDeps;
+  directory: Pick<AgentDirectory, 'checkAgent'>;
+  calls: UnclaimedCalls;
+}
+
+export interface ClaimNextInput {
+  /** The surface and channel of the queue message clicked. */
+  surface: string;
+  channel: string;
+  actor: Actor;
+}
+
+export type ClaimNextResult =
+  /** `post` is the call's card in that channel, or null while the card is still queued. */
+  | { status: 'claimed'; episode: Episode; post: Post | null }
+  /** Every call of the channel is claimed (or resolved) already. */
+  | { status: 'none_left' }
+  | { status: 'not_agent'; message: string };
+
+/** Candidates read at once; a clicker who loses all of them to others reads again. */
+const CANDIDATES = 50;
+/** Reads of the candidates before answering "none left" (others may be claiming the same ones). */
+const ROUNDS = 4;
+
+export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Promise<ClaimNextResult> {
+  const { commands, directory, calls } = deps;
+  const { actor, surface, channel } = input;
+  const check = await directory.checkAgent(actor);
+  if (!check.ok) return { status: 'not_agent', message: check.message };
+  const tried = new Set<string>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const candidates = (await calls.unclaimed(surface, channel, CANDIDATES))
+      .filter((e) => !tried.has(e.id))
+      .sort(workListOrder);
+    if (candidates.length === 0) break;
+    for (const candidate of candidates) {
+      tried.add(candidate.id);
+      const result = await runCommand(commands, candidate.id, {
+        type: 'claim',
+        actor,
+        at: commands.clock.now(),
+      });
+      // 'unchanged' cannot happen for an open call; 'refused' is a call another clicker took first.
+      if (result.status !== 'accepted') continue;
+      const post = await commands.store.posts.get(candidate.id, surface, channel);
+      return { status: 'claimed', episode: result.episode, post };
+    }
+  }
+  return { status: 'none_left' };
+}

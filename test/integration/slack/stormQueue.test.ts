@@ -1,0 +1,209 @@
+/**
+ * A storm on Slack: when cards queue behind Slack's one-post-a-second limit, the channel gets one storm
+ * queue message with a Claim next button; twenty agents clicking it at once get twenty different calls
+ * (on SQLite and on PostgreSQL), each told privately which one; the message closes when the last card is out.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ACTION_IDS } from '../../../src/domain/actions.js';
+import type { Episode } from '../../../src/domain/types.js';
+import { STORM_QUEUE_HEAD_BLOCK } from '../../../src/surfaces/slack/stormBlocks.js';
+import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import type { FakeMessage } from '../../mocks/fakeSlack.js';
+import {
+  blocksText,
+  CHANNEL,
+  cardIn,
+  click,
+  openEpisode,
+  type SlackHarness,
+  startSlackHarness,
+} from './harness.js';
+
+const WAIT = { timeout: 40_000, interval: 50 };
+const kinds = await databaseKinds();
+
+function queueMessages(h: SlackHarness): FakeMessage[] {
+  return h.fake
+    .messages(CHANNEL)
+    .filter((m) => m.threadTs === null && JSON.stringify(m.blocks ?? []).includes(STORM_QUEUE_HEAD_BLOCK));
+}
+
+async function waitForQueueMessage(h: SlackHarness): Promise<FakeMessage> {
+  await vi.waitFor(() => expect(queueMessages(h)).toHaveLength(1), WAIT);
+  return queueMessages(h)[0] as FakeMessage;
+}
+
+function claimNextButton(message: FakeMessage | undefined) {
+  const actions = (message?.blocks ?? []) as {
+    type: string;
+    elements?: { action_id: string; value: string }[];
+  }[];
+  return actions.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION_IDS.claimNext);
+}
+
+async function storm(h: SlackHarness, count: number): Promise<Episode[]> {
+  const episodes: Episode[] = [];
+  for (let i = 0; i < count; i++) {
+    episodes.push(
+      await openEpisode(h.ringback, {
+        caller: { number: `+336700${String(i).padStart(5, '0')}`, name: `Caller ${i}` },
+        missedAt: h.ringback.clock.now() - 60_000 + i,
+      }),
+    );
+  }
+  return episodes;
+}
+
+describe('a storm of missed calls in one Slack channel', () => {
+  let db: TestDatabase;
+  let h: SlackHarness;
+
+  afterEach(async () => {
+    await h?.stop();
+    await db?.drop();
+  });
+
+  it('posts one queue message with Claim next, keeps posting every card once, and closes it at the end', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    const episodes = await storm(h, 7);
+
+    const queue = await waitForQueueMessage(h);
+    expect(claimNextButton(queue)).toEqual(expect.objectContaining({ value: CHANNEL }));
+    expect(blocksText(queue)).toMatch(/\d+ calls? (is|are) waiting for (its|their) card/);
+    expect(blocksText(queue)).toContain('/ringback mine');
+
+    await vi.waitFor(() => {
+      for (const episode of episodes) expect(cardIn(h.fake, CHANNEL, episode.id)).toBeDefined();
+    }, WAIT);
+    await vi.waitFor(() => expect(blocksText(queueMessages(h)[0])).toContain('All cards are posted'), WAIT);
+
+    const closed = queueMessages(h)[0];
+    expect(claimNextButton(closed)).toBeUndefined();
+    expect(h.fake.rateLimited).toEqual([]);
+    expect(h.fake.errors).toEqual([]);
+    // Each card exactly once, and nothing else top-level but the one queue message.
+    const topLevel = h.fake.messages(CHANNEL).filter((m) => m.threadTs === null);
+    expect(topLevel).toHaveLength(episodes.length + 1);
+    expect(await h.ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+  }, 60_000);
+
+  it('answers a click privately: the call, with its card’s link once posted; then that nothing is left', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    h.fake.addUser({ id: 'UANA000001', name: 'ana', realName: 'Ana Lopez', email: 'ana@example.com' });
+    const episodes = await storm(h, 5);
+    const queue = await waitForQueueMessage(h);
+    await vi.waitFor(async () => {
+      expect(await h.ringback.store.posts.get(episodes[0]?.id as string, 'slack', CHANNEL)).not.toBeNull();
+    }, WAIT);
+
+    await click(h, {
+      user: 'UANA000001',
+      episodeId: CHANNEL,
+      cardTs: queue.ts,
+      actionId: ACTION_IDS.claimNext,
+    });
+    await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(1), WAIT);
+    const first = await h.ringback.store.episodes.get(episodes[0]?.id as string);
+    expect(first).toMatchObject({
+      state: 'claimed',
+      claimedBy: expect.objectContaining({ name: 'Ana Lopez' }),
+    });
+    const told = h.fake.ephemerals[0];
+    expect(told).toMatchObject({ channel: CHANNEL, user: 'UANA000001' });
+    expect(told?.text).toContain('You have the next call:');
+    expect(told?.text).toContain('*Caller 0*');
+    expect(told?.text).toMatch(/<https:\/\/acme\.slack\.com\/archives\/C0123456789\/p\d+\|Open its card>/);
+    expect(told?.text).toContain('`/ringback mine`');
+
+    // A button copied into another channel cannot hand out this channel's calls.
+    await click(h, {
+      user: 'UANA000001',
+      episodeId: CHANNEL,
+      cardTs: queue.ts,
+      actionId: ACTION_IDS.claimNext,
+      channel: 'C0OTHER0001',
+    });
+    await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(2), WAIT);
+    expect(h.fake.ephemerals[1]?.text).toContain('belongs to another channel');
+
+    // One click after another takes the rest in order, then there is nothing left.
+    for (let i = 1; i <= episodes.length; i++) {
+      await click(h, {
+        user: 'UANA000001',
+        episodeId: CHANNEL,
+        cardTs: queue.ts,
+        actionId: ACTION_IDS.claimNext,
+      });
+      await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(2 + i), WAIT);
+    }
+    const answers = h.fake.ephemerals.slice(2).map((e) => e.text);
+    expect(answers.slice(0, -1).map((t) => t.match(/\*(Caller \d)\*/)?.[1])).toEqual([
+      'Caller 1',
+      'Caller 2',
+      'Caller 3',
+      'Caller 4',
+    ]);
+    expect(answers.at(-1)).toContain('Every call of this channel is claimed already');
+  }, 60_000);
+});
+
+describe.each(kinds)('20 agents click Claim next at once, on $name', (kind) => {
+  let db: TestDatabase;
+  let h: SlackHarness;
+
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    db = await kind.create();
+    h = await startSlackHarness({ database: db });
+  });
+
+  afterEach(async () => {
+    if (kind.skipReason) return;
+    await h?.stop();
+    await db?.drop();
+  });
+
+  it('gives each a different call, none claimed twice, and tells each which one', async () => {
+    const users = Array.from({ length: 20 }, (_, i) => ({
+      id: `UNEXT${String(i).padStart(5, '0')}`,
+      name: `agent${i}`,
+      realName: `Agent ${i}`,
+      email: `agent${i}@example.com`,
+    }));
+    for (const user of users) h.fake.addUser(user);
+    const episodes = await storm(h, 25);
+    const queue = await waitForQueueMessage(h);
+
+    const responses = await Promise.all(
+      users.map((user) =>
+        click(h, { user: user.id, episodeId: CHANNEL, cardTs: queue.ts, actionId: ACTION_IDS.claimNext }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(users.map(() => 200));
+    await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(20), WAIT);
+
+    const stored = await Promise.all(episodes.map((e) => h.ringback.store.episodes.get(e.id)));
+    const claimed = stored.filter((e) => e?.state === 'claimed');
+    expect(claimed).toHaveLength(20);
+    const holders = claimed.map((e) => e?.claimedBy?.id);
+    expect(new Set(holders).size).toBe(20);
+    expect(new Set(holders)).toEqual(new Set(users.map((u) => `slack:${u.id}`)));
+    // The oldest calls went first: the five left open are the five newest.
+    expect(stored.filter((e) => e?.state === 'open').map((e) => e?.id)).toEqual(
+      episodes.slice(20).map((e) => e.id),
+    );
+    for (const episode of claimed) {
+      const audit = await h.ringback.store.audit.listForEpisode(episode?.id as string);
+      expect(audit.filter((a) => a.type === 'claimed')).toHaveLength(1);
+    }
+    // Each clicker was told the call they got, and no two were told the same call.
+    const byUser = new Map(h.fake.ephemerals.map((e) => [e.user, e.text]));
+    expect(byUser.size).toBe(20);
+    for (const episode of claimed) {
+      const holder = episode?.claimedBy?.id.replace('slack:', '') as string;
+      expect(byUser.get(holder)).toContain(`*${episode?.caller.name}*`);
+    }
+  }, 60_000);
+});
