@@ -3,12 +3,12 @@
  * purely from the episode's state. Slack Block Kit and Teams Adaptive Cards both render this model,
  * so both surfaces always say the same thing.
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { formatDuration } from '../config/duration.js';
 import type { EpisodeDetails } from './details.js';
 import { dueWords, SNOOZE_PRESETS, type SnoozePreset } from './dueTime.js';
 import { formatNumber } from './phone.js';
-import { ordinal } from './prebrief.js';
+import { ordinal, zoneOfCountry } from './prebrief.js';
 import { describeReason } from './reasons.js';
 import { type Episode, OUTCOME_LABELS, OUTCOMES, type Outcome } from './types.js';
 
@@ -126,10 +126,11 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
       ? ` · attempt ${episode.attemptLog.length + 1} of ${retry}`
       : '';
   if (open && episode.dueAt !== null) {
+    const callers = callerClock(context, episode.dueAt);
     lines.push(
       episode.dueRemindedAt !== null || now >= episode.dueAt
-        ? `Due now: call back (planned for ${formatClock(episode.dueAt, timezone)})${nextAttempt}`
-        : `Call back ${dueWords(episode.dueAt, now, timezone)}${nextAttempt}`,
+        ? `Due now: call back (planned for ${formatClock(episode.dueAt, timezone)}${callers})${nextAttempt}`
+        : `Call back ${dueWords(episode.dueAt, now, timezone)}${callers}${nextAttempt}`,
     );
   }
   if (episode.attemptLog.length > 0) {
@@ -142,6 +143,30 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
     lines.push('Follow-up e-mailed to the caller (a public reply on the ticket)');
   if (episode.followUp === 'no_email') lines.push('No follow-up sent: the requester has no e-mail address');
   return lines;
+}
+
+/**
+ * The caller's zone: Zendesk's (in the pre-brief), else their number's country when it has one zone;
+ * null when unknown.
+ */
+export function callerZoneOf(details: EpisodeDetails): string | null {
+  const zone = details.prebrief?.timeZone ?? zoneOfCountry(details.callerCountry);
+  return zone && IANAZone.isValidZone(zone) ? zone : null;
+}
+
+/**
+ * The due time on the caller's clock, when it is known and not the team's: " (Europe/Paris) · 11:30 for the
+ * caller (America/New_York)". Empty otherwise, the card's footer already naming the team's zone.
+ */
+function callerClock(context: CardContext, dueAt: number): string {
+  const zone = callerZoneOf(context.details);
+  if (!zone) return '';
+  const team = DateTime.fromMillis(dueAt, { zone: context.timezone });
+  const theirs = DateTime.fromMillis(dueAt, { zone });
+  if (team.toFormat('yyyy-MM-dd HH:mm') === theirs.toFormat('yyyy-MM-dd HH:mm')) return '';
+  const sameDay = theirs.hasSame(DateTime.fromMillis(context.now, { zone }), 'day');
+  const clock = theirs.toFormat(sameDay ? 'HH:mm' : 'ccc d LLL HH:mm');
+  return ` (${context.timezone}) · ${clock} for the caller (${zone})`;
 }
 
 /** The pre-brief of the card (see CardModel.prebriefLines), from the details Zendesk and triage filled. */

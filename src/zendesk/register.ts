@@ -5,6 +5,7 @@
  */
 import type { AdapterContext, RegisterAdapter } from '../adapters/context.js';
 import type { IngestDeps } from '../app/ingest.js';
+import { offerOtherNumbers } from '../chat/otherNumbers.js';
 import { mountWebhook } from '../providers/webhook.js';
 import { ZendeskAgents } from './agents.js';
 import { createZendeskClient, zendeskBaseUrl } from './client.js';
@@ -15,6 +16,7 @@ import { LeasedLoop } from './leasedLoop.js';
 import { zendeskTranslator } from './planner.js';
 import { Prebriefs, prebriefHandler, prebriefJob } from './prebrief.js';
 import { Requesters } from './requester.js';
+import { requesterOtherNumbers } from './requesterPhones.js';
 import { SideConversationPoll } from './sideConversationPoll.js';
 import { SideConversations } from './sideConversations.js';
 import { TalkPoller } from './talk/poller.js';
@@ -87,6 +89,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
     registerZendeskJobs(ctx.runner, { client, tickets, sideConversations, talk });
     ctx.addIntentTranslator(followUpTranslator);
     registerFollowUpJobs(ctx.runner, new ZendeskFollowUps(deps, tickets));
+    offerOtherNumbers(ctx.store, (episodeId) => requesterOtherNumbers({ ...base, routing }, episodeId));
 
     if (env.ZENDESK_WEBHOOK_SECRET) {
       const endpoint = zendeskWebhook({
