@@ -14,6 +14,7 @@ import { timelineText } from '../domain/timeline.js';
 import { jobOf } from '../jobs/registry.js';
 import type { CardQueueingJob } from '../store/cardQueue.js';
 import type { NewJob } from '../store/jobs.js';
+import { cardChannelsFor, cardPostChannels, surfaceHasCards } from './cardChannels.js';
 import { chatJobKinds } from './jobs.js';
 import type { Audience, ChatSurface } from './surface.js';
 
@@ -42,12 +43,15 @@ export function updateCardJob(surface: string, episodeId: string): NewJob {
 /** card.post, card.refresh and thread.timeline on one surface; other intents are not a surface's. */
 export function chatTranslator(surface: ChatSurface, routing: RoutingConfig): IntentTranslator {
   const kinds = chatJobKinds(surface.name);
-  return (intent, { episode }) => {
-    const channels = surface.channelsFor(episode.line);
+  return (intent, { episode, events }) => {
+    // A high call's rule may add a channel of its own, on this surface too.
+    const channels = cardChannelsFor(surface, routing, episode);
     if (channels.length === 0) return [];
     switch (intent.kind) {
       case 'card.post':
-        return channels.flatMap((channel) => postCardJobs(surface, episode.id, channel));
+        return cardPostChannels(surface, routing, episode, events).flatMap((channel) =>
+          postCardJobs(surface, episode.id, channel),
+        );
       case 'card.refresh':
         return [updateCardJob(surface.name, episode.id)];
       case 'thread.timeline': {
@@ -70,9 +74,9 @@ export function chatTranslator(surface: ChatSurface, routing: RoutingConfig): In
   };
 }
 
-/** Does any line route to this surface? Without one, thread lines have nowhere to go. */
+/** Does any line (or priority rule) route to this surface? Without one, thread lines have nowhere to go. */
 function routesTo(surface: ChatSurface, routing: RoutingConfig): boolean {
-  return routing.lines.some((line) => surface.channelsFor(line.name).length > 0);
+  return surfaceHasCards(surface, routing);
 }
 
 /** Text from outside the chat (a Zendesk-side reply) into every thread of the episode on one surface. */

@@ -205,6 +205,17 @@ export class SlackApi {
     };
   }
 
+  /** The Slack user with this e-mail (scope users:read.email); null when the workspace has none. */
+  async userIdByEmail(email: string): Promise<string | null> {
+    try {
+      const result = await this.call('users.lookupByEmail', () => this.client.users.lookupByEmail({ email }));
+      return result.user?.id ?? null;
+    } catch (error) {
+      if (error instanceof Error && error.message.endsWith(': users_not_found')) return null;
+      throw error;
+    }
+  }
+
   async authTest(): Promise<{
     userId: string;
     botId: string;

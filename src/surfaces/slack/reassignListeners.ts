@@ -1,0 +1,120 @@
+/**
+ * A pick in the card's "hand to…" `users_select` (`ringback.reassign`): the chosen Slack user becomes a
+ * person (users.info, cached, for the e-mail the directory matches agents by) and the call goes to them
+ * through the same use case as every click (actOnCard), which checks the picker may hand it over and the
+ * chosen person is an agent. The card, the thread line, the Zendesk assignee and the private messages
+ * follow from the accepted event (src/app/reactions.ts `reassigned`).
+ */
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { type ActResult, actOnCard } from '../../app/act.js';
+import { ACTION_IDS } from '../../domain/actions.js';
+import { FOREIGN_BUTTON_MESSAGE, isCardOf, type ListenerDeps, tellPrivately } from './listeners.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+
+const ACTIONS_BLOCK_PREFIX = 'ringback.actions:';
+
+const reassignBody = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  container: z
+    .object({
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      thread_ts: z.string().optional(),
+    })
+    .passthrough()
+    .optional(),
+  message: z.object({ ts: z.string().optional() }).passthrough().optional(),
+  actions: z
+    .array(
+      z.object({
+        action_id: z.string(),
+        block_id: z.string().optional(),
+        selected_user: z.string().optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** A Slack user id as `users_select` sends it (`U…`, or `W…` on Enterprise Grid). */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+export const REASSIGN_UNREADABLE = 'Ringback did not understand that choice; please pick the person again.';
+
+function replyTo(result: ActResult, chosenName: string): string {
+  switch (result.status) {
+    case 'accepted':
+      return `You handed this call to *${escapeMrkdwn(chosenName)}*; they have been told privately.`;
+    case 'unchanged':
+    case 'refused':
+    case 'not_agent':
+    case 'not_found':
+      return escapeMrkdwn(result.message);
+  }
+}
+
+async function onReassign(deps: ListenerDeps, rawBody: unknown): Promise<void> {
+  const parsed = reassignBody.safeParse(rawBody);
+  if (!parsed.success) {
+    deps.logger.info(
+      { issues: parsed.error.issues.length },
+      'slack: a ringback.reassign payload did not parse; ignored',
+    );
+    return;
+  }
+  const body = parsed.data;
+  const channel = body.container?.channel_id ?? body.channel?.id;
+  const target = { channel, user: body.user.id, threadTs: body.container?.thread_ts };
+  const action = body.actions.find((a) => a.action_id === ACTION_IDS.reassign);
+  const episodeId = action?.block_id?.startsWith(ACTIONS_BLOCK_PREFIX)
+    ? action.block_id.slice(ACTIONS_BLOCK_PREFIX.length)
+    : null;
+  const chosenId = action?.selected_user;
+  if (!episodeId || !chosenId || !SLACK_USER_ID.test(chosenId)) {
+    deps.logger.info({ user: body.user.id }, 'slack: ringback.reassign without a call id or a user; ignored');
+    await tellPrivately(deps, target, REASSIGN_UNREADABLE);
+    return;
+  }
+  try {
+    const messageTs = body.container?.message_ts ?? body.message?.ts;
+    if (!(await isCardOf(deps, episodeId, channel, messageTs))) {
+      deps.logger.warn(
+        { episodeId, user: body.user.id, channel, messageTs },
+        `slack: refused ${ACTION_IDS.reassign} by ${body.user.id}: message ${channel ?? '?'}/${messageTs ?? '?'} is not a card of that call`,
+      );
+      await tellPrivately(deps, target, FOREIGN_BUTTON_MESSAGE);
+      return;
+    }
+    const [actor, chosen] = await Promise.all([
+      deps.identities.actorFor(body.user.id, body.user.name ?? body.user.username),
+      deps.identities.actorFor(chosenId),
+    ]);
+    const result = await actOnCard(deps.act, {
+      episodeId,
+      actor,
+      action: { type: 'reassign', to: chosen },
+    });
+    deps.logger.info(
+      { episodeId, user: body.user.id, to: chosenId, result: result.status },
+      `slack: ${ACTION_IDS.reassign} by ${body.user.id} to ${chosenId}: ${result.status}`,
+    );
+    await tellPrivately(deps, target, replyTo(result, chosen.name));
+  } catch (error) {
+    deps.logger.error({ err: error, episodeId }, 'slack: a reassign failed');
+    await tellPrivately(
+      deps,
+      target,
+      'Something went wrong on our side and nothing changed; please try again.',
+    );
+  }
+}
+
+/** `ringback.reassign` on the card's user picker; acknowledged at once, acted on after. */
+export function registerReassign(app: App, deps: ListenerDeps): void {
+  app.action(ACTION_IDS.reassign, async ({ ack, body }) => {
+    await ack();
+    await onReassign(deps, body);
+  });
+}
