@@ -3,7 +3,10 @@ import type { Actor } from '../domain/types.js';
 import type { AgentCheck, AgentDirectory } from './directory.js';
 
 export type RingbackCommand =
-  | { kind: 'summary'; period: string; line: string | null; public: boolean }
+  /** `agents`: the fair agent report (legs and callbacks per agent) instead of the whole summary. */
+  | { kind: 'summary'; period: string; line: string | null; public: boolean; agents?: true }
+  /** The period's calls as a CSV file, sent privately to the manager who asked. */
+  | { kind: 'export'; period: string; line: string | null }
   | { kind: 'open'; line: string | null }
   | { kind: 'mine' }
   | { kind: 'help' }
@@ -28,8 +31,23 @@ export function parseRingbackCommand(text: string): RingbackCommand {
       const isPublic = rest.some((w) => w.toLowerCase() === 'public');
       const others = rest.filter((w) => w.toLowerCase() !== 'public');
       const period = others[0] && PERIOD.test(others[0]) ? others.shift()?.toLowerCase() : undefined;
+      // `agents` right after the period (or first): a line may be named "Agents", but not "Agents …" first.
+      const agents = others[0]?.toLowerCase() === 'agents';
+      if (agents) others.shift();
       const line = others.join(' ').trim();
-      return { kind: 'summary', period: period ?? 'today', line: line || null, public: isPublic };
+      return {
+        kind: 'summary',
+        period: period ?? 'today',
+        line: line || null,
+        public: isPublic,
+        ...(agents ? { agents: true as const } : {}),
+      };
+    }
+    case 'export': {
+      const others = [...rest];
+      const period = others[0] && PERIOD.test(others[0]) ? others.shift()?.toLowerCase() : undefined;
+      const line = others.join(' ').trim();
+      return { kind: 'export', period: period ?? 'today', line: line || null };
     }
     default:
       return { kind: 'unknown', text: text.trim() };
@@ -38,7 +56,12 @@ export function parseRingbackCommand(text: string): RingbackCommand {
 
 /** Commands whose answer shows callers (numbers, names, transcripts): only for agents, like a claim. */
 export function showsCallerData(command: RingbackCommand): boolean {
-  return command.kind === 'open' || command.kind === 'mine' || command.kind === 'summary';
+  return (
+    command.kind === 'open' ||
+    command.kind === 'mine' ||
+    command.kind === 'summary' ||
+    command.kind === 'export'
+  );
 }
 
 /**

@@ -12,12 +12,15 @@ import type { RoutingConfig } from '../config/routing.js';
 import { displayNumber } from '../domain/cardModel.js';
 import type { Clock } from '../domain/clock.js';
 import { sameActor } from '../domain/episode.js';
+import type { LegTotals } from '../domain/legReport.js';
 import { workListOrder } from '../domain/listOrder.js';
-import type { Summary } from '../domain/summary.js';
+import type { AgentFigures, Summary } from '../domain/summary.js';
 import { stateWords } from '../domain/timeline.js';
 import type { Actor, Episode } from '../domain/types.js';
+import { exportScope } from '../reports/exportCalls.js';
 import type { Post } from '../store/posts.js';
 import type { Store } from '../store/store.js';
+import { wantsCharts } from './reportJobs.js';
 
 /** At most this many calls in one list: a chat message is not a report (the read API is). */
 export const MAX_LISTED_CALLS = 25;
@@ -40,6 +43,17 @@ export interface ListedCall {
   state: string;
   /** Where the call's card is, on every surface. */
   posts: Post[];
+  /** What the asker can do with it from a list: claim an open call, or work one they hold. */
+  action?: 'claim' | 'work' | null;
+  /** "call back by 14:00" when the call is snoozed or scheduled; null otherwise. */
+  due?: string | null;
+}
+
+/** A period whose summary comes with charts (sent after the answer: drawing and uploading take seconds). */
+export interface ChartRequest {
+  period: string;
+  line: string | null;
+  timezone: string;
 }
 
 export type CommandResult =
@@ -51,6 +65,7 @@ export type CommandResult =
   | { kind: 'calls'; heading: string; total: number; calls: ListedCall[] }
   | { kind: 'managers_only' }
   | { kind: 'summary_error'; error: string }
+  | { kind: 'export_error'; error: string }
   | {
       kind: 'summary';
       summary: Summary;
@@ -60,9 +75,45 @@ export type CommandResult =
       /** When the summary was made (its "as of"). */
       now: number;
       public: boolean;
-    };
+      /** Set for a week or longer: each surface sends the period's charts after the answer. */
+      charts?: ChartRequest;
+    }
+  /**
+   * `summary <period> agents`: per agent, the legs they were offered (a *missed leg* is one agent not
+   * taking a call that rang them) apart from the calls (a *missed call* is a call nobody answered).
+   */
+  | {
+      kind: 'agent_report';
+      title: string;
+      timezone: string;
+      periodLabel: string;
+      agents: AgentFigures[];
+      legs: LegTotals | null;
+      missedCalls: number;
+      public: boolean;
+    }
+  /** `export <period> [line]`: the CSV is on its way to the manager, privately; each surface sends it. */
+  | { kind: 'export'; period: string; line: string | null; filename: string; periodLabel: string };
 
-async function listCalls(deps: AnswerDeps, episodes: Episode[], heading: string): Promise<CommandResult> {
+function listAction(episode: Episode, asker: Actor | null): ListedCall['action'] {
+  if (episode.state === 'open') return 'claim';
+  if (asker && episode.claimedBy && sameActor(episode.claimedBy, asker) && episode.state !== 'resolved')
+    return 'work';
+  return null;
+}
+
+/** The calls claimed by `actor`, for `mine` and the Slack App Home. */
+export async function claimedBy(store: Store, actor: Actor): Promise<Episode[]> {
+  const claimed = await store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
+  return claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
+}
+
+export async function listCalls(
+  deps: Pick<AnswerDeps, 'store' | 'clock' | 'routing'>,
+  episodes: Episode[],
+  heading: string,
+  asker: Actor | null = null,
+): Promise<Extract<CommandResult, { kind: 'calls' }>> {
   const now = deps.clock.now();
   const shown = [...episodes].sort(workListOrder).slice(0, MAX_LISTED_CALLS);
   const posts = await deps.store.posts.listForEpisodes(shown.map((e) => e.id));
@@ -75,6 +126,11 @@ async function listCalls(deps: AnswerDeps, episodes: Episode[], heading: string)
       line: episode.line,
       state: stateWords(episode),
       posts: posts.filter((p) => p.episodeId === episode.id),
+      action: listAction(episode, asker),
+      due:
+        episode.dueAt !== null && episode.state !== 'resolved'
+          ? `call back by ${formatMoment(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}`
+          : null,
     };
   });
   return { kind: 'calls', heading, total: episodes.length, calls };
@@ -100,12 +156,24 @@ export async function answerRingbackCommand(
         ...(line ? { line: line.name } : {}),
         limit: 500,
       });
-      return listCalls(deps, open, line ? `Open calls on ${line.name}` : 'Open calls');
+      return listCalls(deps, open, line ? `Open calls on ${line.name}` : 'Open calls', actor);
     }
-    case 'mine': {
-      const claimed = await deps.store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
-      const mine = claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
-      return listCalls(deps, mine, 'Your claimed calls');
+    case 'mine':
+      return listCalls(deps, await claimedBy(deps.store, actor), 'Your claimed calls', actor);
+    case 'export': {
+      if (!(await deps.directory.isManager(actor))) return { kind: 'managers_only' };
+      const scope = exportScope(deps, {
+        period: command.period,
+        ...(command.line ? { line: command.line } : {}),
+      });
+      if ('error' in scope) return { kind: 'export_error', error: scope.error };
+      return {
+        kind: 'export',
+        period: command.period,
+        line: scope.line ?? null,
+        filename: scope.filename,
+        periodLabel: scope.window.label,
+      };
     }
     case 'summary': {
       if (!(await deps.directory.isManager(actor))) return { kind: 'managers_only' };
@@ -115,6 +183,19 @@ export async function answerRingbackCommand(
       });
       if (!answer.ok) return { kind: 'summary_error', error: answer.error };
       const line = command.line ? lineTyped(deps.routing, command.line) : null;
+      const scope = line ? ` · ${line.name}` : '';
+      if (command.agents) {
+        return {
+          kind: 'agent_report',
+          title: `Agents, ${answer.summary.window.label}${scope}`,
+          timezone: answer.timezone,
+          periodLabel: answer.summary.window.label,
+          agents: answer.summary.agents,
+          legs: answer.summary.legs ?? null,
+          missedCalls: answer.summary.totals.missedCalls,
+          public: command.public,
+        };
+      }
       return {
         kind: 'summary',
         summary: answer.summary,
@@ -123,6 +204,9 @@ export async function answerRingbackCommand(
         ...(line?.country ? { lineCountry: line.country } : {}),
         now: deps.clock.now(),
         public: command.public,
+        ...(wantsCharts(command.period)
+          ? { charts: { period: command.period, line: line?.name ?? null, timezone: answer.timezone } }
+          : {}),
       };
     }
   }

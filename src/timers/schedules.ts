@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Notice, NoticeHub } from '../app/notices.js';
 import { buildSummary } from '../app/summary.js';
+import { reportJobKinds } from '../chat/reportJobs.js';
 import type { RoutingConfig, SummaryScheduleConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import { RetryAfter } from '../jobs/errors.js';
@@ -122,15 +123,23 @@ export async function seedSchedules(deps: ScheduleDeps): Promise<number> {
   return deps.store.transaction((repos) => repos.enqueue(jobs, now));
 }
 
+interface Occurrence {
+  notices: Notice[];
+  /** What the summary's period reads as, for the charts drawn after it. */
+  period: string;
+  title: string;
+}
+
 async function summaryNotices(
   deps: ScheduleDeps,
   schedule: SummaryScheduleConfig,
   zone: string,
   occurrence: number,
-): Promise<Notice[] | { error: string }> {
+): Promise<Occurrence | { error: string }> {
+  const period = periodOf(schedule, zone, occurrence);
   const answer = await buildSummary(
     { store: deps.store, clock: deps.clock, routing: deps.routing },
-    { period: periodOf(schedule, zone, occurrence), line: schedule.line, timezone: zone },
+    { period, line: schedule.line, timezone: zone },
   );
   if (!answer.ok) return { error: answer.error };
   const title = titleOf(schedule, zone, occurrence);
@@ -138,12 +147,46 @@ async function summaryNotices(
   const base = { kind: 'summary', summary: answer.summary, timezone: zone, title } as const;
   if (schedule.slack) said.push({ ...base, surface: 'slack', channel: schedule.slack.channel });
   if (schedule.teams) said.push({ ...base, surface: 'teams', channel: schedule.teams.channel });
-  return said;
+  return { notices: said, period, title };
+}
+
+/** A week's summary (this week so far, or last week) comes with its charts. */
+export function hasCharts(schedule: SummaryScheduleConfig): boolean {
+  return schedule.period === 'this_week' || schedule.period === 'last_week';
+}
+
+/**
+ * The summary's jobs, then its charts on each surface that says the summary (a surface that is off plans
+ * no summary message, so it gets no charts either). The charts are drawn when their job runs.
+ */
+function occurrenceJobs(
+  deps: ScheduleDeps,
+  schedule: SummaryScheduleConfig,
+  zone: string,
+  said: Occurrence,
+): NewJob[] {
+  const jobs: NewJob[] = [];
+  for (const notice of said.notices) {
+    const planned = deps.notices.plan(notice);
+    jobs.push(...planned);
+    if (notice.kind !== 'summary' || !hasCharts(schedule)) continue;
+    if (!planned.some((job) => job.kind.startsWith(`${notice.surface}.`))) continue;
+    jobs.push(
+      jobOf(reportJobKinds(notice.surface).charts, {
+        to: { kind: 'channel', channel: notice.channel },
+        period: said.period,
+        line: schedule.line ?? null,
+        timezone: zone,
+        title: said.title,
+      }),
+    );
+  }
+  return jobs;
 }
 
 /** Posts one occurrence (once, whatever the retries) and queues the next one. */
 export function scheduledSummaryHandler(deps: ScheduleDeps): TypedJobHandler<typeof occurrencePayload> {
-  const { routing, store, clock, notices } = deps;
+  const { routing, store, clock } = deps;
   return async ({ key, at }) => {
     const schedule = routing.schedules.find((s) => scheduleKey(s) === key);
     if (!schedule) {
@@ -165,7 +208,7 @@ export function scheduledSummaryHandler(deps: ScheduleDeps): TypedJobHandler<typ
       let said = toSay === null ? 'not_today' : 'failed';
       if (toSay && !('error' in toSay)) {
         const first = await repos.deliveries.recordOnce(SUMMARY_MARK, `${key}:${date}`, now);
-        if (first) jobs.push(...toSay.flatMap((notice) => notices.plan(notice)));
+        if (first) jobs.push(...occurrenceJobs(deps, schedule, zone, toSay));
         said = first ? 'posted' : 'already_said';
       }
       jobs.push(next);

@@ -6,6 +6,7 @@
 
 import { parseRingbackCommand as parseSharedCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
+import { LEGS_EXPLAINED } from '../../chat/agentReport.js';
 import { answerRingbackCommand, type CommandResult } from '../../chat/commands.js';
 import type { RenderedMessage } from '../../chat/surface.js';
 import type { RoutingConfig } from '../../config/routing.js';
@@ -13,10 +14,15 @@ import type { DoctorHandle } from '../../doctor/readyz.js';
 import { answerDoctorCommand, type DoctorCommand, parseDoctorCommand } from '../../doctor/slackCommand.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
+import { jobOf } from '../../jobs/registry.js';
+import type { NewJob } from '../../store/jobs.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
+import { agentsMessage } from './agentsBlocks.js';
 import type { Block, SlackMessage } from './blocks.js';
+import { slackUserIdOf } from './identity.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
+import { slackReportKinds } from './reports.js';
 import { summaryMessage } from './summaryBlocks.js';
 
 // Re-exported for the Slack listeners and tests that read it from here.
@@ -33,7 +39,11 @@ export const HELP_TEXT = [
   '`/ringback open [line]`: calls still waiting for a callback',
   '`/ringback mine`: the calls you have claimed',
   '`/ringback doctor`: checks every integration (Slack, Teams, Zendesk, Aircall) and says what to fix (managers only)',
-  '`/ringback summary [today|yesterday|week|month|YYYY-MM-DD[..YYYY-MM-DD]] [line] [public]`: missed vs returned calls, times to claim and call back, SLA breaches, per line and per agent (managers only; add `public` to post it in the channel)',
+  '`/ringback summary [today|yesterday|week|month|YYYY-MM-DD[..YYYY-MM-DD]] [line] [public]`: missed vs returned calls, times to claim and call back, SLA breaches, per line and per agent (managers only; add `public` to post it in the channel; a week or a month comes with charts)',
+  '`/ringback summary <period> agents [line]`: per agent, legs offered, answered, rang out and declined, apart from the missed calls they claimed, called back and reached (managers only)',
+  '`/ringback export <period> [line]`: every call of the period as a CSV file, sent to you in a direct message (managers only)',
+  `_Missed leg or missed call?_ ${LEGS_EXPLAINED}`,
+  'The *Home* tab of Ringback lists your callbacks and the open calls, with their buttons.',
 ].join('\n');
 
 export interface CommandDeps {
@@ -43,6 +53,12 @@ export interface CommandDeps {
   directory: AgentDirectory;
   /** Backs `/ringback doctor`. */
   doctor?: DoctorHandle;
+}
+
+/** Where the command was typed: charts of a public summary go there, private ones to the asker's DM. */
+export interface CommandPlace {
+  teamDomain: string | null;
+  channelId?: string | null;
 }
 
 export interface CommandAnswer {
@@ -88,10 +104,12 @@ export function slackAnswer(result: CommandResult, teamDomain: string | null): R
       return { text: callsText(result, teamDomain) };
     case 'managers_only':
       return {
-        text: 'Summaries are for managers: ask an admin to add your Slack id to `managers.slack` in the routing file.',
+        text: 'Summaries are for managers (exports too): ask an admin to add your Slack id to `managers.slack` in the routing file.',
       };
     case 'summary_error':
       return { text: `Cannot make that summary: ${escapeMrkdwn(result.error)}` };
+    case 'export_error':
+      return { text: `Cannot make that export: ${escapeMrkdwn(result.error)}` };
     case 'summary': {
       const message = summaryMessage(result.summary, {
         timezone: result.timezone,
@@ -99,9 +117,47 @@ export function slackAnswer(result: CommandResult, teamDomain: string | null): R
         now: result.now,
         ...(result.lineCountry ? { lineCountry: result.lineCountry } : {}),
       });
+      if (result.charts) {
+        message.blocks.push({
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: 'The charts of this period follow in a moment.' }],
+        });
+      }
       return { text: message.text, rich: message.blocks, public: result.public };
     }
+    case 'agent_report': {
+      const message = agentsMessage(result);
+      return { text: message.text, rich: message.blocks, public: result.public };
+    }
+    case 'export':
+      return {
+        text: `Your export of ${escapeMrkdwn(result.periodLabel)}${result.line ? ` · ${escapeMrkdwn(result.line)}` : ''} is on its way: Ringback sends \`${escapeMrkdwn(result.filename)}\` to you in a direct message.`,
+      };
   }
+}
+
+/** The jobs an answer starts (files go after the answer: drawing and uploading take seconds). */
+function followUps(result: CommandResult, asker: string | null, place: CommandPlace): NewJob[] {
+  if (!asker) return [];
+  if (result.kind === 'export') {
+    return [jobOf(slackReportKinds.export, { user: asker, period: result.period, line: result.line })];
+  }
+  if (result.kind === 'summary' && result.charts) {
+    const to =
+      result.public && place.channelId
+        ? { kind: 'channel' as const, channel: place.channelId }
+        : { kind: 'people' as const, people: [asker] };
+    return [
+      jobOf(slackReportKinds.charts, {
+        to,
+        period: result.charts.period,
+        line: result.charts.line,
+        timezone: result.charts.timezone,
+        title: result.title,
+      }),
+    ];
+  }
+  return [];
 }
 
 function asAnswer(message: RenderedMessage): CommandAnswer {
@@ -116,7 +172,11 @@ export async function answerCommand(
   command: SlackCommand,
   actor: Actor,
   teamDomain: string | null,
+  channelId: string | null = null,
 ): Promise<CommandAnswer> {
   if (command.kind === 'doctor') return asAnswer({ text: await answerDoctorCommand(deps, actor) });
-  return asAnswer(slackAnswer(await answerRingbackCommand(deps, command, actor), teamDomain));
+  const result = await answerRingbackCommand(deps, command, actor);
+  const jobs = followUps(result, slackUserIdOf(actor), { teamDomain, channelId });
+  if (jobs.length > 0) await deps.store.enqueue(jobs, deps.clock.now());
+  return asAnswer(slackAnswer(result, teamDomain));
 }

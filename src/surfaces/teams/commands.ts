@@ -7,13 +7,18 @@
 
 import { parseRingbackCommand, type RingbackCommand } from '../../app/commandText.js';
 import type { AgentDirectory } from '../../app/directory.js';
+import { LEGS_EXPLAINED } from '../../chat/agentReport.js';
 import { answerRingbackCommand, type CommandResult } from '../../chat/commands.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
+import { chartsForPeriod } from '../../reports/periodCharts.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsChannel } from '../../store/teams.js';
+import { agentsCard } from './agentsCard.js';
 import { type AdaptiveCardJson, escapeMarkdown } from './card.js';
+import { chartElements } from './chartsCard.js';
+import { callsCard } from './listCards.js';
 import { summaryCard } from './summaryCard.js';
 
 export type TeamsCommand = RingbackCommand | { kind: 'channels' };
@@ -29,9 +34,32 @@ export const HELP_TEXT = [
   '',
   '- `@Ringback open [line]`: calls still waiting for a callback',
   '- `@Ringback mine`: the calls you have claimed',
-  '- `@Ringback summary [today|yesterday|week|month|YYYY-MM-DD[..YYYY-MM-DD]] [line]`: missed vs returned calls, times to claim and call back, SLA breaches, per line and per agent (managers only)',
+  '- `@Ringback summary [today|yesterday|week|month|YYYY-MM-DD[..YYYY-MM-DD]] [line]`: missed vs returned calls, times to claim and call back, SLA breaches, per line and per agent (managers only; a week or a month comes with charts)',
+  '- `@Ringback summary <period> agents [line]`: per agent, legs offered, answered, rang out and declined, apart from the missed calls they claimed, called back and reached (managers only)',
+  '- `@Ringback export <period> [line]`: how to get every call of the period as a CSV file (managers only)',
   '- `@Ringback channels`: the channel ids to put under `teams: { channel: … }` in the routing file',
+  '',
+  `_Missed leg or missed call?_ ${LEGS_EXPLAINED}`,
+  '',
+  'In a personal chat with Ringback, `mine` and `open` answer with buttons to claim, call back and resolve.',
 ].join('\n');
+
+/**
+ * Why Teams gets no file: a bot can send a file only through the file-consent flow (OneDrive, `supportsFiles`),
+ * and a card cannot carry a `data:` download. The CSV comes from the read API with its token instead.
+ */
+export function exportInTeams(result: Extract<CommandResult, { kind: 'export' }>): string {
+  const query = new URLSearchParams({ period: result.period, ...(result.line ? { line: result.line } : {}) });
+  return [
+    `**Export of ${escapeMarkdown(result.periodLabel)}${result.line ? ` · ${escapeMarkdown(result.line)}` : ''}**`,
+    '',
+    'Teams does not let Ringback send you the file. Download it from the read API with the API token (`RINGBACK_API_TOKEN`):',
+    '',
+    `\`GET /api/export.csv?${query.toString().replace(/`/g, '')}\` with the header \`Authorization: Bearer <token>\` (file \`${result.filename.replace(/`/g, '')}\`)`,
+    '',
+    'In Slack, `/ringback export` sends the file to you in a direct message.',
+  ].join('\n');
+}
 
 export interface TeamsCommandDeps {
   store: Store;
@@ -79,10 +107,16 @@ export function teamsAnswer(result: CommandResult): TeamsAnswer {
       return { text: callsText(result) };
     case 'managers_only':
       return {
-        text: 'Summaries are for managers: ask an admin to add your e-mail to `managers.emails` (or your Entra object id to `managers.teams`) in the routing file.',
+        text: 'Summaries are for managers (exports too): ask an admin to add your e-mail to `managers.emails` (or your Entra object id to `managers.teams`) in the routing file.',
       };
     case 'summary_error':
       return { text: `Cannot make that summary: ${escapeMarkdown(result.error)}` };
+    case 'export_error':
+      return { text: `Cannot make that export: ${escapeMarkdown(result.error)}` };
+    case 'agent_report':
+      return { text: escapeMarkdown(result.title), card: agentsCard(result) };
+    case 'export':
+      return { text: exportInTeams(result) };
     case 'summary':
       return {
         text: escapeMarkdown(result.title),
@@ -135,12 +169,35 @@ async function channelsAnswer(
   return { text: lines.join('\n') };
 }
 
+/** A summary of a week or more shows its charts under the figures (drawn now: Teams waits for the reply). */
+async function withCharts(
+  deps: TeamsCommandDeps,
+  result: Extract<CommandResult, { kind: 'summary' }>,
+  answer: TeamsAnswer,
+): Promise<TeamsAnswer> {
+  if (!result.charts || !answer.card) return answer;
+  const drawn = await chartsForPeriod(deps, {
+    period: result.charts.period,
+    timezone: result.charts.timezone,
+    ...(result.charts.line ? { line: result.charts.line } : {}),
+  });
+  if (!drawn.ok) return answer;
+  const body = (answer.card.body as Record<string, unknown>[] | undefined) ?? [];
+  return { ...answer, card: { ...answer.card, body: [...body, ...chartElements(drawn.charts)] } };
+}
+
 export async function answerTeamsCommand(
   deps: TeamsCommandDeps,
   command: TeamsCommand,
   actor: Actor,
-  context: { channelId: string | null },
+  context: { channelId: string | null; conversationType?: string },
 ): Promise<TeamsAnswer> {
   if (command.kind === 'channels') return channelsAnswer(deps, actor, context.channelId);
-  return teamsAnswer(await answerRingbackCommand(deps, command, actor));
+  const result = await answerRingbackCommand(deps, command, actor);
+  const answer = teamsAnswer(result);
+  if (result.kind === 'summary') return withCharts(deps, result, answer);
+  // In a personal chat the lists come with their buttons (a channel keeps the short text list).
+  const personal = (context.conversationType ?? (context.channelId ? 'channel' : 'personal')) === 'personal';
+  if (result.kind === 'calls' && personal) return { ...answer, card: callsCard(result) };
+  return answer;
 }

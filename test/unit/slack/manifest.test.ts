@@ -31,6 +31,8 @@ const SCOPES = {
   'groups:history': 'message.groups: human replies in card threads (private channels)',
   'channels:read': 'conversations.info: npm run doctor checks each routed public channel',
   'groups:read': 'conversations.info: npm run doctor checks each routed private channel',
+  'files:write': 'files.getUploadURLExternal, files.completeUploadExternal: charts and CSV exports',
+  'im:write': 'conversations.open: the DM a manager’s charts and export go to',
 };
 
 describe('the Slack manifests', () => {
@@ -40,7 +42,11 @@ describe('the Slack manifests', () => {
   });
 
   it('subscribe to thread replies in public and private channels', () => {
-    expect(http.settings.event_subscriptions.bot_events).toEqual(['message.channels', 'message.groups']);
+    expect(http.settings.event_subscriptions.bot_events).toEqual([
+      'message.channels',
+      'message.groups',
+      'app_home_opened',
+    ]);
     expect(socket.settings.event_subscriptions.bot_events).toEqual(
       http.settings.event_subscriptions.bot_events,
     );

@@ -1,0 +1,96 @@
+/**
+ * `mine` and `open` in a personal chat: the same lists as the Slack App Home, as an Adaptive Card whose
+ * buttons are the card's own `Action.Execute` verbs with the call id. A call being worked gets Call back
+ * and, in the overflow, one Resolve action per outcome (the outcome travels in the action's data, so the
+ * card needs no input per call, and input ids stay unique however many calls it lists).
+ */
+import type { CommandResult, ListedCall } from '../../chat/commands.js';
+import { ACTION_IDS } from '../../domain/actions.js';
+import { OUTCOME_LABELS, OUTCOMES } from '../../domain/types.js';
+import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown, OUTCOME_INPUT_ID } from './card.js';
+
+/** Marks a click as coming from a list card (not a call's own card): see `isListClickOf`. */
+export const LIST_CARD_SOURCE = 'ringback.list';
+/** Keeps the card well under Teams' message size. */
+export const MAX_LIST_CARD_CALLS = 15;
+
+function execute(title: string, verb: string, callId: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'Action.Execute',
+    title,
+    verb,
+    data: { callId, from: LIST_CARD_SOURCE, ...extra },
+    associatedInputs: 'none',
+  };
+}
+
+function actionsFor(call: ListedCall): Record<string, unknown>[] {
+  if (call.action === 'claim') return [execute('Claim', ACTION_IDS.claim, call.episodeId)];
+  if (call.action !== 'work') return [];
+  return [
+    execute('Call back', ACTION_IDS.callback, call.episodeId),
+    ...OUTCOMES.map((outcome) => ({
+      ...execute(`Resolve: ${OUTCOME_LABELS[outcome]}`, ACTION_IDS.resolve, call.episodeId, {
+        [OUTCOME_INPUT_ID]: outcome,
+      }),
+      mode: 'secondary',
+    })),
+  ];
+}
+
+export function callsCard(result: Extract<CommandResult, { kind: 'calls' }>): AdaptiveCardJson {
+  const body: Record<string, unknown>[] = [
+    {
+      type: 'TextBlock',
+      text: `${escapeMarkdown(result.heading)}: ${result.total}`,
+      size: 'Medium',
+      weight: 'Bolder',
+      style: 'heading',
+      wrap: true,
+    },
+  ];
+  if (result.total === 0) body.push({ type: 'TextBlock', text: 'None.', wrap: true });
+  for (const call of result.calls.slice(0, MAX_LIST_CARD_CALLS)) {
+    const due = call.due ? ` · **${escapeMarkdown(call.due)}**` : '';
+    const actions = actionsFor(call);
+    body.push({
+      type: 'Container',
+      separator: true,
+      spacing: 'Medium',
+      items: [
+        {
+          type: 'TextBlock',
+          text: `**${escapeMarkdown(call.who)}** · ${escapeMarkdown(call.line)} · missed ${escapeMarkdown(call.when)} · ${escapeMarkdown(call.state)}${due}`,
+          wrap: true,
+        },
+        ...(actions.length > 0 ? [{ type: 'ActionSet', actions }] : []),
+      ],
+    });
+  }
+  const shown = Math.min(result.calls.length, MAX_LIST_CARD_CALLS);
+  if (result.total > shown)
+    body.push({ type: 'TextBlock', text: `…and ${result.total - shown} more`, isSubtle: true, wrap: true });
+  return {
+    type: 'AdaptiveCard',
+    version: CARD_VERSION,
+    fallbackText: `${result.heading}: ${result.total}`,
+    body,
+  };
+}
+
+/**
+ * Whether a click on a list card may act on the call it names: it came from a personal chat, and the call
+ * is one that person's list shows the button for right now (an open call for Claim, a call they hold for
+ * Call back and Resolve). Lists are not stored posts, so this stands in for "a card of that call".
+ */
+export function isListClickOf(
+  click: { conversationType: string | undefined; data: unknown; verb: string },
+  call: { state: string; heldByClicker: boolean },
+): boolean {
+  const data = click.data as { from?: unknown } | null;
+  if (click.conversationType !== 'personal' || data?.from !== LIST_CARD_SOURCE) return false;
+  if (click.verb === ACTION_IDS.claim) return call.state === 'open';
+  if (click.verb === ACTION_IDS.callback || click.verb === ACTION_IDS.resolve)
+    return call.heldByClicker && call.state !== 'resolved';
+  return false;
+}
