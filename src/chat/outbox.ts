@@ -9,6 +9,7 @@
  * - Updates of one card never race in this process: the later one renders the later state last.
  */
 
+import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -16,6 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import type { BudgetSource } from '../resilience/budgets.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
+import { cardChannelsFor } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
@@ -44,6 +46,8 @@ export interface OutboxDeps {
   maxInlineWaitMs: number;
   /** Budgets shared by every replica (PostgreSQL), for the surface's workspace-wide buckets. */
   clusterBudgets?: BudgetSource;
+  /** The routing file's priority rules: a high call's card has a copy in its rule's channel too. */
+  routing?: Pick<RoutingConfig, 'priority'>;
 }
 
 export class ChatOutbox {
@@ -56,7 +60,9 @@ export class ChatOutbox {
     this.pacing = new Pacing(deps.surface.pacing, {
       maxInlineWaitMs: deps.maxInlineWaitMs,
       now: () => deps.clock.now(),
-      ...(deps.clusterBudgets ? { cluster: { budgets: deps.clusterBudgets, prefix: deps.surface.name } } : {}),
+      ...(deps.clusterBudgets
+        ? { cluster: { budgets: deps.clusterBudgets, prefix: deps.surface.name } }
+        : {}),
     });
   }
 
@@ -172,7 +178,8 @@ export class ChatOutbox {
       const episode = await store.episodes.get(episodeId);
       if (!episode) return;
       const posted = (await store.posts.listForEpisode(episodeId)).filter((p) => p.surface === this.name);
-      const channels = new Set([...surface.channelsFor(episode.line), ...posted.map((p) => p.channel)]);
+      const belongs = cardChannelsFor(surface, this.deps.routing ?? { priority: [] }, episode);
+      const channels = new Set([...belongs, ...posted.map((p) => p.channel)]);
       await store.enqueue(
         [...channels].map((c) => ({
           kind: this.kinds.threadLine.name,

@@ -27,6 +27,7 @@ export function registerChatSurface(
     clock: ctx.clock,
     logger: ctx.logger.child({ surface: surface.name }),
     maxInlineWaitMs: options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS,
+    routing,
     ...(ctx.budgets.clusterWide ? { clusterBudgets: ctx.budgets } : {}),
   });
   outbox.register(ctx.runner);

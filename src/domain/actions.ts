@@ -12,4 +12,11 @@ export const ACTION_IDS = {
   snooze: 'ringback.snooze',
   /** Hand the call to another agent: Slack `users_select` / Teams people ChoiceSet, value the chosen person. */
   reassign: 'ringback.reassign',
+  /**
+   * Call back on another number (additive to the design's table): Slack button opening a modal / Teams
+   * Input.Text (+ the requester's phones) and Execute; the typed or chosen number goes to `set_number`.
+   */
+  callbackNumber: 'ringback.callback_number',
+  /** On a storm's queue message: claim the oldest unclaimed call of the channel; value the channel id. */
+  claimNext: 'ringback.claim_next',
 } as const;

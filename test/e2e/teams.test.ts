@@ -112,7 +112,7 @@ describe.skipIf(!haveBrowser)('Teams in a browser (Agents Playground)', () => {
     await page.screenshot({ path: join(SHOTS, '2-claimed.png') });
 
     // The playground draws a compact ChoiceSet as a Fluent combobox: open it, then pick the outcome.
-    await card.getByRole('combobox').click();
+    await card.getByRole('combobox', { name: 'Outcome' }).click();
     await page.getByRole('option', { name: 'Reached the caller' }).click();
     await card.getByRole('button', { name: 'Resolve', exact: true }).click();
     await card.getByText('Resolved by Alex Wilber · Reached the caller').waitFor({ timeout: 20_000 });

@@ -147,6 +147,8 @@ export const MANIFEST_SCOPES = [
   'groups:history',
   'channels:read',
   'groups:read',
+  'files:write',
+  'im:write',
 ];
 
 /** Slack's tiers for the methods Ringback calls (https://docs.slack.dev/apis/web-api/rate-limits). */
@@ -286,7 +288,27 @@ export function blockProblems(blocks: unknown): string[] {
       }
       case 'divider':
         break;
+      case 'input': {
+        // Modals only (views.open): one labelled element of the kinds Ringback's forms use.
+        const element = block.element as Json | undefined;
+        const label = textOf(block.label);
+        if ((block.label as Json | undefined)?.type !== 'plain_text' || !label || label.length > 2000)
+          problems.push(`${where}.label must be plain_text of 1-2000 characters`);
+        const kinds = ['plain_text_input', 'datepicker', 'timepicker', 'static_select'];
+        if (!element || !kinds.includes(String(element.type)))
+          problems.push(`${where}.element.type ${String(element?.type)} is not used by Ringback`);
+        else if (typeof element.action_id !== 'string' || element.action_id.length > BLOCK_LIMITS.actionId)
+          problems.push(`${where}.element.action_id missing or too long`);
+        if (element?.type === 'static_select') {
+          const options = (element.options as Json[] | undefined) ?? [];
+          if (options.length === 0 || options.length > BLOCK_LIMITS.options)
+            problems.push(`${where}.element.options count`);
+        }
+        break;
+      }
       case 'actions': {
+        // Slack: an action_id is unique among the action_ids of its block (a Home lists many Claim buttons).
+        actionIds.clear();
         const elements = (block.elements as Json[] | undefined) ?? [];
         if (elements.length === 0 || elements.length > BLOCK_LIMITS.actionsElements)
           problems.push(`${where}.elements count`);
@@ -325,6 +347,15 @@ export function blockProblems(blocks: unknown): string[] {
             const placeholder = textOf(element.placeholder);
             if (placeholder !== null && placeholder.length > BLOCK_LIMITS.placeholder)
               problems.push(`${at}.placeholder over 150`);
+          } else if (element.type === 'users_select') {
+            // Block Kit: action_id, optional plain_text placeholder (≤150), optional initial_user (a user id).
+            const placeholder = textOf(element.placeholder);
+            if (element.placeholder !== undefined && (element.placeholder as Json).type !== 'plain_text')
+              problems.push(`${at}.placeholder must be plain_text`);
+            if (placeholder !== null && placeholder.length > BLOCK_LIMITS.placeholder)
+              problems.push(`${at}.placeholder over 150`);
+            if (element.initial_user !== undefined && !/^[UW][A-Z0-9]+$/.test(String(element.initial_user)))
+              problems.push(`${at}.initial_user is not a user id`);
           } else {
             problems.push(`${at}.type ${String(element.type)} is not used by Ringback`);
           }

@@ -7,7 +7,9 @@ import type { types } from '@slack/bolt';
 import { cardFacts } from '../../chat/cardFacts.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { CardModel } from '../../domain/cardModel.js';
+import { callbackLaterBlock } from './callbackBlocks.js';
 import { escapeMrkdwn, link, outsideLink, truncate } from './mrkdwn.js';
+import { reassignElements } from './reassignBlocks.js';
 
 export type Block = types.KnownBlock;
 
@@ -143,6 +145,7 @@ function actionElements(model: CardModel): types.ActionsBlockElement[] {
       })),
     });
   }
+  elements.push(...reassignElements(model));
   if (model.actions.openTicket && model.ticket?.url) {
     elements.push({
       type: 'button',
@@ -192,6 +195,8 @@ export function cardBlocks(model: CardModel, options: CardRenderOptions = {}): B
   });
   const elements = actionElements(model);
   if (elements.length > 0) blocks.push({ type: 'actions', block_id: actionsBlockId(id), elements });
+  const later = callbackLaterBlock(model);
+  if (later) blocks.push(later);
   if (options.timezone) {
     blocks.push({
       type: 'context',

@@ -16,10 +16,14 @@ import { jobOf } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
 import { parseResolveOptionValue } from './blocks.js';
+import { registerCallbackListeners } from './callbackListeners.js';
+import { registerClaimNext } from './claimNextListener.js';
 import { answerCommand, type CommandDeps, parseRingbackCommand } from './command.js';
+import { directMessageJob, isHomeClickOf, registerAppHome } from './home.js';
 import type { SlackIdentities } from './identity.js';
 import { ephemeralKind, respondKind } from './jobKinds.js';
 import { escapeMrkdwn, link, slackTextToPlain } from './mrkdwn.js';
+import { registerReassign } from './reassignListeners.js';
 import { zendeskBaseUrl } from './render.js';
 
 export interface ListenerDeps {
@@ -141,13 +145,14 @@ function replyFor(deps: ListenerDeps, result: ActResult, action: string): string
   }
 }
 
-async function tellPrivately(
+export async function tellPrivately(
   deps: ListenerDeps,
   target: { channel: string | undefined; user: string; threadTs?: string | undefined },
   text: string,
 ): Promise<void> {
   if (!target.channel) {
-    deps.logger.warn({ user: target.user }, 'slack: no channel to answer a click in; the answer is dropped');
+    // A click on the App Home has no channel: the answer goes to the app's DM with the clicker.
+    await deps.store.enqueue([directMessageJob(target.user, text)], deps.clock.now());
     return;
   }
   await deps.store.enqueue(
@@ -170,7 +175,7 @@ export const FOREIGN_BUTTON_MESSAGE = 'This button does not belong to that call,
  * says was clicked (channel + ts) must be a stored post of that call. A signed payload can still carry a
  * forged value (another call's id, a copied button in some other message).
  */
-async function isCardOf(
+export async function isCardOf(
   deps: ListenerDeps,
   episodeId: string,
   channel: string | undefined,
@@ -181,7 +186,7 @@ async function isCardOf(
   return post !== null && post.ref === messageTs;
 }
 
-async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void> {
+export async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void> {
   const parsed = blockActionBody.safeParse(rawBody);
   if (!parsed.success) {
     deps.logger.info(
@@ -207,7 +212,7 @@ async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void>
   }
   try {
     const messageTs = body.container?.message_ts ?? body.message?.ts;
-    if (!(await isCardOf(deps, episodeId, channel, messageTs))) {
+    if (!(await isCardOf(deps, episodeId, channel, messageTs)) && !isHomeClickOf(rawBody, episodeId)) {
       deps.logger.warn(
         { episodeId, action: action.action_id, user: body.user.id, channel, messageTs },
         `slack: refused ${action.action_id} by ${body.user.id}: message ${channel ?? '?'}/${messageTs ?? '?'} is not a card of that call`,
@@ -248,6 +253,7 @@ async function onCommand(deps: ListenerDeps, rawBody: unknown): Promise<void> {
       parseRingbackCommand(body.text),
       actor,
       body.team_domain ?? null,
+      body.channel_id ?? null,
     );
   } catch (error) {
     deps.logger.error({ err: error }, 'slack: /ringback failed');
@@ -318,6 +324,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(/^(?!ringback\.)/, async ({ ack }) => {
     await ack();
   });
+
+  registerCallbackListeners(app, deps);
+  registerReassign(app, deps);
+  registerClaimNext(app, deps);
+
+  registerAppHome(app, deps);
 
   app.command('/ringback', async ({ ack, body }) => {
     await ack();

@@ -9,12 +9,14 @@ import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js'
 import type { ChatOutbox } from '../../chat/outbox.js';
 import { registerChatSurface } from '../../chat/register.js';
 import { DEFAULT_SLACK_API_URL, SlackApi } from './api.js';
+import { homeTranslator, registerHomeJobs } from './home.js';
 import { SLACK_EVENTS_PATH, slackSignatureGuard } from './http.js';
 import { SlackIdentities } from './identity.js';
 import { LaneRunner } from './laneRunner.js';
 import { registerListeners } from './listeners.js';
 import { slackLogger } from './logging.js';
 import { registerSlackReplies } from './replies.js';
+import { registerSlackReports } from './reports.js';
 import { DEFAULT_SENDER_OPTIONS, type SenderOptions } from './settings.js';
 import { SlackChatSurface } from './surface.js';
 import { workspaceGuard } from './workspace.js';
@@ -100,6 +102,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       env,
       outbox,
       options: senderOptions,
+      logger: ctx.logger.child({ surface: 'slack' }),
     });
     lanes.register(ctx.runner);
     registerSlackReplies(ctx.runner, {
@@ -107,6 +110,9 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       pacing: outbox.pacing,
       responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
     });
+    registerSlackReports(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, logger });
+    registerHomeJobs(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, identities, logger });
+    ctx.addIntentTranslator(homeTranslator(ctx.clock));
 
     const bot = new BotIdentity(api);
     const boltLogger = slackLogger(logger, 'slack-bolt');

@@ -1,7 +1,7 @@
 /**
  * Slack as a chat surface: Block Kit cards posted and updated through the Web API, threads under the card
  * message, mrkdwn, and Slack's limits (one post per second per channel, chat.update's workspace tier).
- * New cards go through the channel's lane (laneRunner.ts), which also keeps the storm digest.
+ * New cards go through the channel's lane (laneRunner.ts), which also keeps the storm queue message (claim next).
  */
 
 import { lineNamed } from '../../app/routing.js';
@@ -29,9 +29,9 @@ import type { Store } from '../../store/store.js';
 import type { SlackApi } from './api.js';
 import type { Block } from './blocks.js';
 import { slackAnswer } from './command.js';
-import { slackUserIdOf } from './identity.js';
 import { laneJob } from './jobKinds.js';
 import { escapeMrkdwn, link, slackMention } from './mrkdwn.js';
+import { slackRecipientOf, slackUserIds } from './peopleByEmail.js';
 import { renderCard } from './render.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
 import { summaryMessage } from './summaryBlocks.js';
@@ -148,7 +148,8 @@ export class SlackChatSurface implements ChatSurface {
       blocks ? message.text : await this.withCardLink(message.text, message.episodeId),
       message.mention,
     );
-    for (const channel of this.targets(message.to)) {
+    // People known only by e-mail (a call claimed for its suggested agent) are found at send time.
+    for (const channel of await slackUserIds(this.deps, this.targets(message.to))) {
       await pace.send(channel, () =>
         this.deps.api.postMessage({ channel, text, ...(blocks ? { blocks } : {}) }),
       );
@@ -169,7 +170,7 @@ export class SlackChatSurface implements ChatSurface {
       case 'managers':
         return privately(managers.slack);
       case 'people':
-        return privately(audience.people.map(slackUserIdOf).filter((id): id is string => id !== null));
+        return privately(audience.people.map(slackRecipientOf).filter((id): id is string => id !== null));
     }
   }
 

@@ -7,6 +7,8 @@
 import { cardFacts } from '../../chat/cardFacts.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { CardModel } from '../../domain/cardModel.js';
+import { callbackInputs } from './callbackInputs.js';
+import { type ReassignOffer, reassignCardParts } from './reassignCard.js';
 
 /** Not a public interaction id: the verb Teams clients send to fetch their own view of a card. */
 export const REFRESH_VERB = 'ringback.refresh';
@@ -37,6 +39,8 @@ export interface TeamsCardOptions {
    * keeps the claimer's controls, as Slack's card does; a click by anyone else is refused privately.
    */
   heldControlsForEveryone?: boolean;
+  /** The people a held call can be handed to (`ringback.reassign`); absent: no Hand over control. */
+  reassign?: ReassignOffer;
 }
 
 interface Controls {
@@ -203,6 +207,10 @@ export function teamsCard(model: CardModel, options: TeamsCardOptions): Adaptive
       choices: model.outcomes.map((o) => ({ title: o.label, value: o.code })),
     });
   }
+  // Whoever may release a held call may also hand it over (the use case checks it again).
+  const reassign = reassignCardParts(options.reassign, controls.release, id);
+  body.push(...reassign.inputs);
+  body.push(...callbackInputs(model, controls.resolve));
   if (options.timezone)
     body.push(textBlock(`Times in ${escapeMarkdown(options.timezone)}`, { size: 'Small', isSubtle: true }));
 
@@ -214,6 +222,7 @@ export function teamsCard(model: CardModel, options: TeamsCardOptions): Adaptive
   if (controls.release) actions.push(executeAction('Release', ACTION_IDS.release, id, noInputs));
   if (resolveOffered)
     actions.push(executeAction('Resolve', ACTION_IDS.resolve, id, { associatedInputs: 'auto' }));
+  actions.push(...reassign.actions);
   if (model.actions.openTicket && model.ticket?.url) {
     actions.push({ type: 'Action.OpenUrl', title: `Open ticket #${model.ticket.id}`, url: model.ticket.url });
   }

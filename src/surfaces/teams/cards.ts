@@ -23,6 +23,7 @@ import {
   teamsCard,
   withoutCallerData,
 } from './card.js';
+import { reassignChoicesFor } from './reassign.js';
 
 export interface TeamsCardsDeps {
   store: Store;
@@ -76,6 +77,10 @@ export class TeamsCards {
       notice,
       timezone: timezoneOf(routing, episode.line),
       heldControlsForEveryone: this.deps.heldControlsForEveryone ?? false,
+      // Only views with the holder's controls can hand the call over.
+      ...(callerData && (viewer !== 'everyone' || this.deps.heldControlsForEveryone)
+        ? { reassign: { choices: await reassignChoicesFor(store, episode) } }
+        : {}),
     });
   }
 

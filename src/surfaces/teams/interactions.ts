@@ -8,13 +8,19 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { type ActDeps, actOnCard, cardActionFor } from '../../app/act.js';
 import { ACTION_IDS } from '../../domain/actions.js';
+import { sameActor } from '../../domain/episode.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
+import { answerCallbackInput, CALLBACK_VERBS } from './callbackActions.js';
 import { type AdaptiveCardJson, OUTCOME_INPUT_ID, REFRESH_VERB } from './card.js';
 import type { TeamsCards } from './cards.js';
+import { answerClaimNext } from './claimNext.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, channelOfConversation } from './connector.js';
 import type { CardDeliveries } from './deliveries.js';
+import { isListClickOf } from './listCards.js';
+import { chosenForReassign } from './reassign.js';
+import { REASSIGN_INPUT_ID } from './reassignCard.js';
 
 export const CARD_VERBS = [
   ACTION_IDS.claim,
@@ -22,6 +28,9 @@ export const CARD_VERBS = [
   ACTION_IDS.callback,
   ACTION_IDS.resolve,
   REFRESH_VERB,
+  ...CALLBACK_VERBS,
+  ACTION_IDS.reassign,
+  ACTION_IDS.claimNext,
 ];
 
 const actionData = z.looseObject({
@@ -65,9 +74,31 @@ export class TeamsInteractions {
     return post !== null && post.ref === replyToId;
   }
 
+  /** Is it a click on a personal-chat list card that offers this button for this call to this person now? */
+  private async fromListOf(
+    context: TurnContext,
+    verb: string,
+    rawData: unknown,
+    episodeId: string,
+  ): Promise<boolean> {
+    if (context.activity.conversation?.conversationType !== 'personal') return false;
+    const episode = await this.deps.store.episodes.get(episodeId);
+    if (!episode) return false;
+    const actor = await this.deps.actorFor(context);
+    return isListClickOf(
+      { conversationType: 'personal', data: rawData, verb },
+      {
+        state: episode.state,
+        heldByClicker: episode.claimedBy !== null && sameActor(episode.claimedBy, actor),
+      },
+    );
+  }
+
   /** Answers one Action.Execute (a click, or a refresh when the verb is REFRESH_VERB). */
   async execute(context: TurnContext, verb: string, rawData: unknown): Promise<InvokeBody> {
     const { act, store, cards, deliveries, logger } = this.deps;
+    // The storm queue message's button names a channel, not a call.
+    if (verb === ACTION_IDS.claimNext) return answerClaimNext(this.deps, context, rawData);
     const data = actionData.safeParse(rawData);
     if (!data.success) {
       logger.info({ verb }, 'teams: a card action without a call id');
@@ -78,8 +109,12 @@ export class TeamsInteractions {
       };
     }
     const episodeId = data.data.callId;
-    // Before anything else (the roster included): a click counts only on a card Ringback posted for that call.
-    if (!(await this.fromCardOf(context, episodeId))) {
+    // Before anything else (the roster included): a click counts only on a card Ringback posted for that call,
+    // or on a personal-chat list (`mine`, `open`) for a call that list offers that button for.
+    if (
+      !(await this.fromCardOf(context, episodeId)) &&
+      !(await this.fromListOf(context, verb, rawData, episodeId))
+    ) {
       logger.warn(
         {
           verb,
@@ -98,8 +133,22 @@ export class TeamsInteractions {
     if (!current) return messageBody('This call is no longer known to Ringback.');
     if (verb === REFRESH_VERB) return cardBody(await cards.forViewer(current, actor));
 
+    if (CALLBACK_VERBS.includes(verb)) {
+      const now = act.commands.clock.now();
+      return answerCallbackInput(this.deps, { verb, data: rawData, episode: current, actor, now });
+    }
+    let chosen: Actor | null = null;
+    if (verb === ACTION_IDS.reassign) {
+      const picked = await chosenForReassign(
+        { teams: store.teams, clock: act.commands.clock, logger },
+        context,
+        data.data[REASSIGN_INPUT_ID],
+      );
+      if (!picked.ok) return cardBody(await cards.forViewer(current, actor, picked.notice));
+      chosen = picked.person;
+    }
     const outcome = data.data[OUTCOME_INPUT_ID];
-    const action = cardActionFor(verb, outcome);
+    const action = cardActionFor(verb, outcome, chosen);
     if (!action) {
       const notice =
         verb === ACTION_IDS.resolve

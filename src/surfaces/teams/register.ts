@@ -18,6 +18,8 @@ import { TeamsCards } from './cards.js';
 import { CardDeliveries } from './deliveries.js';
 import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
 import { activityTypeLabel, TeamsMetrics } from './metrics.js';
+import { registerTeamsReports } from './reports.js';
+import { TeamsStormQueue } from './stormQueue.js';
 import { TeamsChatSurface } from './surface.js';
 
 export const TEAMS_ROUTE = '/api/messages';
@@ -112,7 +114,14 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       return loading;
     };
 
-    registerChatSurface(
+    const storm = new TeamsStormQueue({
+      store,
+      clock,
+      logger,
+      routing,
+      connector: async () => (await bot()).connector,
+    });
+    const outbox = registerChatSurface(
       ctx,
       new TeamsChatSurface({
         teams,
@@ -122,8 +131,11 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
         routing,
         clock,
         logger,
+        onCardDelayed: (channel) => storm.wake(channel),
       }),
     );
+    storm.register(ctx.runner, outbox.pacing);
+    registerTeamsReports(ctx.runner, { store, clock, routing, logger });
 
     ctx.addMount((app) => {
       app.post(TEAMS_ROUTE, express.json({ limit: BODY_LIMIT }), async (req: Request, res: Response) => {

@@ -46,6 +46,8 @@ export interface TeamsSurfaceDeps {
   routing: RoutingConfig;
   clock: Clock;
   logger: Logger;
+  /** A card had to wait for Teams' pace in this channel (the storm queue message watches the queue then). */
+  onCardDelayed?: (channelId: string) => void;
 }
 
 /**
@@ -103,7 +105,7 @@ export function mentionName(name: string): string {
   return plain === '' ? 'someone' : plain;
 }
 
-function channelTarget(channel: TeamsChannel, conversationId: string): ConversationTarget {
+export function channelTarget(channel: TeamsChannel, conversationId: string): ConversationTarget {
   return {
     serviceUrl: channel.serviceUrl,
     conversationId,
@@ -119,7 +121,7 @@ function threadIdOf(post: Post): string {
 }
 
 /** Teams' answer in the runner's terms. */
-async function toTeams<T>(send: () => Promise<T>): Promise<T> {
+export async function toTeams<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {
@@ -166,14 +168,19 @@ export class TeamsChatSurface implements ChatSurface {
     const channel = await this.channelOrFail(channelId);
     const message = await this.cardMessage(episode);
     const connector = await this.deps.connector();
-    const posted = await pace.send(channel.channelId, () =>
-      toTeams(() =>
-        connector.postToChannel(
-          { ...channelTarget(channel, channel.channelId), channelId: channel.channelId },
-          message,
+    const posted = await pace
+      .send(channel.channelId, () =>
+        toTeams(() =>
+          connector.postToChannel(
+            { ...channelTarget(channel, channel.channelId), channelId: channel.channelId },
+            message,
+          ),
         ),
-      ),
-    );
+      )
+      .catch((error: unknown) => {
+        if (error instanceof RetryAfter) this.deps.onCardDelayed?.(channelId);
+        throw error;
+      });
     return { ref: posted.rootId, threadRef: posted.threadId };
   }
 

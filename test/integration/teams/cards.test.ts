@@ -114,7 +114,12 @@ describe('claim', () => {
     const body = answer.body as { statusCode: number; type: string; value: unknown };
     expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(cardText(body.value)).toContain('Claimed by Ana Lima at');
-    expect(verbsOf(body.value)).toEqual([ACTION_IDS.callback, ACTION_IDS.release, ACTION_IDS.resolve]);
+    expect(verbsOf(body.value)).toEqual([
+      ACTION_IDS.callback,
+      ACTION_IDS.release,
+      ACTION_IDS.resolve,
+      ACTION_IDS.reassign,
+    ]);
     // Everyone else: the same message, updated in place, naming the claimer and refreshing for her.
     await vi.waitFor(() => expect(post.versions.length).toBeGreaterThan(1), WAIT);
     const everyone = h.fake.cardOf(post) as { refresh?: { action: { verb: string }; userIds: string[] } };

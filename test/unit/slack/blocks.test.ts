@@ -116,8 +116,13 @@ describe('card blocks', () => {
       expect(status(blocks)).toBe('*Status:* Claimed by Ana at 10:34');
     });
 
-    it('offers Release instead of Claim', () => {
-      expect(actionIds(blocks)).toEqual([ACTION_IDS.release, ACTION_IDS.callback, ACTION_IDS.resolve]);
+    it('offers Release instead of Claim, and the hand-over picker', () => {
+      expect(actionIds(blocks)).toEqual([
+        ACTION_IDS.release,
+        ACTION_IDS.callback,
+        ACTION_IDS.resolve,
+        ACTION_IDS.reassign,
+      ]);
     });
   });
 
@@ -135,8 +140,13 @@ describe('card blocks', () => {
       expect(status(blocks)).toBe('*Status:* Calling back · attempt 2 by Ana');
     });
 
-    it('still lets the agent call again, release or resolve', () => {
-      expect(actionIds(blocks)).toEqual([ACTION_IDS.release, ACTION_IDS.callback, ACTION_IDS.resolve]);
+    it('still lets the agent call again, release, resolve or hand it over', () => {
+      expect(actionIds(blocks)).toEqual([
+        ACTION_IDS.release,
+        ACTION_IDS.callback,
+        ACTION_IDS.resolve,
+        ACTION_IDS.reassign,
+      ]);
     });
   });
 
