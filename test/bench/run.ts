@@ -19,6 +19,7 @@ import type { BenchContext, Scenario } from './lib/context.js';
 import { seedFrom } from './lib/random.js';
 import { type FigureResult, printTable, writeJson } from './lib/report.js';
 import { ack } from './scenarios/ack.js';
+import { budget } from './scenarios/budget.js';
 import { claimRace } from './scenarios/claim.js';
 import { ingest } from './scenarios/ingest.js';
 import { killNine } from './scenarios/kill.js';
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, Scenario> = {
   claim: claimRace,
   size,
   kill: killNine,
+  budget,
 };
 
 function selected(): string[] {
