@@ -73,8 +73,15 @@ export interface ChatJobKinds {
 export function chatJobKinds(surface: string): ChatJobKinds {
   return {
     postCard: defineJob(`${surface}.post_card`, episodeChannel),
-    updateCard: defineJob(`${surface}.update_card`, episodeOnly),
-    threadLine: defineJob(`${surface}.thread_post`, threadLinePayload),
+    // One at a time per card across every replica (graphile-worker's queue names), so two replicas never
+    // render one card over each other.
+    updateCard: defineJob(`${surface}.update_card`, episodeOnly, {
+      queueKey: ({ episodeId }) => `${surface}.card:${episodeId}`,
+    }),
+    // A card's thread lines in one channel go out one at a time, in order; the fan-out job (no channel) is free.
+    threadLine: defineJob(`${surface}.thread_post`, threadLinePayload, {
+      queueKey: ({ episodeId, channel }) => (channel ? `${surface}.thread:${episodeId}:${channel}` : ''),
+    }),
     message: defineJob(`${surface}.message`, messagePayload),
   };
 }

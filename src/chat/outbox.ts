@@ -12,6 +12,7 @@
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
+import { jobOf } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
 import type { BudgetSource } from '../resilience/budgets.js';
@@ -21,7 +22,6 @@ import { cardChannelsFor } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
-import { KeyedSerial } from './serial.js';
 import type { ChatSurface } from './surface.js';
 
 /**
@@ -53,7 +53,6 @@ export interface OutboxDeps {
 export class ChatOutbox {
   readonly kinds: ChatJobKinds;
   readonly pacing: Pacing;
-  private readonly serial = new KeyedSerial();
 
   constructor(private readonly deps: OutboxDeps) {
     this.kinds = chatJobKinds(deps.surface.name);
@@ -137,29 +136,27 @@ export class ChatOutbox {
 
   private async updateCard(episodeId: string, job: Job): Promise<void> {
     const { surface, store, logger } = this.deps;
-    await this.serial.run(`update:${episodeId}`, async () => {
-      const episode = await store.episodes.get(episodeId);
-      if (!episode) {
-        logger.warn({ episodeId }, `${this.name}: no such episode; its card is not updated`);
-        return;
+    const episode = await store.episodes.get(episodeId);
+    if (!episode) {
+      logger.warn({ episodeId }, `${this.name}: no such episode; its card is not updated`);
+      return;
+    }
+    const posts = (await store.posts.listForEpisode(episodeId)).filter((p) => p.surface === this.name);
+    // A card not posted yet is rendered from the current state when it is.
+    const pace = this.pacing.forJob(job.id);
+    for (const post of posts) {
+      try {
+        await surface.updateCard(episode, post, pace);
+      } catch (error) {
+        // A card someone deleted stays deleted: the other copies still get the update.
+        if (!(error instanceof PermanentFailure)) throw error;
+        logger.warn(
+          { episodeId, channel: post.channel, error: error.message },
+          `${this.name}: card not updated`,
+        );
       }
-      const posts = (await store.posts.listForEpisode(episodeId)).filter((p) => p.surface === this.name);
-      // A card not posted yet is rendered from the current state when it is.
-      const pace = this.pacing.forJob(job.id);
-      for (const post of posts) {
-        try {
-          await surface.updateCard(episode, post, pace);
-        } catch (error) {
-          // A card someone deleted stays deleted: the other copies still get the update.
-          if (!(error instanceof PermanentFailure)) throw error;
-          logger.warn(
-            { episodeId, channel: post.channel, error: error.message },
-            `${this.name}: card not updated`,
-          );
-        }
-      }
-      surface.cardShown?.(episode);
-    });
+    }
+    surface.cardShown?.(episode);
   }
 
   private async threadLine(
@@ -181,23 +178,23 @@ export class ChatOutbox {
       const belongs = cardChannelsFor(surface, this.deps.routing ?? { priority: [] }, episode);
       const channels = new Set([...belongs, ...posted.map((p) => p.channel)]);
       await store.enqueue(
-        [...channels].map((c) => ({
-          kind: this.kinds.threadLine.name,
-          payload: { ...payload, channel: c },
-          dedupeKey: `${this.name}.fanout:${job.id}:${c}`,
-        })),
+        [...channels].map((c) =>
+          jobOf(
+            this.kinds.threadLine,
+            { ...payload, channel: c },
+            { dedupeKey: `${this.name}.fanout:${job.id}:${c}` },
+          ),
+        ),
         clock.now(),
       );
       return;
     }
-    await this.serial.run(`thread:${episodeId}:${channel}`, async () => {
-      const post = await store.posts.get(episodeId, this.name, channel);
-      if (!post) {
-        await this.waitForCard(episodeId, channel, job);
-        return;
-      }
-      await surface.replyInThread(post, payload.text, payload.mention ?? null, this.pacing.forJob(job.id));
-    });
+    const post = await store.posts.get(episodeId, this.name, channel);
+    if (!post) {
+      await this.waitForCard(episodeId, channel, job);
+      return;
+    }
+    await surface.replyInThread(post, payload.text, payload.mention ?? null, this.pacing.forJob(job.id));
   }
 
   /** A line whose card is not posted: come back while the card is queued, else there is nothing to say it under. */

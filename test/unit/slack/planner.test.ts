@@ -104,6 +104,8 @@ describe('the shared planner, for Slack', () => {
         kind: 'slack.update_card',
         payload: { episodeId: 'ep-1' },
         coalesceKey: 'slack.update:ep-1',
+        // One at a time per card across replicas.
+        queueKey: 'slack.card:ep-1',
       });
     });
 
@@ -112,6 +114,8 @@ describe('the shared planner, for Slack', () => {
         kind: 'slack.thread_post',
         payload: { episodeId: 'ep-1', channel: 'C0123456789', text: '10:32 · Claimed by *Ana*' },
         dedupeKey: 'slack.line:ep-1:C0123456789:v2',
+        // The card's lines in one channel go out one at a time, in order, across replicas.
+        queueKey: 'slack.thread:ep-1:C0123456789',
       });
     });
   });
