@@ -9,13 +9,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Summary } from '../domain/summary.js';
 import type { Store } from '../store/store.js';
 import { ChartTally } from './chartData.js';
-import {
-  type ChartImage,
-  callbackVsSlaChart,
-  type LineCallbackFigures,
-  missedByHourChart,
-  missedVsReturnedChart,
-} from './charts.js';
+import type { ChartImage, LineCallbackFigures } from './charts.js';
 
 export type PeriodCharts =
   | { ok: true; charts: ChartImage[]; summary: Summary; timezone: string }
@@ -45,6 +39,8 @@ export async function chartsForPeriod(
     timeToFirstCallback: f.business?.timeToFirstCallback ?? f.timeToFirstCallback,
     slaMs: slaByLine.get(name) ?? null,
   }));
+  // Loaded on first use: ECharts and resvg weigh tens of megabytes, and most processes never draw a chart.
+  const { callbackVsSlaChart, missedByHourChart, missedVsReturnedChart } = await import('./charts.js');
   return {
     ok: true,
     charts: [

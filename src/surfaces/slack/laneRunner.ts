@@ -42,6 +42,9 @@ const legacyDigestKey = (channel: string) => `slack.digest:${channel}`;
 const LEGACY_DIGEST_RETIRED =
   'This list of waiting calls is no longer kept up to date: Ringback now posts a storm queue message with a Claim next button instead.';
 
+/** How soon a lane whose queue message waits for a chat.update token to close looks again. */
+export const QUEUE_CLOSE_RETRY_MS = 1_000;
+
 export interface LaneRunnerDeps {
   api: SlackApi;
   store: Store;
@@ -115,7 +118,9 @@ export class LaneRunner {
       if (step.kind === 'queue_close' && queue) {
         const wait = updates.take(now);
         if (wait > 0) {
-          await this.enqueueLane(channel, now + wait);
+          // Card updates may have booked the Tier 3 bucket far ahead. Come back soon rather than then: the lane
+          // job is coalesced, so a far-off run would swallow the wake-ups of new cards and stall the channel.
+          await this.enqueueLane(channel, now + Math.min(wait, QUEUE_CLOSE_RETRY_MS));
           return;
         }
         await this.closeQueue(channel, queue, now);

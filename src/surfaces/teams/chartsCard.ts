@@ -3,11 +3,15 @@
  * out of a bot message's 100 KB limit) with its alt text. Teams shows pictures up to 1024 × 1024 pixels, so
  * the 1200-pixel charts are scaled down to 960 first (resvg draws the PNG into a smaller SVG canvas).
  */
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import type { ChartImage } from '../../reports/charts.js';
 import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown } from './card.js';
 
 export const TEAMS_CHART_WIDTH = 960;
+
+// resvg's native module is loaded on the first chart, not at startup: most processes never draw one.
+const load = createRequire(import.meta.url);
+let resvg: typeof import('@resvg/resvg-js') | null = null;
 
 export interface TeamsChart {
   name: string;
@@ -24,7 +28,8 @@ export function teamsChart(chart: ChartImage): TeamsChart {
   }
   const source = `data:image/png;base64,${chart.png.toString('base64')}`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${chart.width}" height="${chart.height}"><image width="${chart.width}" height="${chart.height}" href="${source}"/></svg>`;
-  const scaled = new Resvg(svg, { fitTo: { mode: 'width', value: TEAMS_CHART_WIDTH } }).render();
+  resvg ??= load('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const scaled = new resvg.Resvg(svg, { fitTo: { mode: 'width', value: TEAMS_CHART_WIDTH } }).render();
   return {
     name: chart.name,
     alt: chart.alt,
