@@ -5,24 +5,30 @@
  *
  * - A card is posted once per channel: its queued row (store/cardQueue.ts) goes and its post is stored in
  *   one transaction, and a change that landed while the card was on its way gets one more update.
+ * - Each attempt is recorded (committed) before the surface is asked to post. A process killed between the
+ *   vendor's answer and that transaction leaves the attempt on the queued row; the next delivery asks the
+ *   surface for the card it may have posted (findPostedCard) and stores that one instead of posting again.
  * - A thread line waits for its card as long as the card is queued, at most THREAD_LINE_WAIT_MS.
- * - Updates of one card never race in this process: the later one renders the later state last.
+ * - Updates of one card, and the thread lines of one card in one channel, run one at a time across replicas
+ *   (queue keys, src/chat/jobs.ts): the later update renders the later state last.
  */
 
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
+import type { Episode } from '../domain/types.js';
 import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
 import { jobOf } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
 import type { BudgetSource } from '../resilience/budgets.js';
+import type { CardSpot } from '../store/cardQueue.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import { cardChannelsFor } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
-import type { ChatSurface } from './surface.js';
+import type { ChatSurface, PostedCard } from './surface.js';
 
 /**
  * How long a thread line waits for its card, counted from when the line was queued. One limit for every
@@ -105,7 +111,19 @@ export class ChatOutbox {
       await store.cardQueue.fail(spot, `episode ${episodeId} no longer exists`, clock.now());
       throw new PermanentFailure(`episode ${episodeId} no longer exists`);
     }
-    let posted: Awaited<ReturnType<ChatSurface['postCard']>>;
+    const recovered = await this.findEarlierPost(episode, channel, spot);
+    if (recovered) {
+      // It shows the state of its own attempt, which may be older than `episode`: one update to be sure.
+      await this.storePost(episode, channel, recovered, { renderedFromEpisode: false });
+      logger.info(
+        { episode: episodeId, channel, ref: recovered.ref },
+        `${this.name}: card recovered: an earlier attempt had posted it; not posted again`,
+      );
+      return;
+    }
+    // Committed before the vendor is called: a process killed after the post leaves this trace.
+    await store.cardQueue.markAttempt(spot, clock.now());
+    let posted: PostedCard;
     try {
       posted = await surface.postCard(episode, channel, pace);
     } catch (error) {
@@ -118,20 +136,53 @@ export class ChatOutbox {
       }
       throw error;
     }
+    await this.storePost(episode, channel, posted, { renderedFromEpisode: true });
+    logger.info({ episode: episodeId, channel, ref: posted.ref }, `${this.name}: card posted`);
+  }
+
+  /**
+   * The card an earlier attempt may have posted without its post being stored (the process was killed, or the
+   * vendor's answer was lost): looked for only when the queued row says an attempt was made and the surface
+   * can look. Null: post it (again).
+   */
+  private async findEarlierPost(
+    episode: Episode,
+    channel: string,
+    spot: CardSpot,
+  ): Promise<PostedCard | null> {
+    const { surface, store } = this.deps;
+    if (!surface.findPostedCard) return null;
+    const attemptedAt = (await store.cardQueue.get(spot))?.attemptedAt;
+    if (attemptedAt === undefined) return null;
+    return surface.findPostedCard(episode, channel, attemptedAt);
+  }
+
+  /**
+   * Stores where the card is and removes its queued row, in one transaction. A card rendered from `episode`
+   * gets one more update when a change landed meanwhile; one rendered by an earlier attempt (recovered) gets
+   * it always, since a change made before it was found updated no stored copy.
+   */
+  private async storePost(
+    episode: Episode,
+    channel: string,
+    posted: PostedCard,
+    how: { renderedFromEpisode: boolean },
+  ): Promise<void> {
+    const { surface, store, clock } = this.deps;
+    const episodeId = episode.id;
     const now = clock.now();
     await store.transaction(async (repos) => {
       await repos.posts.upsert(
         { episodeId, surface: this.name, channel, ref: posted.ref, threadRef: posted.threadRef },
         now,
       );
-      await repos.cardQueue.remove(spot);
+      await repos.cardQueue.remove({ episodeId, surface: this.name, channel });
       // A change that landed while the card was on its way is shown by one more update.
       const current = await repos.episodes.get(episodeId);
-      if (current && current.version !== episode.version)
+      if (current && (!how.renderedFromEpisode || current.version !== episode.version))
         await repos.enqueue([updateCardJob(this.name, episodeId)], now);
     });
     surface.cardShown?.(episode);
-    logger.info({ episode: episodeId, channel, ref: posted.ref }, `${this.name}: card posted`);
   }
 
   private async updateCard(episodeId: string, job: Job): Promise<void> {

@@ -78,6 +78,16 @@ export interface ChatSurface {
 
   /** Renders the card of `episode` as it is now and posts it in `channel`. */
   postCard(episode: Episode, channel: string, pace: Pace): Promise<PostedCard>;
+  /**
+   * The card of `episode` already in `channel`, posted at or after `since` (ms; allow for clock skew), or null
+   * when there is none or the surface cannot tell. Why: the outbox records each attempt before posting and
+   * stores the post only after the vendor answers, so a process killed in between leaves a card posted but
+   * unrecorded; before posting again, the next attempt asks here and stores the card it finds instead of
+   * posting a duplicate. Optional: without it a card is posted again after such a crash. Must not throw:
+   * null on any doubt (a duplicate card is better than a lost one). Slack implements it (conversations.history);
+   * Teams does not, so a Teams card can still be posted twice after such a crash.
+   */
+  findPostedCard?(episode: Episode, channel: string, since: number): Promise<PostedCard | null>;
   /** Renders the card of `episode` as it is now over one posted copy. */
   updateCard(episode: Episode, post: Post, pace: Pace): Promise<void>;
   /** Every copy shows this version now (or none is posted yet); Teams answers a click after this. */

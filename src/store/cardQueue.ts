@@ -29,6 +29,11 @@ export interface CardQueueState {
   queuedAt: number;
   failedAt: number | null;
   failure: string | null;
+  /**
+   * When the surface was last asked to post the card (markAttempt); present: an earlier attempt may have
+   * posted it (a process killed before storing the post). Absent: never attempted.
+   */
+  attemptedAt?: number;
 }
 
 export class CardQueueRepository {
@@ -78,7 +83,7 @@ export class CardQueueRepository {
   async get(spot: CardSpot): Promise<CardQueueState | null> {
     const row = await this.db
       .selectFrom('card_queue')
-      .select(['queued_at', 'failed_at', 'failure'])
+      .select(['queued_at', 'failed_at', 'failure', 'attempted_at'])
       .where('episode_id', '=', spot.episodeId)
       .where('surface', '=', spot.surface)
       .where('channel', '=', spot.channel)
@@ -88,7 +93,22 @@ export class CardQueueRepository {
       queuedAt: Number(row.queued_at),
       failedAt: row.failed_at === null ? null : Number(row.failed_at),
       failure: row.failure,
+      ...(row.attempted_at === null ? {} : { attemptedAt: Number(row.attempted_at) }),
     };
+  }
+
+  /**
+   * The surface is about to be asked to post the card: written (and committed) before the call, so a
+   * process killed after the vendor posted it leaves a trace the next delivery looks for.
+   */
+  async markAttempt(spot: CardSpot, now: number): Promise<void> {
+    await this.db
+      .updateTable('card_queue')
+      .set({ attempted_at: now })
+      .where('episode_id', '=', spot.episodeId)
+      .where('surface', '=', spot.surface)
+      .where('channel', '=', spot.channel)
+      .execute();
   }
 
   /** The card is posted: `posts` says where from now on. */

@@ -13,6 +13,7 @@ import { cardQueueMigration } from './migrations/009_card_queue.js';
 import { callbacksMigration } from './migrations/010_callbacks.js';
 import { priorityMigration } from './migrations/011_priority.js';
 import { callTimeIndexMigration } from './migrations/012_call_time_index.js';
+import { cardAttemptsMigration } from './migrations/013_card_attempts.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -29,6 +30,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '010_callbacks': callbacksMigration(dialect),
     '011_priority': priorityMigration(dialect),
     '012_call_time_index': callTimeIndexMigration(dialect),
+    '013_card_attempts': cardAttemptsMigration(dialect),
   };
 }
 

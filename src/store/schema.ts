@@ -88,6 +88,11 @@ export interface CardQueueTable {
   /** Set when the surface refused the card for good (e.g. invalid blocks), with its words. */
   failed_at: number | null;
   failure: string | null;
+  /**
+   * When the surface was last asked to post the card (migration 013), committed before the call: set on a
+   * queued row, the card may already be posted (a process killed before storing the post).
+   */
+  attempted_at: number | null;
 }
 
 export interface AuditTable {

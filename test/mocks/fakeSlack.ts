@@ -159,6 +159,7 @@ export const DEFAULT_TIERS: Record<string, number> = {
   'users.lookupByEmail': 50, // Tier 3
   'chat.getPermalink': 100,
   'conversations.replies': 50, // Tier 3
+  'conversations.history': 50, // Tier 3
   'auth.test': 100,
   'views.publish': 100, // Tier 4
   'views.open': 100, // Tier 4
@@ -367,6 +368,13 @@ export function blockProblems(blocks: unknown): string[] {
     }
   });
   return problems;
+}
+
+/** A Slack ts (`seconds.micros`, fewer decimals allowed) in microseconds, exactly; null when malformed. */
+function tsMicros(ts: string): bigint | null {
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(ts.trim());
+  if (!match) return null;
+  return BigInt(match[1] as string) * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -777,6 +785,47 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
               is_archived: channel.isArchived ?? false,
             },
           },
+        };
+      }
+      case 'conversations.history': {
+        // https://docs.slack.dev/reference/methods/conversations.history: top-level messages (a thread's
+        // parent carries thread_ts = ts), newest first, from `oldest` (inclusive when asked) to now.
+        const channel = args.channel ?? '';
+        const needed = channel.startsWith('G') ? 'groups:history' : 'channels:history';
+        if (!scopes.includes(needed))
+          return {
+            status: 200,
+            body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') },
+          };
+        const known = knownChannels.get(channel);
+        if (known?.isPrivate && known.isMember === false)
+          return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const list = channels.get(channel) ?? [];
+        const oldest = args.oldest !== undefined ? tsMicros(args.oldest) : null;
+        if (oldest === null && args.oldest !== undefined) {
+          errors.push(`conversations.history: oldest "${args.oldest}" is not a timestamp`);
+          return { status: 200, body: { ok: false, error: 'invalid_ts_oldest' } };
+        }
+        const inclusive = args.inclusive === 'true' || args.inclusive === '1';
+        const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+        const after = (ts: string) => {
+          if (oldest === null) return true;
+          const at = tsMicros(ts) ?? 0n;
+          return inclusive ? at >= oldest : at > oldest;
+        };
+        const top = list.filter((m) => m.threadTs === null && after(m.ts)).reverse();
+        const messages = top.slice(0, limit).map((m) => ({
+          type: 'message',
+          user: botUserId,
+          bot_id: botId,
+          ts: m.ts,
+          text: m.text,
+          ...(m.blocks ? { blocks: m.blocks } : {}),
+          ...(list.some((r) => r.threadTs === m.ts) ? { thread_ts: m.ts } : {}),
+        }));
+        return {
+          status: 200,
+          body: { ok: true, messages, has_more: top.length > limit, pin_count: 0 },
         };
       }
       case 'users.lookupByEmail': {

@@ -74,6 +74,14 @@ export interface PostOptions {
   threadTs?: string;
 }
 
+/** A message of conversations.history, as much of it as Ringback reads. */
+export interface HistoryMessage {
+  ts: string;
+  /** Set on a thread's parent (equal to ts) and on replies broadcast to the channel. */
+  threadTs: string | null;
+  blocks: unknown[];
+}
+
 export class SlackApi {
   readonly client: webApi.WebClient;
   private readonly requests: Counter<'method' | 'result'>;
@@ -179,6 +187,36 @@ export class SlackApi {
         text: message.text,
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
       }),
+    );
+  }
+
+  /**
+   * The channel's latest top-level messages (newest first, at most `limit`) posted at or after `oldest`
+   * (a Slack ts: seconds as a decimal string). Scopes channels:history / groups:history.
+   */
+  async conversationsHistory(query: {
+    channel: string;
+    oldest: string;
+    limit: number;
+  }): Promise<HistoryMessage[]> {
+    const result = await this.call('conversations.history', () =>
+      this.client.conversations.history({
+        channel: query.channel,
+        oldest: query.oldest,
+        limit: query.limit,
+        inclusive: true,
+      }),
+    );
+    return (result.messages ?? []).flatMap((message) =>
+      typeof message.ts === 'string'
+        ? [
+            {
+              ts: message.ts,
+              threadTs: message.thread_ts ?? null,
+              blocks: Array.isArray(message.blocks) ? (message.blocks as unknown[]) : [],
+            },
+          ]
+        : [],
     );
   }
 
