@@ -236,6 +236,19 @@ export class JobRepository {
     return rows.map((row) => ({ id: Number(row.id), kind: row.kind, attempts: row.attempts }));
   }
 
+  /** When the next pending job comes due after `now` (null: none is waiting for a later time). */
+  async nextDueAfter(now: number): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('run_at')
+      .where('status', '=', 'pending')
+      .where('run_at', '>', now)
+      .orderBy('run_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.run_at) : null;
+  }
+
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const rows = await this.db
       .selectFrom('jobs')

@@ -128,9 +128,10 @@ export class LaneRunner {
       }
 
       const slot = pacer.book(channel, now);
-      if (slot - now > options.maxInlineWaitMs || slot > deadline) {
+      const inlineWaitMs = Math.min(options.laneInlineWaitMs, options.maxInlineWaitMs);
+      if (slot - now > inlineWaitMs || slot > deadline) {
         pacer.cancel(channel, slot);
-        await this.enqueueLane(channel, Math.max(now, slot - options.maxInlineWaitMs / 2));
+        await this.enqueueLane(channel, Math.max(now, slot - inlineWaitMs / 2));
         return;
       }
       now = clock.now();

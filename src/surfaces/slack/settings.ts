@@ -4,10 +4,22 @@ import { DEFAULT_LANE_OPTIONS, type LaneOptions } from './lane.js';
 export interface SenderOptions {
   /** Minimum time between two posts in one channel (Slack: about one message per second). */
   postIntervalMs: number;
+  /**
+   * Posts a channel may take at once after a quiet spell, still averaging one per `postIntervalMs` ("short
+   * bursts allowed", Slack's rate-limit page). Without it a channel fed at exactly its limit never catches up
+   * after one late post: every later card stays a second behind.
+   */
+  postBurst: number;
   /** Longest a handler waits in place for its slot; longer waits go back to the jobs table. */
   maxInlineWaitMs: number;
   /** How long one lane run keeps posting before it hands its runner slot back. */
   laneRunMs: number;
+  /**
+   * Longest a lane waits in place for its channel's next post slot. Short: a lane sleeping a second per
+   * card holds a runner slot for nothing, so 20 busy channels on 8 slots (half of them a saturated
+   * Zendesk's) came out at 4 cards a second. Longer waits go back to the jobs table.
+   */
+  laneInlineWaitMs: number;
   lane: LaneOptions;
   /** chat.update per workspace (Tier 3 is 50+/min): burst and sustained rate we allow ourselves. */
   updateBurst: number;
@@ -19,8 +31,10 @@ export interface SenderOptions {
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   postIntervalMs: 1_000,
+  postBurst: 3,
   maxInlineWaitMs: 1_500,
   laneRunMs: 5_000,
+  laneInlineWaitMs: 100,
   lane: DEFAULT_LANE_OPTIONS,
   updateBurst: 10,
   updatesPerMinute: 45,

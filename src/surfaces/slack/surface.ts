@@ -30,11 +30,19 @@ import type { SlackApi } from './api.js';
 import type { Block } from './blocks.js';
 import { slackAnswer } from './command.js';
 import { laneJob } from './jobKinds.js';
-import { escapeMrkdwn, link, slackMention } from './mrkdwn.js';
+import { escapeMrkdwn, link, slackMention, truncate } from './mrkdwn.js';
 import { slackRecipientOf, slackUserIds } from './peopleByEmail.js';
 import { renderCard } from './render.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
 import { summaryMessage } from './summaryBlocks.js';
+
+/** How far before an attempt a card it posted is looked for: Slack's clock and ours may differ a little. */
+const HISTORY_SKEW_MS = 5_000;
+
+/** The block id of the card's title (blocks.ts), which names the episode. */
+function cardTitleBlockId(episodeId: string): string {
+  return truncate(`ringback.title:${episodeId}`, 255);
+}
 
 export const SLACK_MARKUP: SurfaceMarkup = {
   escape: escapeMrkdwn,
@@ -73,7 +81,9 @@ export class SlackChatSurface implements ChatSurface {
   constructor(private readonly deps: SlackSurfaceDeps) {
     const { options } = deps;
     this.pacing = {
-      windows: [{ windowMs: options.postIntervalMs, max: 1 }],
+      // At most `postBurst` in any `postBurst` intervals: never more than Slack's one a second on average, and
+      // stricter than a token bucket of that size, so a burst is never refused.
+      windows: [{ windowMs: options.postIntervalMs * options.postBurst, max: options.postBurst }],
       buckets: {
         [SLACK_BUCKETS.update]: { burst: options.updateBurst, perMinute: options.updatesPerMinute },
         [SLACK_BUCKETS.ephemeral]: { burst: options.ephemeralBurst, perMinute: options.ephemeralsPerMinute },
@@ -96,6 +106,34 @@ export class SlackChatSurface implements ChatSurface {
       this.deps.api.postMessage({ channel, text: message.text, blocks: message.blocks }),
     );
     return { ref: ts, threadRef: ts };
+  }
+
+  /**
+   * The card of `episode` in `channel` posted since `since` (an attempt the process did not live to record):
+   * the top-level message among the channel's latest 100 whose blocks carry the card's title block id.
+   * A failed lookup answers null (the card is posted again: a duplicate is better than a lost card).
+   */
+  async findPostedCard(episode: Episode, channel: string, since: number): Promise<PostedCard | null> {
+    const blockId = cardTitleBlockId(episode.id);
+    try {
+      const messages = await this.deps.api.conversationsHistory({
+        channel,
+        oldest: ((since - HISTORY_SKEW_MS) / 1000).toFixed(3),
+        limit: 100,
+      });
+      const card = messages.find(
+        (m) =>
+          (m.threadTs === null || m.threadTs === m.ts) &&
+          m.blocks.some((b) => (b as { block_id?: unknown } | null)?.block_id === blockId),
+      );
+      return card ? { ref: card.ts, threadRef: card.ts } : null;
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, episode: episode.id, channel },
+        'slack: could not look for a card an earlier attempt may have posted; posting it again',
+      );
+      return null;
+    }
   }
 
   async updateCard(episode: Episode, post: Post, pace: Pace): Promise<void> {

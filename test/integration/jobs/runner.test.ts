@@ -77,6 +77,29 @@ describe('JobRunner', () => {
     await slowPoll.stop();
   });
 
+  it('runs a job queued for a moment later at that moment, not at the next poll', async () => {
+    const slowPoll = new JobRunner({
+      store,
+      clock: systemClock,
+      logger: log.logger,
+      metrics,
+      pollIntervalMs: 60_000,
+    });
+    let ranAt = 0;
+    slowPoll.register('later', async () => {
+      ranAt = Date.now();
+    });
+    // Queued before the runner starts, for 300 ms on: the first take finds nothing due, then it sleeps.
+    const dueAt = Date.now() + 300;
+    await store.enqueue([{ kind: 'later', payload: null, runAt: dueAt }], Date.now());
+    slowPoll.start();
+    await until(() => ranAt > 0, 5_000);
+    expect(ranAt).toBeGreaterThanOrEqual(dueAt);
+    // Within seconds of being due, although the runner polls once a minute.
+    expect(ranAt - dueAt).toBeLessThan(5_000);
+    await slowPoll.stop();
+  });
+
   it('retries a failing job with backoff until it succeeds', async () => {
     let calls = 0;
     runner.register('flaky', async () => {
