@@ -13,6 +13,7 @@ import { pickedSnoozeChoice } from '../../chat/snoozeChoice.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import { displayNumber } from '../../domain/cardModel.js';
 import type { Episode } from '../../domain/types.js';
+import { blockActionsPayload } from './blockActions.js';
 import { parseResolveOptionValue } from './blocks.js';
 import {
   MODAL_INPUTS,
@@ -32,26 +33,8 @@ import {
   tellPrivately,
 } from './listeners.js';
 
-const clickBody = z.object({
-  type: z.literal('block_actions'),
-  trigger_id: z.string().min(1),
-  user: z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() }),
-  channel: z.object({ id: z.string().min(1) }).optional(),
-  container: z
-    .object({ channel_id: z.string().optional(), message_ts: z.string().optional() })
-    .passthrough()
-    .optional(),
-  message: z.object({ ts: z.string().optional() }).passthrough().optional(),
-  actions: z
-    .array(
-      z.object({
-        action_id: z.string(),
-        value: z.string().optional(),
-        selected_option: z.object({ value: z.string() }).optional(),
-      }),
-    )
-    .min(1),
-});
+// A click that opens a modal must carry the trigger it opens it with.
+const clickBody = blockActionsPayload.extend({ trigger_id: z.string().min(1) });
 
 const inputState = z.object({
   value: z.string().nullish(),

@@ -15,6 +15,7 @@ import type { Episode } from '../../domain/types.js';
 import { jobOf } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
+import { blockActionsPayload } from './blockActions.js';
 import { parseResolveOptionValue } from './blocks.js';
 import { registerCallbackListeners } from './callbackListeners.js';
 import { registerClaimNext } from './claimNextListener.js';
@@ -36,31 +37,6 @@ export interface ListenerDeps {
   logger: Logger;
   env: Env;
 }
-
-const blockActionBody = z.object({
-  type: z.literal('block_actions'),
-  user: z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() }),
-  channel: z.object({ id: z.string().min(1) }).optional(),
-  container: z
-    .object({
-      channel_id: z.string().optional(),
-      message_ts: z.string().optional(),
-      thread_ts: z.string().optional(),
-    })
-    .passthrough()
-    .optional(),
-  message: z.object({ ts: z.string().optional() }).passthrough().optional(),
-  actions: z
-    .array(
-      z.object({
-        action_id: z.string(),
-        block_id: z.string().optional(),
-        value: z.string().optional(),
-        selected_option: z.object({ value: z.string() }).optional(),
-      }),
-    )
-    .min(1),
-});
 
 const slashCommandBody = z.object({
   command: z.string(),
@@ -86,7 +62,7 @@ const messageEvent = z.object({
 /** Human thread replies; edits, joins, bot posts and our own messages are not conversation. */
 const HUMAN_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
 
-function episodeIdOf(action: z.infer<typeof blockActionBody>['actions'][number]): {
+function episodeIdOf(action: z.infer<typeof blockActionsPayload>['actions'][number]): {
   episodeId: string | null;
   outcome: string | null;
 } {
@@ -187,7 +163,7 @@ export async function isCardOf(
 }
 
 export async function onCardAction(deps: ListenerDeps, rawBody: unknown): Promise<void> {
-  const parsed = blockActionBody.safeParse(rawBody);
+  const parsed = blockActionsPayload.safeParse(rawBody);
   if (!parsed.success) {
     deps.logger.info(
       { issues: parsed.error.issues.length },

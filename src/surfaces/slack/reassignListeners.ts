@@ -6,37 +6,13 @@
  * follow from the accepted event (src/app/reactions.ts `reassigned`).
  */
 import type { App } from '@slack/bolt';
-import { z } from 'zod';
 import { type ActResult, actOnCard } from '../../app/act.js';
 import { ACTION_IDS } from '../../domain/actions.js';
+import { blockActionsPayload } from './blockActions.js';
 import { FOREIGN_BUTTON_MESSAGE, isCardOf, type ListenerDeps, tellPrivately } from './listeners.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 const ACTIONS_BLOCK_PREFIX = 'ringback.actions:';
-
-const reassignBody = z.object({
-  type: z.literal('block_actions'),
-  user: z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() }),
-  channel: z.object({ id: z.string().min(1) }).optional(),
-  container: z
-    .object({
-      channel_id: z.string().optional(),
-      message_ts: z.string().optional(),
-      thread_ts: z.string().optional(),
-    })
-    .passthrough()
-    .optional(),
-  message: z.object({ ts: z.string().optional() }).passthrough().optional(),
-  actions: z
-    .array(
-      z.object({
-        action_id: z.string(),
-        block_id: z.string().optional(),
-        selected_user: z.string().optional(),
-      }),
-    )
-    .min(1),
-});
 
 /** A Slack user id as `users_select` sends it (`U…`, or `W…` on Enterprise Grid). */
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -56,7 +32,7 @@ function replyTo(result: ActResult, chosenName: string): string {
 }
 
 async function onReassign(deps: ListenerDeps, rawBody: unknown): Promise<void> {
-  const parsed = reassignBody.safeParse(rawBody);
+  const parsed = blockActionsPayload.safeParse(rawBody);
   if (!parsed.success) {
     deps.logger.info(
       { issues: parsed.error.issues.length },
