@@ -217,7 +217,9 @@ export class ZendeskClient {
     send: () => Promise<unknown>,
     budget: RequestBudget = this.budget,
   ): Promise<unknown> {
-    const wait = await budget.take();
+    // An endpoint with its own limit (the Talk export) still counts against the account's: both must allow it.
+    let wait = await budget.take();
+    if (wait === 0 && budget !== this.budget) wait = await this.budget.take();
     if (wait > 0) {
       this.requests?.inc({ operation, status: 'budget' });
       throw new RetryAfter(wait, `zendesk: request budget spent (${operation})`);
