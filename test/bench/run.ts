@@ -3,7 +3,7 @@
  * separate Ringback process and loopback fakes that enforce the vendors' rate limits, then prints one
  * table (figure, target, measured, PASS/FAIL) and writes test-results/bench.json.
  *
- *   npm run bench                       every scenario (about 8 minutes on 2 cores)
+ *   npm run bench                       every scenario (about 9 minutes on 2 cores)
  *   npm run bench -- --only=storm,size  some of them
  *   BENCH_SEED=7 npm run bench          another seed for the random parts (kill points, event mixes)
  *   npm run bench -- --profile          also write a CPU profile of each Ringback process
