@@ -238,7 +238,7 @@ export class JobRunner {
   private async untilNextDue(): Promise<number> {
     const now = this.options.clock.now();
     try {
-      const next = await this.options.store.jobs.nextDueAfter(now);
+      const next = await this.options.store.jobs.nextRunAt([], now);
       if (next === null) return this.pollIntervalMs;
       return Math.max(MIN_SLEEP_MS, Math.min(this.pollIntervalMs, next - now));
     } catch {

@@ -236,19 +236,6 @@ export class JobRepository {
     return rows.map((row) => ({ id: Number(row.id), kind: row.kind, attempts: row.attempts }));
   }
 
-  /** When the next pending job comes due after `now` (null: none is waiting for a later time). */
-  async nextDueAfter(now: number): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('jobs')
-      .select('run_at')
-      .where('status', '=', 'pending')
-      .where('run_at', '>', now)
-      .orderBy('run_at')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? Number(row.run_at) : null;
-  }
-
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const rows = await this.db
       .selectFrom('jobs')
@@ -274,13 +261,17 @@ export class JobRepository {
     }));
   }
 
-  /** When the next pending job is due (of any kind but `excludeKinds`); readiness looks for old due work. */
-  async nextRunAt(excludeKinds: readonly string[] = []): Promise<number | null> {
+  /**
+   * When the next pending job is due, of any kind but `excludeKinds` (readiness looks for old due work), or
+   * only among those due after `after` (an idle runner sleeps until then).
+   */
+  async nextRunAt(excludeKinds: readonly string[] = [], after?: number): Promise<number | null> {
     let query = this.db
       .selectFrom('jobs')
       .select((eb) => eb.fn.min('run_at').as('next'))
       .where('status', '=', 'pending');
     if (excludeKinds.length > 0) query = query.where('kind', 'not in', [...excludeKinds]);
+    if (after !== undefined) query = query.where('run_at', '>', after);
     const row = await query.executeTakeFirst();
     return row?.next === null || row?.next === undefined ? null : Number(row.next);
   }
