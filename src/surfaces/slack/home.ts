@@ -26,6 +26,7 @@ import type { SlackApi } from './api.js';
 import { HOME_CALLBACK_ID, type HomeContent, homeView } from './homeView.js';
 import { type SlackIdentities, slackUserIdOf } from './identity.js';
 import { callSlack } from './reports.js';
+import { slackChannelsFor } from './surface.js';
 
 export const homeKind = defineJob('slack.home', z.object({ user: z.string().regex(/^[UW][A-Z0-9]+$/) }));
 
@@ -78,7 +79,7 @@ export function directMessageJob(user: string, text: string): NewJob {
  * When a call changes hands or is worked, its old and new holders' Homes change: refresh them soon. Any
  * change of a call may change the open list too: the recent viewers' Homes follow, less often.
  */
-export function homeTranslator(clock: Clock): IntentTranslator {
+export function homeTranslator(clock: Clock, routing: RoutingConfig): IntentTranslator {
   return (intent, change) => {
     if (intent.kind !== 'card.refresh' && intent.kind !== 'card.post') return [];
     const holders = [change.previous?.claimedBy, change.episode.claimedBy]
@@ -89,9 +90,12 @@ export function homeTranslator(clock: Clock): IntentTranslator {
     const jobs = [...new Set(holders)].map((user) => homeJob(user, now + HOME_REFRESH_DELAY_MS));
     // The open list changes when a call opens, or stops or starts being open (claimed, released, resolved).
     const { previous, episode } = change;
+    // Only Slack lines are listed (homeContent): a call on a line posted elsewhere changes nobody's Home, and
+    // an ingest then writes no job for it.
     const openListChanged =
-      previous === null ||
-      (previous.state !== episode.state && (previous.state === 'open' || episode.state === 'open'));
+      slackChannelsFor(routing, episode.line).length > 0 &&
+      (previous === null ||
+        (previous.state !== episode.state && (previous.state === 'open' || episode.state === 'open')));
     if (openListChanged) jobs.push(homeViewersJob(now + HOME_VIEWERS_DELAY_MS));
     return jobs;
   };

@@ -112,7 +112,7 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
     });
     registerSlackReports(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, logger });
     registerHomeJobs(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, identities, logger });
-    ctx.addIntentTranslator(homeTranslator(ctx.clock));
+    ctx.addIntentTranslator(homeTranslator(ctx.clock, routing));
 
     const bot = new BotIdentity(api);
     const boltLogger = slackLogger(logger, 'slack-bolt');

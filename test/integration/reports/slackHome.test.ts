@@ -202,11 +202,15 @@ describe('the Home of people who opened it lately', () => {
     await openHome(BEN.id);
     await vi.waitFor(() => expect(h.fake.home(BEN.id)).toBeDefined(), WAIT);
     const fresh = await openEpisode(h.ringback, { caller: { number: '+33644444444', name: 'Kiki New' } });
-    const planned = homeTranslator(h.ringback.clock)(
-      { kind: 'card.post' },
-      { episode: fresh, previous: null, events: [] },
-    );
+    const translate = homeTranslator(h.ringback.clock, h.ringback.config.routing);
+    const planned = translate({ kind: 'card.post' }, { episode: fresh, previous: null, events: [] });
     const viewers = planned.filter((job) => job.kind === homeViewersKind.name);
+    // A call on a line Slack does not show changes nobody's Home: no job for it.
+    const elsewhere = translate(
+      { kind: 'card.post' },
+      { episode: { ...fresh, line: 'a line posted nowhere' }, previous: null, events: [] },
+    );
+    expect(elsewhere.filter((job) => job.kind === homeViewersKind.name)).toEqual([]);
     expect(viewers).toHaveLength(1);
     expect(viewers[0]?.runAt).toBeGreaterThanOrEqual(h.ringback.clock.now() + HOME_VIEWERS_DELAY_MS - 1_000);
     expect(viewers[0]?.coalesceKey).toBe('slack.home_viewers');
