@@ -173,7 +173,14 @@ export class ChatOutbox {
     const now = clock.now();
     await store.transaction(async (repos) => {
       await repos.posts.upsert(
-        { episodeId, surface: this.name, channel, ref: posted.ref, threadRef: posted.threadRef },
+        {
+          episodeId,
+          surface: this.name,
+          channel,
+          ref: posted.ref,
+          threadRef: posted.threadRef,
+          shownDigest: posted.shownDigest ?? null,
+        },
         now,
       );
       await repos.cardQueue.remove({ episodeId, surface: this.name, channel });
@@ -186,7 +193,7 @@ export class ChatOutbox {
   }
 
   private async updateCard(episodeId: string, job: Job): Promise<void> {
-    const { surface, store, logger } = this.deps;
+    const { surface, store, logger, clock } = this.deps;
     const episode = await store.episodes.get(episodeId);
     if (!episode) {
       logger.warn({ episodeId }, `${this.name}: no such episode; its card is not updated`);
@@ -197,7 +204,8 @@ export class ChatOutbox {
     const pace = this.pacing.forJob(job.id);
     for (const post of posts) {
       try {
-        await surface.updateCard(episode, post, pace);
+        const shown = (await surface.updateCard(episode, post, pace)) ?? null;
+        if (shown !== post.shownDigest) await store.posts.setShown(post, shown, clock.now());
       } catch (error) {
         // A card someone deleted stays deleted: the other copies still get the update.
         if (!(error instanceof PermanentFailure)) throw error;

@@ -19,6 +19,8 @@ export interface PostedCard {
   ref: string;
   /** Where its thread lives, when that differs from `ref` (Teams: the `;messageid=` conversation id). */
   threadRef: string | null;
+  /** Digest of the card as posted (chat/cardDigest.ts), when only the surface's updates ever change it. */
+  shownDigest?: string;
 }
 
 /** The surface's markup, for words written above it (timeline lines, notices, outside text). */
@@ -88,8 +90,13 @@ export interface ChatSurface {
    * Teams does not, so a Teams card can still be posted twice after such a crash.
    */
   findPostedCard?(episode: Episode, channel: string, since: number): Promise<PostedCard | null>;
-  /** Renders the card of `episode` as it is now over one posted copy. */
-  updateCard(episode: Episode, post: Post, pace: Pace): Promise<void>;
+  /**
+   * Renders the card of `episode` as it is now over one posted copy. A surface whose cards change only
+   * through these updates returns the digest of what the copy shows now and sends nothing when it equals
+   * `post.shownDigest`; one whose cards change otherwise too (Teams: a click's answer can replace the card)
+   * returns undefined and always sends.
+   */
+  updateCard(episode: Episode, post: Post, pace: Pace): Promise<string | undefined>;
   /** Every copy shows this version now (or none is posted yet); Teams answers a click after this. */
   cardShown?(episode: Episode): void;
   /** A message in the thread under a posted card; `mention` is the routing file's `notify` words. */

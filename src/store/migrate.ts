@@ -14,6 +14,7 @@ import { callbacksMigration } from './migrations/010_callbacks.js';
 import { priorityMigration } from './migrations/011_priority.js';
 import { callTimeIndexMigration } from './migrations/012_call_time_index.js';
 import { cardAttemptsMigration } from './migrations/013_card_attempts.js';
+import { shownDigestMigration } from './migrations/014_shown_digest.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '011_priority': priorityMigration(dialect),
     '012_call_time_index': callTimeIndexMigration(dialect),
     '013_card_attempts': cardAttemptsMigration(dialect),
+    '014_shown_digest': shownDigestMigration(dialect),
   };
 }
 

@@ -8,12 +8,18 @@ export interface Post {
   channel: string;
   ref: string;
   threadRef: string | null;
+  /** Digest of what the copy shows (chat/cardDigest.ts); null when the surface cannot tell. */
+  shownDigest: string | null;
 }
 
 export class PostRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async upsert(post: Post, now: number): Promise<void> {
+  async upsert(
+    post: Omit<Post, 'shownDigest'> & { shownDigest?: string | null },
+    now: number,
+  ): Promise<void> {
+    const shownDigest = post.shownDigest ?? null;
     await this.db
       .insertInto('posts')
       .values({
@@ -22,14 +28,30 @@ export class PostRepository {
         channel: post.channel,
         ref: post.ref,
         thread_ref: post.threadRef,
+        shown_digest: shownDigest,
         created_at: now,
         updated_at: now,
       })
       .onConflict((oc) =>
-        oc
-          .columns(['episode_id', 'surface', 'channel'])
-          .doUpdateSet({ ref: post.ref, thread_ref: post.threadRef, updated_at: now }),
+        oc.columns(['episode_id', 'surface', 'channel']).doUpdateSet({
+          ref: post.ref,
+          thread_ref: post.threadRef,
+          shown_digest: shownDigest,
+          updated_at: now,
+        }),
       )
+      .execute();
+  }
+
+  /** What a copy shows after an update (null: unknown, so the next update is sent whatever it renders). */
+  async setShown(post: Post, shownDigest: string | null, now: number): Promise<void> {
+    await this.db
+      .updateTable('posts')
+      .set({ shown_digest: shownDigest, updated_at: now })
+      .where('episode_id', '=', post.episodeId)
+      .where('surface', '=', post.surface)
+      .where('channel', '=', post.channel)
+      .where('ref', '=', post.ref)
       .execute();
   }
 
@@ -83,6 +105,7 @@ function toPost(row: {
   channel: string;
   ref: string;
   thread_ref: string | null;
+  shown_digest: string | null;
 }): Post {
   return {
     episodeId: row.episode_id,
@@ -90,5 +113,6 @@ function toPost(row: {
     channel: row.channel,
     ref: row.ref,
     threadRef: row.thread_ref,
+    shownDigest: row.shown_digest,
   };
 }

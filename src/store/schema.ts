@@ -74,6 +74,8 @@ export interface PostsTable {
   ref: string;
   /** Where the thread lives (Slack: same ts; Teams: the `;messageid=` conversation id). */
   thread_ref: string | null;
+  /** Digest of what the card shows (chat/cardDigest.ts), when the surface can tell; null: unknown. */
+  shown_digest: string | null;
   created_at: number;
   updated_at: number;
 }

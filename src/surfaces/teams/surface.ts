@@ -184,13 +184,15 @@ export class TeamsChatSurface implements ChatSurface {
     return { ref: posted.rootId, threadRef: posted.threadId };
   }
 
-  async updateCard(episode: Episode, post: Post, pace: Pace): Promise<void> {
+  /** Always sent: a click's answer can replace a Teams card, so what it shows is not known here. */
+  async updateCard(episode: Episode, post: Post, pace: Pace): Promise<undefined> {
     const channel = await this.channelOrFail(post.channel);
     const message = await this.cardMessage(episode);
     const connector = await this.deps.connector();
     await pace.send(post.channel, () =>
       toTeams(() => connector.update(channelTarget(channel, threadIdOf(post)), post.ref, message)),
     );
+    return undefined;
   }
 
   cardShown(episode: Episode): void {

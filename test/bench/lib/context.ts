@@ -63,7 +63,13 @@ export async function startWorld(ctx: BenchContext, name: string, kind: Database
       const process = await RingbackProcess.start({
         main: ctx.runtime.main,
         ...(ctx.runtime.loader ? { loader: ctx.runtime.loader } : {}),
-        env: { ...env, ...extraEnv },
+        env: {
+          ...env,
+          ...extraEnv,
+          ...(globalThis.process.env.BENCH_LOG_LEVEL
+            ? { LOG_LEVEL: globalThis.process.env.BENCH_LOG_LEVEL }
+            : {}),
+        },
         logFile: join(dir, `${label}-${started}.log`),
         nodeArgs: [...(ctx.nodeArgs ?? []), ...nodeArgs],
       });

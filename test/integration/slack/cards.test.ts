@@ -4,7 +4,9 @@
  * and enforces its rate limits.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { updateCardJob } from '../../../src/chat/planner.js';
 import type { Episode } from '../../../src/domain/types.js';
+import type { Post } from '../../../src/store/posts.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
 import { eventCallbackBody, postToSlackEvents, slackSignature } from '../../mocks/slackRequests.js';
@@ -211,6 +213,62 @@ describe('claim', () => {
       await vi.waitFor(() => expect(ephemeralsTo(ANA.id).length).toBe(before + 1), WAIT);
       expect(ephemeralsTo(ANA.id).at(-1)?.text).toBe('You already have this call.');
     });
+  });
+});
+
+describe('card updates', () => {
+  async function updateJobsLeft(): Promise<number> {
+    const rows = await h.ringback.store.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', '=', 'slack.update_card')
+      .execute();
+    return rows.length;
+  }
+
+  async function refresh(episode: Episode): Promise<void> {
+    await h.ringback.store.enqueue([updateCardJob('slack', episode.id)], h.ringback.clock.now());
+    await vi.waitFor(async () => expect(await updateJobsLeft()).toBe(0), WAIT);
+  }
+
+  it('are not sent when the card would look the same (chat.update is rationed per workspace)', async () => {
+    const episode = await openEpisode(h.ringback, {
+      caller: { number: `+3363${Math.floor(Math.random() * 1e7)}`, name: null },
+    });
+    const card = await postedCard(episode);
+    await refresh(episode);
+    await refresh(episode);
+    expect(h.fake.message(CHANNEL, card.ts)?.updates).toBe(0);
+    expect(h.fake.calls.filter((c) => c.method === 'chat.update' && c.args.ts === card.ts)).toEqual([]);
+  });
+
+  it('are sent when the card changes, and once per change', async () => {
+    const episode = await openEpisode(h.ringback, {
+      caller: { number: `+3364${Math.floor(Math.random() * 1e7)}`, name: null },
+    });
+    const card = await postedCard(episode);
+    await click(h, { user: ANA.id, episodeId: episode.id, cardTs: card.ts, actionId: 'ringback.claim' });
+    await vi.waitFor(() => expect(blocksText(h.fake.message(CHANNEL, card.ts))).toContain('Ana Lopez'), WAIT);
+    await vi.waitFor(async () => expect(await updateJobsLeft()).toBe(0), WAIT);
+    const afterClaim = h.fake.message(CHANNEL, card.ts)?.updates ?? 0;
+    expect(afterClaim).toBeGreaterThan(0);
+    await refresh(episode);
+    expect(h.fake.message(CHANNEL, card.ts)?.updates).toBe(afterClaim);
+  });
+
+  it('are sent for a card whose look is not known (posted before migration 014)', async () => {
+    const episode = await openEpisode(h.ringback, {
+      caller: { number: `+3365${Math.floor(Math.random() * 1e7)}`, name: null },
+    });
+    const card = await postedCard(episode);
+    const post = await h.ringback.store.posts.get(episode.id, 'slack', CHANNEL);
+    expect(post?.shownDigest).toEqual(expect.any(String));
+    await h.ringback.store.posts.setShown(post as Post, null, h.ringback.clock.now());
+    await refresh(episode);
+    expect(h.fake.message(CHANNEL, card.ts)?.updates).toBe(1);
+    expect((await h.ringback.store.posts.get(episode.id, 'slack', CHANNEL))?.shownDigest).toBe(
+      post?.shownDigest,
+    );
   });
 });
 

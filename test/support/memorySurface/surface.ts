@@ -124,13 +124,14 @@ export class MemoryChatSurface implements ChatSurface {
     });
   }
 
-  async updateCard(episode: Episode, post: Post, pace: Pace): Promise<void> {
+  async updateCard(episode: Episode, post: Post, pace: Pace): Promise<undefined> {
     const text = await this.render(episode);
     const card = this.cards.find((c) => c.ref === post.ref);
     if (!card) throw new Error(`no card ${post.ref}`);
     await pace.send(post.channel, async () => {
       card.versions.push(text);
     });
+    return undefined;
   }
 
   async replyInThread(post: Post, text: string, mention: string | null, pace: Pace): Promise<void> {

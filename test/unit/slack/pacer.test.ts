@@ -75,6 +75,98 @@ describe('channel pacer', () => {
   });
 });
 
+describe('channel bucket (Slack: one post a second, short bursts)', () => {
+  const bucketPacer = (marginMs = 0) => new WindowPacer([], 0, { burst: 3, intervalMs: 1000, marginMs });
+
+  /** Sends `wantedAt` in order through the pacer the way the lane does (book, then send at the slot). */
+  function sendAll(pacer: WindowPacer, wantedAt: readonly number[]): number[] {
+    return wantedAt.map((wanted) => {
+      const slot = pacer.book('C1', wanted);
+      return pacer.sendAt('C1', slot, slot);
+    });
+  }
+
+  /** Slack's side, as the fake Slack keeps it: a bucket of 3 refilled one a second; counts refusals. */
+  function refusedBySlack(sentAt: readonly number[]): number {
+    let tokens = 3;
+    let last = sentAt[0] ?? 0;
+    let refused = 0;
+    for (const at of sentAt) {
+      tokens = Math.min(3, tokens + (at - last) / 1000);
+      last = at;
+      if (tokens >= 1) tokens -= 1;
+      else refused += 1;
+    }
+    return refused;
+  }
+
+  it('sends a burst at once, then one a second', () => {
+    const pacer = bucketPacer();
+    const slots = Array.from({ length: 5 }, () => pacer.book('C1', T));
+    expect(slots).toEqual([T, T, T, T + 1000, T + 2000]);
+  });
+
+  it('catches up after one late post when fed at exactly its rate', () => {
+    const pacer = bucketPacer();
+    const wanted = Array.from({ length: 20 }, (_, i) => T + i * 1000);
+    // The fifth post goes out 400 ms late (a slow Slack answer, a busy runner).
+    const sent = wanted.map((at, i) => {
+      const slot = pacer.book('C1', at);
+      const late = i === 4 ? 400 : 0;
+      return pacer.sendAt('C1', slot + late, slot);
+    });
+    expect(sent.filter((at, i) => at !== (wanted[i] as number) + (i === 4 ? 400 : 0))).toEqual([]);
+  });
+
+  it('delays every later post by as much under a window of three (what the bucket replaced)', () => {
+    const pacer = new WindowPacer([{ windowMs: 3000, max: 3 }]);
+    const wanted = Array.from({ length: 20 }, (_, i) => T + i * 1000);
+    const sent = wanted.map((at, i) => {
+      const slot = pacer.book('C1', at);
+      return pacer.sendAt('C1', slot + (i === 4 ? 400 : 0), slot);
+    });
+    expect(sent.at(-1)).toBe((wanted.at(-1) as number) + 400);
+  });
+
+  it('never sends faster than Slack refills, over minutes of more calls than that', () => {
+    const pacer = bucketPacer(50);
+    // Ten calls a second for two minutes, well past the pacer's memory (three seconds).
+    const wanted = Array.from({ length: 1200 }, (_, i) => T + i * 100);
+    const sent = sendAll(pacer, wanted);
+    expect(refusedBySlack(sent)).toBe(0);
+    const lastSecond = sent.filter((at) => at > (sent.at(-1) as number) - 10_000).length;
+    // The sustained rate is one a second: ten in the last ten seconds, give or take the margin.
+    expect(lastSecond).toBeGreaterThanOrEqual(9);
+    expect(lastSecond).toBeLessThanOrEqual(10);
+  });
+
+  it('remembers a drained bucket when its sends leave the window it keeps', () => {
+    const pacer = bucketPacer();
+    // Drain it: three at once, then one a second for ten seconds.
+    sendAll(
+      pacer,
+      Array.from({ length: 13 }, () => T),
+    );
+    // Right after the last send the bucket is empty: the next post waits a whole second.
+    expect(pacer.book('C1', T + 10_000)).toBe(T + 11_000);
+  });
+
+  it('is full again after a quiet spell', () => {
+    const pacer = bucketPacer();
+    sendAll(
+      pacer,
+      Array.from({ length: 13 }, () => T),
+    );
+    const later = T + 60_000;
+    expect([pacer.book('C1', later), pacer.book('C1', later), pacer.book('C1', later)]).toEqual([
+      later,
+      later,
+      later,
+    ]);
+    expect(pacer.book('C1', later)).toBe(later + 1000);
+  });
+});
+
 describe('token bucket', () => {
   it('allows a burst, then one token per refill period', () => {
     const bucket = new TokenBucket(3, 60);
@@ -156,5 +248,74 @@ describe('workspace tiers drawn from the cluster’s budget as well', () => {
     let local = 1;
     while (pacing.bucket('chat.update').take(0) === 0) local++;
     expect(local).toBe(8);
+  });
+});
+
+describe('jobs waiting for a workspace-wide token', () => {
+  /** chat.update at one a second with no burst; jobs may wait 1.5 s in place. */
+  function updatesPacing(clock: { now: number }) {
+    return new Pacing(
+      { windows: [], buckets: { 'chat.update': { burst: 1, perMinute: 60 } } },
+      {
+        maxInlineWaitMs: 1_500,
+        now: () => clock.now,
+        sleep: async (ms) => {
+          clock.now += ms;
+        },
+      },
+    );
+  }
+
+  async function sentBack(pacing: Pacing, jobId: number): Promise<number | null> {
+    try {
+      await pacing.forJob(jobId).token('chat.update');
+      return null;
+    } catch (error) {
+      if (error instanceof RetryAfter) return error.delayMs;
+      throw error;
+    }
+  }
+
+  it('are each told to come back at their own token, not all at the next one', async () => {
+    const clock = { now: T };
+    const pacing = updatesPacing(clock);
+    // Job 1 takes the free token, job 2 waits a second in place; the others are booked one a second behind.
+    const delays = [];
+    for (let job = 1; job <= 6; job++) {
+      clock.now = T;
+      delays.push(await sentBack(pacing, job));
+    }
+    expect(delays).toEqual([null, null, 1_250, 2_250, 3_250, 4_250]);
+  });
+
+  it('get their booked token when they come back, without being sent back again', async () => {
+    const clock = { now: T };
+    const pacing = updatesPacing(clock);
+    await sentBack(pacing, 1);
+    for (let job = 2; job <= 6; job++) {
+      clock.now = T;
+      await sentBack(pacing, job);
+    }
+    // Job 6 comes back first (as told, 4.25 s later), then the others: each waits at most 0.75 s in place.
+    const started = T + 4_250;
+    for (const job of [6, 3, 4, 5]) {
+      clock.now = started;
+      expect(await sentBack(pacing, job)).toBeNull();
+      expect(clock.now - started).toBeLessThanOrEqual(750);
+    }
+  });
+
+  it('give a token back when their job never returns', async () => {
+    const clock = { now: T };
+    const pacing = updatesPacing(clock);
+    // A backlog of 100 updates: job k's token is due at T + (k − 1) s.
+    for (let job = 1; job <= 100; job++) {
+      clock.now = T;
+      await sentBack(pacing, job);
+    }
+    // Job 3 (due at T + 2 s) never came back; a minute later its token goes to the queue: a new job is
+    // booked at T + 99 s, the 100th token, not T + 100 s.
+    clock.now = T + 63_000;
+    expect(await sentBack(pacing, 101)).toBe(99_000 - 63_000 - 750);
   });
 });

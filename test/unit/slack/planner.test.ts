@@ -185,6 +185,7 @@ describe('notices', () => {
       channel: 'C0123456789',
       ref: '1.1',
       threadRef: '1.1',
+      shownDigest: null,
     };
     await sending.replyInThread(post, 'Still unclaimed after 15m', '@here', atOnce);
     await sending.replyInThread(post, 'Escalated', '<!subteam^S0123>', atOnce);
