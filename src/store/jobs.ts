@@ -2,7 +2,7 @@
  * The jobs table: every outbound effect and every timer, taken with leases so a crash delays, never loses.
  * A finished job is deleted; what "once ever" dedupe needs of it (its key) stays in `job_keys`.
  */
-import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { DialectName } from './db.js';
 import type { Database, JobsTable } from './schema.js';
 
@@ -326,7 +326,7 @@ interface TakeRequest {
   postgres: boolean;
 }
 
-async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job[]> {
+function takeStatement(db: Kysely<Database>, request: TakeRequest) {
   const { workerId, limit, leaseMs, now, excludeKinds, keyed, postgres } = request;
   // Pending and expired jobs are found by two index walks that each stop after `limit` rows: one query
   // with takeable()'s OR made SQLite collect and sort every due job, so a take cost grew with the backlog.
@@ -397,7 +397,7 @@ async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job
     .orderBy('due.run_at')
     .orderBy('due.id')
     .limit(limit);
-  const rows = await db
+  return db
     .updateTable('jobs')
     .set((eb) => ({
       status: 'running',
@@ -409,7 +409,73 @@ async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job
       updated_at: now,
     }))
     .where('id', 'in', due)
-    .returningAll()
-    .execute();
+    .returningAll();
+}
+
+/**
+ * The take statement's SQL by its shape, with the role of each parameter. Building it with Kysely's query
+ * builder cost about 0.4 ms of CPU per take (the statement itself: 0.1 ms), and a busy runner takes once per
+ * turn of the event loop, so the SQL is built once per shape from marked values and only the values change.
+ */
+const takeTemplates = new Map<string, { sql: string; roles: ParameterRole[] }>();
+
+type ParameterRole =
+  | { fixed: unknown }
+  | { from: 'workerId' | 'now' | 'lockedUntil' | 'limit' }
+  | { kind: number };
+
+const MARK = '\u0000ringback.take:';
+
+function marked(request: TakeRequest): TakeRequest {
+  return {
+    ...request,
+    workerId: `${MARK}workerId`,
+    // Numbers no real request has: a time before 1970 and a negative limit.
+    now: -1_000_000_001,
+    leaseMs: -1_000_000_001, // now + leaseMs = -2_000_000_002
+    limit: -1_000_000_003,
+    excludeKinds: request.excludeKinds.map((_, index) => `${MARK}kind:${index}`),
+  };
+}
+
+function roleOf(value: unknown): ParameterRole {
+  if (value === `${MARK}workerId`) return { from: 'workerId' };
+  if (value === -1_000_000_001) return { from: 'now' };
+  if (value === -2_000_000_002) return { from: 'lockedUntil' };
+  if (value === -1_000_000_003) return { from: 'limit' };
+  if (typeof value === 'string' && value.startsWith(`${MARK}kind:`)) {
+    return { kind: Number(value.slice(`${MARK}kind:`.length)) };
+  }
+  return { fixed: value };
+}
+
+function valueOf(role: ParameterRole, request: TakeRequest): unknown {
+  if ('fixed' in role) return role.fixed;
+  if ('kind' in role) return request.excludeKinds[role.kind];
+  switch (role.from) {
+    case 'workerId':
+      return request.workerId;
+    case 'now':
+      return request.now;
+    case 'lockedUntil':
+      return request.now + request.leaseMs;
+    case 'limit':
+      return request.limit;
+  }
+}
+
+async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job[]> {
+  const shape = `${request.postgres}:${request.keyed}:${request.excludeKinds.length}`;
+  let template = takeTemplates.get(shape);
+  if (!template) {
+    const compiled = takeStatement(db, marked(request)).compile();
+    if (compiled.sql.includes(MARK) || /-[12]0{3}0{3}0{2}[0-3]/.test(compiled.sql)) {
+      throw new Error('jobs: a value of the take statement was written into its SQL instead of a parameter');
+    }
+    template = { sql: compiled.sql, roles: compiled.parameters.map(roleOf) };
+    takeTemplates.set(shape, template);
+  }
+  const parameters = template.roles.map((role) => valueOf(role, request));
+  const { rows } = await db.executeQuery<Selectable<JobsTable>>(CompiledQuery.raw(template.sql, parameters));
   return rows.map(jobFromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
 }

@@ -182,6 +182,37 @@ describe.each(kinds)('store on $name', (kind) => {
       expect(await store.jobs.complete(first!.id, 'w2')).toBe(true);
     });
 
+    it('leaves the kinds it is told to, whatever they are, with its own worker, lease and limit each time', async () => {
+      await store.jobs.enqueue(
+        ['zendesk.a', 'slack.b', 'zendesk.a', 'local.c', 'slack.b', 'local.c'].map((kind, i) => ({
+          kind,
+          payload: i,
+          runAt: T0 - 10 + i,
+        })),
+        T0,
+      );
+      const first = await store.jobs.take('w1', 1, 1_000, T0, ['zendesk.a']);
+      expect(first.map((j) => [j.kind, j.payload])).toEqual([['slack.b', 1]]);
+      const second = await store.jobs.take('w2', 5, 2_000, T0 + 1, ['slack.b', 'local.c']);
+      expect(second.map((j) => [j.kind, j.payload])).toEqual([
+        ['zendesk.a', 0],
+        ['zendesk.a', 2],
+      ]);
+      const third = await store.jobs.take('w3', 2, 3_000, T0 + 2, ['zendesk.a']);
+      expect(third.map((j) => [j.kind, j.payload])).toEqual([
+        ['local.c', 3],
+        ['slack.b', 4],
+      ]);
+      // Each take wrote its own worker and lease: only w2 may complete its jobs, and w1's lease ends first.
+      expect(await store.jobs.complete(second[0]!.id, 'w1')).toBe(false);
+      expect(await store.jobs.complete(second[0]!.id, 'w2')).toBe(true);
+      const expired = await store.jobs.take('w4', 10, 1_000, T0 + 1_500, []);
+      expect(expired.map((j) => [j.kind, j.payload])).toEqual([
+        ['slack.b', 1],
+        ['local.c', 5],
+      ]);
+    });
+
     it('shares work between concurrent takers without overlap', async () => {
       await store.jobs.enqueue(
         Array.from({ length: 40 }, (_, i) => ({ kind: 'k', payload: i })),
