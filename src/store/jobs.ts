@@ -449,7 +449,7 @@ function roleOf(value: unknown): ParameterRole {
   return { fixed: value };
 }
 
-function valueOf(role: ParameterRole, request: TakeRequest): unknown {
+function parameterValue(role: ParameterRole, request: TakeRequest): unknown {
   if ('fixed' in role) return role.fixed;
   if ('kind' in role) return request.excludeKinds[role.kind];
   switch (role.from) {
@@ -475,7 +475,7 @@ async function takeJobs(db: Kysely<Database>, request: TakeRequest): Promise<Job
     template = { sql: compiled.sql, roles: compiled.parameters.map(roleOf) };
     takeTemplates.set(shape, template);
   }
-  const parameters = template.roles.map((role) => valueOf(role, request));
+  const parameters = template.roles.map((role) => parameterValue(role, request));
   const { rows } = await db.executeQuery<Selectable<JobsTable>>(CompiledQuery.raw(template.sql, parameters));
   return rows.map(jobFromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
 }
