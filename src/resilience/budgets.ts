@@ -182,8 +182,17 @@ export async function postgresBudgets(options: PostgresBudgetOptions): Promise<B
     created.catch(() => limiters.delete(shape.key));
     return created;
   };
-  // Creates the table once, before any replica's first request needs it.
-  await limiterFor(60);
+  // Creates the table once, before any replica's first request needs it. Replicas starting together race
+  // in CREATE TABLE IF NOT EXISTS (PostgreSQL answers "type ... already exists" to the loser): try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await limiterFor(60);
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
   return {
     clusterWide: true,
     budget(name, perMinute, burst) {
