@@ -1,9 +1,8 @@
-/** Entry point: read config, compose, start, and stop cleanly on SIGTERM/SIGINT. */
-import { loadConfigOrExit, runMain, stopOnSignals } from './process.js';
-import { createRingback } from './ringback.js';
+/**
+ * Entry point: read config, compose, start, and stop cleanly on SIGTERM/SIGINT. The process answers HTTP on
+ * this thread and runs its jobs on a second one, which loads this file again (src/threads/split.ts).
+ */
+import { runMain } from './process.js';
+import { runSplitProcess } from './threads/split.js';
 
-runMain('ringback', async () => {
-  const ringback = await createRingback(loadConfigOrExit());
-  await ringback.start();
-  stopOnSignals(ringback);
-});
+runMain('ringback', () => runSplitProcess(import.meta.url));

@@ -25,7 +25,7 @@ export function loadConfigOrExit(): Config {
  * On SIGTERM/SIGINT: stop taking jobs, run the stop hooks (each bounded), let running jobs finish, close
  * the store, exit; whatever is still running after `graceMs` is abandoned to its lease.
  */
-export function stopOnSignals(ringback: Ringback, graceMs = 25_000): void {
+export function stopOnSignals(ringback: Pick<Ringback, 'logger' | 'stop'>, graceMs = 25_000): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

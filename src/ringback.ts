@@ -3,7 +3,7 @@
  * main.ts starts it for real; tests start as many as they like on random ports.
  */
 
-import type { AdapterContext, RegisterAdapter } from './adapters/context.js';
+import type { AdapterContext, ProcessRole, RegisterAdapter } from './adapters/context.js';
 import { adapters as defaultAdapters } from './adapters/index.js';
 import type { CommandDeps } from './app/commands.js';
 import { AgentDirectory } from './app/directory.js';
@@ -22,6 +22,9 @@ import { localBudgets, postgresBudgets } from './resilience/budgets.js';
 import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
+import { answerBudgets, budgetsOverLink } from './threads/budgets.js';
+import { answeringInbox, type InboxHalf, jobsInbox } from './threads/deliveries.js';
+import type { RunnerProgress, ThreadLink } from './threads/link.js';
 
 export interface RingbackOptions {
   clock?: Clock;
@@ -39,7 +42,13 @@ export interface RingbackOptions {
   vendors?: Partial<Record<Vendor, Partial<VendorPolicySettings>>>;
   /** How long one stop hook may take before shutdown goes on without it (default 5 s). */
   stopHookTimeoutMs?: number;
+  /** `all` unless this is one half of a split process (src/threads/split.ts), which then needs `link`. */
+  role?: ProcessRole;
+  link?: ThreadLink;
 }
+
+/** How often the jobs thread tells the answering thread how its runner is doing (for /readyz). */
+const PROGRESS_EVERY_MS = 1_000;
 
 export const DEFAULT_STOP_HOOK_TIMEOUT_MS = 5_000;
 
@@ -72,14 +81,23 @@ export interface Ringback {
   notices: NoticeHub;
   /** Set once start() resolved. */
   http: RunningServer | null;
+  /** Listens and starts the jobs (role `all`), or only listens (`web`). */
   start(): Promise<RunningServer>;
+  /** The jobs half of a split process: starts the runner and the pollers, answers no HTTP. */
+  startJobs(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function createRingback(config: Config, options: RingbackOptions = {}): Promise<Ringback> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL, secrets: config.secrets });
-  const metrics = options.metrics ?? new Metrics();
+  const role = options.role ?? 'all';
+  const link = options.link ?? null;
+  if (role !== 'all' && !link) throw new Error(`a "${role}" Ringback needs the link to its other half`);
+  const baseLogger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL, secrets: config.secrets });
+  // Both halves of a split process write to the same output: the jobs thread's lines say so.
+  const logger = role === 'jobs' ? baseLogger.child({ thread: 'jobs' }) : baseLogger;
+  // The process's own figures (memory, event loop) once, from the answering thread that serves /metrics.
+  const metrics = options.metrics ?? new Metrics({ defaultMetrics: role !== 'jobs' });
 
   const store = new Store(
     openDatabase(config.database, {
@@ -119,23 +137,31 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     planEffects: planFromReactions(config.routing, () => translators),
   };
 
-  for (const warning of config.warnings) logger.warn(`config: ${warning}`);
-  for (const feature of describeFeatures(config.env)) {
+  // Said once per process: the jobs half of a split process reads the same configuration.
+  const saysConfig = role !== 'jobs';
+  for (const warning of saysConfig ? config.warnings : []) logger.warn(`config: ${warning}`);
+  for (const feature of saysConfig ? describeFeatures(config.env) : []) {
     logger.info(
       { feature: feature.name, on: feature.on },
       `${feature.name}: ${feature.on ? 'on' : 'off'} (${feature.why})`,
     );
   }
 
-  // On PostgreSQL every replica draws from one budget per vendor account; on SQLite there is one process.
+  // On PostgreSQL every replica draws from one budget per vendor account; on SQLite there is one process,
+  // whose jobs thread keeps the budgets when it is split.
   const budgets =
     config.database.dialect === 'postgres'
       ? await postgresBudgets({ url: config.database.url })
-      : localBudgets(clock);
+      : role === 'web' && link
+        ? budgetsOverLink(link)
+        : localBudgets(clock);
+  if (config.database.dialect !== 'postgres' && role === 'jobs' && link) answerBudgets(link, budgets);
 
   const doctor = new DoctorService({ config, store, clock, logger, metrics });
   const context: AdapterContext = {
     config,
+    role,
+    link,
     store,
     runner,
     logger,
@@ -156,6 +182,26 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   for (const register of options.adapters ?? defaultAdapters) await register(context);
 
   let accepting = true;
+  // The answering thread of a split process: jobs it queues wake the other thread's runner, and /readyz
+  // judges that runner by what it last said.
+  let remoteProgress: RunnerProgress | null = null;
+  if (role === 'web' && link) {
+    store.onJobsEnqueued(() => link.send('jobs.enqueued', null));
+    link.on('runner.progress', (progress) => {
+      remoteProgress = progress;
+    });
+  }
+  // On SQLite the two halves meet in the inbox file, not in the jobs table's write lock.
+  let inbox: InboxHalf | null = null;
+  if (link && config.database.dialect === 'sqlite' && role !== 'all') {
+    const deps = { databasePath: config.database.path, store, clock, logger, link };
+    inbox = role === 'web' ? answeringInbox(deps) : jobsInbox(deps);
+  }
+  let progressTimer: NodeJS.Timeout | undefined;
+  if (role === 'jobs' && link) {
+    link.on('jobs.enqueued', () => runner.poke());
+    link.answer('metrics', async () => metrics.registry.getMetricsAsJSON());
+  }
   const app = createHttpApp({
     store,
     clock,
@@ -165,8 +211,9 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     token: config.env.RINGBACK_API_TOKEN,
     mounts,
     isAcceptingTraffic: () => accepting,
-    runnerProgress: () => runner.progress(),
+    runnerProgress: () => (role === 'web' ? remoteProgress : runner.progress()),
     doctor,
+    ...(role === 'web' && link ? { jobsThreadMetrics: () => link.ask('metrics', null) } : {}),
   });
 
   const ringback: Ringback = {
@@ -182,20 +229,36 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     notices,
     http: null,
     async start() {
+      if (role === 'jobs')
+        throw new Error('the jobs half of a split process answers no HTTP: use startJobs()');
       const http = await listen(app, options.port ?? config.env.PORT, options.host);
       ringback.http = http;
-      if (!options.manualJobs) runner.start();
+      inbox?.start();
+      if (!options.manualJobs && role === 'all') runner.start();
       for (const hook of startHooks) await hook();
       logger.info({ port: http.port }, `http: listening on port ${http.port}`);
       return http;
     },
+    async startJobs() {
+      if (role !== 'jobs') throw new Error('startJobs() is for the jobs half of a split process');
+      if (!options.manualJobs) runner.start();
+      inbox?.start();
+      for (const hook of startHooks) await hook();
+      const report = () => link?.send('runner.progress', runner.progress());
+      report();
+      progressTimer = setInterval(report, PROGRESS_EVERY_MS);
+      progressTimer.unref();
+      logger.info('jobs: running on their own thread');
+    },
     async stop() {
       accepting = false;
+      clearInterval(progressTimer);
       // First no new jobs, so nothing starts that the hooks below are tearing down.
       await runner.stopTaking();
       const hookTimeoutMs = options.stopHookTimeoutMs ?? DEFAULT_STOP_HOOK_TIMEOUT_MS;
       for (const hook of stopHooks) await runStopHook(hook, hookTimeoutMs, logger);
       await ringback.http?.close();
+      await inbox?.stop();
       await runner.stop();
       await budgets.close();
       await store.close();

@@ -13,9 +13,30 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BudgetSource } from '../resilience/budgets.js';
 import type { Store } from '../store/store.js';
+import type { ThreadLink } from '../threads/link.js';
+
+/**
+ * What this Ringback does. `all`: one thread answers HTTP and runs the jobs (tests, the demo). `npm start`
+ * splits a process in two (src/threads/split.ts): `web` answers HTTP and queues work, `jobs` runs it, so an
+ * acknowledgement never waits behind a job.
+ */
+export type ProcessRole = 'all' | 'web' | 'jobs';
+
+/** Whether work that belongs with the jobs (pollers, lane wake-ups, schedules) starts in this thread. */
+export function runsJobs(role: ProcessRole): boolean {
+  return role !== 'web';
+}
+
+/** Whether this thread receives what users send (HTTP routes, Slack's Socket Mode connection). */
+export function servesUsers(role: ProcessRole): boolean {
+  return role !== 'jobs';
+}
 
 export interface AdapterContext {
   config: Config;
+  role: ProcessRole;
+  /** The other half of a split process (null when this thread does everything). */
+  link: ThreadLink | null;
   store: Store;
   runner: JobRunner;
   logger: Logger;

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
+import { AggregatorRegistry } from 'prom-client';
 import { type DoctorHandle, verboseReadiness } from '../doctor/readyz.js';
 import type { Metrics } from '../observability/metrics.js';
 import { notReadyReason, type ReadinessDeps } from '../resilience/readiness.js';
@@ -20,9 +21,25 @@ export interface HttpAppDeps extends ApiDeps {
   runnerProgress?: ReadinessDeps['runnerProgress'];
   /** Backs GET /readyz?verbose=1 (the doctor's checks, vendors at most once a minute). */
   doctor?: DoctorHandle;
+  /** The jobs thread's metrics (prom-client JSON) when jobs run on a thread of their own. */
+  jobsThreadMetrics?: () => Promise<unknown[]>;
 }
 
 export const BODY_LIMIT = '1mb';
+
+/** This thread's metrics, summed with the jobs thread's when there is one (it keeps the job counters). */
+async function exposition(deps: HttpAppDeps): Promise<string> {
+  const { metrics, logger } = deps;
+  if (!deps.jobsThreadMetrics) return metrics.registry.metrics();
+  let theirs: unknown[] = [];
+  try {
+    theirs = await deps.jobsThreadMetrics();
+  } catch (error) {
+    logger.warn({ err: error }, 'metrics: the jobs thread did not answer; its figures are left out');
+  }
+  const ours = await metrics.registry.getMetricsAsJSON();
+  return AggregatorRegistry.aggregate([ours, theirs as typeof ours]).metrics();
+}
 
 export function createHttpApp(deps: HttpAppDeps): Express {
   const { store, metrics, logger } = deps;
@@ -62,7 +79,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     } catch (error) {
       logger.warn({ err: error }, 'metrics: could not count jobs');
     }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await exposition(deps));
   });
 
   // Adapter routes first: POST /api/messages (Teams) lives under /api but is not the read API.

@@ -3,7 +3,7 @@
  * set), their ingest jobs, and the Aircall API write-back (on when AIRCALL_API_ID and AIRCALL_API_TOKEN are
  * set). Startup logs nothing here: src/features.ts already says what is on, in one line each.
  */
-import type { RegisterAdapter } from '../adapters/context.js';
+import { type RegisterAdapter, runsJobs } from '../adapters/context.js';
 import { AircallUsers, aircallAgentLookup } from './aircall/agents.js';
 import {
   availabilityRefresh,
@@ -84,8 +84,10 @@ export const registerProviders: RegisterAdapter = (ctx) => {
     ctx.runner.handle(aircallDialJob, dialHandler(writeBack));
     // Round robin's availability, read now and every few minutes (webhooks say changes in between).
     ctx.runner.handle(availabilityRefreshJob, availabilityRefreshHandler({ ...writeBack }));
-    ctx.onStart(async () => {
-      await ctx.store.enqueue([availabilityRefresh(ctx.clock.now())], ctx.clock.now());
-    });
+    if (runsJobs(ctx.role)) {
+      ctx.onStart(async () => {
+        await ctx.store.enqueue([availabilityRefresh(ctx.clock.now())], ctx.clock.now());
+      });
+    }
   }
 };

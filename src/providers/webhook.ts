@@ -72,20 +72,36 @@ export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, wha
 
 type DeliveryJob = NewJob & { dedupeKey: string };
 
-/** One group commit per store: the deliveries answered in one turn of the event loop share a transaction. */
-const deliveryBatches = new WeakMap<Store, TurnBatch<{ job: DeliveryJob; now: number }, boolean>>();
+/** Stores deliveries somewhere other than the jobs table; for each, true when it was new. */
+export type DeliverySink = (items: { job: NewJob; now: number }[]) => Promise<boolean[]>;
 
-function deliveryBatchOf(store: Store): TurnBatch<{ job: DeliveryJob; now: number }, boolean> {
+/** Stores whose deliveries go to a sink (the answering thread's inbox on SQLite, src/threads/inbox.ts). */
+const deliverySinks = new WeakMap<Store, DeliverySink>();
+
+/** From now on, `store`'s deliveries go to `sink` instead of its jobs table. */
+export function sendDeliveriesTo(store: Store, sink: DeliverySink): void {
+  deliverySinks.set(store, sink);
+  deliveryBatches.delete(store);
+}
+
+/** One group commit per store: the deliveries answered in one turn of the event loop share a transaction. */
+const deliveryBatches = new WeakMap<Store, TurnBatch<{ job: NewJob; now: number }, boolean>>();
+
+function deliveryBatchOf(store: Store): TurnBatch<{ job: NewJob; now: number }, boolean> {
   let batch = deliveryBatches.get(store);
   if (!batch) {
-    batch = new TurnBatch(async (items) => {
-      const fresh = items.map(() => false);
-      const jobs = items.map((item) => item.job);
-      await store.enqueue(jobs, Math.max(...items.map((item) => item.now)), (index) => {
-        fresh[index] = true;
-      });
-      return fresh;
-    });
+    const sink = deliverySinks.get(store);
+    batch = new TurnBatch(
+      sink ??
+        (async (items) => {
+          const fresh = items.map(() => false);
+          const jobs = items.map((item) => item.job as DeliveryJob);
+          await store.enqueue(jobs, Math.max(...items.map((item) => item.now)), (index) => {
+            fresh[index] = true;
+          });
+          return fresh;
+        }),
+    );
     deliveryBatches.set(store, batch);
   }
   return batch;
@@ -105,9 +121,9 @@ export async function enqueueDelivery(
 ): Promise<'queued' | 'duplicate'> {
   const { dedupeKey } = job;
   const stored =
-    dedupeKey === undefined
+    dedupeKey === undefined && !deliverySinks.has(store)
       ? store.enqueue([job], now).then((inserted) => inserted > 0)
-      : deliveryBatchOf(store).add({ job: { ...job, dedupeKey }, now });
+      : deliveryBatchOf(store).add({ job, now });
   const inserted = await withinDeadline(stored, timeoutMs, 'the jobs table');
   return inserted ? 'queued' : 'duplicate';
 }

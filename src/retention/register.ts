@@ -3,7 +3,7 @@
  * `ringback.retention` lease, each purger of src/app/retention.ts runs in batches. Always on: data is
  * bounded whatever else is configured.
  */
-import type { RegisterAdapter } from '../adapters/context.js';
+import { type RegisterAdapter, runsJobs } from '../adapters/context.js';
 import { PURGED_WHAT, type Purger, purgeRound, standardPurgers } from '../app/retention.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
@@ -84,6 +84,7 @@ export const registerRetention: RegisterAdapter = (ctx) => {
     metrics,
     purgers: standardPurgers(store, config.routing.retention),
   });
+  if (!runsJobs(ctx.role)) return;
   ctx.onStart(async () => schedule.start());
   ctx.onStop(() => schedule.stop());
 };

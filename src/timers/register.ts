@@ -5,7 +5,7 @@
  * surfaces are on.
  */
 import { Counter } from 'prom-client';
-import type { RegisterAdapter } from '../adapters/context.js';
+import { type RegisterAdapter, runsJobs } from '../adapters/context.js';
 import { callbackDueHandler, callbackDueJob, callbackDueTranslator } from './callbackDue.js';
 import {
   escalationStepHandler,
@@ -79,7 +79,7 @@ export const registerEscalation: RegisterAdapter = (ctx) => {
   };
   runner.handle(scheduledSummaryJob, scheduledSummaryHandler(scheduleDeps));
   ctx.onStart(async () => {
-    if (routing.schedules.length === 0) return;
+    if (routing.schedules.length === 0 || !runsJobs(ctx.role)) return;
     const queued = await seedSchedules(scheduleDeps);
     logger.info(
       { schedules: routing.schedules.length, queued },

@@ -3,7 +3,7 @@
  * conversation, the Talk export poller and POST /webhooks/zendesk. Off when the API credentials are
  * absent (src/features.ts says so at startup); the webhook route needs ZENDESK_WEBHOOK_SECRET as well.
  */
-import type { AdapterContext, RegisterAdapter } from '../adapters/context.js';
+import { type AdapterContext, type RegisterAdapter, runsJobs } from '../adapters/context.js';
 import type { IngestDeps } from '../app/ingest.js';
 import { offerOtherNumbers } from '../chat/otherNumbers.js';
 import { mountWebhook } from '../providers/webhook.js';
@@ -133,9 +133,12 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
         }),
       );
     }
-    ctx.onStart(async () => {
-      for (const loop of loops) loop.start();
-    });
+    // The pollers are work, not answers: in a split process they run beside the jobs.
+    if (runsJobs(ctx.role)) {
+      ctx.onStart(async () => {
+        for (const loop of loops) loop.start();
+      });
+    }
     ctx.onStop(async () => {
       await Promise.all(loops.map((loop) => loop.stop()));
     });

@@ -5,7 +5,7 @@
  */
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import { Router } from 'express';
-import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import { type AdapterContext, type RegisterAdapter, runsJobs, servesUsers } from '../../adapters/context.js';
 import type { ChatOutbox } from '../../chat/outbox.js';
 import { registerChatSurface } from '../../chat/register.js';
 import { DEFAULT_SLACK_API_URL, SlackApi } from './api.js';
@@ -140,13 +140,16 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
         installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
       });
       app = new App({ receiver, socketMode: true, authorize, logger: boltLogger, clientOptions });
-      ctx.onStart(async () => {
-        await app.start();
-        logger.info('slack: connected in Socket Mode');
-      });
-      ctx.onStop(async () => {
-        await app.stop();
-      });
+      // One connection per process: Slack hands it the clicks, which the answering thread takes.
+      if (servesUsers(ctx.role)) {
+        ctx.onStart(async () => {
+          await app.start();
+          logger.info('slack: connected in Socket Mode');
+        });
+        ctx.onStop(async () => {
+          await app.stop();
+        });
+      }
     } else {
       mode = 'http';
       const secret = signingSecret as string;
@@ -197,12 +200,13 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
 
     ctx.onStart(async () => {
       // A lane that was running when the process stopped has its cards still queued.
-      await lanes.wakeWaitingLanes().catch((error: unknown) => {
-        logger.warn(
-          { err: error },
-          'slack: could not wake the lanes of queued cards; the next card wakes them',
-        );
-      });
+      if (runsJobs(ctx.role))
+        await lanes.wakeWaitingLanes().catch((error: unknown) => {
+          logger.warn(
+            { err: error },
+            'slack: could not wake the lanes of queued cards; the next card wakes them',
+          );
+        });
       try {
         const ids = await bot.get();
         logger.info(

@@ -17,8 +17,12 @@ export class CardDeliveries {
   private readonly delivered = new Map<string, number>();
   private readonly waiters = new Map<string, Waiter[]>();
 
+  /** `tell`: also say it elsewhere (the jobs thread of a split process tells the answering thread). */
+  constructor(private readonly tell?: (episodeId: string, version: number) => void) {}
+
   /** A job put this version of the card (or a later one) in front of everyone. */
   markDelivered(episodeId: string, version: number): void {
+    this.tell?.(episodeId, version);
     const known = this.delivered.get(episodeId) ?? 0;
     this.delivered.delete(episodeId);
     this.delivered.set(episodeId, Math.max(known, version));

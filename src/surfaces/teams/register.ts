@@ -76,7 +76,16 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       );
     }
     const teams = store.teams;
-    const deliveries = new CardDeliveries();
+    // The click that waits for a delivery is answered on the answering thread; the job delivers on the other.
+    const link = ctx.link;
+    const deliveries = new CardDeliveries(
+      link && ctx.role === 'jobs'
+        ? (episodeId, version) => link.send('teams.delivered', { episodeId, version })
+        : undefined,
+    );
+    if (link && ctx.role === 'web') {
+      link.on('teams.delivered', ({ episodeId, version }) => deliveries.markDelivered(episodeId, version));
+    }
     const metrics = new TeamsMetrics(ctx.metrics.registry);
     const cards = new TeamsCards({
       store,

@@ -5,17 +5,17 @@
  * and a short Slack lane run (its lease is six runs). Everything else is the product as shipped.
  */
 
-import { loadConfigOrExit, runMain, stopOnSignals } from '../../../src/process.js';
+import { runMain } from '../../../src/process.js';
 import { registerProviders } from '../../../src/providers/register.js';
-import { createRingback } from '../../../src/ringback.js';
 import { createSlackAdapter } from '../../../src/surfaces/slack/register.js';
+import { runSplitProcess } from '../../../src/threads/split.js';
 import { registerEscalation } from '../../../src/timers/register.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 
 runMain('ringback drill entry', async () => {
-  const config = loadConfigOrExit();
   const leaseMs = Number(process.env.DRILL_LEASE_MS ?? 1_500);
-  const ringback = await createRingback(config, {
+  // Split like `npm start`: this file is loaded again as the jobs thread.
+  await runSplitProcess(import.meta.url, {
     runner: { leaseMs, pollIntervalMs: 50, baseBackoffMs: 100, maxBackoffMs: 1_000 },
     adapters: [
       registerEscalation,
@@ -24,6 +24,4 @@ runMain('ringback drill entry', async () => {
       createZendeskAdapter({ pollTalk: false, pollSideConversations: false, talkTicketGraceMs: 0 }),
     ],
   });
-  await ringback.start();
-  stopOnSignals(ringback);
 });

@@ -1,0 +1,79 @@
+/**
+ * Wires the inbox (src/threads/inbox.ts) into the two halves of a split process on SQLite: the answering
+ * thread sends webhook deliveries there, the jobs thread moves them into the jobs table.
+ */
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../observability/logger.js';
+import { sendDeliveriesTo } from '../providers/webhook.js';
+import type { Store } from '../store/store.js';
+import { DeliveryInbox, InboxReader, inboxPathFor } from './inbox.js';
+import { InboxMover } from './inboxMover.js';
+import type { ThreadLink } from './link.js';
+
+/** Moved rows stay this long, so a sender's quick repeat is still answered "duplicate" at once. */
+export const INBOX_KEEP_MS = 10 * 60_000;
+const PRUNE_EVERY_MS = 10_000;
+
+export interface InboxHalf {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+interface Deps {
+  databasePath: string;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  link: ThreadLink;
+}
+
+/** The answering thread: deliveries go to the inbox, which it prunes behind the jobs thread. */
+export function answeringInbox({ databasePath, store, clock, logger, link }: Deps): InboxHalf {
+  const inbox = new DeliveryInbox(inboxPathFor(databasePath));
+  sendDeliveriesTo(store, async (items) => {
+    const fresh = inbox.add(items);
+    if (fresh.some(Boolean)) link.send('inbox.filled', null);
+    return fresh;
+  });
+  let movedUpTo = 0;
+  link.on('inbox.moved', ({ upTo }) => {
+    movedUpTo = Math.max(movedUpTo, upTo);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      timer = setInterval(() => {
+        try {
+          inbox.prune(movedUpTo, clock.now() - INBOX_KEEP_MS);
+        } catch (error) {
+          logger.warn({ err: error }, 'inbox: could not delete moved deliveries; trying again later');
+        }
+      }, PRUNE_EVERY_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      inbox.close();
+    },
+  };
+}
+
+/** The jobs thread: moves what the answering thread accepted into the jobs table. */
+export function jobsInbox({ databasePath, store, clock, logger, link }: Deps): InboxHalf {
+  const reader = new InboxReader(inboxPathFor(databasePath));
+  const mover = new InboxMover({
+    reader,
+    store,
+    clock,
+    logger,
+    onMoved: (upTo) => link.send('inbox.moved', { upTo }),
+  });
+  link.on('inbox.filled', () => mover.poke());
+  return {
+    start: () => mover.start(),
+    async stop() {
+      await mover.stop();
+      reader.close();
+    },
+  };
+}

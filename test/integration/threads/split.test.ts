@@ -1,0 +1,168 @@
+/**
+ * The two halves of a split process (src/threads/split.ts) composed in one test, joined by a real
+ * MessageChannel, on one SQLite file: what `npm start` runs, minus the worker thread itself (the spawn
+ * test below and the kill drills run that).
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerProviders } from '../../../src/providers/register.js';
+import { createRingback, type Ringback } from '../../../src/ringback.js';
+import { INBOX_CURSOR } from '../../../src/threads/inboxMover.js';
+import { portLink } from '../../../src/threads/link.js';
+import { testConfig } from '../../helpers/config.js';
+import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { memoryLogger } from '../../helpers/ringback.js';
+import { AIRCALL_FIXTURE_TOKEN, fixtures, shuffled } from '../ingest/support.js';
+
+const API_TOKEN = 'read-api-token-for-tests';
+
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('a process split in an answering half and a jobs half, on SQLite', () => {
+  let database: TestDatabase;
+  let channel: MessageChannel;
+  let web: Ringback;
+  let baseUrl: string;
+  const jobsHalves: Ringback[] = [];
+  const config = () =>
+    testConfig({
+      database,
+      env: { AIRCALL_WEBHOOK_TOKEN: AIRCALL_FIXTURE_TOKEN, RINGBACK_API_TOKEN: API_TOKEN },
+    });
+
+  const startJobsHalf = async (): Promise<Ringback> => {
+    const jobs = await createRingback(config(), {
+      role: 'jobs',
+      link: portLink(channel.port2),
+      adapters: [registerProviders],
+      logger: memoryLogger().logger,
+      runner: { pollIntervalMs: 50, baseBackoffMs: 50, maxBackoffMs: 500 },
+    });
+    await jobs.startJobs();
+    jobsHalves.push(jobs);
+    return jobs;
+  };
+
+  beforeEach(async () => {
+    database = sqliteDatabase();
+    channel = new MessageChannel();
+    web = await createRingback(config(), {
+      role: 'web',
+      link: portLink(channel.port1),
+      adapters: [registerProviders],
+      logger: memoryLogger().logger,
+      port: 0,
+      host: '127.0.0.1',
+    });
+    const http = await web.start();
+    baseUrl = `http://127.0.0.1:${http.port}`;
+  });
+
+  afterEach(async () => {
+    await web.stop();
+    for (const jobs of jobsHalves.splice(0)) await jobs.stop().catch(() => undefined);
+    channel.port1.close();
+    channel.port2.close();
+    await database.drop();
+  });
+
+  const post = (text: string) =>
+    fetch(`${baseUrl}/webhooks/aircall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
+  const calls = async () =>
+    (
+      (await (
+        await fetch(`${baseUrl}/api/calls`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+      ).json()) as { calls: Record<string, unknown>[] }
+    ).calls;
+  const aircallJobs = async () =>
+    Number(
+      (
+        await web.store.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('kind', '=', 'aircall.event')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('answers deliveries from its inbox, then the jobs half ingests them into one call', async () => {
+    await startJobsHalf();
+    const bodies = fixtures('aircall', 'missed-call').flatMap((f) => [f.text, f.text]);
+    const answers: string[] = [];
+    for (const text of shuffled(bodies, 7)) {
+      const response = await post(text);
+      expect(response.status).toBe(200);
+      answers.push(((await response.json()) as { status: string }).status);
+    }
+    // A repeat is recognised at once, before anything was moved.
+    expect(answers.filter((a) => a === 'accepted')).toHaveLength(6);
+    expect(answers.filter((a) => a === 'duplicate')).toHaveLength(6);
+
+    const [call] = await eventually(async () => {
+      const listed = await calls();
+      return listed.length === 1 && listed[0]?.state === 'open' && listed[0]?.missedAt ? listed : undefined;
+    });
+    expect(call).toEqual(
+      expect.objectContaining({
+        line: 'Support FR',
+        caller: { number: '+33612345678', name: 'Marie Dupont' },
+      }),
+    );
+
+    // The jobs half's counters reach /metrics on the answering half; /readyz hears its runner.
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      return /ringback_jobs_total\{kind="aircall.event",result="done"\} 6/.test(text) ? text : undefined;
+    });
+    expect(metrics).toContain(
+      'ringback_webhook_requests_total{route="/webhooks/aircall",outcome="accepted"} 6',
+    );
+    expect(metrics.match(/^# TYPE ringback_jobs_total counter$/gm)).toHaveLength(1);
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('moves what was accepted while no jobs half ran, exactly once, across a restart of the jobs half', async () => {
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    // Nothing reaches the jobs table without the jobs half.
+    expect(await aircallJobs()).toBe(0);
+
+    const first = await startJobsHalf();
+    await eventually(async () => ((await calls()).length === 1 ? true : undefined));
+    await first.stop();
+    const cursor = await web.store.cursors.get(INBOX_CURSOR);
+    expect(Number(cursor)).toBe(6);
+
+    // Accepted during the restart: the next half moves only these.
+    for (const { text } of fixtures('aircall', 'missed-call-again'))
+      expect((await post(text)).status).toBe(200);
+    const again = fixtures('aircall', 'missed-call-again').length;
+    await startJobsHalf();
+    const [call] = await eventually(async () => {
+      const listed = await calls();
+      return listed[0]?.callCount === 2 ? listed : undefined;
+    });
+    expect(call).toEqual(expect.objectContaining({ callCount: 2 }));
+    await eventually(async () =>
+      Number(await web.store.cursors.get(INBOX_CURSOR)) === 6 + again ? true : undefined,
+    );
+    // Each delivery became one job (finished jobs leave the table; their dedupe keys stay).
+    const kept = await web.store.db
+      .selectFrom('job_keys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('key', 'like', 'aircall:%')
+      .executeTakeFirstOrThrow();
+    expect(Number(kept.n)).toBe(6 + again);
+  });
+});
