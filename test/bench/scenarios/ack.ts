@@ -3,12 +3,13 @@
  * on schedule whatever the answers do), whole call lifecycles of 2,000 callers, 20 % of them missed. The
  * figure is each request's time from send to the last byte of the answer, as Aircall would see it.
  * First the same load goes for 15 s to a bare Node HTTP server answering 200 (lib/bareServer.ts): the
- * machine is shared and noisy, so Ringback's p99 is also judged as a multiple of that one.
+ * machine is shared and noisy, so Ringback's p99 is also judged as a multiple of that one. Both loads
+ * are sent from a thread of their own (lib/loadThread.ts).
  */
 import { BareServer } from '../lib/bareServer.js';
 import { type BenchContext, startWorld, waitUntil } from '../lib/context.js';
 import { backlog, jobCounts } from '../lib/database.js';
-import { HttpClient, openLoop } from '../lib/http.js';
+import { loadFromThread } from '../lib/loadThread.js';
 import { Random } from '../lib/random.js';
 import type { FigureResult } from '../lib/report.js';
 import { latencyStats, round } from '../lib/stats.js';
@@ -24,7 +25,6 @@ export async function ack(ctx: BenchContext): Promise<FigureResult[]> {
   const world = await startWorld(ctx, 'ack', 'sqlite');
   try {
     const ringback = await world.startRingback('ringback');
-    const client = world.client(ringback, 128);
     const total = PER_SECOND * SECONDS;
     const traffic = aircallTraffic(new Random(ctx.seed), {
       events: total,
@@ -36,14 +36,15 @@ export async function ack(ctx: BenchContext): Promise<FigureResult[]> {
     });
     const bodies = traffic.bodies.slice(0, total);
 
+    // Both loads come from a thread of their own (lib/loadThread.ts says why), the same way.
     const bare = await BareServer.start();
-    const bareClient = new HttpClient(bare.baseUrl, { maxSockets: 128 });
-    const bareRun = await openLoop(PER_SECOND * BARE_SECONDS, PER_SECOND, (i) =>
-      bareClient.post('/webhooks/aircall', bodies[i] as string),
-    ).finally(async () => {
-      bareClient.close();
-      await bare.stop();
-    });
+    const bareRun = await loadFromThread({
+      baseUrl: bare.baseUrl,
+      path: '/webhooks/aircall',
+      bodies: bodies.slice(0, PER_SECOND * BARE_SECONDS),
+      perSecond: PER_SECOND,
+      maxSockets: 128,
+    }).finally(() => bare.stop());
     const bareStats = latencyStats(bareRun.results.map((r) => r.ms));
     const bareErrors = bareRun.results.filter((r) => r.status !== 200).length;
     ctx.log(
@@ -51,9 +52,13 @@ export async function ack(ctx: BenchContext): Promise<FigureResult[]> {
     );
 
     ctx.log(`ack: ${bodies.length} deliveries at ${PER_SECOND}/s (${traffic.calls.length} calls)`);
-    const { results, lateMs } = await openLoop(bodies.length, PER_SECOND, (i) =>
-      client.post('/webhooks/aircall', bodies[i] as string),
-    );
+    const { results, lateMs } = await loadFromThread({
+      baseUrl: ringback.baseUrl,
+      path: '/webhooks/aircall',
+      bodies,
+      perSecond: PER_SECOND,
+      maxSockets: 128,
+    });
     const stats = latencyStats(results.map((r) => r.ms));
     const errors = results.filter((r) => r.status !== 200);
     const byStatus: Record<string, number> = {};
