@@ -4,6 +4,7 @@
  * batches, yielding between statements so a backlog (the first run after an upgrade) never blocks the
  * event loop or holds a long lock, and stops at a time budget so a round cannot delay a shutdown.
  */
+import { SHARED_SENDS_PREFIX } from '../chat/sharedSends.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
@@ -18,6 +19,8 @@ export const JOB_RETENTION = {
   deadMs: 14 * DAY,
   /** Cards a surface refused for good say why a card is missing for as long as dead jobs do. */
   failedCardMs: 14 * DAY,
+  /** Replicas' recent sends per channel (src/chat/sharedSends.ts) matter for seconds; a day is plenty. */
+  sharedSendsMs: DAY,
 };
 
 /**
@@ -34,6 +37,7 @@ export const PURGED_WHAT = [
   'provider_calls',
   'signatures',
   'agent_identities',
+  'pacing_sends',
 ] as const;
 
 export interface Purger {
@@ -64,6 +68,15 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },
     { name: 'agent_identities', run: (now) => store.agentIdentities.purgeExpired(now) },
+    {
+      name: 'pacing_sends',
+      run: (now) =>
+        store.cursors.purgeNamedOlderThan(
+          SHARED_SENDS_PREFIX,
+          now - JOB_RETENTION.sharedSendsMs,
+          PURGE_BATCH,
+        ),
+    },
     // One transaction per batch: one commit instead of one per row, and on SQLite one short write lock.
     {
       name: 'episodes',

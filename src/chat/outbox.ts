@@ -28,6 +28,7 @@ import { cardChannelsFor } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
+import { sendsInCursors } from './sharedSends.js';
 import type { ChatSurface, PostedCard } from './surface.js';
 
 /**
@@ -66,7 +67,10 @@ export class ChatOutbox {
       maxInlineWaitMs: deps.maxInlineWaitMs,
       now: () => deps.clock.now(),
       ...(deps.clusterBudgets
-        ? { cluster: { budgets: deps.clusterBudgets, prefix: deps.surface.name } }
+        ? {
+            cluster: { budgets: deps.clusterBudgets, prefix: deps.surface.name },
+            sharedSends: sendsInCursors(deps.store, deps.surface.name, deps.clock),
+          }
         : {}),
     });
   }

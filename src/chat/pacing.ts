@@ -11,8 +11,15 @@
  * budget every replica shares (`cluster`). Windows per channel or conversation stay per process: the jobs
  * that send to one channel run one at a time across the cluster (queue keys), and a 429 still pauses it.
  */
+import { randomUUID } from 'node:crypto';
 import { RetryAfter } from '../jobs/errors.js';
 import type { BudgetSource } from '../resilience/budgets.js';
+
+/** One send to a key, and which replica (one Pacing) made it: two sends may share a millisecond. */
+export interface SharedSend {
+  at: number;
+  by: string;
+}
 
 /** At most `max` sends in any `windowMs`. */
 export interface RateWindow {
@@ -58,6 +65,8 @@ interface KeyTimes {
   booked: number[];
   /** Times sends actually went out. */
   sent: number[];
+  /** Sends other replicas made (SharedKeySends), by who made them. */
+  others?: SharedSend[];
   /** The key bucket's level right after the sends already forgotten (absent: full). */
   base?: BucketLevel;
 }
@@ -93,6 +102,12 @@ function firstWithoutToken(
     state = { level: level - 1, at };
   }
   return { index: -1, level: 0 };
+}
+
+/** Every send that counts for a key, this replica's and the others'. */
+function sentByAll(times: KeyTimes): number[] {
+  if (!times.others) return times.sent;
+  return [...times.sent, ...times.others.map((send) => send.at)].sort((a, b) => a - b);
 }
 
 function insertSorted(times: number[], at: number): number[] {
@@ -133,21 +148,24 @@ export class WindowPacer {
   private times(key: string, now: number): KeyTimes {
     const known = this.keys.get(key) ?? { booked: [], sent: [] };
     const horizon = now - this.longestMs;
+    const others = known.others?.filter((send) => send.at > horizon) ?? [];
     const live: KeyTimes = {
       booked: known.booked.filter((t) => t > horizon),
       sent: known.sent.filter((t) => t > horizon),
+      ...(others.length > 0 ? { others } : {}),
     };
     let base = known.base;
     if (this.bucket) {
       // Sends leaving the horizon still count in the bucket: they are played into its level first.
-      const forgotten = known.sent.filter((t) => t <= horizon);
+      const forgotten = sentByAll(known).filter((t) => t <= horizon);
       for (const at of forgotten) base = { level: refilled(base, at, this.bucket) - 1, at };
       // Kept while it still holds the bucket below full when the earliest send it knows of comes.
-      const next = Math.min(now, ...live.sent, ...live.booked);
+      const next = Math.min(now, ...sentByAll(live), ...live.booked);
       if (base && refilled(base, next, this.bucket) < refilled(undefined, next, this.bucket))
         live.base = base;
     }
-    if (live.booked.length === 0 && live.sent.length === 0 && !live.base) this.keys.delete(key);
+    if (live.booked.length === 0 && live.sent.length === 0 && !live.base && !live.others)
+      this.keys.delete(key);
     else this.keys.set(key, live);
     return live;
   }
@@ -202,7 +220,7 @@ export class WindowPacer {
   book(key: string, now: number): number {
     const times = this.times(key, now);
     const slot = this.earliest(
-      [...times.booked, ...times.sent].sort((a, b) => a - b),
+      [...times.booked, ...sentByAll(times)].sort((a, b) => a - b),
       this.startAt(key, now),
       times.base,
     );
@@ -227,10 +245,30 @@ export class WindowPacer {
   sendAt(key: string, now: number, slot: number): number {
     this.cancel(key, slot);
     const times = this.times(key, now);
-    const at = this.earliest(times.sent, Math.max(this.startAt(key, now), slot), times.base);
+    const at = this.earliest(sentByAll(times), Math.max(this.startAt(key, now), slot), times.base);
     times.sent = insertSorted(times.sent, at);
     this.keys.set(key, times);
     return at;
+  }
+
+  /**
+   * Counts sends to `key` that another process made (or will make at a booked time), so a channel's lane
+   * taken over by another replica does not start with a full bucket while the vendor's is nearly empty.
+   */
+  learn(key: string, others: readonly SharedSend[], now: number): void {
+    const times = this.times(key, now);
+    const horizon = now - this.longestMs;
+    // The latest record holds everything its writer knew: it replaces what was learned before.
+    const recent = others.filter((send) => send.at > horizon);
+    if (recent.length > 0) times.others = recent;
+    else delete times.others;
+    this.keys.set(key, times);
+  }
+
+  /** The sends to `key` that still count: this replica's (made `by` it) and those it learned. */
+  recentSends(key: string, now: number, by: string): SharedSend[] {
+    const times = this.times(key, now);
+    return [...times.sent.map((at) => ({ at, by })), ...(times.others ?? [])];
   }
 
   /** The vendor said to wait (a 429 with Retry-After): no send for this key before `until`. */
@@ -338,6 +376,19 @@ export interface Pace {
   token(bucket: string): Promise<void>;
 }
 
+/**
+ * Where the replicas of a cluster tell each other when they sent to a channel or conversation. The jobs that
+ * send to one run one at a time across the cluster (queue keys), but not always on the same replica: without
+ * this, a replica taking over a channel's lane started with a full bucket (measured: a 429 in the replica
+ * drill when the survivor posted right after the killed replica's burst).
+ */
+export interface SharedKeySends {
+  /** The recent sends to `key` recorded by any replica. */
+  recent(key: string): Promise<SharedSend[]>;
+  /** Records the recent sends to `key` this replica knows of. */
+  record(key: string, sends: SharedSend[]): Promise<void>;
+}
+
 export interface PacingOptions {
   /** Longest a handler waits in place for its slot; longer waits go back to the jobs table. */
   maxInlineWaitMs: number;
@@ -348,6 +399,8 @@ export interface PacingOptions {
    * replicas spend one workspace tier between them. Absent on one process (SQLite).
    */
   cluster?: { budgets: BudgetSource; prefix: string };
+  /** The sends per key of every replica (PostgreSQL); absent on one process. */
+  sharedSends?: SharedKeySends;
 }
 
 /** A booked token not claimed this long after its time is given back. */
@@ -358,6 +411,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /** One surface's pacing in this process: its windows per key, its buckets, and the jobs' bookings. */
 export class Pacing {
   readonly pacer: WindowPacer;
+  /** Names this replica's sends in the shared record. */
+  private readonly id = randomUUID();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly bookings = new Bookings();
   /** Tokens booked ahead by jobs that were sent back to wait for them, by job id. */
@@ -387,6 +442,25 @@ export class Pacing {
     return bucket;
   }
 
+  /** Counts the other replicas' recent sends to `key` (before booking a slot for it). */
+  async learnShared(key: string): Promise<void> {
+    const shared = this.options.sharedSends;
+    if (!shared) return;
+    const sends = await shared.recent(key);
+    this.pacer.learn(
+      key,
+      sends.filter((send) => send.by !== this.id),
+      this.options.now(),
+    );
+  }
+
+  /** Tells the other replicas about this replica's recent sends to `key` (after a send). */
+  async shareSends(key: string): Promise<void> {
+    const shared = this.options.sharedSends;
+    if (!shared) return;
+    await shared.record(key, this.pacer.recentSends(key, this.options.now(), this.id));
+  }
+
   /** The Pace of one job: a booking it was given before it was sent back is honoured when it returns. */
   forJob(jobId: number): Pace {
     return {
@@ -405,6 +479,7 @@ export class Pacing {
 
   private async paced<T>(jobId: number, key: string, send: () => Promise<T>): Promise<T> {
     const { now: clock, maxInlineWaitMs } = this.options;
+    await this.learnShared(key);
     let now = clock();
     this.bookings.prune(now - 60_000, this.pacer);
     const booking = this.bookings.get(jobId);
@@ -422,6 +497,7 @@ export class Pacing {
     }
     now = clock();
     const at = this.pacer.sendAt(key, now, slot);
+    await this.shareSends(key);
     if (at > now) await this.sleep(at - now);
     return this.withPause(key, send);
   }

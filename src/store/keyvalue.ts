@@ -1,5 +1,5 @@
 /** Small keyed tables: provider cursors, the identity cache, inbound delivery dedupe and leases. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
 export class CursorRepository {
@@ -20,6 +20,23 @@ export class CursorRepository {
       .values({ name, value, updated_at: now })
       .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_at: now }))
       .execute();
+  }
+
+  /** Deletes up to `limit` rows whose name starts with `prefix`, written before `before`; answers how many. */
+  async purgeNamedOlderThan(prefix: string, before: number, limit: number): Promise<number> {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const result = await this.db
+      .deleteFrom('cursors')
+      .where('name', 'in', (eb) =>
+        eb
+          .selectFrom('cursors')
+          .select('name')
+          .where(sql<boolean>`name like ${pattern} escape '\\'`)
+          .where('updated_at', '<', before)
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
 

@@ -104,6 +104,8 @@ export class LaneRunner {
     const updates = outbox.pacing.bucket(SLACK_BUCKETS.update);
     const deadline = clock.now() + options.laneRunMs;
     await this.retireLegacyDigest(channel);
+    // The lane may have run on another replica until now: its recent posts count against this channel too.
+    await outbox.pacing.learnShared(channel);
     for (;;) {
       let now = clock.now();
       let waiting = await this.waitingCards(channel);
@@ -136,6 +138,7 @@ export class LaneRunner {
       }
       now = clock.now();
       const at = pacer.sendAt(channel, now, slot);
+      await outbox.pacing.shareSends(channel);
       if (at > now) {
         await sleep(at - now);
         // Decide with what is true when the slot comes: calls that arrived meanwhile count now.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bookings, Pacing, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
+import { Bookings, Pacing, type SharedSend, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
 import { RetryAfter } from '../../../src/jobs/errors.js';
 
 /** Slack's limit for posts: one message per second per channel. */
@@ -164,6 +164,90 @@ describe('channel bucket (Slack: one post a second, short bursts)', () => {
       later,
     ]);
     expect(pacer.book('C1', later)).toBe(later + 1000);
+  });
+});
+
+describe('a channel whose lane moves between replicas', () => {
+  const bucketLimit = { burst: 3, intervalMs: 1000, marginMs: 0 };
+  const bucketTable = { windows: [], keyBucket: bucketLimit };
+
+  /** The shared record (the cursors table in production), in memory. */
+  function sharedRecord() {
+    const rows = new Map<string, SharedSend[]>();
+    return {
+      rows,
+      recent: async (key: string) => rows.get(key) ?? [],
+      record: async (key: string, sends: SharedSend[]) => {
+        rows.set(key, sends);
+      },
+    };
+  }
+
+  it('counts the sends another replica made before booking its own', () => {
+    const pacer = new WindowPacer([], 0, bucketLimit);
+    // The other replica emptied the channel's bucket just now.
+    pacer.learn(
+      'C1',
+      [T, T, T].map((at) => ({ at, by: 'other' })),
+      T,
+    );
+    expect(pacer.book('C1', T)).toBe(T + 1000);
+  });
+
+  it('ignores sends too old to count', () => {
+    const pacer = new WindowPacer([], 0, bucketLimit);
+    pacer.sendAt('C1', T, pacer.book('C1', T));
+    pacer.learn('C1', [{ at: T - 60_000, by: 'other' }], T);
+    expect(pacer.recentSends('C1', T, 'me')).toEqual([{ at: T, by: 'me' }]);
+    expect([pacer.book('C1', T), pacer.book('C1', T), pacer.book('C1', T)]).toEqual([T, T, T + 1000]);
+  });
+
+  it('never lets two replicas taking turns on a channel exceed Slack’s bucket between them', async () => {
+    const clock = { now: T };
+    const shared = sharedRecord();
+    const replica = () =>
+      new Pacing(bucketTable, {
+        maxInlineWaitMs: 10_000,
+        now: () => clock.now,
+        sleep: async (ms) => {
+          clock.now += ms;
+        },
+        sharedSends: shared,
+      });
+    const replicas = [replica(), replica()];
+    const sentAt: number[] = [];
+    // Twelve posts wanted at once, each taken by whichever replica holds the lane at that moment.
+    for (let i = 0; i < 12; i++) {
+      await (replicas[i % 2] as Pacing).forJob(i).send('C1', async () => {
+        sentAt.push(clock.now);
+      });
+    }
+    let tokens = 3;
+    let last = T;
+    const refused = sentAt.filter((at) => {
+      tokens = Math.min(3, tokens + (at - last) / 1000);
+      last = at;
+      if (tokens < 1 - 1e-9) return true;
+      tokens -= 1;
+      return false;
+    });
+    expect(refused).toEqual([]);
+    expect(sentAt.slice(0, 4)).toEqual([T, T, T, T + 1000]);
+    expect(shared.rows.get('C1')?.length).toBeGreaterThan(0);
+  });
+
+  it('without the shared record, the second replica bursts into an empty bucket (what this prevents)', async () => {
+    const clock = { now: T };
+    const replicas = [0, 1].map(
+      () => new Pacing(bucketTable, { maxInlineWaitMs: 10_000, now: () => clock.now }),
+    );
+    const sentAt: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await (replicas[i % 2] as Pacing).forJob(i).send('C1', async () => {
+        sentAt.push(clock.now);
+      });
+    }
+    expect(sentAt.filter((at) => at === T).length).toBeGreaterThan(3);
   });
 });
 
