@@ -185,7 +185,11 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   // The answering thread of a split process: jobs it queues wake the other thread's runner, and /readyz
   // judges that runner by what it last said.
   let remoteProgress: RunnerProgress | null = null;
+  let jobsStarting = role === 'web';
   if (role === 'web' && link) {
+    link.on('jobs.ready', () => {
+      jobsStarting = false;
+    });
     store.onJobsEnqueued(() => link.send('jobs.enqueued', null));
     link.on('runner.progress', (progress) => {
       remoteProgress = progress;
@@ -212,6 +216,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     mounts,
     isAcceptingTraffic: () => accepting,
     runnerProgress: () => (role === 'web' ? remoteProgress : runner.progress()),
+    jobsStarting: () => jobsStarting,
     doctor,
     ...(role === 'web' && link ? { jobsThreadMetrics: () => link.ask('metrics', null) } : {}),
   });
@@ -249,6 +254,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
       progressTimer = setInterval(report, PROGRESS_EVERY_MS);
       progressTimer.unref();
       logger.info('jobs: running on their own thread');
+      link?.send('jobs.ready', null);
     },
     async stop() {
       accepting = false;

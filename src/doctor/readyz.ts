@@ -13,6 +13,8 @@ export interface DoctorHandle {
 export function verboseReadiness(deps: {
   doctor?: DoctorHandle | undefined;
   isAcceptingTraffic: () => boolean;
+  /** True while the jobs thread is still starting (not ready yet, as the plain /readyz says). */
+  jobsStarting?: () => boolean;
   logger: Logger;
 }): RequestHandler {
   return async (req, res, next) => {
@@ -31,7 +33,7 @@ export function verboseReadiness(deps: {
       return;
     }
     const databaseAnswers = report.checks.every((c) => c.area !== 'database' || c.status !== 'fail');
-    const ready = deps.isAcceptingTraffic() && databaseAnswers;
+    const ready = deps.isAcceptingTraffic() && !deps.jobsStarting?.() && databaseAnswers;
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not_ready',
       healthy: report.healthy,

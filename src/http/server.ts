@@ -19,6 +19,7 @@ export interface HttpAppDeps extends ApiDeps {
   isAcceptingTraffic: () => boolean;
   /** The job runner's progress, for /readyz (absent: not checked). */
   runnerProgress?: ReadinessDeps['runnerProgress'];
+  jobsStarting?: ReadinessDeps['jobsStarting'];
   /** Backs GET /readyz?verbose=1 (the doctor's checks, vendors at most once a minute). */
   doctor?: DoctorHandle;
   /** The jobs thread's metrics (prom-client JSON) when jobs run on a thread of their own. */
@@ -64,7 +65,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/readyz', async (_req, res) => {
     const problem = await notReadyReason(deps);
     if (problem) {
-      if (problem.error !== 'shutting_down')
+      if (problem.error !== 'shutting_down' && problem.error !== 'starting')
         logger.warn({ reason: problem.error }, `readyz: ${problem.detail}`);
       sendError(res, 503, problem.error, problem.detail);
       return;

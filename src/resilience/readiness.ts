@@ -14,6 +14,11 @@ export interface ReadinessDeps {
   store: Store;
   clock: Clock;
   isAcceptingTraffic: () => boolean;
+  /**
+   * True while this process's jobs thread is still starting (src/threads/split.ts): webhooks would be
+   * accepted but nothing would come of them yet, so the load balancer waits.
+   */
+  jobsStarting?: () => boolean;
   /** The runner's progress, or null when it does not take jobs here (stopped, driven by hand). */
   runnerProgress?: () => {
     startedAt: number;
@@ -26,7 +31,7 @@ export interface ReadinessDeps {
 }
 
 export interface NotReady {
-  error: 'shutting_down' | 'database_unreachable' | 'runner_stalled';
+  error: 'shutting_down' | 'starting' | 'database_unreachable' | 'runner_stalled';
   detail: string;
 }
 
@@ -41,6 +46,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 /** Null when ready; otherwise what is wrong, for a 503. */
 export async function notReadyReason(deps: ReadinessDeps): Promise<NotReady | null> {
   if (!deps.isAcceptingTraffic()) return { error: 'shutting_down', detail: 'this replica is stopping' };
+  if (deps.jobsStarting?.()) return { error: 'starting', detail: 'the jobs thread is still starting' };
   const pingTimeoutMs = deps.pingTimeoutMs ?? DATABASE_PING_TIMEOUT_MS;
   try {
     await within(deps.store.ping(), pingTimeoutMs, 'the database');

@@ -1,5 +1,5 @@
 /**
- * `npm start` runs one Ringback process on two threads. The main thread answers HTTP (webhooks, clicks,
+ * With RINGBACK_THREADS=2, `npm start` runs one Ringback process on two threads. The main thread answers HTTP (webhooks, clicks,
  * the API) and queues work; a worker thread runs the jobs (ingest, cards, Zendesk) and the pollers. Both
  * are the same composition (src/ringback.ts) with a different role, on their own database connection.
  *
@@ -8,10 +8,12 @@
  * about 90 % of the time); on its own it waits only for its own insert. Jobs and their vendor pacing stay
  * together on one thread, so nothing about them changes. What crosses is listed in src/threads/link.ts.
  *
+ * The cost (measured, docs/performance.md): a second V8 isolate with every module loaded again, about 70 MB,
+ * and the jobs thread's start on top of the answering thread's, about a second. So it is a switch, off by
+ * default, for deployments whose webhook answers must stay fast under heavy ingest.
+ *
  * The entry module is loaded by both threads: `runSplitProcess` decides which half it is.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config/load.js';
 import { loadConfigOrExit, stopOnSignals } from '../process.js';
@@ -40,10 +42,14 @@ export async function runSplitProcess(entryUrl: string, options: RingbackOptions
     return;
   }
   const config = loadConfigOrExit();
-  if (config.database.dialect === 'sqlite' && config.database.path === ':memory:') {
-    // Two connections to :memory: are two databases: one thread does everything.
+  const inMemory = config.database.dialect === 'sqlite' && config.database.path === ':memory:';
+  if (config.env.RINGBACK_THREADS === '1' || inMemory) {
     const single = await createRingback(config, options);
-    single.logger.info('threads: one thread (an in-memory SQLite database cannot be shared by two)');
+    // Two connections to :memory: are two databases: one thread does everything.
+    if (config.env.RINGBACK_THREADS === '2')
+      single.logger.warn(
+        'threads: RINGBACK_THREADS=2 ignored: an in-memory SQLite database cannot be shared',
+      );
     stopOnSignals(single);
     await single.start();
     return;
@@ -70,6 +76,9 @@ export async function runSplitProcess(entryUrl: string, options: RingbackOptions
 
   // This half migrates the database; the jobs half opens it only afterwards.
   web = await createRingback(config, { ...options, role: 'web', link });
+  web.logger.info(
+    'threads: answering on the main thread, jobs on a thread of their own (RINGBACK_THREADS=2)',
+  );
   const webHalf = web;
   stopOnSignals({
     logger: webHalf.logger,
@@ -100,25 +109,6 @@ function startWorker(entryUrl: string, data: SplitData): Worker {
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
-/** How much the jobs thread yields the CPU to the answering thread (a nice value: 0 none, 19 most). */
-const JOBS_NICENESS = 10;
-
-/**
- * When both cores are busy, the answering thread runs first: an acknowledgement has a deadline, a job that
- * starts a millisecond later does not. Linux schedules threads one by one, and setpriority() on this
- * thread's id lowers only this thread. Elsewhere (or where /proc is absent) the threads stay equal.
- */
-function yieldCpuToAnswers(logger: { info(message: string): void }): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(threadId)) return;
-    setPriority(threadId, JOBS_NICENESS);
-    logger.info(`threads: the jobs thread runs at nice ${JOBS_NICENESS}, so answers go first`);
-  } catch {
-    // Not Linux, or not allowed: equal priority works, with slower answers under full load.
-  }
-}
-
 async function runJobsHalf(options: RingbackOptions): Promise<void> {
   if (!parentPort) throw new Error('the jobs half runs in a worker thread');
   const link = portLink(parentPort);
@@ -132,9 +122,7 @@ async function runJobsHalf(options: RingbackOptions): Promise<void> {
   link.on('jobs.begin', () => {
     void (async () => {
       jobs = await createRingback(config, { ...options, role: 'jobs', link });
-      yieldCpuToAnswers(jobs.logger);
       await jobs.startJobs();
-      link.send('jobs.ready', null);
     })().catch((error: unknown) => {
       // Uncaught here, it ends the worker with an 'error' the main thread reports and exits on.
       setImmediate(() => {

@@ -1,10 +1,11 @@
 /** The real entry point as a child process: what a newcomer sees on `npm start` with nothing configured. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AIRCALL_TOKEN, aircallBody, callerNumber } from '../../bench/lib/calls.js';
 import { TSX_IMPORT } from '../../helpers/processes/tsx.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
@@ -25,10 +26,10 @@ function start(
   return { child, output: () => output, exit: new Promise((r) => child.on('exit', (code) => r(code))) };
 }
 
-async function waitFor(check: () => RegExpMatchArray | null, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+async function waitFor<T>(check: () => T | null | Promise<T | null>, timeoutMs = 20_000): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const match = check();
+    const match = await check();
     if (match) return match;
     if (Date.now() - started > timeoutMs) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 50));
@@ -64,6 +65,70 @@ describe('npm start', () => {
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
       expect(run.output()).toContain('"msg":"stopped"');
+    });
+  });
+
+  describe('with RINGBACK_THREADS=2', () => {
+    it('starts its jobs thread, ingests a webhook through the inbox, and stops both threads', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'ringback-start-'));
+      const run = start(cwd, {
+        RINGBACK_THREADS: '2',
+        AIRCALL_WEBHOOK_TOKEN: AIRCALL_TOKEN,
+        RINGBACK_API_TOKEN: 'startup-test-api-token-0123456789',
+      });
+      children.push(run.child);
+      const [, port] = await waitFor(() => run.output().match(/listening on port (\d+)/));
+      const base = `http://127.0.0.1:${port}`;
+      // (That /readyz answers 503 until then is tested in test/integration/threads/split.test.ts.)
+      await waitFor(() => (run.output().includes('jobs: running on their own thread') ? true : null));
+      let ready = 0;
+      for (let i = 0; i < 40 && ready !== 200; i++) {
+        ready = (await fetch(`${base}/readyz`)).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(ready).toBe(200);
+
+      const caller = callerNumber(7);
+      const body = aircallBody(
+        {
+          id: 91_000_001,
+          caller,
+          line: '+15550000001',
+          direction: 'inbound',
+          answered: false,
+          startedAt: Math.floor(Date.now() / 1000) - 60,
+          durationSeconds: 20,
+        },
+        'call.ended',
+      );
+      const post = () =>
+        fetch(`${base}/webhooks/aircall`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+      expect((await post()).status).toBe(200);
+      expect(existsSync(join(cwd, 'data/ringback.db.inbox'))).toBe(true);
+      const stored = await waitFor(async () => {
+        const answer = await fetch(`${base}/api/calls`, {
+          headers: { authorization: 'Bearer startup-test-api-token-0123456789' },
+        });
+        const { calls } = (await answer.json()) as { calls: { caller: { number: string } }[] };
+        return calls.length > 0 ? calls : null;
+      });
+      expect(stored.map((call) => call.caller.number)).toEqual([caller]);
+      // The same delivery again is a duplicate, answered at once from the inbox.
+      const again = await post();
+      expect(again.status).toBe(200);
+
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+      const stops = run
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"stopped"'));
+      expect(stops).toHaveLength(2);
+      expect(stops.filter((line) => line.includes('"thread":"jobs"'))).toHaveLength(1);
     });
   });
 

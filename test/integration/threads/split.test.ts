@@ -97,6 +97,14 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
       ).n,
     );
 
+  it('is not ready until its jobs half runs', async () => {
+    const before = await fetch(`${baseUrl}/readyz`);
+    expect(before.status).toBe(503);
+    expect(await before.json()).toEqual({ error: 'starting', detail: 'the jobs thread is still starting' });
+    await startJobsHalf();
+    await eventually(async () => ((await fetch(`${baseUrl}/readyz`)).status === 200 ? true : undefined));
+  });
+
   it('answers deliveries from its inbox, then the jobs half ingests them into one call', async () => {
     await startJobsHalf();
     const bodies = fixtures('aircall', 'missed-call').flatMap((f) => [f.text, f.text]);
