@@ -16,9 +16,9 @@ import type { Store } from '../store/store.js';
 import type { ThreadLink } from '../threads/link.js';
 
 /**
- * What this Ringback does. `all`: one thread answers HTTP and runs the jobs (tests, the demo). `npm start`
- * splits a process in two (src/threads/split.ts): `web` answers HTTP and queues work, `jobs` runs it, so an
- * acknowledgement never waits behind a job.
+ * What this Ringback does. `all`: one thread answers HTTP and runs the jobs (the default, tests, the demo).
+ * With RINGBACK_THREADS=2 a process is split in two (src/threads/split.ts): `web` answers HTTP and queues
+ * work, `jobs` runs it, so an acknowledgement never waits behind a job.
  */
 export type ProcessRole = 'all' | 'web' | 'jobs';
 

@@ -1,7 +1,8 @@
 /**
- * With RINGBACK_THREADS=2, `npm start` runs one Ringback process on two threads. The main thread answers HTTP (webhooks, clicks,
- * the API) and queues work; a worker thread runs the jobs (ingest, cards, Zendesk) and the pollers. Both
- * are the same composition (src/ringback.ts) with a different role, on their own database connection.
+ * With RINGBACK_THREADS=2, `npm start` runs one Ringback process on two threads. The main thread answers
+ * HTTP (webhooks, clicks, the API) and queues work; a worker thread runs the jobs (ingest, cards, Zendesk)
+ * and the pollers. Both are the same composition (src/ringback.ts) with a different role, on their own
+ * database connection. Otherwise (the default) this runs one Ringback on the main thread.
  *
  * Why: better-sqlite3 and the jobs' JavaScript run on the thread they are called from. On one thread an
  * acknowledgement waits behind whatever job is running (at 500 deliveries a second that thread is busy
