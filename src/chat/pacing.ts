@@ -8,8 +8,9 @@
  * The job runner's concurrent handlers share one instance per surface and process, and JavaScript runs
  * each booking to completion, so the limits hold however many jobs run at once. The workspace-wide buckets
  * are the vendor's limits for the whole app, so with replicas on PostgreSQL a token is also drawn from a
- * budget every replica shares (`cluster`). Windows per channel or conversation stay per process: the jobs
- * that send to one channel run one at a time across the cluster (queue keys), and a 429 still pauses it.
+ * budget every replica shares (`cluster`). Windows per channel or conversation are kept per process: the
+ * jobs that send to one channel run one at a time across the cluster (queue keys), each replica tells the
+ * others when it sent (`sharedSends`), and a 429 still pauses the channel.
  */
 import { randomUUID } from 'node:crypto';
 import { RetryAfter } from '../jobs/errors.js';
@@ -379,8 +380,8 @@ export interface Pace {
 /**
  * Where the replicas of a cluster tell each other when they sent to a channel or conversation. The jobs that
  * send to one run one at a time across the cluster (queue keys), but not always on the same replica: without
- * this, a replica taking over a channel's lane started with a full bucket (measured: a 429 in the replica
- * drill when the survivor posted right after the killed replica's burst).
+ * this, a replica taking over a channel's lane started with a full bucket (seen as a 429 in the replica drill,
+ * where the survivor takes over the killed replica's channels).
  */
 export interface SharedKeySends {
   /** The recent sends to `key` recorded by any replica. */
