@@ -78,6 +78,8 @@ export class JobRunner {
   private readonly running = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
+  /** When the loop last looked for due jobs (the idle sleep counts from there). */
+  private lastTakeAt: number | null = null;
   private readonly leaseMs: number;
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -241,7 +243,9 @@ export class JobRunner {
   private async untilNextDue(): Promise<number> {
     const now = this.options.clock.now();
     try {
-      const next = await this.options.store.jobs.nextRunAt([], now);
+      // Jobs due by the last take and not taken are held back (a queue key, a vendor's slots): not a reason
+      // to wake. A job that came due since that take is, however late this runs (a busy machine).
+      const next = await this.options.store.jobs.nextRunAt([], this.lastTakeAt ?? now);
       if (next === null) return this.pollIntervalMs;
       return Math.max(MIN_SLEEP_MS, Math.min(this.pollIntervalMs, next - now));
     } catch {
@@ -252,6 +256,7 @@ export class JobRunner {
   private async takeJobs(limit: number): Promise<Job[]> {
     const { store, clock } = this.options;
     const now = clock.now();
+    this.lastTakeAt = now;
     await this.buryAbandoned(now);
     return store.jobs.take(this.workerId, limit, this.leaseMs, now, this.blockedKinds());
   }

@@ -77,6 +77,34 @@ describe('JobRunner', () => {
     await slowPoll.stop();
   });
 
+  it('runs a job that came due while its take was slow at once, not at the next poll', async () => {
+    const slowPoll = new JobRunner({
+      store,
+      clock: systemClock,
+      logger: log.logger,
+      metrics,
+      pollIntervalMs: 60_000,
+    });
+    let ranAt = 0;
+    slowPoll.register('later', async () => {
+      ranAt = Date.now();
+    });
+    const dueAt = Date.now() + 200;
+    await store.enqueue([{ kind: 'later', payload: null, runAt: dueAt }], Date.now());
+    // The first take answers only after the job is due (a busy machine): it found nothing due when it looked.
+    const take = store.jobs.take.bind(store.jobs);
+    let takes = 0;
+    store.jobs.take = async (...args: Parameters<typeof take>) => {
+      const jobs = await take(...args);
+      if (++takes === 1) await new Promise((resolve) => setTimeout(resolve, 400));
+      return jobs;
+    };
+    slowPoll.start();
+    await until(() => ranAt > 0, 5_000);
+    expect(ranAt - dueAt).toBeLessThan(2_000);
+    await slowPoll.stop();
+  });
+
   it('runs a job queued for a moment later at that moment, not at the next poll', async () => {
     const slowPoll = new JobRunner({
       store,
