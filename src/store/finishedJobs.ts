@@ -29,6 +29,17 @@ export class FinishedJobRepository {
     return Number(result.numDeletedRows);
   }
 
+  /** Which of `keys` have been used by a job already (queued, running, done or dead). */
+  async knownKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('job_keys')
+      .select('key')
+      .where('key', 'in', [...keys])
+      .execute();
+    return new Set(rows.map((row) => row.key));
+  }
+
   /** Deletes up to `limit` dedupe keys first used before `before`; answers how many. */
   async purgeKeys(before: number, limit: number): Promise<number> {
     const result = await this.db

@@ -31,9 +31,13 @@ interface Deps {
 export function answeringInbox({ databasePath, store, clock, logger, link }: Deps): InboxHalf {
   const inbox = new DeliveryInbox(inboxPathFor(databasePath));
   sendDeliveriesTo(store, async (items) => {
-    const fresh = inbox.add(items);
-    if (fresh.some(Boolean)) link.send('inbox.filled', null);
-    return fresh;
+    const added = inbox.add(items);
+    if (added.some(Boolean)) link.send('inbox.filled', null);
+    // New to the inbox, which forgets moved rows after a while, is not new to the jobs table: a repeat of a
+    // delivery moved long ago is answered "duplicate", as on one thread (and dropped when moved).
+    const keys = items.flatMap(({ job }, index) => (added[index] && job.dedupeKey ? [job.dedupeKey] : []));
+    const known = await store.finishedJobs.knownKeys(keys);
+    return added.map((isNew, index) => isNew && !known.has(items[index]?.job.dedupeKey ?? ''));
   });
   let movedUpTo = 0;
   link.on('inbox.moved', ({ upTo }) => {

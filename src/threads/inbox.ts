@@ -7,9 +7,9 @@
  * answering thread writes deliveries into a file of its own that nothing else writes, and answers once that
  * commit is done; the jobs thread reads the file (a WAL reader never waits for the writer) and moves the
  * rows into the jobs table, recording how far it got in the same transaction, so each row is moved exactly
- * once whatever stops when. The answering thread deletes moved rows after a while; until then a repeat of
- * the same delivery is still answered "duplicate" at once (later repeats are dropped when moved: the jobs
- * table keeps every dedupe key).
+ * once whatever stops when. The answering thread deletes moved rows after a while; a repeat is answered
+ * "duplicate" from the inbox until then, and afterwards from the jobs table's dedupe keys (job_keys, read
+ * without a lock), and dropped when moved.
  */
 import SQLite from 'better-sqlite3';
 import type { NewJob } from '../store/jobs.js';

@@ -4,9 +4,11 @@
  * test below and the kill drills run that).
  */
 import { MessageChannel } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerProviders } from '../../../src/providers/register.js';
 import { createRingback, type Ringback } from '../../../src/ringback.js';
+import { inboxPathFor } from '../../../src/threads/inbox.js';
 import { INBOX_CURSOR } from '../../../src/threads/inboxMover.js';
 import { portLink } from '../../../src/threads/link.js';
 import { testConfig } from '../../helpers/config.js';
@@ -172,5 +174,31 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
       .where('key', 'like', 'aircall:%')
       .executeTakeFirstOrThrow();
     expect(Number(kept.n)).toBe(6 + again);
+  });
+
+  it('answers "duplicate" to a repeat of a delivery the inbox has long forgotten, and ingests it once', async () => {
+    await startJobsHalf();
+    const [first] = fixtures('aircall', 'missed-call');
+    if (!first) throw new Error('fixture missing');
+    expect(await (await post(first.text)).json()).toEqual(expect.objectContaining({ status: 'accepted' }));
+    await eventually(async () =>
+      Number(await web.store.cursors.get(INBOX_CURSOR)) === 1 ? true : undefined,
+    );
+    // What the answering half's pruning does to moved rows after INBOX_KEEP_MS.
+    const inbox = new SQLite(inboxPathFor((database.target as { path: string }).path));
+    inbox.prepare('delete from deliveries').run();
+    inbox.close();
+
+    expect(await (await post(first.text)).json()).toEqual(expect.objectContaining({ status: 'duplicate' }));
+    await eventually(async () =>
+      Number(await web.store.cursors.get(INBOX_CURSOR)) === 2 ? true : undefined,
+    );
+    expect(await aircallJobs()).toBe(0);
+    const kept = await web.store.db
+      .selectFrom('job_keys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('key', 'like', 'aircall:%')
+      .executeTakeFirstOrThrow();
+    expect(Number(kept.n)).toBe(1);
   });
 });
