@@ -24,8 +24,9 @@ export const envSchema = z.object({
   /** The routing/policy YAML. */
   RINGBACK_CONFIG: z.string().default('./ringback.yaml'),
   /**
-   * `2`: answer HTTP on one thread and run the jobs on another (faster webhook answers under load; about
-   * 70 MB more memory and a second more to start). `1` (default): one thread. See docs/architecture.md.
+   * `2`: answer HTTP on one thread and run the jobs on another (median webhook answer near 1 ms under heavy
+   * ingest; about 70 MB more memory and a second more to start). `1` (default): one thread. See
+   * docs/architecture.md.
    */
   RINGBACK_THREADS: z.enum(['1', '2'], { message: 'expected 1 or 2' }).default('1'),
 
