@@ -96,6 +96,9 @@ const outgoingActivity = z
     { message: 'every mention entity must appear in the text' },
   );
 
+/** Bot Framework's typing activity: "the sender is typing", no content. */
+const typingActivity = z.looseObject({ type: z.literal('typing') });
+
 const createConversation = z
   .object({
     isGroup: z.boolean().optional(),
@@ -114,6 +117,8 @@ export class FakeTeams {
   readonly requests: RecordedRequest[] = [];
   /** Activities the bot created, by id. */
   readonly activities = new Map<string, FakeActivity>();
+  /** Typing indicators received (not stored as activities). */
+  typingIndicators = 0;
   /** 429s the fake had to send. */
   throttled = 0;
   private readonly sent = new Map<string, number[]>();
@@ -340,6 +345,13 @@ export class FakeTeams {
     if (activitiesRoute) {
       const conversationId = activitiesRoute[1] as string;
       const activityId = activitiesRoute[2];
+      if (method === 'POST' && typingActivity.safeParse(body).success) {
+        // A typing indicator (teams-ai sends one when a turn takes a while): shown, never stored.
+        if (throttled(conversationId)) return;
+        this.typingIndicators += 1;
+        record(201);
+        return send(201, { id: this.id() });
+      }
       if (method === 'POST') {
         const parsed = outgoingActivity.safeParse(body);
         if (!parsed.success) return fail(400, 'BadArgument', parsed.error.message, parsed.error.message);
