@@ -15,6 +15,7 @@ import { priorityMigration } from './migrations/011_priority.js';
 import { callTimeIndexMigration } from './migrations/012_call_time_index.js';
 import { cardAttemptsMigration } from './migrations/013_card_attempts.js';
 import { shownDigestMigration } from './migrations/014_shown_digest.js';
+import { takeOrderIndexMigration } from './migrations/015_take_order_index.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -33,6 +34,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '012_call_time_index': callTimeIndexMigration(dialect),
     '013_card_attempts': cardAttemptsMigration(dialect),
     '014_shown_digest': shownDigestMigration(dialect),
+    '015_take_order_index': takeOrderIndexMigration(dialect),
   };
 }
 

@@ -94,7 +94,11 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       // biome-ignore lint/suspicious/noExplicitAny: the table as it was before migration 013
       .values({ episode_id: 'ep-old', surface: 'slack', channel: 'C1', queued_at: T0 } as any)
       .execute();
-    expect(await upgraded.migrate()).toEqual(['013_card_attempts', '014_shown_digest']);
+    expect(await upgraded.migrate()).toEqual([
+      '013_card_attempts',
+      '014_shown_digest',
+      '015_take_order_index',
+    ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,
       failedAt: null,
