@@ -1,16 +1,23 @@
 /**
  * The job side of every provider: a normalized CallEvent goes through ingest, and the outcome is counted.
  *
- * On SQLite the deliveries whose jobs run in the same turn of the event loop are ingested in one
- * transaction, each inside its own savepoint: one commit (and one write of the pages they share) for all,
- * and a delivery that fails rolls back alone and is run again on its own, with ingest's usual retries. On
- * PostgreSQL each delivery keeps its own transaction: the pool already runs them side by side, and one
- * transaction holding the advisory locks of many calls would make replicas wait on (or deadlock with) each
- * other.
+ * The deliveries whose jobs run in the same turn of the event loop are ingested in one transaction: one
+ * commit for all. On SQLite each runs inside its own savepoint, so a delivery that fails rolls back alone
+ * and is run again on its own, with ingest's usual retries. On PostgreSQL, where every statement is a round
+ * trip, the batch takes all its locks in one sorted statement, reads its calls in one and writes them in one
+ * (the ingest bench: about 9 statements per delivery before, about 4 with batches, counting the take and
+ * the webhook's insert); a savepoint would cost two more round trips each, so any failure rolls the whole
+ * batch back and each delivery runs again alone.
  */
 import { sql } from 'kysely';
 import type { AdapterContext } from '../adapters/context.js';
-import { type IngestDeps, type IngestResult, ingestCallEvent, ingestCallEventIn } from '../app/ingest.js';
+import {
+  type IngestDeps,
+  type IngestResult,
+  ingestCallEvent,
+  ingestCallEventIn,
+  ingestCallEventsIn,
+} from '../app/ingest.js';
 import type { CallEvent } from '../domain/callEvent.js';
 import type { Store } from '../store/store.js';
 import { TurnBatch } from '../store/turnBatch.js';
@@ -33,6 +40,20 @@ export function ingestDepsOf(ctx: AdapterContext): IngestDeps {
  */
 export const INGEST_BATCH_MAX = 4;
 
+/**
+ * The same on PostgreSQL, where the batch waits on the network, not on the event loop. A larger batch holds
+ * its locks longer, and the other replica's batches that share a call wait for them.
+ */
+export const POSTGRES_INGEST_BATCH_MAX = 8;
+
+/**
+ * Batches in flight at once on PostgreSQL: each waits on a dozen round trips, so others keep the server busy
+ * meanwhile. Their locks are taken sorted, so batches sharing a call wait for each other, never deadlock.
+ * Measured (ingest bench, 2 replicas): 2 at once with 16 runner slots 1,267–1,329 events/s, 4 with 32 slots
+ * 1,243–1,465.
+ */
+export const POSTGRES_INGEST_BATCHES_AT_ONCE = 4;
+
 interface Pending {
   deps: IngestDeps;
   event: CallEvent;
@@ -46,7 +67,12 @@ const batches = new WeakMap<Store, TurnBatch<Pending, BatchAnswer>>();
 function batchOf(store: Store): TurnBatch<Pending, BatchAnswer> {
   let batch = batches.get(store);
   if (!batch) {
-    batch = new TurnBatch((items) => ingestTogether(store, items), INGEST_BATCH_MAX);
+    const postgres = store.dialect === 'postgres';
+    batch = new TurnBatch(
+      (items) => ingestTogether(store, items),
+      postgres ? POSTGRES_INGEST_BATCH_MAX : INGEST_BATCH_MAX,
+      postgres ? POSTGRES_INGEST_BATCHES_AT_ONCE : 1,
+    );
     batches.set(store, batch);
   }
   return batch;
@@ -54,6 +80,7 @@ function batchOf(store: Store): TurnBatch<Pending, BatchAnswer> {
 
 async function ingestTogether(store: Store, items: Pending[]): Promise<BatchAnswer[]> {
   if (items.length === 1) return [{ alone: true }];
+  if (store.dialect === 'postgres') return ingestTogetherOnPostgres(store, items);
   try {
     return await store.transaction(async (repos) => {
       const answers: BatchAnswer[] = [];
@@ -77,17 +104,35 @@ async function ingestTogether(store: Store, items: Pending[]): Promise<BatchAnsw
   }
 }
 
-/** Ingests one delivery: in the turn's shared transaction on SQLite, else (or after a failure there) alone. */
+async function ingestTogetherOnPostgres(store: Store, items: Pending[]): Promise<BatchAnswer[]> {
+  const deps = (items[0] as Pending).deps;
+  if (items.some((item) => item.deps !== deps)) return items.map(() => ({ alone: true }));
+  try {
+    // One attempt: a lost race or a deadlock is retried by each delivery alone, with ingest's own retries.
+    const results = await store.transaction(
+      (repos) =>
+        ingestCallEventsIn(
+          repos,
+          deps,
+          items.map((item) => item.event),
+        ),
+      1,
+    );
+    return results.map((result) => ({ result }));
+  } catch {
+    return items.map(() => ({ alone: true }));
+  }
+}
+
+/** Ingests one delivery: in the turn's shared transaction, or alone (by itself in its turn, or after a failure). */
 async function ingest(deps: IngestDeps, event: CallEvent): Promise<IngestResult> {
-  if (deps.store.dialect === 'sqlite') {
-    const answer = await batchOf(deps.store).add({ deps, event });
-    if ('result' in answer) {
-      deps.logger.debug(
-        { provider: event.provider, event: event.eventName, outcome: answer.result.outcome },
-        `ingest: ${event.provider} ${event.eventName} → ${answer.result.outcome}`,
-      );
-      return answer.result;
-    }
+  const answer = await batchOf(deps.store).add({ deps, event });
+  if ('result' in answer) {
+    deps.logger.debug(
+      { provider: event.provider, event: event.eventName, outcome: answer.result.outcome },
+      `ingest: ${event.provider} ${event.eventName} → ${answer.result.outcome}`,
+    );
+    return answer.result;
   }
   return ingestCallEvent(deps, event);
 }

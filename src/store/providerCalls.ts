@@ -35,6 +35,26 @@ function fromRow(row: Selectable<ProviderCallsTable>): ProviderCall {
   };
 }
 
+/** The columns of a call's row other than its key. */
+function columnsOf(call: ProviderCall, now: number) {
+  return {
+    provider: call.provider,
+    provider_call_id: call.providerCallId,
+    episode_id: call.episodeId,
+    direction: call.direction,
+    from_number: call.fromNumber,
+    line: call.line,
+    started_at: call.startedAt,
+    ended_at: call.endedAt,
+    answered: call.answered === null ? null : call.answered ? 1 : 0,
+    missed_reason: call.missedReason,
+    data: JSON.stringify(call.data),
+    updated_at: now,
+    // A delivery after the erasure brings caller data back with a fresh retention clock.
+    erased_at: null,
+  };
+}
+
 export class ProviderCallRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -47,27 +67,49 @@ export class ProviderCallRepository {
     return row ? fromRow(row) : null;
   }
 
+  /** The stored calls of these keys (those not stored are absent), in one statement. */
+  async getMany(keys: readonly string[]): Promise<ProviderCall[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('provider_calls')
+      .selectAll()
+      .where('key', 'in', [...keys])
+      .execute();
+    return rows.map(fromRow);
+  }
+
   async save(call: ProviderCall, now: number): Promise<void> {
-    const columns = {
-      provider: call.provider,
-      provider_call_id: call.providerCallId,
-      episode_id: call.episodeId,
-      direction: call.direction,
-      from_number: call.fromNumber,
-      line: call.line,
-      started_at: call.startedAt,
-      ended_at: call.endedAt,
-      answered: call.answered === null ? null : call.answered ? 1 : 0,
-      missed_reason: call.missedReason,
-      data: JSON.stringify(call.data),
-      updated_at: now,
-      // A delivery after the erasure brings caller data back with a fresh retention clock.
-      erased_at: null,
-    };
+    await this.saveMany([call], now);
+  }
+
+  /** Upserts several calls in one statement (a batch of deliveries writes its calls once, at its end). */
+  async saveMany(calls: readonly ProviderCall[], now: number): Promise<void> {
+    if (calls.length === 0) return;
+    const rows = calls.map((call) => ({ key: call.key, ...columnsOf(call, now) }));
     await this.db
       .insertInto('provider_calls')
-      .values({ key: call.key, ...columns })
-      .onConflict((oc) => oc.column('key').doUpdateSet(columns))
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => {
+          const excluded = <C extends keyof ReturnType<typeof columnsOf>>(column: C) =>
+            eb.ref(`excluded.${column}`);
+          return {
+            provider: excluded('provider'),
+            provider_call_id: excluded('provider_call_id'),
+            episode_id: excluded('episode_id'),
+            direction: excluded('direction'),
+            from_number: excluded('from_number'),
+            line: excluded('line'),
+            started_at: excluded('started_at'),
+            ended_at: excluded('ended_at'),
+            answered: excluded('answered'),
+            missed_reason: excluded('missed_reason'),
+            data: excluded('data'),
+            updated_at: excluded('updated_at'),
+            erased_at: excluded('erased_at'),
+          };
+        }),
+      )
       .execute();
   }
 

@@ -1,7 +1,8 @@
 /**
  * Deliveries that arrive together are written together: webhook deliveries share one insert transaction
- * (src/providers/webhook.ts), and on SQLite the ingests of one turn share one transaction with a savepoint
- * each (src/providers/ingestJob.ts). What must not change: each answer, the final state, and that one
+ * (src/providers/webhook.ts), and the ingests of one turn share one transaction (src/providers/ingestJob.ts):
+ * on SQLite with a savepoint each; on PostgreSQL with their locks taken in one statement, their calls read in
+ * one and written once at the end. What must not change: each answer, the final state, and that one
  * failing delivery neither takes the others down nor leaves anything of itself behind.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,6 +96,66 @@ describe.each(kinds)('deliveries arriving together on $name', (kind) => {
     expect(numbers).toEqual([ANNA, CLARA]);
     expect(await store.providerCalls.get('generic:test:bruno-1')).toBeNull();
     expect((await store.jobs.list({ kind: 'test.effect' })).length).toBe(2);
+  });
+
+  it('resolves at once a missed call whose caller got through on a call stored earlier in the batch', async () => {
+    const results = await Promise.all(
+      [
+        callEvent({
+          providerCallId: 'anna-back',
+          direction: 'outbound',
+          externalNumber: ANNA,
+          answered: true,
+          missedReason: null,
+          startedAt: T0 + 10 * 60_000,
+          answeredAt: T0 + 10 * 60_000 + 5_000,
+          occurredAt: T0 + 11 * 60_000,
+        }),
+        missed('anna-1', ANNA, 0),
+      ].map((event) => ingestCounted(deps, metrics, event)),
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['ignored', 'opened']);
+    const [episode] = await store.episodes.list();
+    expect(episode).toMatchObject({ state: 'resolved', autoResolved: true });
+  });
+
+  it('resolves an episode opened earlier in the same batch when its caller then got through', async () => {
+    const results = await Promise.all(
+      [
+        missed('bruno-1', BRUNO, 0),
+        callEvent({
+          providerCallId: 'bruno-back',
+          direction: 'outbound',
+          externalNumber: BRUNO,
+          answered: true,
+          missedReason: null,
+          startedAt: T0 + 10 * 60_000,
+          answeredAt: T0 + 10 * 60_000 + 5_000,
+          occurredAt: T0 + 11 * 60_000,
+        }),
+      ].map((event) => ingestCounted(deps, metrics, event)),
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['opened', 'auto_resolved']);
+    expect((await store.episodes.list())[0]).toMatchObject({ state: 'resolved', autoResolved: true });
+  });
+
+  it('merges several deliveries of one call in one batch into one stored call', async () => {
+    const ringing = missed('clara-1', CLARA, 0);
+    const results = await Promise.all(
+      [
+        { ...ringing, ended: false, endedAt: null, missedReason: null, occurredAt: T0 },
+        { ...ringing, externalName: 'Clara Dupont', occurredAt: T0 + 10_000 },
+        ringing,
+      ].map((event) => ingestCounted(deps, metrics, event)),
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['recorded', 'opened', 'updated']);
+    const stored = await store.providerCalls.get('generic:test:clara-1');
+    expect(stored).toMatchObject({ episodeId: expect.any(String), endedAt: ringing.endedAt });
+    expect(stored?.data).toMatchObject({ externalName: 'Clara Dupont', ended: true });
+    expect(await store.episodes.list()).toHaveLength(1);
   });
 
   it('answers each of twenty copies of one delivery: one queued, nineteen duplicates, one job', async () => {
