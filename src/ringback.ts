@@ -15,7 +15,7 @@ import { DoctorService } from './doctor/service.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { describeFeatures } from './features.js';
 import { createHttpApp, listen, type RouteMount, type RunningServer } from './http/server.js';
-import { JobRunner, type JobRunnerOptions, PRODUCTION_LEASE_MS } from './jobs/runner.js';
+import { JobRunner, type JobRunnerOptions, PRODUCTION_LEASE_MS, runnerSlotsFor } from './jobs/runner.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { localBudgets, postgresBudgets } from './resilience/budgets.js';
@@ -117,6 +117,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     metrics,
     vendors: vendorPolicies,
     leaseMs: PRODUCTION_LEASE_MS,
+    ...runnerSlotsFor(store.dialect),
     ...options.runner,
   });
   const translators: IntentTranslator[] = [];
