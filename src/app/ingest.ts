@@ -322,24 +322,13 @@ export async function ingestCallEvent(deps: IngestDeps, event: CallEvent): Promi
 }
 
 /**
- * The same as ingestCallEvent, inside the caller's transaction, so several deliveries can share one commit
- * (src/providers/ingestJob.ts). A RetryTransaction or a unique violation means: run it again on its own.
- */
-export function ingestCallEventIn(
-  repos: Repositories,
-  deps: IngestDeps,
-  event: CallEvent,
-): Promise<IngestResult> {
-  return new Ingestion(repos, deps).run(event);
-}
-
-/**
- * Several deliveries in the caller's transaction, one after the other, on PostgreSQL without a savepoint
- * each: their calls' and numbers' locks are taken in one statement (in lock-id order, so two such
- * transactions wait for each other rather than deadlock) and their calls read in one, which is most of the
- * round trips an ingest makes on its own; each call is written once, at the end (or before a read that
- * needs it). Any error aborts the whole transaction: the caller runs each delivery again alone. A number
- * known only from what is stored (an event without it) is locked when found.
+ * Several deliveries in the caller's transaction, one after the other, without a savepoint each (on
+ * PostgreSQL two more round trips each): their calls' and numbers' locks are taken in one statement (in
+ * lock-id order, so two such transactions wait for each other rather than deadlock) and their calls read in
+ * one, which is most of the statements an ingest makes on its own; each call is written once, at the end
+ * (or before a read that needs it). Any error aborts the whole transaction: the caller runs each delivery
+ * again alone (src/providers/ingestJob.ts). A number known only from what is stored (an event without it)
+ * is locked when found.
  */
 export async function ingestCallEventsIn(
   repos: Repositories,

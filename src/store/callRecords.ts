@@ -49,9 +49,11 @@ function storedOf(call: ProviderCall): StoredCallRecord {
 }
 
 /**
- * What one transaction already holds and has read of the calls, when several ingests share it (a batch on
- * PostgreSQL): their locks are taken together and their calls read together, once each. Only valid while
- * every lock it names is held, i.e. for the one transaction it was made for.
+ * What one transaction already holds and has read of the calls, when ingests share it (a batch): their locks
+ * are taken together and their calls read together, once each. Only valid while every lock it names is held,
+ * i.e. for the one transaction it was made for (on SQLite, whose one connection runs one transaction at a
+ * time, every lock counts as held; a write by another process since the transaction's first read makes
+ * SQLite refuse the commit with SQLITE_BUSY_SNAPSHOT, and the transaction runs again).
  */
 export class CallRecordScope {
   /** Advisory lock keys this transaction holds. */
@@ -90,10 +92,11 @@ export class CallRecordRepository {
    * below it.
    */
   async lockAll(what: { calls: readonly string[]; numbers: readonly string[] }): Promise<void> {
-    if (this.repos.dialect !== 'postgres') return;
     const keys = [...what.calls.map((key) => `call:${key}`), ...what.numbers.map((n) => `number:${n}`)];
     const wanted = [...new Set(keys)].filter((key) => !this.scope?.held.has(key));
-    if (wanted.length === 1) {
+    if (this.repos.dialect !== 'postgres') {
+      // SQLite's one connection runs one transaction at a time: what it locks is as good as held.
+    } else if (wanted.length === 1) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${wanted[0]}, 0))`.execute(this.repos.db);
     } else if (wanted.length > 1) {
       await sql`select count(pg_advisory_xact_lock(lock_id)) from (

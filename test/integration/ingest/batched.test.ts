@@ -1,9 +1,9 @@
 /**
  * Deliveries that arrive together are written together: webhook deliveries share one insert transaction
- * (src/providers/webhook.ts), and the ingests of one turn share one transaction (src/providers/ingestJob.ts):
- * on SQLite with a savepoint each; on PostgreSQL with their locks taken in one statement, their calls read in
- * one and written once at the end. What must not change: each answer, the final state, and that one
- * failing delivery neither takes the others down nor leaves anything of itself behind.
+ * (src/providers/webhook.ts), and the ingests of one turn share one transaction (src/providers/ingestJob.ts),
+ * their locks taken in one statement (PostgreSQL), their calls read in one and written once at the end. What
+ * must not change: each answer, the final state, and that one failing delivery neither takes the others down
+ * nor leaves anything of itself behind.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EffectPlanner } from '../../../src/app/effects.js';
