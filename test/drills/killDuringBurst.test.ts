@@ -9,7 +9,7 @@ import { aircallBody, callerNumber } from '../bench/lib/calls.js';
 import { sleep, type World, waitUntil } from '../bench/lib/context.js';
 import { HttpClient } from '../bench/lib/http.js';
 import { Random, seedFrom } from '../bench/lib/random.js';
-import { sightings } from '../bench/lib/slackView.js';
+import { everyCallerHasACard, sightings } from '../bench/lib/slackView.js';
 import { KILL_LINES } from '../bench/lib/world.js';
 import { type Drill, prepareDrill, WITHOUT_ZENDESK } from './support/drill.js';
 
@@ -73,10 +73,8 @@ describe.each([{ threads: '1' as const }, { threads: '2' as const }])(
       const last = await world.startRingback('final', env);
       const client = world.client(last, 8);
       for (const delivery of deliveries.filter((d) => !d.acked)) await send(client, delivery, 0);
-      await waitUntil(() => {
-        const seen = sightings(world.fakes.slack, channels);
-        return deliveries.every((d) => (seen.get(d.caller)?.cards ?? 0) > 0);
-      }, 30_000);
+      const callers = deliveries.map((d) => d.caller);
+      await waitUntil(() => everyCallerHasACard(world.fakes.slack, channels, callers), 30_000);
     }, 58_000);
 
     afterAll(async () => {

@@ -8,7 +8,7 @@ import { aircallBody, callerNumber } from '../bench/lib/calls.js';
 import { sleep, type World, waitUntil } from '../bench/lib/context.js';
 import { HttpClient } from '../bench/lib/http.js';
 import type { RingbackProcess } from '../bench/lib/ringbackProcess.js';
-import { sightings } from '../bench/lib/slackView.js';
+import { everyCallerHasACard, sightings } from '../bench/lib/slackView.js';
 import { KILL_LINES } from '../bench/lib/world.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { type Drill, prepareDrill, WITHOUT_ZENDESK } from './support/drill.js';
@@ -60,10 +60,8 @@ describe.skipIf(postgres?.skipReason)('two replicas on PostgreSQL, one killed mi
         (await (clients[1] as HttpClient).post('/webhooks/aircall', delivery.body)).status === 200;
     }
     for (const client of clients) client.close();
-    await waitUntil(() => {
-      const seen = sightings(world.fakes.slack, channels);
-      return deliveries.every((d) => (seen.get(d.caller)?.cards ?? 0) > 0);
-    }, 30_000);
+    const callers = deliveries.map((d) => d.caller);
+    await waitUntil(() => everyCallerHasACard(world.fakes.slack, channels, callers), 30_000);
   }, 55_000);
 
   afterAll(async () => {

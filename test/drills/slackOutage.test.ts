@@ -8,7 +8,7 @@ import { registerProviders } from '../../src/providers/register.js';
 import { createSlackAdapter } from '../../src/surfaces/slack/register.js';
 import { sleep, waitUntil } from '../bench/lib/context.js';
 import { HttpClient } from '../bench/lib/http.js';
-import { sightings } from '../bench/lib/slackView.js';
+import { everyCallerHasACard } from '../bench/lib/slackView.js';
 import { testConfig } from '../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../helpers/ringback.js';
@@ -73,10 +73,7 @@ describe('Slack down for a while', () => {
     client.close();
     await sleep(3_000);
     proxy.up();
-    await waitUntil(() => {
-      const seen = sightings(fake, new Set([CHANNEL]));
-      return callers.every((c) => (seen.get(c)?.cards ?? 0) > 0);
-    }, 30_000);
+    await waitUntil(() => everyCallerHasACard(fake, new Set([CHANNEL]), callers), 30_000);
   }, 50_000);
 
   afterAll(async () => {

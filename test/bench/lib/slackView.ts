@@ -76,3 +76,13 @@ export function rateLimitedBy(slack: FakeSlack): Record<string, number> {
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** Whether every one of these callers has had a card posted in these channels. */
+export function everyCallerHasACard(
+  slack: FakeSlack,
+  channels: ReadonlySet<string>,
+  callers: readonly string[],
+): boolean {
+  const seen = sightings(slack, channels);
+  return callers.every((caller) => (seen.get(caller)?.cards ?? 0) > 0);
+}

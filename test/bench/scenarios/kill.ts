@@ -11,7 +11,7 @@ import { openJobs, tableCount } from '../lib/database.js';
 import { HttpClient } from '../lib/http.js';
 import { Random } from '../lib/random.js';
 import type { FigureResult } from '../lib/report.js';
-import { sightings } from '../lib/slackView.js';
+import { everyCallerHasACard, sightings } from '../lib/slackView.js';
 import { round } from '../lib/stats.js';
 import { KILL_LINES } from '../lib/world.js';
 
@@ -87,8 +87,8 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
     const drainStarted = performance.now();
     const drained = await waitUntil(
       async () => {
-        const seen = sightings(world.fakes.slack, channels);
-        if (!deliveries.every((d) => (seen.get(d.caller)?.cards ?? 0) > 0)) return false;
+        const callers = deliveries.map((d) => d.caller);
+        if (!everyCallerHasACard(world.fakes.slack, channels, callers)) return false;
         const episodes = await world.store.episodes.list({ limit: 100_000 });
         return episodes.every(
           (e) => world.fakes.zendesk.ticketsWithExternalId(`ringback-${e.id}`).length > 0,

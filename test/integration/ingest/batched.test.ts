@@ -98,21 +98,24 @@ describe.each(kinds)('deliveries arriving together on $name', (kind) => {
     expect((await store.jobs.list({ kind: 'test.effect' })).length).toBe(2);
   });
 
+  /** An agent's call back to the caller, answered ten minutes after T0. */
+  const calledBack = (id: string, number: string) =>
+    callEvent({
+      providerCallId: id,
+      direction: 'outbound',
+      externalNumber: number,
+      answered: true,
+      missedReason: null,
+      startedAt: T0 + 10 * 60_000,
+      answeredAt: T0 + 10 * 60_000 + 5_000,
+      occurredAt: T0 + 11 * 60_000,
+    });
+
   it('resolves at once a missed call whose caller got through on a call stored earlier in the batch', async () => {
     const results = await Promise.all(
-      [
-        callEvent({
-          providerCallId: 'anna-back',
-          direction: 'outbound',
-          externalNumber: ANNA,
-          answered: true,
-          missedReason: null,
-          startedAt: T0 + 10 * 60_000,
-          answeredAt: T0 + 10 * 60_000 + 5_000,
-          occurredAt: T0 + 11 * 60_000,
-        }),
-        missed('anna-1', ANNA, 0),
-      ].map((event) => ingestCounted(deps, metrics, event)),
+      [calledBack('anna-back', ANNA), missed('anna-1', ANNA, 0)].map((event) =>
+        ingestCounted(deps, metrics, event),
+      ),
     );
 
     expect(results.map((r) => r.outcome)).toEqual(['ignored', 'opened']);
@@ -122,19 +125,9 @@ describe.each(kinds)('deliveries arriving together on $name', (kind) => {
 
   it('resolves an episode opened earlier in the same batch when its caller then got through', async () => {
     const results = await Promise.all(
-      [
-        missed('bruno-1', BRUNO, 0),
-        callEvent({
-          providerCallId: 'bruno-back',
-          direction: 'outbound',
-          externalNumber: BRUNO,
-          answered: true,
-          missedReason: null,
-          startedAt: T0 + 10 * 60_000,
-          answeredAt: T0 + 10 * 60_000 + 5_000,
-          occurredAt: T0 + 11 * 60_000,
-        }),
-      ].map((event) => ingestCounted(deps, metrics, event)),
+      [missed('bruno-1', BRUNO, 0), calledBack('bruno-back', BRUNO)].map((event) =>
+        ingestCounted(deps, metrics, event),
+      ),
     );
 
     expect(results.map((r) => r.outcome)).toEqual(['opened', 'auto_resolved']);
