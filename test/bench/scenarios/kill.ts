@@ -3,7 +3,13 @@
  * at a random moment — while accepting webhooks, ingesting, posting cards, creating tickets — it is
  * killed with SIGKILL and started again. Deliveries it did not acknowledge are sent again, as Aircall
  * does. For about two minutes, then one last start drains everything. Figures: calls lost, effects never
- * delivered (a card in Slack, a ticket in Zendesk per missed call), duplicate cards per 1,000 kills.
+ * delivered (a card in Slack, a ticket in Zendesk per missed call), how long after the last start the
+ * last effect is out (design.md: within 10 s), duplicate cards per 1,000 kills.
+ *
+ * The traffic stays inside the account's Zendesk budget (about 7 requests per ticketed call for a new
+ * caller, so 1–3 calls per cycle of about 1.6 s is some 525 of the 700 requests a minute). With 2–6 calls
+ * per cycle the calls alone asked for about 1,050 a minute, and the drain after the last start measured
+ * the budget's queue (about 40 s), not recovery.
  */
 import { aircallBody, callerNumber } from '../lib/calls.js';
 import { type BenchContext, sleep, startWorld, waitUntil } from '../lib/context.js';
@@ -17,6 +23,9 @@ import { KILL_LINES } from '../lib/world.js';
 
 const RUN_FOR_MS = 80_000;
 const DRAIN_TIMEOUT_MS = 100_000;
+/** design.md: every pending effect delivered within 10 s of the restart. */
+const OUT_WITHIN_MS = 10_000;
+const CALLS_PER_CYCLE = { min: 1, max: 3 };
 
 interface Delivery {
   caller: string;
@@ -44,7 +53,7 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
       const ringback = await world.startRingback('cycle');
       startups += 1;
       const client = new HttpClient(ringback.baseUrl, { maxSockets: 16, timeoutMs: 5_000 });
-      const fresh = Array.from({ length: random.int(2, 6) }, () => {
+      const fresh = Array.from({ length: random.int(CALLS_PER_CYCLE.min, CALLS_PER_CYCLE.max) }, () => {
         const index = deliveries.length;
         const line = KILL_LINES[index % KILL_LINES.length];
         const caller = callerNumber(index, 9);
@@ -79,12 +88,12 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
     }
 
     ctx.log(`kill: ${kills} kills, ${deliveries.length} missed calls; last start drains everything`);
+    const lastStartAt = performance.now();
     const last = await world.startRingback('final');
     startups += 1;
     const client = world.client(last, 16);
     for (const delivery of deliveries.filter((d) => !d.acked)) await send(client, delivery, 0);
     const channels = new Set(KILL_LINES.map((l) => l.channel as string));
-    const drainStarted = performance.now();
     const drained = await waitUntil(
       async () => {
         const callers = deliveries.map((d) => d.caller);
@@ -97,7 +106,9 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
       DRAIN_TIMEOUT_MS,
       500,
     );
-    const drainMs = performance.now() - drainStarted;
+    // From the moment the last process is launched: its startup counts against the 10 s.
+    const drainMs = performance.now() - lastStartAt;
+    const zendesk429s = world.fakes.zendesk.rateLimited().length;
     const unfinished = await openJobs(world.store);
 
     const seen = sightings(world.fakes.slack, channels);
@@ -118,9 +129,11 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
       {
         scenario: 'kill -9',
         figure: `calls lost and effects not delivered after ${kills} kills (${deliveries.length} missed calls)`,
-        target: '0 lost, every card and ticket delivered',
-        measured: `${callsLost} lost; ${cardsMissing} cards and ${ticketsMissing} tickets missing${drained ? ` (all out ${round(drainMs / 1000)} s after the last start)` : ` after ${DRAIN_TIMEOUT_MS / 1000} s`}; ${dead.length} dead jobs`,
+        target: `0 lost; every card and ticket out within ${OUT_WITHIN_MS / 1000} s of the last start`,
+        measured: `${callsLost} lost; ${cardsMissing} cards and ${ticketsMissing} tickets missing${drained ? ` (all out ${round(drainMs / 1000)} s after the last start)` : ` after ${DRAIN_TIMEOUT_MS / 1000} s`}; ${dead.length} dead jobs; ${zendesk429s} Zendesk 429s`,
         pass:
+          drained &&
+          drainMs <= OUT_WITHIN_MS &&
           callsLost === 0 &&
           cardsMissing === 0 &&
           ticketsMissing === 0 &&
@@ -139,6 +152,7 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
           ticketsMissing,
           dead,
           drainMs: round(drainMs),
+          zendesk429s,
           unfinishedJobs: unfinished,
           killOffsetsMs: killOffsets,
         },
