@@ -41,7 +41,7 @@ export const DEFAULT_MAX_ATTEMPTS = 12;
  * taking at once both see no running job of a key and each takes one. Try-locked, never waited for: a
  * replica that finds it held takes unkeyed work only this round, so takes of ordinary jobs stay parallel.
  */
-const QUEUE_KEY_LOCK_ID = 727_225_008;
+export const QUEUE_KEY_LOCK_ID = 727_225_008;
 
 function jobFromRow(row: Selectable<JobsTable>): Job {
   return {

@@ -1,11 +1,13 @@
 /**
  * Queue keys in the jobs table: of the jobs sharing a key, take() hands out only the oldest due one, and
  * none while one of that key runs under a live lease; a dead job, or one waiting for its retry, does not
- * hold its key. Two stores on one database stand for two replicas taking at the same moment.
+ * hold its key. Two stores on one database stand for two replicas taking at the same moment. On
+ * PostgreSQL only the take that holds the queue-key try-lock may hand out keyed jobs.
  */
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
-import type { Job, NewJob } from '../../../src/store/jobs.js';
+import { type Job, type NewJob, QUEUE_KEY_LOCK_ID } from '../../../src/store/jobs.js';
 import { Store } from '../../../src/store/store.js';
 import { databaseKinds, useStore } from '../../helpers/databases.js';
 import { T0 } from '../../helpers/episodes.js';
@@ -141,6 +143,28 @@ describe.each(kinds)('queue keys on $name', (kind) => {
       }
     } finally {
       await replica.close();
+    }
+  });
+});
+
+describe.each(kinds.filter((kind) => kind.name === 'postgres'))('the queue-key lock on $name', (kind) => {
+  const { store: storeOf, database: databaseOf } = useStore(kind);
+
+  it('hands out keyed jobs only when its try-lock is granted, and unkeyed ones either way', async () => {
+    const store = storeOf();
+    await store.enqueue([keyed('a', 1), { kind: 'test.plain', payload: { queueKey: 'plain', n: 1 } }], T0);
+    const target = databaseOf().target;
+    if (target.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    const otherReplica = new pg.Client({ connectionString: target.url });
+    await otherReplica.connect();
+    try {
+      await otherReplica.query('begin');
+      await otherReplica.query('select pg_advisory_xact_lock($1)', [QUEUE_KEY_LOCK_ID]);
+      expect(labels(await store.jobs.take('w', 10, LEASE, T0))).toEqual(['plain1']);
+      await otherReplica.query('commit');
+      expect(labels(await store.jobs.take('w', 10, LEASE, T0))).toEqual(['a1']);
+    } finally {
+      await otherReplica.end();
     }
   });
 });
