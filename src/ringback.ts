@@ -18,7 +18,7 @@ import { createHttpApp, listen, type RouteMount, type RunningServer } from './ht
 import { JobRunner, type JobRunnerOptions, PRODUCTION_LEASE_MS, runnerSlotsFor } from './jobs/runner.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { localBudgets, postgresBudgets } from './resilience/budgets.js';
+import { postgresBudgets, rememberedBudgets } from './resilience/budgets.js';
 import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
@@ -149,13 +149,13 @@ export async function createRingback(config: Config, options: RingbackOptions = 
   }
 
   // On PostgreSQL every replica draws from one budget per vendor account; on SQLite there is one process,
-  // whose jobs thread keeps the budgets when it is split.
+  // whose jobs thread keeps the budgets when it is split, and remembers them across restarts.
   const budgets =
     config.database.dialect === 'postgres'
       ? await postgresBudgets({ url: config.database.url })
       : role === 'web' && link
         ? budgetsOverLink(link)
-        : localBudgets(clock);
+        : await rememberedBudgets(store.budgetLedger, clock);
   if (config.database.dialect !== 'postgres' && role === 'jobs' && link) answerBudgets(link, budgets);
 
   const doctor = new DoctorService({ config, store, clock, logger, metrics });

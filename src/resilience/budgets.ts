@@ -4,7 +4,8 @@
  * several replicas, a budget per process would spend N budgets, so on PostgreSQL every replica draws from
  * one budget kept in the database (rate-limiter-flexible's RateLimiterPostgres: one atomic upsert per
  * request, expired rows cleared by the library). On SQLite there is one process, so the budget stays in
- * memory.
+ * memory, and what it granted is also written to the database (`rememberedBudgets`) so that a restarted
+ * process does not spend the same minute again.
  *
  * A budget never sleeps: `take()` says how long to wait, so a job goes back to the table (RetryAfter)
  * instead of holding a worker. A 429 pauses the budget for every replica.
@@ -33,6 +34,9 @@ export interface BudgetSource {
 
 const MINUTE_MS = 60_000;
 
+/** When the database cannot be asked, nothing is sent for this long (fail closed: never over budget). */
+const UNKNOWN_BUDGET_WAIT_MS = 1_000;
+
 /** At most `limit` requests in any sliding window, in this process. */
 export class LocalBudget implements RequestBudget {
   private readonly sent: number[] = [];
@@ -44,6 +48,12 @@ export class LocalBudget implements RequestBudget {
     readonly windowMs = MINUTE_MS,
   ) {
     if (limit <= 0) throw new Error('a request budget needs a positive limit');
+  }
+
+  /** Counts requests granted before this budget existed (by an earlier process) and a pause still running. */
+  remember(sentAt: readonly number[], pausedUntil = 0): void {
+    this.sent.unshift(...[...sentAt].sort((a, b) => a - b));
+    this.blockedUntil = Math.max(this.blockedUntil, pausedUntil);
   }
 
   takeNow(): number {
@@ -85,6 +95,66 @@ export function localBudgets(clock: Clock): BudgetSource {
   };
 }
 
+/** Where `rememberedBudgets` keeps what its budgets granted (the store's budget ledger). */
+export interface BudgetLedger {
+  recordSent(budget: string, at: number): Promise<void>;
+  recordPause(budget: string, until: number): Promise<void>;
+  since(since: number): Promise<{ sent: Map<string, number[]>; pausedUntil: Map<string, number> }>;
+  purgeBefore(before: number): Promise<number>;
+}
+
+/** How often (in grants) the ledger drops what has left every window. */
+const LEDGER_PURGE_EVERY = 500;
+
+/**
+ * In-process budgets (one process on SQLite) that write each grant and each pause to `ledger` before the
+ * request goes out, and begin from what the ledger holds: a process restarted within the minute, or one
+ * crashing in a loop, spends only what is left of the account's minute, as one long-lived process would.
+ * When the ledger cannot be written the budget answers "wait" (fail closed).
+ */
+export async function rememberedBudgets(ledger: BudgetLedger, clock: Clock): Promise<BudgetSource> {
+  const startedAt = clock.now();
+  await ledger.purgeBefore(startedAt - MINUTE_MS);
+  const earlier = await ledger.since(startedAt - MINUTE_MS);
+  const budgets = new Map<string, RequestBudget>();
+  let grants = 0;
+  return {
+    clusterWide: false,
+    budget(name, perMinute) {
+      const key = `${name}:${perMinute}`;
+      const known = budgets.get(key);
+      if (known) return known;
+      const local = new LocalBudget(clock, perMinute);
+      local.remember(earlier.sent.get(name) ?? [], earlier.pausedUntil.get(name));
+      const remembered: RequestBudget = {
+        async take() {
+          const wait = local.takeNow();
+          if (wait > 0) return wait;
+          const now = clock.now();
+          try {
+            await ledger.recordSent(name, now);
+            if (++grants % LEDGER_PURGE_EVERY === 0) await ledger.purgeBefore(now - MINUTE_MS);
+          } catch {
+            return UNKNOWN_BUDGET_WAIT_MS;
+          }
+          return 0;
+        },
+        async pause(ms) {
+          local.pauseNow(ms);
+          try {
+            await ledger.recordPause(name, clock.now() + ms);
+          } catch {
+            // This process still waits; only a restart in the meantime would not.
+          }
+        },
+      };
+      budgets.set(key, remembered);
+      return remembered;
+    },
+    async close() {},
+  };
+}
+
 /**
  * How a per-minute limit maps onto fixed windows so that no sliding minute ever holds more than the limit:
  * a sliding minute overlaps at most `WINDOWS_PER_MINUTE + 1` fixed windows, so each window gets
@@ -96,9 +166,6 @@ export const WINDOWS_PER_MINUTE = 4;
 export function pointsPerWindow(perMinute: number): number {
   return Math.max(1, Math.floor(perMinute / (WINDOWS_PER_MINUTE + 1)));
 }
-
-/** When the database cannot be asked, nothing is sent for this long (fail closed: never over budget). */
-const UNKNOWN_BUDGET_WAIT_MS = 1_000;
 
 class SharedBudget implements RequestBudget {
   constructor(

@@ -16,6 +16,7 @@ import { callTimeIndexMigration } from './migrations/012_call_time_index.js';
 import { cardAttemptsMigration } from './migrations/013_card_attempts.js';
 import { shownDigestMigration } from './migrations/014_shown_digest.js';
 import { takeOrderIndexMigration } from './migrations/015_take_order_index.js';
+import { budgetLedgerMigration } from './migrations/016_budget_ledger.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -35,6 +36,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '013_card_attempts': cardAttemptsMigration(dialect),
     '014_shown_digest': shownDigestMigration(dialect),
     '015_take_order_index': takeOrderIndexMigration(dialect),
+    '016_budget_ledger': budgetLedgerMigration(dialect),
   };
 }
 

@@ -240,6 +240,14 @@ export interface AgentAvailabilityTable {
   updated_at: number;
 }
 
+/** SQLite's vendor budgets across restarts (migration 016). */
+export interface BudgetLedgerTable {
+  budget: string;
+  /** `sent`: a request granted at `at`; `paused`: the vendor said to wait until `at`. */
+  entry: 'sent' | 'paused';
+  at: number;
+}
+
 export interface Database {
   episodes: EpisodesTable;
   provider_calls: ProviderCallsTable;
@@ -258,4 +266,5 @@ export interface Database {
   teams_members: TeamsMembersTable;
   zendesk_links: ZendeskLinksTable;
   agent_availability: AgentAvailabilityTable;
+  budget_ledger: BudgetLedgerTable;
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type Kysely, sql } from 'kysely';
 import { AgentIdentityRepository } from './agentIdentities.js';
 import { AuditRepository } from './audit.js';
+import { BudgetLedgerRepository } from './budgetLedger.js';
 import { CardQueueRepository, queuesCard } from './cardQueue.js';
 import type { DatabaseHandle, DialectName } from './db.js';
 import { EpisodeRepository } from './episodes.js';
@@ -35,6 +36,7 @@ export class Repositories {
   readonly teams: TeamsRepository;
   readonly zendeskLinks: ZendeskLinkRepository;
   readonly reports: ReportRepository;
+  readonly budgetLedger: BudgetLedgerRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -57,6 +59,7 @@ export class Repositories {
     this.teams = new TeamsRepository(db);
     this.zendeskLinks = new ZendeskLinkRepository(db);
     this.reports = new ReportRepository(db);
+    this.budgetLedger = new BudgetLedgerRepository(db);
   }
 
   /**

@@ -98,6 +98,7 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       '013_card_attempts',
       '014_shown_digest',
       '015_take_order_index',
+      '016_budget_ledger',
     ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,
