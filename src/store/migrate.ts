@@ -17,6 +17,7 @@ import { cardAttemptsMigration } from './migrations/013_card_attempts.js';
 import { shownDigestMigration } from './migrations/014_shown_digest.js';
 import { takeOrderIndexMigration } from './migrations/015_take_order_index.js';
 import { budgetLedgerMigration } from './migrations/016_budget_ledger.js';
+import { ticketCreateStartedMigration } from './migrations/017_ticket_create_started.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -37,6 +38,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '014_shown_digest': shownDigestMigration(dialect),
     '015_take_order_index': takeOrderIndexMigration(dialect),
     '016_budget_ledger': budgetLedgerMigration(dialect),
+    '017_ticket_create_started': ticketCreateStartedMigration(dialect),
   };
 }
 

@@ -224,6 +224,11 @@ export interface ZendeskLinksTable {
   side_conversation_ticket_id: number | null;
   /** The Zendesk user Ringback assigned the ticket to on a claim; null when none, or released. */
   assignee_id: number | null;
+  /**
+   * When Ringback last sent a "create ticket" for the episode that may have reached Zendesk (migration
+   * 017); 0 for episodes of earlier versions, null when it never did.
+   */
+  ticket_create_started_at: number | null;
   updated_at: number;
 }
 

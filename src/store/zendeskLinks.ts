@@ -27,6 +27,7 @@ export class ZendeskLinkRepository {
         side_conversation_id: null,
         side_conversation_ticket_id: null,
         assignee_id: null,
+        ticket_create_started_at: null,
         ...fields,
         updated_at: now,
       })
@@ -46,6 +47,29 @@ export class ZendeskLinkRepository {
 
   async markTicketTagged(episodeId: string, ticketId: number, now: number): Promise<void> {
     await this.set(episodeId, { tagged_ticket_id: ticketId }, now);
+  }
+
+  /**
+   * Whether a "create ticket" for this episode may have reached Zendesk: then a ticket with its external id
+   * may exist. Episodes from before migration 017 count as attempted.
+   */
+  async ticketCreateStarted(episodeId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('zendesk_links')
+      .select('ticket_create_started_at')
+      .where('episode_id', '=', episodeId)
+      .executeTakeFirst();
+    return row !== undefined && row.ticket_create_started_at !== null;
+  }
+
+  /** Written (and committed) before the create is sent, so a crash after it leaves the mark behind. */
+  async markTicketCreateStarted(episodeId: string, now: number): Promise<void> {
+    await this.set(episodeId, { ticket_create_started_at: now }, now);
+  }
+
+  /** The create certainly did not happen (held back by our budget, or a 429): nothing to search for. */
+  async forgetTicketCreate(episodeId: string, now: number): Promise<void> {
+    await this.set(episodeId, { ticket_create_started_at: null }, now);
   }
 
   /** The Zendesk user Ringback assigned the episode's ticket to, or null (never, or released since). */

@@ -2,8 +2,8 @@
  * The one Zendesk client: node-zendesk underneath (API-token auth, `.json` paths, JSON bodies), its quirks
  * wrapped here once — a 429 resolves instead of rejecting, bodies are unwrapped by resource name, tag
  * bodies must be objects, incremental lists stop after one page — and every request paced by a budget.
- * Pacing and 429s surface as RetryAfter (the job runner puts the job back); other failures as
- * ZendeskApiError with the status and the parsed body. node-zendesk has no request timeout of its own: its
+ * Pacing and 429s surface as ZendeskHeldBack, a RetryAfter (the job runner puts the job back); other
+ * failures as ZendeskApiError with the status and the parsed body. node-zendesk has no request timeout of its own: its
  * transport is swapped for fetch with an abort signal, and every request runs under the Zendesk vendor
  * policy (timeout + breaker; VendorUnavailable, a RetryAfter, while Zendesk hangs or fails).
  */
@@ -12,7 +12,6 @@ import nodeZendesk, { type ZendeskClient as NodeZendesk } from 'node-zendesk';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
-import { RetryAfter } from '../jobs/runner.js';
 import { httpStatusLabel } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
 import { type BudgetSource, localBudgets, type RequestBudget } from '../resilience/budgets.js';
@@ -25,7 +24,7 @@ import {
 
 const { createClient } = nodeZendesk;
 
-import { ZendeskApiError } from './errors.js';
+import { ZendeskApiError, ZendeskHeldBack } from './errors.js';
 import {
   commentSchema,
   identitySchema,
@@ -222,7 +221,7 @@ export class ZendeskClient {
     if (wait === 0 && budget !== this.budget) wait = await this.budget.take();
     if (wait > 0) {
       this.requests?.inc({ operation, status: 'budget' });
-      throw new RetryAfter(wait, `zendesk: request budget spent (${operation})`);
+      throw new ZendeskHeldBack(wait, `zendesk: request budget spent (${operation})`);
     }
     try {
       // Settled inside the policy, so the breaker sees a 5xx as an outage and a 4xx as a live Zendesk.
@@ -274,14 +273,14 @@ export class ZendeskClient {
     operation: string,
     retryAfter: string | null,
     budget: RequestBudget,
-  ): Promise<RetryAfter> {
+  ): Promise<ZendeskHeldBack> {
     const ms = parseRetryAfter(retryAfter, this.options.clock.now());
     await budget.pause(ms);
     this.options.logger.warn(
       { operation, retryAfterMs: ms },
       `zendesk: rate limited on ${operation}; pausing ${Math.round(ms / 1000)}s`,
     );
-    return new RetryAfter(ms, `zendesk: 429 on ${operation}`);
+    return new ZendeskHeldBack(ms, `zendesk: 429 on ${operation}`);
   }
 
   // --- tickets --------------------------------------------------------------------------------------

@@ -1,6 +1,17 @@
 /** What a failed Zendesk request means to a job: wait, give up, or retry with backoff. */
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
 
+/**
+ * A request Zendesk certainly did not carry out: our own budget held it back before it was sent, or Zendesk
+ * answered 429. Unlike a timeout (Zendesk may have done it), a write that failed this way can be forgotten.
+ */
+export class ZendeskHeldBack extends RetryAfter {
+  constructor(delayMs: number, reason: string) {
+    super(delayMs, reason);
+    this.name = 'ZendeskHeldBack';
+  }
+}
+
 /** A Zendesk answer with a 4xx/5xx status other than 429 (429 becomes RetryAfter at the client). */
 export class ZendeskApiError extends Error {
   constructor(

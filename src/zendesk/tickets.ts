@@ -13,7 +13,7 @@ import { withHeldLease } from '../store/heldLease.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { linkTicket } from './episodeLink.js';
-import { isConflict } from './errors.js';
+import { isConflict, ZendeskHeldBack } from './errors.js';
 import { ticketExternalId } from './keys.js';
 import type { Requester } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
@@ -69,10 +69,13 @@ export class ZendeskTickets {
 
     if (episode.zendeskTicketId !== null) return this.adopt(episode, episode.zendeskTicketId);
 
-    const [existing] = await client.findTicketsByExternalId(ticketExternalId(episode.id));
-    if (existing) {
-      await linkTicket(this.deps, episode.id, existing.id, await this.requesterOf(existing));
-      return existing;
+    // Only a create that may have reached Zendesk (a crash before its link) can have left a ticket to find.
+    if (await store.zendeskLinks.ticketCreateStarted(episode.id)) {
+      const [existing] = await client.findTicketsByExternalId(ticketExternalId(episode.id));
+      if (existing) {
+        await linkTicket(this.deps, episode.id, existing.id, await this.requesterOf(existing));
+        return existing;
+      }
     }
     if (!routing.zendesk.createTickets) return null;
 
@@ -86,17 +89,25 @@ export class ZendeskTickets {
     const details = parseDetails(await store.episodes.getDetails(episode.id));
     const requester = await requesters.find(episode.caller);
     const groupId = lineNamed(routing, episode.line)?.zendeskGroupId;
-    const ticket = await client.createTicket({
-      subject: ticketSubject(episode.caller),
-      comment: {
-        body: missedCallComment(episode, details, timezoneOf(routing, episode.line)),
-        public: false,
-      },
-      requester_id: requester.id,
-      ...(groupId ? { group_id: groupId } : {}),
-      tags: TICKET_TAGS,
-      external_id: ticketExternalId(episode.id),
-    });
+    await store.zendeskLinks.markTicketCreateStarted(episode.id, clock.now());
+    const ticket = await client
+      .createTicket({
+        subject: ticketSubject(episode.caller),
+        comment: {
+          body: missedCallComment(episode, details, timezoneOf(routing, episode.line)),
+          public: false,
+        },
+        requester_id: requester.id,
+        ...(groupId ? { group_id: groupId } : {}),
+        tags: TICKET_TAGS,
+        external_id: ticketExternalId(episode.id),
+      })
+      .catch(async (error: unknown) => {
+        // Zendesk did nothing: the next attempt need not search for a ticket this one made.
+        if (error instanceof ZendeskHeldBack)
+          await store.zendeskLinks.forgetTicketCreate(episode.id, clock.now());
+        throw error;
+      });
     this.deps.logger.info(
       { episode: episode.id, ticket: ticket.id },
       `zendesk: created ticket #${ticket.id} for episode ${episode.id}`,

@@ -175,6 +175,13 @@ describe('zendesk write-back', () => {
     expect(fake.tickets.size).toBe(1);
   }
 
+  /** Searches for a ticket by the external id Ringback gives its own tickets. */
+  function externalIdSearches(): number {
+    return fake.requests.filter(
+      (r) => r.method === 'GET' && /\/api\/v2\/tickets\.json$/.test(r.path) && r.query.has('external_id'),
+    ).length;
+  }
+
   describe('a missed call followed through to resolve', () => {
     it('creates, assigns, mirrors the thread and resolves the ticket, with every request as the spec documents', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
@@ -182,6 +189,16 @@ describe('zendesk write-back', () => {
       expectResolvedOnce(ticketId, episodeId);
       expect(fake.specProblems).toEqual([]);
       expect(fake.unknownRoutes).toEqual([]);
+    });
+
+    it('creates a new ticket without first searching for one: no earlier attempt can have made it', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5011);
+      await ticketOf(episode.id);
+      await ringback.runner.drain();
+      expect(fake.accepted('POST', /\/api\/v2\/tickets\.json$/)).toHaveLength(1);
+      expect(externalIdSearches()).toBe(0);
+      expect(await ringback.store.zendeskLinks.ticketCreateStarted(episode.id)).toBe(true);
     });
   });
 
@@ -262,6 +279,8 @@ describe('zendesk write-back', () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const { ticketId, episodeId } = await runWholeFlow();
       expectResolvedOnce(ticketId, episodeId);
+      // The create Zendesk answered 429 needs no search; the one whose answer was lost does, once.
+      expect(externalIdSearches()).toBe(1);
       expect(fake.rateLimited().length).toBeGreaterThanOrEqual(3);
       expect(fake.retryAfterViolations).toEqual([]);
       expect(fake.specProblems).toEqual([]);
