@@ -219,4 +219,101 @@ describe('JobRunner', () => {
     expect(finished).toEqual([1]);
     expect(await store.jobs.countByStatus()).toEqual({ pending: 1, running: 0, dead: 0 });
   });
+
+  describe('while a backlog waits (minTakeWhileBacklogged)', () => {
+    /**
+     * A runner of 8 slots that waits for 4 free under a backlog, running `gate` jobs that each finish when
+     * released (in the order they started); it records the limit of every take.
+     */
+    function gatedRunner(maxTakeHoldMs: number) {
+      const gated = new JobRunner({
+        store,
+        clock: systemClock,
+        logger: log.logger,
+        metrics,
+        pollIntervalMs: 20,
+        concurrency: 8,
+        minTakeWhileBacklogged: 4,
+        maxTakeHoldMs,
+      });
+      const gates: Array<() => void> = [];
+      const started: number[] = [];
+      gated.register('gate', async (payload) => {
+        started.push(payload as number);
+        await new Promise<void>((resolve) => gates.push(resolve));
+      });
+      const limits: number[] = [];
+      const take = store.jobs.take.bind(store.jobs);
+      store.jobs.take = async (...args: Parameters<typeof take>) => {
+        limits.push(args[1]);
+        return take(...args);
+      };
+      const release = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          gates.shift()?.();
+          // Each finished job wakes the loop: give it the chance to take for the one slot.
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      };
+      return { gated, started, limits, release, gates };
+    }
+
+    const backlog = (count: number, from = 0) =>
+      store.enqueue(
+        Array.from({ length: count }, (_, i) => ({ kind: 'gate', payload: from + i })),
+        Date.now(),
+      );
+
+    it('takes again only once enough slots are free, not for each slot that frees', async () => {
+      const { gated, started, limits, release } = gatedRunner(60_000);
+      await backlog(40);
+      gated.start();
+      await until(() => started.length === 8);
+      expect(limits).toEqual([8]);
+
+      await release(3);
+      // Three slots free and 32 jobs due: no take yet.
+      expect(limits).toEqual([8]);
+      expect(started).toHaveLength(8);
+
+      await release(1);
+      await until(() => started.length === 12);
+      expect(limits).toEqual([8, 4]);
+      await gated.stopTaking();
+      await release(12);
+      await gated.stop();
+    });
+
+    it('takes for fewer slots once a free slot has waited maxTakeHoldMs', async () => {
+      const { gated, started, limits, release } = gatedRunner(150);
+      await backlog(40);
+      gated.start();
+      await until(() => started.length === 8);
+      const freedAt = Date.now();
+      await release(1);
+      await until(() => started.length === 9, 3_000);
+      expect(Date.now() - freedAt).toBeGreaterThanOrEqual(140);
+      expect(limits).toEqual([8, 1]);
+      await gated.stopTaking();
+      await release(9);
+      await gated.stop();
+    });
+
+    it('holds nothing back without a backlog: a job queued with one slot free starts at once', async () => {
+      const { gated, started, limits, release } = gatedRunner(60_000);
+      // Fewer jobs than slots: the take did not fill them, so no backlog.
+      await backlog(7);
+      gated.start();
+      await until(() => started.length === 7);
+      expect(limits[0]).toBe(8);
+      const queuedAt = Date.now();
+      await backlog(1, 100);
+      await until(() => started.length === 8, 3_000);
+      expect(Date.now() - queuedAt).toBeLessThan(1_000);
+      expect(started.at(-1)).toBe(100);
+      await gated.stopTaking();
+      await release(8);
+      await gated.stop();
+    });
+  });
 });
