@@ -109,6 +109,9 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
     // From the moment the last process is launched: its startup counts against the 10 s.
     const drainMs = performance.now() - lastStartAt;
     const zendesk429s = world.fakes.zendesk.rateLimited().length;
+    // Every request that reached the fake Zendesk, 429s included: what the drill cost the account.
+    const zendeskRequests = world.fakes.zendesk.requests.length;
+    const zendeskPerCall = deliveries.length > 0 ? zendeskRequests / deliveries.length : 0;
     const unfinished = await openJobs(world.store);
 
     const seen = sightings(world.fakes.slack, channels);
@@ -130,7 +133,7 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
         scenario: 'kill -9',
         figure: `calls lost and effects not delivered after ${kills} kills (${deliveries.length} missed calls)`,
         target: `0 lost; every card and ticket out within ${OUT_WITHIN_MS / 1000} s of the last start`,
-        measured: `${callsLost} lost; ${cardsMissing} cards and ${ticketsMissing} tickets missing${drained ? ` (all out ${round(drainMs / 1000)} s after the last start)` : ` after ${DRAIN_TIMEOUT_MS / 1000} s`}; ${dead.length} dead jobs; ${zendesk429s} Zendesk 429s`,
+        measured: `${callsLost} lost; ${cardsMissing} cards and ${ticketsMissing} tickets missing${drained ? ` (all out ${round(drainMs / 1000)} s after the last start)` : ` after ${DRAIN_TIMEOUT_MS / 1000} s`}; ${dead.length} dead jobs; ${zendesk429s} Zendesk 429s; ${zendeskRequests} Zendesk requests (${round(zendeskPerCall, 1)} per call)`,
         pass:
           drained &&
           drainMs <= OUT_WITHIN_MS &&
@@ -153,6 +156,8 @@ export async function killNine(ctx: BenchContext): Promise<FigureResult[]> {
           dead,
           drainMs: round(drainMs),
           zendesk429s,
+          zendeskRequests,
+          zendeskPerCall: round(zendeskPerCall, 2),
           unfinishedJobs: unfinished,
           killOffsetsMs: killOffsets,
         },
