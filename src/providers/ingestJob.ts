@@ -41,7 +41,7 @@ export const INGEST_BATCH_MAX = 4;
  * progress at once): four batches of 8 at once per replica spent most of their time waiting for each
  * other's locks (pg_stat_statements: 54 s of lock waits in a 25 s run), one of up to 64 at a time 7 s.
  * Measured (ingest bench, 2 replicas, alternating runs): 8 × 4 batches with 32 runner slots 836–956
- * events/s, 64 × 1 with 64 slots 1,055–1,286.
+ * events/s, 64 × 1 with 64 slots 992–1,286.
  */
 export const POSTGRES_INGEST_BATCH_MAX = 64;
 
