@@ -2,12 +2,13 @@
  * The job side of every provider: a normalized CallEvent goes through ingest, and the outcome is counted.
  *
  * The deliveries whose jobs run in the same turn of the event loop (and, while a batch runs, those that
- * arrive meanwhile) are ingested in one transaction: one commit for all. The batch takes all its locks in one statement (PostgreSQL; SQLite needs none), reads its
- * calls in one and writes them in one. On PostgreSQL, where every statement is a round trip, the ingest bench
- * counted about 9 statements per delivery before, about 4 with batches (with the take and the webhook's
- * insert); on SQLite the same batching, in place of a savepoint per delivery, raised the rate by 14 %.
- * Without savepoints (on PostgreSQL two more round trips each), any failure rolls the whole batch back and
- * each delivery runs again alone, with ingest's usual retries.
+ * arrive meanwhile) are ingested in one transaction: one commit for all. The batch takes all its locks in
+ * one statement (PostgreSQL; SQLite needs none), reads its calls in one and writes them in one. On
+ * PostgreSQL, where every statement is a round trip, the ingest bench counted about 9 statements per
+ * delivery before, about 4 with batches (with the take and the webhook's insert); on SQLite the same
+ * batching, in place of a savepoint per delivery, raised the rate by 14 %. Without savepoints (on
+ * PostgreSQL two more round trips each), any failure rolls the whole batch back and each delivery runs
+ * again alone, with ingest's usual retries.
  */
 import type { AdapterContext } from '../adapters/context.js';
 import { type IngestDeps, type IngestResult, ingestCallEvent, ingestCallEventsIn } from '../app/ingest.js';

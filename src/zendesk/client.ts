@@ -3,9 +3,9 @@
  * wrapped here once — a 429 resolves instead of rejecting, bodies are unwrapped by resource name, tag
  * bodies must be objects, incremental lists stop after one page — and every request paced by a budget.
  * Pacing and 429s surface as ZendeskHeldBack, a RetryAfter (the job runner puts the job back); other
- * failures as ZendeskApiError with the status and the parsed body. node-zendesk has no request timeout of its own: its
- * transport is swapped for fetch with an abort signal, and every request runs under the Zendesk vendor
- * policy (timeout + breaker; VendorUnavailable, a RetryAfter, while Zendesk hangs or fails).
+ * failures as ZendeskApiError with the status and the parsed body. node-zendesk has no request timeout of
+ * its own: its transport is swapped for fetch with an abort signal, and every request runs under the
+ * Zendesk vendor policy (timeout + breaker; VendorUnavailable, a RetryAfter, while Zendesk hangs or fails).
  */
 // node-zendesk is CommonJS: Node's ESM loader cannot see its named exports, so take them off the default.
 import nodeZendesk, { type ZendeskClient as NodeZendesk } from 'node-zendesk';
