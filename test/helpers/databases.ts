@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach } from 'vitest';
-import { type DatabaseTarget, openDatabase } from '../../src/store/db.js';
+import { type DatabaseHandle, type DatabaseTarget, openDatabase } from '../../src/store/db.js';
+import { migrateUpTo } from '../../src/store/migrate.js';
 import { Store } from '../../src/store/store.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -132,6 +133,44 @@ export function useStore(kind: DatabaseKind): { store: () => Store; database: ()
     database: () => {
       if (!database) throw new Error('useStore: no database outside a test');
       return database;
+    },
+  };
+}
+
+/**
+ * A database of `kind` as an older version left it, for a migration's test: migrated up to `lastMigration`
+ * included, fresh for each test of the enclosing describe, closed and dropped after it. Write the old rows
+ * through `handle()`; `store()` migrates the rest only when the test calls `store().migrate()`.
+ */
+export function useOlderDatabase(
+  kind: DatabaseKind,
+  lastMigration: string,
+): { handle: () => DatabaseHandle; store: () => Store } {
+  let database: TestDatabase | null = null;
+  let handle: DatabaseHandle | null = null;
+  let store: Store | null = null;
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    database = await kind.create();
+    handle = openDatabase(database.target, { onConnectionError: () => undefined });
+    store = new Store(handle);
+    await migrateUpTo(handle.db, handle.dialect, lastMigration);
+  });
+  afterEach(async () => {
+    await store?.close();
+    await database?.drop();
+    store = null;
+    handle = null;
+    database = null;
+  });
+  return {
+    handle: () => {
+      if (!handle) throw new Error('useOlderDatabase: no database outside a test');
+      return handle;
+    },
+    store: () => {
+      if (!store) throw new Error('useOlderDatabase: no store outside a test');
+      return store;
     },
   };
 }

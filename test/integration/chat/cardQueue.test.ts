@@ -3,12 +3,9 @@
  * card, read by a channel's lane in order, gone once posted, kept as failed when the surface refuses it.
  * On SQLite and PostgreSQL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CardQueueingJob } from '../../../src/store/cardQueue.js';
-import { type DatabaseHandle, openDatabase } from '../../../src/store/db.js';
-import { migrateUpTo } from '../../../src/store/migrate.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase, useStore } from '../../helpers/databases.js';
+import { databaseKinds, useOlderDatabase, useStore } from '../../helpers/databases.js';
 import { T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
@@ -86,21 +83,10 @@ describe.each(kinds)('queued cards on $name', (kind) => {
 });
 
 describe.each(kinds)('migration 009_card_queue on $name', (kind) => {
-  let database: TestDatabase | null = null;
-  let upgraded: Store | null = null;
+  const older = useOlderDatabase(kind, '008_queue_keys');
 
-  afterEach(async () => {
-    await upgraded?.close();
-    await database?.drop();
-    upgraded = null;
-    database = null;
-  });
-
-  it('queues the cards an older version still had post jobs for, so an upgrade posts them', async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    const handle: DatabaseHandle = openDatabase(database.target, { onConnectionError: () => undefined });
-    await migrateUpTo(handle.db, handle.dialect, '008_queue_keys');
+  it('queues the cards an older version still had post jobs for, so an upgrade posts them', async () => {
+    const handle = older.handle();
     const job = (id: string, kindName: string, channel: string, status: string, createdAt: number) => ({
       kind: kindName,
       payload: JSON.stringify({ episodeId: id, channel }),
@@ -121,7 +107,7 @@ describe.each(kinds)('migration 009_card_queue on $name', (kind) => {
         job('ep-3', 'teams.post_card', '19:x@thread.tacv2', 'pending', T0 + 3),
       ])
       .execute();
-    upgraded = new Store(handle);
+    const upgraded = older.store();
     expect(await upgraded.migrate()).toContain('009_card_queue');
     expect(await upgraded.cardQueue.waiting('slack', 'C1')).toEqual([
       { episodeId: 'ep-1', queuedAt: T0 + 1 },

@@ -3,12 +3,9 @@
  * posted; `get` says so, and a row never attempted says nothing. On SQLite and PostgreSQL, including a
  * database that had cards queued before the migration.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CardSpot } from '../../../src/store/cardQueue.js';
-import { type DatabaseHandle, openDatabase } from '../../../src/store/db.js';
-import { migrateUpTo } from '../../../src/store/migrate.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase, useStore } from '../../helpers/databases.js';
+import { databaseKinds, useOlderDatabase, useStore } from '../../helpers/databases.js';
 import { T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
@@ -73,27 +70,16 @@ describe.each(kinds)('card attempts on $name', (kind) => {
 });
 
 describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
-  let database: TestDatabase | null = null;
-  let upgraded: Store | null = null;
+  const older = useOlderDatabase(kind, '012_call_time_index');
 
-  afterEach(async () => {
-    await upgraded?.close();
-    await database?.drop();
-    upgraded = null;
-    database = null;
-  });
-
-  it('keeps the cards queued before it, as never attempted', async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    const handle: DatabaseHandle = openDatabase(database.target, { onConnectionError: () => undefined });
-    upgraded = new Store(handle);
-    await migrateUpTo(handle.db, handle.dialect, '012_call_time_index');
-    await handle.db
-      .insertInto('card_queue')
+  it('keeps the cards queued before it, as never attempted', async () => {
+    await older
+      .handle()
+      .db.insertInto('card_queue')
       // biome-ignore lint/suspicious/noExplicitAny: the table as it was before migration 013
       .values({ episode_id: 'ep-old', surface: 'slack', channel: 'C1', queued_at: T0 } as any)
       .execute();
+    const upgraded = older.store();
     expect(await upgraded.migrate()).toEqual([
       '013_card_attempts',
       '014_shown_digest',

@@ -3,11 +3,8 @@
  * keeps refusing its twin (done, dead or still pending), and pending jobs run as before, without a queue key.
  */
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/store/db.js';
-import { migrateUpTo } from '../../../src/store/migrate.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { describe, expect, it } from 'vitest';
+import { databaseKinds, useOlderDatabase } from '../../helpers/databases.js';
 import { T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
@@ -21,21 +18,10 @@ const OLD_JOBS: Array<[kind: string, status: string, dedupeKey: string | null]> 
 ];
 
 describe.each(kinds)('migration 008_queue_keys on $name', (kind) => {
-  let database: TestDatabase | null = null;
-  let store: Store | null = null;
+  const older = useOlderDatabase(kind, '007_zendesk_links');
 
-  afterEach(async () => {
-    await store?.close();
-    await database?.drop();
-    store = null;
-    database = null;
-  });
-
-  it('deletes done jobs and keeps every dedupe key refusing its twin', async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    const handle = openDatabase(database.target, { onConnectionError: () => undefined });
-    await migrateUpTo(handle.db, handle.dialect, '007_zendesk_links');
+  it('deletes done jobs and keeps every dedupe key refusing its twin', async () => {
+    const handle = older.handle();
     for (const [jobKind, status, dedupeKey] of OLD_JOBS) {
       // The columns as 007 left them: no queue_key yet.
       await sql`insert into jobs (kind, payload, dedupe_key, status, run_at, attempts, max_attempts, created_at, updated_at)
@@ -43,7 +29,7 @@ describe.each(kinds)('migration 008_queue_keys on $name', (kind) => {
         handle.db,
       );
     }
-    store = new Store(handle);
+    const store = older.store();
     expect(await store.migrate()).toContain('008_queue_keys');
 
     const left = await store.jobs.list();

@@ -3,11 +3,8 @@
  * 017): set, read and forgotten per episode, alongside the episode's other links; and an upgraded deployment
  * counts every episode still without a ticket as marked, since an older version may have sent its create.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../../src/store/db.js';
-import { migrateUpTo } from '../../../src/store/migrate.js';
-import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase, useStore } from '../../helpers/databases.js';
+import { describe, expect, it } from 'vitest';
+import { databaseKinds, useOlderDatabase, useStore } from '../../helpers/databases.js';
 import { episode, T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
@@ -39,30 +36,19 @@ describe.each(kinds)('ticket create marks on $name', (kind) => {
 });
 
 describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
-  let database: TestDatabase | null = null;
-  let upgraded: Store | null = null;
+  const older = useOlderDatabase(kind, '016_budget_ledger');
 
-  afterEach(async () => {
-    await upgraded?.close();
-    await database?.drop();
-    upgraded = null;
-    database = null;
-  });
-
-  it('marks the episodes an older version may still create a ticket for, and no others', async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    database = await kind.create();
-    const handle: DatabaseHandle = openDatabase(database.target, { onConnectionError: () => undefined });
-    upgraded = new Store(handle);
-    await migrateUpTo(handle.db, handle.dialect, '016_budget_ledger');
+  it('marks the episodes an older version may still create a ticket for, and no others', async () => {
+    const upgraded = older.store();
     const caller = (number: string) => ({ number, name: null });
     const ticketless = episode({ id: 'ep-no-ticket', caller: caller('+33100000001') });
     const linkedAlready = episode({ id: 'ep-linked', caller: caller('+33100000002'), zendeskTicketId: 456 });
     const ticketlessWithLinks = episode({ id: 'ep-assigned', caller: caller('+33100000003') });
     for (const e of [ticketless, linkedAlready, ticketlessWithLinks])
       await upgraded.episodes.insert(e, {}, T0);
-    await handle.db
-      .insertInto('zendesk_links')
+    await older
+      .handle()
+      .db.insertInto('zendesk_links')
       .values({
         episode_id: 'ep-assigned',
         tagged_ticket_id: null,
