@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DialectName } from '../db.js';
+import { atomically } from './atomically.js';
 
 /**
  * What Ringback linked in Zendesk for each episode (the ticket it tagged as its own, the side conversation of
@@ -14,13 +15,9 @@ export function zendeskLinksMigration(dialect: DialectName) {
   return {
     // biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema by design
     async up(db: Kysely<any>): Promise<void> {
-      // Kysely runs PostgreSQL migrations in a transaction but not SQLite ones; the copy and the delete
-      // must land together, or a crash in between would lose links or leave them in both places.
-      // biome-ignore lint/suspicious/noExplicitAny: as above
-      const atomically = async (work: (trx: Kysely<any>) => Promise<void>) =>
-        dialect === 'sqlite' ? db.transaction().execute(work) : work(db);
-
-      await atomically(async (trx) => {
+      // The copy and the delete must land together, or a crash in between would lose links or leave them
+      // in both places.
+      await atomically(db, dialect, async (trx) => {
         await trx.schema
           .createTable('zendesk_links')
           .addColumn('episode_id', 'text', (c) => c.primaryKey())

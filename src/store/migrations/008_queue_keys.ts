@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../db.js';
+import { atomically } from './atomically.js';
 
 /**
  * Queue keys and completed jobs removed (issue 12, item 3).
@@ -18,13 +19,8 @@ export function queueKeysMigration(dialect: DialectName) {
   return {
     // biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema by design
     async up(db: Kysely<any>): Promise<void> {
-      // Kysely runs PostgreSQL migrations in a transaction but not SQLite ones: the copy of the keys and
-      // the delete of the done rows must land together.
-      // biome-ignore lint/suspicious/noExplicitAny: as above
-      const atomically = async (work: (trx: Kysely<any>) => Promise<void>) =>
-        dialect === 'sqlite' ? db.transaction().execute(work) : work(db);
-
-      await atomically(async (trx) => {
+      // The copy of the keys and the delete of the done rows must land together.
+      await atomically(db, dialect, async (trx) => {
         await trx.schema.alterTable('jobs').addColumn('queue_key', 'text').execute();
         await trx.schema
           .createIndex('jobs_queue_key')

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../db.js';
+import { atomically } from './atomically.js';
 
 /**
  * When Ringback last sent a "create ticket" for an episode (zendesk_links.ticket_create_started_at). Only
@@ -14,10 +15,8 @@ export function ticketCreateStartedMigration(dialect: DialectName) {
   return {
     // biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema by design
     async up(db: Kysely<any>): Promise<void> {
-      // biome-ignore lint/suspicious/noExplicitAny: as above
-      const atomically = async (work: (trx: Kysely<any>) => Promise<void>) =>
-        dialect === 'sqlite' ? db.transaction().execute(work) : work(db);
-      await atomically(async (trx) => {
+      // The new column and the marks of older episodes land together.
+      await atomically(db, dialect, async (trx) => {
         await trx.schema
           .alterTable('zendesk_links')
           .addColumn('ticket_create_started_at', 'bigint')
