@@ -41,6 +41,24 @@ export const prebriefSchema = z.object({
 
 export type Prebrief = z.infer<typeof prebriefSchema>;
 
+/**
+ * The pre-brief of a requester Ringback created a moment ago for this very call: Zendesk has nothing on
+ * them yet (no organization, no tags, no other ticket), so there is nothing to ask it. Zendesk gives a new
+ * user the account's default time zone, which says nothing about the caller: their country decides, as
+ * for any requester without a zone.
+ */
+export function prebriefOfNewRequester(now: number, callerCountry: string | null): Prebrief {
+  return {
+    fetchedAt: now,
+    organization: null,
+    tags: [],
+    openTickets: { count: 0, highestPriority: null, latest: null },
+    lastContact: null,
+    assignee: null,
+    timeZone: zoneOfCountry(callerCountry),
+  };
+}
+
 /** Ringback's own history of the caller: missed and answered calls of the number in the last 7 days. */
 export const repeatCallsSchema = z.object({
   /** Calls in the last 7 days, this one included. */

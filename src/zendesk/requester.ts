@@ -17,6 +17,12 @@ export interface Requester {
   name: string;
 }
 
+/** A requester, and whether Ringback created their Zendesk user just now (nobody had their number). */
+export interface FoundRequester {
+  requester: Requester;
+  created: boolean;
+}
+
 const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
 
 function digits(text: string | null): string {
@@ -29,32 +35,37 @@ export class Requesters {
     private readonly ttlMs = 24 * 60 * 60_000,
   ) {}
 
-  async find(caller: Caller): Promise<Requester> {
+  async find(caller: Caller): Promise<FoundRequester> {
     const { store, clock } = this.deps;
     const key = KEYS.requester(caller.number);
     const cached = await store.identities.get<Requester>(key, clock.now());
-    if (cached) return cached;
-    const user = caller.number ? await this.byPhone(caller.number, caller.name) : await this.withheld();
+    if (cached) return { requester: cached, created: false };
+    const { user, created } = caller.number
+      ? await this.byPhone(caller.number, caller.name)
+      : { user: await this.withheld(), created: false };
     const requester = { id: user.id, name: user.name };
+    // Cached before the ticket is created: a retry after a crash finds the user here and is not "created"
+    // any more, since the ticket of the failed attempt may already be theirs.
     await store.identities.put(key, requester, clock.now() + this.ttlMs);
-    return requester;
+    return { requester, created };
   }
 
-  private async byPhone(e164: string, name: string | null): Promise<ZendeskUser> {
+  private async byPhone(e164: string, name: string | null): Promise<{ user: ZendeskUser; created: boolean }> {
     const { client } = this.deps;
     const wanted = digits(e164);
     // How `phone:` matches (with or without "+") is not documented: ask with the E.164 form, then
     // without the plus, and keep only users whose number really is the caller's.
     for (const query of [e164, wanted]) {
       const found = (await client.searchUsers(query)).find((u) => u.active && digits(u.phone) === wanted);
-      if (found) return found;
+      if (found) return { user: found, created: false };
     }
     // The external id makes a retried job find the user it created instead of making another.
-    return client.createOrUpdateUser({
+    const user = await client.createOrUpdateUser({
       name: name ?? `Caller ${displayNumber(e164) ?? e164}`,
       external_id: `ringback-phone-${e164}`,
       identities: [{ type: 'phone_number', value: e164 }],
     });
+    return { user, created: true };
   }
 
   private async withheld(): Promise<ZendeskUser> {

@@ -87,7 +87,7 @@ export class ZendeskTickets {
     }
 
     const details = parseDetails(await store.episodes.getDetails(episode.id));
-    const requester = await requesters.find(episode.caller);
+    const { requester, created } = await requesters.find(episode.caller);
     const groupId = lineNamed(routing, episode.line)?.zendeskGroupId;
     await store.zendeskLinks.markTicketCreateStarted(episode.id, clock.now());
     const ticket = await client
@@ -112,7 +112,7 @@ export class ZendeskTickets {
       { episode: episode.id, ticket: ticket.id },
       `zendesk: created ticket #${ticket.id} for episode ${episode.id}`,
     );
-    await linkTicket(this.deps, episode.id, ticket.id, requester);
+    await linkTicket(this.deps, episode.id, ticket.id, requester, { newRequester: created });
     return ticket;
   }
 

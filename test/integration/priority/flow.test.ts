@@ -288,6 +288,59 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     expect(newestFirst[0]?.caller.number).toBe('+33655555555');
   });
 
+  /** Requests the pre-brief job sends: the requester's profile and their requested tickets. */
+  function prebriefReads(): string[] {
+    return zendesk.requests
+      .filter((r) => r.method === 'GET' && /^\/api\/v2\/users\/\d+(\.json|\/tickets\/requested)/.test(r.path))
+      .map((r) => r.path);
+  }
+
+  it('gives a first-time caller the pre-brief of the Zendesk user it just created, without reading it back', async () => {
+    await start('');
+    const episode = await missedCallFrom('+33 6 77 77 77 77');
+    const after = await current(episode.id);
+    expect(after.zendeskTicketId).not.toBeNull();
+    expect(zendesk.requests.filter((r) => r.path.includes('/users/create_or_update'))).toHaveLength(1);
+    expect(prebriefReads()).toEqual([]);
+
+    const details = parseDetails(await running().store.episodes.getDetails(episode.id));
+    expect(details.requester?.name).toBe('Caller +33 6 77 77 77 77');
+    expect(details.prebrief).toEqual({
+      fetchedAt: expect.any(Number),
+      organization: null,
+      tags: [],
+      openTickets: { count: 0, highestPriority: null, latest: null },
+      lastContact: null,
+      assignee: null,
+      // The line's country (FR) has one zone; a new Zendesk user only has the account's.
+      timeZone: 'Europe/Paris',
+    });
+    // Announced as a pre-brief read from Zendesk is (the reactions table runs triage on it).
+    const audit = await running().store.audit.listForEpisode(episode.id);
+    expect(
+      audit.filter((entry) => entry.type === 'details_changed').map((entry) => entry.data),
+    ).toContainEqual({
+      fields: ['requester', 'prebrief'],
+    });
+    const model = cardModelFor(running().config, after, details, clock.now());
+    expect(model.prebriefLines).toContain('Caller’s local time 10:00 (Europe/Paris)');
+  });
+
+  it('reads the pre-brief from Zendesk when a retried ticket create finds the user it created earlier', async () => {
+    await start('');
+    zendesk.inject({ method: 'POST', path: /^\/api\/v2\/tickets\.json/, status: 503 });
+    await post(callEnded('+33 6 88 88 88 88', clock.now() - 120_000, null));
+    await drain();
+    const [episode] = await running().store.episodes.list({ states: ['open'], limit: 1 });
+    if (!episode) throw new Error('no episode');
+    expect((await current(episode.id)).zendeskTicketId).not.toBeNull();
+    // The first attempt may have made a ticket for this user before it failed: ask Zendesk.
+    expect(zendesk.requests.filter((r) => r.path.includes('/users/create_or_update'))).toHaveLength(1);
+    expect(prebriefReads()).toHaveLength(2);
+    const details = parseDetails(await running().store.episodes.getDetails(episode.id));
+    expect(details.prebrief?.openTickets.count).toBe(0);
+  });
+
   it('suggests a repeat caller to the agent who answered them last, and counts their calls', async () => {
     await start('assign: { suggest: [lastAgent, roundRobin] }');
     await post(
