@@ -53,12 +53,12 @@ export class Requesters {
   private async byPhone(e164: string, name: string | null): Promise<{ user: ZendeskUser; created: boolean }> {
     const { client } = this.deps;
     const wanted = digits(e164);
-    // How `phone:` matches (with or without "+") is not documented: ask with the E.164 form, then
-    // without the plus, and keep only users whose number really is the caller's.
-    for (const query of [e164, wanted]) {
-      const found = (await client.searchUsers(query)).find((u) => u.active && digits(u.phone) === wanted);
-      if (found) return { user: found, created: false };
-    }
+    // Digits only: Zendesk's guide to finding a caller's user says the number goes without "+" or any
+    // other non-digit (developer.zendesk.com, Talk Partner Edition, "Retrieving the Zendesk user id of a
+    // caller"). Until then Ringback also asked with the "+" first, one request more for every new caller.
+    // Only a user whose number really is the caller's counts.
+    const found = (await client.searchUsers(wanted)).find((u) => u.active && digits(u.phone) === wanted);
+    if (found) return { user: found, created: false };
     // The external id makes a retried job find the user it created instead of making another.
     const user = await client.createOrUpdateUser({
       name: name ?? `Caller ${displayNumber(e164) ?? e164}`,

@@ -300,6 +300,9 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     const episode = await missedCallFrom('+33 6 77 77 77 77');
     const after = await current(episode.id);
     expect(after.zendeskTicketId).not.toBeNull();
+    // One search, with the digits only (as Zendesk's guide asks), then the user and the ticket.
+    const searches = zendesk.requests.filter((r) => r.path.startsWith('/api/v2/users/search'));
+    expect(searches.map((r) => r.query.get('query'))).toEqual(['33677777777']);
     expect(zendesk.requests.filter((r) => r.path.includes('/users/create_or_update'))).toHaveLength(1);
     expect(prebriefReads()).toEqual([]);
 
