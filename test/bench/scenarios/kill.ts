@@ -6,11 +6,11 @@
  * delivered (a card in Slack, a ticket in Zendesk per missed call), how long after the last start the
  * last effect is out (design.md: within 10 s), duplicate cards per 1,000 kills.
  *
- * The traffic stays inside the account's Zendesk budget: a new caller's ticket costs about 4 requests
- * (two user searches, the user, the ticket; their pre-brief needs none), so 2–6 calls per cycle of about
- * 1.6 s is some 600 of the 700 requests a minute. At 7 requests a call (before the pre-brief of a new user
- * was written without asking) the drill had to send 1–3 calls per cycle: with 2–6 the drain after the
- * last start measured the budget's queue (about 40 s), not recovery.
+ * The traffic stays inside the account's Zendesk budget: a new caller's ticket costs about 3 requests
+ * (a user search, the user, the ticket; their pre-brief needs none), so 2–6 calls per cycle of about
+ * 1.6 s is some 450 of the 700 requests a minute. At 7 requests a call (before this round) the drill had
+ * to send 1–3 calls per cycle: with 2–6 the drain after the last start measured the budget's queue
+ * (about 40 s), not recovery.
  */
 import { aircallBody, callerNumber } from '../lib/calls.js';
 import { type BenchContext, sleep, startWorld, waitUntil } from '../lib/context.js';
