@@ -22,7 +22,7 @@ import {
 } from '../resilience/vendorPolicy.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
-import { TurnBatch } from '../store/turnBatch.js';
+import { flushUrgentBatches, TurnBatch } from '../store/turnBatch.js';
 import { PermanentFailure, RetryAfter } from './errors.js';
 import type { JobKind, TypedJobHandler } from './registry.js';
 
@@ -243,6 +243,8 @@ export class JobRunner {
       // better-sqlite3 answers at once, so without this the loop and its jobs chain as microtasks and HTTP
       // waits until the backlog is gone; one take per turn also gathers the slots freed during it.
       await nextTurn();
+      // Webhook deliveries answered this turn are committed before the take (src/store/turnBatch.ts).
+      flushUrgentBatches();
       if (this.stopping) break;
       this.poked = false;
       let taken = 0;

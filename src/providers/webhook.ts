@@ -101,6 +101,10 @@ function deliveryBatchOf(store: Store): TurnBatch<{ job: NewJob; now: number }, 
           });
           return fresh;
         }),
+      undefined,
+      undefined,
+      // The senders wait for this commit: it goes before the jobs' batches of the same turn.
+      { urgent: true },
     );
     deliveryBatches.set(store, batch);
   }

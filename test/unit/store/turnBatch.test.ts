@@ -4,7 +4,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { TurnBatch } from '../../../src/store/turnBatch.js';
+import { flushUrgentBatches, TurnBatch } from '../../../src/store/turnBatch.js';
 
 /** A flush that records its batches and finishes only when told to. */
 function heldFlush() {
@@ -89,5 +89,62 @@ describe('TurnBatch', () => {
 
     expect(settled[0]).toMatchObject({ status: 'rejected', reason: new Error('disk full') });
     expect(settled[1]).toEqual({ status: 'fulfilled', value: 2 });
+  });
+  it('flushes an urgent batch before the work of a batch scheduled earlier in the same turn', async () => {
+    const order: string[] = [];
+    const jobs = new TurnBatch(async (items: string[]) => {
+      order.push(`jobs ${items.join(',')}`);
+      return items;
+    });
+    const deliveries = new TurnBatch(
+      async (items: string[]) => {
+        order.push(`deliveries ${items.join(',')}`);
+        return items;
+      },
+      undefined,
+      undefined,
+      { urgent: true },
+    );
+    // The jobs' flush was scheduled first: its setImmediate runs first.
+    const ingested = jobs.add('ingest');
+    const answered = deliveries.add('webhook');
+    await Promise.all([ingested, answered]);
+
+    expect(order).toEqual(['deliveries webhook', 'jobs ingest']);
+  });
+
+  it('keeps the order of setImmediate for batches that are not urgent', async () => {
+    const order: string[] = [];
+    const batchOf = (name: string) =>
+      new TurnBatch(async (items: string[]) => {
+        order.push(name);
+        return items;
+      });
+    const first = batchOf('first');
+    const second = batchOf('second');
+    await Promise.all([first.add('a'), second.add('b')]);
+
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('lets the job runner flush waiting urgent batches before its take, and forgets them once flushed', async () => {
+    const flushed: string[][] = [];
+    const deliveries = new TurnBatch(
+      async (items: string[]) => {
+        flushed.push(items);
+        return items;
+      },
+      undefined,
+      undefined,
+      { urgent: true },
+    );
+    const answered = deliveries.add('webhook');
+    flushUrgentBatches();
+    expect(flushed).toEqual([['webhook']]);
+    await answered;
+    // Nothing waits any more: its own end-of-turn flush and another call find nothing to write.
+    flushUrgentBatches();
+    await nextTurn();
+    expect(flushed).toEqual([['webhook']]);
   });
 });
