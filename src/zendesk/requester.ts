@@ -7,6 +7,7 @@
 import { displayNumber } from '../domain/cardModel.js';
 import type { Clock } from '../domain/clock.js';
 import type { Caller } from '../domain/types.js';
+import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import type { ZendeskClient } from './client.js';
 import { KEYS } from './keys.js';
@@ -25,13 +26,19 @@ export interface FoundRequester {
 
 const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
 
+/**
+ * A user create_or_update answers with counts as made just now when Zendesk created it this recently; an
+ * older one it found by its external id (Ringback made it for an earlier call).
+ */
+const JUST_CREATED_MS = 10 * 60_000;
+
 function digits(text: string | null): string {
   return (text ?? '').replace(/\D/g, '');
 }
 
 export class Requesters {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; client: ZendeskClient },
+    private readonly deps: { store: Store; clock: Clock; client: ZendeskClient; logger: Logger },
     private readonly ttlMs = 24 * 60 * 60_000,
   ) {}
 
@@ -51,7 +58,7 @@ export class Requesters {
   }
 
   private async byPhone(e164: string, name: string | null): Promise<{ user: ZendeskUser; created: boolean }> {
-    const { client } = this.deps;
+    const { client, clock, logger } = this.deps;
     const wanted = digits(e164);
     // Digits only: Zendesk's guide to finding a caller's user says the number goes without "+" or any
     // other non-digit (developer.zendesk.com, Talk Partner Edition, "Retrieving the Zendesk user id of a
@@ -65,7 +72,17 @@ export class Requesters {
       external_id: `ringback-phone-${e164}`,
       identities: [{ type: 'phone_number', value: e164 }],
     });
-    return { user, created: true };
+    const createdAt = Date.parse(user.created_at ?? '');
+    const created = Number.isFinite(createdAt) && createdAt >= clock.now() - JUST_CREATED_MS;
+    if (!created) {
+      // Ringback made this user for an earlier call, and the search above did not find it: the account
+      // matches numbers differently from what Zendesk's guide says (docs/zendesk-setup.md).
+      logger.warn(
+        { zendeskUser: user.id },
+        `zendesk: the phone search did not find user ${user.id}, whom Ringback created for this number earlier; check how users/search matches phone numbers on this account`,
+      );
+    }
+    return { user, created };
   }
 
   private async withheld(): Promise<ZendeskUser> {

@@ -48,6 +48,8 @@ export const userSchema = z.object({
   locale: text,
   /** Zendesk's zone name ("Paris", "Eastern Time (US & Canada)"). */
   time_zone: text,
+  /** ISO 8601: tells a user create_or_update just made from one it found by external id. */
+  created_at: text,
 });
 export type ZendeskUser = z.infer<typeof userSchema>;
 

@@ -59,6 +59,8 @@ export interface FakeUser {
   iana_time_zone?: string;
   /** BCP 47; absent → not sent (Zendesk then uses the account's default). */
   locale?: string | null;
+  /** ISO 8601; addUser stamps the fake's now. */
+  created_at?: string;
 }
 
 export interface FakeOrganization {
@@ -216,6 +218,7 @@ export class FakeZendesk {
       active: true,
       external_id: null,
       identities: [],
+      created_at: iso(this.now()),
       ...user,
     };
     if (created.phone && !created.identities.some((i) => i.type === 'phone_number')) {

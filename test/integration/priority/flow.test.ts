@@ -108,6 +108,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
   let clock: ManualClock;
   let app: StartedRingback | null;
   let act: ActDeps;
+  let logLines: () => string[];
 
   async function start(assign: string): Promise<StartedRingback> {
     const config = testConfig({
@@ -124,10 +125,12 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
         RINGBACK_API_TOKEN: API_TOKEN,
       },
     });
+    const log = memoryLogger(config.secrets);
+    logLines = log.lines;
     app = await startRingback(config, {
       clock,
       manualJobs: true,
-      logger: memoryLogger(config.secrets).logger,
+      logger: log.logger,
       adapters: [
         registerProviders,
         createZendeskAdapter({ pollTalk: false, pollSideConversations: false, talkTicketGraceMs: 0 }),
@@ -342,6 +345,21 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     expect(prebriefReads()).toHaveLength(2);
     const details = parseDetails(await running().store.episodes.getDetails(episode.id));
     expect(details.prebrief?.openTickets.count).toBe(0);
+  });
+
+  it('reads the pre-brief and warns when the phone search missed a user Ringback made for an earlier call', async () => {
+    await start('');
+    // Made by Ringback a day ago; its number is not where this account's search looks.
+    const earlier = zendesk.addUser({
+      name: 'Caller +33 6 99 99 99 99',
+      external_id: 'ringback-phone-+33699999999',
+      created_at: new Date(clock.now() - 86_400_000).toISOString(),
+    });
+    const episode = await missedCallFrom('+33 6 99 99 99 99');
+    const details = parseDetails(await running().store.episodes.getDetails(episode.id));
+    expect(details.requester?.id).toBe(earlier.id);
+    expect(prebriefReads()).toHaveLength(2);
+    expect(logLines().filter((line) => line.includes('the phone search did not find user'))).toHaveLength(1);
   });
 
   it('suggests a repeat caller to the agent who answered them last, and counts their calls', async () => {
