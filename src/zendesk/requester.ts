@@ -62,8 +62,8 @@ export class Requesters {
     const wanted = digits(e164);
     // Digits only: Zendesk's guide to finding a caller's user says the number goes without "+" or any
     // other non-digit (developer.zendesk.com, Talk Partner Edition, "Retrieving the Zendesk user id of a
-    // caller"). Until then Ringback also asked with the "+" first, one request more for every new caller.
-    // Only a user whose number really is the caller's counts.
+    // caller"). One search per new caller: the account's budget is shared with its other apps. Only a user
+    // whose number really is the caller's counts.
     const found = (await client.searchUsers(wanted)).find((u) => u.active && digits(u.phone) === wanted);
     if (found) return { user: found, created: false };
     // The external id makes a retried job find the user it created instead of making another.
