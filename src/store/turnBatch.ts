@@ -21,7 +21,8 @@ const urgentWaiting = new Set<{ flushNow(): void }>();
  * pairs): p99 30.6, 27.9, 33.1 and 37.2 ms against 35, 38.1, 39 and 40.7 ms without.
  */
 export function flushUrgentBatches(): void {
-  for (const batch of [...urgentWaiting]) batch.flushNow();
+  // flushNow() removes the batch it empties: deleting the current entry is safe while iterating a Set.
+  for (const batch of urgentWaiting) batch.flushNow();
 }
 
 export class TurnBatch<Item, Answer> {

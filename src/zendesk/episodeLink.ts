@@ -27,10 +27,11 @@ export async function linkTicket(
     if (linked.status === 'not_found') return;
     const raw = await repos.episodes.getDetails(episodeId);
     const stored = raw.requester as { id?: unknown } | null | undefined;
-    const briefedHere = requester !== null && options.newRequester === true && stored?.id !== requester.id;
+    const changed = requester !== null && stored?.id !== requester.id;
+    const briefedHere = changed && options.newRequester === true;
     // Otherwise the requester is known from here on: the card's pre-brief can be read (its own job).
     if (!briefedHere) await repos.enqueue([prebriefFetch(episodeId)], now);
-    if (requester === null || stored?.id === requester.id) return;
+    if (!changed) return;
 
     // The version moves even for a details-only change, so a concurrent writer of the details retries.
     const episode = linked.episode;

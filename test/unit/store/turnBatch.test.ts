@@ -113,21 +113,7 @@ describe('TurnBatch', () => {
     expect(order).toEqual(['deliveries webhook', 'jobs ingest']);
   });
 
-  it('keeps the order of setImmediate for batches that are not urgent', async () => {
-    const order: string[] = [];
-    const batchOf = (name: string) =>
-      new TurnBatch(async (items: string[]) => {
-        order.push(name);
-        return items;
-      });
-    const first = batchOf('first');
-    const second = batchOf('second');
-    await Promise.all([first.add('a'), second.add('b')]);
-
-    expect(order).toEqual(['first', 'second']);
-  });
-
-  it('lets the job runner flush waiting urgent batches before its take, and forgets them once flushed', async () => {
+  it('flushes waiting urgent batches when the job runner asks, before the end of the turn, once', async () => {
     const flushed: string[][] = [];
     const deliveries = new TurnBatch(
       async (items: string[]) => {
@@ -142,7 +128,7 @@ describe('TurnBatch', () => {
     flushUrgentBatches();
     expect(flushed).toEqual([['webhook']]);
     await answered;
-    // Nothing waits any more: its own end-of-turn flush and another call find nothing to write.
+    // Nothing waits any more: its own end-of-turn flush and another call write nothing twice.
     flushUrgentBatches();
     await nextTurn();
     expect(flushed).toEqual([['webhook']]);
