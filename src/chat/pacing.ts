@@ -79,7 +79,8 @@ interface BucketLevel {
 
 /** Refills a key bucket from `from` to `at`. */
 function refilled(from: BucketLevel | undefined, at: number, limit: KeyBucketLimit): number {
-  const capacity = limit.burst - limit.marginMs / limit.intervalMs;
+  // At least one token, whatever the margin: a bucket that can never hold one would never send.
+  const capacity = Math.max(1, limit.burst - limit.marginMs / limit.intervalMs);
   if (!from) return capacity;
   return Math.min(capacity, from.level + Math.max(0, at - from.at) / limit.intervalMs);
 }

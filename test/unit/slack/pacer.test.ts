@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bookings, Pacing, type SharedSend, TokenBucket, WindowPacer } from '../../../src/chat/pacing.js';
 import { RetryAfter } from '../../../src/jobs/errors.js';
+import { POST_MARGIN_MS } from '../../../src/surfaces/slack/surface.js';
 
 /** Slack's limit for posts: one message per second per channel. */
 class ChannelPacer extends WindowPacer {
@@ -138,6 +139,28 @@ describe('channel bucket (Slack: one post a second, short bursts)', () => {
     // The sustained rate is one a second: ten in the last ten seconds, give or take the margin.
     expect(lastSecond).toBeGreaterThanOrEqual(9);
     expect(lastSecond).toBeLessThanOrEqual(10);
+  });
+
+  it('is not refused when a post after a quiet spell reaches Slack 200 ms late and a burst follows', () => {
+    // Slack's bucket stays full until the late post arrives; ours refilled from the moment it went out.
+    const arrivals = (marginMs: number) => {
+      const pacer = bucketPacer(marginMs);
+      const late = pacer.sendAt('C1', pacer.book('C1', T), T) + 200;
+      const burst = sendAll(
+        pacer,
+        Array.from({ length: 6 }, () => T + 500),
+      );
+      return [late, ...burst].sort((a, b) => a - b);
+    };
+    expect(refusedBySlack(arrivals(POST_MARGIN_MS))).toBe(0);
+    // The margin the Slack surface had before (50 ms): the fourth post of the burst was a 429.
+    expect(refusedBySlack(arrivals(50))).toBeGreaterThan(0);
+  });
+
+  it('still sends when the margin is longer than the interval: one post per interval', () => {
+    const pacer = new WindowPacer([], 0, { burst: 3, intervalMs: 50, marginMs: 250 });
+    const slots = Array.from({ length: 4 }, () => pacer.book('C1', T));
+    expect(slots).toEqual([T, T + 50, T + 100, T + 150]);
   });
 
   it('remembers a drained bucket when its sends leave the window it keeps', () => {
