@@ -8,6 +8,7 @@ import { Router } from 'express';
 import { type AdapterContext, type RegisterAdapter, runsJobs, servesUsers } from '../../adapters/context.js';
 import type { ChatOutbox } from '../../chat/outbox.js';
 import { registerChatSurface } from '../../chat/register.js';
+import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import { DEFAULT_SLACK_API_URL, SlackApi } from './api.js';
 import { homeTranslator, registerHomeJobs } from './home.js';
 import { SLACK_EVENTS_PATH, slackSignatureGuard } from './http.js';
@@ -116,10 +117,13 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
 
     const bot = new BotIdentity(api);
     const boltLogger = slackLogger(logger, 'slack-bolt');
+    // Bolt's own client serves the listeners' few direct calls (views.open, a permalink): the same
+    // timeout as every other Slack request, so a hung Slack cannot hold a click's handler for minutes.
     const clientOptions = {
       slackApiUrl: apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
+      timeout: vendorPolicies.get('slack').timeoutMs,
       logger: boltLogger,
     };
     // Our own authorize: Bolt's default calls auth.test once at construction and, if Slack is unreachable
@@ -137,14 +141,23 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       const receiver = new SocketModeReceiver({
         appToken,
         logger: boltLogger,
-        installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+        // Socket Mode retries apps.connections.open on its own (100 times, growing waits): each attempt
+        // gets the Slack timeout, so one that hangs is retried rather than waited for forever.
+        installerOptions: {
+          clientOptions: { slackApiUrl: apiUrl, timeout: vendorPolicies.get('slack').timeoutMs },
+        },
       });
       app = new App({ receiver, socketMode: true, authorize, logger: boltLogger, clientOptions });
       // One connection per process: Slack hands it the clicks, which the answering thread takes.
       if (servesUsers(ctx.role)) {
         ctx.onStart(async () => {
-          await app.start();
-          logger.info('slack: connected in Socket Mode');
+          // Not awaited: while Slack is unreachable the connection is retried for a long time, and the
+          // process must start meanwhile (webhooks stored, Zendesk polled, cards queued for later).
+          app.start().then(
+            () => logger.info('slack: connected in Socket Mode'),
+            (error: unknown) =>
+              logger.error({ err: error }, 'slack: could not connect in Socket Mode; clicks will not arrive'),
+          );
         });
         ctx.onStop(async () => {
           await app.stop();
@@ -207,15 +220,16 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
             'slack: could not wake the lanes of queued cards; the next card wakes them',
           );
         });
-      try {
-        const ids = await bot.get();
-        logger.info(
-          { botUserId: ids.userId, teamId: ids.teamId, enterpriseId: ids.enterpriseId },
-          `slack: signed in as bot user ${ids.userId} of workspace ${ids.teamId ?? ids.enterpriseId ?? 'unknown'}; requests from other workspaces are refused`,
-        );
-      } catch (error) {
-        logger.warn({ err: error }, 'slack: auth.test failed; will try again on the first request');
-      }
+      // Not awaited either: a Slack that hangs would hold the other start hooks for the whole timeout.
+      bot.get().then(
+        (ids) =>
+          logger.info(
+            { botUserId: ids.userId, teamId: ids.teamId, enterpriseId: ids.enterpriseId },
+            `slack: signed in as bot user ${ids.userId} of workspace ${ids.teamId ?? ids.enterpriseId ?? 'unknown'}; requests from other workspaces are refused`,
+          ),
+        (error: unknown) =>
+          logger.warn({ err: error }, 'slack: auth.test failed; will try again on the first request'),
+      );
     });
     options.onReady?.({ api, surface, outbox, lanes, app, mode });
   };

@@ -1,4 +1,6 @@
 /** With SLACK_APP_TOKEN set, Ringback talks to Slack over Socket Mode: no public URL, same behaviour. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeSlack } from '../../mocks/fakeSlack.js';
@@ -112,5 +114,32 @@ describe('Socket Mode', () => {
     });
     expect(fake.errors).toEqual([]);
     expect(fake.warnings).toEqual([]);
+  });
+});
+
+describe('Socket Mode while Slack does not answer at startup', () => {
+  it('starts anyway: the webhooks are served and the start hooks after Slack’s ran', async () => {
+    // Accepts every connection and never answers: apps.connections.open hangs.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const database = sqliteDatabase();
+    const started = Date.now();
+    const harness = await startSlackHarness({
+      database,
+      env: { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: `http://127.0.0.1:${port}/api/` },
+    });
+    try {
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(harness.logLines().some((line) => line.includes('http: listening'))).toBe(true);
+      expect(harness.logLines().some((line) => line.includes('connected in Socket Mode'))).toBe(false);
+      const health = await fetch(`${harness.ringback.baseUrl}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      await harness.stop();
+      silent.closeAllConnections();
+      silent.close();
+      await database.drop();
+    }
   });
 });
