@@ -44,8 +44,19 @@ export interface TeamsOptions {
   playgroundCards?: boolean;
 }
 
-function isAuthenticationError(error: unknown): boolean {
-  return error instanceof Error && error.constructor.name === 'AuthenticationError';
+/**
+ * The Bot Framework's own refusal, or one of jsonwebtoken's that it passes on as they are (a bad
+ * signature, a token not yet valid): either way the sender's token is wrong, a 401, not our 500.
+ */
+const TOKEN_ERRORS = new Set([
+  'AuthenticationError',
+  'JsonWebTokenError',
+  'NotBeforeError',
+  'TokenExpiredError',
+]);
+
+export function isAuthenticationError(error: unknown): boolean {
+  return error instanceof Error && (TOKEN_ERRORS.has(error.constructor.name) || TOKEN_ERRORS.has(error.name));
 }
 
 export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
@@ -176,6 +187,14 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
             req.headers.authorization ?? '',
             activity.data as unknown as Activity,
           );
+          if (result && result.status >= 500 && result.body === undefined) {
+            // The SDK's 501: an invoke no handler took (a card from an older version, a forged verb).
+            const name = typeof activity.data.name === 'string' ? activity.data.name.slice(0, 100) : null;
+            metrics.activities.inc({ type, result: 'refused' });
+            logger.info({ type, name }, `teams: no handler for a ${type} activity`);
+            sendError(res, 400, 'unsupported_activity', `Ringback does not handle this ${type} activity`);
+            return;
+          }
           metrics.activities.inc({ type, result: 'handled' });
           res.status(result?.status ?? 200);
           if (result?.body !== undefined) res.json(result.body);

@@ -87,6 +87,18 @@ describe('a card action', () => {
     expect(h.logLines()).toContainEqual(expect.stringContaining('teams: a card action refused'));
   });
 
+  it('with a verb Ringback does not know (an old card, a forged one) gets a 400 with a reason, and is logged', async () => {
+    const post = await cardOf(plainCaller.id);
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, 'ringback.no_such_action', { callId: plainCaller.id }),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: 'unsupported_activity', detail: expect.any(String) });
+    expect(h.logLines()).toContainEqual(expect.stringContaining('teams: no handler for'));
+    expect((await h.ringback.store.episodes.get(plainCaller.id))?.state).toBe('open');
+  });
+
   it('on one call’s card naming another call is refused', async () => {
     const post = await cardOf(plainCaller.id);
     const answer = await h.fake.toBot(

@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
+import { AuthenticationError } from 'botframework-connector';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../../src/config/env.js';
 import { describeFeatures } from '../../../src/features.js';
 import { teamsAuth } from '../../../src/surfaces/teams/auth.js';
+import { isAuthenticationError } from '../../../src/surfaces/teams/register.js';
 
 const env = (values: Record<string, string>) => envSchema.parse(values);
 const teamsLine = (values: Record<string, string>) =>
@@ -84,5 +87,37 @@ describe('Teams authentication', () => {
     expect(
       teamsAuth(env({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'x', MicrosoftAppType: 'Weird' })).mode,
     ).toBe('off');
+  });
+});
+
+describe('a token the Bot Framework check refuses', () => {
+  // jsonwebtoken as botframework-connector resolves it: the errors it passes on as they are.
+  const jwt = createRequire(createRequire(import.meta.url).resolve('botframework-connector'))(
+    'jsonwebtoken',
+  ) as {
+    sign(payload: object, key: string, options?: object): string;
+    verify(token: string, key: string, options?: object): unknown;
+  };
+  const refusal = (token: string, options: object = {}) => {
+    try {
+      jwt.verify(token, 'the-real-key', options);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('the token was accepted');
+  };
+
+  it('is a 401 whether the Bot Framework or jsonwebtoken refused it', () => {
+    const forged = jwt.sign({ iss: 'https://api.botframework.com' }, 'not-the-key');
+    const early = jwt.sign({ nbf: Math.floor(Date.now() / 1000) + 3600 }, 'the-real-key');
+    expect(isAuthenticationError(refusal(forged))).toBe(true);
+    expect(isAuthenticationError(refusal(early))).toBe(true);
+    expect(isAuthenticationError(refusal('not.a.token'))).toBe(true);
+    expect(isAuthenticationError(new AuthenticationError('no token', 401))).toBe(true);
+  });
+
+  it('is not a 401 when something else failed', () => {
+    expect(isAuthenticationError(new Error('connect ECONNREFUSED'))).toBe(false);
+    expect(isAuthenticationError(new TypeError('x is undefined'))).toBe(false);
   });
 });
