@@ -25,13 +25,18 @@ export const WEBHOOK_PATH = '/webhooks/zendesk';
 /** Signatures are remembered a little past their window, so a purge never frees one that could still pass. */
 const REMEMBER_MARGIN_MS = 60_000;
 
+/** A positive whole number, what Zendesk's ids are; past 2^53 it would not survive as a JSON number. */
+const ticketIdNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 const ticketId = z.union([
-  z.number().int().positive(),
+  ticketIdNumber,
   z
     .string()
     .trim()
     .regex(/^\d+$/, { message: 'expected a ticket id such as "123" ({{ticket.id}} in the trigger)' })
-    .transform(Number),
+    .transform(Number)
+    // "0" and 20 digits pass the pattern; the job's own schema would refuse them after the answer.
+    .pipe(ticketIdNumber),
 ]);
 
 export const webhookBodySchema = z.object({

@@ -90,6 +90,17 @@ describe('POST /webhooks/zendesk', () => {
       expect((await postWebhook(baseUrl, 'not json', { timestamp })).status).toBe(400);
       expect(await queued()).toEqual([]);
     });
+
+    it('refuses a ticket id that is no Zendesk id ("0", 20 digits) with 422, not a retry-later', async () => {
+      const { baseUrl } = await start();
+      const timestamp = stamp(clock.now());
+      for (const ticket_id of ['0', '99999999999999999999', 0]) {
+        const answer = await postWebhook(baseUrl, { ticket_id }, { timestamp });
+        expect(answer.status).toBe(422);
+        expect(await answer.json()).toMatchObject({ error: 'invalid_payload', detail: expect.any(String) });
+      }
+      expect(await queued()).toEqual([]);
+    });
   });
 
   describe('without a valid signature', () => {
