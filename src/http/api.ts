@@ -57,6 +57,19 @@ const callsQuery = z.object({
   cursor: z.string().max(1000).optional(),
 });
 
+/** GET /api/summary: which period (`today`, `week`, … as the summary command takes them) and which line. */
+const summaryQuery = z.object({
+  period: z.string().max(100).default('today'),
+  line: z.string().max(200).optional(),
+});
+
+/** "field: what is wrong", from a query's first problem. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || 'query';
+  return `${field}: ${issue?.message ?? 'invalid'}`;
+}
+
 /** The next page's URL: this request's filters and limit, and the cursor after its last call. */
 function nextPageUrl(path: string, query: Request['query'], limit: number, cursor: string): string {
   const params = new URLSearchParams();
@@ -110,9 +123,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/calls', async (req, res) => {
     const parsed = callsQuery.safeParse(req.query);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'query';
-      const detail = `${field}: ${issue?.message ?? 'invalid'}`;
+      const detail = firstIssue(parsed.error);
       deps.logger.info({ path: req.path, detail }, `api: refused /calls query: ${detail}`);
       sendError(res, 400, 'invalid_query', detail);
       return;
@@ -139,6 +150,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/calls/:id', async (req, res) => {
     const episode = await deps.store.episodes.get(req.params.id ?? '');
     if (!episode) {
+      deps.logger.info({ path: req.path }, 'api: no such call');
       sendError(res, 404, 'not_found', `no call with id ${req.params.id}`);
       return;
     }
@@ -147,10 +159,20 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/summary', async (req, res) => {
-    const period = typeof req.query.period === 'string' ? req.query.period : 'today';
-    const line = typeof req.query.line === 'string' ? req.query.line : undefined;
+    const parsed = summaryQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const detail = firstIssue(parsed.error);
+      deps.logger.info({ path: req.path, detail }, `api: refused /summary query: ${detail}`);
+      sendError(res, 400, 'invalid_query', detail);
+      return;
+    }
+    const { period, line } = parsed.data;
     const answer = await buildSummary(deps, { period, line });
     if (!answer.ok) {
+      deps.logger.info(
+        { path: req.path, detail: answer.error },
+        `api: refused /summary query: ${answer.error}`,
+      );
       sendError(res, 400, 'invalid_query', answer.error);
       return;
     }

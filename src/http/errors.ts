@@ -43,6 +43,10 @@ export function errorMiddleware(logger: Logger) {
       bodyError.status < 500 &&
       bodyError.expose
     ) {
+      logger.info(
+        { path: req.path, status: bodyError.status, type: bodyError.type },
+        `http: refused a request body: ${bodyError.message ?? 'bad request'}`,
+      );
       sendError(res, bodyError.status, 'bad_request', bodyError.message ?? 'bad request');
       return;
     }

@@ -1,15 +1,16 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
-import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
 
 const TOKEN = 'test-api-token-123';
 
 describe('HTTP server', () => {
   let database: TestDatabase;
   let ringback: StartedRingback;
+  let logs: () => string[];
   const get = (path: string, token: string | null = TOKEN) =>
     fetch(`${ringback.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
@@ -17,9 +18,14 @@ describe('HTTP server', () => {
     database = sqliteDatabase();
     const echo = (app: Express) => {
       app.post('/echo', (_req, res) => res.json({ ok: true }));
+      app.post('/echo-json', express.json(), (_req, res) => res.json({ ok: true }));
     };
-    ringback = await startRingback(testConfig({ database, env: { RINGBACK_API_TOKEN: TOKEN } }), {
+    const config = testConfig({ database, env: { RINGBACK_API_TOKEN: TOKEN } });
+    const memory = memoryLogger(config.secrets, 'info');
+    logs = memory.lines;
+    ringback = await startRingback(config, {
       adapters: [(ctx) => ctx.addMount(echo)],
+      logger: memory.logger,
     });
     const { store } = ringback;
     await store.episodes.insert(
@@ -188,14 +194,35 @@ describe('HTTP server', () => {
       });
     });
 
-    it('explains a bad period', async () => {
+    it('explains a bad period, and logs the refusal', async () => {
       const response = await get('/api/summary?period=fortnight');
       expect(response.status).toBe(400);
       expect(((await response.json()) as { detail: string }).detail).toContain('expected today, yesterday');
+      expect(logs()).toContainEqual(expect.stringContaining('api: refused /summary query'));
+    });
+
+    it('refuses a period given twice rather than summing up today', async () => {
+      const response = await get('/api/summary?period=today&period=week');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_query',
+        detail: expect.stringContaining('period'),
+      });
     });
   });
 
   describe('errors', () => {
+    it('answers a body it cannot read (an unsupported charset) with 415 JSON, and logs it', async () => {
+      const response = await fetch(`${ringback.baseUrl}/echo-json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=latin1' },
+        body: '{}',
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ error: 'bad_request', detail: expect.any(String) });
+      expect(logs()).toContainEqual(expect.stringContaining('http: refused a request body'));
+    });
+
     it('answers unknown routes with JSON 404', async () => {
       const response = await fetch(`${ringback.baseUrl}/nowhere`, { method: 'POST' });
       expect(response.status).toBe(404);
