@@ -15,6 +15,56 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/**
+ * The audit fields that hold caller data, by event type: a number to call back on, and a priority rule's
+ * reason (it can name the caller's organization or tags). The retention erases them with the episode.
+ */
+export const CALLER_DATA_IN_AUDIT: Readonly<Record<string, readonly string[]>> = {
+  callback_request_noted: ['number'],
+  callback_number_set: ['number'],
+  priority_set: ['because'],
+};
+
+/** An entry's data with its caller data set to null, or null when it holds none. */
+export function auditDataWithoutCallerData(
+  type: string,
+  data: Record<string, unknown>,
+): Record<string, unknown> | null {
+  const fields = CALLER_DATA_IN_AUDIT[type] ?? [];
+  if (!fields.some((field) => data[field] !== null && data[field] !== undefined)) return null;
+  return { ...data, ...Object.fromEntries(fields.map((field) => [field, null])) };
+}
+
+/** Erases the caller data of these episodes' audit entries; answers how many entries changed. */
+// biome-ignore lint/suspicious/noExplicitAny: also run by a migration, against the untyped schema
+export async function eraseAuditCallerData(db: Kysely<any>, episodeIds: readonly string[]): Promise<number> {
+  if (episodeIds.length === 0) return 0;
+  const rows: { id: number | string; type: string; data: string }[] = await db
+    .selectFrom('audit')
+    .select(['id', 'type', 'data'])
+    .where('episode_id', 'in', episodeIds)
+    .where('type', 'in', Object.keys(CALLER_DATA_IN_AUDIT))
+    .execute();
+  let changed = 0;
+  for (const row of rows) {
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(row.data) as Record<string, unknown>;
+    } catch {
+      data = {};
+    }
+    const erased = auditDataWithoutCallerData(row.type, data);
+    if (!erased) continue;
+    await db
+      .updateTable('audit')
+      .set({ data: JSON.stringify(erased) })
+      .where('id', '=', row.id)
+      .execute();
+    changed += 1;
+  }
+  return changed;
+}
+
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

@@ -12,6 +12,7 @@ import type {
   Priority,
   SuggestedOwner,
 } from '../domain/types.js';
+import { eraseAuditCallerData } from './audit.js';
 import type { Database, EpisodesTable } from './schema.js';
 
 type Row = Selectable<EpisodesTable>;
@@ -287,7 +288,7 @@ export class EpisodeRepository {
       .orderBy('last_call_at')
       .limit(limit)
       .execute();
-    let erased = 0;
+    const erased: string[] = [];
     for (const row of rows) {
       const result = await this.db
         .updateTable('episodes')
@@ -303,9 +304,11 @@ export class EpisodeRepository {
         .where('id', '=', row.id)
         .where('version', '=', row.version)
         .executeTakeFirst();
-      erased += Number(result.numUpdatedRows);
+      if (Number(result.numUpdatedRows) > 0) erased.push(row.id);
     }
-    return erased;
+    // In the same transaction: an episode is never marked erased while its audit still holds the number.
+    await eraseAuditCallerData(this.db, erased);
+    return erased.length;
   }
 
   async count(): Promise<number> {

@@ -18,6 +18,7 @@ import { shownDigestMigration } from './migrations/014_shown_digest.js';
 import { takeOrderIndexMigration } from './migrations/015_take_order_index.js';
 import { budgetLedgerMigration } from './migrations/016_budget_ledger.js';
 import { ticketCreateStartedMigration } from './migrations/017_ticket_create_started.js';
+import { auditErasureMigration } from './migrations/018_audit_erasure.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -39,6 +40,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '015_take_order_index': takeOrderIndexMigration(dialect),
     '016_budget_ledger': budgetLedgerMigration(dialect),
     '017_ticket_create_started': ticketCreateStartedMigration(dialect),
+    '018_audit_erasure': auditErasureMigration(dialect),
   };
 }
 

@@ -86,6 +86,7 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       '015_take_order_index',
       '016_budget_ledger',
       '017_ticket_create_started',
+      '018_audit_erasure',
     ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,

@@ -269,6 +269,39 @@ describe.each(kinds)('retention on $name', (kind) => {
       expect(await store.episodes.getDetails('recent')).toEqual({ transcript: 'recent words' });
     });
 
+    it('erases the caller data in the audit of the episodes it erases, and only that', async () => {
+      const entries = (episodeId: string) =>
+        [
+          { type: 'callback_number_set', actor: ana, data: { number: '+33612340001' } },
+          {
+            type: 'callback_request_noted',
+            actor: null,
+            data: { first: true, number: '+33612340002', autoCallback: null },
+          },
+          {
+            type: 'priority_set',
+            actor: null,
+            data: { level: 'high', previous: 'normal', rule: 'vip', because: 'organization Refund Corp' },
+          },
+          { type: 'claimed', actor: ana, data: { implicit: false } },
+        ].map((entry) => ({ ...entry, episodeId, surface: 'slack' as const, at: T0 + 100_000 }));
+      await store.audit.append([...entries('old'), ...entries('recent')]);
+
+      await round(LATER);
+
+      const old = await store.audit.listForEpisode('old');
+      expect(old.map((e) => [e.type, e.data])).toEqual([
+        ['callback_number_set', { number: null }],
+        ['callback_request_noted', { first: true, number: null, autoCallback: null }],
+        ['priority_set', { level: 'high', previous: 'normal', rule: 'vip', because: null }],
+        ['claimed', { implicit: false }],
+      ]);
+      expect(old[0]?.actor).toEqual(ana);
+      const recent = await store.audit.listForEpisode('recent');
+      expect(JSON.stringify(recent)).toContain('+33612340001');
+      expect(JSON.stringify(recent)).toContain('Refund Corp');
+    });
+
     it('erases provider calls not heard of since the retention, with or without an episode', async () => {
       await round(LATER);
       for (const key of ['aircall:1', 'aircall:5']) {

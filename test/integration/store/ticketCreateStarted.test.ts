@@ -60,7 +60,7 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
       } as any)
       .execute();
 
-    expect(await upgraded.migrate()).toEqual(['017_ticket_create_started']);
+    expect(await upgraded.migrate()).toEqual(['017_ticket_create_started', '018_audit_erasure']);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-no-ticket')).toBe(true);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-assigned')).toBe(true);
     expect(await upgraded.zendeskLinks.assignee('ep-assigned')).toBe(9001);
