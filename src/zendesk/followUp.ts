@@ -22,7 +22,7 @@ import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { forJobRunner, isConflict } from './errors.js';
 import type { ZendeskTicket } from './schemas.js';
-import { formatTime } from './text.js';
+import { commentText, formatTime } from './text.js';
 import type { ZendeskTickets } from './tickets.js';
 
 /** Put on the ticket with the public follow-up: present means the caller was already written to. */
@@ -81,7 +81,7 @@ export function attemptNoteText(
 ): string {
   const label = isOutcome(note.result) ? OUTCOME_LABELS[note.result] : note.result;
   const of = note.of !== null ? ` of ${note.of}` : '';
-  return `Call-back attempt ${note.attempt}${of} by ${note.by} at ${formatTime(note.at, timezone)}: ${label}. ${marker}`;
+  return `Call-back attempt ${note.attempt}${of} by ${commentText(note.by)} at ${formatTime(note.at, timezone)}: ${label}. ${marker}`;
 }
 
 /**
@@ -112,8 +112,9 @@ export function pickTemplate(
 export type FollowUpValues = Record<(typeof FOLLOW_UP_PLACEHOLDERS)[number], string>;
 
 /**
- * The template with its placeholders filled. Values are plain text in a plain-text comment; braces in them
- * are not read again (one pass), so a caller named "{{line}}" stays as written.
+ * The template with its placeholders filled. The template is the admin's own Markdown; the values are made
+ * literal (followUpValues), and braces in them are not read again (one pass), so a caller named "{{line}}"
+ * stays as written.
  */
 export function fillTemplate(template: string, values: FollowUpValues): string {
   return template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) =>
@@ -125,9 +126,9 @@ export function fillTemplate(template: string, values: FollowUpValues): string {
 export function followUpValues(episode: Episode, requesterName: string | null): FollowUpValues {
   const agent = episode.claimedBy ?? episode.resolvedBy;
   return {
-    callerName: episode.caller.name ?? requesterName ?? '',
-    line: episode.line,
-    agentFirstName: agent?.name.trim().split(/\s+/)[0] ?? '',
+    callerName: commentText(episode.caller.name ?? requesterName ?? ''),
+    line: commentText(episode.line),
+    agentFirstName: commentText(agent?.name.trim().split(/\s+/)[0] ?? ''),
     attempts: String(episode.attemptLog.length),
   };
 }

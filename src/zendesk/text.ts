@@ -22,6 +22,17 @@ export function surfaceName(surface: Surface): string {
   return SURFACE_NAMES[surface];
 }
 
+/**
+ * Text from callers, providers and people, made literal in a ticket comment: Zendesk reads a comment's
+ * `body` as Markdown, so a caller named "[Verify your account](https://…)" would be a link in the note, or
+ * in the public follow-up e-mailed to the caller. Only what makes links, images and HTML is escaped, so a
+ * plain name reads the same whether Markdown is rendered or not. Subjects and side-conversation messages
+ * are plain text and need none of it.
+ */
+export function commentText(text: string): string {
+  return text.replace(/[\\[\]<>]/g, (c) => `\\${c}`);
+}
+
 /** "Marie Dupont (+33 1 76 36 06 95)", "+33 1 76 36 06 95", "a withheld number". */
 export function callerLabel(caller: Caller): string {
   const number = displayNumber(caller.number);
@@ -46,20 +57,20 @@ export function formatTime(ms: number, timezone: string): string {
 export function missedCallComment(episode: Episode, details: EpisodeDetails, timezone: string): string {
   const first = details.calls[0];
   const lines = [
-    `Missed call from ${callerLabel(episode.caller)} on ${episode.line}.`,
+    `Missed call from ${commentText(callerLabel(episode.caller))} on ${commentText(episode.line)}.`,
     `Missed at: ${formatTime(episode.missedAt, timezone)}`,
   ];
   const reason = describeReason(first?.reason ?? null);
   if (reason) lines.push(`Why: ${reason}`);
   if (first?.waitedSeconds) lines.push(`Waited: ${formatDuration(first.waitedSeconds * 1000)}`);
-  if (details.rang.length > 0) lines.push(`Rang: ${details.rang.join(', ')}`);
+  if (details.rang.length > 0) lines.push(`Rang: ${commentText(details.rang.join(', '))}`);
   if (details.voicemail) {
     const length = details.voicemail.durationSeconds
       ? ` (${formatDuration(details.voicemail.durationSeconds * 1000)})`
       : '';
-    lines.push(`Voicemail${length}${details.voicemail.url ? `: ${details.voicemail.url}` : ''}`);
+    lines.push(`Voicemail${length}${details.voicemail.url ? `: ${commentText(details.voicemail.url)}` : ''}`);
   }
-  if (details.transcript) lines.push(`Transcript: ${details.transcript}`);
+  if (details.transcript) lines.push(`Transcript: ${commentText(details.transcript)}`);
   if (first) lines.push(`Call: ${first.key}`);
   lines.push('', 'Claim it, call back and record the outcome from the Ringback card in your team channel.');
   return lines.join('\n');
@@ -73,7 +84,7 @@ export function anotherCallNote(
 ): string {
   const reason = describeReason(call.reason);
   const parts = [
-    `Another missed call from ${callerLabel(episode.caller)} at ${formatTime(call.at, timezone)}${reason ? ` — ${reason}` : ''}.`,
+    `Another missed call from ${commentText(callerLabel(episode.caller))} at ${formatTime(call.at, timezone)}${reason ? ` — ${reason}` : ''}.`,
     `${episode.callCount} calls so far. ${callMarker(call.key)}`,
   ];
   if (call.talkTicketId) parts.push(`Zendesk Talk made ticket #${call.talkTicketId} for this call.`);
@@ -87,8 +98,8 @@ export function callMarker(providerCallKey: string): string {
 
 function actorLine(actor: Actor | null): string {
   if (!actor) return 'Ringback';
-  const email = actor.email ? ` (${actor.email})` : '';
-  return `${actor.name}${email} on ${surfaceName(actor.surface)}`;
+  const email = actor.email ? ` (${commentText(actor.email)})` : '';
+  return `${commentText(actor.name)}${email} on ${surfaceName(actor.surface)}`;
 }
 
 /** The one internal note written when the callback is resolved. */
@@ -102,7 +113,7 @@ export function resolveNote(episode: Episode, timezone: string): string {
     `Resolved by: ${actorLine(episode.resolvedBy)}`,
     `Missed at: ${formatTime(episode.missedAt, timezone)}`,
     `Claimed at: ${episode.claimedAt !== null ? formatTime(episode.claimedAt, timezone) : '—'}${
-      episode.claimedBy ? ` by ${episode.claimedBy.name}` : ''
+      episode.claimedBy ? ` by ${commentText(episode.claimedBy.name)}` : ''
     }`,
     `First call back: ${episode.firstAttemptAt !== null ? formatTime(episode.firstAttemptAt, timezone) : '—'}${
       episode.attempts > 0 ? ` (${episode.attempts} attempt${episode.attempts === 1 ? '' : 's'})` : ''

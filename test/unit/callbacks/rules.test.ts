@@ -62,6 +62,14 @@ describe('follow-up templates', () => {
     );
   });
 
+  it('makes the caller’s name literal in the public comment: no link from a name', () => {
+    const values = followUpValues(
+      episode({ caller: { number: null, name: '[Pay here](https://evil.example)' } }),
+      null,
+    );
+    expect(fillTemplate('Hi {{callerName}},', values)).toBe('Hi \\[Pay here\\](https://evil.example),');
+  });
+
   it('takes the agent’s first name and the number of attempts from the episode', () => {
     const values = followUpValues(
       episode({

@@ -4,6 +4,7 @@ import { stripQuotedReply } from '../../../src/zendesk/sideConversations.js';
 import {
   anotherCallNote,
   callerLabel,
+  commentText,
   missedCallComment,
   resolveNote,
   sideConversationSubject,
@@ -41,6 +42,48 @@ describe('the first comment of a ticket', () => {
     expect(text).toContain('Rang: Ana, Ben');
     expect(text).toContain('Voicemail (41s): https://example.com/vm.mp3');
     expect(text).toContain('Call: zendesk:5001');
+  });
+});
+
+describe('text from callers and people in a ticket comment', () => {
+  const LINK = '[Verify your account](https://evil.example/login)';
+  const literal = '\\[Verify your account\\](https://evil.example/login)';
+
+  it('cannot make a link, an image or HTML: Zendesk reads the body as Markdown', () => {
+    expect(commentText(LINK)).toBe(literal);
+    expect(commentText('![x](https://t.example/p.gif) <img src=x> a\\b')).toBe(
+      '!\\[x\\](https://t.example/p.gif) \\<img src=x\\> a\\\\b',
+    );
+    const details = parseDetails({
+      calls: [{ key: 'generic:twilio:1', at: T0, reason: null, waitedSeconds: 5 }],
+      rang: [LINK],
+      transcript: `call me ${LINK}`,
+    });
+    const text = missedCallComment(
+      episode({ caller: { number: '+33176360695', name: LINK } }),
+      details,
+      PARIS,
+    );
+    expect(text).toContain(`Missed call from ${literal} (+33 1 76 36 06 95)`);
+    expect(text).toContain(`Rang: ${literal}`);
+    expect(text).toContain(`Transcript: call me ${literal}`);
+    expect(text).not.toContain(LINK);
+    const resolved = episode({
+      state: 'resolved',
+      outcome: 'reached',
+      resolvedAt: T0 + 60_000,
+      resolvedBy: { ...ana, name: LINK },
+      claimedBy: { ...ana, name: LINK },
+      claimedAt: T0,
+    });
+    expect(resolveNote(resolved, PARIS)).not.toContain(LINK);
+  });
+
+  it('leaves a plain name, and the subject, as they are', () => {
+    expect(commentText('Marie-Hélène O’Neil (+33 1 76 36 06 95)')).toBe(
+      'Marie-Hélène O’Neil (+33 1 76 36 06 95)',
+    );
+    expect(ticketSubject({ number: null, name: LINK })).toBe(`Missed call from ${LINK}`);
   });
 });
 
