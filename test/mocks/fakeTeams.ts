@@ -126,6 +126,8 @@ export class FakeTeams {
     match: (method: string, path: string) => boolean;
     status: number;
     retryAfter?: number;
+    /** Never answered: the request hangs until the fake closes. */
+    hang?: boolean;
   }[] = [];
   private nextId = 1_700_000_000_000;
   private server!: Server;
@@ -180,6 +182,11 @@ export class FakeTeams {
   /** The next request matching answers `status` (with Retry-After seconds for 429). */
   failNext(match: (method: string, path: string) => boolean, status: number, retryAfter?: number): void {
     this.scripted.push({ match, status, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+  }
+
+  /** The next request matching is never answered (a Bot Connector that hangs). */
+  hangNext(match: (method: string, path: string) => boolean): void {
+    this.scripted.push({ match, status: 0, hang: true });
   }
 
   /** Root posts (new conversations) in a channel, oldest first. */
@@ -293,6 +300,7 @@ export class FakeTeams {
     const scripted = this.scripted.findIndex((s) => s.match(method, path));
     if (scripted >= 0) {
       const [script] = this.scripted.splice(scripted, 1);
+      if (script?.hang) return;
       if (script) {
         record(script.status);
         send(

@@ -6,6 +6,7 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../observability/logger.js';
+import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { TeamsChannel, TeamsRepository } from '../../store/teams.js';
 import { channelOfConversation } from './connector.js';
 
@@ -47,7 +48,9 @@ export class TeamsConversations {
     const base = this.base(context, teamId, data.team?.name ?? null);
     let channels: TeamsChannel[];
     try {
-      const listed = await TeamsInfo.getTeamChannels(context, teamId);
+      const listed = await vendorPolicies
+        .get('teams')
+        .request('getTeamChannels', () => TeamsInfo.getTeamChannels(context, teamId));
       channels = listed
         .filter((c): c is typeof c & { id: string } => typeof c.id === 'string' && c.id !== '')
         // The General channel has no name in the list; its id is the team's.

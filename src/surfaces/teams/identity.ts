@@ -8,6 +8,7 @@ import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
+import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { TeamsRepository } from '../../store/teams.js';
 
 export const ROSTER_TTL_MS = 12 * 60 * 60_000;
@@ -57,7 +58,10 @@ export class TeamsIdentities {
     let rosterCheckedAt: number | null = null;
     if (!fresh) {
       try {
-        const member = await TeamsInfo.getMember(context, from.id);
+        // The SDK's own client for this turn has no timeout: the Teams policy gives it one.
+        const member = await vendorPolicies
+          .get('teams')
+          .request('getMember', () => TeamsInfo.getMember(context, from.id));
         const address = [member.email, member.userPrincipalName].find((a) => a && EMAIL.test(a));
         email = address ? address.toLowerCase() : email;
         name = member.name || name;

@@ -8,6 +8,7 @@ import type { ThreadHub } from '../../app/threads.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
+import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { Store } from '../../store/store.js';
 import {
   answerTeamsCommand,
@@ -97,6 +98,11 @@ export class TeamsMessages {
  * an effect of a state change, so it needs no outbox (asking again asks again).
  */
 export async function reply(context: TurnContext, answer: TeamsAnswer): Promise<void> {
+  // Sent by the SDK's own client for this turn, which has no timeout: the Teams policy gives it one.
+  await vendorPolicies.get('teams').request('reply', () => sendReply(context, answer));
+}
+
+async function sendReply(context: TurnContext, answer: TeamsAnswer): Promise<void> {
   await context.sendActivity(
     answer.card
       ? {

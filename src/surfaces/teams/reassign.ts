@@ -10,6 +10,7 @@ import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor, Episode } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
+import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsMember, TeamsRepository } from '../../store/teams.js';
 import { memberKey, teamsActorId } from './identity.js';
@@ -85,7 +86,9 @@ export async function reassignTarget(
   const [known] = await deps.teams.findMembers([value]);
   if (known?.email) return actorOf(known);
   try {
-    const member = await TeamsInfo.getMember(context, value);
+    const member = await vendorPolicies
+      .get('teams')
+      .request('getMember', () => TeamsInfo.getMember(context, value));
     const address = [member.email, member.userPrincipalName].find((a) => a && EMAIL.test(a));
     const person = {
       userKey: memberKey({ id: member.id, aadObjectId: member.aadObjectId ?? null }),
