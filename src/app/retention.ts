@@ -23,6 +23,9 @@ export const JOB_RETENTION = {
   sharedSendsMs: DAY,
 };
 
+/** An expired lease means nothing (the next holder overwrites it); an hour past its end it is deleted. */
+const EXPIRED_LEASE_KEPT_MS = 60 * 60 * 1000;
+
 /**
  * Names of what is purged: the `what` label of ringback_purged_total. A fixed set, so a purger the lead adds
  * later under another name is counted as `other` rather than growing the label space.
@@ -38,6 +41,7 @@ export const PURGED_WHAT = [
   'signatures',
   'agent_identities',
   'pacing_sends',
+  'leases',
 ] as const;
 
 export interface Purger {
@@ -68,6 +72,7 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },
     { name: 'agent_identities', run: (now) => store.agentIdentities.purgeExpired(now) },
+    { name: 'leases', run: (now) => store.leases.purgeExpired(now - EXPIRED_LEASE_KEPT_MS, PURGE_BATCH) },
     {
       name: 'pacing_sends',
       run: (now) =>

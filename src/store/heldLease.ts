@@ -25,10 +25,11 @@ export async function withHeldLease<T>(
 ): Promise<{ held: true; value: T } | { held: false }> {
   const holder = randomUUID();
   if (!(await deps.leases.acquire(name, holder, ttlMs, deps.clock.now()))) return { held: false };
+  let renewing: Promise<unknown> = Promise.resolve();
   const renewal = setInterval(
     () => {
       // A failed renewal is not fatal: the lease still runs to its end, and the work is idempotent anyway.
-      deps.leases.acquire(name, holder, ttlMs, deps.clock.now()).catch(() => undefined);
+      renewing = deps.leases.acquire(name, holder, ttlMs, deps.clock.now()).catch(() => undefined);
     },
     Math.max(10, Math.floor(ttlMs / 3)),
   );
@@ -37,6 +38,8 @@ export async function withHeldLease<T>(
     return { held: true, value: await work() };
   } finally {
     clearInterval(renewal);
+    // A renewal still on its way would write the lease back after the release.
+    await renewing;
     await deps.leases.release(name, holder);
   }
 }

@@ -129,4 +129,18 @@ export class LeaseRepository {
   async release(name: string, holder: string): Promise<void> {
     await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
   }
+
+  /**
+   * Deletes leases that ran out before `before`: a holder killed while holding one never releases it, and
+   * the per-episode leases (one ticket per episode) would otherwise stay a row each.
+   */
+  async purgeExpired(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('leases')
+      .where('name', 'in', (eb) =>
+        eb.selectFrom('leases').select('name').where('expires_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

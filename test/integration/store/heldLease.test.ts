@@ -64,4 +64,28 @@ describe.each(await databaseKinds())('a held lease on $name', (kind) => {
     });
     expect(HELD_LEASE_MS).toBeLessThanOrEqual(10_000);
   });
+
+  it('leaves no lease behind when a renewal is still on its way as the work ends', async () => {
+    const clock = new ManualClock(1_000_000);
+    const leases = store().leases;
+    let renewalsStarted = 0;
+    // A renewal that takes 50 ms to reach the database (a busy pool), started just before the work ends.
+    const slowRenewals = {
+      acquire: async (name: string, holder: string, ttlMs: number, now: number) => {
+        if (renewalsStarted++ > 0) await new Promise((r) => setTimeout(r, 50));
+        return leases.acquire(name, holder, ttlMs, now);
+      },
+      release: (name: string, holder: string) => leases.release(name, holder),
+    };
+    await withHeldLease(
+      { leases: slowRenewals, clock },
+      'ticket:renewed',
+      () => new Promise((r) => setTimeout(r, 35)),
+      90,
+    );
+    await new Promise((r) => setTimeout(r, 80));
+    expect(renewalsStarted).toBeGreaterThan(1);
+    const left = await store().db.selectFrom('leases').select('name').execute();
+    expect(left).toEqual([]);
+  });
 });

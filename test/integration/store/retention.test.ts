@@ -188,6 +188,16 @@ describe.each(kinds)('retention on $name', (kind) => {
       const left = await store.db.selectFrom('identities').select('key').execute();
       expect(left.map((r) => r.key)).toEqual(['slack:U2']);
     });
+
+    it('deletes leases an hour after they ran out (a holder killed while holding one), never a live one', async () => {
+      const HOUR = 60 * 60 * 1000;
+      await store.leases.acquire('zendesk.ticket:ep-killed', 'worker-a', 6_000, T0);
+      await store.leases.acquire('zendesk.ticket:ep-recent', 'worker-b', 6_000, T0 + HOUR);
+      await store.leases.acquire('retention', 'worker-c', 2 * HOUR, T0 + HOUR);
+      expect((await round(T0 + HOUR + 10_000)).purged.leases).toBe(1);
+      const left = await store.db.selectFrom('leases').select('name').orderBy('name').execute();
+      expect(left.map((r) => r.name)).toEqual(['retention', 'zendesk.ticket:ep-recent']);
+    });
   });
 
   describe('call records', () => {
