@@ -58,6 +58,7 @@ export function chatTranslator(surface: ChatSurface, routing: RoutingConfig): In
         const text = timelineText(intent.events, episode, timezoneOf(routing, episode.line), {
           who: surface.markup.who,
           separator: surface.markup.lineBreak,
+          escape: surface.markup.escape,
         });
         if (!text) return [];
         return channels.map((channel) =>

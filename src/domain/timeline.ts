@@ -21,6 +21,8 @@ export function timelineLine(
   episode: Episode,
   timezone: string,
   who: NameStyle,
+  /** Other text that comes from outside Ringback (a rule's reason), escaped the surface's way. */
+  outside: (text: string) => string = (text) => text,
 ): string | null {
   const at = formatClock(event.at, timezone);
   const name = (value: string | null | undefined) => who(value ?? 'someone');
@@ -69,12 +71,12 @@ export function timelineLine(
         : `${at} · ${name(event.actor.name)} handed the call to ${name(event.to.name)}`;
     case 'priority_set':
       return event.level === 'high'
-        ? `${at} · High priority${event.because ? `: ${event.because}` : ''}`
+        ? `${at} · High priority${event.because ? `: ${outside(event.because)}` : ''}`
         : event.previous === 'high'
           ? `${at} · Back to normal priority`
           : null;
     case 'owner_suggested':
-      return `${at} · Suggested to ${name(event.owner.name)}: ${event.owner.why}`;
+      return `${at} · Suggested to ${name(event.owner.name)}: ${outside(event.owner.why)}`;
     // The due reminder is its own thread message, with the claimer's mention.
     case 'came_due':
     case 'escalated':
@@ -107,10 +109,10 @@ export function timelineText(
   events: DomainEvent[],
   episode: Episode,
   timezone: string,
-  style: { who: NameStyle; separator: string },
+  style: { who: NameStyle; separator: string; escape?: (text: string) => string },
 ): string | null {
   const lines = events
-    .map((event) => timelineLine(event, episode, timezone, style.who))
+    .map((event) => timelineLine(event, episode, timezone, style.who, style.escape))
     .filter((line): line is string => line !== null);
   return lines.length > 0 ? lines.join(style.separator) : null;
 }

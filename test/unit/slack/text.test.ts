@@ -149,7 +149,7 @@ describe('request signatures', () => {
 
 /** The timeline in Slack's markup, as the shared planner words it for Slack. */
 const timelineLine = (event: DomainEvent, ep: Episode, zone: string) =>
-  lineWords(event, ep, zone, SLACK_MARKUP.who);
+  lineWords(event, ep, zone, SLACK_MARKUP.who, SLACK_MARKUP.escape);
 const timelineText = (events: DomainEvent[], ep: Episode, zone: string) =>
   timelineWords(events, ep, zone, { who: SLACK_MARKUP.who, separator: SLACK_MARKUP.lineBreak });
 
@@ -204,6 +204,23 @@ describe('thread timeline', () => {
       ),
     ).toBe('10:32 · *Ana* is calling back (attempt 1)');
     expect(timelineText([{ type: 'details_changed', at: T0, fields: ['voicemail'] }], ep, zone)).toBeNull();
+  });
+
+  it('escapes a rule’s reason and a suggestion’s why, which name things from Zendesk', () => {
+    expect(
+      timelineLine(
+        {
+          type: 'priority_set',
+          at: T0,
+          level: 'high',
+          previous: 'normal',
+          rule: 'vip',
+          because: 'organization <!channel>',
+        },
+        ep,
+        zone,
+      ),
+    ).toBe('10:32 · High priority: organization &lt;!channel&gt;');
   });
 
   it('escapes names', () => {
