@@ -105,10 +105,15 @@ export class SlackApi {
     );
   }
 
+  /** Runs one call under Slack's timeout and breaker, its failure as the client threw it. */
+  underPolicy<T>(method: string, run: () => Promise<T>): Promise<T> {
+    return this.policy.request(method, () => run(), isSlackOutage);
+  }
+
   /** Runs one call and translates its failure for the job runner. */
   private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await this.policy.request(method, () => run(), isSlackOutage);
+      const result = await this.underPolicy(method, run);
       this.requests.inc({ method, result: 'ok' });
       return result;
     } catch (error) {

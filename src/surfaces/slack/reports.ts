@@ -70,7 +70,8 @@ export async function callSlack(
   args: Record<string, unknown>,
 ): Promise<unknown> {
   try {
-    return await api.client.apiCall(method, args);
+    // Under the breaker too: while Slack is down, reports and Home wait instead of each timing out.
+    return await api.underPolicy(method, () => api.client.apiCall(method, args));
   } catch (error) {
     throw translated(method, error);
   }

@@ -17,6 +17,7 @@ import {
   VendorUnavailable,
 } from '../../../src/resilience/vendorPolicy.js';
 import { SlackApi } from '../../../src/surfaces/slack/api.js';
+import { callSlack } from '../../../src/surfaces/slack/reports.js';
 import { BotConnector } from '../../../src/surfaces/teams/connector.js';
 import { ZendeskClient } from '../../../src/zendesk/client.js';
 import { memoryLogger } from '../../helpers/ringback.js';
@@ -94,6 +95,20 @@ describe('vendor clients against a vendor that never answers', () => {
       policy: policy('slack'),
     });
     await expectTimeoutsThenOpen(() => api.postMessage({ channel: 'C0123456789', text: 'hi' }));
+  });
+
+  it('Slack, for the reports and the App Home too (their calls go through the client directly)', async () => {
+    const api = new SlackApi({
+      token: 'xoxb-test',
+      apiUrl: `${url}/`,
+      retries: 0,
+      logger: memoryLogger().logger,
+      metrics: new Metrics({ defaultMetrics: false }),
+      policy: policy('slack'),
+      // The client's own timeout is longer than the policy's: the policy must be what gives up.
+      timeoutMs: 5_000,
+    });
+    await expectTimeoutsThenOpen(() => callSlack(api, 'views.publish', { user_id: 'U1', view: {} }));
   });
 
   it('Teams (Bot Connector)', async () => {
