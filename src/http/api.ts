@@ -9,7 +9,7 @@ import type { Episode } from '../domain/types.js';
 import { EPISODE_STATES, type EpisodeState } from '../domain/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
-import { safeEqual } from './auth.js';
+import { bearerAccepted } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { sendError } from './errors.js';
 import { exportRouter } from './export.js';
@@ -88,15 +88,7 @@ function requireToken(deps: ApiDeps) {
       sendError(res, 404, 'api_disabled', 'the read API is off: set RINGBACK_API_TOKEN to turn it on');
       return;
     }
-    const header = req.get('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
-    if (!safeEqual(given, deps.token)) {
-      deps.logger.info({ path: req.path }, 'api: request without a valid bearer token');
-      res.set('WWW-Authenticate', 'Bearer');
-      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <RINGBACK_API_TOKEN>');
-      return;
-    }
-    next();
+    if (bearerAccepted(req, res, deps.token, deps.logger, 'api')) next();
   };
 }
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
     routing: config.routing,
     logger,
     metrics,
-    token: undefined,
+    token: API_TOKEN,
     mounts: [],
     isAcceptingTraffic: () => true,
     doctor,
@@ -59,9 +59,13 @@ afterAll(async () => {
   await world?.close();
 });
 
-const readyz = async (query: string) => {
+const API_TOKEN = 'doctor-api-token';
+
+const readyz = async (query: string, token: string | null = API_TOKEN) => {
   const port = (http.server.address() as AddressInfo).port;
-  const response = await fetch(`http://127.0.0.1:${port}/readyz${query}`);
+  const response = await fetch(`http://127.0.0.1:${port}/readyz${query}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   return { status: response.status, text: await response.text() };
 };
 
@@ -87,9 +91,35 @@ describe('the doctor in a running Ringback', () => {
     );
     for (const secret of config.secrets) expect(verbose.text).not.toContain(secret);
 
-    const plain = await readyz('');
+    const plain = await readyz('', null);
     expect(plain.status).toBe(200);
     expect(JSON.parse(plain.text)).not.toHaveProperty('checks');
+  });
+
+  it('gives the verbose report only with the API token: it names channels, managers and the Zendesk account', async () => {
+    for (const token of [null, 'wrong-token']) {
+      const refused = await readyz('?verbose=1', token);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: 'unauthorized' });
+      expect(refused.text).not.toContain('checks');
+    }
+    // Without RINGBACK_API_TOKEN the verbose report is off altogether; the plain probe still answers.
+    const logger = createLogger({ level: 'silent', secrets: config.secrets });
+    const base = { store, clock, routing: config.routing, logger, metrics: new Metrics(), mounts: [] };
+    const tokenless = await listen(
+      createHttpApp({ ...base, token: undefined, isAcceptingTraffic: () => true, doctor }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const url = `http://127.0.0.1:${(tokenless.server.address() as AddressInfo).port}/readyz`;
+      const off = await fetch(`${url}?verbose=1`);
+      expect(off.status).toBe(404);
+      expect(await off.json()).toMatchObject({ error: 'verbose_off' });
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      await tokenless.close();
+    }
   });
 
   it('gives a manager the report privately with /ringback doctor, and refuses anyone else', async () => {
