@@ -92,6 +92,18 @@ async function clickedCard(
     await tellPrivately(deps, target, 'This call is no longer known to Ringback.');
     return null;
   }
+  // The modals name the caller, and "Other number…" lists the requester's numbers from Zendesk: for agents
+  // only, as every list of callers is (the click's own action would be refused anyway).
+  const actor = await deps.identities.actorFor(body.user.id, body.user.name ?? body.user.username);
+  const check = await deps.act.directory.checkAgent(actor);
+  if (!check.ok) {
+    deps.logger.info(
+      { episodeId, user: body.user.id, reason: check.reason },
+      'slack: refused a modal to a non-agent',
+    );
+    await tellPrivately(deps, target, check.message);
+    return null;
+  }
   return { origin: { episodeId, channel, messageTs }, episode };
 }
 

@@ -356,6 +356,30 @@ describe('the callback workflow on Slack', () => {
     expect(world.logLines().filter((line) => /44556677|44 55 66 77/.test(line))).toEqual([]);
   });
 
+  it('opens no modal for someone who is not an agent: they would see the caller and the requester’s numbers', async () => {
+    const ZOE = { id: 'UZOE000001', name: 'zoe', realName: 'Zoe Visitor', email: 'zoe@example.com' };
+    slack.addUser(ZOE);
+    const { id, card } = await requestAndCard();
+    const modalsBefore = slack.modals.length;
+    const zendeskBefore = world.zendesk.requests.length;
+    const payload = blockActions({
+      userId: ZOE.id,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTION_IDS.callbackNumber,
+      value: id,
+    });
+    expect((await post(payload)).status).toBe(200);
+    await vi.waitFor(async () => {
+      await world.drain();
+      expect(slack.ephemerals.some((e) => e.user === ZOE.id)).toBe(true);
+    }, WAIT);
+    expect(slack.modals.length).toBe(modalsBefore);
+    // Nothing asked of Zendesk on their behalf beyond the agent check itself.
+    const asked = world.zendesk.requests.slice(zendeskBefore).map((r) => r.path);
+    expect(asked.filter((path) => path.includes('/identities'))).toEqual([]);
+  });
+
   it('lists callback requests first in /ringback open, though they were missed later', async () => {
     await world.webhook('missed-call');
     await world.webhook('callback-tagged-done', 3);
