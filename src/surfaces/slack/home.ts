@@ -10,6 +10,7 @@
 import type { App } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { AgentDirectory } from '../../app/directory.js';
 import type { IntentTranslator } from '../../app/intents.js';
 import { buildSummary } from '../../app/summary.js';
 import { claimedBy, listCalls } from '../../chat/commands.js';
@@ -107,6 +108,8 @@ export interface HomeDeps {
   clock: Clock;
   routing: RoutingConfig;
   identities: Pick<SlackIdentities, 'actorFor'>;
+  /** Who may see callers: the lists name them, so a non-agent's Home shows the day's figures only. */
+  directory: Pick<AgentDirectory, 'checkAgent'>;
   logger: Logger;
 }
 
@@ -115,9 +118,10 @@ export async function homeContent(deps: HomeDeps, user: string): Promise<HomeCon
   const { store, clock, routing } = deps;
   const actor = await deps.identities.actorFor(user);
   const slackLines = new Set(routing.lines.filter((l) => l.slack).map((l) => l.name));
+  const check = await deps.directory.checkAgent(actor);
   const [mineEpisodes, openEpisodes, today] = await Promise.all([
-    claimedBy(store, actor),
-    store.episodes.list({ states: ['open'], limit: 2000 }),
+    check.ok ? claimedBy(store, actor) : [],
+    check.ok ? store.episodes.list({ states: ['open'], limit: 2000 }) : [],
     buildSummary(deps, { period: 'today' }),
   ]);
   const inMyLines = openEpisodes.filter((e) => slackLines.has(e.line));
@@ -142,6 +146,7 @@ export async function homeContent(deps: HomeDeps, user: string): Promise<HomeCon
       mineCalledBack: me?.calledBack ?? 0,
     },
     asOf: `${DateTime.fromMillis(now, { zone: routing.timezone }).toFormat('ccc d LLL, HH:mm')} (${routing.timezone})`,
+    refusal: check.ok ? null : check.message,
   };
 }
 

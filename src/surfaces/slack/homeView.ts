@@ -35,6 +35,8 @@ export interface HomeContent {
   today: HomeFigures;
   /** "Thu 26 Nov, 10:42 (Europe/Paris)". */
   asOf: string;
+  /** Why the lists are not shown (the person is not an agent): they name callers. Null for agents. */
+  refusal: string | null;
 }
 
 export interface HomeView {
@@ -119,8 +121,15 @@ export function homeView(content: HomeContent): HomeView {
       elements: [{ type: 'mrkdwn', text: `As of ${escapeMrkdwn(content.asOf)}` }],
     } as unknown as Block,
     { type: 'divider' },
-    { type: 'header', text: { type: 'plain_text', text: `My callbacks (${mine.total})`, emoji: false } },
   ];
+  if (content.refusal !== null) {
+    blocks.push(section(escapeMrkdwn(content.refusal)));
+    return { type: 'home', callback_id: HOME_CALLBACK_ID, private_metadata: content.user, blocks };
+  }
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: `My callbacks (${mine.total})`, emoji: false },
+  });
   const mineShown = mine.calls.slice(0, HOME_MAX_PER_LIST);
   if (mineShown.length === 0) blocks.push(section('No calls claimed by you. Claim one below.'));
   for (const call of mineShown) blocks.push(...workBlocks(call));

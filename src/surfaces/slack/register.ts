@@ -112,7 +112,15 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
     });
     registerSlackReports(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, logger });
-    registerHomeJobs(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, identities, logger });
+    registerHomeJobs(ctx.runner, {
+      api,
+      store: ctx.store,
+      clock: ctx.clock,
+      routing,
+      identities,
+      directory: ctx.directory,
+      logger,
+    });
     ctx.addIntentTranslator(homeTranslator(ctx.clock, routing));
 
     const bot = new BotIdentity(api);

@@ -25,6 +25,8 @@ import {
 } from '../slack/harness.js';
 
 const WAIT = { timeout: 10_000, interval: 25 };
+const ZOE = { id: 'UZOE000001', name: 'zoe', realName: 'Zoe Visitor', email: 'zoe@example.com' };
+const AGENTS = new Set([ANA.email, BEN.email, MIA.email]);
 let db: TestDatabase;
 let h: SlackHarness;
 let events = 0;
@@ -35,8 +37,16 @@ beforeAll(async () => {
     database: db,
     fake: { postsPerSecond: 5 },
     slack: { sender: { postIntervalMs: 200 } },
+    // Ana, Ben and Mia are agents of a connected help desk; Zoe is in the workspace only.
+    extraAdapters: [
+      (ctx) =>
+        ctx.addAgentLookup({
+          system: 'helpdesk',
+          findByEmail: async (email) => (AGENTS.has(email) ? { id: email, name: email } : null),
+        }),
+    ],
   });
-  for (const user of [ANA, BEN, MIA]) h.fake.addUser(user);
+  for (const user of [ANA, BEN, MIA, ZOE]) h.fake.addUser(user);
 });
 
 afterAll(async () => {
@@ -123,6 +133,19 @@ describe('the App Home', () => {
     const claims = JSON.stringify(h.fake.home(ANA.id)?.view.blocks).match(/"ringback\.claim"/g) ?? [];
     expect(claims).toHaveLength(2);
     expect(h.fake.errors).toEqual([]);
+  });
+
+  it('shows someone who is not an agent the day’s figures and why, never a caller', async () => {
+    await openHome(ZOE.id);
+    await vi.waitFor(() => expect(h.fake.home(ZOE.id)).toBeDefined(), WAIT);
+    const text = homeText(ZOE.id);
+    expect(text).toMatch(/\*Today:\* 2 missed calls/);
+    expect(text).toContain('not set up as an agent');
+    expect(text).not.toContain('Hugo Home');
+    expect(text).not.toContain('Open in my lines');
+    expect(JSON.stringify(h.fake.home(ZOE.id)?.view.blocks)).not.toMatch(
+      /ringback\.claim|6 11 11 11 11|611111111/,
+    );
   });
 
   it('is published again, with Call back and Resolve, when the person claims a call from its card', async () => {
@@ -250,6 +273,7 @@ describe('the Home view', () => {
         mineCalledBack: 3,
       },
       asOf: 'Thu 26 Nov, 10:42 (Europe/Paris)',
+      refusal: null,
     });
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
     expect(blockProblems(view.blocks.slice(0, 50))).toEqual([]);
