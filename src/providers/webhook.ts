@@ -11,6 +11,7 @@ import { BODY_LIMIT } from '../http/server.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { NewJob } from '../store/jobs.js';
+import type { SignatureRepository, SignatureSource } from '../store/signatures.js';
 import type { Store } from '../store/store.js';
 import { TurnBatch } from '../store/turnBatch.js';
 
@@ -51,7 +52,7 @@ export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: fal
   }
 }
 
-class StoreTimeout extends Error {}
+export class StoreTimeout extends Error {}
 
 /**
  * `work` against the store, given up after `timeoutMs` so a slow database cannot make the sender time out
@@ -67,6 +68,29 @@ export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, wha
   } finally {
     clearTimeout(timer);
     work.catch(() => undefined);
+  }
+}
+
+/**
+ * Remembers a request's signature (true: first sighting), giving up after `timeoutMs`. When it gives up,
+ * the request is answered "try again later" while the insert may still land, and the sender's retry of
+ * this very request would then be refused as a replay, for good: the signature is forgotten once it lands.
+ */
+export async function rememberSignatureWithin(
+  signatures: Pick<SignatureRepository, 'rememberOnce' | 'forget'>,
+  source: SignatureSource,
+  signature: string,
+  expiresAt: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const remembering = signatures.rememberOnce(source, signature, expiresAt);
+  try {
+    return await withinDeadline(remembering, timeoutMs, 'the signatures table');
+  } catch (error) {
+    remembering
+      .then((inserted) => (inserted ? signatures.forget(source, signature) : undefined))
+      .catch(() => undefined);
+    throw error;
   }
 }
 

@@ -12,9 +12,9 @@ import {
   enqueueDelivery,
   parseJson,
   reject,
+  rememberSignatureWithin,
   schemaProblem,
   type WebhookEndpoint,
-  withinDeadline,
 } from '../providers/webhook.js';
 import type { Store } from '../store/store.js';
 import { webhookJob } from './jobKinds.js';
@@ -80,14 +80,12 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
       const body = webhookBodySchema.safeParse(json.value);
       if (!body.success) return reject(422, 'invalid_payload', schemaProblem(body.error));
       // A captured delivery is valid for its whole window: the second sighting of a signature is a replay.
-      const first = await withinDeadline(
-        deps.store.signatures.rememberOnce(
-          'zendesk',
-          verdict.canonical,
-          verdict.validUntil + REMEMBER_MARGIN_MS,
-        ),
+      const first = await rememberSignatureWithin(
+        deps.store.signatures,
+        'zendesk',
+        verdict.canonical,
+        verdict.validUntil + REMEMBER_MARGIN_MS,
         2_500,
-        'the signatures table',
       );
       if (!first) {
         return reject(

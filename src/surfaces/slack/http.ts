@@ -17,7 +17,7 @@ import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { withinDeadline } from '../../providers/webhook.js';
+import { rememberSignatureWithin } from '../../providers/webhook.js';
 import type { SignatureRepository } from '../../store/signatures.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -100,15 +100,13 @@ export function slackSignatureGuard(deps: {
     let first: boolean;
     try {
       // A valid signature equals the one computed over the body, so its text is already canonical.
-      first = await withinDeadline(
-        deps.signatures.rememberOnce(
-          'slack',
-          signature as string,
-          // Inside its window until 5 minutes after it was signed (Bolt and Slack's SDKs check the past only).
-          (Number(timestamp) + MAX_AGE_SECONDS) * 1000 + REMEMBER_MARGIN_MS,
-        ),
+      first = await rememberSignatureWithin(
+        deps.signatures,
+        'slack',
+        signature as string,
+        // Inside its window until 5 minutes after it was signed (Bolt and Slack's SDKs check the past only).
+        (Number(timestamp) + MAX_AGE_SECONDS) * 1000 + REMEMBER_MARGIN_MS,
         2_500,
-        'the signatures table',
       );
     } catch (error) {
       count('unavailable');

@@ -140,6 +140,27 @@ describe('POST /webhooks/zendesk', () => {
   });
 
   describe('replays', () => {
+    it('accepts Zendesk’s retry of a delivery it answered 429 while the signatures table was slow', async () => {
+      const { baseUrl, store } = await start();
+      const signatures = store.signatures;
+      const remember = signatures.rememberOnce.bind(signatures);
+      let slowOnce = true;
+      // The first insert lands 3 s late, after the route gave up on it (2.5 s) and answered 429.
+      signatures.rememberOnce = async (...args: Parameters<typeof remember>) => {
+        if (slowOnce) {
+          slowOnce = false;
+          await new Promise((r) => setTimeout(r, 3_000));
+        }
+        return remember(...args);
+      };
+      const options = { timestamp: stamp(clock.now()) };
+      expect((await postWebhook(baseUrl, { ticket_id: '4712' }, options)).status).toBe(429);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const retried = await postWebhook(baseUrl, { ticket_id: '4712' }, options);
+      expect(retried.status).toBe(200);
+      expect(await queued()).toHaveLength(1);
+    }, 15_000);
+
     it('refuses an identical signed delivery sent again within its window, and logs it', async () => {
       const logs = memoryLogger();
       const { baseUrl } = await start({}, logs);
