@@ -10,6 +10,8 @@
  * answered, Aircall is still retrying, until a later missed call tagged "Callback request" is logged: then
  * its retries are over and a person must call back.
  */
+
+import type { BusinessCalendar } from './businessHours.js';
 import type { CallbackSignal } from './callEvent.js';
 import { type CallRecord, callTime } from './callRecord.js';
 import type { AutoCallback } from './types.js';
@@ -107,18 +109,25 @@ export function snoozeSpans(
 
 /**
  * When a ladder timer armed at `from` to fire at `due` really comes due once the snoozes are taken out:
- * the time it waits only runs while the call is not snoozed ("paused while snoozed"). Wall-clock time
- * between the spans; the ladder's own business-hours count already decided `due`.
+ * the time it waits only runs while the call is not snoozed ("paused while snoozed"). The wait is counted
+ * in the line's business hours, as `due` was: counted in clock time, the nights and weekends inside it
+ * were added again after a snooze, and a reminder came at night.
  */
-export function dueOutsideSnoozes(from: number, due: number, spans: SnoozeSpan[]): number {
-  let need = Math.max(0, due - from);
+export function dueOutsideSnoozes(
+  from: number,
+  due: number,
+  spans: SnoozeSpan[],
+  calendar: Pick<BusinessCalendar, 'elapsed' | 'add'>,
+): number {
+  const after = (start: number, ms: number) => calendar.add(start, ms) ?? start + ms;
+  let need = calendar.elapsed(from, due);
   let cursor = from;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
     if (span.end <= cursor) continue;
-    const open = Math.max(0, span.start - cursor);
-    if (open >= need) return cursor + need;
+    const open = calendar.elapsed(cursor, Math.max(cursor, span.start));
+    if (open >= need) return after(cursor, need);
     need -= open;
     cursor = span.end;
   }
-  return cursor + need;
+  return after(cursor, need);
 }

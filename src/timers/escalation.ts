@@ -126,11 +126,13 @@ export function escalationTranslator(routing: RoutingConfig): IntentTranslator {
 
 async function dueOutsideSnoozesOf(
   repos: Repositories,
-  episodeId: string,
+  episode: { id: string; line: string },
+  routing: RoutingConfig,
   from: number,
   due: number,
 ): Promise<number> {
-  return dueOutsideSnoozes(from, due, snoozeSpans(await repos.audit.listForEpisode(episodeId)));
+  const spans = snoozeSpans(await repos.audit.listForEpisode(episode.id));
+  return dueOutsideSnoozes(from, due, spans, lineCalendar(routing, episode.line));
 }
 
 async function lastReleaseAt(repos: Repositories, episodeId: string): Promise<number | null> {
@@ -173,7 +175,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
       const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
       if (due !== null && due > now) return { later: due - now };
       // "Call back later" pauses the ladder: the time it waits runs only while the call is not snoozed.
-      const resumed = await dueOutsideSnoozesOf(repos, episode.id, step.anchor, due ?? now);
+      const resumed = await dueOutsideSnoozesOf(repos, episode, routing, step.anchor, due ?? now);
       if (resumed > now) return { later: resumed - now };
       const outcome = await applyCommandIn(repos, commands, episode.id, {
         type: 'escalate',
@@ -212,7 +214,7 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       if (!reminderStillDue(episode, reminder.claimedAt) || !episode.claimedBy) return 'not_due';
       const now = commands.clock.now();
       // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
-      const resumed = await dueOutsideSnoozesOf(repos, episode.id, reminder.claimedAt, reminder.dueAt);
+      const resumed = await dueOutsideSnoozesOf(repos, episode, routing, reminder.claimedAt, reminder.dueAt);
       if (resumed > now) return { later: resumed - now };
       const first = await repos.deliveries.recordOnce(
         REMINDER_MARK,

@@ -1,14 +1,24 @@
 /** Pure rules around callbacks: snooze spans and the paused ladder, follow-up templates, routing keys, reactions. */
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { react } from '../../../src/app/reactions.js';
 import { parseRouting } from '../../../src/config/load.js';
+import { BusinessCalendar } from '../../../src/domain/businessHours.js';
 import { dueOutsideSnoozes, snoozeSpans } from '../../../src/domain/callbacks.js';
 import type { DomainEvent } from '../../../src/domain/episode.js';
+import {
+  emptySchedule,
+  type OpeningInterval,
+  parseDayKey,
+  parseTimeRanges,
+  type Weekday,
+} from '../../../src/domain/schedule.js';
 import { fillTemplate, followUpValues, pickTemplate } from '../../../src/zendesk/followUp.js';
 import { maskNumber } from '../../../src/zendesk/requesterPhones.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 
 const MIN = 60_000;
+const ALWAYS_OPEN = new BusinessCalendar({ zone: 'UTC', schedule: null, holidays: [] });
 
 describe('the ladder is paused while snoozed', () => {
   const entries = [
@@ -28,14 +38,33 @@ describe('the ladder is paused while snoozed', () => {
 
   it('moves a timer by the snoozed time between its arming and its due time', () => {
     // 20 minutes to wait from T0: 5 before the first snooze, 5 between them, 10 after the second.
-    expect(dueOutsideSnoozes(T0, T0 + 20 * MIN, snoozeSpans(entries))).toBe(T0 + 60 * MIN);
+    expect(dueOutsideSnoozes(T0, T0 + 20 * MIN, snoozeSpans(entries), ALWAYS_OPEN)).toBe(T0 + 60 * MIN);
     // Due before any snooze: unchanged.
-    expect(dueOutsideSnoozes(T0, T0 + 4 * MIN, snoozeSpans(entries))).toBe(T0 + 4 * MIN);
+    expect(dueOutsideSnoozes(T0, T0 + 4 * MIN, snoozeSpans(entries), ALWAYS_OPEN)).toBe(T0 + 4 * MIN);
+  });
+
+  it('counts the wait in the line’s business hours: a snooze over a night does not add the night again', () => {
+    const weekdays = emptySchedule();
+    for (const day of parseDayKey('mon-fri') as Weekday[])
+      weekdays[day].push(...(parseTimeRanges('09:00-18:00') as OpeningInterval[]));
+    const hours = new BusinessCalendar({ zone: 'UTC', schedule: weekdays, holidays: [] });
+    const at = (iso: string) => DateTime.fromISO(iso, { zone: 'UTC' }).toMillis();
+    // Claimed Tue 16:10 with 2 business hours to resolve: due Wed 09:10 (1 h 50 on Tuesday, 10 min on Wednesday).
+    const claimed = at('2026-11-24T16:10');
+    const due = hours.add(claimed, 120 * MIN) as number;
+    expect(due).toBe(at('2026-11-25T09:10'));
+    // Snoozed Tue 17:30 until Wed 10:30: 80 open minutes before, 40 left after it.
+    const spans = snoozeSpans([
+      { type: 'snoozed', at: at('2026-11-24T17:30'), data: { dueAt: at('2026-11-25T10:30') } },
+    ]);
+    expect(dueOutsideSnoozes(claimed, due, spans, hours)).toBe(at('2026-11-25T11:10'));
+    // Counted in clock time, the 17 hours to Wednesday 09:10 minus 80 minutes came after 10:30: Thursday 02:10.
+    expect(dueOutsideSnoozes(claimed, due, spans, ALWAYS_OPEN)).toBe(at('2026-11-26T02:10'));
   });
 
   it('waits for a snooze still running to end', () => {
     const running = snoozeSpans([{ type: 'snoozed', at: T0 + 5 * MIN, data: { dueAt: T0 + 65 * MIN } }]);
-    expect(dueOutsideSnoozes(T0, T0 + 15 * MIN, running)).toBe(T0 + 75 * MIN);
+    expect(dueOutsideSnoozes(T0, T0 + 15 * MIN, running, ALWAYS_OPEN)).toBe(T0 + 75 * MIN);
   });
 });
 
