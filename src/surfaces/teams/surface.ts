@@ -340,7 +340,9 @@ export class TeamsChatSurface implements ChatSurface {
     const { routing } = this.deps;
     const managers = teamsManagers(routing);
     const privately = (people: string[]): Address[] =>
-      people.length > 0 ? [{ kind: 'people', people }] : [];
+      // One message per person, as on Slack: a pause or a refusal for one never repeats the message to the
+      // people before them, nor keeps it from the people after.
+      [...new Set(people)].map((person) => ({ kind: 'people', people: [person] }));
     switch (audience.kind) {
       case 'managers_channel':
         // Without a managers' channel the managers still hear it, privately.

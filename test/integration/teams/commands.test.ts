@@ -163,6 +163,27 @@ describe('notices', () => {
     );
   });
 
+  it('messages each person once when Teams holds one of them back (one message per person)', async () => {
+    const person = (user: typeof USERS.ben) => ({
+      id: `email:${user.email}`,
+      name: user.email,
+      email: user.email,
+      surface: 'system' as const,
+    });
+    const text = 'Three calls wait for a callback';
+    // Teams answers 429 to the message for Zoe once: only hers waits and goes again.
+    h.fake.failNext(
+      (method, path) => method === 'POST' && path.includes(`a:personal-${USERS.zoe.id}/activities`),
+      429,
+      1,
+    );
+    await say({ kind: 'dm', to: [person(USERS.ben), person(USERS.zoe)], text, episodeId: null });
+    const received = (user: typeof USERS.ben) =>
+      h.fake.messagesIn(`a:personal-${user.id}`).filter((m) => m.activity.text === text).length;
+    await vi.waitFor(() => expect(received(USERS.zoe)).toBe(1), { timeout: 15_000, interval: 50 });
+    expect(received(USERS.ben)).toBe(1);
+  });
+
   it('mentions the people a thread notice names, for real', async () => {
     const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
     if (!episode) throw new Error('no episode');
