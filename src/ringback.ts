@@ -23,7 +23,7 @@ import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resili
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
 import { answerBudgets, budgetsOverLink } from './threads/budgets.js';
-import { answeringInbox, type InboxHalf, jobsInbox } from './threads/deliveries.js';
+import { answeringInbox, type InboxHalf, jobsInbox, moveLeftoverInbox } from './threads/deliveries.js';
 import type { RunnerProgress, ThreadLink } from './threads/link.js';
 
 export interface RingbackOptions {
@@ -240,6 +240,9 @@ export async function createRingback(config: Config, options: RingbackOptions = 
       const http = await listen(app, options.port ?? config.env.PORT, options.host);
       ringback.http = http;
       inbox?.start();
+      if (role === 'all' && config.database.dialect === 'sqlite') {
+        await moveLeftoverInbox({ databasePath: config.database.path, store, clock, logger });
+      }
       if (!options.manualJobs && role === 'all') runner.start();
       for (const hook of startHooks) await hook();
       logger.info({ port: http.port }, `http: listening on port ${http.port}`);

@@ -2,6 +2,7 @@
  * Wires the inbox (src/threads/inbox.ts) into the two halves of a split process on SQLite: the answering
  * thread sends webhook deliveries there, the jobs thread moves them into the jobs table.
  */
+import { existsSync } from 'node:fs';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { sendDeliveriesTo } from '../providers/webhook.js';
@@ -80,4 +81,22 @@ export function jobsInbox({ databasePath, store, clock, logger, link }: Deps): I
       reader.close();
     },
   };
+}
+
+/**
+ * One thread on SQLite: deliveries a split process (RINGBACK_THREADS=2) answered and had not moved when it
+ * stopped (a kill -9) are moved now, before the runner starts. No inbox file, nothing to do.
+ */
+export async function moveLeftoverInbox(deps: Omit<Deps, 'link'>): Promise<number> {
+  const path = inboxPathFor(deps.databasePath);
+  if (!existsSync(path)) return 0;
+  const reader = new InboxReader(path);
+  try {
+    const mover = new InboxMover({ ...deps, reader, onMoved: () => undefined });
+    const moved = await mover.moveAll();
+    if (moved > 0) deps.logger.info({ moved }, `inbox: moved ${moved} deliveries left by a split process`);
+    return moved;
+  } finally {
+    reader.close();
+  }
 }

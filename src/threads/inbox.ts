@@ -81,9 +81,20 @@ export class InboxReader {
   private readonly db: SQLite.Database;
   private readonly after: SQLite.Statement<[number, number], { id: number; job: string }>;
 
+  private readonly lastAssigned: SQLite.Statement<[], { seq: number }>;
+
   constructor(path: string) {
     this.db = open(path);
     this.after = this.db.prepare('select id, job from deliveries where id > ? order by id limit ?');
+    this.lastAssigned = this.db.prepare("select seq from sqlite_sequence where name = 'deliveries'");
+  }
+
+  /**
+   * The last id this inbox file ever gave a row (pruned rows included); 0 for a file that never had one.
+   * Lower than the jobs thread's cursor only when the file was made anew (deleted, or a restored database).
+   */
+  lastAssignedId(): number {
+    return this.lastAssigned.get()?.seq ?? 0;
   }
 
   /** The oldest `limit` rows after `id`. */

@@ -41,7 +41,16 @@ export class InboxMover {
     const { reader, store, clock } = this.deps;
     let upTo = 0;
     const moved = await store.transaction(async (repos) => {
-      const mark = Number((await repos.cursors.get(INBOX_CURSOR)) ?? 0);
+      let mark = Number((await repos.cursors.get(INBOX_CURSOR)) ?? 0);
+      if (mark > reader.lastAssignedId()) {
+        // The inbox file is newer than the cursor: its ids start again at 1, and every one of them would be
+        // skipped. Its rows are all unmoved.
+        this.deps.logger.warn(
+          { cursor: mark, lastInInbox: reader.lastAssignedId() },
+          'inbox: the inbox file is new since the last move; moving it from its start',
+        );
+        mark = 0;
+      }
       const rows = reader.rowsAfter(mark, BATCH);
       const last = rows.at(-1);
       if (!last) return 0;
@@ -75,6 +84,23 @@ export class InboxMover {
     this.wake?.();
     await this.loop;
     this.loop = null;
+    // What was answered 200 up to now goes into the jobs table before the process ends: a restart on one
+    // thread (RINGBACK_THREADS=1) reads no inbox otherwise.
+    await this.moveAll();
+  }
+
+  /** Moves every row waiting in the inbox (at start on one thread, and at stop); never throws. */
+  async moveAll(): Promise<number> {
+    let total = 0;
+    try {
+      for (let moved = await this.moveOnce(); moved > 0; moved = await this.moveOnce()) total += moved;
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error },
+        'inbox: could not move the last deliveries; the next start moves them',
+      );
+    }
+    return total;
   }
 
   private checkpointNowAndThen(): void {

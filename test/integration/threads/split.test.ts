@@ -176,6 +176,67 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     expect(Number(kept.n)).toBe(6 + again);
   });
 
+  it('moves from its start an inbox file made anew, though the cursor says more was moved', async () => {
+    // The cursor of an earlier inbox file (the file deleted, or the database restored without it).
+    await web.store.cursors.set(INBOX_CURSOR, '100', Date.now());
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    const logs = memoryLogger();
+    const jobs = await createRingback(config(), {
+      role: 'jobs',
+      link: portLink(channel.port2),
+      adapters: [registerProviders],
+      logger: logs.logger,
+      runner: { pollIntervalMs: 50, baseBackoffMs: 50, maxBackoffMs: 500 },
+    });
+    await jobs.startJobs();
+    jobsHalves.push(jobs);
+    await eventually(async () => ((await calls()).length === 1 ? true : undefined));
+    expect(Number(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
+    expect(logs.lines()).toContainEqual(expect.stringContaining('the inbox file is new since the last move'));
+  });
+
+  it('moves what waits in the inbox when the jobs half stops, before its store closes', async () => {
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    // A jobs half that never got to move anything (its loop not started) still moves it all on its way out.
+    const jobs = await createRingback(config(), {
+      role: 'jobs',
+      link: portLink(channel.port2),
+      adapters: [registerProviders],
+      logger: memoryLogger().logger,
+      manualJobs: true,
+    });
+    await jobs.stop();
+    expect(Number(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
+    expect(await aircallJobs()).toBe(6);
+  });
+
+  it('moves what a split process left in its inbox when the next start runs on one thread', async () => {
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    // The split process is killed before its jobs half moved anything; the next start runs on one thread.
+    await web.stop();
+    const single = await createRingback(config(), {
+      adapters: [registerProviders],
+      logger: memoryLogger().logger,
+      port: 0,
+      host: '127.0.0.1',
+      runner: { pollIntervalMs: 50, baseBackoffMs: 50, maxBackoffMs: 500 },
+    });
+    try {
+      await single.start();
+      await eventually(async () =>
+        Number(await single.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
+      );
+      const [episode] = await eventually(async () => {
+        const listed = await single.store.episodes.list({ limit: 5 });
+        return listed.length === 1 ? listed : undefined;
+      });
+      expect(episode).toBeDefined();
+    } finally {
+      // afterEach stops it.
+      web = single;
+    }
+  });
+
   it('answers "duplicate" to a repeat of a delivery the inbox has long forgotten, and ingests it once', async () => {
     await startJobsHalf();
     const [first] = fixtures('aircall', 'missed-call');
