@@ -328,9 +328,15 @@ export class ZendeskClient {
     );
   }
 
-  async listComments(ticketId: number): Promise<ZendeskComment[]> {
+  /**
+   * One page (up to 100) of the ticket's comments. `newest`: the latest, newest first, where Ringback looks
+   * for the notes it wrote itself (oldest first, Zendesk's default, a ticket of more than 100 comments hid
+   * them, and a retried job wrote its note again). `oldest`: the first ones, such as a voice ticket's call.
+   */
+  async listComments(ticketId: number, from: 'newest' | 'oldest' = 'newest'): Promise<ZendeskComment[]> {
+    const order = from === 'newest' ? 'desc' : 'asc';
     const result = await this.call('tickets.comments', () =>
-      raw(this.zd.tickets).request('GET', ['tickets', ticketId, 'comments']),
+      raw(this.zd.tickets).request('GET', ['tickets', ticketId, 'comments', { sort_order: order }]),
     );
     return commentsArray.parse(result ?? []);
   }

@@ -12,6 +12,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkAgainstSpec } from './zendeskOpenApi.js';
 
+/** Zendesk's page size for a ticket's comments (List Comments: at most 100 records per page). */
+const COMMENTS_PER_PAGE = 100;
+
 export interface FakeComment {
   id: number;
   type: 'Comment' | 'VoiceComment';
@@ -555,9 +558,11 @@ export class FakeZendesk {
     if (method === 'GET' && route(/^\/api\/v2\/tickets\/(\d+)\/comments$/)) {
       const ticket = this.tickets.get(num(1));
       if (!ticket) return this.notFound();
+      // Offset pagination as Zendesk does it: oldest first unless sort_order=desc, at most 100 a page.
+      const ordered = query.get('sort_order') === 'desc' ? [...ticket.comments].reverse() : ticket.comments;
       return new Answer(200, {
-        comments: ticket.comments,
-        next_page: null,
+        comments: ordered.slice(0, COMMENTS_PER_PAGE),
+        next_page: ordered.length > COMMENTS_PER_PAGE ? `${path}?page=2` : null,
         previous_page: null,
         count: ticket.comments.length,
       });

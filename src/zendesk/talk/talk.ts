@@ -210,7 +210,8 @@ export class TalkIngest {
 
   /** A voice ticket read back after the trigger webhook: the low-latency twin of the export. */
   async acceptVoiceTicket(ticket: ZendeskTicket): Promise<void> {
-    const comments = await this.deps.client.listComments(ticket.id);
+    // The call is the voice ticket's first comment.
+    const comments = await this.deps.client.listComments(ticket.id, 'oldest');
     const outbound = ticket.via?.source?.rel === 'outbound';
     const lineRaw = viaNumber(outbound ? ticket.via?.source?.from : ticket.via?.source?.to);
     const phoneNumberId = await this.phoneNumberIdOf(lineRaw);
