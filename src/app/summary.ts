@@ -20,13 +20,15 @@ export interface SummaryRequest {
 
 export type SummaryAnswer = { ok: true; summary: Summary; timezone: string } | { ok: false; error: string };
 
-const MAX_EPISODES = 100_000;
+/** Calls one summary reads at most: a longer period is refused rather than summed up short. */
+export const MAX_SUMMARY_EPISODES = 100_000;
 
 export async function buildSummary(
-  deps: { store: Store; clock: Clock; routing: RoutingConfig },
+  deps: { store: Store; clock: Clock; routing: RoutingConfig; maxEpisodes?: number },
   request: SummaryRequest,
 ): Promise<SummaryAnswer> {
   const { routing, clock, store } = deps;
+  const maxEpisodes = deps.maxEpisodes ?? MAX_SUMMARY_EPISODES;
   const lineConfig = request.line ? lineTyped(routing, request.line) : null;
   if (request.line && !lineConfig) {
     return {
@@ -39,10 +41,18 @@ export async function buildSummary(
   const window = parsePeriod(request.period, now, timezone);
   if ('error' in window) return { ok: false, error: window.error };
   const lineName = lineConfig?.name;
+  // One more than the most read: if it comes back, the figures would be short.
+  const limit = maxEpisodes + 1;
   const [episodes, openNow] = await Promise.all([
-    store.episodes.list({ since: window.start, until: window.end, line: lineName, limit: MAX_EPISODES }),
-    store.episodes.list({ states: ['open', 'claimed', 'calling'], line: lineName, limit: MAX_EPISODES }),
+    store.episodes.list({ since: window.start, until: window.end, line: lineName, limit }),
+    store.episodes.list({ states: ['open', 'claimed', 'calling'], line: lineName, limit }),
   ]);
+  if (episodes.length > maxEpisodes || openNow.length > maxEpisodes) {
+    return {
+      ok: false,
+      error: `more than ${maxEpisodes.toLocaleString('en-US')} calls in that period; ask for a shorter one (or one line)`,
+    };
+  }
   const slaByLine = new Map(routing.lines.map((l) => [l.name, l.sla]));
   // Main figures stay wall-clock; `business` figures and SLA breaches count each line's open hours.
   const summary = summarize({

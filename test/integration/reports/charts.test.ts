@@ -69,6 +69,21 @@ describe('the charts of a period', () => {
     for (const e of episodes) await store().episodes.insert(e, {}, clock.now());
   }
 
+  it('refuses a period with more calls than a summary reads, rather than summing it up short', async () => {
+    await seed();
+    const deps = { store: store(), clock, routing };
+    const all = await buildSummary(deps, { period: 'week' });
+    if (!all.ok) throw new Error('expected a summary');
+    const episodes = all.summary.totals.episodes;
+    expect(episodes).toBeGreaterThan(1);
+    const refused = await buildSummary({ ...deps, maxEpisodes: episodes - 1 }, { period: 'week' });
+    expect(refused).toEqual({
+      ok: false,
+      error: expect.stringContaining(`more than ${episodes - 1} calls in that period`),
+    });
+    expect((await buildSummary({ ...deps, maxEpisodes: episodes }, { period: 'week' })).ok).toBe(true);
+  });
+
   it('shows in pictures and alt text the very numbers of the summary', async () => {
     await seed();
     const deps = { store: store(), clock, routing };
