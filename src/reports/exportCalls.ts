@@ -154,14 +154,29 @@ export async function* exportChunks(
   if (chunk) yield chunk;
 }
 
+/**
+ * How large a chat attachment may grow (characters, about bytes): the file is built in memory before it is
+ * uploaded, and a period of years would be hundreds of megabytes. The read API streams any size.
+ */
+export const MAX_CHAT_EXPORT_CHARS = 50_000_000;
+
 /** The whole export of a period as one text, for a chat attachment. */
 export async function csvForPeriod(
   deps: ExportDeps,
   request: ExportRequest,
+  maxChars = MAX_CHAT_EXPORT_CHARS,
 ): Promise<{ ok: true; csv: string; filename: string; scope: ExportScope } | { ok: false; error: string }> {
   const scope = exportScope(deps, request);
   if ('error' in scope) return { ok: false, error: scope.error };
   let csv = '';
-  for await (const chunk of exportChunks(deps, scope)) csv += chunk;
+  for await (const chunk of exportChunks(deps, scope)) {
+    csv += chunk;
+    if (csv.length > maxChars) {
+      return {
+        ok: false,
+        error: `that export is over ${maxChars >= 1_000_000 ? `${maxChars / 1_000_000} MB` : `${maxChars} characters`}: ask for a shorter period, or download it from GET /api/export.csv`,
+      };
+    }
+  }
   return { ok: true, csv, filename: scope.filename, scope };
 }

@@ -168,8 +168,16 @@ export function registerSlackReports(runner: JobRunner, deps: SlackReportDeps): 
 
   runner.handle(slackReportKinds.export, async ({ user, period, line }) => {
     const exported = await csvForPeriod(deps, { period, ...(line ? { line } : {}) });
-    if (!exported.ok) throw new PermanentFailure(`export of ${period}: ${exported.error}`);
     const dm = await openDirectMessage(deps.api, user);
+    if (!exported.ok) {
+      // The command checked the period already; what is left (too large) is the asker's to know.
+      await callSlack(deps.api, 'chat.postMessage', {
+        channel: dm,
+        text: `No export of ${escapeMrkdwn(period)}: ${escapeMrkdwn(exported.error)}.`,
+      });
+      deps.logger.info({ period, line, error: exported.error }, `slack: no export of ${period} for ${user}`);
+      return;
+    }
     await shareFiles(
       deps.api,
       dm,

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvForPeriod } from '../../../src/reports/exportCalls.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -123,6 +124,15 @@ describe('GET /api/export.csv', () => {
     const ids = rows.map((r) => r.id);
     expect(ids.slice(0, 3)).toEqual(['bulk-00000', 'bulk-00001', 'bulk-00002']);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('builds a chat attachment only up to its size cap, and says where the larger export is', async () => {
+    const deps = { store: ringback.store, clock: ringback.clock, routing: ringback.config.routing };
+    const whole = await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' });
+    if (!whole.ok) throw new Error(whole.error);
+    const capped = await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' }, whole.csv.length - 1);
+    expect(capped).toEqual({ ok: false, error: expect.stringContaining('GET /api/export.csv') });
+    expect((await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' }, whole.csv.length)).ok).toBe(true);
   });
 
   it('answers a header only for a period without calls', async () => {
