@@ -36,7 +36,8 @@ function withoutAppId(env: Env): TeamsAuth {
       why: `MicrosoftAppId is unset and ${PLAYGROUND_SWITCH} is "${playground}", not 1`,
     };
   }
-  if (env.NODE_ENV === 'production') {
+  // "Production" or "PRODUCTION" mean the same to whoever set it.
+  if (env.NODE_ENV?.trim().toLowerCase() === 'production') {
     return {
       mode: 'off',
       why: `${PLAYGROUND_SWITCH}=1 is refused with NODE_ENV=production: set MicrosoftAppId (Bot Framework) instead`,

@@ -44,6 +44,13 @@ export function isLoopbackUrl(raw: string): boolean {
   return isIPv4(host) && host.startsWith('127.');
 }
 
+/** Whether a connection comes from this machine (IPv4 127/8, IPv6 ::1, or IPv4 127/8 mapped into IPv6). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.toLowerCase().replace(/^::ffff:/, '');
+  return plain === '::1' || (isIPv4(plain) && plain.startsWith('127.'));
+}
+
 /** The tenant an activity says it comes from; null when it says none or two different ones. */
 export function tenantOf(activity: GatedActivity): string | null {
   const named = [field(field(activity.channelData, 'tenant'), 'id'), field(activity.conversation, 'tenantId')]

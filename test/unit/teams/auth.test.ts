@@ -64,6 +64,15 @@ describe('Teams authentication', () => {
     });
   });
 
+  it('refuses the playground switch in production however NODE_ENV is spelled', () => {
+    for (const NODE_ENV of ['Production', 'PRODUCTION', ' production ']) {
+      expect(teamsAuth(env({ RINGBACK_TEAMS_PLAYGROUND: '1', NODE_ENV }))).toMatchObject({
+        mode: 'off',
+        refused: true,
+      });
+    }
+  });
+
   it('prefers Bot Framework when MicrosoftAppId is set, even with the playground switch', () => {
     const values = {
       MicrosoftAppId: 'app',

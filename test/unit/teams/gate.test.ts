@@ -1,6 +1,12 @@
 /** Which activities reach the Teams bot at all (src/surfaces/teams/gate.ts). */
 import { describe, expect, it } from 'vitest';
-import { acceptedTenants, admitActivity, isLoopbackUrl, tenantOf } from '../../../src/surfaces/teams/gate.js';
+import {
+  acceptedTenants,
+  admitActivity,
+  isLoopbackAddress,
+  isLoopbackUrl,
+  tenantOf,
+} from '../../../src/surfaces/teams/gate.js';
 
 const TENANT = '72f988bf-0000-0000-0000-000000000001';
 
@@ -39,6 +45,15 @@ describe('a loopback serviceUrl', () => {
     'not a url',
   ])('%s is not', (url) => {
     expect(isLoopbackUrl(url)).toBe(false);
+  });
+});
+
+describe('a connection from this machine', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])('%s is', (address) => {
+    expect(isLoopbackAddress(address)).toBe(true);
+  });
+  it.each(['10.0.0.1', '::ffff:10.0.0.1', '2001:db8::1', '', undefined])('%s is not', (address) => {
+    expect(isLoopbackAddress(address)).toBe(false);
   });
 });
 
