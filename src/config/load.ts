@@ -5,7 +5,12 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../store/db.js';
 import { type Env, envSchema, SECRET_ENV_KEYS } from './env.js';
-import { DEFAULT_ROUTING_YAML, type RoutingConfig, routingSchema } from './routing.js';
+import {
+  DEFAULT_ROUTING_YAML,
+  type RoutingConfig,
+  routingSchema,
+  unreachableManagerSteps,
+} from './routing.js';
 
 export interface Config {
   env: Env;
@@ -100,6 +105,8 @@ export function loadConfig(
       'lines route to Teams but MicrosoftAppId is unset: Teams is off (RINGBACK_TEAMS_PLAYGROUND=1 turns on the local playground)',
     );
   }
+
+  if (routing) warnings.push(...unreachableManagerSteps(routing));
 
   if (problems.length > 0 || routing === null || typeof database === 'string')
     throw new ConfigError(problems);

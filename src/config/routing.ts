@@ -569,5 +569,37 @@ export type PriorityRuleConfig = RoutingConfig['priority'][number];
 export type AssignPolicy = NonNullable<LineConfig['assign']>;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
+/**
+ * Escalation steps `to: managers` while no manager can be reached (no managers' channel, nobody named): each
+ * such escalation would be dropped without a word. Said at startup (and by the doctor), as `path: message`.
+ */
+export function unreachableManagerSteps(routing: RoutingConfig): string[] {
+  const { managers } = routing;
+  const reachable =
+    managers.slackChannel !== undefined ||
+    managers.teamsChannel !== undefined ||
+    managers.slack.length + managers.teams.length + managers.emails.length > 0;
+  if (reachable) return [];
+  const ladders = [
+    ...routing.lines.flatMap((line) => [
+      { steps: line.escalate, where: `lines "${line.name}" escalate` },
+      { steps: line.reminders?.escalate, where: `lines "${line.name}" reminders.escalate` },
+    ]),
+    ...routing.priority.map((rule, i) => ({
+      steps: rule.escalate,
+      where: `priority ${rule.name ?? i + 1} escalate`,
+    })),
+  ];
+  return ladders.flatMap(({ steps, where }) =>
+    (steps ?? []).flatMap((step, j) =>
+      step.to === 'managers'
+        ? [
+            `${where} step ${j + 1} goes to the managers, but none are set (managers.slackChannel, managers.teamsChannel, or managers.slack / teams / emails): it will tell nobody`,
+          ]
+        : [],
+    ),
+  );
+}
+
 /** Used when no routing file exists: every call lands on one line that posts nowhere. */
 export const DEFAULT_ROUTING_YAML = 'lines: [{ name: Default, match: "*" }]';

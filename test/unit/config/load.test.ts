@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('warns about an escalation step to the managers when no manager can be reached, and only then', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const ladder = `lines:\n  - name: Support\n    match: "*"\n    escalate: [ { after: 15m, notify: "@here", to: managers } ]\n`;
+    writeFileSync(join(dir, 'ringback.yaml'), ladder);
+    expect(loadConfig({}, { cwd: dir }).warnings).toEqual([
+      expect.stringContaining('lines "Support" escalate step 1 goes to the managers, but none are set'),
+    ]);
+    writeFileSync(join(dir, 'ringback.yaml'), `${ladder}managers: { slackChannel: C0MANAGERS1 }\n`);
+    expect(loadConfig({}, { cwd: dir }).warnings).toEqual([]);
+  });
+
   it('fails when a named routing file does not exist', () => {
     const path = missingFile();
     expect(problems({ RINGBACK_CONFIG: path })).toEqual([`RINGBACK_CONFIG: no file at ${path}`]);
