@@ -19,6 +19,7 @@ import {
   judgeUnansweredCall,
   mergeCall,
   openingEpisode,
+  providerActor,
   surfaceOf,
   withCallerNumber,
 } from '../domain/callRecord.js';
@@ -287,19 +288,13 @@ class Ingestion {
       const done = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
         type: 'auto_resolve',
         at: record.answeredAt ?? now,
-        actor: { id: provider, name: providerName(provider), email: null, surface: surfaceOf(provider) },
+        actor: providerActor(provider),
         providerCallKey: key,
       });
       if (done.status === 'accepted') current = done.episode;
     }
     return current;
   }
-}
-
-/** "Aircall", "Zendesk", "Twilio": who did the callback, when the provider (not a person) says it was done. */
-function providerName(provider: string): string {
-  const name = provider.replace(/^generic:/, '');
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /**

@@ -229,6 +229,31 @@ function actorOf(record: CallRecord): Actor | null {
   };
 }
 
+/**
+ * The provider itself as the one who resolved a call ("Aircall", "Twilio"), when it says its own automated
+ * callback got through: not a person, so no agent's figures count it. Its id is the provider's key, while
+ * a person's is `provider:email-or-name` (actorOf).
+ */
+export function providerActor(provider: string): Actor {
+  const name = provider.replace(/^generic:/, '');
+  return {
+    id: provider,
+    name: name.charAt(0).toUpperCase() + name.slice(1),
+    email: null,
+    surface: surfaceOf(provider),
+  };
+}
+
+export function isProviderActor(actor: Actor): boolean {
+  return actor.email === null && actor.id === providerKeyOf(actor.id);
+}
+
+/** The provider part of an actor id: `aircall`, `zendesk`, `generic:twilio`. */
+function providerKeyOf(id: string): string {
+  const [first, second] = id.split(':');
+  return first === 'generic' && second !== undefined ? `generic:${second}` : (first ?? id);
+}
+
 /** An answered call settles the caller's episodes that began before it did, never a later one. */
 export function answersEpisode(record: CallRecord, episode: Pick<Episode, 'missedAt'>): boolean {
   return callTime(record) > episode.missedAt;

@@ -3,9 +3,10 @@
  * open now, per line and per agent. Pure: durations are measured by injected functions so the same
  * code counts wall-clock and business time (`business` figures; SLA breaches count business time).
  */
+import { isProviderActor } from './callRecord.js';
 import type { LegFigures, LegTotals } from './legReport.js';
 import type { TimeWindow } from './periods.js';
-import { type Episode, OUTCOMES, type Outcome } from './types.js';
+import { type Actor, type Episode, OUTCOMES, type Outcome } from './types.js';
 
 export interface DurationStats {
   count: number;
@@ -149,7 +150,8 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
     // Withheld numbers are distinct callers we cannot tell apart: each counts once.
     callers.add(episode.caller.number ?? `withheld:${episode.id}`);
     const sla = input.slaFor(episode.line);
-    if (episode.claimedAt !== null && !episode.autoResolved) {
+    // A claim before the caller got through (or before the agent's own call back resolved it) is a claim.
+    if (episode.claimedAt !== null) {
       claimed++;
       toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
       toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
@@ -198,6 +200,11 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
   };
 }
 
+/** One person on every surface: by e-mail when known. */
+function agentKey(actor: Actor): string {
+  return actor.email?.toLowerCase() ?? actor.id;
+}
+
 function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] {
   const elapsed = input.elapsed ?? wallClock;
   const business = input.businessElapsed ?? elapsed;
@@ -235,8 +242,8 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
   };
   for (const episode of episodes) {
     const claimer = episode.claimedBy;
-    if (claimer && episode.claimedAt !== null && !episode.autoResolved) {
-      const agent = entry(claimer.email?.toLowerCase() ?? claimer.id, claimer.name);
+    if (claimer && episode.claimedAt !== null) {
+      const agent = entry(agentKey(claimer), claimer.name);
       agent.claimed++;
       agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
       agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
@@ -247,10 +254,13 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
       }
     }
     const resolver = episode.resolvedBy;
-    if (resolver && episode.state === 'resolved') {
-      const agent = entry(resolver.email?.toLowerCase() ?? resolver.id, resolver.name);
+    // The provider saying its own callback got through is nobody's work.
+    if (resolver && episode.state === 'resolved' && !isProviderActor(resolver)) {
+      const agent = entry(agentKey(resolver), resolver.name);
       agent.resolved++;
-      if (episode.outcome === 'reached' && !episode.autoResolved) agent.reached++;
+      // Reached by their own call back (the answered call that resolved it was theirs), or by hand.
+      const ownCall = !episode.autoResolved || (claimer !== null && agentKey(claimer) === agentKey(resolver));
+      if (episode.outcome === 'reached' && ownCall) agent.reached++;
     }
   }
   return [...agents.entries()]

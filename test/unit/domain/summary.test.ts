@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { providerActor } from '../../../src/domain/callRecord.js';
 import { parsePeriod } from '../../../src/domain/periods.js';
 import { percentile, summarize } from '../../../src/domain/summary.js';
 import type { Episode } from '../../../src/domain/types.js';
@@ -165,6 +166,52 @@ describe('summarize', () => {
       ['Ana', 1, 1, 1],
       ['Ben', 1, 1, 1],
       ['Chloé', 0, 0, 1],
+    ]);
+  });
+
+  it('credits an agent whose own call back resolved the call automatically, and never the provider itself', () => {
+    const both = summarize({
+      episodes: [
+        // Ana claims and calls back from Aircall; her answered call resolves the card.
+        episode({
+          id: 'own',
+          caller: { number: '+33100000003', name: null },
+          missedAt: t('12:00'),
+          state: 'resolved',
+          claimedBy: ana,
+          claimedAt: t('12:02'),
+          firstAttemptAt: t('12:05'),
+          attempts: 1,
+          outcome: 'reached',
+          autoResolved: true,
+          resolvedBy: {
+            id: 'aircall:ana@example.com',
+            name: 'Ana Lopez',
+            email: 'ana@example.com',
+            surface: 'aircall',
+          },
+          resolvedAt: t('12:06'),
+        }),
+        // Aircall says its own automated callback got through.
+        episode({
+          id: 'provider',
+          caller: { number: '+33100000004', name: null },
+          missedAt: t('13:00'),
+          state: 'resolved',
+          outcome: 'reached',
+          autoResolved: true,
+          resolvedBy: providerActor('aircall'),
+          resolvedAt: t('13:30'),
+        }),
+      ],
+      openNow: [],
+      window: day,
+      now: t('18:00'),
+      slaFor: () => ({}),
+    });
+    expect(both.totals).toMatchObject({ claimed: 1, calledBack: 1, resolved: 2, autoResolved: 2 });
+    expect(both.agents.map((a) => [a.name, a.claimed, a.calledBack, a.resolved, a.reached])).toEqual([
+      ['Ana', 1, 1, 1, 1],
     ]);
   });
 
