@@ -254,9 +254,13 @@ function providerKeyOf(id: string): string {
   return first === 'generic' && second !== undefined ? `generic:${second}` : (first ?? id);
 }
 
-/** An answered call settles the caller's episodes that began before it did, never a later one. */
-export function answersEpisode(record: CallRecord, episode: Pick<Episode, 'missedAt'>): boolean {
-  return callTime(record) > episode.missedAt;
+/**
+ * An answered call settles the caller's episodes whose every missed call came before it. Compared with the
+ * first missed call only, a delivery that came late resolved the calls the caller missed after getting
+ * through (missed 09:32, answered 09:37, missed 09:42: the 09:42 call is still owed a call back).
+ */
+export function answersEpisode(record: CallRecord, episode: Pick<Episode, 'lastCallAt'>): boolean {
+  return callTime(record) > episode.lastCallAt;
 }
 
 /** The resolve an answered call (`key`) gives to an episode it answers, dated when it was picked up. */

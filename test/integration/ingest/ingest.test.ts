@@ -217,6 +217,35 @@ describe.each(kinds)('ingest on $name', (kind) => {
       expect((await store.episodes.list())[0]?.state).toBe('open');
     });
 
+    it('leaves open a card whose later missed call came after the answered call, whatever the delivery order', async () => {
+      const missed = (id: string, minutes: number) =>
+        ingestCallEvent(
+          deps,
+          callEvent({
+            providerCallId: id,
+            externalNumber: MARIE,
+            startedAt: T0 + minutes * 60_000,
+            endedAt: T0 + minutes * 60_000 + 20_000,
+          }),
+        );
+      // Missed at +0 and +10; the caller got through at +5, but that delivery comes last.
+      await missed('first', 0);
+      await missed('again', 10);
+      const answered = await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'through',
+          externalNumber: MARIE,
+          answered: true,
+          startedAt: T0 + 5 * 60_000,
+          answeredAt: T0 + 5 * 60_000 + 5_000,
+        }),
+      );
+      expect(answered).toEqual({ outcome: 'ignored', reason: 'answered, nothing to resolve' });
+      const [episode] = await store.episodes.list();
+      expect(episode).toMatchObject({ state: 'open', callCount: 2 });
+    });
+
     it('resolves a missed call whose delivery came after the answered call back', async () => {
       await deliver('outbound-answered');
       await deliver('missed-call');

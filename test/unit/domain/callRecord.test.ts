@@ -378,10 +378,10 @@ describe('an answered call', () => {
     }),
   );
 
-  it('answers the episodes that began before it started, never later ones', () => {
-    expect(answersEpisode(callBack, { missedAt: T0 })).toBe(true);
-    expect(answersEpisode(callBack, { missedAt: T0 + 60_000 })).toBe(false);
-    expect(answersEpisode(callBack, { missedAt: T0 + 61_000 })).toBe(false);
+  it('answers the episodes whose last missed call came before it started, never later ones', () => {
+    expect(answersEpisode(callBack, { lastCallAt: T0 })).toBe(true);
+    expect(answersEpisode(callBack, { lastCallAt: T0 + 60_000 })).toBe(false);
+    expect(answersEpisode(callBack, { lastCallAt: T0 + 61_000 })).toBe(false);
   });
 
   it('resolves them at the moment it was picked up, by its agent', () => {
