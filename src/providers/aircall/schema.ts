@@ -7,47 +7,56 @@ import { z } from 'zod';
 
 const seconds = z.number().int().nonnegative();
 
+/**
+ * Text kept to `max` characters without control characters. Cut rather than refused: Aircall does not
+ * fix a delivery we refuse, and a call with an overlong contact name is still a missed call.
+ */
+const clipped = (max: number) =>
+  z
+    .string()
+    .transform((text) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, max));
+
 /** Aircall ids are integers; a numeric string is tolerated (some proxies re-serialize them). */
 const aircallId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 
 export const aircallUserSchema = z.object({
   id: aircallId.optional(),
-  name: z.string().nullish(),
-  email: z.string().nullish(),
+  name: clipped(200).nullish(),
+  email: clipped(320).nullish(),
 });
 
 export const aircallCallSchema = z.object({
   id: aircallId,
   direction: z.enum(['inbound', 'outbound']),
-  status: z.string().nullish(),
-  missed_call_reason: z.string().nullish(),
+  status: clipped(100).nullish(),
+  missed_call_reason: clipped(100).nullish(),
   started_at: seconds.nullish(),
   answered_at: seconds.nullish(),
   ended_at: seconds.nullish(),
   duration: z.number().nullish(),
-  raw_digits: z.string().nullish(),
-  voicemail: z.string().nullish(),
-  voicemail_short_url: z.string().nullish(),
-  asset: z.string().nullish(),
+  raw_digits: clipped(100).nullish(),
+  voicemail: clipped(2_000).nullish(),
+  voicemail_short_url: clipped(2_000).nullish(),
+  asset: clipped(2_000).nullish(),
   user: aircallUserSchema.nullish(),
   number: z
     .object({
       id: aircallId.optional(),
-      name: z.string().nullish(),
-      digits: z.string().nullish(),
-      country: z.string().nullish(),
+      name: clipped(200).nullish(),
+      digits: clipped(100).nullish(),
+      country: clipped(10).nullish(),
     })
     .nullish(),
   contact: z
     .object({
-      first_name: z.string().nullish(),
-      last_name: z.string().nullish(),
-      company_name: z.string().nullish(),
+      first_name: clipped(200).nullish(),
+      last_name: clipped(200).nullish(),
+      company_name: clipped(200).nullish(),
     })
     .nullish(),
   /** The call's whole current tag list (`call.tagged` does not say which tag was just added). */
   tags: z
-    .array(z.union([z.string(), z.object({ name: z.string().nullish() })]))
+    .array(z.union([clipped(100), z.object({ name: clipped(100).nullish() })]))
     .max(200)
     .nullish(),
   /** On Aircall's automated callback (an outbound call): the id of the call that asked for it. */

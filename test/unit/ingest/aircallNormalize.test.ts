@@ -129,3 +129,16 @@ describe('normalizeAircallInsight', () => {
     ).toBeNull();
   });
 });
+
+describe('Aircall text that is too long or carries control characters', () => {
+  it('is cut and cleaned, not refused: the call is still a missed call', () => {
+    const { body } = fixture('aircall', 'missed-call/06-call.ended.json');
+    const data = body.data as Record<string, unknown>;
+    const contact = { first_name: `Marie\u0000\u0007${'é'.repeat(5_000)}`, last_name: 'Dupont\u001b[31m' };
+    const parsed = aircallCallSchema.parse({ ...data, contact, missed_call_reason: 'x'.repeat(10_000) });
+    expect(parsed.contact?.first_name).toHaveLength(200);
+    expect(parsed.contact?.first_name?.startsWith('Marieé')).toBe(true);
+    expect(parsed.contact?.last_name).toBe('Dupont[31m');
+    expect(parsed.missed_call_reason).toHaveLength(100);
+  });
+});
