@@ -139,7 +139,10 @@ export type Decision =
 
 function accept(episode: Episode, changes: Partial<Episode>, events: DomainEvent[]): Decision {
   if (events.length === 0) return { ok: true, episode, events };
-  return { ok: true, episode: { ...episode, ...changes, version: episode.version + 1 }, events };
+  const next = { ...episode, ...changes, version: episode.version + 1 };
+  // Every way of claiming sets claimedAt; the first of them is kept for good.
+  if (next.firstClaimedAt === null && next.claimedAt !== null) next.firstClaimedAt = next.claimedAt;
+  return { ok: true, episode: next, events };
 }
 
 function refuse(refusal: Refusal): Decision {
@@ -530,6 +533,7 @@ export function newEpisode(input: {
     lastCallAt: input.missedAt,
     claimedBy: null,
     claimedAt: null,
+    firstClaimedAt: null,
     attempts: 0,
     firstAttemptAt: null,
     lastAttemptAt: null,

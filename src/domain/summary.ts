@@ -151,10 +151,12 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
     callers.add(episode.caller.number ?? `withheld:${episode.id}`);
     const sla = input.slaFor(episode.line);
     // A claim before the caller got through (or before the agent's own call back resolved it) is a claim.
-    if (episode.claimedAt !== null) {
+    // The team's time to claim is to the first claim: a release or a hand-over later does not move it.
+    const firstClaim = firstClaimOf(episode);
+    if (firstClaim !== null) {
       claimed++;
-      toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
-      toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
+      toClaim.push(elapsed(episode.line, episode.missedAt, firstClaim));
+      toClaimBusiness.push(business(episode.line, episode.missedAt, firstClaim));
     }
     if (episode.firstAttemptAt !== null) {
       calledBack++;
@@ -171,7 +173,7 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
       if (episode.outcome) byOutcome[episode.outcome]++;
     }
     if (sla.claimWithin !== undefined) {
-      const claimOrNow = episode.claimedAt ?? episode.resolvedAt ?? input.now;
+      const claimOrNow = firstClaimOf(episode) ?? episode.resolvedAt ?? input.now;
       if (business(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) claimBreaches++;
     }
     if (sla.resolveWithin !== undefined) {
@@ -198,6 +200,11 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
       timeToResolve: stats(toResolveBusiness),
     },
   };
+}
+
+/** When the call was first claimed (episodes stored before firstClaimedAt existed: the current claim). */
+function firstClaimOf(episode: Episode): number | null {
+  return episode.firstClaimedAt ?? episode.claimedAt;
 }
 
 /** One person on every surface: by e-mail when known. */
@@ -245,9 +252,13 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
     if (claimer && episode.claimedAt !== null) {
       const agent = entry(agentKey(claimer), claimer.name);
       agent.claimed++;
-      agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
-      agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
-      if (episode.firstAttemptAt !== null) {
+      // Handed this call (or claiming it again after a release): its time to claim was someone else's.
+      if (episode.claimedAt === firstClaimOf(episode)) {
+        agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
+        agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
+      }
+      // Only a call back made while they held the call is theirs.
+      if (episode.firstAttemptAt !== null && episode.firstAttemptAt >= episode.claimedAt) {
         agent.calledBack++;
         agent.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
         agent.toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));

@@ -52,6 +52,11 @@ export interface Episode {
   lastCallAt: number;
   claimedBy: Actor | null;
   claimedAt: number | null;
+  /**
+   * Epoch ms of the call's first claim, kept through releases and hand-overs (claimedAt is the current
+   * holder's): what the claim SLA and the team's time to claim measure.
+   */
+  firstClaimedAt: number | null;
   attempts: number;
   firstAttemptAt: number | null;
   lastAttemptAt: number | null;

@@ -122,7 +122,7 @@ export function csvCallOf(
     claim_sla: slaVerdict(
       context.sla.claimWithin,
       since,
-      episode.claimedAt ?? episode.resolvedAt,
+      episode.firstClaimedAt ?? episode.claimedAt ?? episode.resolvedAt,
       context.now,
     ),
     resolve_sla: slaVerdict(context.sla.resolveWithin, since, episode.resolvedAt, context.now),

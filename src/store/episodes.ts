@@ -60,6 +60,7 @@ export function episodeFromRow(row: Row): Episode {
     lastCallAt: Number(row.last_call_at),
     claimedBy: actorFromJson(row.claimed_by),
     claimedAt: row.claimed_at === null ? null : Number(row.claimed_at),
+    firstClaimedAt: row.first_claimed_at === null ? null : Number(row.first_claimed_at),
     attempts: row.attempts,
     firstAttemptAt: row.first_attempt_at === null ? null : Number(row.first_attempt_at),
     lastAttemptAt: row.last_attempt_at === null ? null : Number(row.last_attempt_at),
@@ -86,7 +87,7 @@ export function episodeFromRow(row: Row): Episode {
   };
 }
 
-function episodeColumns(episode: Episode) {
+export function episodeColumns(episode: Episode) {
   return {
     line: episode.line,
     state: episode.state,
@@ -97,6 +98,7 @@ function episodeColumns(episode: Episode) {
     last_call_at: episode.lastCallAt,
     claimed_by: episode.claimedBy ? JSON.stringify(episode.claimedBy) : null,
     claimed_at: episode.claimedAt,
+    first_claimed_at: episode.firstClaimedAt,
     attempts: episode.attempts,
     first_attempt_at: episode.firstAttemptAt,
     last_attempt_at: episode.lastAttemptAt,

@@ -19,6 +19,7 @@ import { takeOrderIndexMigration } from './migrations/015_take_order_index.js';
 import { budgetLedgerMigration } from './migrations/016_budget_ledger.js';
 import { ticketCreateStartedMigration } from './migrations/017_ticket_create_started.js';
 import { auditErasureMigration } from './migrations/018_audit_erasure.js';
+import { firstClaimedAtMigration } from './migrations/019_first_claimed_at.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -41,6 +42,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '016_budget_ledger': budgetLedgerMigration(dialect),
     '017_ticket_create_started': ticketCreateStartedMigration(dialect),
     '018_audit_erasure': auditErasureMigration(dialect),
+    '019_first_claimed_at': firstClaimedAtMigration(dialect),
   };
 }
 

@@ -12,6 +12,7 @@ export interface EpisodesTable {
   last_call_at: number;
   claimed_by: string | null; // Actor JSON
   claimed_at: number | null;
+  first_claimed_at: number | null;
   attempts: number;
   first_attempt_at: number | null;
   last_attempt_at: number | null;

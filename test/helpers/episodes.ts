@@ -1,6 +1,9 @@
 /** Small factories for domain objects in tests. */
+import type { Kysely } from 'kysely';
 import { newEpisode } from '../../src/domain/episode.js';
 import type { Actor, Episode } from '../../src/domain/types.js';
+import { episodeColumns } from '../../src/store/episodes.js';
+import type { Database } from '../../src/store/schema.js';
 
 export const T0 = Date.parse('2026-11-20T09:32:10Z');
 
@@ -26,4 +29,22 @@ export function episode(overrides: Partial<Episode> = {}): Episode {
     }),
     ...overrides,
   };
+}
+
+/**
+ * Inserts an episode into a database migrated only up to an older version, without the columns later
+ * migrations added (the store's own insert writes them all).
+ */
+export async function insertOlderEpisode(
+  db: Kysely<Database>,
+  episode: Episode,
+  laterColumns: readonly string[] = ['first_claimed_at'],
+): Promise<void> {
+  const columns: Record<string, unknown> = { ...episodeColumns(episode) };
+  for (const name of laterColumns) delete columns[name];
+  const row = { id: episode.id, ...columns, details: '{}', created_at: T0, updated_at: T0 };
+  await db
+    .insertInto('episodes')
+    .values(row as never)
+    .execute();
 }

@@ -11,10 +11,18 @@ const seconds = z.number().int().nonnegative();
  * Text kept to `max` characters without control characters. Cut rather than refused: Aircall does not
  * fix a delivery we refuse, and a call with an overlong contact name is still a missed call.
  */
-const clipped = (max: number) =>
-  z
-    .string()
-    .transform((text) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, max));
+const clipped = (max: number) => z.string().transform((text) => withoutControls(text).slice(0, max));
+
+/** Drops C0 control characters (tab, line feed and carriage return stay) and DEL. */
+function withoutControls(text: string): string {
+  let kept = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if ((code < 0x20 && char !== '\t' && char !== '\n' && char !== '\r') || code === 0x7f) continue;
+    kept += char;
+  }
+  return kept;
+}
 
 /** Aircall ids are integers; a numeric string is tolerated (some proxies re-serialize them). */
 const aircallId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);

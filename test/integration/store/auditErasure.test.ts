@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { databaseKinds, useOlderDatabase } from '../../helpers/databases.js';
-import { ana, episode, T0 } from '../../helpers/episodes.js';
+import { ana, episode, insertOlderEpisode, T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
 
@@ -17,7 +17,10 @@ describe.each(kinds)('migration 018_audit_erasure on $name', (kind) => {
       ['ep-erased', '+33612340003'],
       ['ep-live', '+33612340005'],
     ] as const) {
-      await upgraded.episodes.insert(episode({ id, caller: { number, name: null }, lastCallAt: T0 }), {}, T0);
+      await insertOlderEpisode(
+        older.handle().db,
+        episode({ id, caller: { number, name: null }, lastCallAt: T0 }),
+      );
       await upgraded.audit.append([
         {
           episodeId: id,
@@ -38,7 +41,7 @@ describe.each(kinds)('migration 018_audit_erasure on $name', (kind) => {
       .where('id', '=', 'ep-erased')
       .execute();
 
-    expect(await upgraded.migrate()).toEqual(['018_audit_erasure']);
+    expect(await upgraded.migrate()).toEqual(['018_audit_erasure', '019_first_claimed_at']);
 
     expect((await upgraded.audit.listForEpisode('ep-erased')).map((e) => e.data)).toEqual([
       { number: null },

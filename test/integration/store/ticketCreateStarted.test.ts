@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { databaseKinds, useOlderDatabase, useStore } from '../../helpers/databases.js';
-import { episode, T0 } from '../../helpers/episodes.js';
+import { episode, insertOlderEpisode, T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
 
@@ -45,7 +45,7 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
     const linkedAlready = episode({ id: 'ep-linked', caller: caller('+33100000002'), zendeskTicketId: 456 });
     const ticketlessWithLinks = episode({ id: 'ep-assigned', caller: caller('+33100000003') });
     for (const e of [ticketless, linkedAlready, ticketlessWithLinks])
-      await upgraded.episodes.insert(e, {}, T0);
+      await insertOlderEpisode(older.handle().db, e);
     await older
       .handle()
       .db.insertInto('zendesk_links')
@@ -60,7 +60,11 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
       } as any)
       .execute();
 
-    expect(await upgraded.migrate()).toEqual(['017_ticket_create_started', '018_audit_erasure']);
+    expect(await upgraded.migrate()).toEqual([
+      '017_ticket_create_started',
+      '018_audit_erasure',
+      '019_first_claimed_at',
+    ]);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-no-ticket')).toBe(true);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-assigned')).toBe(true);
     expect(await upgraded.zendeskLinks.assignee('ep-assigned')).toBe(9001);

@@ -215,6 +215,37 @@ describe('summarize', () => {
     ]);
   });
 
+  it('measures the claim from the first claim, and credits each agent with their own part of a handed-over call', () => {
+    const handedOver = summarize({
+      episodes: [
+        // Ana claims after 2 min and calls back after 5; at +5 h a manager hands the call to Ben, who resolves.
+        episode({
+          id: 'handed',
+          caller: { number: '+33100000005', name: null },
+          missedAt: t('09:00'),
+          state: 'resolved',
+          claimedBy: ben,
+          claimedAt: t('14:00'),
+          firstClaimedAt: t('09:02'),
+          firstAttemptAt: t('09:05'),
+          attempts: 1,
+          outcome: 'voicemail',
+          resolvedBy: ben,
+          resolvedAt: t('14:10'),
+        }),
+      ],
+      openNow: [],
+      window: day,
+      now: t('18:00'),
+      slaFor: () => ({ claimWithin: 15 * MIN }),
+    });
+    expect(handedOver.totals.timeToClaim).toEqual({ count: 1, medianMs: 2 * MIN, p90Ms: 2 * MIN });
+    expect(handedOver.totals.slaBreaches.claim).toBe(0);
+    const [benFigures] = handedOver.agents;
+    expect(benFigures).toMatchObject({ name: 'Ben', claimed: 1, calledBack: 0, resolved: 1 });
+    expect(benFigures?.timeToClaim.count).toBe(0);
+  });
+
   it('shows everything open now, whenever missed, with the oldest', () => {
     expect(summary.openNow).toEqual({
       count: 2,

@@ -168,6 +168,21 @@ describe('reassign', () => {
     expect(result.events).toEqual([{ type: 'reassigned', actor: ana, at: T0 + 1, from: ana, to: ben }]);
   });
 
+  it('keeps when the call was first claimed, through a hand-over and a release and claim again', () => {
+    const handed = accepted(claimedByAna(), {
+      type: 'reassign',
+      actor: ana,
+      at: T0 + 5,
+      to: ben,
+      asManager: false,
+    });
+    expect(handed.episode).toMatchObject({ claimedAt: T0 + 5, firstClaimedAt: T0 });
+    const released = accepted(handed.episode, { type: 'release', actor: ben, at: T0 + 6, asManager: false }).episode;
+    expect(released).toMatchObject({ claimedAt: null, firstClaimedAt: T0 });
+    const again = accepted(released, { type: 'claim', actor: ben, at: T0 + 7 }).episode;
+    expect(again).toMatchObject({ claimedAt: T0 + 7, firstClaimedAt: T0 });
+  });
+
   it('puts a call being dialled back to claimed, keeping its attempts and snooze', () => {
     const calling = accepted(claimedByAna(), { type: 'callback', actor: ana, at: T0 + 1 }).episode;
     const snoozedCalling = { ...calling, dueAt: T0 + 3_600_000, snoozedAt: T0 + 2 };
