@@ -177,7 +177,12 @@ describe('reassign', () => {
       asManager: false,
     });
     expect(handed.episode).toMatchObject({ claimedAt: T0 + 5, firstClaimedAt: T0 });
-    const released = accepted(handed.episode, { type: 'release', actor: ben, at: T0 + 6, asManager: false }).episode;
+    const released = accepted(handed.episode, {
+      type: 'release',
+      actor: ben,
+      at: T0 + 6,
+      asManager: false,
+    }).episode;
     expect(released).toMatchObject({ claimedAt: null, firstClaimedAt: T0 });
     const again = accepted(released, { type: 'claim', actor: ben, at: T0 + 7 }).episode;
     expect(again).toMatchObject({ claimedAt: T0 + 7, firstClaimedAt: T0 });
