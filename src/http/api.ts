@@ -63,6 +63,12 @@ const summaryQuery = z.object({
   line: z.string().max(200).optional(),
 });
 
+/** A query the route cannot answer: 400 `invalid_query`, and a log line saying why. */
+function refuseQuery(logger: Logger, res: Response, route: string, detail: string): void {
+  logger.info({ path: route, detail }, `api: refused ${route} query: ${detail}`);
+  sendError(res, 400, 'invalid_query', detail);
+}
+
 /** "field: what is wrong", from a query's first problem. */
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
@@ -115,9 +121,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/calls', async (req, res) => {
     const parsed = callsQuery.safeParse(req.query);
     if (!parsed.success) {
-      const detail = firstIssue(parsed.error);
-      deps.logger.info({ path: req.path, detail }, `api: refused /calls query: ${detail}`);
-      sendError(res, 400, 'invalid_query', detail);
+      refuseQuery(deps.logger, res, '/calls', firstIssue(parsed.error));
       return;
     }
     const { state, since, line, limit, cursor } = parsed.data;
@@ -153,19 +157,13 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/summary', async (req, res) => {
     const parsed = summaryQuery.safeParse(req.query);
     if (!parsed.success) {
-      const detail = firstIssue(parsed.error);
-      deps.logger.info({ path: req.path, detail }, `api: refused /summary query: ${detail}`);
-      sendError(res, 400, 'invalid_query', detail);
+      refuseQuery(deps.logger, res, '/summary', firstIssue(parsed.error));
       return;
     }
     const { period, line } = parsed.data;
     const answer = await buildSummary(deps, { period, line });
     if (!answer.ok) {
-      deps.logger.info(
-        { path: req.path, detail: answer.error },
-        `api: refused /summary query: ${answer.error}`,
-      );
-      sendError(res, 400, 'invalid_query', answer.error);
+      refuseQuery(deps.logger, res, '/summary', answer.error);
       return;
     }
     res.json({ timezone: answer.timezone, ...answer.summary });

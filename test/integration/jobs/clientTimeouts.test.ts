@@ -85,29 +85,26 @@ describe('vendor clients against a vendor that never answers', () => {
     await expectTimeoutsThenOpen(() => client.comment('1', 'hello'));
   });
 
-  it('Slack', async () => {
-    const api = new SlackApi({
+  /** A Slack client of the silent server; `timeoutMs` is the client's own, the policy's is 300 ms. */
+  const slackApi = (timeoutMs?: number) =>
+    new SlackApi({
       token: 'xoxb-test',
       apiUrl: `${url}/`,
       retries: 0,
       logger: memoryLogger().logger,
       metrics: new Metrics({ defaultMetrics: false }),
       policy: policy('slack'),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
+
+  it('Slack', async () => {
+    const api = slackApi();
     await expectTimeoutsThenOpen(() => api.postMessage({ channel: 'C0123456789', text: 'hi' }));
   });
 
   it('Slack, for the reports and the App Home too (their calls go through the client directly)', async () => {
-    const api = new SlackApi({
-      token: 'xoxb-test',
-      apiUrl: `${url}/`,
-      retries: 0,
-      logger: memoryLogger().logger,
-      metrics: new Metrics({ defaultMetrics: false }),
-      policy: policy('slack'),
-      // The client's own timeout is longer than the policy's: the policy must be what gives up.
-      timeoutMs: 5_000,
-    });
+    // The client's own timeout is longer than the policy's: the policy must be what gives up.
+    const api = slackApi(5_000);
     await expectTimeoutsThenOpen(() => callSlack(api, 'views.publish', { user_id: 'U1', view: {} }));
   });
 
