@@ -70,8 +70,27 @@ export function acceptedTenants(
   return [...new Set(all.map((t) => t.trim().toLowerCase()))];
 }
 
-export function admitActivity(policy: TeamsGatePolicy, activity: GatedActivity): GateVerdict {
+/**
+ * Whether an activity may reach the bot. `from` is the address its connection came from: without a token
+ * to check (playground mode), the body's loopback serviceUrl is only a claim, so the connection itself must
+ * come from this machine, where the Agents Playground runs.
+ */
+export function admitActivity(
+  policy: TeamsGatePolicy,
+  activity: GatedActivity,
+  from: string | undefined,
+): GateVerdict {
   if (policy.mode === 'playground') {
+    if (!isLoopbackAddress(from)) {
+      return {
+        ok: false,
+        status: 403,
+        error: 'forbidden',
+        detail:
+          'without MicrosoftAppId, Ringback accepts Teams activities only from a local Agents Playground (this machine)',
+        reason: 'the connection is not from this machine',
+      };
+    }
     if (isLoopbackUrl(activity.serviceUrl)) return { ok: true };
     return {
       ok: false,

@@ -16,7 +16,7 @@ import { PLAYGROUND_SWITCH, teamsAuth } from './auth.js';
 import type { TeamsBot } from './bot.js';
 import { TeamsCards } from './cards.js';
 import { CardDeliveries } from './deliveries.js';
-import { acceptedTenants, admitActivity, isLoopbackAddress, type TeamsGatePolicy } from './gate.js';
+import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
 import { activityTypeLabel, TeamsMetrics } from './metrics.js';
 import { registerTeamsReports } from './reports.js';
 import { TeamsStormQueue } from './stormQueue.js';
@@ -172,23 +172,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
           return;
         }
         const type = activityTypeLabel(activity.data.type);
-        // Without a token to check, the body's loopback serviceUrl is only a claim: the connection itself
-        // must come from this machine, where the Agents Playground runs.
-        if (gate.mode === 'playground' && !isLoopbackAddress(req.socket.remoteAddress)) {
-          metrics.activities.inc({ type, result: 'refused' });
-          logger.warn(
-            { type },
-            'teams: playground activity refused: the connection is not from this machine',
-          );
-          sendError(
-            res,
-            403,
-            'forbidden',
-            'without MicrosoftAppId, Ringback accepts Teams activities only from a local Agents Playground',
-          );
-          return;
-        }
-        const verdict = admitActivity(gate, activity.data);
+        const verdict = admitActivity(gate, activity.data, req.socket.remoteAddress);
         if (!verdict.ok) {
           metrics.activities.inc({ type, result: 'refused' });
           logger.warn(
@@ -203,7 +187,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
             req.headers.authorization ?? '',
             activity.data as unknown as Activity,
           );
-          if (result && result.status >= 500 && result.body === undefined) {
+          if (result?.status === 501 && result.body === undefined) {
             // The SDK's 501: an invoke no handler took (a card from an older version, a forged verb).
             const name = typeof activity.data.name === 'string' ? activity.data.name.slice(0, 100) : null;
             metrics.activities.inc({ type, result: 'refused' });

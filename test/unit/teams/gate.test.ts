@@ -8,6 +8,10 @@ import {
   tenantOf,
 } from '../../../src/surfaces/teams/gate.js';
 
+/** Where a connection comes from: this machine, or Bot Framework's service in Azure. */
+const LOCAL = '127.0.0.1';
+const AZURE = '52.112.0.10';
+
 const TENANT = '72f988bf-0000-0000-0000-000000000001';
 
 function activity(serviceUrl: string, tenant: string | null = TENANT) {
@@ -58,18 +62,30 @@ describe('a connection from this machine', () => {
 });
 
 describe('in playground mode', () => {
-  it('lets a loopback activity through, whatever tenant it names', () => {
-    expect(admitActivity({ mode: 'playground' }, activity('http://127.0.0.1:1/', 'anything'))).toEqual({
-      ok: true,
+  it('refuses a loopback serviceUrl sent over a connection from another machine', () => {
+    expect(admitActivity({ mode: 'playground' }, activity('http://127.0.0.1:1/'), '10.0.0.5')).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: 'the connection is not from this machine',
     });
   });
 
+  it('lets a loopback activity through, whatever tenant it names', () => {
+    expect(admitActivity({ mode: 'playground' }, activity('http://127.0.0.1:1/', 'anything'), LOCAL)).toEqual(
+      {
+        ok: true,
+      },
+    );
+  });
+
   it('refuses any other serviceUrl with a 403', () => {
-    expect(admitActivity({ mode: 'playground' }, activity('https://attacker.example/'))).toMatchObject({
-      ok: false,
-      status: 403,
-      error: 'forbidden',
-    });
+    expect(admitActivity({ mode: 'playground' }, activity('https://attacker.example/'), LOCAL)).toMatchObject(
+      {
+        ok: false,
+        status: 403,
+        error: 'forbidden',
+      },
+    );
   });
 });
 
@@ -77,28 +93,34 @@ describe('in Bot Framework mode', () => {
   const policy = { mode: 'bot_framework' as const, tenants: [TENANT] };
 
   it('lets the configured tenant through', () => {
-    expect(admitActivity(policy, activity('https://smba.trafficmanager.net/emea/'))).toEqual({ ok: true });
+    expect(admitActivity(policy, activity('https://smba.trafficmanager.net/emea/'), AZURE)).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses another tenant, or an activity that names none or two', () => {
     const url = 'https://smba.trafficmanager.net/emea/';
-    expect(admitActivity(policy, activity(url, 'another-tenant'))).toMatchObject({
+    expect(admitActivity(policy, activity(url, 'another-tenant'), AZURE)).toMatchObject({
       ok: false,
       status: 403,
       error: 'forbidden_tenant',
     });
-    expect(admitActivity(policy, activity(url, null))).toMatchObject({
+    expect(admitActivity(policy, activity(url, null), AZURE)).toMatchObject({
       ok: false,
       error: 'forbidden_tenant',
     });
     const mixed = { ...activity(url), conversation: { id: 'c', tenantId: 'another-tenant' } };
     expect(tenantOf(mixed)).toBeNull();
-    expect(admitActivity(policy, mixed)).toMatchObject({ ok: false, error: 'forbidden_tenant' });
+    expect(admitActivity(policy, mixed, AZURE)).toMatchObject({ ok: false, error: 'forbidden_tenant' });
   });
 
   it('refuses everything when no tenant is configured (fails closed)', () => {
     expect(
-      admitActivity({ mode: 'bot_framework', tenants: [] }, activity('https://smba.trafficmanager.net/')),
+      admitActivity(
+        { mode: 'bot_framework', tenants: [] },
+        activity('https://smba.trafficmanager.net/'),
+        AZURE,
+      ),
     ).toMatchObject({ ok: false, status: 403, error: 'tenant_not_configured' });
   });
 
