@@ -112,6 +112,53 @@ export class BusinessCalendar {
     return false;
   }
 
+  /**
+   * When the open stretch running at `at` began: the start of the span covering `at`, followed back through
+   * spans that meet end to start (an overnight shift, 00:00-24:00 days), at most a week back. Null when the
+   * line is closed at `at`; `at` itself on a calendar that is always open (it has no stretches).
+   */
+  stretchStart(at: number): number | null {
+    if (this.alwaysOpen) return at;
+    let start = this.spanCovering(at)?.start ?? null;
+    if (start === null) return null;
+    const limit = at - 7 * DAY_MS;
+    while (start > limit) {
+      const before = this.spanCovering(start - 1);
+      if (!before) break;
+      start = before.start;
+    }
+    return start;
+  }
+
+  /**
+   * The instants in [from, to) at which the line opens after being closed: span starts that do not merely
+   * continue an earlier span (a 00:00 start after a 24:00 end is no opening).
+   */
+  openingsBetween(from: number, to: number): number[] {
+    if (this.alwaysOpen || to <= from) return [];
+    const openings: number[] = [];
+    for (let day = this.dayOf(from); day <= this.dayOf(to - 1); day++) {
+      for (const span of this.spansOfDay(day)) {
+        if (span.start >= from && span.start < to && !this.isOpenAt(span.start - 1)) {
+          openings.push(span.start);
+        }
+      }
+    }
+    return openings;
+  }
+
+  /** The latest-starting span in which `at` lies, or null. */
+  private spanCovering(at: number): Span | null {
+    const today = this.dayOf(at);
+    let found: Span | null = null;
+    for (let day = today - REACH_DAYS; day <= today; day++) {
+      for (const span of this.spansOfDay(day)) {
+        if (span.start <= at && at < span.end && (!found || span.start > found.start)) found = span;
+      }
+    }
+    return found;
+  }
+
   /** The first instant at or after `at` when the line is open (`at` itself when open); null if never. */
   nextOpening(at: number): number | null {
     if (this.alwaysOpen) return at;

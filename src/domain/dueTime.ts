@@ -50,21 +50,38 @@ export function afterBusinessTime(calendar: BusinessCalendar, from: number, ms: 
 }
 
 /**
- * The line's next business morning after the local day of `now`: the first opening on a later local day
- * (Friday evening → Monday's opening, the eve of a holiday → the day after it). Null when it never opens.
+ * The line's next business morning: the first opening on a later local day than the shift running now (or
+ * than today, when the line is closed), or DEFAULT_MORNING on a later day the line is open through. Friday
+ * evening → Monday's opening; the eve of a holiday → the day after it; on a 22:00-06:00 line, at 23:00 or at
+ * 01:00 → the next 22:00, never the midnight inside tonight's shift; on a line open Monday 00:00 to Friday
+ * 24:00, Tuesday at 10:00 → Wednesday 09:00. Null when the line never opens again.
  */
 export function nextBusinessMorning(context: DueTimeContext): number | null {
   const { calendar, now } = context;
-  const tomorrow = DateTime.fromMillis(now, { zone: calendar.zone }).plus({ days: 1 }).startOf('day');
+  const local = (at: number) => DateTime.fromMillis(at, { zone: calendar.zone });
+  const today = local(now).startOf('day');
   if (!context.hasBusinessHours) {
     // Open around the clock: the first day at DEFAULT_MORNING that is not a holiday.
-    for (let day = 0; day < 800; day++) {
-      const morning = tomorrow.plus({ days: day }).set(DEFAULT_MORNING).toMillis();
+    for (let day = 1; day <= 800; day++) {
+      const morning = today.plus({ days: day }).set(DEFAULT_MORNING).toMillis();
       if (calendar.isOpenAt(morning)) return morning;
     }
     return null;
   }
-  return calendar.nextOpening(tomorrow.toMillis());
+  const shiftDay = local(calendar.stretchStart(now) ?? now).startOf('day');
+  for (let offset = 1; offset <= 800; offset++) {
+    const day = shiftDay.plus({ days: offset });
+    const midnight = day.toMillis();
+    const morning = day.set(DEFAULT_MORNING).toMillis();
+    // A day the line is open through (it opened on an earlier day) has its morning at DEFAULT_MORNING.
+    const openAtMorning = day > today && calendar.isOpenAt(morning);
+    const candidates = calendar
+      .openingsBetween(midnight, day.plus({ days: 1 }).toMillis())
+      .filter((opening) => opening > now && !(openAtMorning && opening === midnight));
+    if (openAtMorning) candidates.push(morning);
+    if (candidates.length > 0) return Math.min(...candidates);
+  }
+  return null;
 }
 
 /** An explicit ISO 8601 time; without an offset it is read in the line's zone (what the agent meant). */

@@ -25,6 +25,15 @@ lines:
   - name: Never
     match: { genericLine: never }
     businessHours: {}
+  - name: Night
+    match: { genericLine: night }
+    businessHours: { mon-sun: "22:00-06:00" }
+  - name: Late
+    match: { genericLine: late }
+    businessHours: { mon-sun: "06:00-02:00" }
+  - name: Weekdays
+    match: { genericLine: weekdays }
+    businessHours: { mon-fri: "00:00-24:00" }
 `,
   'due time test',
 );
@@ -106,6 +115,24 @@ describe('tomorrow = the next business morning', () => {
   it('is 09:00 on a line without hours, skipping its holidays, in summer time after the change', () => {
     expect(due('tomorrow', at('Always', '2026-03-28T20:00'))).toBe('Sun 2026-03-29 09:00 +02:00');
     expect(due('tomorrow', at('Always', '2026-12-24T20:00'))).toBe('Sat 2026-12-26 09:00 +01:00');
+  });
+
+  it('is the next night shift on an overnight line, never the midnight inside tonight’s shift', () => {
+    expect(due('tomorrow', at('Night', '2026-11-24T23:00'))).toBe('Wed 2026-11-25 22:00 +01:00');
+    // 01:00 belongs to the shift that began on Tuesday evening: tomorrow is the next one, that evening.
+    expect(due('tomorrow', at('Night', '2026-11-25T01:00'))).toBe('Wed 2026-11-25 22:00 +01:00');
+    // Closed, before tonight's shift: tonight is today, so tomorrow's shift.
+    expect(due('tomorrow', at('Night', '2026-11-24T20:00'))).toBe('Wed 2026-11-25 22:00 +01:00');
+  });
+
+  it('is the next opening on a line that closes after midnight', () => {
+    expect(due('tomorrow', at('Late', '2026-11-24T20:00'))).toBe('Wed 2026-11-25 06:00 +01:00');
+    expect(due('tomorrow', at('Late', '2026-11-25T01:00'))).toBe('Wed 2026-11-25 06:00 +01:00');
+  });
+
+  it('is 09:00 on a day a line is open through, and its real opening after a weekend', () => {
+    expect(due('tomorrow', at('Weekdays', '2026-11-24T10:00'))).toBe('Wed 2026-11-25 09:00 +01:00');
+    expect(due('tomorrow', at('Weekdays', '2026-11-27T15:00'))).toBe('Mon 2026-11-30 09:00 +01:00');
   });
 
   it('is refused on a line that never opens', () => {

@@ -240,6 +240,32 @@ describe('business hours', () => {
     });
   });
 
+  describe('stretches and openings (what "tomorrow morning" is built on)', () => {
+    const nights = calendar(PARIS, { 'mon-fri': '22:00-06:00' });
+    const weekdays = calendar(PARIS, { 'mon-fri': '00:00-24:00' });
+
+    it('dates an open moment after midnight to the shift that began the evening before', () => {
+      expect(show(nights.stretchStart(local(PARIS, '2026-11-17T03:00')), PARIS)).toBe(
+        '2026-11-16T22:00 +01:00',
+      );
+      expect(nights.stretchStart(local(PARIS, '2026-11-17T12:00'))).toBeNull();
+    });
+
+    it('follows days that meet end to start back to where the line really opened', () => {
+      expect(show(weekdays.stretchStart(local(PARIS, '2026-11-19T10:00')), PARIS)).toBe(
+        '2026-11-16T00:00 +01:00',
+      );
+    });
+
+    it('counts only starts after a closed moment as openings', () => {
+      const week = [local(PARIS, '2026-11-16T00:00'), local(PARIS, '2026-11-23T00:00')] as const;
+      expect(weekdays.openingsBetween(...week).map((at) => show(at, PARIS))).toEqual([
+        '2026-11-16T00:00 +01:00',
+      ]);
+      expect(nights.openingsBetween(...week)).toHaveLength(5);
+    });
+  });
+
   describe('a split day with a lunch break', () => {
     const split = calendar(PARIS, { 'mon-fri': '09:00-12:00, 14:00-18:00' });
 
