@@ -4,12 +4,14 @@
  * and a fast, bounded hand-off to the jobs table. Senders such as Aircall disable a webhook that answers
  * slowly or with 5xx, so nothing here ever answers 5xx.
  */
+
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { formatIssues } from '../config/load.js';
 import { BODY_LIMIT } from '../http/server.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { withinDeadline } from '../resilience/deadline.js';
 import type { NewJob } from '../store/jobs.js';
 import type { SignatureRepository, SignatureSource } from '../store/signatures.js';
 import type { Store } from '../store/store.js';
@@ -49,25 +51,6 @@ export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: fal
     return { ok: true, value: JSON.parse(raw.toString('utf8')) };
   } catch {
     return { ok: false };
-  }
-}
-
-export class StoreTimeout extends Error {}
-
-/**
- * `work` against the store, given up after `timeoutMs` so a slow database cannot make the sender time out
- * (the route answers 429 and the sender retries). A late failure must not become an unhandled rejection.
- */
-export async function withinDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rejectTimeout) => {
-    timer = setTimeout(() => rejectTimeout(new StoreTimeout(`${what} did not answer in time`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => undefined);
   }
 }
 

@@ -12,6 +12,7 @@ import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js'
 import { registerChatSurface } from '../../chat/register.js';
 import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
+import { DeadlinePassed, withinDeadline } from '../../resilience/deadline.js';
 import { PLAYGROUND_SWITCH, teamsAuth } from './auth.js';
 import type { TeamsBot } from './bot.js';
 import { TeamsCards } from './cards.js';
@@ -42,7 +43,15 @@ export interface TeamsOptions {
    * playground ignores `refresh` (default true; tests of the Teams behaviour turn it off).
    */
   playgroundCards?: boolean;
+  /**
+   * The longest an inbound turn may take before it is answered 503 (default 15 s, when the Bot Framework
+   * gives up on a bot anyway). Every Bot Connector call has its own timeout; this bounds what has none: the
+   * SDK's fetch of Microsoft's token signing keys, and whatever a future handler forgets to bound.
+   */
+  turnDeadlineMs?: number;
 }
+
+export const TEAMS_TURN_DEADLINE_MS = 15_000;
 
 /**
  * The Bot Framework's own refusal, or one of jsonwebtoken's that it passes on as they are (a bad
@@ -182,11 +191,12 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
           sendError(res, verdict.status, verdict.error, verdict.detail);
           return;
         }
+        const deadlineMs = options.turnDeadlineMs ?? TEAMS_TURN_DEADLINE_MS;
+        const turn = bot().then((loaded) =>
+          loaded.run(req.headers.authorization ?? '', activity.data as unknown as Activity),
+        );
         try {
-          const result = await (await bot()).run(
-            req.headers.authorization ?? '',
-            activity.data as unknown as Activity,
-          );
+          const result = await withinDeadline(turn, deadlineMs, 'the turn');
           if (result?.status === 501 && result.body === undefined) {
             // The SDK's 501: an invoke no handler took (a card from an older version, a forged verb).
             const name = typeof activity.data.name === 'string' ? activity.data.name.slice(0, 100) : null;
@@ -200,6 +210,19 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
           if (result?.body !== undefined) res.json(result.body);
           else res.end();
         } catch (error) {
+          if (error instanceof DeadlinePassed) {
+            // The turn goes on and may still finish its work; only its answer is given up.
+            metrics.activities.inc({ type, result: 'failed' });
+            logger.error(
+              { type, deadlineMs },
+              `teams: a ${type} activity was not handled within ${deadlineMs} ms; answered 503 (Teams retries)`,
+            );
+            turn.catch((late: unknown) =>
+              logger.warn({ err: late, type }, 'teams: a turn answered 503 for lateness failed afterwards'),
+            );
+            sendError(res, 503, 'turn_timeout', `the activity was not handled within ${deadlineMs} ms`);
+            return;
+          }
           if (isAuthenticationError(error)) {
             metrics.activities.inc({ type, result: 'unauthorized' });
             logger.info({ type }, 'teams: request without a valid Bot Framework token');

@@ -3,7 +3,7 @@
  * has no timeout: Ringback bounds them with the Teams policy, so a Bot Connector that hangs costs a message
  * the policy's timeout, not the whole turn forever.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { vendorPolicies } from '../../../src/resilience/vendorPolicy.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { USERS } from '../../mocks/fakeTeams.js';
@@ -44,5 +44,38 @@ describe('a Bot Connector that hangs while a message is handled', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(answer.status).toBeGreaterThanOrEqual(200);
     expect(h.logLines()).toContainEqual(expect.stringContaining('no answer within 1000 ms'));
+  });
+});
+
+describe('a turn that outlives its deadline', () => {
+  it('is answered 503 with a reason when the deadline passes, while the turn itself goes on', async () => {
+    const db2 = sqliteDatabase();
+    const slow = await startTeamsHarness({ database: db2, teams: { turnDeadlineMs: 300 } });
+    try {
+      expect((await slow.fake.toBot(slow.botUrl, slow.fake.botAddedToTeam())).status).toBe(200);
+      // Starting Ringback reset the policies: the roster hangs for the Teams policy's 1 s again, longer
+      // than the turn's deadline.
+      vendorPolicies.reset({ teams: { timeoutMs: 1_000 } });
+      slow.fake.hangNext((method, path) => method === 'GET' && path.includes('/members/'));
+      const started = Date.now();
+      const answer = await slow.fake.toBot(slow.botUrl, slow.fake.personalMessage(USERS.mia, 'help'));
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(answer).toMatchObject({
+        status: 503,
+        body: { error: 'turn_timeout', detail: 'the activity was not handled within 300 ms' },
+      });
+      expect(slow.logLines()).toContainEqual(expect.stringContaining('was not handled within 300 ms'));
+      // Once the roster times out, the turn still answers the person.
+      await vi.waitFor(
+        () =>
+          expect(String(slow.fake.messagesIn(`a:personal-${USERS.mia.id}`).at(-1)?.activity.text)).toContain(
+            'open',
+          ),
+        { timeout: 5_000, interval: 50 },
+      );
+    } finally {
+      await slow.stop();
+      await db2.drop();
+    }
   });
 });

@@ -3,7 +3,8 @@
  * very request must not be refused as a replay once the late insert lands (Slack and Zendesk share this).
  */
 import { describe, expect, it } from 'vitest';
-import { rememberSignatureWithin, StoreTimeout } from '../../../src/providers/webhook.js';
+import { rememberSignatureWithin } from '../../../src/providers/webhook.js';
+import { DeadlinePassed } from '../../../src/resilience/deadline.js';
 
 function slowSignatures(delayMs: number, inserted: boolean) {
   const forgotten: string[] = [];
@@ -23,7 +24,7 @@ describe('remembering a signature within a deadline', () => {
   it('forgets a signature whose insert landed after the deadline, so the sender’s retry is not a replay', async () => {
     const signatures = slowSignatures(40, true);
     await expect(rememberSignatureWithin(signatures, 'slack', 'v0=abc', 0, 5)).rejects.toBeInstanceOf(
-      StoreTimeout,
+      DeadlinePassed,
     );
     expect(signatures.forgotten).toEqual([]);
     await new Promise((r) => setTimeout(r, 80));
@@ -33,7 +34,7 @@ describe('remembering a signature within a deadline', () => {
   it('keeps a signature that was already there: that one belongs to the earlier request', async () => {
     const signatures = slowSignatures(40, false);
     await expect(rememberSignatureWithin(signatures, 'zendesk', 'sig', 0, 5)).rejects.toBeInstanceOf(
-      StoreTimeout,
+      DeadlinePassed,
     );
     await new Promise((r) => setTimeout(r, 80));
     expect(signatures.forgotten).toEqual([]);
