@@ -17,6 +17,8 @@ export interface DurationStats {
 export interface Figures {
   /** Missed calls (an episode of 3 calls counts 3). */
   missedCalls: number;
+  /** Of them, the calls whose caller was called back (all 3 once their episode's first call back is made). */
+  returnedCalls: number;
   episodes: number;
   uniqueCallers: number;
   claimed: number;
@@ -139,6 +141,7 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
   const toCallbackBusiness: number[] = [];
   const toResolveBusiness: number[] = [];
   let missedCalls = 0;
+  let returnedCalls = 0;
   let claimed = 0;
   let calledBack = 0;
   let resolved = 0;
@@ -160,6 +163,7 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
     }
     if (episode.firstAttemptAt !== null) {
       calledBack++;
+      returnedCalls += episode.callCount;
       toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
       toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
     }
@@ -183,6 +187,7 @@ function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
   }
   return {
     missedCalls,
+    returnedCalls,
     episodes: episodes.length,
     uniqueCallers: callers.size,
     claimed,

@@ -1,8 +1,9 @@
 /**
  * The figures behind the charts, in the team's time zone: missed and returned calls per day (per week for
  * long periods), missed calls per weekday and hour. Counted like the summary (src/domain/summary.ts): an
- * episode of three calls is three missed calls, "returned" is an episode called back at least once, and
- * an episode belongs to the day of its first missed call, so the charts add up to the summary's totals.
+ * episode of three calls is three missed calls, and all three are returned once the caller is called back
+ * (missed and returned are both counted in calls, so the bars compare like with like), and an episode
+ * belongs to the day of its first missed call, so the charts add up to the summary's totals.
  */
 import { DateTime } from 'luxon';
 import type { TimeWindow } from '../domain/periods.js';
@@ -14,7 +15,8 @@ export interface DayFigures {
   /** "Mon 16 Nov", or "Week of 2 Nov" for week buckets. */
   label: string;
   missedCalls: number;
-  calledBack: number;
+  /** Of them, the calls whose caller was called back. */
+  returnedCalls: number;
 }
 
 /** Missed calls by weekday (0 = Monday) and hour of day (0–23). */
@@ -26,7 +28,7 @@ export interface ChartFigures {
   days: DayFigures[];
   byHour: HourGrid;
   missedCalls: number;
-  calledBack: number;
+  returnedCalls: number;
 }
 
 /** Past this many days a bar per day is unreadable on a phone: the bars are weeks. */
@@ -37,7 +39,7 @@ export class ChartTally {
   private readonly byWeek: boolean;
   private readonly grid: HourGrid = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
   private missedCalls = 0;
-  private calledBack = 0;
+  private returnedCalls = 0;
 
   constructor(
     private readonly window: TimeWindow,
@@ -52,7 +54,7 @@ export class ChartTally {
         day: cursor.toISODate() ?? '',
         label: this.byWeek ? `Week of ${cursor.toFormat('d LLL')}` : cursor.toFormat('ccc d LLL'),
         missedCalls: 0,
-        calledBack: 0,
+        returnedCalls: 0,
       });
       cursor = cursor.plus(this.byWeek ? { weeks: 1 } : { days: 1 });
     }
@@ -63,15 +65,15 @@ export class ChartTally {
     const at = DateTime.fromMillis(episode.missedAt, { zone: this.timezone });
     const bucketStart = (this.byWeek ? at.startOf('week') : at.startOf('day')).toISODate();
     const bucket = this.buckets.find((b) => b.day === bucketStart) ?? this.buckets[0];
-    const returned = episode.firstAttemptAt !== null;
+    const returned = episode.firstAttemptAt !== null ? episode.callCount : 0;
     if (bucket) {
       bucket.missedCalls += episode.callCount;
-      if (returned) bucket.calledBack++;
+      bucket.returnedCalls += returned;
     }
     const row = this.grid[at.weekday - 1];
     if (row) row[at.hour] = (row[at.hour] ?? 0) + episode.callCount;
     this.missedCalls += episode.callCount;
-    if (returned) this.calledBack++;
+    this.returnedCalls += returned;
   }
 
   figures(): ChartFigures {
@@ -81,7 +83,7 @@ export class ChartTally {
       days: this.buckets.map((b) => ({ ...b })),
       byHour: this.grid.map((row) => [...row]),
       missedCalls: this.missedCalls,
-      calledBack: this.calledBack,
+      returnedCalls: this.returnedCalls,
     };
   }
 }

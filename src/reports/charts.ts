@@ -127,7 +127,7 @@ function periodText(figures: ChartFigures): string {
   return `${figures.window.label} (${figures.timezone})`;
 }
 
-/** Missed calls and, of them, the ones called back, per day of the period. */
+/** Missed calls and, of them, the ones returned (their caller was called back), per day of the period. */
 export function missedVsReturnedChart(figures: ChartFigures): ChartImage {
   const heading = 'Missed vs returned calls';
   const period = periodText(figures);
@@ -135,8 +135,8 @@ export function missedVsReturnedChart(figures: ChartFigures): ChartImage {
     return noDataChart('missed-vs-returned', heading, period, 'No calls in this period');
   }
   const shown = figures.days.filter((d) => d.missedCalls > 0 || figures.days.length <= 7);
-  const alt = `${heading}, ${period}: ${plural(figures.missedCalls, 'missed call')}, ${figures.calledBack} called back. ${shown
-    .map((d) => `${d.label}: ${d.missedCalls} missed, ${d.calledBack} called back`)
+  const alt = `${heading}, ${period}: ${plural(figures.missedCalls, 'missed call')}, ${figures.returnedCalls} returned. ${shown
+    .map((d) => `${d.label}: ${d.missedCalls} missed, ${d.returnedCalls} returned`)
     .join('; ')}.`;
   // "Mon 16" under a week's bars, "16 Nov" under a month's: short enough that every bar keeps its label.
   const labels = figures.days.map((d) =>
@@ -154,7 +154,7 @@ export function missedVsReturnedChart(figures: ChartFigures): ChartImage {
   return image(
     'missed-vs-returned',
     {
-      title: title(heading, `${period} · ${figures.missedCalls} missed, ${figures.calledBack} called back`),
+      title: title(heading, `${period} · ${figures.missedCalls} missed, ${figures.returnedCalls} returned`),
       legend: { bottom: 8, textStyle: TEXT, itemWidth: 22, itemHeight: 14, itemGap: 28 },
       grid: { left: 56, right: 24, top: 96, bottom: 84 },
       xAxis: {
@@ -181,9 +181,9 @@ export function missedVsReturnedChart(figures: ChartFigures): ChartImage {
           label: countLabel,
         },
         {
-          name: 'Called back',
+          name: 'Returned',
           type: 'bar',
-          data: figures.days.map((d) => d.calledBack),
+          data: figures.days.map((d) => d.returnedCalls),
           itemStyle: { color: COLORS.returned },
           label: countLabel,
         },

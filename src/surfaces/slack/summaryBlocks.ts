@@ -18,7 +18,7 @@ function totalsText(f: Figures): string {
     .map((o) => `${OUTCOME_LABELS[o]}: ${f.byOutcome[o]}`)
     .join(' · ');
   return [
-    `*Missed calls:* ${f.missedCalls} from ${f.uniqueCallers} unique ${f.uniqueCallers === 1 ? 'caller' : 'callers'}`,
+    `*Missed calls:* ${f.missedCalls} from ${f.uniqueCallers} unique ${f.uniqueCallers === 1 ? 'caller' : 'callers'} · ${f.returnedCalls} returned`,
     `*Claimed:* ${f.claimed} · *Called back:* ${f.calledBack} · *Resolved:* ${f.resolved} (${f.autoResolved} automatically: the caller got through)`,
     `*Resolved by outcome:* ${outcomes || 'none yet'}`,
     `*Time to claim:* ${stat(f.timeToClaim)}`,

@@ -22,7 +22,7 @@ function totalsFacts(f: Figures): { title: string; value: string }[] {
   return [
     {
       title: 'Missed calls',
-      value: `${f.missedCalls} from ${f.uniqueCallers} unique ${f.uniqueCallers === 1 ? 'caller' : 'callers'}`,
+      value: `${f.missedCalls} from ${f.uniqueCallers} unique ${f.uniqueCallers === 1 ? 'caller' : 'callers'} · ${f.returnedCalls} returned`,
     },
     { title: 'Claimed', value: String(f.claimed) },
     { title: 'Called back', value: String(f.calledBack) },

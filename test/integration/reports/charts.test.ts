@@ -100,11 +100,11 @@ describe('the charts of a period', () => {
       'callback-vs-sla',
     ]);
 
-    const head = returned?.alt.match(/: (\d+) missed calls?, (\d+) called back\./);
-    expect(head?.slice(1).map(Number)).toEqual([totals.missedCalls, totals.calledBack]);
-    const perDay = [...(returned?.alt.matchAll(/: (\d+) missed, (\d+) called back/g) ?? [])];
+    const head = returned?.alt.match(/: (\d+) missed calls?, (\d+) returned\./);
+    expect(head?.slice(1).map(Number)).toEqual([totals.missedCalls, totals.returnedCalls]);
+    const perDay = [...(returned?.alt.matchAll(/: (\d+) missed, (\d+) returned/g) ?? [])];
     expect(perDay.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(totals.missedCalls);
-    expect(perDay.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(totals.calledBack);
+    expect(perDay.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(totals.returnedCalls);
 
     const hours = byHour?.alt.match(/By hour: ([^.]*)\./)?.[1] ?? '';
     const perHour = hours.split(', ').map((item) => Number(item.split(' ')[1]));
@@ -149,7 +149,8 @@ describe('the charts of a period', () => {
       { period: 'week', line: 'support fr' },
     );
     if (!charts.ok) throw new Error(charts.error);
-    expect(charts.charts[0]?.alt).toMatch(/: 5 missed calls, 2 called back\./);
+    // Monday's three calls and Tuesday's one were returned; Wednesday's withheld call was not.
+    expect(charts.charts[0]?.alt).toMatch(/: 5 missed calls, 4 returned\./);
     expect(charts.charts[2]?.alt).not.toContain('Everything else');
   });
 });

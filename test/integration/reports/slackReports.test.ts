@@ -129,9 +129,9 @@ function expectChartsOf(files: FakeFile[], summary: Summary): void {
     expect(png.height).toBe(840);
     expect(file.altText?.length).toBeGreaterThan(20);
   }
-  const { missedCalls, calledBack } = summary.totals;
+  const { missedCalls, returnedCalls } = summary.totals;
   expect(files[0]?.altText).toContain(
-    `${missedCalls} missed call${missedCalls === 1 ? '' : 's'}, ${calledBack} called back`,
+    `${missedCalls} missed call${missedCalls === 1 ? '' : 's'}, ${returnedCalls} returned`,
   );
   expect(files[1]?.altText).toContain(`${missedCalls} missed call`);
 }

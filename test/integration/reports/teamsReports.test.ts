@@ -92,8 +92,8 @@ function expectChartImages(images: CardImage[], summary: Summary): void {
     expect(png.height).toBeLessThanOrEqual(1024);
     expect(png.width).toBeGreaterThanOrEqual(900);
   }
-  const { missedCalls, calledBack } = summary.totals;
-  expect(images[0]?.altText).toContain(`${missedCalls} missed calls, ${calledBack} called back`);
+  const { missedCalls, returnedCalls } = summary.totals;
+  expect(images[0]?.altText).toContain(`${missedCalls} missed calls, ${returnedCalls} returned`);
 }
 
 describe('@Ringback summary week', () => {

@@ -134,6 +134,12 @@ describe('summarize', () => {
     expect(summary.totals).toMatchObject({ missedCalls: 5, episodes: 4, uniqueCallers: 3 });
   });
 
+  it('counts returned calls in calls, like the missed calls they are set against', () => {
+    // a's two calls and b's one were returned by a call back; c's caller got through alone, d waits.
+    expect(summary.totals.returnedCalls).toBe(3);
+    expect(summary.lines.Sales?.returnedCalls).toBe(1);
+  });
+
   it('counts claimed, called back, resolved by outcome and auto-resolved', () => {
     expect(summary.totals).toMatchObject({
       claimed: 2,

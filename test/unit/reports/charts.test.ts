@@ -60,9 +60,10 @@ describe('chart figures', () => {
   it('counts calls per day and per weekday-hour in the team zone, like the summary', () => {
     const figures = chartFigures(busyWeek, week, PARIS);
     expect(figures.missedCalls).toBe(7);
-    expect(figures.calledBack).toBe(2);
-    expect(figures.days.map((d) => [d.label, d.missedCalls, d.calledBack])).toEqual([
-      ['Mon 16 Nov', 3, 1],
+    // Episode a's two calls are both returned by its one call back: calls against calls.
+    expect(figures.returnedCalls).toBe(3);
+    expect(figures.days.map((d) => [d.label, d.missedCalls, d.returnedCalls])).toEqual([
+      ['Mon 16 Nov', 3, 2],
       ['Tue 17 Nov', 0, 0],
       ['Wed 18 Nov', 1, 1],
       ['Thu 19 Nov', 0, 0],
@@ -121,8 +122,8 @@ describe('charts', () => {
   });
 
   it('carries the numbers in the alt text', () => {
-    expect(missedVsReturnedChart(figures).alt).toContain('7 missed calls, 2 called back');
-    expect(missedVsReturnedChart(figures).alt).toContain('Mon 16 Nov: 3 missed, 1 called back');
+    expect(missedVsReturnedChart(figures).alt).toContain('7 missed calls, 3 returned');
+    expect(missedVsReturnedChart(figures).alt).toContain('Mon 16 Nov: 3 missed, 2 returned');
     const byHour = missedByHourChart(figures).alt;
     expect(byHour).toContain('09h 2, 10h 1');
     expect(byHour).toContain('Busiest: Sat 11h 3, Mon 09h 2');

@@ -267,6 +267,7 @@ describe('notices', () => {
 function figures(missed: number) {
   return {
     missedCalls: missed,
+    returnedCalls: 2,
     episodes: missed,
     uniqueCallers: missed - 1,
     claimed: 3,
@@ -316,7 +317,7 @@ describe('summary blocks', () => {
   const text = JSON.stringify(message.blocks);
 
   it('gives missed calls and unique callers, claimed, called back, resolved by outcome and auto-resolved', () => {
-    expect(text).toContain('*Missed calls:* 5 from 4 unique callers');
+    expect(text).toContain('*Missed calls:* 5 from 4 unique callers · 2 returned');
     expect(text).toContain(
       '*Claimed:* 3 · *Called back:* 2 · *Resolved:* 2 (1 automatically: the caller got through)',
     );
