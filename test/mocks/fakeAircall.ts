@@ -3,6 +3,7 @@
  * (403 on a bad key, 401 without one), a per-window request limit answered with 429 and the
  * X-AircallApi-Limit/-Remaining/-Reset headers (Reset in Unix seconds), and the endpoints Ringback uses.
  * Every request body is validated against the documented shape; a bad one is answered 400 and recorded.
+ * Comments and tags POSTed to a call are kept on it and served back by GET /v1/calls/:id.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,19 @@ export interface FakeAircallNumber {
   userIds?: number[];
 }
 
+/** A tag of the company (Aircall: Settings > Tags). */
+export interface FakeAircallTag {
+  id: number;
+  name: string;
+}
+
+/** What the fake keeps of a call: the comments and tags written to it, in Aircall's wire format. */
+export interface FakeAircallCall {
+  id: number;
+  comments: { id: number; content: string; posted_at: number; posted_by: null }[];
+  tags: (FakeAircallTag & { tagged_at: number; tagged_by: null })[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -41,7 +55,16 @@ export interface FakeAircallOptions {
   windowMs?: number;
   users?: FakeAircallUser[];
   numbers?: FakeAircallNumber[];
+  /**
+   * Ids of calls that exist. A comment or tag POSTed to another call creates it (the fake is lenient there, so
+   * tests that only write need not declare their calls); GET of a call that never existed answers 404.
+   */
+  calls?: number[];
+  /** The company's tags. A tag POSTed by a name the company lacks is created; by an unknown id, named after it. */
+  tags?: FakeAircallTag[];
 }
+
+type RequestMatch = (method: string, path: string) => boolean;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const commentBody = z.object({ content: z.string().min(1).max(5000) }).strict();
@@ -54,11 +77,19 @@ export class FakeAircall {
   readonly apiToken: string;
   users: FakeAircallUser[];
   numbers: FakeAircallNumber[];
+  readonly calls = new Map<number, FakeAircallCall>();
+  readonly tags: FakeAircallTag[];
   limit: number;
   windowMs: number;
   private windowStart = 0;
   private used = 0;
   private server: Server | null = null;
+  private nextCommentId = 90_000_001;
+  private nextTagId = 70_000_001;
+  /** Answered as scripted instead of being carried out. */
+  private readonly scriptedAnswers: { match: RequestMatch; status: number; body?: unknown }[] = [];
+  /** Carried out, then answered late or never. */
+  private readonly withheldAnswers: { match: RequestMatch; answerAfterMs: number }[] = [];
   url = '';
 
   constructor(options: FakeAircallOptions = {}) {
@@ -68,6 +99,31 @@ export class FakeAircall {
     this.windowMs = options.windowMs ?? 60_000;
     this.users = options.users ?? [];
     this.numbers = options.numbers ?? [];
+    this.tags = options.tags ?? [];
+    for (const id of options.calls ?? []) this.call(id);
+  }
+
+  /** The call with this id, created empty if the fake did not know it yet. */
+  call(id: number): FakeAircallCall {
+    let call = this.calls.get(id);
+    if (!call) {
+      call = { id, comments: [], tags: [] };
+      this.calls.set(id, call);
+    }
+    return call;
+  }
+
+  /** The next request matching is answered `status` (and `body`) without being carried out. */
+  answerNext(match: RequestMatch, status: number, body?: unknown): void {
+    this.scriptedAnswers.push({ match, status, ...(body === undefined ? {} : { body }) });
+  }
+
+  /**
+   * The next request matching is carried out (a comment is stored) but its answer is sent only after
+   * `answerAfterMs`, or never (until stop()): the client times out although Aircall did the write.
+   */
+  hangNextAnswer(match: RequestMatch, options: { answerAfterMs?: number } = {}): void {
+    this.withheldAnswers.push({ match, answerAfterMs: options.answerAfterMs ?? Number.POSITIVE_INFINITY });
   }
 
   async start(): Promise<this> {
@@ -90,7 +146,7 @@ export class FakeAircall {
     });
   }
 
-  /** Requests that reached an endpoint and were accepted. */
+  /** Requests that reached an endpoint and were accepted (whether or not the client got the answer). */
   accepted(method?: string, pathPattern?: RegExp): RecordedRequest[] {
     return this.requests.filter(
       (r) => r.status < 300 && (!method || r.method === method) && (!pathPattern || pathPattern.test(r.path)),
@@ -115,6 +171,26 @@ export class FakeAircall {
     };
   }
 
+  private callJson(call: FakeAircallCall) {
+    return {
+      id: call.id,
+      direct_link: `${this.url}/v1/calls/${call.id}`,
+      direction: 'inbound',
+      status: 'done',
+      comments: call.comments,
+      tags: call.tags,
+    };
+  }
+
+  private companyTag(given: string | number): FakeAircallTag {
+    const known = this.tags.find((t) => (typeof given === 'number' ? t.id === given : t.name === given));
+    if (known) return known;
+    const created =
+      typeof given === 'number' ? { id: given, name: `Tag ${given}` } : { id: this.nextTagId++, name: given };
+    this.tags.push(created);
+    return created;
+  }
+
   private async readBody(req: IncomingMessage): Promise<unknown> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -131,13 +207,20 @@ export class FakeAircall {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const body = await this.readBody(req);
+    let withheld: { answerAfterMs: number } | null = null;
     const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method, path: url.pathname + url.search, body, status });
-      res.writeHead(status, {
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      });
-      res.end(payload === undefined ? undefined : JSON.stringify(payload));
+      const send = () => {
+        // The client gave up waiting and closed the connection.
+        if (res.destroyed) return;
+        res.writeHead(status, {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        });
+        res.end(payload === undefined ? undefined : JSON.stringify(payload));
+      };
+      if (!withheld) return send();
+      if (Number.isFinite(withheld.answerAfterMs)) setTimeout(send, withheld.answerAfterMs).unref();
     };
 
     const auth = req.headers.authorization;
@@ -177,6 +260,14 @@ export class FakeAircall {
         },
         limits,
       );
+
+    const scripted = this.scriptedAnswers.findIndex((s) => s.match(method, url.pathname));
+    if (scripted >= 0) {
+      const [script] = this.scriptedAnswers.splice(scripted, 1);
+      if (script) return answer(script.status, script.body, limits);
+    }
+    const withheldIndex = this.withheldAnswers.findIndex((w) => w.match(method, url.pathname));
+    if (withheldIndex >= 0) withheld = this.withheldAnswers.splice(withheldIndex, 1)[0] ?? null;
 
     if (method === 'GET' && url.pathname === '/v1/ping') return answer(200, { ping: 'pong' }, limits);
     if (method === 'GET' && url.pathname === '/v1/users') {
@@ -241,14 +332,35 @@ export class FakeAircall {
         limits,
       );
     }
-    if (method === 'POST' && /^\/v1\/calls\/\d+\/comments$/.test(url.pathname)) {
+    const callRoute = /^\/v1\/calls\/(\d+)$/.exec(url.pathname);
+    if (method === 'GET' && callRoute) {
+      const call = this.calls.get(Number(callRoute[1]));
+      if (!call) return answer(404, { error: 'Not found', troubleshoot: 'no such call' }, limits);
+      return answer(200, { call: this.callJson(call) }, limits);
+    }
+    const commentsRoute = /^\/v1\/calls\/(\d+)\/comments$/.exec(url.pathname);
+    if (method === 'POST' && commentsRoute) {
       const parsed = commentBody.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
+      this.call(Number(commentsRoute[1])).comments.push({
+        id: this.nextCommentId++,
+        content: parsed.data.content,
+        posted_at: Math.floor(now / 1000),
+        posted_by: null,
+      });
       return answer(201, undefined, limits);
     }
-    if (method === 'POST' && /^\/v1\/calls\/\d+\/tags$/.test(url.pathname)) {
+    const tagsRoute = /^\/v1\/calls\/(\d+)\/tags$/.exec(url.pathname);
+    if (method === 'POST' && tagsRoute) {
       const parsed = tagsBody.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
+      const call = this.call(Number(tagsRoute[1]));
+      for (const given of parsed.data.tags) {
+        const tag = this.companyTag(given);
+        // A call has a tag or not: adding one it has changes nothing.
+        if (!call.tags.some((t) => t.id === tag.id))
+          call.tags.push({ ...tag, tagged_at: Math.floor(now / 1000), tagged_by: null });
+      }
       return answer(201, undefined, limits);
     }
     if (method === 'POST' && url.pathname.match(/^\/v1\/users\/\d+\/dial$/)) {

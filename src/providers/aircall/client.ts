@@ -41,6 +41,14 @@ export interface AircallUser {
   available: boolean | null;
 }
 
+/** What Ringback reads back of one call: the comments and tags already on it. */
+export interface AircallCallDetails {
+  id: string;
+  /** `postedAt`: Unix seconds, or null when the answer leaves it out. */
+  comments: { content: string; postedAt: number | null }[];
+  tags: { id: string; name: string | null }[];
+}
+
 /** A 4xx/5xx answer other than 429, kept for logs and the job's last_error. */
 export class AircallApiError extends Error {
   constructor(
@@ -63,6 +71,20 @@ const usersPage = z.object({
     }),
   ),
   meta: z.object({ next_page_link: z.string().nullish() }).partial().optional(),
+});
+
+const aircallId = z.union([z.number(), z.string()]).transform(String);
+
+/**
+ * GET /v1/calls/:id. Aircall's Call object always carries `comments` and `tags` (empty arrays when there are
+ * none), so an answer without them is refused rather than read as "nothing there".
+ */
+const callAnswer = z.object({
+  call: z.object({
+    id: aircallId,
+    comments: z.array(z.object({ content: z.string(), posted_at: z.number().nullish() })),
+    tags: z.array(z.object({ id: aircallId, name: z.string().nullish() })),
+  }),
 });
 
 export class AircallClient {
@@ -90,6 +112,25 @@ export class AircallClient {
   /** Tags a call; the tags must exist in Aircall. */
   async tag(callId: string, tags: (string | number)[]): Promise<void> {
     await this.request('tag', 'POST', `/v1/calls/${encodeURIComponent(callId)}/tags`, { tags });
+  }
+
+  /** One call with its comments and tags; a call Aircall does not know is a PermanentFailure (404). */
+  async getCall(callId: string): Promise<AircallCallDetails> {
+    const body = await this.request('get_call', 'GET', `/v1/calls/${encodeURIComponent(callId)}`);
+    const parsed = callAnswer.safeParse(body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new AircallApiError(200, 'get_call', `unexpected body (${issues.join('; ').slice(0, 300)})`);
+    }
+    const { call } = parsed.data;
+    return {
+      id: call.id,
+      comments: call.comments.map((comment) => ({
+        content: comment.content,
+        postedAt: comment.posted_at ?? null,
+      })),
+      tags: call.tags.map((tag) => ({ id: tag.id, name: tag.name ?? null })),
+    };
   }
 
   /** Pre-fills the number in the agent's Aircall Phone; the agent presses call. */

@@ -3,6 +3,10 @@
  * missed calls when the episode is claimed or resolved, with the tags on resolve), and the click-to-dial
  * when an agent starts a call back. The translator only knows the episode, so the jobs find the episode's
  * Aircall calls and the agent's Aircall user when they run.
+ *
+ * A comment POST that timed out may still have been stored by Aircall, and Aircall takes no idempotency key:
+ * so a retried comment (or tag) job reads the call first and writes only what is not on it yet. A first
+ * attempt has nothing to doubt and spends no request on reading (the per-minute budget is the company's).
  */
 
 import { z } from 'zod';
@@ -11,9 +15,9 @@ import type { IntentTranslator } from '../../app/intents.js';
 import type { Clock } from '../../domain/clock.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
-import type { NewJob } from '../../store/jobs.js';
+import type { Job, NewJob } from '../../store/jobs.js';
 import type { Store } from '../../store/store.js';
-import type { AircallClient } from './client.js';
+import type { AircallCallDetails, AircallClient } from './client.js';
 
 export const AIRCALL_NOTE_JOB = 'aircall.note';
 export const AIRCALL_COMMENT_JOB = 'aircall.comment';
@@ -22,6 +26,12 @@ export const AIRCALL_DIAL_JOB = 'aircall.dial';
 
 /** Comments go on the latest few Aircall calls of an episode, not on every one of a long episode. */
 const MAX_CALLS_NOTED = 5;
+/**
+ * How much earlier than its job a comment may be dated and still be the job's own: Aircall dates comments in
+ * whole seconds by its own clock. An identical comment older than that is an earlier note (the same agent
+ * claiming twice), not a lost answer, and does not stop this one.
+ */
+const COMMENT_CLOCK_SLACK_MS = 60_000;
 /** A dial that could not be sent for this long is stale: the agent has moved on. */
 const DIAL_MAX_AGE_MS = 10 * 60_000;
 
@@ -113,15 +123,60 @@ export function noteHandler(deps: WriteBackDeps): TypedJobHandler<typeof noteSch
   };
 }
 
+/**
+ * Whether an earlier attempt of this job may have reached Aircall. `attempts` counts the one running now,
+ * and an attempt that ended in RetryAfter (our budget, a 429, an open breaker: nothing stored) is given back.
+ */
+function mayHaveWrittenBefore(job: Job): boolean {
+  return job.attempts > 1;
+}
+
+function hasOwnComment(call: AircallCallDetails, content: string, job: Job): boolean {
+  return call.comments.some(
+    (comment) =>
+      comment.content === content &&
+      (comment.postedAt === null || comment.postedAt * 1000 >= job.createdAt - COMMENT_CLOCK_SLACK_MS),
+  );
+}
+
+/** Tags given by id match a tag's id, tags given by name its exact name; anything unmatched is posted again. */
+function tagsMissingFrom(call: AircallCallDetails, tags: (string | number)[]): (string | number)[] {
+  return tags.filter(
+    (tag) =>
+      !call.tags.some((onCall) =>
+        typeof tag === 'number' ? onCall.id === String(tag) : onCall.name === tag,
+      ),
+  );
+}
+
+/** 'aircall.comment': one note on one call, written once even when an answer was lost. */
 export function commentHandler(deps: WriteBackDeps): TypedJobHandler<typeof commentSchema> {
-  return async ({ callId, content }) => {
+  return async ({ callId, content }, job) => {
+    if (mayHaveWrittenBefore(job) && hasOwnComment(await deps.client.getCall(callId), content, job)) {
+      deps.logger.info(
+        { call: callId, job: job.id },
+        'aircall: an earlier attempt already stored this comment; not written again',
+      );
+      return;
+    }
     await deps.client.comment(callId, content);
   };
 }
 
+/** 'aircall.tag': the tags on one call; a retry adds only those the call does not have yet. */
 export function tagHandler(deps: WriteBackDeps): TypedJobHandler<typeof tagSchema> {
-  return async ({ callId, tags }) => {
-    await deps.client.tag(callId, tags);
+  return async ({ callId, tags }, job) => {
+    const missing = mayHaveWrittenBefore(job)
+      ? tagsMissingFrom(await deps.client.getCall(callId), tags)
+      : tags;
+    if (missing.length === 0) {
+      deps.logger.info(
+        { call: callId, job: job.id },
+        'aircall: an earlier attempt already tagged this call; not tagged again',
+      );
+      return;
+    }
+    await deps.client.tag(callId, missing);
   };
 }
 

@@ -3,14 +3,23 @@ import { runCommand } from '../../../src/app/commands.js';
 import { systemClock } from '../../../src/domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../../../src/jobs/runner.js';
 import { AircallUsers } from '../../../src/providers/aircall/agents.js';
-import { AircallClient } from '../../../src/providers/aircall/client.js';
+import { AircallApiError, AircallClient } from '../../../src/providers/aircall/client.js';
+import {
+  AIRCALL_COMMENT_JOB,
+  AIRCALL_TAG_JOB,
+  commentHandler,
+  tagHandler,
+  type WriteBackDeps,
+} from '../../../src/providers/aircall/writeBack.js';
 import { registerProviders } from '../../../src/providers/register.js';
+import { VendorPolicy, VendorTimeout, vendorPolicies } from '../../../src/resilience/vendorPolicy.js';
 import { openDatabase } from '../../../src/store/db.js';
+import type { Job } from '../../../src/store/jobs.js';
 import { Store } from '../../../src/store/store.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { actor, ana } from '../../helpers/episodes.js';
-import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
 import { type FakeAircall, startFakeAircall } from '../../mocks/fakeAircall.js';
 import { AIRCALL_FIXTURE_TOKEN, fixtures } from '../ingest/support.js';
 
@@ -18,6 +27,12 @@ const USERS = [
   { id: 456001, name: 'Ana Lopez', email: 'ana@example.com' },
   { id: 456002, name: 'Ben Martin', email: 'ben@example.com' },
 ];
+/** The Aircall call of the `missed-call` fixture. */
+const MISSED_CALL_ID = 1873200101;
+/** The Aircall calls of the fixtures these tests replay, which the fake Aircall must know to serve them. */
+const FIXTURE_CALL_IDS = [MISSED_CALL_ID, 1873200177];
+
+const isCommentPost = (method: string, path: string) => method === 'POST' && path.endsWith('/comments');
 
 const routingYaml = (requestsPerMinute: number) => `
 timezone: Europe/Paris
@@ -35,8 +50,15 @@ describe('Aircall write-back', () => {
   let fake: FakeAircall;
   let ringback: StartedRingback;
 
-  async function start(options: { limit?: number; windowMs?: number; requestsPerMinute?: number } = {}) {
-    fake = await startFakeAircall({ users: USERS, limit: options.limit, windowMs: options.windowMs });
+  async function start(
+    options: { limit?: number; windowMs?: number; requestsPerMinute?: number; timeoutMs?: number } = {},
+  ) {
+    fake = await startFakeAircall({
+      users: USERS,
+      calls: FIXTURE_CALL_IDS,
+      limit: options.limit,
+      windowMs: options.windowMs,
+    });
     database = sqliteDatabase();
     const config = testConfig({
       database,
@@ -48,13 +70,18 @@ describe('Aircall write-back', () => {
       },
       routingYaml: routingYaml(options.requestsPerMinute ?? 600),
     });
-    ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
+    ringback = await startRingback(config, {
+      adapters: [registerProviders],
+      manualJobs: true,
+      ...(options.timeoutMs === undefined ? {} : { vendors: { aircall: { timeoutMs: options.timeoutMs } } }),
+    });
   }
 
   afterEach(async () => {
     await ringback?.stop();
     await fake?.stop();
     await database?.drop();
+    vendorPolicies.reset();
   });
 
   async function missedEpisode(folders = ['missed-call']): Promise<string> {
@@ -71,6 +98,26 @@ describe('Aircall write-back', () => {
 
   const comments = () =>
     fake.accepted('POST', /^\/v1\/calls\/\d+\/comments$/).map((r) => ({ path: r.path, body: r.body }));
+
+  /** Runs the jobs, retries included (they come back after a short backoff), until none of `kind` is left. */
+  async function runUntilNone(kind: string): Promise<void> {
+    for (let round = 0; round < 100; round++) {
+      await ringback.runner.drain();
+      const left = [
+        ...(await ringback.store.jobs.list({ kind, status: 'pending' })),
+        ...(await ringback.store.jobs.list({ kind, status: 'running' })),
+      ];
+      if (left.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${kind} jobs still waiting`);
+  }
+
+  /** What Ringback sent about Aircall calls (not users or numbers), with the status Aircall answered. */
+  const callRequests = () =>
+    fake.requests
+      .filter((r) => r.path.startsWith('/v1/calls/'))
+      .map((r) => `${r.method} ${r.path} ${r.status}`);
 
   describe('when a card is claimed and resolved', () => {
     beforeEach(() => start());
@@ -112,6 +159,52 @@ describe('Aircall write-back', () => {
           .sort(),
       ).toEqual(['/v1/calls/1873200101/comments', '/v1/calls/1873200177/comments']);
       expect(comments()[0]?.body).toEqual({ content: 'Claimed by Ben (Teams)' });
+    });
+  });
+
+  describe('when a comment is retried', () => {
+    // Production waits 10 s for Aircall's answer; a lost answer is given up on sooner here.
+    beforeEach(() => start({ timeoutMs: 300 }));
+
+    it('does not write the comment twice when Aircall stored it but the answer came too late', async () => {
+      const id = await missedEpisode();
+      fake.hangNextAnswer(isCommentPost, { answerAfterMs: 1_000 });
+      await runCommand(ringback.commands, id, { type: 'claim', actor: ana, at: Date.now() });
+      await runUntilNone(AIRCALL_COMMENT_JOB);
+
+      expect(fake.call(MISSED_CALL_ID).comments.map((comment) => comment.content)).toEqual([
+        'Claimed by Ana (Slack)',
+      ]);
+      expect(callRequests()).toEqual([
+        `POST /v1/calls/${MISSED_CALL_ID}/comments 201`,
+        `GET /v1/calls/${MISSED_CALL_ID} 200`,
+      ]);
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+    });
+
+    it('writes the comment on its first attempt without reading the call first', async () => {
+      const id = await missedEpisode();
+      await runCommand(ringback.commands, id, { type: 'claim', actor: ana, at: Date.now() });
+      await runUntilNone(AIRCALL_COMMENT_JOB);
+
+      expect(callRequests()).toEqual([`POST /v1/calls/${MISSED_CALL_ID}/comments 201`]);
+      expect(fake.call(MISSED_CALL_ID).comments).toHaveLength(1);
+    });
+
+    it('posts the comment on the retry when the failed attempt stored nothing', async () => {
+      const id = await missedEpisode();
+      fake.answerNext(isCommentPost, 503, { error: 'Service Unavailable', troubleshoot: 'try again later' });
+      await runCommand(ringback.commands, id, { type: 'claim', actor: ana, at: Date.now() });
+      await runUntilNone(AIRCALL_COMMENT_JOB);
+
+      expect(callRequests()).toEqual([
+        `POST /v1/calls/${MISSED_CALL_ID}/comments 503`,
+        `GET /v1/calls/${MISSED_CALL_ID} 200`,
+        `POST /v1/calls/${MISSED_CALL_ID}/comments 201`,
+      ]);
+      expect(fake.call(MISSED_CALL_ID).comments.map((comment) => comment.content)).toEqual([
+        'Claimed by Ana (Slack)',
+      ]);
     });
   });
 
@@ -227,6 +320,13 @@ describe('the Aircall API client', () => {
     await expect(client({ apiToken: 'wrong' }).comment('1', 'x')).rejects.toBeInstanceOf(PermanentFailure);
   });
 
+  it('gives up on a comment Aircall stored but never answered, as a timeout', async () => {
+    fake.hangNextAnswer(isCommentPost);
+    const api = client({ policy: new VendorPolicy('aircall', { timeoutMs: 200 }) });
+    await expect(api.comment('1', 'one')).rejects.toBeInstanceOf(VendorTimeout);
+    expect(fake.call(1).comments.map((comment) => comment.content)).toEqual(['one']);
+  });
+
   it('finds users by email through one cached listing', async () => {
     fake.users = Array.from({ length: 60 }, (_, i) => ({
       id: 1000 + i,
@@ -247,5 +347,107 @@ describe('the Aircall API client', () => {
     ]);
     expect(await users.byEmail('nobody@example.com')).toBeNull();
     expect(fake.requests.filter((r) => r.path.startsWith('/v1/users'))).toHaveLength(4);
+  });
+});
+
+describe('a retried Aircall write-back job', () => {
+  let fake: FakeAircall;
+  let database: TestDatabase;
+  let store: Store;
+  let deps: WriteBackDeps;
+
+  beforeEach(async () => {
+    fake = await startFakeAircall({ users: USERS, calls: [MISSED_CALL_ID] });
+    database = sqliteDatabase();
+    store = new Store(openDatabase(database.target));
+    await store.migrate();
+    deps = {
+      store,
+      clock: systemClock,
+      logger: memoryLogger().logger,
+      client: new AircallClient({
+        apiId: fake.apiId,
+        apiToken: fake.apiToken,
+        baseUrl: fake.url,
+        requestsPerMinute: 60,
+        clock: systemClock,
+      }),
+      findUser: async () => null,
+    };
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await fake.stop();
+    await database.drop();
+  });
+
+  /** The second attempt of a job created `createdAt`: the first may have reached Aircall. */
+  const secondAttempt = (kind: string, payload: unknown, createdAt = Date.now()): Job => ({
+    id: 1,
+    kind,
+    payload,
+    attempts: 2,
+    maxAttempts: 12,
+    runAt: createdAt,
+    createdAt,
+    queueKey: null,
+  });
+  const callId = String(MISSED_CALL_ID);
+  const writes = () => fake.requests.filter((r) => r.method === 'POST');
+
+  it('writes a comment identical to one posted before the job existed (the same note, meant twice)', async () => {
+    fake.call(MISSED_CALL_ID).comments.push({
+      id: 1,
+      content: 'Claimed by Ana (Slack)',
+      posted_at: Math.floor(Date.now() / 1000) - 3_600,
+      posted_by: null,
+    });
+    const payload = { callId, content: 'Claimed by Ana (Slack)' };
+    await commentHandler(deps)(payload, secondAttempt(AIRCALL_COMMENT_JOB, payload));
+    expect(fake.call(MISSED_CALL_ID).comments).toHaveLength(2);
+  });
+
+  it('fails for a retry, without writing, when Aircall answers the call in an unexpected shape', async () => {
+    fake.answerNext((method) => method === 'GET', 200, { call: { id: MISSED_CALL_ID, comments: 'none' } });
+    const payload = { callId, content: 'Claimed by Ana (Slack)' };
+    const error = await commentHandler(deps)(payload, secondAttempt(AIRCALL_COMMENT_JOB, payload)).catch(
+      (e: unknown) => e,
+    );
+    // A plain error: the runner retries it (a PermanentFailure or a RetryAfter would not count the attempt).
+    expect(error).toBeInstanceOf(AircallApiError);
+    expect(error).not.toBeInstanceOf(PermanentFailure);
+    expect((error as Error).message).toMatch(/get_call .*unexpected body.*call\.comments/);
+    expect(writes()).toEqual([]);
+  });
+
+  it('gives up for good, without writing, when the call is gone', async () => {
+    const payload = { callId: '1873299999', content: 'Claimed by Ana (Slack)' };
+    await expect(
+      commentHandler(deps)(payload, secondAttempt(AIRCALL_COMMENT_JOB, payload)),
+    ).rejects.toBeInstanceOf(PermanentFailure);
+    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /v1/calls/1873299999 404',
+    ]);
+  });
+
+  it('adds on a retry only the tags the call does not have yet', async () => {
+    fake.tags.push({ id: 7100, name: 'ringback_resolved' }, { id: 7101, name: 'callback_done' });
+    await deps.client.tag(callId, ['ringback_resolved']);
+    const payload = { callId, tags: ['ringback_resolved', 7101] };
+    await tagHandler(deps)(payload, secondAttempt(AIRCALL_TAG_JOB, payload));
+
+    expect(writes().map((r) => r.body)).toEqual([{ tags: ['ringback_resolved'] }, { tags: [7101] }]);
+    expect(fake.call(MISSED_CALL_ID).tags.map((tag) => tag.name)).toEqual([
+      'ringback_resolved',
+      'callback_done',
+    ]);
+  });
+
+  it('does not tag again on a retry when every tag is already on the call', async () => {
+    await deps.client.tag(callId, ['ringback_resolved']);
+    const payload = { callId, tags: ['ringback_resolved'] };
+    await tagHandler(deps)(payload, secondAttempt(AIRCALL_TAG_JOB, payload));
+    expect(writes()).toHaveLength(1);
   });
 });
