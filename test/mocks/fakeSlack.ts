@@ -422,6 +422,11 @@ export interface FakeSlack {
   readonly modals: { triggerId: string; view: Json }[];
   /** Files uploaded, in order (shared or not). */
   readonly files: FakeFile[];
+  /**
+   * The next Web API call that `match` accepts is carried out (a message is posted) but its answer is lost:
+   * the connection is cut instead, as when a network drops after Slack has done the work.
+   */
+  loseNextAnswer(match: (method: string, args: Record<string, string>) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -438,6 +443,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const calls: RecordedCall[] = [];
   const errors: string[] = [];
+  const answersToLose: ((method: string, args: Record<string, string>) => boolean)[] = [];
   const warnings: string[] = [];
   const rateLimited: FakeSlack['rateLimited'] = [];
   const ephemerals: FakeEphemeral[] = [];
@@ -906,6 +912,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return;
     }
     const answer = handle(method, args);
+    const lose = answersToLose.findIndex((match) => match(method, args));
+    if (lose >= 0) {
+      answersToLose.splice(lose, 1);
+      record(answer.status, answer.body);
+      res.socket?.destroy();
+      return;
+    }
     send(answer.status, answer.body);
   }
 
@@ -1007,6 +1020,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ephemerals,
     responses,
     callsTo: (method) => calls.filter((c) => c.method === method),
+    loseNextAnswer: (match) => {
+      answersToLose.push(match);
+    },
     messages: (channel) => channels.get(channel) ?? [],
     message: (channel, ts) => channels.get(channel)?.find((m) => m.ts === ts),
     replies: (channel, threadTs) => (channels.get(channel) ?? []).filter((m) => m.threadTs === threadTs),

@@ -27,7 +27,7 @@ import type { SlackApi } from './api.js';
 import { laneJob, laneKind } from './jobKinds.js';
 import { nextLaneStep, queueNeedsCheck, type WaitingCard } from './lane.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
-import { stormQueueClosedMessage, stormQueueMessage } from './stormBlocks.js';
+import { STORM_QUEUE_BLOCK_PREFIX, stormQueueClosedMessage, stormQueueMessage } from './stormBlocks.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -35,6 +35,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function stormQueueKey(channel: string): string {
   return `slack.storm_queue:${channel}`;
 }
+
+/**
+ * When a queue message post began that is not recorded yet ('' once it is): a post whose answer was lost (a
+ * timeout, a crash before the save) may still have landed, and is then found instead of posted again.
+ */
+export function stormQueueAttemptKey(channel: string): string {
+  return `slack.storm_queue_attempt:${channel}`;
+}
+
+/** Slack's ts and our clock may disagree a little: the history is read from a bit before the attempt. */
+const HISTORY_SKEW_MS = 5_000;
 
 /** The text digest of earlier versions (a message whose thread listed the waiting calls). */
 const legacyDigestKey = (channel: string) => `slack.digest:${channel}`;
@@ -171,11 +182,24 @@ export class LaneRunner {
         return;
       case 'queue_open': {
         const view = stormQueueView(this.deps.routing, await this.calls.waiting('slack', channel));
+        const lost = await this.lostQueueMessage(channel);
+        if (lost) {
+          // It shows what was true then: an empty shownKey makes the next check bring it up to date.
+          await this.saveQueue(channel, { ...openedQueue(lost, view, clock.now()), shownKey: '' });
+          await this.deps.store.cursors.set(stormQueueAttemptKey(channel), '', clock.now());
+          this.deps.logger?.info(
+            { channel },
+            `slack: storm in ${channel}: found the queue message an earlier attempt posted; not posted again`,
+          );
+          return;
+        }
         const message = stormQueueMessage(channel, view, formatClock(clock.now(), this.zone));
+        await this.deps.store.cursors.set(stormQueueAttemptKey(channel), String(clock.now()), clock.now());
         const ts = await pace.send(channel, () =>
           api.postMessage({ channel, text: message.text, blocks: message.blocks }),
         );
         await this.saveQueue(channel, openedQueue(ts, view, clock.now()));
+        await this.deps.store.cursors.set(stormQueueAttemptKey(channel), '', clock.now());
         this.deps.logger?.info(
           { channel, waiting: view.waiting },
           `slack: storm in ${channel}: queue message posted (${view.waiting} cards waiting)`,
@@ -186,6 +210,38 @@ export class LaneRunner {
       case 'idle':
         // Nothing to post after all: the slot was used by nobody, which only costs a little time.
         return;
+    }
+  }
+
+  /**
+   * The open queue message an unrecorded attempt posted in `channel`, if Slack has it: the newest top-level
+   * message since the attempt that carries the open message's block. A failed lookup answers null (a second
+   * message is better than a storm with none).
+   */
+  private async lostQueueMessage(channel: string): Promise<string | null> {
+    const since = Number((await this.deps.store.cursors.get(stormQueueAttemptKey(channel))) || Number.NaN);
+    if (!Number.isFinite(since)) return null;
+    try {
+      const messages = await this.deps.api.conversationsHistory({
+        channel,
+        oldest: ((since - HISTORY_SKEW_MS) / 1000).toFixed(3),
+        limit: 100,
+      });
+      const found = messages.find(
+        (m) =>
+          (m.threadTs === null || m.threadTs === m.ts) &&
+          m.blocks.some((b) => {
+            const id = (b as { block_id?: unknown } | null)?.block_id;
+            return typeof id === 'string' && id.startsWith(STORM_QUEUE_BLOCK_PREFIX);
+          }),
+      );
+      return found?.ts ?? null;
+    } catch (error) {
+      this.deps.logger?.warn(
+        { err: error, channel },
+        'slack: could not look for a queue message an earlier attempt may have posted; posting one',
+      );
+      return null;
     }
   }
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
-import { STORM_QUEUE_HEAD_BLOCK } from '../../../src/surfaces/slack/stormBlocks.js';
+import { STORM_QUEUE_BLOCK_PREFIX, STORM_QUEUE_HEAD_BLOCK } from '../../../src/surfaces/slack/stormBlocks.js';
 import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
 import {
@@ -86,6 +86,27 @@ describe('a storm of missed calls in one Slack channel', () => {
     const topLevel = h.fake.messages(CHANNEL).filter((m) => m.threadTs === null);
     expect(topLevel).toHaveLength(episodes.length + 1);
     expect(await h.ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+  }, 60_000);
+
+  it('finds the queue message a post whose answer was lost had put up, instead of posting a second one', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    h.fake.loseNextAnswer(
+      (method, args) =>
+        method === 'chat.postMessage' && (args.blocks ?? '').includes(STORM_QUEUE_BLOCK_PREFIX),
+    );
+    const episodes = await storm(h, 7);
+
+    await vi.waitFor(() => {
+      for (const episode of episodes) expect(cardIn(h.fake, CHANNEL, episode.id)).toBeDefined();
+    }, WAIT);
+    await vi.waitFor(() => expect(blocksText(queueMessages(h)[0])).toContain('All cards are posted'), WAIT);
+    // The lost answer's message is the one kept up to date and closed; none was posted after it.
+    expect(queueMessages(h)).toHaveLength(1);
+    expect(h.logLines()).toContainEqual(
+      expect.stringContaining('found the queue message an earlier attempt posted'),
+    );
+    expect(h.fake.errors).toEqual([]);
   }, 60_000);
 
   it('answers a click privately: the call, with its card’s link once posted; then that nothing is left', async () => {
