@@ -28,6 +28,8 @@ export interface SlackAdapterOptions {
   /** Pacing and lane settings. */
   sender?: Partial<SenderOptions>;
   identityTtlMs?: number;
+  /** The cap of `/ringback export` in chat (characters); tests only, see SlackReportDeps.maxExportChars. */
+  maxExportChars?: number;
   /** Called with the running pieces (tests and the bench look inside). */
   onReady?: (slack: SlackSurface) => void;
 }
@@ -111,7 +113,14 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       pacing: outbox.pacing,
       responseOrigins: [...new Set([SLACK_HOOKS_ORIGIN, new URL(apiUrl).origin])],
     });
-    registerSlackReports(ctx.runner, { api, store: ctx.store, clock: ctx.clock, routing, logger });
+    registerSlackReports(ctx.runner, {
+      api,
+      store: ctx.store,
+      clock: ctx.clock,
+      routing,
+      logger,
+      maxExportChars: options.maxExportChars,
+    });
     registerHomeJobs(ctx.runner, {
       api,
       store: ctx.store,

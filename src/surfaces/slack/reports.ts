@@ -125,6 +125,11 @@ export interface SlackReportDeps {
   clock: Clock;
   routing: RoutingConfig;
   logger: Logger;
+  /**
+   * The largest CSV sent in chat (characters). Only tests set it, small, to reach the "too large" answer
+   * without seeding 50 MB of calls; unset, it is MAX_CHAT_EXPORT_CHARS.
+   */
+  maxExportChars?: number;
 }
 
 /** The channels an address means; people get their DM with the app. */
@@ -167,7 +172,7 @@ export function registerSlackReports(runner: JobRunner, deps: SlackReportDeps): 
   });
 
   runner.handle(slackReportKinds.export, async ({ user, period, line }) => {
-    const exported = await csvForPeriod(deps, { period, ...(line ? { line } : {}) });
+    const exported = await csvForPeriod(deps, { period, ...(line ? { line } : {}) }, deps.maxExportChars);
     const dm = await openDirectMessage(deps.api, user);
     if (!exported.ok) {
       // The command checked the period already; what is left (too large) is the asker's to know.

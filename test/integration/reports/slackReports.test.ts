@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSummary } from '../../../src/app/summary.js';
 import type { Summary } from '../../../src/domain/summary.js';
+import { CSV_BOM, csvHeader } from '../../../src/reports/csv.js';
 import { registerEscalation } from '../../../src/timers/register.js';
 import { occurrenceJob, occurrenceOn, scheduleZone } from '../../../src/timers/schedules.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -23,6 +24,7 @@ import {
   MIA,
   openEpisode,
   SIGNING_SECRET,
+  SLACK_ROUTING_YAML,
   type SlackHarness,
   startSlackHarness,
 } from '../slack/harness.js';
@@ -96,16 +98,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function ask(user: string, text: string): Promise<Record<string, unknown>> {
+async function ask(user: string, text: string, on: SlackHarness = h): Promise<Record<string, unknown>> {
   asked += 1;
   const id = `rep${asked}`;
-  const response = await postToSlackEvents(h.ringback.baseUrl, SIGNING_SECRET, {
+  const response = await postToSlackEvents(on.ringback.baseUrl, SIGNING_SECRET, {
     contentType: 'application/x-www-form-urlencoded',
-    body: slashCommandBody({ text, userId: user, channel: CHANNEL, responseUrl: h.fake.responseUrl(id) }),
+    body: slashCommandBody({ text, userId: user, channel: CHANNEL, responseUrl: on.fake.responseUrl(id) }),
   });
   expect(response.status).toBe(200);
-  await vi.waitFor(() => expect(h.fake.responses.find((r) => r.id === id)).toBeDefined(), WAIT);
-  return h.fake.responses.find((r) => r.id === id)?.body ?? {};
+  await vi.waitFor(() => expect(on.fake.responses.find((r) => r.id === id)).toBeDefined(), WAIT);
+  return on.fake.responses.find((r) => r.id === id)?.body ?? {};
 }
 
 async function weekSummary(): Promise<Summary> {
@@ -237,5 +239,53 @@ describe('/ringback export week', () => {
     expect(rows.map((r) => r.caller_name)).toContain('Bruno, "the caller"');
     expect(rows.find((r) => r.outcome === 'reached')?.claimed_by).toBe(ANA.realName);
     expect(h.fake.errors).toEqual([]);
+  });
+});
+
+describe('/ringback export week, too large for chat', () => {
+  // A Ringback of its own: the chat cap is fixed when Slack starts, and the harness above keeps the real one.
+  // The cap lets the BOM and header through and not the first call.
+  const cap = CSV_BOM.length + csvHeader().length;
+  let smallDb: TestDatabase;
+  let small: SlackHarness;
+
+  beforeAll(async () => {
+    smallDb = sqliteDatabase();
+    small = await startSlackHarness({
+      database: smallDb,
+      routingYaml: SLACK_ROUTING_YAML,
+      slack: { maxExportChars: cap },
+    });
+    small.fake.addUser(MIA);
+    await openEpisode(small.ringback, { missedAt: small.ringback.clock.now() });
+  });
+
+  afterAll(async () => {
+    await small?.stop();
+    await smallDb?.drop();
+  });
+
+  it('tells the manager privately, with the way to the read API, when the export is too large for chat', async () => {
+    const answer = await ask(MANAGER, 'export week', small);
+    expect(answer).toMatchObject({ response_type: 'ephemeral' });
+    expect(answer.text).toContain('is on its way');
+    const dm = `D${MANAGER.slice(1)}`;
+    await vi.waitFor(
+      () =>
+        expect(small.logLines()).toContainEqual(
+          expect.stringContaining(`slack: no export of week for ${MANAGER}`),
+        ),
+      WAIT,
+    );
+    const told = small.fake.messages(dm);
+    expect(told).toHaveLength(1);
+    expect(told[0]?.text).toMatch(/^No export of week: that export is over \d+ characters/);
+    expect(told[0]?.text).toContain(`over ${cap} characters`);
+    expect(told[0]?.text).toContain('GET /api/export.csv');
+    expect(small.fake.callsTo('conversations.open')[0]?.args.users).toBe(MANAGER);
+    expect(small.fake.callsTo('files.getUploadURLExternal')).toHaveLength(0);
+    expect(small.fake.callsTo('files.completeUploadExternal')).toHaveLength(0);
+    expect(small.fake.files).toEqual([]);
+    expect(small.fake.errors).toEqual([]);
   });
 });
