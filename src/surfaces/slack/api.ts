@@ -32,6 +32,18 @@ export interface SlackApiOptions {
   policy?: VendorPolicy;
 }
 
+/**
+ * Methods that do something new each time they are sent. The client's own quick retry would send one again
+ * when an answer is lost after Slack did the work (a reset connection, or the client's timeout: its retry
+ * then runs in the background after the policy gave up), posting a second card nobody records. These go
+ * through a client without retries: the job's retry looks first (findPostedCard, lostQueueMessage).
+ */
+export const SLACK_WRITE_ONCE_METHODS: ReadonlySet<string> = new Set([
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'files.completeUploadExternal',
+]);
+
 /** Slack answered (an API error, a 429): it is up. Network failures, timeouts and 5xx are outages. */
 function isSlackOutage(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -83,26 +95,37 @@ export interface HistoryMessage {
 }
 
 export class SlackApi {
+  /** For lookups and updates (sending one again changes nothing): quick in-client retries. */
   readonly client: webApi.WebClient;
+  /** For SLACK_WRITE_ONCE_METHODS: no in-client retry. */
+  readonly writeOnceClient: webApi.WebClient;
   private readonly requests: Counter<'method' | 'result'>;
   private readonly policy: VendorPolicy;
 
   constructor(private readonly options: SlackApiOptions) {
     this.policy = options.policy ?? vendorPolicies.get('slack');
-    this.client = new webApi.WebClient(options.token, {
-      slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
-      logger: slackLogger(options.logger, 'slack-web-api'),
-      rejectRateLimitedCalls: true,
-      // Few and quick: the policy's timeout bounds the whole call, retries included.
-      retryConfig: { retries: options.retries ?? 1, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
-      timeout: options.timeoutMs ?? this.policy.timeoutMs,
-    });
+    const clientWith = (retries: number) =>
+      new webApi.WebClient(options.token, {
+        slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
+        logger: slackLogger(options.logger, 'slack-web-api'),
+        rejectRateLimitedCalls: true,
+        // Few and quick: the policy's timeout bounds the whole call, retries included.
+        retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+        timeout: options.timeoutMs ?? this.policy.timeoutMs,
+      });
+    this.client = clientWith(options.retries ?? 1);
+    this.writeOnceClient = clientWith(0);
     this.requests = counterOnce(
       options.metrics.registry,
       'ringback_slack_api_requests_total',
       'Slack Web API calls by method and result (ok, rate_limited, unavailable, error)',
       ['method', 'result'],
     );
+  }
+
+  /** The client for `method`: one that never sends it twice when it does something new each time. */
+  clientFor(method: string): webApi.WebClient {
+    return SLACK_WRITE_ONCE_METHODS.has(method) ? this.writeOnceClient : this.client;
   }
 
   /** Runs one call under Slack's timeout and breaker, its failure as the client threw it. */
@@ -150,7 +173,7 @@ export class SlackApi {
 
   async postMessage(post: PostOptions): Promise<string> {
     const result = await this.call('chat.postMessage', () =>
-      this.client.chat.postMessage({
+      this.writeOnceClient.chat.postMessage({
         channel: post.channel,
         text: post.text,
         ...(post.blocks ? { blocks: post.blocks } : {}),
@@ -186,7 +209,7 @@ export class SlackApi {
     threadTs?: string;
   }): Promise<void> {
     await this.call('chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({
+      this.writeOnceClient.chat.postEphemeral({
         channel: message.channel,
         user: message.user,
         text: message.text,

@@ -71,7 +71,7 @@ export async function callSlack(
 ): Promise<unknown> {
   try {
     // Under the breaker too: while Slack is down, reports and Home wait instead of each timing out.
-    return await api.underPolicy(method, () => api.client.apiCall(method, args));
+    return await api.underPolicy(method, () => api.clientFor(method).apiCall(method, args));
   } catch (error) {
     throw translated(method, error);
   }
