@@ -5,7 +5,7 @@ import { buildCardModel, type CardModel } from '../domain/cardModel.js';
 import type { EpisodeDetails } from '../domain/details.js';
 import type { Episode } from '../domain/types.js';
 import { lineNamed, timezoneOf } from './routing.js';
-import { claimSlaLeftMs } from './sla.js';
+import { claimDueAt } from './sla.js';
 
 export interface RenderDeps {
   routing: RoutingConfig;
@@ -26,7 +26,7 @@ export function cardModelFor(
     now,
     lineCountry: line?.country,
     // Counted in the line's business hours when it has them.
-    claimSlaLeftMs: claimSlaLeftMs(episode, deps.routing, now),
+    claimDueAt: claimDueAt(episode, deps.routing),
     zendeskBaseUrl: zendeskBaseUrl(deps.env),
     outcomes: deps.routing.outcomes,
     retryAttempts: line?.retry?.attempts ?? null,

@@ -39,16 +39,12 @@ export function businessElapsed(routing: RoutingConfig): (line: string, from: nu
 }
 
 /**
- * For the card (CardContext.claimSlaLeftMs): business time left before the claim SLA breaches,
- * negative once breached; null when the line has no `sla.claimWithin` or the call is no longer open.
- * Counted from the missed call, so a call missed at 17:59 with a 15-minute SLA has 14 minutes left all
- * night and at the next opening.
+ * For the card (CardContext.claimDueAt): when the claim SLA of a call still open breaches; null when the
+ * line has no `sla.claimWithin` or the call is no longer open. Counted in business time from the missed
+ * call, so a call missed at 17:59 with a 15-minute SLA is due at 09:14 the next open morning.
  */
-export function claimSlaLeftMs(episode: Episode, routing: RoutingConfig, now: number): number | null {
-  if (episode.state !== 'open') return null;
-  const claimWithin = lineNamed(routing, episode.line)?.sla.claimWithin;
-  if (claimWithin === undefined) return null;
-  return claimWithin - lineCalendar(routing, episode.line).elapsed(episode.missedAt, now);
+export function claimDueAt(episode: Episode, routing: RoutingConfig): number | null {
+  return episode.state === 'open' ? claimDeadline(episode, routing) : null;
 }
 
 /** When the claim SLA of an episode breaches (an instant), or null without an SLA / a line that never opens. */

@@ -77,8 +77,12 @@ export interface CardContext {
   now: number;
   /** Two-letter country of the line: numbers from it are shown in national format. */
   lineCountry?: string;
-  /** Milliseconds left before the claim SLA breaches (negative once breached); null without an SLA. */
-  claimSlaLeftMs?: number | null;
+  /**
+   * When the claim SLA breaches (counted in business time from the missed call); null without an SLA or
+   * once claimed. The card names this moment rather than a countdown: a posted card is only re-rendered
+   * when something happens to the call, and "14m left" would still say so the next morning.
+   */
+  claimDueAt?: number | null;
   /** e.g. https://acme.zendesk.com, to link tickets. */
   zendeskBaseUrl?: string | null;
   /** Outcomes offered, in order. */
@@ -210,6 +214,10 @@ function listInWords(names: string[]): string {
 /** The caller's number for people: national format from the line's own country, else international. */
 export const displayNumber = formatNumber;
 
+/**
+ * "Today 10:32 (5m ago)": for a report of its moment (a summary's "as of"), never for a card, which is read
+ * days after it was drawn (cardMoment).
+ */
 export function formatWhen(ms: number, now: number, timezone: string): string {
   const when = DateTime.fromMillis(ms, { zone: timezone });
   const today = DateTime.fromMillis(now, { zone: timezone }).startOf('day');
@@ -222,6 +230,19 @@ export function formatWhen(ms: number, now: number, timezone: string): string {
   return `${dayText} ${when.toFormat('HH:mm')}${ago >= 0 ? ` (${formatDuration(ago)} ago)` : ''}`;
 }
 
+/** "Thu 19 Nov 17:59": a moment on a card, true whenever the card is read. */
+export function cardMoment(ms: number, timezone: string): string {
+  return DateTime.fromMillis(ms, { zone: timezone }).toFormat('ccc d LLL HH:mm');
+}
+
+/** "09:14" on the day of `now`, "Fri 20 Nov 09:14" on another day. */
+function clockOrDay(ms: number, now: number, timezone: string): string {
+  const when = DateTime.fromMillis(ms, { zone: timezone });
+  return when.hasSame(DateTime.fromMillis(now, { zone: timezone }), 'day')
+    ? when.toFormat('HH:mm')
+    : when.toFormat('ccc d LLL HH:mm');
+}
+
 export function formatClock(ms: number, timezone: string): string {
   return DateTime.fromMillis(ms, { zone: timezone }).toFormat('HH:mm');
 }
@@ -230,11 +251,10 @@ function statusText(context: CardContext): string {
   const { episode, timezone } = context;
   switch (episode.state) {
     case 'open': {
-      const left = context.claimSlaLeftMs;
-      if (left === undefined || left === null) return 'Unclaimed';
-      return left >= 0
-        ? `Unclaimed · ${formatDuration(left)} left to claim`
-        : `Unclaimed · claim SLA missed by ${formatDuration(-left)}`;
+      const due = context.claimDueAt;
+      if (due === undefined || due === null) return 'Unclaimed';
+      const at = clockOrDay(due, context.now, timezone);
+      return due > context.now ? `Unclaimed · claim by ${at}` : `Unclaimed · claim SLA missed at ${at}`;
     }
     case 'claimed':
       return `Claimed by ${episode.claimedBy?.name ?? 'someone'} at ${formatClock(episode.claimedAt ?? episode.missedAt, timezone)}`;
@@ -291,7 +311,7 @@ export function buildCardModel(context: CardContext): CardModel {
       withheld,
     },
     lineName: episode.line,
-    whenText: formatWhen(episode.missedAt, now, timezone),
+    whenText: cardMoment(episode.missedAt, timezone),
     waitedText: waited !== null && waited > 0 ? `Waited ${formatDuration(waited * 1000)}` : null,
     reasonText: describeReason(reasonCode),
     rangText: details.rang.length > 0 ? `Rang ${listInWords(details.rang)}` : null,

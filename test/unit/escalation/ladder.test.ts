@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { planFromReactions } from '../../../src/app/intents.js';
-import { claimDeadline, claimSlaLeftMs } from '../../../src/app/sla.js';
+import { claimDeadline, claimDueAt } from '../../../src/app/sla.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { BusinessCalendar } from '../../../src/domain/businessHours.js';
 import type { DomainEvent } from '../../../src/domain/episode.js';
@@ -249,19 +249,16 @@ describe('escalation ladder', () => {
     });
   });
 
-  describe('time left to claim, for the card', () => {
-    it('counts business time down from the missed call and goes negative once breached', () => {
-      const missedAt = local('2026-11-19T17:59');
-      const open = episode({ missedAt });
-      expect(claimSlaLeftMs(open, routing, local('2026-11-19T23:00'))).toBe(14 * MINUTE);
-      expect(claimSlaLeftMs(open, routing, local('2026-11-20T09:10'))).toBe(4 * MINUTE);
-      expect(claimSlaLeftMs(open, routing, local('2026-11-20T09:20'))).toBe(-6 * MINUTE);
+  describe('when the claim is due, for the card', () => {
+    it('counts business time from the missed call: 17:59 with 15 minutes is due at the next opening plus 14', () => {
+      const open = episode({ missedAt: local('2026-11-19T17:59') });
+      expect(show(claimDueAt(open, routing))).toBe('Fri 09:14');
       expect(show(claimDeadline(open, routing))).toBe('Fri 09:14');
     });
 
     it('is null once claimed and for lines without a claim SLA', () => {
-      expect(claimSlaLeftMs(episode({ state: 'claimed', claimedBy: ana }), routing, Date.now())).toBeNull();
-      expect(claimSlaLeftMs(episode({ line: 'Sales' }), routing, Date.now())).toBeNull();
+      expect(claimDueAt(episode({ state: 'claimed', claimedBy: ana }), routing)).toBeNull();
+      expect(claimDueAt(episode({ line: 'Sales' }), routing)).toBeNull();
     });
   });
 });

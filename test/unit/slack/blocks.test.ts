@@ -26,7 +26,7 @@ function render(
     timezone: 'Europe/Paris',
     now: T0 + 5 * MIN,
     lineCountry: 'FR',
-    claimSlaLeftMs: 10 * MIN,
+    claimDueAt: T0 + 15 * MIN,
     zendeskBaseUrl: 'https://acme.zendesk.com',
     ...context,
   });
@@ -70,12 +70,22 @@ describe('card blocks', () => {
       expect(facts.fields.map((f) => f.text)).toEqual([
         '*Caller*\nMarie Dupont\n<tel:+33176360695|01 76 36 06 95>',
         '*Line*\nSupport FR',
-        '*When*\nToday 10:32 (5m ago)',
+        '*When*\nFri 20 Nov 10:32',
       ]);
     });
 
-    it('says in words that it is unclaimed and how long is left to claim it', () => {
-      expect(status(blocks)).toBe('*Status:* Unclaimed · 10m left to claim');
+    it('says in words that it is unclaimed and by when it should be claimed', () => {
+      expect(status(blocks)).toBe('*Status:* Unclaimed · claim by 10:47');
+    });
+
+    it('names moments, not countdowns, so a card read days later is still true', () => {
+      const nextMorning = T0 + 3 * 24 * 60 * MIN - 78 * MIN;
+      expect(status(render({}, {}, { claimDueAt: nextMorning }).blocks)).toBe(
+        '*Status:* Unclaimed · claim by Mon 23 Nov 09:14',
+      );
+      expect(status(render({}, {}, { claimDueAt: T0 + 3 * MIN }).blocks)).toBe(
+        '*Status:* Unclaimed · claim SLA missed at 10:35',
+      );
     });
 
     it('offers Claim, Call back and the resolve menu, each carrying the call id', () => {
@@ -98,9 +108,7 @@ describe('card blocks', () => {
     });
 
     it('has a plain-text fallback for notifications', () => {
-      expect(message.text).toBe(
-        'Missed call from Marie Dupont on Support FR · Unclaimed · 10m left to claim',
-      );
+      expect(message.text).toBe('Missed call from Marie Dupont on Support FR · Unclaimed · claim by 10:47');
     });
 
     it('says which time zone the times are in', () => {
@@ -250,7 +258,7 @@ describe('card blocks', () => {
 
     it('says the call was escalated, in words', () => {
       expect(status(blocks)).toBe(
-        '*Status:* Unclaimed · 10m left to claim\n*Escalation:* Escalated (step 1) at 10:47',
+        '*Status:* Unclaimed · claim by 10:47\n*Escalation:* Escalated (step 1) at 10:47',
       );
     });
   });

@@ -38,7 +38,7 @@ function render(ep: Episode, viewer: CardViewer, extra: { refreshUserIds?: strin
     timezone: ZONE,
     now: NOW,
     lineCountry: 'FR',
-    claimSlaLeftMs: 3 * 60_000,
+    claimDueAt: NOW + 3 * 60_000,
     zendeskBaseUrl: 'https://acme.zendesk.com',
   });
   return teamsCard(model, { viewer, timezone: ZONE, ...extra });
