@@ -276,7 +276,7 @@ function statusText(context: CardContext): string {
 }
 
 export function buildCardModel(context: CardContext): CardModel {
-  const { episode, details, timezone, now } = context;
+  const { episode, details, timezone } = context;
   const withheld = episode.caller.number === null;
   // The number the caller asked to be called back on (or an agent set) wins over the one they called from.
   const callbackNumber = episode.callbackNumber ?? episode.caller.number;
