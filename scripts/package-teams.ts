@@ -6,12 +6,14 @@
  * from the bot id so every package of one bot is the same app); TEAMS_DEVELOPER_NAME, TEAMS_WEBSITE_URL,
  * TEAMS_PRIVACY_URL, TEAMS_TERMS_URL (optional, shown on the app's page). `--out PATH` writes elsewhere.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildTeamsPackage } from './lib/teamsPackage.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The same .env the server reads (variables already set win), so MicrosoftAppId need not be typed twice.
+if (existsSync('.env')) process.loadEnvFile('.env');
 const outFlag = process.argv.indexOf('--out');
 const out = resolve(
   outFlag > 0 && process.argv[outFlag + 1]

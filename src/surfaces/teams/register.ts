@@ -74,6 +74,19 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
     const auth = teamsAuth(config.env);
     if (auth.mode === 'off') {
       if (auth.refused) logger.error(`teams: off: ${auth.why}`);
+      // Answered here, not by whatever route comes next: a 401 from the read API would send someone whose
+      // MicrosoftAppId did not load looking for a token problem.
+      ctx.addMount((app) => {
+        app.post(TEAMS_ROUTE, (_req: Request, res: Response) => {
+          logger.info(`teams: an activity came while Teams is off (${auth.why})`);
+          sendError(
+            res,
+            404,
+            'teams_off',
+            'Microsoft Teams is not set up on this Ringback: see its startup log',
+          );
+        });
+      });
       return;
     }
     const routing = config.routing;

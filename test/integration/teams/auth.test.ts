@@ -62,12 +62,22 @@ describe('POST /api/messages', () => {
   });
 
   describe('without MicrosoftAppId and without the playground switch', () => {
-    it('is not there at all: a 404, and the fake Teams hears nothing', async () => {
+    it('is not there at all: a 404 that says Teams is off, and the fake Teams hears nothing', async () => {
       const teams = await FakeTeams.start();
       try {
-        const { ringback: rb, lines } = await start({});
+        // With the read API on, the request must not fall through to it and get its 401 instead.
+        const { ringback: rb, lines } = await start({
+          RINGBACK_API_TOKEN: 'a-read-api-token-of-some-length',
+        });
         const answer = await post(rb.baseUrl, teams.personalMessage(USERS.ana, 'help'));
-        expect(answer.status).toBe(404);
+        expect(answer).toEqual({
+          status: 404,
+          body: {
+            error: 'teams_off',
+            detail: 'Microsoft Teams is not set up on this Ringback: see its startup log',
+          },
+        });
+        expect(lines()).toContainEqual(expect.stringContaining('teams: an activity came while Teams is off'));
         expect(teams.requests).toEqual([]);
         expect(lines()).toContainEqual(expect.stringContaining('teams: off (MicrosoftAppId is unset'));
         expect(lines().some((l) => l.includes('UNAUTHENTICATED'))).toBe(false);
