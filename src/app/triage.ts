@@ -24,6 +24,7 @@ import type { Episode } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import { type AgentAvailability, AvailabilityRepository } from '../store/availability.js';
 import { CallerHistory } from '../store/callerHistory.js';
+import { CallRecordRepository } from '../store/callRecords.js';
 import type { Repositories } from '../store/store.js';
 import { applyCommandIn, auditEntries, type CommandDeps } from './commands.js';
 import type { IntentTranslator } from './intents.js';
@@ -118,6 +119,9 @@ class Triage {
 
   async run(episodeId: string): Promise<string> {
     const { repos, deps } = this;
+    // The details are read, changed and written back whole: the ticket link and the pre-brief write them
+    // too, from other jobs and replicas, and one of their writes must not be lost under ours.
+    await new CallRecordRepository(repos).lockEpisode(episodeId);
     let episode = await repos.episodes.get(episodeId);
     if (!episode) return 'gone';
     if (episode.state === 'resolved') return 'resolved';
@@ -206,6 +210,8 @@ class Triage {
     if (current?.source === 'roundRobin') return { ...current };
     const known = await new AvailabilityRepository(this.repos.db).list(POOL_PROVIDER);
     const cursor = `roundrobin:${line.name}`;
+    // Two calls of one line triaged at once (two replicas, two slots) would read the same turn.
+    await new CallRecordRepository(this.repos).lockName(cursor);
     const pick = nextInTurn(roundRobinPool(policy, known, now), await this.repos.cursors.get(cursor));
     if (!pick) return found;
     await this.repos.cursors.set(cursor, pick.agent.key, now);

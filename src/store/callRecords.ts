@@ -117,6 +117,12 @@ export class CallRecordRepository {
     for (const key of wanted) if (!scope.known.has(key)) scope.known.set(key, null);
   }
 
+  /** Serializes work on anything named (a rotation's turn, say) across replicas until the transaction ends. */
+  async lockName(name: string): Promise<void> {
+    if (this.repos.dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`name:${name}`}, 0))`.execute(this.repos.db);
+  }
+
   /** Holds the episode row until the transaction ends, so two refreshes of its details do not interleave. */
   async lockEpisode(episodeId: string): Promise<void> {
     if (this.repos.dialect !== 'postgres') return;
