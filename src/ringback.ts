@@ -21,6 +21,7 @@ import { Metrics } from './observability/metrics.js';
 import { postgresBudgets, rememberedBudgets } from './resilience/budgets.js';
 import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
 import { openDatabase } from './store/db.js';
+import { migrateOnOwnConnection } from './store/migrate.js';
 import { Store } from './store/store.js';
 import { answerBudgets, budgetsOverLink } from './threads/budgets.js';
 import { answeringInbox, type InboxHalf, jobsInbox, moveLeftoverInbox } from './threads/deliveries.js';
@@ -105,7 +106,12 @@ export async function createRingback(config: Config, options: RingbackOptions = 
         logger.warn({ err: error }, 'store: an idle database connection failed; the pool replaces it'),
     }),
   );
-  const applied = await store.migrate();
+  const applied =
+    config.database.dialect === 'postgres'
+      ? await migrateOnOwnConnection(config.database, (error) =>
+          logger.warn({ err: error }, 'store: the migration connection failed'),
+        )
+      : await store.migrate();
   logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
 
   // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).

@@ -121,9 +121,10 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
     connectionString: target.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: timeouts.connectMs,
+    // 0: no limit (the migrations' own connection).
     statement_timeout: timeouts.statementMs,
     // The client gives up slightly later than the server, so the server's clearer error usually wins.
-    query_timeout: timeouts.statementMs + 1_000,
+    ...(timeouts.statementMs > 0 ? { query_timeout: timeouts.statementMs + 1_000 } : {}),
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // Times are epoch ms in BIGINT columns; they fit in a double, so read them as numbers, not strings.
     types: {

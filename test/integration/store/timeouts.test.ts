@@ -6,6 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../../src/store/db.js';
+import { MIGRATION_LOCK_ID, migrateOnOwnConnection, migrateToLatest } from '../../../src/store/migrate.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 
 const postgres = (await databaseKinds()).find((kind) => kind.name === 'postgres');
@@ -43,6 +44,44 @@ describe.skipIf(postgres?.skipReason)('PostgreSQL timeouts', () => {
     const begun = Date.now();
     await expect(sql`select pg_sleep(5)`.execute(db)).rejects.toThrow(/statement timeout|timeout/i);
     expect(Date.now() - begun).toBeLessThan(2_000);
+  });
+
+  it('runs a statement as long as it takes on a connection opened without a limit (the migrations’)', async () => {
+    const { db } = await open({ timeouts: { statementMs: 0 } });
+    const statement = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
+    expect(statement.rows[0]?.statement_timeout).toBe('0');
+    // Longer than the client-side limit a 0 used to give (0 + 1 s).
+    await expect(sql`select pg_sleep(1.3)`.execute(db)).resolves.toBeDefined();
+  });
+
+  it('migrates on a connection of its own that waits out a long migration instead of timing out', async () => {
+    const { db } = await open({ timeouts: { statementMs: 300 } });
+    const target = database?.target;
+    if (target?.dialect !== 'postgres') throw new Error('no PostgreSQL target');
+    // Another replica migrating for a second: it holds the migration lock that long.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const other = db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+      held();
+      await released;
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    });
+    await holding;
+    const ordinary = migrateToLatest(db, 'postgres');
+    const ownConnection = migrateOnOwnConnection(target);
+    // Waiting for the lock is one statement: on the ordinary connection it runs into the 300 ms limit.
+    await expect(ordinary).rejects.toThrow(/timeout/i);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    release();
+    await other;
+    expect(await ownConnection).toContain('019_first_claimed_at');
   });
 
   it('gives up opening a connection to a server that does not answer', async () => {
