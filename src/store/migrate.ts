@@ -20,6 +20,7 @@ import { budgetLedgerMigration } from './migrations/016_budget_ledger.js';
 import { ticketCreateStartedMigration } from './migrations/017_ticket_create_started.js';
 import { auditErasureMigration } from './migrations/018_audit_erasure.js';
 import { firstClaimedAtMigration } from './migrations/019_first_claimed_at.js';
+import { lookupIndexesMigration } from './migrations/020_lookup_indexes.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -43,6 +44,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '017_ticket_create_started': ticketCreateStartedMigration(dialect),
     '018_audit_erasure': auditErasureMigration(dialect),
     '019_first_claimed_at': firstClaimedAtMigration(dialect),
+    '020_lookup_indexes': lookupIndexesMigration(dialect),
   };
 }
 

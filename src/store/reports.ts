@@ -80,12 +80,15 @@ export class ReportRepository {
       if (filter.line !== undefined) query = query.where('line', '=', filter.line);
       if (after) {
         const { startedAt, key } = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('started_at', '>', startedAt),
-            eb.and([eb('started_at', '=', startedAt), eb('key', '>', key)]),
-          ]),
-        );
+        // Implied by the OR; it is what starts the index walk at the cursor (see EpisodeRepository.page).
+        query = query
+          .where('started_at', '>=', startedAt)
+          .where((eb) =>
+            eb.or([
+              eb('started_at', '>', startedAt),
+              eb.and([eb('started_at', '=', startedAt), eb('key', '>', key)]),
+            ]),
+          );
       }
       const rows = await query.orderBy('started_at').orderBy('key').limit(batchSize).execute();
       for (const row of rows) {
@@ -112,12 +115,15 @@ export class ReportRepository {
       if (filter.line !== undefined) query = query.where('line', '=', filter.line);
       if (after) {
         const { missedAt, id } = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('missed_at', '>', missedAt),
-            eb.and([eb('missed_at', '=', missedAt), eb('id', '>', id)]),
-          ]),
-        );
+        // Implied by the OR; it is what starts the index walk at the cursor (see EpisodeRepository.page).
+        query = query
+          .where('missed_at', '>=', missedAt)
+          .where((eb) =>
+            eb.or([
+              eb('missed_at', '>', missedAt),
+              eb.and([eb('missed_at', '=', missedAt), eb('id', '>', id)]),
+            ]),
+          );
       }
       const rows = await query.orderBy('missed_at').orderBy('id').limit(batchSize).execute();
       for (const row of rows) yield episodeFromRow(row);

@@ -41,7 +41,11 @@ describe.each(kinds)('migration 018_audit_erasure on $name', (kind) => {
       .where('id', '=', 'ep-erased')
       .execute();
 
-    expect(await upgraded.migrate()).toEqual(['018_audit_erasure', '019_first_claimed_at']);
+    expect(await upgraded.migrate()).toEqual([
+      '018_audit_erasure',
+      '019_first_claimed_at',
+      '020_lookup_indexes',
+    ]);
 
     expect((await upgraded.audit.listForEpisode('ep-erased')).map((e) => e.data)).toEqual([
       { number: null },

@@ -88,6 +88,7 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       '017_ticket_create_started',
       '018_audit_erasure',
       '019_first_claimed_at',
+      '020_lookup_indexes',
     ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,

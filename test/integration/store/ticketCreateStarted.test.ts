@@ -64,6 +64,7 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
       '017_ticket_create_started',
       '018_audit_erasure',
       '019_first_claimed_at',
+      '020_lookup_indexes',
     ]);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-no-ticket')).toBe(true);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-assigned')).toBe(true);

@@ -81,7 +81,7 @@ describe.skipIf(postgres?.skipReason)('PostgreSQL timeouts', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     release();
     await other;
-    expect(await ownConnection).toContain('019_first_claimed_at');
+    expect(await ownConnection).toContain('020_lookup_indexes');
   });
 
   it('gives up opening a connection to a server that does not answer', async () => {
