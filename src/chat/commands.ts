@@ -104,8 +104,8 @@ function listAction(episode: Episode, asker: Actor | null): ListedCall['action']
 
 /** The calls claimed by `actor`, for `mine` and the Slack App Home. */
 export async function claimedBy(store: Store, actor: Actor): Promise<Episode[]> {
-  const claimed = await store.episodes.list({ states: ['claimed', 'calling'], limit: 2000 });
-  return claimed.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
+  const held = await store.episodes.heldBy(actor);
+  return held.filter((e) => e.claimedBy && sameActor(e.claimedBy, actor));
 }
 
 export async function listCalls(

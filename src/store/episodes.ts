@@ -1,5 +1,5 @@
 /** Episodes: the missed-call cards, read and written with optimistic concurrency. */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { detailsWithoutCallerData } from '../domain/erasure.js';
 import type {
   Actor,
@@ -234,6 +234,31 @@ export class EpisodeRepository {
       .orderBy('missed_at', 'desc')
       .orderBy('id')
       .limit(filter.limit ?? 500)
+      .execute();
+    return rows.map(episodeFromRow);
+  }
+
+  /**
+   * The calls one person holds (claimed or being called back), newest first, matched on their id or e-mail
+   * as sameActor does. The stored claimed_by JSON is matched as text (JSON.stringify writes `"id":"…"` and
+   * `"email":"…"` just so), so only that person's rows are read, however many calls the team holds; the
+   * caller checks each with sameActor.
+   */
+  async heldBy(actor: { id: string; email: string | null }, limit = 5_000): Promise<Episode[]> {
+    const pattern = (key: string, value: string) =>
+      // ASCII only, as SQLite's lower() does.
+      `%${JSON.stringify(key)}:${JSON.stringify(value.replace(/[A-Z]/g, (c) => c.toLowerCase())).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const patterns = [pattern('id', actor.id), ...(actor.email ? [pattern('email', actor.email)] : [])];
+    const rows = await this.db
+      .selectFrom('episodes')
+      .selectAll()
+      .where('state', 'in', ['claimed', 'calling'])
+      .where((eb) =>
+        eb.or(patterns.map((p) => eb(sql<string>`lower(claimed_by)`, 'like', sql<string>`${p} escape '\\'`))),
+      )
+      .orderBy('missed_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
       .execute();
     return rows.map(episodeFromRow);
   }
