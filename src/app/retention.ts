@@ -21,7 +21,17 @@ export const JOB_RETENTION = {
   failedCardMs: 14 * DAY,
   /** Replicas' recent sends per channel (src/chat/sharedSends.ts) matter for seconds; a day is plenty. */
   sharedSendsMs: DAY,
+  /**
+   * Dedupe keys that only stop a webhook body (or a timer slot) from being queued twice: a vendor retries a
+   * delivery for hours, not weeks, and ingest merges a call delivered again anyway. Every Aircall event of
+   * every call has one, so at the call retention they were the largest table (13 million rows a year at
+   * 2,000 missed calls a day).
+   */
+  shortLivedKeysMs: 7 * DAY,
 };
+
+/** Dedupe keys kept only JOB_RETENTION.shortLivedKeysMs: webhook bodies' hashes and timer slots. */
+export const SHORT_LIVED_KEY_PREFIXES = ['aircall:', 'generic:', 'aircall.availability:'] as const;
 
 /** An expired lease means nothing (the next holder overwrites it); an hour past its end it is deleted. */
 const EXPIRED_LEASE_KEPT_MS = 60 * 60 * 1000;
@@ -33,6 +43,7 @@ const EXPIRED_LEASE_KEPT_MS = 60 * 60 * 1000;
 export const PURGED_WHAT = [
   'jobs_dead',
   'job_keys',
+  'webhook_keys',
   'cards_failed',
   'deliveries',
   'identities',
@@ -64,6 +75,15 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
       run: (now) => store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, PURGE_BATCH),
     },
     { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
+    {
+      name: 'webhook_keys',
+      run: (now) =>
+        store.finishedJobs.purgeKeys(
+          now - JOB_RETENTION.shortLivedKeysMs,
+          PURGE_BATCH,
+          SHORT_LIVED_KEY_PREFIXES,
+        ),
+    },
     {
       name: 'cards_failed',
       run: (now) => store.cardQueue.purgeFailed(now - JOB_RETENTION.failedCardMs, PURGE_BATCH),

@@ -40,13 +40,20 @@ export class FinishedJobRepository {
     return new Set(rows.map((row) => row.key));
   }
 
-  /** Deletes up to `limit` dedupe keys first used before `before`; answers how many. */
-  async purgeKeys(before: number, limit: number): Promise<number> {
+  /**
+   * Deletes up to `limit` dedupe keys first used before `before` (only those starting with one of
+   * `prefixes`, when given: plain text, no wildcards); answers how many.
+   */
+  async purgeKeys(before: number, limit: number, prefixes: readonly string[] = []): Promise<number> {
     const result = await this.db
       .deleteFrom('job_keys')
-      .where('key', 'in', (eb) =>
-        eb.selectFrom('job_keys').select('key').where('created_at', '<', before).limit(limit),
-      )
+      .where('key', 'in', (eb) => {
+        let old = eb.selectFrom('job_keys').select('key').where('created_at', '<', before);
+        if (prefixes.length > 0) {
+          old = old.where((inner) => inner.or(prefixes.map((prefix) => inner('key', 'like', `${prefix}%`))));
+        }
+        return old.limit(limit);
+      })
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

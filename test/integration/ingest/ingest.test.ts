@@ -153,6 +153,17 @@ describe.each(kinds)('ingest on $name', (kind) => {
       await deliver('missed-call-again', 3);
       expect((await store.episodes.list())[0]?.callCount).toBe(2);
     });
+
+    it('opens nothing again for a call delivered once more after its episode was resolved', async () => {
+      // Webhook dedupe keys are forgotten after a week: a very late redelivery reaches ingest itself.
+      await deliver('missed-call');
+      await deliver('outbound-answered');
+      await deliver('missed-call');
+      const episodes = await store.episodes.list();
+      expect(episodes).toHaveLength(1);
+      expect(episodes[0]).toMatchObject({ state: 'resolved', callCount: 1 });
+      expect(recorder.eventTypes()).toEqual(['opened', 'auto_resolved']);
+    });
   });
 
   describe('a later answered call with the caller', () => {

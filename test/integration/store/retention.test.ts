@@ -155,6 +155,32 @@ describe.each(kinds)('retention on $name', (kind) => {
     });
   });
 
+  it('forgets a webhook body’s dedupe key after a week, and an episode’s keys only at the retention', async () => {
+    const aWeek = JOB_RETENTION.shortLivedKeysMs;
+    await store.jobs.enqueue(
+      [
+        { kind: 'aircall.ingest', payload: 1, dedupeKey: 'aircall:0f1e2d' },
+        { kind: 'generic.ingest', payload: 2, dedupeKey: 'generic:a1b2c3' },
+        { kind: 'aircall.availability_refresh', payload: 3, dedupeKey: 'aircall.availability:6000' },
+        { kind: 'aircall.comment', payload: 4, dedupeKey: 'aircall.comment:17:123' },
+        { kind: 'slack.line', payload: 5, dedupeKey: 'slack.line:ep-1:3' },
+      ],
+      T0,
+    );
+    for (const job of await store.jobs.take('w', 10, 1_000, T0)) await store.jobs.complete(job.id, 'w');
+
+    expect((await round(T0 + aWeek - 1)).purged.webhook_keys ?? 0).toBe(0);
+    expect((await round(T0 + aWeek + 1)).purged.webhook_keys).toBe(3);
+    const known = await store.finishedJobs.knownKeys([
+      'aircall:0f1e2d',
+      'generic:a1b2c3',
+      'aircall.availability:6000',
+      'aircall.comment:17:123',
+      'slack.line:ep-1:3',
+    ]);
+    expect([...known].sort()).toEqual(['aircall.comment:17:123', 'slack.line:ep-1:3']);
+  });
+
   describe('cards a surface refused', () => {
     it('keeps a refused card two weeks to say why it is missing, never a card still waiting', async () => {
       const refused = { episodeId: 'ep-refused', surface: 'slack', channel: 'C1' };
