@@ -112,7 +112,7 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
     const since = episode.callbackRequestedAt ?? episode.missedAt;
     lines.push(
       open
-        ? `The caller asked to be called back · waiting ${formatDuration(Math.max(0, now - since))} since ${formatClock(since, timezone)}`
+        ? `The caller asked to be called back at ${clockOrDay(since, now, timezone)}`
         : 'The caller had asked to be called back',
     );
   }
@@ -133,13 +133,13 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
     const callers = callerClock(context, episode.dueAt);
     lines.push(
       episode.dueRemindedAt !== null || now >= episode.dueAt
-        ? `Due now: call back (planned for ${formatClock(episode.dueAt, timezone)}${callers})${nextAttempt}`
+        ? `Due now: call back (planned for ${clockOrDay(episode.dueAt, now, timezone)}${callers})${nextAttempt}`
         : `Call back ${dueWords(episode.dueAt, now, timezone)}${callers}${nextAttempt}`,
     );
   }
   if (episode.attemptLog.length > 0) {
     const attempts = episode.attemptLog
-      .map((a) => `${formatClock(a.at, timezone)} ${OUTCOME_LABELS[a.result]} (${a.by.name})`)
+      .map((a) => `${clockOrDay(a.at, now, timezone)} ${OUTCOME_LABELS[a.result]} (${a.by.name})`)
       .join(' · ');
     lines.push(`Attempts: ${attempts}`);
   }
@@ -236,7 +236,7 @@ export function cardMoment(ms: number, timezone: string): string {
 }
 
 /** "09:14" on the day of `now`, "Fri 20 Nov 09:14" on another day. */
-function clockOrDay(ms: number, now: number, timezone: string): string {
+export function clockOrDay(ms: number, now: number, timezone: string): string {
   const when = DateTime.fromMillis(ms, { zone: timezone });
   return when.hasSame(DateTime.fromMillis(now, { zone: timezone }), 'day')
     ? when.toFormat('HH:mm')
@@ -257,7 +257,7 @@ function statusText(context: CardContext): string {
       return due > context.now ? `Unclaimed · claim by ${at}` : `Unclaimed · claim SLA missed at ${at}`;
     }
     case 'claimed':
-      return `Claimed by ${episode.claimedBy?.name ?? 'someone'} at ${formatClock(episode.claimedAt ?? episode.missedAt, timezone)}`;
+      return `Claimed by ${episode.claimedBy?.name ?? 'someone'} at ${clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, timezone)}`;
     case 'calling':
       return `Calling back · attempt ${episode.attempts} by ${episode.claimedBy?.name ?? 'someone'}`;
     case 'resolved': {
@@ -268,7 +268,7 @@ function statusText(context: CardContext): string {
           : '';
       if (episode.autoResolved) {
         const who = episode.resolvedBy ? ` with ${episode.resolvedBy.name}` : '';
-        return `Resolved automatically · the caller got through${who} at ${formatClock(episode.resolvedAt ?? episode.lastCallAt, timezone)}`;
+        return `Resolved automatically · the caller got through${who} at ${clockOrDay(episode.resolvedAt ?? episode.lastCallAt, context.now, timezone)}`;
       }
       return `Resolved by ${episode.resolvedBy?.name ?? 'someone'} · ${outcome}${toCallback}`;
     }
@@ -339,7 +339,7 @@ export function buildCardModel(context: CardContext): CardModel {
     statusText: status,
     escalationText:
       episode.escalationLevel > 0 && episode.escalatedAt !== null && open
-        ? `Escalated (step ${episode.escalationLevel}) at ${formatClock(episode.escalatedAt, timezone)}`
+        ? `Escalated (step ${episode.escalationLevel}) at ${clockOrDay(episode.escalatedAt, context.now, timezone)}`
         : null,
     actions: {
       claim: episode.state === 'open',

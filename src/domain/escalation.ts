@@ -11,7 +11,7 @@
  */
 import { formatDuration } from '../config/duration.js';
 import type { BusinessCalendar } from './businessHours.js';
-import { displayNumber, formatClock } from './cardModel.js';
+import { clockOrDay, displayNumber } from './cardModel.js';
 import type { Actor, Episode } from './types.js';
 
 export interface LadderStep {
@@ -120,25 +120,27 @@ export interface WordsContext {
   lineCountry?: string;
   /** Open time the call has waited so far (business time when the line has hours). */
   waitedMs: number;
+  /** When the words are sent: a moment of another day gets its day ("at Thu 19 Nov 17:59"). */
+  now: number;
 }
 
 /** What an escalation step says. */
 export function escalationText(episode: Episode, step: ChainStep, context: WordsContext): string {
   const who = callerInWords(episode, context.lineCountry);
-  const when = formatClock(episode.missedAt, context.timezone);
+  const when = clockOrDay(episode.missedAt, context.now, context.timezone);
   const calls = episode.callCount > 1 ? ` (${episode.callCount} calls)` : '';
   if (step.chain === 'claim') {
     return `Still unclaimed after ${formatDuration(context.waitedMs)}: missed call from ${who} on ${episode.line} at ${when}${calls}.`;
   }
   const holder = episode.claimedBy?.name ?? 'someone';
-  const since = formatClock(episode.claimedAt ?? episode.missedAt, context.timezone);
+  const since = clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone);
   return `Still not resolved after ${formatDuration(context.waitedMs)}: missed call from ${who} on ${episode.line} at ${when}${calls}, claimed by ${holder} at ${since}.`;
 }
 
 /** What the claimer's private reminder says. */
 export function reminderText(episode: Episode, resolveWithin: number, context: WordsContext): string {
   const who = callerInWords(episode, context.lineCountry);
-  const since = formatClock(episode.claimedAt ?? episode.missedAt, context.timezone);
+  const since = clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone);
   const attempts =
     episode.attempts > 0
       ? ` ${episode.attempts} call-back attempt${episode.attempts === 1 ? '' : 's'} so far.`

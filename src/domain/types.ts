@@ -71,7 +71,7 @@ export interface Episode {
   zendeskTicketId: number | null;
   /** The caller asked to be called back (Aircall "Callback request", Zendesk Talk `callback`, generic). */
   callbackRequested: boolean;
-  /** When the caller asked (epoch ms): the card says how long they have been waiting since. */
+  /** When the caller asked (epoch ms): the card says when (a moment, not a duration that would go stale). */
   callbackRequestedAt: number | null;
   /** Where to call back (E.164) when not `caller.number`: given by the provider or set by an agent. */
   callbackNumber: string | null;

@@ -188,6 +188,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
         timezone: timezoneOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, escalated.line).elapsed(escalated.missedAt, now),
+        now,
       });
       const next = stepJob(routing, escalated, { ...step, step: step.step + 1, level: step.level + 1 });
       await repos.enqueue(
@@ -226,6 +227,7 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
         timezone: timezoneOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, episode.line).elapsed(episode.missedAt, now),
+        now,
       });
       const next = stepJob(routing, episode, {
         chain: 'resolve',

@@ -176,7 +176,7 @@ describe('the callback workflow, end to end', () => {
     const [opened] = await app.store.episodes.list();
     const id = opened?.id ?? '';
     expect(await callObject(id)).toMatchObject({ callbackRequested: true, dueAt: null, attemptLog: [] });
-    expect((await cardLines(id))[0]).toMatch(/^The caller asked to be called back · waiting/);
+    expect((await cardLines(id))[0]).toMatch(/^The caller asked to be called back at \d\d:\d\d$/);
 
     expect((await click(id, ACTION_IDS.claim)).status).toBe('accepted');
     const snooze = await click(id, ACTION_IDS.snooze, '30m');

@@ -33,9 +33,9 @@ const asked = episode({
 });
 
 describe('callback lines of the card model', () => {
-  it('says the caller asked, since when they wait, and that Aircall is still calling back', () => {
+  it('says the caller asked, and when, and that Aircall is still calling back', () => {
     expect(model(asked).callbackLines).toEqual([
-      'The caller asked to be called back · waiting 25m since 10:32',
+      'The caller asked to be called back at 10:32',
       'Aircall is calling back automatically',
     ]);
   });
@@ -55,7 +55,7 @@ describe('callback lines of the card model', () => {
       attemptLog: [{ at: T0 + 20 * MIN, by: ana, result: 'no_answer' }],
     };
     expect(model(snoozed, T0 + 25 * MIN, { retryAttempts: 3 }).callbackLines).toEqual([
-      'The caller asked to be called back · waiting 25m since 10:32',
+      'The caller asked to be called back at 10:32',
       'Call back at 11:32 · attempt 2 of 3',
       'Attempts: 10:52 No answer (Ana)',
     ]);

@@ -224,7 +224,12 @@ describe('escalation ladder', () => {
 
   describe('the words', () => {
     const missedAt = local('2026-11-19T10:00');
-    const context = { timezone: PARIS, lineCountry: 'FR', waitedMs: 15 * MINUTE };
+    const context = {
+      timezone: PARIS,
+      lineCountry: 'FR',
+      waitedMs: 15 * MINUTE,
+      now: missedAt + 15 * MINUTE,
+    };
 
     it('name the caller, the line, the time and how long it waited', () => {
       const text = escalationText(episode({ missedAt, callCount: 2 }), claimStep(), context);
@@ -245,6 +250,14 @@ describe('escalation ladder', () => {
       );
       expect(reminderText(claimed, 2 * 60 * MINUTE, context)).toBe(
         'Reminder: you claimed the missed call from Marie Dupont (01 76 36 06 95) on Support FR at 10:05 and it is not resolved yet (target: within 2h 00m). No call-back attempt yet.',
+      );
+    });
+
+    it('give the day of a moment that is not today, so a step fired the next morning does not read as today', () => {
+      const evening = local('2026-11-19T17:59');
+      const nextMorning = { ...context, now: local('2026-11-20T09:14') };
+      expect(escalationText(episode({ missedAt: evening }), claimStep(), nextMorning)).toBe(
+        'Still unclaimed after 15m: missed call from Marie Dupont (01 76 36 06 95) on Support FR at Thu 19 Nov 17:59.',
       );
     });
   });
