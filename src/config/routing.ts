@@ -272,7 +272,10 @@ const summarySchedule = z
     at: z.string(),
     /** Weekly only: the day it is posted (default `mon`). */
     day: z.enum(WEEKDAYS).optional(),
-    /** Time zone of `at` and of the summary's days; default the one in `at`, else the top-level one. */
+    /**
+     * Time zone of `at` and of the summary's days; default the one in `at`, else the line's (with `line`),
+     * else the top-level one. So a line's summary covers the same days as `/ringback summary … <line>`.
+     */
     timezone: timeZone.optional(),
     /**
      * What it covers: daily `yesterday` (default) or `today`; weekly `last_week` (default, Monday to
@@ -302,6 +305,14 @@ const summarySchedule = z
       ctx.addIssue({ code: 'custom', path: ['at'], message: `"${zoneInAt}" is not an IANA time zone` });
       return z.NEVER;
     }
+    if (zoneInAt !== undefined && value.timezone !== undefined && zoneInAt !== value.timezone) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['at'],
+        message: `"${value.at}" names ${zoneInAt} but timezone is ${value.timezone}: give the zone once`,
+      });
+      return z.NEVER;
+    }
     if (!value.slack && !value.teams) {
       ctx.addIssue({ code: 'custom', message: 'expected slack: { channel } and/or teams: { channel }' });
       return z.NEVER;
@@ -329,7 +340,7 @@ const summarySchedule = z
       minuteOfDay: Number(time[1]) * 60 + Number(time[2]),
       /** ISO weekday (1 = Monday) for weekly summaries. */
       weekday: WEEKDAYS.indexOf(value.day ?? 'mon') + 1,
-      /** Absent → the top-level time zone. */
+      /** Absent → the line's time zone (with `line`), else the top-level one. */
       timezone: value.timezone ?? zoneInAt,
       period,
       line: value.line,
@@ -533,6 +544,7 @@ export const routingSchema = z
       seen.add(l.name);
     });
     // Schedules name lines by their exact name, as summaries do.
+    const scheduleKeys = new Set<string>();
     value.schedules.forEach((schedule, i) => {
       if (schedule.line !== undefined && !seen.has(schedule.line))
         ctx.addIssue({
@@ -540,6 +552,15 @@ export const routingSchema = z
           path: ['schedules', i, 'line'],
           message: `no line named "${schedule.line}"`,
         });
+      // Two schedules with one key would post once a day between them (the key dedupes the occurrence).
+      const key = scheduleKey(schedule);
+      if (scheduleKeys.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', i],
+          message: `two schedules differ only in their time (${key}): give each a name`,
+        });
+      scheduleKeys.add(key);
     });
     const ruleNames = new Set<string>();
     value.priority.forEach((rule, i) => {
@@ -565,6 +586,19 @@ export const routingSchema = z
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type LineConfig = RoutingConfig['lines'][number];
 export type SummaryScheduleConfig = RoutingConfig['schedules'][number];
+
+/**
+ * What identifies a schedule across restarts (its occurrences' dedupe keys): its name, else everything but
+ * its time of day, so moving a summary from 08:30 to 09:00 does not post that day's twice.
+ */
+export function scheduleKey(
+  schedule: Pick<SummaryScheduleConfig, 'name' | 'slack' | 'teams' | 'every' | 'weekday' | 'period' | 'line'>,
+): string {
+  if (schedule.name) return schedule.name;
+  const where = [schedule.slack?.channel, schedule.teams?.channel].filter(Boolean).join('+');
+  const day = schedule.every === 'weekly' ? `-${schedule.weekday}` : '';
+  return `${schedule.every}${day}:${schedule.period}:${schedule.line ?? '*'}:${where}`;
+}
 export type PriorityRuleConfig = RoutingConfig['priority'][number];
 export type AssignPolicy = NonNullable<LineConfig['assign']>;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];

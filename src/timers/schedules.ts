@@ -7,9 +7,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Notice, NoticeHub } from '../app/notices.js';
+import { timezoneOf } from '../app/routing.js';
 import { buildSummary } from '../app/summary.js';
 import { reportJobKinds } from '../chat/reportJobs.js';
-import type { RoutingConfig, SummaryScheduleConfig } from '../config/routing.js';
+import { type RoutingConfig, type SummaryScheduleConfig, scheduleKey } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import { RetryAfter } from '../jobs/errors.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
@@ -30,16 +31,10 @@ export interface ScheduleDeps {
   report?: (result: string, key: string, detail?: string) => void;
 }
 
-/** What identifies a schedule across restarts: its name, else everything but its time of day. */
-export function scheduleKey(schedule: SummaryScheduleConfig): string {
-  if (schedule.name) return schedule.name;
-  const where = [schedule.slack?.channel, schedule.teams?.channel].filter(Boolean).join('+');
-  const day = schedule.every === 'weekly' ? `-${schedule.weekday}` : '';
-  return `${schedule.every}${day}:${schedule.period}:${schedule.line ?? '*'}:${where}`;
-}
-
+/** The zone of a schedule's time and days: its own, else its line's, else the team's. */
 export function scheduleZone(schedule: SummaryScheduleConfig, routing: RoutingConfig): string {
-  return schedule.timezone ?? routing.timezone;
+  if (schedule.timezone) return schedule.timezone;
+  return schedule.line !== undefined ? timezoneOf(routing, schedule.line) : routing.timezone;
 }
 
 /** The occurrence on a local date, or null when the schedule does not post that day (weekly). */

@@ -1,13 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseRouting } from '../../../src/config/load.js';
-import type { RoutingConfig, SummaryScheduleConfig } from '../../../src/config/routing.js';
+import { type RoutingConfig, type SummaryScheduleConfig, scheduleKey } from '../../../src/config/routing.js';
 import {
   nextOccurrence,
   occurrenceJob,
   periodOf,
   SCHEDULED_SUMMARY_JOB,
-  scheduleKey,
   scheduleZone,
 } from '../../../src/timers/schedules.js';
 
@@ -82,6 +81,46 @@ describe('scheduled summaries', () => {
       expect(
         problems('  - { every: daily, at: "08:30", line: Nope, slack: { channel: C0123456789 } }'),
       ).toEqual(['ringback.yaml schedules[0].line: no line named "Nope"']);
+    });
+
+    it('refuses two zones for one schedule, and two schedules only their time tells apart', () => {
+      expect(
+        problems(
+          '  - { every: daily, at: "08:30 Asia/Kolkata", timezone: America/New_York, slack: { channel: C0123456789 } }',
+        ),
+      ).toEqual([
+        'ringback.yaml schedules[0].at: "08:30 Asia/Kolkata" names Asia/Kolkata but timezone is America/New_York: give the zone once',
+      ]);
+      const twice =
+        '  - { every: daily, at: "12:00", period: today, slack: { channel: C0123456789 } }\n' +
+        '  - { every: daily, at: "18:00", period: today, slack: { channel: C0123456789 } }';
+      expect(problems(twice)).toEqual([
+        'ringback.yaml schedules[1]: two schedules differ only in their time (daily:today:*:C0123456789): give each a name',
+      ]);
+      const named =
+        '  - { name: noon, every: daily, at: "12:00", period: today, slack: { channel: C0123456789 } }\n' +
+        '  - { name: evening, every: daily, at: "18:00", period: today, slack: { channel: C0123456789 } }';
+      expect(problems(named)).toEqual([]);
+    });
+
+    it('covers a line’s days in the line’s zone, as /ringback summary for that line does', () => {
+      const routing = parseRouting(
+        `
+timezone: Europe/Paris
+lines:
+  - name: Support IN
+    match: "*"
+    timezone: Asia/Kolkata
+schedules:
+  - { every: daily, at: "09:00", line: Support IN, slack: { channel: C0123456789 } }
+  - { every: daily, at: "09:00", slack: { channel: C0123456780 } }
+`,
+        'ringback.yaml',
+      );
+      expect(routing.schedules.map((s) => scheduleZone(s, routing))).toEqual([
+        'Asia/Kolkata',
+        'Europe/Paris',
+      ]);
     });
   });
 
