@@ -16,6 +16,11 @@ export interface SummaryRequest {
   line?: string;
   /** Read the period in this zone instead of the line's or the team's (scheduled summaries). */
   timezone?: string;
+  /**
+   * Read `today`, `week`… as of this instant (when the person asked) rather than now: a job that draws the
+   * charts a little later, across midnight or after a retry, must draw the period that was asked for.
+   */
+  asOf?: number;
 }
 
 export type SummaryAnswer = { ok: true; summary: Summary; timezone: string } | { ok: false; error: string };
@@ -38,7 +43,7 @@ export async function buildSummary(
   }
   const timezone = request.timezone ?? lineConfig?.timezone ?? routing.timezone;
   const now = clock.now();
-  const window = parsePeriod(request.period, now, timezone);
+  const window = parsePeriod(request.period, request.asOf ?? now, timezone);
   if ('error' in window) return { ok: false, error: window.error };
   const lineName = lineConfig?.name;
   // One more than the most read: if it comes back, the figures would be short.

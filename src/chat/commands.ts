@@ -54,6 +54,8 @@ export interface ChartRequest {
   period: string;
   line: string | null;
   timezone: string;
+  /** When it was asked: the job that draws the charts reads the period as of then. */
+  asOf: number;
 }
 
 export type CommandResult =
@@ -93,7 +95,15 @@ export type CommandResult =
       public: boolean;
     }
   /** `export <period> [line]`: the CSV is on its way to the manager, privately; each surface sends it. */
-  | { kind: 'export'; period: string; line: string | null; filename: string; periodLabel: string };
+  | {
+      kind: 'export';
+      period: string;
+      line: string | null;
+      filename: string;
+      periodLabel: string;
+      /** When it was asked: the job that builds the file reads the period as of then. */
+      asOf: number;
+    };
 
 function listAction(episode: Episode, asker: Actor | null): ListedCall['action'] {
   if (episode.state === 'open') return 'claim';
@@ -162,9 +172,11 @@ export async function answerRingbackCommand(
       return listCalls(deps, await claimedBy(deps.store, actor), 'Your claimed calls', actor);
     case 'export': {
       if (!(await deps.directory.isManager(actor))) return { kind: 'managers_only' };
+      const asOf = deps.clock.now();
       const scope = exportScope(deps, {
         period: command.period,
         ...(command.line ? { line: command.line } : {}),
+        asOf,
       });
       if ('error' in scope) return { kind: 'export_error', error: scope.error };
       return {
@@ -173,13 +185,16 @@ export async function answerRingbackCommand(
         line: scope.line ?? null,
         filename: scope.filename,
         periodLabel: scope.window.label,
+        asOf,
       };
     }
     case 'summary': {
       if (!(await deps.directory.isManager(actor))) return { kind: 'managers_only' };
+      const asOf = deps.clock.now();
       const answer = await buildSummary(deps, {
         period: command.period,
         ...(command.line ? { line: command.line } : {}),
+        asOf,
       });
       if (!answer.ok) return { kind: 'summary_error', error: answer.error };
       const line = command.line ? lineTyped(deps.routing, command.line) : null;
@@ -205,7 +220,14 @@ export async function answerRingbackCommand(
         now: deps.clock.now(),
         public: command.public,
         ...(wantsCharts(command.period)
-          ? { charts: { period: command.period, line: line?.name ?? null, timezone: answer.timezone } }
+          ? {
+              charts: {
+                period: command.period,
+                line: line?.name ?? null,
+                timezone: answer.timezone,
+                asOf,
+              },
+            }
           : {}),
       };
     }

@@ -17,6 +17,8 @@ export const chartsPayload = z.object({
   timezone: z.string().min(1),
   /** The summary's title, said with the charts. */
   title: z.string().min(1),
+  /** When the period was asked for: `week` is read as of then (absent in jobs queued by older versions). */
+  asOf: z.number().optional(),
 });
 export type ChartsPayload = z.infer<typeof chartsPayload>;
 
@@ -25,6 +27,8 @@ export const exportPayload = z.object({
   user: z.string().min(1),
   period: z.string().min(1),
   line: z.string().min(1).nullable(),
+  /** When the export was asked for: `week` is read as of then (absent in jobs queued by older versions). */
+  asOf: z.number().optional(),
 });
 export type ExportPayload = z.infer<typeof exportPayload>;
 

@@ -25,6 +25,8 @@ export interface ExportRequest {
   period: string;
   /** Only this line (any case). */
   line?: string;
+  /** Read `week`… as of this instant (when the manager asked), not when the job builds the file. */
+  asOf?: number;
 }
 
 export interface ExportScope {
@@ -52,7 +54,7 @@ export function exportScope(
     };
   }
   const timezone = line?.timezone ?? routing.timezone;
-  const window = parsePeriod(request.period, deps.clock.now(), timezone);
+  const window = parsePeriod(request.period, request.asOf ?? deps.clock.now(), timezone);
   if ('error' in window) return { error: window.error };
   const day = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toISODate() ?? '';
   const first = day(window.start);

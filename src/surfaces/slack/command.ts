@@ -140,7 +140,14 @@ export function slackAnswer(result: CommandResult, teamDomain: string | null): R
 function followUps(result: CommandResult, asker: string | null, place: CommandPlace): NewJob[] {
   if (!asker) return [];
   if (result.kind === 'export') {
-    return [jobOf(slackReportKinds.export, { user: asker, period: result.period, line: result.line })];
+    return [
+      jobOf(slackReportKinds.export, {
+        user: asker,
+        period: result.period,
+        line: result.line,
+        asOf: result.asOf,
+      }),
+    ];
   }
   if (result.kind === 'summary' && result.charts) {
     const to =
@@ -154,6 +161,7 @@ function followUps(result: CommandResult, asker: string | null, place: CommandPl
         line: result.charts.line,
         timezone: result.charts.timezone,
         title: result.title,
+        asOf: result.charts.asOf,
       }),
     ];
   }

@@ -153,8 +153,13 @@ const CHART_TITLES: Record<string, string> = {
 };
 
 export function registerSlackReports(runner: JobRunner, deps: SlackReportDeps): void {
-  runner.handle(slackReportKinds.charts, async ({ to, period, line, timezone, title }) => {
-    const drawn = await chartsForPeriod(deps, { period, timezone, ...(line ? { line } : {}) });
+  runner.handle(slackReportKinds.charts, async ({ to, period, line, timezone, title, asOf }) => {
+    const drawn = await chartsForPeriod(deps, {
+      period,
+      timezone,
+      ...(line ? { line } : {}),
+      ...(asOf !== undefined ? { asOf } : {}),
+    });
     if (!drawn.ok) throw new PermanentFailure(`charts for ${period}: ${drawn.error}`);
     const files = drawn.charts.map((chart) => ({
       filename: `ringback-${chart.name}.png`,
@@ -171,8 +176,12 @@ export function registerSlackReports(runner: JobRunner, deps: SlackReportDeps): 
     );
   });
 
-  runner.handle(slackReportKinds.export, async ({ user, period, line }) => {
-    const exported = await csvForPeriod(deps, { period, ...(line ? { line } : {}) }, deps.maxExportChars);
+  runner.handle(slackReportKinds.export, async ({ user, period, line, asOf }) => {
+    const exported = await csvForPeriod(
+      deps,
+      { period, ...(line ? { line } : {}), ...(asOf !== undefined ? { asOf } : {}) },
+      deps.maxExportChars,
+    );
     const dm = await openDirectMessage(deps.api, user);
     if (!exported.ok) {
       // The command checked the period already; what is left (too large) is the asker's to know.

@@ -179,6 +179,7 @@ async function withCharts(
   const drawn = await chartsForPeriod(deps, {
     period: result.charts.period,
     timezone: result.charts.timezone,
+    asOf: result.charts.asOf,
     ...(result.charts.line ? { line: result.charts.line } : {}),
   });
   if (!drawn.ok) return answer;

@@ -26,8 +26,13 @@ export interface TeamsReportDeps {
 }
 
 export function registerTeamsReports(runner: JobRunner, deps: TeamsReportDeps): void {
-  runner.handle(teamsReportKinds.charts, async ({ to, period, line, timezone, title }) => {
-    const drawn = await chartsForPeriod(deps, { period, timezone, ...(line ? { line } : {}) });
+  runner.handle(teamsReportKinds.charts, async ({ to, period, line, timezone, title, asOf }) => {
+    const drawn = await chartsForPeriod(deps, {
+      period,
+      timezone,
+      ...(line ? { line } : {}),
+      ...(asOf !== undefined ? { asOf } : {}),
+    });
     if (!drawn.ok) throw new PermanentFailure(`charts for ${period}: ${drawn.error}`);
     const message = jobOf(chatJobKinds('teams').message, {
       to,

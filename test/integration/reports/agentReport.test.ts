@@ -83,6 +83,16 @@ describe('summary <day> agents', () => {
     });
   });
 
+  it('carries when an export or a week’s charts were asked, for the job that builds them later', async () => {
+    const before = ringback.clock.now();
+    const exported = await ask('export week');
+    const summary = await ask('summary week');
+    const after = ringback.clock.now();
+    const askedThen = expect.toSatisfy((at: number) => at >= before && at <= after);
+    expect(exported).toMatchObject({ kind: 'export', period: 'week', asOf: askedThen });
+    expect(summary).toMatchObject({ kind: 'summary', charts: { period: 'week', asOf: askedThen } });
+  });
+
   it('in Slack: four missed legs on the call Eve answered, and the day’s one missed call counted once', async () => {
     const result = await ask(`summary ${DAY} agents`);
     expect(result.kind).toBe('agent_report');

@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSummary } from '../../../src/app/summary.js';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { csvForPeriod } from '../../../src/reports/exportCalls.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -133,6 +135,22 @@ describe('GET /api/export.csv', () => {
     const capped = await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' }, whole.csv.length - 1);
     expect(capped).toEqual({ ok: false, error: expect.stringContaining('GET /api/export.csv') });
     expect((await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' }, whole.csv.length)).ok).toBe(true);
+  });
+
+  it('reads a word like today as of when it was asked, not when the job gets to it', async () => {
+    // The job runs two days later (a midnight passed, or a retry waited): the file is still that day's.
+    const later = new ManualClock(T0 + 2 * 86_400_000);
+    const deps = { store: ringback.store, clock: later, routing: ringback.config.routing };
+    const asked = await csvForPeriod(deps, { period: 'today', asOf: T0 });
+    if (!asked.ok) throw new Error(asked.error);
+    expect(asked.filename).toBe(`ringback-calls-${DAY}.csv`);
+    expect(asked.csv).toContain('done-1');
+    const charts = await buildSummary(deps, { period: 'today', asOf: T0 });
+    if (!charts.ok) throw new Error(charts.error);
+    expect(charts.summary.window.start).toBe(Date.parse('2026-11-19T23:00:00Z'));
+    // Without the moment it was asked, "today" is the job's own day.
+    const unanchored = await csvForPeriod(deps, { period: 'today' });
+    expect(unanchored.ok && unanchored.filename).toBe('ringback-calls-2026-11-22.csv');
   });
 
   it('answers a header only for a period without calls', async () => {
