@@ -1,5 +1,6 @@
 /** The read API for dashboards and scripts: /api/calls, /api/calls/:id, /api/summary (Bearer token). */
 import { type NextFunction, type Request, type Response, Router } from 'express';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { toCallView } from '../app/callView.js';
 import { buildSummary } from '../app/summary.js';
@@ -23,6 +24,18 @@ export interface ApiDeps {
   token: string | undefined;
 }
 
+/**
+ * An ISO 8601 time that says its offset, or null. Without one, Date.parse reads it in the server's own
+ * zone (and a bare date in UTC), which neither the team nor the script writing it can see.
+ */
+function isoInstant(written: string): number | null {
+  // An unencoded "+01:00" in a query string arrives as " 01:00".
+  const value = written.replace(/ (\d{2}(:?\d{2})?)$/, '+$1');
+  if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  return parsed.isValid ? parsed.toMillis() : null;
+}
+
 const callsQuery = z.object({
   state: z
     .string()
@@ -42,12 +55,16 @@ const callsQuery = z.object({
     }),
   since: z
     .string()
+    .max(100)
     .optional()
     .transform((value, ctx) => {
       if (!value) return undefined;
-      const ms = Date.parse(value);
-      if (Number.isNaN(ms)) {
-        ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time like 2026-11-21T09:00:00Z' });
+      const ms = isoInstant(value);
+      if (ms === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected an ISO 8601 time with its offset, like 2026-11-21T09:00:00Z or 2026-11-21T10:00:00+01:00 (got "${value.slice(0, 40)}")`,
+        });
         return z.NEVER;
       }
       return ms;

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -171,6 +172,26 @@ describe('HTTP server', () => {
         detail: expect.stringContaining('unknown state "missing"'),
       });
       expect((await get('/api/calls?since=yesterday-ish')).status).toBe(400);
+    });
+
+    it('reads since only with its offset, so the server’s own zone never changes the answer', async () => {
+      const utc = new Date(T0 - 60_000).toISOString();
+      const paris = DateTime.fromMillis(T0 - 60_000, { zone: 'Europe/Paris' }).toISO() ?? '';
+      const ids = async (query: string) =>
+        ((await (await get(`/api/calls?since=${query}`)).json()) as { calls: { id: string }[] }).calls.map(
+          (c) => c.id,
+        );
+      expect(await ids(encodeURIComponent(paris))).toEqual(await ids(utc));
+      // Written unencoded, the offset's + arrives as a space: still read as the offset.
+      expect(await ids(paris)).toEqual(await ids(utc));
+      for (const unclear of ['2026-11-20T10:00:00', '2026-11-20', 'Nov 20 2026']) {
+        const response = await get(`/api/calls?since=${encodeURIComponent(unclear)}`);
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_query',
+          detail: expect.stringContaining('with its offset'),
+        });
+      }
     });
 
     it('returns one call, or 404', async () => {
