@@ -25,54 +25,56 @@ export interface ApiDeps {
 }
 
 /**
- * An ISO 8601 time that says its offset, or null. Without one, Date.parse reads it in the server's own
- * zone (and a bare date in UTC), which neither the team nor the script writing it can see.
+ * An ISO 8601 date or time, or null. One without an offset (a bare date is its midnight) is read in the
+ * team's zone: Date.parse read it in the server's own zone (and a bare date in UTC), which neither the team
+ * nor the script writing it can see, and took "Nov 21 2026" too.
  */
-function isoInstant(written: string): number | null {
+function isoInstant(written: string, zone: string): number | null {
   // An unencoded "+01:00" in a query string arrives as " 01:00".
-  const value = written.replace(/ (\d{2}(:?\d{2})?)$/, '+$1');
-  if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
-  const parsed = DateTime.fromISO(value, { setZone: true });
+  const value = written.replace(/T(.*) (\d{2}(:?\d{2})?)$/, 'T$1+$2');
+  if (!/^\d{4}-\d{2}-\d{2}($|T)/.test(value)) return null;
+  const parsed = DateTime.fromISO(value, { zone, setZone: true });
   return parsed.isValid ? parsed.toMillis() : null;
 }
 
-const callsQuery = z.object({
-  state: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      const states = value.split(',').map((s) => s.trim());
-      const bad = states.find((s) => !(EPISODE_STATES as readonly string[]).includes(s));
-      if (bad !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown state "${bad}"; expected ${EPISODE_STATES.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return states as EpisodeState[];
-    }),
-  since: z
-    .string()
-    .max(100)
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      const ms = isoInstant(value);
-      if (ms === null) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected an ISO 8601 time with its offset, like 2026-11-21T09:00:00Z or 2026-11-21T10:00:00+01:00 (got "${value.slice(0, 40)}")`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    }),
-  line: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(1000).optional(),
-});
+const callsQueryIn = (zone: string) =>
+  z.object({
+    state: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const states = value.split(',').map((s) => s.trim());
+        const bad = states.find((s) => !(EPISODE_STATES as readonly string[]).includes(s));
+        if (bad !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown state "${bad}"; expected ${EPISODE_STATES.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return states as EpisodeState[];
+      }),
+    since: z
+      .string()
+      .max(100)
+      .optional()
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const ms = isoInstant(value, zone);
+        if (ms === null) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an ISO 8601 date or time, like 2026-11-21, 2026-11-21T09:00:00Z or 2026-11-21T10:00 (read in ${zone}) (got "${value.slice(0, 40)}")`,
+          });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+    line: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(1000).optional(),
+  });
 
 /** GET /api/summary: which period (`today`, `week`, … as the summary command takes them) and which line. */
 const summaryQuery = z.object({
@@ -136,7 +138,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.use(exportRouter(deps));
 
   router.get('/calls', async (req, res) => {
-    const parsed = callsQuery.safeParse(req.query);
+    const parsed = callsQueryIn(deps.routing.timezone).safeParse(req.query);
     if (!parsed.success) {
       refuseQuery(deps.logger, res, '/calls', firstIssue(parsed.error));
       return;

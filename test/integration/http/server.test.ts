@@ -174,24 +174,27 @@ describe('HTTP server', () => {
       expect((await get('/api/calls?since=yesterday-ish')).status).toBe(400);
     });
 
-    it('reads since only with its offset, so the server’s own zone never changes the answer', async () => {
-      const utc = new Date(T0 - 60_000).toISOString();
-      const paris = DateTime.fromMillis(T0 - 60_000, { zone: 'Europe/Paris' }).toISO() ?? '';
+    it('reads since in the team’s zone when it has no offset, never in the server’s', async () => {
+      const zone = ringback.config.routing.timezone;
+      const local = DateTime.fromMillis(T0 - 60_000, { zone });
       const ids = async (query: string) =>
         ((await (await get(`/api/calls?since=${query}`)).json()) as { calls: { id: string }[] }).calls.map(
           (c) => c.id,
         );
-      expect(await ids(encodeURIComponent(paris))).toEqual(await ids(utc));
+      const expected = await ids(new Date(T0 - 60_000).toISOString());
+      expect(expected).toEqual(['open-1']);
+      expect(await ids(encodeURIComponent(local.toISO() ?? ''))).toEqual(expected);
       // Written unencoded, the offset's + arrives as a space: still read as the offset.
-      expect(await ids(paris)).toEqual(await ids(utc));
-      for (const unclear of ['2026-11-20T10:00:00', '2026-11-20', 'Nov 20 2026']) {
-        const response = await get(`/api/calls?since=${encodeURIComponent(unclear)}`);
-        expect(response.status).toBe(400);
-        expect(await response.json()).toEqual({
-          error: 'invalid_query',
-          detail: expect.stringContaining('with its offset'),
-        });
-      }
+      expect(await ids(local.toISO() ?? '')).toEqual(expected);
+      expect(await ids(local.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS"))).toEqual(expected);
+      // A bare date is its midnight in the team's zone: the whole day's calls.
+      expect(await ids(local.toISODate() ?? '')).toEqual(['open-1', 'done-1']);
+      const response = await get(`/api/calls?since=${encodeURIComponent('Nov 20 2026')}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_query',
+        detail: expect.stringContaining('expected an ISO 8601 date or time'),
+      });
     });
 
     it('returns one call, or 404', async () => {
