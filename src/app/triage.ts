@@ -32,7 +32,7 @@ import type { NoticeHub } from './notices.js';
 import { lineNamed, timezoneOf } from './routing.js';
 
 const DAY_MS = 24 * 60 * 60_000;
-/** How far back repeat calls are counted for the card ("3rd call this week"). */
+/** How far back repeat calls are counted for the card ("3rd call in 7 days"). */
 const REPEAT_WINDOW_MS = 7 * DAY_MS;
 /** Availability nobody confirmed for this long counts as unknown (a missed `user.closed`, a dead refresh). */
 export const AVAILABILITY_STALE_MS = 12 * 60 * 60_000;
@@ -159,7 +159,7 @@ class Triage {
     return `${verdict.level}, suggested (${suggestion.source})`;
   }
 
-  /** "3rd call this week" on the card: a details change, announced only when the count moved. */
+  /** "3rd call in 7 days" on the card: a details change, announced only when the count moved. */
   private async noteRepeatCalls(
     episode: Episode,
     details: EpisodeDetails,

@@ -200,7 +200,7 @@ export function prebriefLines(context: CardContext): string[] {
     if (local.isValid) lines.push(`Caller’s local time ${local.toFormat('HH:mm')} (${brief.timeZone})`);
   }
   const calls = details.repeat?.callsThisWeek ?? 0;
-  if (calls >= 2) lines.push(`${ordinal(calls)} call this week`);
+  if (calls >= 2) lines.push(`${ordinal(calls)} call in 7 days`);
   return lines;
 }
 

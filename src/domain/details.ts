@@ -36,7 +36,7 @@ export const episodeDetailsSchema = z.object({
   outOfHours: z.boolean().default(false),
   /** What Zendesk says about the caller (src/domain/prebrief.ts); absent until it answered. */
   prebrief: prebriefSchema.optional().catch(undefined),
-  /** Ringback's own history of the number ("3rd call this week"); absent until the triage job ran. */
+  /** Ringback's own history of the number ("3rd call in 7 days"); absent until the triage job ran. */
   repeat: repeatCallsSchema.optional().catch(undefined),
 });
 

@@ -390,7 +390,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     const details = parseDetails(await running().store.episodes.getDetails(episode.id));
     const model = cardModelFor(running().config, after, details, clock.now());
     expect(model.suggestionText).toBe('Suggested: Ben Martin · spoke with this caller on 1 Dec');
-    expect(model.prebriefLines).toContain('3rd call this week');
+    expect(model.prebriefLines).toContain('3rd call in 7 days');
     expect((await apiCall(episode.id)).suggestedOwner).toEqual({
       name: 'Ben Martin',
       email: 'ben@example.com',

@@ -322,7 +322,7 @@ describe('priority, suggestions and reassign on Slack', () => {
     const episode = await missedCallFrom('+33 6 98 76 54 32');
     const card = await waitForCard(running(), episode.id);
     await cardSays(CHANNEL, card.ts, /Suggested: Ben Martin · spoke with this caller on \d{1,2} \w{3}/);
-    await cardSays(CHANNEL, card.ts, '2nd call this week');
+    await cardSays(CHANNEL, card.ts, '2nd call in 7 days');
     expect((await current(episode.id)).suggestedOwner).toMatchObject({
       email: BEN.email,
       source: 'lastAgent',

@@ -273,7 +273,7 @@ describe('priority, suggestions and reassign on Teams', () => {
     const episode = await missedCallFrom('+33698765432');
     const card = await postIn(episode.id, CALLBACKS.id);
     await cardSays(card, /Suggested: Ben Okafor · spoke with this caller on \d{1,2} \w{3}/);
-    await cardSays(card, '2nd call this week');
+    await cardSays(card, '2nd call in 7 days');
     expect((await current(episode.id)).state).toBe('open');
   });
 

@@ -199,7 +199,7 @@ describe('the card of a high, suggested call with a pre-brief', () => {
       '2 open tickets · latest #77 “Refund _now_” (urgent)',
       'Last contact 1 Dec by email with Ben',
       'Caller’s local time 19:00 (Asia/Tokyo)',
-      '3rd call this week',
+      '3rd call in 7 days',
     ]);
     expect(model.prebriefTicket).toEqual({
       id: 77,
