@@ -39,6 +39,13 @@ export const PRODUCTION_LEASE_MS = 5_000;
 
 /** How soon a job that found its vendor's slots full comes back (plus as much again, at random). */
 const BUSY_SLOT_RETRY_MS = 40;
+/**
+ * A job of a kind this process has no handler for may be a newer version's, queued while replicas of two
+ * versions run side by side (a rolling deploy): it is put back for the others (not counted as an attempt)
+ * this long after it was queued, and only then called dead.
+ */
+export const UNKNOWN_KIND_GRACE_MS = 60 * 60_000;
+const UNKNOWN_KIND_RETRY_MS = 10_000;
 
 /** The shortest idle sleep: a job due "now" by another clock is still not worth a busy loop. */
 const MIN_SLEEP_MS = 5;
@@ -363,6 +370,16 @@ export class JobRunner {
     }
   }
 
+  private noHandler(job: Job): Error {
+    if (this.options.clock.now() - job.createdAt < UNKNOWN_KIND_GRACE_MS) {
+      return new RetryAfter(
+        UNKNOWN_KIND_RETRY_MS,
+        `no handler for job kind "${job.kind}" here: left for a replica that has one`,
+      );
+    }
+    return new PermanentFailure(`no handler for job kind "${job.kind}"`);
+  }
+
   private track(job: Job): void {
     const promise = this.execute(job).finally(() => {
       this.running.delete(promise);
@@ -378,7 +395,7 @@ export class JobRunner {
     const stopTimer = metrics.jobDuration.startTimer({ kind: job.kind });
     const stopHeartbeat = this.heartbeat(job);
     try {
-      if (!handler) throw new PermanentFailure(`no handler for job kind "${job.kind}"`);
+      if (!handler) throw this.noHandler(job);
       const vendor = vendorOfJobKind(job.kind);
       if (vendor) await this.inVendorSlot(vendor, () => handler(job.payload, job));
       else await handler(job.payload, job);

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/domain/clock.js';
-import { backoffDelay, JobRunner, PermanentFailure, RetryAfter } from '../../../src/jobs/runner.js';
+import {
+  backoffDelay,
+  JobRunner,
+  PermanentFailure,
+  RetryAfter,
+  UNKNOWN_KIND_GRACE_MS,
+} from '../../../src/jobs/runner.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
@@ -164,9 +170,21 @@ describe('JobRunner', () => {
     expect(calls).toBe(1);
   });
 
-  it('sends a job of an unknown kind to the dead letters rather than looping', async () => {
+  it('leaves a fresh job of a kind it does not know to a replica that knows it (a rolling deploy)', async () => {
     runner.start();
-    await store.enqueue([{ kind: 'nobody-handles-this', payload: null }], Date.now());
+    await store.enqueue([{ kind: 'newer-version-kind', payload: null }], Date.now());
+    await until(async () => (await store.jobs.list())[0]?.lastError?.includes('left for a replica') === true);
+    const [job] = await store.jobs.list();
+    expect(job).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(job?.runAt).toBeGreaterThan(Date.now() + 5_000);
+  });
+
+  it('sends a job of an unknown kind to the dead letters once it is an hour old, rather than looping', async () => {
+    runner.start();
+    await store.enqueue(
+      [{ kind: 'nobody-handles-this', payload: null }],
+      Date.now() - UNKNOWN_KIND_GRACE_MS - 1,
+    );
     await until(async () => (await store.jobs.countByStatus()).dead === 1);
     expect((await store.jobs.list({ status: 'dead' }))[0]?.lastError).toContain('no handler');
   });
