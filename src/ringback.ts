@@ -89,6 +89,25 @@ export interface Ringback {
   stop(): Promise<void>;
 }
 
+/**
+ * Replicas compare their own clocks with each other's through the database (leases, due jobs): one more
+ * than a few seconds off takes over live leases or runs jobs early. Said at startup, where it can be fixed.
+ */
+export const CLOCK_SKEW_WARN_MS = 1_000;
+
+async function warnOfClockSkew(store: Store, clock: Clock, logger: Logger): Promise<void> {
+  const before = clock.now();
+  const server = await store.databaseNow();
+  if (server === null) return;
+  const local = (before + clock.now()) / 2;
+  const skewMs = Math.round(local - server);
+  if (Math.abs(skewMs) <= CLOCK_SKEW_WARN_MS) return;
+  logger.warn(
+    { skewMs },
+    `clock: this replica's clock is ${Math.abs(skewMs)} ms ${skewMs > 0 ? 'ahead of' : 'behind'} the database's; replicas compare clocks for leases and due jobs: synchronise it (NTP)`,
+  );
+}
+
 export async function createRingback(config: Config, options: RingbackOptions = {}): Promise<Ringback> {
   const clock = options.clock ?? systemClock;
   const role = options.role ?? 'all';
@@ -113,6 +132,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
         )
       : await store.migrate();
   logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
+  await warnOfClockSkew(store, clock, logger);
 
   // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).
   vendorPolicies.reset(options.vendors);

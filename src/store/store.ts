@@ -119,6 +119,15 @@ export class Store extends Repositories {
     return migrateToLatest(this.db, this.dialect);
   }
 
+  /** The database server's clock (epoch ms), to compare replicas' clocks with; null on SQLite (no server). */
+  async databaseNow(): Promise<number | null> {
+    if (this.dialect !== 'postgres') return null;
+    const { rows } = await sql<{
+      now: number;
+    }>`select floor(extract(epoch from clock_timestamp()) * 1000)::bigint as now`.execute(this.db);
+    return rows[0] ? Number(rows[0].now) : null;
+  }
+
   /** Called whenever jobs were committed by this process, so the runner can start them at once. */
   onJobsEnqueued(listener: () => void): () => void {
     this.events.on('enqueued', listener);
