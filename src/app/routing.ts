@@ -71,6 +71,15 @@ export function timezoneOf(routing: RoutingConfig, lineName: string): string {
   return lineNamed(routing, lineName)?.timezone ?? routing.timezone;
 }
 
+/**
+ * " (Asia/Kolkata)" after a time of a line whose zone is not the team's, "" otherwise: lists and the storm
+ * queue message mix lines under one heading in the team's zone, where a bare 14:20 would read as the team's.
+ */
+export function zoneNoteOf(routing: RoutingConfig, lineName: string): string {
+  const zone = timezoneOf(routing, lineName);
+  return zone === routing.timezone ? '' : ` (${zone})`;
+}
+
 /** The number the caller dialled, as E.164 when it reads as one. */
 export function dialledNumber(keys: LineKeys, country?: string | null): string | null {
   for (const value of [keys.number, keys.aircallNumber, keys.genericLine]) {

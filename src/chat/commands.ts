@@ -6,7 +6,7 @@
 import { formatMoment } from '../app/act.js';
 import { checkCommandAllowed, type RingbackCommand } from '../app/commandText.js';
 import type { AgentDirectory } from '../app/directory.js';
-import { lineNamed, lineTyped, timezoneOf } from '../app/routing.js';
+import { lineNamed, lineTyped, timezoneOf, zoneNoteOf } from '../app/routing.js';
 import { buildSummary } from '../app/summary.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { displayNumber } from '../domain/cardModel.js';
@@ -131,7 +131,7 @@ export async function listCalls(
     const line = lineNamed(deps.routing, episode.line);
     return {
       episodeId: episode.id,
-      when: formatMoment(episode.missedAt, now, timezoneOf(deps.routing, episode.line)),
+      when: `${formatMoment(episode.missedAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`,
       who: episode.caller.name ?? displayNumber(episode.caller.number, line?.country) ?? 'withheld number',
       line: episode.line,
       state: stateWords(episode),
@@ -139,7 +139,7 @@ export async function listCalls(
       action: listAction(episode, asker),
       due:
         episode.dueAt !== null && episode.state !== 'resolved'
-          ? `call back by ${formatMoment(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}`
+          ? `call back by ${formatMoment(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`
           : null,
     };
   });

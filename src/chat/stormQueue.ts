@@ -8,7 +8,7 @@
  * Pure: what the message says (in plain words; each surface escapes and lays it out) and the state kept
  * between updates. Slack's lane (surfaces/slack/lane.ts) and Teams' queue job decide when to send it.
  */
-import { lineNamed, timezoneOf } from '../app/routing.js';
+import { lineNamed, timezoneOf, zoneNoteOf } from '../app/routing.js';
 import type { RoutingConfig } from '../config/routing.js';
 import { displayNumber, formatClock } from '../domain/cardModel.js';
 import { workListOrder } from '../domain/listOrder.js';
@@ -81,7 +81,7 @@ export function stormCall(routing: RoutingConfig, episode: Episode): StormCall {
   const number = episode.caller.number;
   return {
     episodeId: episode.id,
-    when: formatClock(episode.missedAt, timezoneOf(routing, episode.line)),
+    when: `${formatClock(episode.missedAt, timezoneOf(routing, episode.line))}${zoneNoteOf(routing, episode.line)}`,
     name: shortName(episode.caller.name),
     number: number ? (displayNumber(number, line?.country) ?? number) : null,
     tel: number,

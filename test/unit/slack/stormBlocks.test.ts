@@ -76,14 +76,18 @@ describe('the storm queue view', () => {
     expect(view.next).toHaveLength(STORM_QUEUE_LISTED);
   });
 
-  it('shows each call at its time in its line’s zone', () => {
+  it('shows each call at its time in its line’s zone, naming the zone when it is not the team’s', () => {
     const view = stormQueueView(routing, [
       {
         episode: episode({ id: 'us', line: 'Support US', missedAt: Date.parse('2026-11-20T14:05:00Z') }),
         queuedAt: T0,
       },
+      {
+        episode: episode({ id: 'fr', line: 'Support FR', missedAt: Date.parse('2026-11-20T14:06:00Z') }),
+        queuedAt: T0 + 1,
+      },
     ]);
-    expect(view.next[0]?.when).toBe('09:05');
+    expect(view.next.map((call) => call.when)).toEqual(['09:05 (America/New_York)', '15:06']);
   });
 
   it('is only sent again when what it shows changed', () => {
