@@ -5,6 +5,7 @@ import { registerProviders } from '../providers/register.js';
 import { registerRetention } from '../retention/register.js';
 import { registerSlack } from '../surfaces/slack/register.js';
 import { teamsAuth } from '../surfaces/teams/auth.js';
+import { mountTeamsOff } from '../surfaces/teams/off.js';
 import { registerEscalation } from '../timers/register.js';
 import { registerZendesk } from '../zendesk/register.js';
 import type { RegisterAdapter } from './context.js';
@@ -15,7 +16,10 @@ import type { RegisterAdapter } from './context.js';
  */
 const registerTeams: RegisterAdapter = async (ctx) => {
   const auth = teamsAuth(ctx.config.env);
-  if (auth.mode === 'off' && !auth.refused) return;
+  if (auth.mode === 'off' && !auth.refused) {
+    mountTeamsOff(ctx, auth.why);
+    return;
+  }
   const { registerTeams: register } = await import('../surfaces/teams/register.js');
   await register(ctx);
 };

@@ -19,11 +19,11 @@ import { TeamsCards } from './cards.js';
 import { CardDeliveries } from './deliveries.js';
 import { acceptedTenants, admitActivity, type TeamsGatePolicy } from './gate.js';
 import { activityTypeLabel, TeamsMetrics } from './metrics.js';
+import { mountTeamsOff, TEAMS_ROUTE } from './off.js';
 import { registerTeamsReports } from './reports.js';
 import { TeamsStormQueue } from './stormQueue.js';
 import { TeamsChatSurface } from './surface.js';
 
-export const TEAMS_ROUTE = '/api/messages';
 
 /** What every Bot Framework activity has; the SDK reads the rest. */
 const activitySchema = z.looseObject({
@@ -74,19 +74,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
     const auth = teamsAuth(config.env);
     if (auth.mode === 'off') {
       if (auth.refused) logger.error(`teams: off: ${auth.why}`);
-      // Answered here, not by whatever route comes next: a 401 from the read API would send someone whose
-      // MicrosoftAppId did not load looking for a token problem.
-      ctx.addMount((app) => {
-        app.post(TEAMS_ROUTE, (_req: Request, res: Response) => {
-          logger.info(`teams: an activity came while Teams is off (${auth.why})`);
-          sendError(
-            res,
-            404,
-            'teams_off',
-            'Microsoft Teams is not set up on this Ringback: see its startup log',
-          );
-        });
-      });
+      mountTeamsOff(ctx, auth.why);
       return;
     }
     const routing = config.routing;

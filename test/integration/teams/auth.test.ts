@@ -87,6 +87,27 @@ describe('POST /api/messages', () => {
     });
   });
 
+  describe('off, with the adapters a real process plugs in', () => {
+    it('answers 404 teams_off without loading Teams, not the read API’s 401', async () => {
+      db = sqliteDatabase();
+      const config = testConfig({
+        database: db,
+        routingYaml: TEAMS_ROUTING_YAML,
+        env: { RINGBACK_API_TOKEN: 'a-read-api-token-of-some-length' },
+      });
+      const log = memoryLogger(config.secrets);
+      // No `adapters` option: the production list (src/adapters/index.ts).
+      ringback = await startRingback(config, { logger: log.logger });
+      expect(await post(ringback.baseUrl, activity())).toEqual({
+        status: 404,
+        body: {
+          error: 'teams_off',
+          detail: 'Microsoft Teams is not set up on this Ringback: see its startup log',
+        },
+      });
+    });
+  });
+
   describe('in local playground mode (RINGBACK_TEAMS_PLAYGROUND=1)', () => {
     const PLAYGROUND = { RINGBACK_TEAMS_PLAYGROUND: '1' };
 
