@@ -30,9 +30,6 @@ export const JOB_RETENTION = {
   shortLivedKeysMs: 7 * DAY,
 };
 
-/** Dedupe keys kept only JOB_RETENTION.shortLivedKeysMs: webhook bodies' hashes and timer slots. */
-export const SHORT_LIVED_KEY_PREFIXES = ['aircall:', 'generic:', 'aircall.availability:'] as const;
-
 /** An expired lease means nothing (the next holder overwrites it); an hour past its end it is deleted. */
 const EXPIRED_LEASE_KEPT_MS = 60 * 60 * 1000;
 
@@ -77,12 +74,7 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
     {
       name: 'webhook_keys',
-      run: (now) =>
-        store.finishedJobs.purgeKeys(
-          now - JOB_RETENTION.shortLivedKeysMs,
-          PURGE_BATCH,
-          SHORT_LIVED_KEY_PREFIXES,
-        ),
+      run: (now) => store.finishedJobs.purgeShortLivedKeys(now - JOB_RETENTION.shortLivedKeysMs, PURGE_BATCH),
     },
     {
       name: 'cards_failed',

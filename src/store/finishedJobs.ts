@@ -4,8 +4,15 @@
  * (src/store/jobs.ts); what remains is dead jobs, waiting for a human, and the dedupe keys of every job,
  * which keep "enqueued once, ever" true after the job's row is gone.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
+
+/**
+ * The dedupe keys that only stop a webhook body (`aircall:`, `generic:`) or a timer slot
+ * (`aircall.availability:`) from being queued twice: purged after a week (src/app/retention.ts). Literal SQL,
+ * the very words of migration 021's partial index, so both planners use it.
+ */
+const SHORT_LIVED_KEYS = sql<boolean>`(key like 'aircall:%' or key like 'generic:%' or key like 'aircall.availability:%')`;
 
 export class FinishedJobRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -40,20 +47,32 @@ export class FinishedJobRepository {
     return new Set(rows.map((row) => row.key));
   }
 
-  /**
-   * Deletes up to `limit` dedupe keys first used before `before` (only those starting with one of
-   * `prefixes`, when given: plain text, no wildcards); answers how many.
-   */
-  async purgeKeys(before: number, limit: number, prefixes: readonly string[] = []): Promise<number> {
+  /** Deletes up to `limit` dedupe keys first used before `before`; answers how many. */
+  async purgeKeys(before: number, limit: number): Promise<number> {
     const result = await this.db
       .deleteFrom('job_keys')
-      .where('key', 'in', (eb) => {
-        let old = eb.selectFrom('job_keys').select('key').where('created_at', '<', before);
-        if (prefixes.length > 0) {
-          old = old.where((inner) => inner.or(prefixes.map((prefix) => inner('key', 'like', `${prefix}%`))));
-        }
-        return old.limit(limit);
-      })
+      .where('key', 'in', (eb) =>
+        eb.selectFrom('job_keys').select('key').where('created_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes up to `limit` of the short-lived keys (SHORT_LIVED_KEYS) first used before `before`, along
+   * their own partial index (migration 021, whose predicate this repeats word for word).
+   */
+  async purgeShortLivedKeys(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('job_keys')
+      .where('key', 'in', (eb) =>
+        eb
+          .selectFrom('job_keys')
+          .select('key')
+          .where('created_at', '<', before)
+          .where(SHORT_LIVED_KEYS)
+          .limit(limit),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

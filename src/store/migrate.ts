@@ -21,6 +21,7 @@ import { ticketCreateStartedMigration } from './migrations/017_ticket_create_sta
 import { auditErasureMigration } from './migrations/018_audit_erasure.js';
 import { firstClaimedAtMigration } from './migrations/019_first_claimed_at.js';
 import { lookupIndexesMigration } from './migrations/020_lookup_indexes.js';
+import { shortLivedKeysMigration } from './migrations/021_short_lived_keys.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -45,6 +46,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '018_audit_erasure': auditErasureMigration(dialect),
     '019_first_claimed_at': firstClaimedAtMigration(dialect),
     '020_lookup_indexes': lookupIndexesMigration(dialect),
+    '021_short_lived_keys': shortLivedKeysMigration(dialect),
   };
 }
 

@@ -89,6 +89,7 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       '018_audit_erasure',
       '019_first_claimed_at',
       '020_lookup_indexes',
+      '021_short_lived_keys',
     ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,

@@ -43,7 +43,11 @@ describe.each(kinds)('migration 019_first_claimed_at on $name', (kind) => {
       },
     ]);
 
-    expect(await upgraded.migrate()).toEqual(['019_first_claimed_at', '020_lookup_indexes']);
+    expect(await upgraded.migrate()).toEqual([
+      '019_first_claimed_at',
+      '020_lookup_indexes',
+      '021_short_lived_keys',
+    ]);
 
     expect((await upgraded.episodes.get('handed'))?.firstClaimedAt).toBe(T0 + 120_000);
     expect((await upgraded.episodes.get('no-audit'))?.firstClaimedAt).toBe(T0 + 60_000);

@@ -5,14 +5,16 @@
  * of the very queries the repositories send, with sequential scans disabled (a handful of test rows would
  * otherwise be read whole, rightly).
  */
-import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEpisode } from '../../../src/domain/episode.js';
 import { CallRecordRepository } from '../../../src/store/callRecords.js';
+import { openDatabase } from '../../../src/store/db.js';
 import type { Database } from '../../../src/store/schema.js';
 import { Store } from '../../../src/store/store.js';
-import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 
 const T0 = Date.parse('2026-12-02T09:00:00Z');
 const postgres = (await databaseKinds()).find((kind) => kind.name === 'postgres');
@@ -122,11 +124,48 @@ describe.skipIf(postgres?.skipReason)('lookups over the whole history, on Postgr
     expect(await planOfLast(/"created_at" <=/)).toMatch(/Index Cond: .*created_at <=/);
   });
 
+  it('purges the week-old webhook keys along their own index, not through every older key', async () => {
+    await store.finishedJobs.purgeShortLivedKeys(T0, 500);
+    expect(await planOfLast(/key like 'aircall:%'/)).toContain('job_keys_short_lived');
+  });
+
   it('starts a report’s next batch at its cursor', async () => {
     const seen: string[] = [];
     for await (const episode of store.reports.episodes({ since: T0, until: T0 + 10 }, 2))
       seen.push(episode.id);
     expect(seen).toEqual(['ep0', 'ep1', 'ep2', 'ep3', 'ep4']);
     expect(await planOfLast(/"missed_at" >=.*"missed_at" >=/s)).toMatch(/Index Cond: .*missed_at >=/);
+  });
+});
+
+describe('the week-old webhook keys, on SQLite', () => {
+  it('are purged along their own partial index', async () => {
+    const database = sqliteDatabase();
+    if (database.target.dialect !== 'sqlite') throw new Error('expected SQLite');
+    const migrated = new Store(openDatabase(database.target));
+    await migrated.migrate();
+    await migrated.close();
+    const sent: CompiledQuery[] = [];
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new SQLite(database.target.path) }),
+      log: (event) => {
+        if (event.level === 'query') sent.push(event.query);
+      },
+    });
+    try {
+      await new Store({ db, dialect: 'sqlite', description: 'plans' }).finishedJobs.purgeShortLivedKeys(
+        T0,
+        500,
+      );
+      const query = sent.find((q) => q.sql.includes("key like 'aircall:%'"));
+      if (!query) throw new Error('no purge query');
+      const plan = await db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+      );
+      expect(plan.rows.map((row) => row.detail).join('\n')).toContain('job_keys_short_lived');
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
   });
 });

@@ -81,7 +81,7 @@ describe.skipIf(postgres?.skipReason)('PostgreSQL timeouts', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     release();
     await other;
-    expect(await ownConnection).toContain('020_lookup_indexes');
+    expect(await ownConnection).toContain('021_short_lived_keys');
   });
 
   it('gives up opening a connection to a server that does not answer', async () => {
