@@ -101,6 +101,8 @@ export type CommandResult =
       line: string | null;
       filename: string;
       periodLabel: string;
+      /** The period as dates, for a link that gives this very file whenever it is followed. */
+      dates: string;
       /** When it was asked: the job that builds the file reads the period as of then. */
       asOf: number;
     };
@@ -185,6 +187,7 @@ export async function answerRingbackCommand(
         line: scope.line ?? null,
         filename: scope.filename,
         periodLabel: scope.window.label,
+        dates: scope.dates,
         asOf,
       };
     }

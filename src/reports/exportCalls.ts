@@ -36,6 +36,11 @@ export interface ExportScope {
   line: string | undefined;
   /** `ringback-calls-2026-11-16-to-2026-11-22.csv`: no characters a browser or Slack would trip on. */
   filename: string;
+  /**
+   * The period as dates (`2026-11-16..2026-11-22`, or one date): what a link to the read API should ask for,
+   * so it gives this very file whenever it is followed.
+   */
+  dates: string;
 }
 
 /** `met`, `breached`, `pending` (open and not breached yet); null when the line sets no target. */
@@ -70,6 +75,7 @@ export function exportScope(
     timezone,
     line: line?.name,
     filename: `ringback-calls${slug}-${first === last ? first : `${first}-to-${last}`}.csv`,
+    dates: first === last ? first : `${first}..${last}`,
   };
 }
 
@@ -176,7 +182,7 @@ export async function csvForPeriod(
     if (csv.length > maxChars) {
       return {
         ok: false,
-        error: `that export is over ${maxChars >= 1_000_000 ? `${maxChars / 1_000_000} MB` : `${maxChars} characters`}: ask for a shorter period, or download it from GET /api/export.csv`,
+        error: `that export is over ${maxChars >= 1_000_000 ? `${maxChars / 1_000_000} MB` : `${maxChars} characters`}: ask for a shorter period, or download it from GET /api/export.csv?period=${scope.dates}`,
       };
     }
   }

@@ -246,15 +246,19 @@ export class EpisodeRepository {
    */
   async heldBy(actor: { id: string; email: string | null }, limit = 5_000): Promise<Episode[]> {
     const pattern = (key: string, value: string) =>
-      // ASCII only, as SQLite's lower() does.
-      `%${JSON.stringify(key)}:${JSON.stringify(value.replace(/[A-Z]/g, (c) => c.toLowerCase())).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      `%${JSON.stringify(key)}:${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const patterns = [pattern('id', actor.id), ...(actor.email ? [pattern('email', actor.email)] : [])];
     const rows = await this.db
       .selectFrom('episodes')
       .selectAll()
       .where('state', 'in', ['claimed', 'calling'])
       .where((eb) =>
-        eb.or(patterns.map((p) => eb(sql<string>`lower(claimed_by)`, 'like', sql<string>`${p} escape '\\'`))),
+        // Both sides lowered by the same database, so every letter it folds is folded alike.
+        eb.or(
+          patterns.map((p) =>
+            eb(sql<string>`lower(claimed_by)`, 'like', sql<string>`lower(${p}) escape '\\'`),
+          ),
+        ),
       )
       .orderBy('missed_at', 'desc')
       .orderBy('id')

@@ -72,6 +72,9 @@ export async function migrateOnOwnConnection(
     ...(onConnectionError ? { onConnectionError } : {}),
   });
   try {
+    // pg sends no statement_timeout for 0, so a role's or database's own default would still apply: say it.
+    // One connection in the pool, so the migration runs on this session.
+    await sql`set statement_timeout = 0`.execute(handle.db);
     return await migrateToLatest(handle.db, handle.dialect);
   } finally {
     await handle.db.destroy();

@@ -184,8 +184,9 @@ export class LaneRunner {
         const view = stormQueueView(this.deps.routing, await this.calls.waiting('slack', channel));
         const lost = await this.lostQueueMessage(channel);
         if (lost) {
-          // It shows what was true then: an empty shownKey makes the next check bring it up to date.
-          await this.saveQueue(channel, { ...openedQueue(lost, view, clock.now()), shownKey: '' });
+          // It shows what was true then: an empty shownKey makes the next check bring it up to date, and it
+          // keeps the time it says the storm began.
+          await this.saveQueue(channel, { ...openedQueue(lost.ts, view, lost.since), shownKey: '' });
           await this.deps.store.cursors.set(stormQueueAttemptKey(channel), '', clock.now());
           this.deps.logger?.info(
             { channel },
@@ -218,7 +219,7 @@ export class LaneRunner {
    * message since the attempt that carries the open message's block. A failed lookup answers null (a second
    * message is better than a storm with none).
    */
-  private async lostQueueMessage(channel: string): Promise<string | null> {
+  private async lostQueueMessage(channel: string): Promise<{ ts: string; since: number } | null> {
     const since = Number((await this.deps.store.cursors.get(stormQueueAttemptKey(channel))) || Number.NaN);
     if (!Number.isFinite(since)) return null;
     try {
@@ -235,7 +236,7 @@ export class LaneRunner {
             return typeof id === 'string' && id.startsWith(STORM_QUEUE_BLOCK_PREFIX);
           }),
       );
-      return found?.ts ?? null;
+      return found ? { ts: found.ts, since } : null;
     } catch (error) {
       this.deps.logger?.warn(
         { err: error, channel },

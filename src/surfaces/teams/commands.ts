@@ -49,7 +49,8 @@ export const HELP_TEXT = [
  * and a card cannot carry a `data:` download. The CSV comes from the read API with its token instead.
  */
 export function exportInTeams(result: Extract<CommandResult, { kind: 'export' }>): string {
-  const query = new URLSearchParams({ period: result.period, ...(result.line ? { line: result.line } : {}) });
+  // The dates, not the word: "week" followed next week would give another week than the file named here.
+  const query = new URLSearchParams({ period: result.dates, ...(result.line ? { line: result.line } : {}) });
   return [
     `**Export of ${escapeMarkdown(result.periodLabel)}${result.line ? ` · ${escapeMarkdown(result.line)}` : ''}**`,
     '',

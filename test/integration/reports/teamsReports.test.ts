@@ -161,7 +161,12 @@ describe('@Ringback summary week agents', () => {
 describe('@Ringback export week', () => {
   it('gives a manager the API link for the CSV (Teams takes no file from a bot)', async () => {
     const answer = await ask(USERS.mia, 'export week');
-    expect(answer.text).toContain('GET /api/export.csv?period=week');
+    // The week's dates, so the link gives the file it names even when followed next week.
+    const link = /GET \/api\/export\.csv\?period=(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})/.exec(
+      answer.text ?? '',
+    );
+    expect(link).not.toBeNull();
+    expect(answer.text).toContain(`ringback-calls-${link?.[1]}-to-${link?.[2]}.csv`);
     expect(answer.text).toContain('Authorization: Bearer');
   });
 
