@@ -24,7 +24,6 @@ import { registerTeamsReports } from './reports.js';
 import { TeamsStormQueue } from './stormQueue.js';
 import { TeamsChatSurface } from './surface.js';
 
-
 /** What every Bot Framework activity has; the SDK reads the rest. */
 const activitySchema = z.looseObject({
   type: z.string().min(1),
