@@ -3,9 +3,9 @@
  * manager), then the command through runCommand. Returns what to tell the clicker; the card re-render and
  * the thread line come from the planners of the accepted events.
  */
-import { DateTime } from 'luxon';
 import type { RoutingConfig } from '../config/routing.js';
 import { ACTION_IDS } from '../domain/actions.js';
+import { clockOrDay } from '../domain/cardModel.js';
 import { type Command, type DomainEvent, describeRefusal, type Refusal } from '../domain/episode.js';
 import { type Actor, type Episode, isOutcome, type Outcome } from '../domain/types.js';
 import { callbackNumberCommand, retryPlan, snoozeCommand } from './callbacks.js';
@@ -72,13 +72,6 @@ function notAnAgentTarget(person: Actor, reason: 'not_agent' | 'unverified'): st
   return reason === 'unverified'
     ? `Ringback could not check that ${person.name} is an agent, so the call stays where it is: try again in a minute.`
     : `${person.name} is not set up as an agent in the connected help desk or phone system, so the call cannot be handed to them.`;
-}
-
-/** "09:40" today, "Mon 16 Nov 09:40" another day, in the given zone. */
-export function formatMoment(ms: number, now: number, zone: string): string {
-  const when = DateTime.fromMillis(ms, { zone });
-  const sameDay = when.hasSame(DateTime.fromMillis(now, { zone }), 'day');
-  return sameDay ? when.toFormat('HH:mm') : when.toFormat('ccc d LLL HH:mm');
 }
 
 /** The command for an action that carries what a person chose or typed, or the refusal that explains why not. */
@@ -177,7 +170,7 @@ export async function actOnCard(
       };
     case 'refused': {
       const zone = timezoneOf(deps.routing, result.episode.line);
-      const message = describeRefusal(result.refusal, (ms) => formatMoment(ms, at, zone));
+      const message = describeRefusal(result.refusal, (ms) => clockOrDay(ms, at, zone));
       return { status: 'refused', episode: result.episode, refusal: result.refusal, message };
     }
     case 'not_found':

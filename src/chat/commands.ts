@@ -3,13 +3,12 @@
  * the store says, as a neutral result. Each surface renders the result in its own words and markup
  * (ChatSurface.renderAnswer) and sends it its own way (Slack's response_url, Teams' turn reply).
  */
-import { formatMoment } from '../app/act.js';
 import { checkCommandAllowed, type RingbackCommand } from '../app/commandText.js';
 import type { AgentDirectory } from '../app/directory.js';
 import { lineNamed, lineTyped, timezoneOf, zoneNoteOf } from '../app/routing.js';
 import { buildSummary } from '../app/summary.js';
 import type { RoutingConfig } from '../config/routing.js';
-import { displayNumber } from '../domain/cardModel.js';
+import { clockOrDay, displayNumber } from '../domain/cardModel.js';
 import type { Clock } from '../domain/clock.js';
 import { sameActor } from '../domain/episode.js';
 import type { LegTotals } from '../domain/legReport.js';
@@ -133,7 +132,7 @@ export async function listCalls(
     const line = lineNamed(deps.routing, episode.line);
     return {
       episodeId: episode.id,
-      when: `${formatMoment(episode.missedAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`,
+      when: `${clockOrDay(episode.missedAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`,
       who: episode.caller.name ?? displayNumber(episode.caller.number, line?.country) ?? 'withheld number',
       line: episode.line,
       state: stateWords(episode),
@@ -141,7 +140,7 @@ export async function listCalls(
       action: listAction(episode, asker),
       due:
         episode.dueAt !== null && episode.state !== 'resolved'
-          ? `call back by ${formatMoment(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`
+          ? `call back by ${clockOrDay(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`
           : null,
     };
   });

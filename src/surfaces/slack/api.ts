@@ -18,6 +18,9 @@ import { slackLogger } from './logging.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
+/** Slack's ts and our clock may disagree a little: a history is read from a bit before the moment asked. */
+const HISTORY_SKEW_MS = 5_000;
+
 export interface SlackApiOptions {
   token: string;
   /** Base URL with its trailing slash (SLACK_API_URL). */
@@ -246,6 +249,32 @@ export class SlackApi {
           ]
         : [],
     );
+  }
+
+  /**
+   * The newest top-level message of `channel` posted since `since` (epoch ms) with a block whose id
+   * `matches`: what an earlier attempt posted and did not live (or hear back) to record. Looks at the
+   * latest 100, from a little before `since` (Slack's ts and our clock may disagree).
+   */
+  async findPostedSince(
+    channel: string,
+    since: number,
+    matches: (blockId: string) => boolean,
+  ): Promise<string | null> {
+    const messages = await this.conversationsHistory({
+      channel,
+      oldest: ((since - HISTORY_SKEW_MS) / 1000).toFixed(3),
+      limit: 100,
+    });
+    const found = messages.find(
+      (m) =>
+        (m.threadTs === null || m.threadTs === m.ts) &&
+        m.blocks.some((b) => {
+          const id = (b as { block_id?: unknown } | null)?.block_id;
+          return typeof id === 'string' && matches(id);
+        }),
+    );
+    return found?.ts ?? null;
   }
 
   /** A link to a message, for notices that point at a card. */

@@ -44,9 +44,6 @@ export function stormQueueAttemptKey(channel: string): string {
   return `slack.storm_queue_attempt:${channel}`;
 }
 
-/** Slack's ts and our clock may disagree a little: the history is read from a bit before the attempt. */
-const HISTORY_SKEW_MS = 5_000;
-
 /** The text digest of earlier versions (a message whose thread listed the waiting calls). */
 const legacyDigestKey = (channel: string) => `slack.digest:${channel}`;
 
@@ -223,20 +220,10 @@ export class LaneRunner {
     const since = Number((await this.deps.store.cursors.get(stormQueueAttemptKey(channel))) || Number.NaN);
     if (!Number.isFinite(since)) return null;
     try {
-      const messages = await this.deps.api.conversationsHistory({
-        channel,
-        oldest: ((since - HISTORY_SKEW_MS) / 1000).toFixed(3),
-        limit: 100,
-      });
-      const found = messages.find(
-        (m) =>
-          (m.threadTs === null || m.threadTs === m.ts) &&
-          m.blocks.some((b) => {
-            const id = (b as { block_id?: unknown } | null)?.block_id;
-            return typeof id === 'string' && id.startsWith(STORM_QUEUE_BLOCK_PREFIX);
-          }),
+      const ts = await this.deps.api.findPostedSince(channel, since, (id) =>
+        id.startsWith(STORM_QUEUE_BLOCK_PREFIX),
       );
-      return found ? { ts: found.ts, since } : null;
+      return ts ? { ts, since } : null;
     } catch (error) {
       this.deps.logger?.warn(
         { err: error, channel },

@@ -37,9 +37,6 @@ import { renderCard } from './render.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
 import { summaryMessage } from './summaryBlocks.js';
 
-/** How far before an attempt a card it posted is looked for: Slack's clock and ours may differ a little. */
-const HISTORY_SKEW_MS = 5_000;
-
 /**
  * Held back from each channel's post bucket for how much a post's way to Slack may vary. Slack counts
  * posts as they arrive: after a quiet spell its bucket stays full until a late post arrives, while ours
@@ -129,17 +126,8 @@ export class SlackChatSurface implements ChatSurface {
   async findPostedCard(episode: Episode, channel: string, since: number): Promise<PostedCard | null> {
     const blockId = cardTitleBlockId(episode.id);
     try {
-      const messages = await this.deps.api.conversationsHistory({
-        channel,
-        oldest: ((since - HISTORY_SKEW_MS) / 1000).toFixed(3),
-        limit: 100,
-      });
-      const card = messages.find(
-        (m) =>
-          (m.threadTs === null || m.threadTs === m.ts) &&
-          m.blocks.some((b) => (b as { block_id?: unknown } | null)?.block_id === blockId),
-      );
-      return card ? { ref: card.ts, threadRef: card.ts } : null;
+      const ts = await this.deps.api.findPostedSince(channel, since, (id) => id === blockId);
+      return ts ? { ref: ts, threadRef: ts } : null;
     } catch (error) {
       this.deps.logger.warn(
         { err: error, episode: episode.id, channel },
