@@ -387,8 +387,13 @@ export interface Pace {
 export interface SharedKeySends {
   /** The recent sends to `key` recorded by any replica. */
   recent(key: string): Promise<SharedSend[]>;
-  /** Records the recent sends to `key` this replica knows of. */
-  record(key: string, sends: SharedSend[]): Promise<void>;
+  /**
+   * Hands `decide` the recent sends to `key` of every replica and records the sends it returns, while no
+   * other replica does the same for `key`. Two replicas that read the record, chose a time and wrote it back
+   * one after the other both found the same slot free, and the second write erased the first send (Teams
+   * sends to one conversation from several jobs at once, so across replicas they really do overlap).
+   */
+  exclusive<T>(key: string, decide: (recent: SharedSend[]) => { result: T; sends: SharedSend[] }): Promise<T>;
 }
 
 export interface PacingOptions {
@@ -456,11 +461,23 @@ export class Pacing {
     );
   }
 
-  /** Tells the other replicas about this replica's recent sends to `key` (after a send). */
-  async shareSends(key: string): Promise<void> {
+  /**
+   * When a send booked for `slot` may go (WindowPacer.sendAt), counting every replica's sends to `key`, and
+   * records it where the other replicas see it before they choose their own time.
+   */
+  async sendAt(key: string, slot: number): Promise<number> {
     const shared = this.options.sharedSends;
-    if (!shared) return;
-    await shared.record(key, this.pacer.recentSends(key, this.options.now(), this.id));
+    if (!shared) return this.pacer.sendAt(key, this.options.now(), slot);
+    return shared.exclusive(key, (recent) => {
+      const now = this.options.now();
+      this.pacer.learn(
+        key,
+        recent.filter((send) => send.by !== this.id),
+        now,
+      );
+      const at = this.pacer.sendAt(key, now, slot);
+      return { result: at, sends: this.pacer.recentSends(key, now, this.id) };
+    });
   }
 
   /** The Pace of one job: a booking it was given before it was sent back is honoured when it returns. */
@@ -497,9 +514,8 @@ export class Pacing {
       this.bookings.set(jobId, key, slot);
       throw new RetryAfter(slot - now - maxInlineWaitMs / 2, `pacing sends to ${key}`);
     }
+    const at = await this.sendAt(key, slot);
     now = clock();
-    const at = this.pacer.sendAt(key, now, slot);
-    await this.shareSends(key);
     if (at > now) await this.sleep(at - now);
     return this.withPause(key, send);
   }

@@ -144,9 +144,8 @@ export class LaneRunner {
         await this.enqueueLane(channel, Math.max(now, slot - inlineWaitMs / 2));
         return;
       }
+      const at = await outbox.pacing.sendAt(channel, slot);
       now = clock.now();
-      const at = pacer.sendAt(channel, now, slot);
-      await outbox.pacing.shareSends(channel);
       if (at > now) {
         await sleep(at - now);
         // Decide with what is true when the slot comes: calls that arrived meanwhile count now.

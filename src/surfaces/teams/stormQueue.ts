@@ -139,10 +139,8 @@ export class TeamsStormQueue {
   private async sendAhead<T>(key: string, send: () => Promise<T>): Promise<T> {
     const pacing = this.pacing;
     if (!pacing) throw new Error('teams: the storm queue watcher is not registered');
-    await pacing.learnShared(key);
+    const at = await pacing.sendAt(key, this.deps.clock.now());
     const now = this.deps.clock.now();
-    const at = pacing.pacer.sendAt(key, now, now);
-    await pacing.shareSends(key);
     if (at > now) await sleep(at - now);
     return pacing.withPause(key, send);
   }

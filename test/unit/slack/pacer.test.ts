@@ -200,8 +200,13 @@ describe('a channel whose lane moves between replicas', () => {
     return {
       rows,
       recent: async (key: string) => rows.get(key) ?? [],
-      record: async (key: string, sends: SharedSend[]) => {
+      exclusive: async <T>(
+        key: string,
+        decide: (recent: SharedSend[]) => { result: T; sends: SharedSend[] },
+      ) => {
+        const { result, sends } = decide(rows.get(key) ?? []);
         rows.set(key, sends);
+        return result;
       },
     };
   }
