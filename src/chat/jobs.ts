@@ -70,13 +70,18 @@ export interface ChatJobKinds {
   message: JobKind<typeof messagePayload>;
 }
 
+/** The queue key of an episode's card updates on a surface: one at a time across every replica. */
+export function cardQueueKey(surface: string, episodeId: string): string {
+  return `${surface}.card:${episodeId}`;
+}
+
 export function chatJobKinds(surface: string): ChatJobKinds {
   return {
     postCard: defineJob(`${surface}.post_card`, episodeChannel),
     // One at a time per card across every replica (graphile-worker's queue names), so two replicas never
     // render one card over each other.
     updateCard: defineJob(`${surface}.update_card`, episodeOnly, {
-      queueKey: ({ episodeId }) => `${surface}.card:${episodeId}`,
+      queueKey: ({ episodeId }) => cardQueueKey(surface, episodeId),
     }),
     // A card's thread lines in one channel go out one at a time, in order; the fan-out job (no channel) is free.
     threadLine: defineJob(`${surface}.thread_post`, threadLinePayload, {

@@ -236,6 +236,18 @@ export class JobRepository {
     return rows.map((row) => ({ id: Number(row.id), kind: row.kind, attempts: row.attempts }));
   }
 
+  /** Whether a job of this queue key still waits or runs (a dead one does not count: it will not run). */
+  async hasUnfinished(queueKey: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('queue_key', '=', queueKey)
+      .where('status', 'in', ['pending', 'running'])
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const rows = await this.db
       .selectFrom('jobs')

@@ -9,6 +9,7 @@ import type { Activity } from 'botbuilder';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AdapterContext, RegisterAdapter } from '../../adapters/context.js';
+import { cardQueueKey } from '../../chat/jobs.js';
 import { registerChatSurface } from '../../chat/register.js';
 import { sendError } from '../../http/errors.js';
 import { BODY_LIMIT } from '../../http/server.js';
@@ -102,6 +103,8 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
       link && ctx.role === 'jobs'
         ? (episodeId, version) => link.send('teams.delivered', { episodeId, version })
         : undefined,
+      // Another replica may run the update: its signal never comes here.
+      (episodeId) => store.jobs.hasUnfinished(cardQueueKey('teams', episodeId)),
     );
     if (link && ctx.role === 'web') {
       link.on('teams.delivered', ({ episodeId, version }) => deliveries.markDelivered(episodeId, version));

@@ -55,6 +55,22 @@ describe.each(kinds)('queue keys on $name', (kind) => {
     expect(labels(await store.jobs.take('w', 10, LEASE, T0))).toEqual(['a2']);
   });
 
+  it('says a key has unfinished work while its job waits or runs, and not once it is done or dead', async () => {
+    await store.enqueue([keyed('card', 1), keyed('other', 1)], T0);
+    expect(await store.jobs.hasUnfinished('card')).toBe(true);
+    const [first] = (await store.jobs.take('w', 10, LEASE, T0)).filter((job) => job.queueKey === 'card');
+    // Running on some replica: not delivered yet.
+    expect(await store.jobs.hasUnfinished('card')).toBe(true);
+    await store.jobs.complete(first!.id, 'w');
+    expect(await store.jobs.hasUnfinished('card')).toBe(false);
+
+    await store.enqueue([keyed('card', 2)], T0);
+    const [second] = (await store.jobs.take('w', 10, LEASE, T0)).filter((job) => job.queueKey === 'card');
+    await store.jobs.fail(second!.id, 'w', { dead: true, runAt: T0, error: 'gone', countAttempt: true }, T0);
+    expect(await store.jobs.hasUnfinished('card')).toBe(false);
+    expect(await store.jobs.hasUnfinished('other')).toBe(true);
+  });
+
   it('orders a key by run time, then by id', async () => {
     await store.enqueue(
       [
