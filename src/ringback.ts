@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { postgresBudgets, rememberedBudgets } from './resilience/budgets.js';
 import { type Vendor, type VendorPolicySettings, vendorPolicies } from './resilience/vendorPolicy.js';
+import { CLOCK_ALIGN_EVERY_MS, DatabaseAlignedClock } from './store/alignedClock.js';
 import { openDatabase } from './store/db.js';
 import { migrateOnOwnConnection } from './store/migrate.js';
 import { Store } from './store/store.js';
@@ -29,6 +30,11 @@ import type { RunnerProgress, ThreadLink } from './threads/link.js';
 
 export interface RingbackOptions {
   clock?: Clock;
+  /**
+   * Set this process's clock to the database server's (PostgreSQL; see src/store/alignedClock.ts). On by
+   * default; off by default when `clock` is given (a test's clock means what it says).
+   */
+  followDatabaseClock?: boolean;
   logger?: Logger;
   metrics?: Metrics;
   runner?: Partial<Omit<JobRunnerOptions, 'store' | 'clock' | 'logger' | 'metrics'>>;
@@ -89,27 +95,41 @@ export interface Ringback {
   stop(): Promise<void>;
 }
 
-/**
- * Replicas compare their own clocks with each other's through the database (leases, due jobs): one more
- * than a few seconds off takes over live leases or runs jobs early. Said at startup, where it can be fixed.
- */
+/** A replica's clock this far from the database's is said at startup, where it can be fixed. */
 export const CLOCK_SKEW_WARN_MS = 1_000;
 
-async function warnOfClockSkew(store: Store, clock: Clock, logger: Logger): Promise<void> {
-  const before = clock.now();
-  const server = await store.databaseNow();
-  if (server === null) return;
-  const local = (before + clock.now()) / 2;
-  const skewMs = Math.round(local - server);
-  if (Math.abs(skewMs) <= CLOCK_SKEW_WARN_MS) return;
-  logger.warn(
-    { skewMs },
-    `clock: this replica's clock is ${Math.abs(skewMs)} ms ${skewMs > 0 ? 'ahead of' : 'behind'} the database's; replicas compare clocks for leases and due jobs: synchronise it (NTP)`,
-  );
+/**
+ * Measures this replica's clock against the database's and, when `clock` follows it, adopts the gap; says
+ * a gap worth fixing (NTP) either way.
+ */
+async function alignWithDatabase(
+  store: Store,
+  clock: DatabaseAlignedClock,
+  follow: boolean,
+  logger: Logger,
+): Promise<void> {
+  const before = clock.offsetMs;
+  const skewMs = await clock.measureGap(store);
+  if (skewMs === null) return;
+  if (follow) clock.follow(skewMs);
+  if (Math.abs(skewMs) > CLOCK_SKEW_WARN_MS) {
+    logger.warn(
+      { skewMs, following: follow },
+      `clock: this replica's clock is ${Math.abs(skewMs)} ms ${skewMs > 0 ? 'ahead of' : 'behind'} the database's; ${
+        follow
+          ? "Ringback follows the database's clock for its times"
+          : 'replicas compare clocks for leases and due jobs'
+      }: synchronise it (NTP)`,
+    );
+  } else if (follow && clock.offsetMs !== before) {
+    logger.info({ skewMs }, "clock: following the database's clock");
+  }
 }
 
 export async function createRingback(config: Config, options: RingbackOptions = {}): Promise<Ringback> {
-  const clock = options.clock ?? systemClock;
+  // On PostgreSQL the replicas' times meet in the database: each follows the database's clock.
+  const clock = new DatabaseAlignedClock(options.clock ?? systemClock);
+  const followDatabaseClock = options.followDatabaseClock ?? options.clock === undefined;
   const role = options.role ?? 'all';
   const link = options.link ?? null;
   if (role !== 'all' && !link) throw new Error(`a "${role}" Ringback needs the link to its other half`);
@@ -132,7 +152,15 @@ export async function createRingback(config: Config, options: RingbackOptions = 
         )
       : await store.migrate();
   logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
-  await warnOfClockSkew(store, clock, logger);
+  await alignWithDatabase(store, clock, followDatabaseClock, logger);
+  const clockTimer =
+    config.database.dialect === 'postgres' && followDatabaseClock
+      ? setInterval(() => {
+          alignWithDatabase(store, clock, true, logger).catch((error: unknown) =>
+            logger.warn({ err: error }, "clock: could not read the database's clock; keeping the last gap"),
+          );
+        }, CLOCK_ALIGN_EVERY_MS).unref()
+      : null;
 
   // A fresh start: breakers closed, this process's timeouts (the clients find their policy there).
   vendorPolicies.reset(options.vendors);
@@ -289,6 +317,7 @@ export async function createRingback(config: Config, options: RingbackOptions = 
     async stop() {
       accepting = false;
       clearInterval(progressTimer);
+      if (clockTimer) clearInterval(clockTimer);
       // First no new jobs, so nothing starts that the hooks below are tearing down.
       await runner.stopTaking();
       const hookTimeoutMs = options.stopHookTimeoutMs ?? DEFAULT_STOP_HOOK_TIMEOUT_MS;

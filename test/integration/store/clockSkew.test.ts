@@ -1,4 +1,7 @@
-/** A replica whose clock is seconds away from the database's says so at startup, where it can be fixed. */
+/**
+ * A replica whose clock is seconds away from the database's follows the database's clock (leases and due
+ * jobs are compared across replicas) and says so at startup, where it can be fixed.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../helpers/config.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
@@ -17,7 +20,7 @@ describe.skipIf(postgres?.skipReason)('a replicaâ€™s clock against the databaseâ
     database = null;
   });
 
-  async function startWith(clockOffsetMs: number): Promise<string[]> {
+  async function startWith(clockOffsetMs: number, followDatabaseClock = false): Promise<string[]> {
     database = (await postgres?.create()) ?? null;
     if (!database) throw new Error('no database');
     const config = testConfig({ database });
@@ -27,6 +30,7 @@ describe.skipIf(postgres?.skipReason)('a replicaâ€™s clock against the databaseâ
       logger: log.logger,
       // A clock that runs, set off from the machine's (which the database server shares here).
       clock: { now: () => Date.now() + clockOffsetMs },
+      followDatabaseClock,
     });
     return log.lines().filter((line) => line.includes('clock: this replica'));
   }
@@ -35,6 +39,21 @@ describe.skipIf(postgres?.skipReason)('a replicaâ€™s clock against the databaseâ
     const said = await startWith(5_000);
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/clock is (49\d\d|50\d\d) ms ahead of the database's/);
+  });
+
+  it('follows the databaseâ€™s clock when it is seconds off, so its leases and due times mean the same', async () => {
+    const said = await startWith(5_000, true);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(
+      /clock is (49\d\d|50\d\d) ms ahead of the database's; Ringback follows the database's clock/,
+    );
+    // The database server runs on this machine: its clock is the machine's.
+    expect(Math.abs((ringback?.clock.now() ?? 0) - Date.now())).toBeLessThan(250);
+  });
+
+  it('keeps a testâ€™s clock as it is unless told to follow', async () => {
+    await startWith(5_000);
+    expect((ringback?.clock.now() ?? 0) - Date.now()).toBeGreaterThan(4_500);
   });
 
   it('says nothing when they agree', async () => {
