@@ -4,7 +4,7 @@
  * command `/ringback export <period>` (which sends the file to a manager).
  */
 import { DateTime } from 'luxon';
-import { lineTyped } from '../app/routing.js';
+import { lineTyped, timezoneOf } from '../app/routing.js';
 import { businessElapsed } from '../app/sla.js';
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
@@ -91,21 +91,29 @@ export function slaVerdict(
   return elapsedUntil(now) > target ? 'breached' : 'pending';
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/**
+ * A time as ISO 8601 in the call's line zone with its offset (`2026-11-20T10:32:10+01:00`): what a
+ * spreadsheet shows is the team's local time, and the offset keeps it exact across zones and DST.
+ */
+const isoIn = (zone: string) => (ms: number | null) =>
+  ms === null ? null : DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
 
 function who(actor: Actor | null): string | null {
   return actor ? actor.name : null;
 }
 
-/** One call as an export row. Times are ISO 8601 in UTC. */
+/** One call as an export row. Times are ISO 8601 in the line's zone, with its offset. */
 export function csvCallOf(
   episode: Episode,
   context: {
     sla: SlaTargets;
     elapsed: (line: string, from: number, to: number) => number;
     now: number;
+    /** The IANA zone of the call's line. */
+    zone: string;
   },
 ): CsvCall {
+  const iso = isoIn(context.zone);
   const since = (to: number) => context.elapsed(episode.line, episode.missedAt, to);
   return {
     id: episode.id,
@@ -153,7 +161,13 @@ export async function* exportChunks(
     until: scope.window.end,
     line: scope.line,
   })) {
-    chunk += csvRow(csvCallOf(episode, { ...context, sla: slaByLine.get(episode.line) ?? {} }));
+    chunk += csvRow(
+      csvCallOf(episode, {
+        ...context,
+        sla: slaByLine.get(episode.line) ?? {},
+        zone: timezoneOf(deps.routing, episode.line),
+      }),
+    );
     if (++rows % rowsPerChunk === 0) {
       yield chunk;
       chunk = '';

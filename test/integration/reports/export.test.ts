@@ -99,9 +99,10 @@ describe('GET /api/export.csv', () => {
       // Kept as text: the spreadsheet shows the formula, it does not run it.
       caller_name: `'=HYPERLINK("http://evil.example","Marie, 'the' caller")`,
       call_count: '2',
-      missed_at: new Date(T0).toISOString(),
+      // Support FR's local time (Europe/Paris), with its offset.
+      missed_at: '2026-11-20T10:32:10+01:00',
       claimed_by: 'Ana',
-      claimed_at: new Date(T0 + 10 * MIN).toISOString(),
+      claimed_at: '2026-11-20T10:42:10+01:00',
       attempts: '1',
       outcome: 'reached',
       zendesk_ticket_id: '456',

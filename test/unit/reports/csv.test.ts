@@ -80,11 +80,17 @@ describe('csvCallOf', () => {
         resolvedBy: ana,
         zendeskTicketId: 456,
       }),
-      { sla: { claimWithin: 15 * MIN, resolveWithin: 120 * MIN }, elapsed: wallClock, now: T0 + 300 * MIN },
+      {
+        sla: { claimWithin: 15 * MIN, resolveWithin: 120 * MIN },
+        elapsed: wallClock,
+        now: T0 + 300 * MIN,
+        zone: 'Europe/Paris',
+      },
     );
     expect(row).toMatchObject({
-      missed_at: '2026-11-20T09:32:10.000Z',
-      claimed_at: '2026-11-20T09:52:10.000Z',
+      // The line's local time with its offset: 09:32:10 UTC is 10:32:10 in Paris in November.
+      missed_at: '2026-11-20T10:32:10+01:00',
+      claimed_at: '2026-11-20T10:52:10+01:00',
       claimed_by: 'Ana',
       claimed_by_email: 'ana@example.com',
       attempts: 2,
@@ -94,5 +100,15 @@ describe('csvCallOf', () => {
       resolve_sla: 'met',
       auto_resolved: false,
     });
+  });
+
+  it('writes each call in its own line’s zone, across a DST change, so the instant stays exact', () => {
+    const summer = Date.UTC(2026, 6, 1, 12, 0);
+    const row = (zone: string, at: number) =>
+      csvCallOf(episode({ missedAt: at, lastCallAt: at }), { sla: {}, elapsed: wallClock, now: at, zone });
+    expect(row('Europe/Paris', summer).missed_at).toBe('2026-07-01T14:00:00+02:00');
+    expect(row('America/New_York', summer).missed_at).toBe('2026-07-01T08:00:00-04:00');
+    expect(row('UTC', summer).missed_at).toBe('2026-07-01T12:00:00Z');
+    expect(Date.parse(row('America/New_York', summer).missed_at as string)).toBe(summer);
   });
 });
