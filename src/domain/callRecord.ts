@@ -6,7 +6,7 @@
 import type { LineConfig } from '../config/routing.js';
 import { isAutomaticCallback, mergeCallback } from './callbacks.js';
 import type { CallAgent, CallbackSignal, CallEvent, CallLeg } from './callEvent.js';
-import { type EpisodeDetails, emptyDetails } from './details.js';
+import { DETAILS_CALLS_KEPT, type EpisodeDetails, emptyDetails } from './details.js';
 import { type Command, newEpisode } from './episode.js';
 import { formatNumber, isWithheld, normalizeNumber, toE164 } from './phone.js';
 import type { Actor, Episode, Surface } from './types.js';
@@ -315,7 +315,7 @@ export function buildDetails(
     ...previous,
     lineNumber: lineE164 ? formatNumber(lineE164, country) : previous.lineNumber,
     callerCountry: caller?.country ?? previous.callerCountry,
-    calls: ordered.map(({ key, record }) => ({
+    calls: ordered.slice(-DETAILS_CALLS_KEPT).map(({ key, record }) => ({
       key,
       at: callTime(record),
       reason: record.missedReason,

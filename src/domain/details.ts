@@ -10,7 +10,7 @@ export const episodeDetailsSchema = z.object({
   lineNumber: z.string().nullable().default(null),
   /** The caller's country (ISO 3166 alpha-2) when the number says so. */
   callerCountry: z.string().nullable().default(null),
-  /** Each missed call of the episode, oldest first. */
+  /** The episode's missed calls, oldest first: the newest DETAILS_CALLS_KEPT (the count is the episode's). */
   calls: z
     .array(
       z.object({
@@ -41,6 +41,9 @@ export const episodeDetailsSchema = z.object({
 });
 
 export type EpisodeDetails = z.infer<typeof episodeDetailsSchema>;
+
+/** How many missed calls an episode's details list: a card shows the last one and the longest wait. */
+export const DETAILS_CALLS_KEPT = 50;
 
 export function emptyDetails(): EpisodeDetails {
   return episodeDetailsSchema.parse({});

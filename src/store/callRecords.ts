@@ -9,6 +9,9 @@ import { episodeFromRow } from './episodes.js';
 import type { ProviderCall } from './providerCalls.js';
 import type { Repositories } from './store.js';
 
+/** How many of an episode's calls ingest reads to build its card details (the newest). */
+export const EPISODE_CALLS_READ = 200;
+
 /** A call record with the episode and routing line it was stored under. */
 export interface StoredCallRecord {
   key: string;
@@ -200,9 +203,14 @@ export class CallRecordRepository {
     this.scope?.withoutOpenEpisodes.delete(number);
   }
 
+  /**
+   * The calls a card's details are built from: the episode's newest EPISODE_CALLS_READ. A number that keeps
+   * calling while its episode stays open (a dialler, spam nobody resolved) would otherwise make every
+   * delivery read, and the card store, every call it ever made.
+   */
   async listForEpisode(episodeId: string): Promise<{ key: string; record: CallRecord }[]> {
     await this.flush();
-    const calls = await this.repos.providerCalls.listForEpisode(episodeId);
+    const calls = await this.repos.providerCalls.listForEpisode(episodeId, EPISODE_CALLS_READ);
     return calls.map((call) => ({ key: call.key, record: recordOf(call) }));
   }
 

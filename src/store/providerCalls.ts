@@ -113,14 +113,12 @@ export class ProviderCallRepository {
       .execute();
   }
 
-  async listForEpisode(episodeId: string): Promise<ProviderCall[]> {
-    const rows = await this.db
-      .selectFrom('provider_calls')
-      .selectAll()
-      .where('episode_id', '=', episodeId)
-      .orderBy('started_at')
-      .execute();
-    return rows.map(fromRow);
+  /** An episode's calls, oldest first; with `newest`, only that many of the latest. */
+  async listForEpisode(episodeId: string, newest?: number): Promise<ProviderCall[]> {
+    let query = this.db.selectFrom('provider_calls').selectAll().where('episode_id', '=', episodeId);
+    if (newest === undefined) return (await query.orderBy('started_at').execute()).map(fromRow);
+    query = query.orderBy('started_at', 'desc').orderBy('key', 'desc').limit(newest);
+    return (await query.execute()).map(fromRow).reverse();
   }
 
   async keysForEpisodes(episodeIds: string[]): Promise<Map<string, string[]>> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type IngestDeps, type IngestResult, ingestCallEvent } from '../../../src/app/ingest.js';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { parseDetails } from '../../../src/domain/details.js';
+import { DETAILS_CALLS_KEPT, parseDetails } from '../../../src/domain/details.js';
 import { ingestAircallDelivery } from '../../../src/providers/aircall/events.js';
 import type { IngestMetrics } from '../../../src/providers/metrics.js';
 import { openDatabase } from '../../../src/store/db.js';
@@ -146,6 +146,29 @@ describe.each(kinds)('ingest on $name', (kind) => {
       const details = parseDetails(await store.episodes.getDetails(episodes[0]?.id ?? ''));
       expect(details.calls.map((c) => c.reason)).toEqual(['agents_did_not_answer', 'no_available_agent']);
       expect(recorder.eventTypes()).toEqual(['opened', 'call_joined']);
+    });
+
+    it('keeps counting a number that never stops calling, reading and listing only its newest calls', async () => {
+      const total = 60;
+      for (let i = 0; i < total; i++) {
+        const at = T0 + i * 60_000;
+        await ingestCallEvent(
+          deps,
+          callEvent({
+            providerCallId: `dialler-${i}`,
+            startedAt: at,
+            endedAt: at + 5_000,
+            occurredAt: at + 5_000,
+          }),
+        );
+      }
+      const [episode] = await store.episodes.list();
+      expect(episode).toMatchObject({ callCount: total, lastCallAt: T0 + (total - 1) * 60_000 });
+      const details = parseDetails(await store.episodes.getDetails(episode?.id ?? ''));
+      expect(details.calls).toHaveLength(DETAILS_CALLS_KEPT);
+      expect(details.calls.at(-1)?.at).toBe(T0 + (total - 1) * 60_000);
+      const newest = await store.providerCalls.listForEpisode(episode?.id ?? '', 3);
+      expect(newest.map((call) => call.startedAt)).toEqual([57, 58, 59].map((i) => T0 + i * 60_000));
     });
 
     it('is joined once even when delivered again', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRouting } from '../../../src/config/load.js';
 import type { CallEvent } from '../../../src/domain/callEvent.js';
 import { buildDetails, type CallRecord, isMissed, mergeCall } from '../../../src/domain/callRecord.js';
-import { emptyDetails } from '../../../src/domain/details.js';
+import { DETAILS_CALLS_KEPT, emptyDetails } from '../../../src/domain/details.js';
 import { normalizeAircallCall, normalizeAircallInsight } from '../../../src/providers/aircall/normalize.js';
 import { aircallCallSchema, aircallInsightSchema } from '../../../src/providers/aircall/schema.js';
 import { callEvent, fixtures, shuffled, T0 } from '../../integration/ingest/support.js';
@@ -111,6 +111,19 @@ describe('buildDetails', () => {
     const previous = { ...emptyDetails(), requester: { id: 7, name: 'Marie Dupont' } };
     const details = buildDetails(previous, [{ key: 'k', record: fold([callEvent()]) }], null);
     expect(details.requester).toEqual({ id: 7, name: 'Marie Dupont' });
+  });
+
+  it('lists only the newest calls of an episode that keeps ringing, oldest of them first', () => {
+    const calls = Array.from({ length: DETAILS_CALLS_KEPT + 20 }, (_, i) => ({
+      key: `k${i}`,
+      record: fold([
+        callEvent({ providerCallId: `c${i}`, startedAt: T0 + i * 60_000, endedAt: T0 + i * 60_000 + 5_000 }),
+      ]),
+    }));
+    const details = buildDetails(emptyDetails(), shuffled(calls, 7), null);
+    expect(details.calls).toHaveLength(DETAILS_CALLS_KEPT);
+    expect(details.calls[0]?.key).toBe('k20');
+    expect(details.calls.at(-1)?.key).toBe(`k${DETAILS_CALLS_KEPT + 19}`);
   });
 
   it('flags a call missed outside opening hours', () => {
