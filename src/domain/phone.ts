@@ -16,9 +16,19 @@ const WITHHELD_WORDS = new Set([
   'blocked',
   'no caller id',
   'nocallerid',
-  // Twilio's spelling of "anonymous" on the keypad; RingCentral and others use the words above.
+  // Twilio's placeholders: the words spelled on a phone keypad (ANONYMOUS, UNAVAILABLE, BLOCKED, UNKNOWN,
+  // RESTRICTED), listed in its support article "Why am I getting calls from these strange numbers?".
+  // RingCentral and others use the words above.
   '+266696687',
   '266696687',
+  '+86282452253',
+  '86282452253',
+  '+2562533',
+  '2562533',
+  '+8656696',
+  '8656696',
+  // Without its "+" this is also a real US number, (737) 874-2833: only Twilio's E.164 form counts.
+  '+7378742833',
 ]);
 
 export interface NormalizedNumber {

@@ -42,8 +42,18 @@ describe('phone numbers', () => {
       },
     );
 
+    it.each(['+86282452253', '+2562533', '+8656696', '+7378742833'])(
+      'recognises Twilio’s keypad placeholder %s, so withheld callers do not share one episode',
+      (raw) => {
+        expect(isWithheld(raw)).toBe(true);
+        expect(toE164(raw, 'US')).toBeNull();
+      },
+    );
+
     it('does not take a real number for a withheld one', () => {
       expect(isWithheld('+33 6 12 34 56 78')).toBe(false);
+      // Twilio's RESTRICTED without its "+" reads as an Austin number.
+      expect(isWithheld('7378742833')).toBe(false);
     });
   });
 
