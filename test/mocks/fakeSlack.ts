@@ -427,6 +427,15 @@ export interface FakeSlack {
    * the connection is cut instead, as when a network drops after Slack has done the work.
    */
   loseNextAnswer(match: (method: string, args: Record<string, string>) => boolean): void;
+  /**
+   * The next `times` Web API calls that `match` accepts are answered `{ ok: false, error }` without doing
+   * anything (Slack refusing one message, or the token).
+   */
+  refuseNext(
+    match: (method: string, args: Record<string, string>) => boolean,
+    error: string,
+    times?: number,
+  ): void;
   close(): Promise<void>;
 }
 
@@ -444,6 +453,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const calls: RecordedCall[] = [];
   const errors: string[] = [];
   const answersToLose: ((method: string, args: Record<string, string>) => boolean)[] = [];
+  const refusals: {
+    match: (method: string, args: Record<string, string>) => boolean;
+    error: string;
+    times: number;
+  }[] = [];
   const warnings: string[] = [];
   const rateLimited: FakeSlack['rateLimited'] = [];
   const ephemerals: FakeEphemeral[] = [];
@@ -911,6 +925,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
       return;
     }
+    const refusal = refusals.find((r) => r.times > 0 && r.match(method, args));
+    if (refusal) {
+      refusal.times--;
+      send(200, { ok: false, error: refusal.error });
+      return;
+    }
     const answer = handle(method, args);
     const lose = answersToLose.findIndex((match) => match(method, args));
     if (lose >= 0) {
@@ -1022,6 +1042,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     callsTo: (method) => calls.filter((c) => c.method === method),
     loseNextAnswer: (match) => {
       answersToLose.push(match);
+    },
+    refuseNext: (match, error, times = 1) => {
+      refusals.push({ match, error, times });
     },
     messages: (channel) => channels.get(channel) ?? [],
     message: (channel, ts) => channels.get(channel)?.find((m) => m.ts === ts),

@@ -71,8 +71,44 @@ const PERMANENT_ERRORS: Record<string, string> = {
   user_not_in_channel: 'the user is not in the channel',
   invalid_arguments: 'Slack rejected the arguments (a bug: please report it)',
   restricted_action: 'a workspace setting forbids this post',
+  restricted_action_read_only_channel: 'only admins may post in this channel',
+  restricted_action_thread_only_channel: 'this channel only takes replies in threads',
+  restricted_action_non_threadable_channel: 'this channel takes no thread replies',
+  restricted_action_thread_locked: 'the thread is locked',
+  ekm_access_denied: 'the workspace admins suspended posting (Enterprise Key Management)',
+  too_many_attachments: 'the message has too many attachments (a bug: please report it)',
   thread_not_found: 'the thread no longer exists',
 };
+
+/**
+ * Slack refuses the bot token itself: every request fails alike until someone fixes the app's installation,
+ * so no single message is to blame (a lane does not give up on the card it was posting).
+ */
+const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'org_login_required',
+  'team_added_to_org',
+]);
+
+/**
+ * Slack answered with an error code Ringback does not know to be final (a new code, a server-side failure
+ * such as `fatal_error`): retried, and counted against the message that met it.
+ */
+export class SlackRefused extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: string,
+  ) {
+    super(`slack ${method}: ${code}`);
+    this.name = 'SlackRefused';
+  }
+}
 
 export interface SlackUser {
   id: string;
@@ -169,7 +205,14 @@ export class SlackApi {
         return new RetryAfter(1000, `${method} rate limited`);
       const why = PERMANENT_ERRORS[code];
       if (why) return new PermanentFailure(`slack ${method}: ${code}: ${why}`);
-      return new Error(`slack ${method}: ${code}`);
+      if (CREDENTIAL_ERRORS.has(code)) {
+        this.options.logger.error(
+          { method, code },
+          `slack: ${method}: ${code}: Slack refuses Ringback's bot token; reinstall the app or fix SLACK_BOT_TOKEN (jobs wait and retry)`,
+        );
+        return new Error(`slack ${method}: ${code}: the bot token is refused`);
+      }
+      return new SlackRefused(method, code);
     }
     return error instanceof Error ? error : new Error(String(error));
   }

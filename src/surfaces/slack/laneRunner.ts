@@ -23,7 +23,7 @@ import type { JobRunner } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
 import { ChannelCalls } from '../../store/channelCalls.js';
 import type { Store } from '../../store/store.js';
-import type { SlackApi } from './api.js';
+import { type SlackApi, SlackRefused } from './api.js';
 import { laneJob, laneKind } from './jobKinds.js';
 import { nextLaneStep, queueNeedsCheck, type WaitingCard } from './lane.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
@@ -64,8 +64,17 @@ export interface LaneRunnerDeps {
   logger?: Logger;
 }
 
+/**
+ * How many times in a row the card at the head of a channel may meet an error code Slack gives for no known
+ * reason before the lane gives up on it: held back for good, it would hold every later call of the channel
+ * back for as long as the lane retries (days).
+ */
+export const HEAD_CARD_REFUSALS = 5;
+
 export class LaneRunner {
   private readonly calls: ChannelCalls;
+  /** The card each channel's lane last failed to post, and how many times in a row (this process). */
+  private readonly headRefusals = new Map<string, { episodeId: string; count: number }>();
 
   constructor(private readonly deps: LaneRunnerDeps) {
     this.calls = new ChannelCalls(deps.store.db);
@@ -170,9 +179,11 @@ export class LaneRunner {
       case 'post_card':
         try {
           await outbox.deliverQueuedCard(step.episodeId, channel, pace);
+          this.headRefusals.delete(channel);
         } catch (error) {
           // One card Slack refuses is stored as failed; it must not hold the channel's other cards back.
-          if (!(error instanceof PermanentFailure)) throw error;
+          if (error instanceof SlackRefused) await this.refusedAtHead(channel, step.episodeId, error);
+          else if (!(error instanceof PermanentFailure)) throw error;
         }
         if (queue) await this.saveQueue(channel, cardPostedDuringQueue(queue));
         return;
@@ -208,6 +219,31 @@ export class LaneRunner {
         // Nothing to post after all: the slot was used by nobody, which only costs a little time.
         return;
     }
+  }
+
+  /**
+   * A card Slack refused with a code of no known meaning: the lane tries it again (the error goes to the
+   * runner, which retries the lane with backoff) until it was refused HEAD_CARD_REFUSALS times in a row;
+   * then it is stored as failed and the lane moves on to the next call.
+   */
+  private async refusedAtHead(channel: string, episodeId: string, error: SlackRefused): Promise<void> {
+    const earlier = this.headRefusals.get(channel);
+    const count = earlier?.episodeId === episodeId ? earlier.count + 1 : 1;
+    if (count < HEAD_CARD_REFUSALS) {
+      this.headRefusals.set(channel, { episodeId, count });
+      throw error;
+    }
+    this.headRefusals.delete(channel);
+    const reason = `${error.message} (${count} times in a row)`;
+    this.deps.logger?.error(
+      { episodeId, channel, code: error.code },
+      `slack: card not posted: ${reason}; the channel's next calls go on`,
+    );
+    await this.deps.store.cardQueue.fail(
+      { episodeId, surface: 'slack', channel },
+      reason,
+      this.deps.clock.now(),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { updateCardJob } from '../../../src/chat/planner.js';
 import type { Episode } from '../../../src/domain/types.js';
 import type { Post } from '../../../src/store/posts.js';
+import { HEAD_CARD_REFUSALS } from '../../../src/surfaces/slack/laneRunner.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
 import { eventCallbackBody, postToSlackEvents, slackSignature } from '../../mocks/slackRequests.js';
@@ -140,6 +141,25 @@ describe('a missed call', () => {
         .messages(CHANNEL)
         .filter((m) => m.text.includes(episode.id) || JSON.stringify(m.blocks).includes(episode.id)),
     ).toHaveLength(1);
+  });
+
+  it('gives up on a card Slack keeps refusing for no known reason, and posts the channel’s next calls', async () => {
+    const refusedFor = (args: Record<string, unknown>) =>
+      JSON.stringify(args.blocks ?? '').includes('Refused Caller');
+    h.fake.refuseNext((method, args) => method === 'chat.postMessage' && refusedFor(args), 'fatal_error', 50);
+    const refused = await openEpisode(h.ringback, {
+      caller: { number: '+33655500001', name: 'Refused Caller' },
+    });
+    const next = await openEpisode(h.ringback, { caller: { number: '+33655500002', name: 'Next Caller' } });
+    await postedCard(next);
+    const spot = { episodeId: refused.id, surface: 'slack', channel: CHANNEL };
+    await vi.waitFor(async () => {
+      expect((await h.ringback.store.cardQueue.get(spot))?.failure).toContain('fatal_error');
+    }, WAIT);
+    expect(await h.ringback.store.posts.get(refused.id, 'slack', CHANNEL)).toBeNull();
+    const refusedPosts = h.fake.callsTo('chat.postMessage').filter((call) => refusedFor(call.args));
+    expect(refusedPosts).toHaveLength(HEAD_CARD_REFUSALS);
+    expect(h.logLines()).toContainEqual(expect.stringContaining("the channel's next calls go on"));
   });
 
   it('posts nothing for a line without a Slack channel', async () => {
