@@ -4,10 +4,16 @@
  * - playground mode (no authentication): only activities whose serviceUrl is on loopback. The bot answers,
  *   and asks the roster, at the serviceUrl; an attacker choosing it would make the bot call any address
  *   (SSRF) and would decide through the roster's answer who they are.
- * - Bot Framework mode: only activities from the configured tenants (MicrosoftAppTenantId and the routing
- *   file's `teams.tenants`); with none configured, nothing (fail closed). The JWT is checked after this.
+ * - Bot Framework mode: only Teams activities (channelId `msteams`) from the configured tenants
+ *   (MicrosoftAppTenantId and the routing file's `teams.tenants`); with none configured, nothing (fail
+ *   closed). The JWT is checked after this. A bot registration also answers other channels (Web Chat is on
+ *   for every Azure Bot, Direct Line when enabled) whose tokens the SDK accepts, and there the client writes
+ *   the sender's ids and tenant itself: anyone with the Web Chat secret could speak as a manager.
  */
 import { isIPv4 } from 'node:net';
+
+/** The Bot Framework channel id of Microsoft Teams. */
+export const TEAMS_CHANNEL_ID = 'msteams';
 
 export type TeamsGatePolicy = { mode: 'playground' } | { mode: 'bot_framework'; tenants: string[] };
 
@@ -18,6 +24,8 @@ export type GateVerdict =
 /** The activity fields the gate reads; every other field is the SDK's business. */
 export interface GatedActivity {
   serviceUrl: string;
+  /** The Bot Framework channel: `msteams` for Teams. */
+  channelId?: unknown;
   conversation?: unknown;
   channelData?: unknown;
 }
@@ -99,6 +107,15 @@ export function admitActivity(
       detail:
         'without MicrosoftAppId, Ringback accepts Teams activities only from a local Agents Playground (a loopback serviceUrl)',
       reason: 'serviceUrl is not on loopback',
+    };
+  }
+  if (activity.channelId !== TEAMS_CHANNEL_ID) {
+    return {
+      ok: false,
+      status: 403,
+      error: 'forbidden_channel',
+      detail: 'Ringback accepts activities from Microsoft Teams only',
+      reason: `the activity comes from the ${String(activity.channelId ?? 'unnamed')} channel, not Teams`,
     };
   }
   if (policy.tenants.length === 0) {

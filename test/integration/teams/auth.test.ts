@@ -215,6 +215,18 @@ describe('POST /api/messages', () => {
       expect((await post(rb.baseUrl, activity())).status).toBe(401);
     });
 
+    it('refuses the bot’s Web Chat and Direct Line channels, where the client writes who is speaking', async () => {
+      const { ringback: rb, lines } = await start({ ...BOT, MicrosoftAppTenantId: TENANT_ID });
+      const answer = await post(rb.baseUrl, { ...activity(), channelId: 'directline' });
+      expect(answer).toEqual({
+        status: 403,
+        body: { error: 'forbidden_channel', detail: 'Ringback accepts activities from Microsoft Teams only' },
+      });
+      expect(lines()).toContainEqual(expect.stringContaining('the directline channel, not Teams'));
+      // The same activity from Teams passes the gate and meets the token check.
+      expect((await post(rb.baseUrl, activity())).status).toBe(401);
+    });
+
     it('with no tenant configured at all, refuses everything and says at startup to set one', async () => {
       const { ringback: rb, lines } = await start(BOT);
       expect(await post(rb.baseUrl, activity())).toMatchObject({

@@ -17,6 +17,7 @@ const TENANT = '72f988bf-0000-0000-0000-000000000001';
 function activity(serviceUrl: string, tenant: string | null = TENANT) {
   return {
     serviceUrl,
+    channelId: 'msteams',
     conversation: tenant ? { id: 'c', tenantId: tenant } : { id: 'c' },
     channelData: tenant ? { tenant: { id: tenant } } : {},
   };
@@ -112,6 +113,17 @@ describe('in Bot Framework mode', () => {
     const mixed = { ...activity(url), conversation: { id: 'c', tenantId: 'another-tenant' } };
     expect(tenantOf(mixed)).toBeNull();
     expect(admitActivity(policy, mixed, AZURE)).toMatchObject({ ok: false, error: 'forbidden_tenant' });
+  });
+
+  it('refuses the bot’s other channels (Web Chat, Direct Line), where the client writes the sender and tenant', () => {
+    for (const channelId of ['webchat', 'directline', undefined]) {
+      const from = { ...activity('https://directline.botframework.com/'), channelId };
+      expect(admitActivity(policy, from, AZURE)).toMatchObject({
+        ok: false,
+        status: 403,
+        error: 'forbidden_channel',
+      });
+    }
   });
 
   it('refuses everything when no tenant is configured (fails closed)', () => {
