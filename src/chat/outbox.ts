@@ -96,7 +96,26 @@ export class ChatOutbox {
       await store.enqueue([surface.cardLane.wake(payload.channel)], clock.now());
       return;
     }
-    await this.deliverQueuedCard(payload.episodeId, payload.channel, this.pacing.forJob(job.id));
+    try {
+      await this.deliverQueuedCard(payload.episodeId, payload.channel, this.pacing.forJob(job.id));
+    } catch (error) {
+      // The last attempt: the job dies, so the card is stored as failed too. Left waiting, it would keep the
+      // channel's storm queue message open for good ("1 call is waiting for its card").
+      const last = job.attempts >= job.maxAttempts;
+      if (last && !(error instanceof PermanentFailure) && !(error instanceof RetryAfter)) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.deps.logger.error(
+          { episodeId: payload.episodeId, channel: payload.channel, attempts: job.attempts, error: reason },
+          `${this.name}: card not posted after ${job.attempts} attempts: ${reason}`,
+        );
+        await store.cardQueue.fail(
+          { episodeId: payload.episodeId, surface: this.name, channel: payload.channel },
+          `${reason} (after ${job.attempts} attempts)`,
+          clock.now(),
+        );
+      }
+      throw error;
+    }
   }
 
   /**

@@ -66,6 +66,7 @@ export class MemoryChatSurface implements ChatSurface {
   readonly cards: MemoryCard[] = [];
   readonly messages: { to: Address; text: string }[] = [];
   private refusals = 0;
+  private readonly broken = new Set<string>();
   private deps: MemoryDeps | null = null;
   private act: ActDeps | null = null;
 
@@ -88,6 +89,11 @@ export class MemoryChatSurface implements ChatSurface {
   /** The next card post is refused with "come back in a second", as a vendor under load answers. */
   refuseNextPost(): void {
     this.refusals += 1;
+  }
+
+  /** Every card post to `channel` fails with an error worth retrying (the channel is unknown for now). */
+  breakChannel(channel: string): void {
+    this.broken.add(channel);
   }
 
   /** A person clicks a control on the card. */
@@ -116,6 +122,7 @@ export class MemoryChatSurface implements ChatSurface {
       this.refusals -= 1;
       throw new RetryAfter(1_000, 'the memory surface is busy');
     }
+    if (this.broken.has(channel)) throw new Error(`memory channel ${channel} is not known`);
     const text = await this.render(episode);
     return pace.send(channel, async () => {
       const ref = `m${this.cards.length + 1}`;
