@@ -47,11 +47,13 @@ export function isConflict(error: unknown): boolean {
 
 /**
  * Turns what the API said into what the job runner understands: 4xx that no retry can fix → dead now;
- * pacing → RetryAfter (already); everything else (5xx, network) → retried with backoff.
+ * pacing → RetryAfter (already); everything else (5xx, network) → retried with backoff. A 401 is the API
+ * token (rotated, revoked): nothing about this job is wrong, and jobs that died on it during a rotation
+ * lost their tickets for good, so it is retried like an outage until someone fixes ZENDESK_API_TOKEN.
  */
 export function forJobRunner(error: unknown): unknown {
   if (error instanceof RetryAfter || error instanceof PermanentFailure) return error;
-  if (error instanceof ZendeskApiError && [400, 401, 403, 404, 422].includes(error.status)) {
+  if (error instanceof ZendeskApiError && [400, 403, 404, 422].includes(error.status)) {
     return new PermanentFailure(error.message);
   }
   return error;

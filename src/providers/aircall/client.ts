@@ -230,8 +230,11 @@ export class AircallClient {
     }
     count('error');
     const detail = text.slice(0, 300) || response.statusText;
-    // A request Aircall refuses (bad id, bad credentials, unknown tag) will not pass by being repeated.
-    if (response.status >= 400 && response.status < 500 && response.status !== 408) {
+    // A request Aircall refuses (bad id, unknown tag) will not pass by being repeated. Refused credentials
+    // (401 without, 403 with a bad key) are the API key's, not this request's: retried until
+    // AIRCALL_API_ID/AIRCALL_API_TOKEN are fixed.
+    const retried = [401, 403, 408].includes(response.status);
+    if (response.status >= 400 && response.status < 500 && !retried) {
       throw new PermanentFailure(new AircallApiError(response.status, operation, detail).message);
     }
     throw new AircallApiError(response.status, operation, detail);

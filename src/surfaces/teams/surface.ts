@@ -129,7 +129,10 @@ export async function toTeams<T>(send: () => Promise<T>): Promise<T> {
     if (error.status === 429 || (error.status === 503 && error.retryAfterMs !== null)) {
       throw new RetryAfter(Math.max(error.retryAfterMs ?? 1_000, 250), error.message);
     }
-    if (error.status !== null && error.status >= 400 && error.status < 500 && error.status !== 408) {
+    // 401: the Bot Connector refuses the bot's own credentials (a rotated client secret), not this send:
+    // retried until MicrosoftAppPassword is fixed, like an outage.
+    const retried = error.status === 408 || error.status === 401;
+    if (error.status !== null && error.status >= 400 && error.status < 500 && !retried) {
       throw new PermanentFailure(error.message);
     }
     throw error;

@@ -316,8 +316,15 @@ describe('the Aircall API client', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  it('gives up for good on refused credentials', async () => {
-    await expect(client({ apiToken: 'wrong' }).comment('1', 'x')).rejects.toBeInstanceOf(PermanentFailure);
+  it('retries refused credentials: the key is wrong (rotated), not the request, so the comment is not lost', async () => {
+    const error = await client({ apiToken: 'wrong' })
+      .comment('1', 'x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AircallApiError);
+    expect(error).not.toBeInstanceOf(PermanentFailure);
+    expect((error as AircallApiError).status).toBe(403);
+    // Once the key is fixed, the job's retry goes through.
+    await expect(client().comment('1', 'x')).resolves.not.toThrow();
   });
 
   it('gives up on a comment Aircall stored but never answered, as a timeout', async () => {
