@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -10,8 +12,9 @@ import {
 import { ManualClock } from '../../../src/domain/clock.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { RetentionSchedule } from '../../../src/retention/register.js';
+import { openDatabase } from '../../../src/store/db.js';
 import type { ProviderCall } from '../../../src/store/providerCalls.js';
-import type { Store } from '../../../src/store/store.js';
+import { Store } from '../../../src/store/store.js';
 import { testConfig } from '../../helpers/config.js';
 import { databaseKinds, sqliteDatabase, useStore } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -508,5 +511,41 @@ describe('the retention schedule in a Ringback process', () => {
       await ringback.stop();
       await database.drop();
     }
+  });
+});
+
+describe('erased caller data in a SQLite file', () => {
+  it('is gone from the file’s bytes, not only from its rows', async () => {
+    const database = sqliteDatabase();
+    const store = new Store(openDatabase(database.target, { onConnectionError: () => undefined }));
+    try {
+      await store.migrate();
+      for (let i = 0; i < 30; i++) {
+        await store.episodes.insert(
+          episode({
+            id: `ep-${i}`,
+            caller: { number: `+3361999${String(i).padStart(4, '0')}`, name: `Zorglub${i}` },
+          }),
+          { transcript: `SECRETTRANSCRIPT${i} `.repeat(20) },
+          T0,
+        );
+      }
+      const { logger } = memoryLogger();
+      const { purged } = await purgeRound(standardPurgers(store, RETENTION), {
+        clock: new ManualClock(LATER),
+        logger,
+        budgetMs: 60_000,
+      });
+      expect(purged).toMatchObject({ episodes: 30 });
+    } finally {
+      await store.close();
+    }
+    const path = database.target.dialect === 'sqlite' ? database.target.path : '';
+    const files = readdirSync(dirname(path)).map((name) =>
+      readFileSync(join(dirname(path), name)).toString('latin1'),
+    );
+    // Without secure_delete the old rows' bytes stayed in the pages' free space (hundreds of transcripts here).
+    expect(files.join('').match(/SECRETTRANSCRIPT\d+|Zorglub\d+/g) ?? []).toEqual([]);
+    await database.drop();
   });
 });
