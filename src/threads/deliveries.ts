@@ -2,13 +2,13 @@
  * Wires the inbox (src/threads/inbox.ts) into the two halves of a split process on SQLite: the answering
  * thread sends webhook deliveries there, the jobs thread moves them into the jobs table.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { sendDeliveriesTo } from '../providers/webhook.js';
 import type { Store } from '../store/store.js';
 import { DeliveryInbox, InboxReader, inboxPathFor } from './inbox.js';
-import { InboxMover } from './inboxMover.js';
+import { INBOX_CURSOR, InboxMover } from './inboxMover.js';
 import type { ThreadLink } from './link.js';
 
 /** Moved rows stay this long, so a sender's quick repeat is still answered "duplicate" at once. */
@@ -85,18 +85,30 @@ export function jobsInbox({ databasePath, store, clock, logger, link }: Deps): I
 
 /**
  * One thread on SQLite: deliveries a split process (RINGBACK_THREADS=2) answered and had not moved when it
- * stopped (a kill -9) are moved now, before the runner starts. No inbox file, nothing to do.
+ * stopped (a kill -9) are moved now, before the runner starts. Then the inbox file goes: nothing writes it
+ * on one thread, and it holds whole webhook bodies (callers' numbers, names, transcripts) that no one
+ * would ever delete. No inbox file, nothing to do.
  */
 export async function moveLeftoverInbox(deps: Omit<Deps, 'link'>): Promise<number> {
   const path = inboxPathFor(deps.databasePath);
   if (!existsSync(path)) return 0;
   const reader = new InboxReader(path);
+  let allMoved = false;
+  let moved = 0;
   try {
     const mover = new InboxMover({ ...deps, reader, onMoved: () => undefined });
-    const moved = await mover.moveAll();
+    moved = await mover.moveAll();
     if (moved > 0) deps.logger.info({ moved }, `inbox: moved ${moved} deliveries left by a split process`);
-    return moved;
+    const mark = Number((await deps.store.cursors.get(INBOX_CURSOR)) ?? 0);
+    allMoved = mark <= reader.lastAssignedId() && reader.rowsAfter(mark, 1).length === 0;
   } finally {
     reader.close();
   }
+  if (allMoved) {
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+    deps.logger.info(
+      'inbox: every delivery of the split process is in the jobs table; its inbox file is deleted',
+    );
+  }
+  return moved;
 }

@@ -33,6 +33,8 @@ export class InboxMover {
   private wake: (() => void) | null = null;
   private poked = false;
   private checkpointedAt = 0;
+  /** The highest mark told to onMoved. */
+  private reportedUpTo = 0;
 
   constructor(private readonly deps: InboxMoverDeps) {}
 
@@ -53,7 +55,10 @@ export class InboxMover {
       }
       const rows = reader.rowsAfter(mark, BATCH);
       const last = rows.at(-1);
-      if (!last) return 0;
+      if (!last) {
+        upTo = mark;
+        return 0;
+      }
       const now = clock.now();
       await repos.enqueue(
         rows.map((row) => row.job),
@@ -63,7 +68,12 @@ export class InboxMover {
       upTo = last.id;
       return rows.length;
     });
-    if (moved > 0) this.deps.onMoved(upTo);
+    // Said also when nothing moved but the mark is new to the other thread (after a start): it deletes moved
+    // rows only up to what it was told, and rows moved before a restart would otherwise stay for good.
+    if (upTo > this.reportedUpTo) {
+      this.reportedUpTo = upTo;
+      this.deps.onMoved(upTo);
+    }
     return moved;
   }
 

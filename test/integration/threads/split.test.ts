@@ -3,13 +3,15 @@
  * MessageChannel, on one SQLite file: what `npm start` runs, minus the worker thread itself (the spawn
  * test below and the kill drills run that).
  */
+import { existsSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.js';
 import { registerProviders } from '../../../src/providers/register.js';
 import { createRingback, type Ringback } from '../../../src/ringback.js';
-import { inboxPathFor } from '../../../src/threads/inbox.js';
-import { INBOX_CURSOR } from '../../../src/threads/inboxMover.js';
+import { InboxReader, inboxPathFor } from '../../../src/threads/inbox.js';
+import { INBOX_CURSOR, InboxMover } from '../../../src/threads/inboxMover.js';
 import { portLink } from '../../../src/threads/link.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -176,6 +178,33 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     expect(Number(kept.n)).toBe(6 + again);
   });
 
+  it('tells the answering half how far an earlier run moved, though nothing is left to move', async () => {
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    const first = await startJobsHalf();
+    await eventually(async () =>
+      Number(await web.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
+    );
+    await first.stop();
+    // A new jobs half with nothing to move: the answering half must still learn the mark, or the rows moved
+    // before the restart are never pruned.
+    const told: number[] = [];
+    const reader = new InboxReader(inboxPathFor((database.target as { path: string }).path));
+    try {
+      const mover = new InboxMover({
+        reader,
+        store: web.store,
+        clock: systemClock,
+        logger: memoryLogger().logger,
+        onMoved: (upTo) => told.push(upTo),
+      });
+      expect(await mover.moveOnce()).toBe(0);
+      expect(await mover.moveOnce()).toBe(0);
+      expect(told).toEqual([6]);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('moves from its start an inbox file made anew, though the cursor says more was moved', async () => {
     // The cursor of an earlier inbox file (the file deleted, or the database restored without it).
     await web.store.cursors.set(INBOX_CURSOR, '100', Date.now());
@@ -231,6 +260,10 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
         return listed.length === 1 ? listed : undefined;
       });
       expect(episode).toBeDefined();
+      // Its bodies (numbers, names) are in the jobs table now; the file no one would prune is gone.
+      const inboxPath = inboxPathFor(database.target.dialect === 'sqlite' ? database.target.path : '');
+      expect(existsSync(inboxPath)).toBe(false);
+      expect(existsSync(`${inboxPath}-wal`)).toBe(false);
     } finally {
       // afterEach stops it.
       web = single;
