@@ -7,6 +7,7 @@
 import { SHARED_SENDS_PREFIX } from '../chat/sharedSends.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
+import { AvailabilityRepository } from '../store/availability.js';
 import type { Store } from '../store/store.js';
 
 /** Rows per statement: small enough that a delete or an erase holds its locks for milliseconds. */
@@ -50,6 +51,7 @@ export const PURGED_WHAT = [
   'agent_identities',
   'pacing_sends',
   'leases',
+  'agent_availability',
 ] as const;
 
 export interface Purger {
@@ -85,6 +87,11 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },
     { name: 'agent_identities', run: (now) => store.agentIdentities.purgeExpired(now) },
     { name: 'leases', run: (now) => store.leases.purgeExpired(now - EXPIRED_LEASE_KEPT_MS, PURGE_BATCH) },
+    // Names and e-mails of agents who left the phone system go with the call retention.
+    {
+      name: 'agent_availability',
+      run: (now) => new AvailabilityRepository(store.db).purgeNotUpdatedSince(now - retentionMs, PURGE_BATCH),
+    },
     {
       name: 'pacing_sends',
       run: (now) =>

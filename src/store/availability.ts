@@ -49,6 +49,28 @@ export class AvailabilityRepository {
       .execute();
   }
 
+  /**
+   * Deletes up to `limit` agents nothing said anything about since `before` (they left the phone system:
+   * its periodic reads refresh everyone it still has); answers how many.
+   */
+  async purgeNotUpdatedSince(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('agent_availability')
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('provider', 'user_id'),
+          'in',
+          selectFrom('agent_availability')
+            .select(['provider', 'user_id'])
+            .where('updated_at', '<', before)
+            .limit(limit)
+            .$asTuple('provider', 'user_id'),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async list(provider: string): Promise<AgentAvailability[]> {
     const rows = await this.db
       .selectFrom('agent_availability')

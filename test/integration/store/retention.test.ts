@@ -12,6 +12,7 @@ import {
 import { ManualClock } from '../../../src/domain/clock.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { RetentionSchedule } from '../../../src/retention/register.js';
+import { AvailabilityRepository } from '../../../src/store/availability.js';
 import { openDatabase } from '../../../src/store/db.js';
 import type { ProviderCall } from '../../../src/store/providerCalls.js';
 import { Store } from '../../../src/store/store.js';
@@ -226,6 +227,27 @@ describe.each(kinds)('retention on $name', (kind) => {
       expect((await round(T0 + HOUR + 10_000)).purged.leases).toBe(1);
       const left = await store.db.selectFrom('leases').select('name').orderBy('name').execute();
       expect(left.map((r) => r.name)).toEqual(['retention', 'zendesk.ticket:ep-recent']);
+    });
+  });
+
+  describe('agents who left the phone system', () => {
+    it('are forgotten (name, e-mail) once nothing was said about them for the retention', async () => {
+      const availability = new AvailabilityRepository(store.db);
+      const agent = (userId: string) => ({
+        provider: 'aircall',
+        userId,
+        email: `${userId}@example.com`,
+        name: `Agent ${userId}`,
+        available: true,
+        changedAt: T0,
+      });
+      await availability.record(agent('left'), T0);
+      await availability.record(agent('still-here'), T0);
+      await availability.record({ ...agent('still-here'), changedAt: T0 + RETENTION }, T0 + RETENTION);
+
+      const { purged } = await round(LATER);
+      expect(purged).toMatchObject({ agent_availability: 1 });
+      expect((await availability.list('aircall')).map((a) => a.userId)).toEqual(['still-here']);
     });
   });
 
