@@ -190,9 +190,13 @@ export class EpisodeRepository {
 
   /** Writes the new state only if nobody changed the episode since `expectedVersion`; false on a lost race. */
   async updateIfVersion(episode: Episode, expectedVersion: number, now: number): Promise<boolean> {
+    // A number written to an erased episode that is still open (a callback number an agent set) must be
+    // erased too: the next retention run looks at it again, as after setDetails.
+    const namesCaller =
+      episode.caller.number !== null || episode.caller.name !== null || episode.callbackNumber !== null;
     const result = await this.db
       .updateTable('episodes')
-      .set({ ...episodeColumns(episode), updated_at: now })
+      .set({ ...episodeColumns(episode), updated_at: now, ...(namesCaller ? { erased_at: null } : {}) })
       .where('id', '=', episode.id)
       .where('version', '=', expectedVersion)
       .executeTakeFirst();

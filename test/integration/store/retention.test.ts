@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { applyCommandIn } from '../../../src/app/commands.js';
 import {
   JOB_RETENTION,
   PURGED_WHAT,
@@ -328,6 +329,28 @@ describe.each(kinds)('retention on $name', (kind) => {
         caller: { number: '+33612345678', name: 'Jean' },
       });
       expect(await store.episodes.getDetails('recent')).toEqual({ transcript: 'recent words' });
+    });
+
+    it('erases again a number written to an erased episode that is still open', async () => {
+      await store.episodes.insert(episode({ id: 'still-open', lastCallAt: T0 }), {}, T0);
+      await round(LATER);
+      expect((await store.episodes.get('still-open'))?.caller.number).toBeNull();
+
+      // An agent types the number to call back on the open card, after the erasure.
+      const result = await store.transaction((repos) =>
+        applyCommandIn(repos, { clock: new ManualClock(LATER + 1), planEffects: () => [] }, 'still-open', {
+          type: 'set_callback_number',
+          actor: ana,
+          at: LATER + 1,
+          number: '+33612349999',
+          asManager: false,
+        }),
+      );
+      expect(result.status).toBe('accepted');
+
+      await round(LATER + 2);
+      expect((await store.episodes.get('still-open'))?.callbackNumber).toBeNull();
+      expect(JSON.stringify(await store.audit.listForEpisode('still-open'))).not.toContain('+33612349999');
     });
 
     it('erases the caller data in the audit of the episodes it erases, and only that', async () => {
