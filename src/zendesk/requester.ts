@@ -36,6 +36,9 @@ function digits(text: string | null): string {
   return (text ?? '').replace(/\D/g, '');
 }
 
+/** How many users a phone search found are checked for the number among their other identities. */
+const SECOND_NUMBER_CANDIDATES = 3;
+
 export class Requesters {
   constructor(
     private readonly deps: { store: Store; clock: Clock; client: ZendeskClient; logger: Logger },
@@ -64,7 +67,9 @@ export class Requesters {
     // other non-digit (developer.zendesk.com, Talk Partner Edition, "Retrieving the Zendesk user id of a
     // caller"). One search per new caller: the account's budget is shared with its other apps. Only a user
     // whose number really is the caller's counts.
-    const found = (await client.searchUsers(wanted)).find((u) => u.active && digits(u.phone) === wanted);
+    const candidates = (await client.searchUsers(wanted)).filter((u) => u.active);
+    const found =
+      candidates.find((u) => digits(u.phone) === wanted) ?? (await this.bySecondNumber(candidates, wanted));
     if (found) return { user: found, created: false };
     // The external id makes a retried job find the user it created instead of making another.
     const user = await client.createOrUpdateUser({
@@ -83,6 +88,20 @@ export class Requesters {
       );
     }
     return { user, created };
+  }
+
+  /**
+   * The user the search found who has the number as a second phone identity (their `phone` is another): the
+   * search matches every identity, and making a new user with that number is refused (422 "already being
+   * used by another user"), which left the caller without a ticket for good. One identities read per
+   * candidate, only when the search found someone whose main number is not the caller's.
+   */
+  private async bySecondNumber(candidates: ZendeskUser[], wanted: string): Promise<ZendeskUser | undefined> {
+    for (const user of candidates.slice(0, SECOND_NUMBER_CANDIDATES)) {
+      const identities = await this.deps.client.listIdentities(user.id);
+      if (identities.some((i) => i.type === 'phone_number' && digits(i.value) === wanted)) return user;
+    }
+    return undefined;
   }
 
   private async withheld(): Promise<ZendeskUser> {

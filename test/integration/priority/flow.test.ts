@@ -362,6 +362,27 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     expect(logLines().filter((line) => line.includes('the phone search did not find user'))).toHaveLength(1);
   });
 
+  it('finds a known user whose second phone number is the caller’s, instead of failing to make a new one', async () => {
+    await start('');
+    // Their main number is the office; the mobile calling is a second identity. Creating a user with that
+    // number is refused (422 "already being used by another user").
+    const known = zendesk.addUser({
+      name: 'Marie Dupont',
+      phone: '+33176360000',
+      identities: [
+        { id: 9001, type: 'phone_number', value: '+33176360000' },
+        { id: 9002, type: 'phone_number', value: '+33655443322' },
+      ],
+    });
+    const episode = await missedCallFrom('+33 6 55 44 33 22');
+    const after = await current(episode.id);
+    expect(after.zendeskTicketId).not.toBeNull();
+    expect(parseDetails(await running().store.episodes.getDetails(episode.id)).requester?.id).toBe(known.id);
+    expect(zendesk.requests.filter((r) => r.path.includes('/users/create_or_update'))).toEqual([]);
+    expect(zendesk.requests.filter((r) => r.path.includes(`/users/${known.id}/identities`))).toHaveLength(1);
+    expect(await running().store.jobs.list({ status: 'dead' })).toEqual([]);
+  });
+
   it('suggests a repeat caller to the agent who answered them last, and counts their calls', async () => {
     await start('assign: { suggest: [lastAgent, roundRobin] }');
     await post(
