@@ -36,14 +36,19 @@ export type LaneStep =
   | { kind: 'queue_close' }
   | { kind: 'idle' };
 
-/** What the lane should post next. `waiting` is oldest first. */
+/**
+ * What the lane should post next. `waiting` is oldest first. `queueRefused`: Slack refused the queue message
+ * for good a moment ago, so the slots go to the cards.
+ */
 export function nextLaneStep(
   waiting: readonly WaitingCard[],
   queue: StormQueueState | null,
   now: number,
   options: LaneOptions = DEFAULT_LANE_OPTIONS,
+  queueRefused = false,
 ): LaneStep {
-  if (queue === null && queueOverdue(waiting, now, options.queueAfterMs)) return { kind: 'queue_open' };
+  if (queue === null && !queueRefused && queueOverdue(waiting, now, options.queueAfterMs))
+    return { kind: 'queue_open' };
   const first = waiting[0];
   if (first) return { kind: 'post_card', episodeId: first.episodeId };
   if (queue !== null) return { kind: 'queue_close' };

@@ -50,6 +50,9 @@ const legacyDigestKey = (channel: string) => `slack.digest:${channel}`;
 const LEGACY_DIGEST_RETIRED =
   'This list of waiting calls is no longer kept up to date: Ringback now posts a storm queue message with a Claim next button instead.';
 
+/** After Slack refused a channel's storm queue message for good, how long its lane posts only cards. */
+export const QUEUE_REFUSED_PAUSE_MS = 10 * 60_000;
+
 /** How soon a lane whose queue message waits for a chat.update token to close looks again. */
 export const QUEUE_CLOSE_RETRY_MS = 1_000;
 
@@ -73,6 +76,8 @@ export const HEAD_CARD_REFUSALS = 5;
 
 export class LaneRunner {
   private readonly calls: ChannelCalls;
+  /** Until when a channel's lane posts no storm queue message: Slack refused the last one for good. */
+  private readonly queueRefusedUntil = new Map<string, number>();
   /** The card each channel's lane last failed to post, and how many times in a row (this process). */
   private readonly headRefusals = new Map<string, { episodeId: string; count: number }>();
 
@@ -127,7 +132,7 @@ export class LaneRunner {
       let now = clock.now();
       let waiting = await this.waitingCards(channel);
       let queue = await this.queueOf(channel);
-      let step = nextLaneStep(waiting, queue, now, options.lane);
+      let step = nextLaneStep(waiting, queue, now, options.lane, this.queueRefused(channel, now));
       if (step.kind === 'idle') return;
 
       if (queue && step.kind === 'post_card' && queueNeedsCheck(queue, now, options.lane)) {
@@ -161,7 +166,7 @@ export class LaneRunner {
         now = clock.now();
         waiting = await this.waitingCards(channel);
         queue = await this.queueOf(channel);
-        step = nextLaneStep(waiting, queue, now, options.lane);
+        step = nextLaneStep(waiting, queue, now, options.lane, this.queueRefused(channel, now));
       }
       await this.take(step, channel, queue);
     }
@@ -203,9 +208,23 @@ export class LaneRunner {
         }
         const message = stormQueueMessage(channel, view, formatClock(clock.now(), this.zone));
         await this.deps.store.cursors.set(stormQueueAttemptKey(channel), String(clock.now()), clock.now());
-        const ts = await pace.send(channel, () =>
-          api.postMessage({ channel, text: message.text, blocks: message.blocks }),
-        );
+        let ts: string;
+        try {
+          ts = await pace.send(channel, () =>
+            api.postMessage({ channel, text: message.text, blocks: message.blocks }),
+          );
+        } catch (error) {
+          if (!(error instanceof PermanentFailure)) throw error;
+          // The cards still go out (or are refused one by one, each with its reason); the job must not die
+          // with them queued.
+          await this.deps.store.cursors.set(stormQueueAttemptKey(channel), '', clock.now());
+          this.queueRefusedUntil.set(channel, clock.now() + QUEUE_REFUSED_PAUSE_MS);
+          this.deps.logger?.error(
+            { channel, error: error.message },
+            `slack: storm in ${channel}: the queue message was refused (${error.message}); posting the cards without it`,
+          );
+          return;
+        }
         await this.saveQueue(channel, openedQueue(ts, view, clock.now()));
         await this.deps.store.cursors.set(stormQueueAttemptKey(channel), '', clock.now());
         this.deps.logger?.info(
@@ -219,6 +238,14 @@ export class LaneRunner {
         // Nothing to post after all: the slot was used by nobody, which only costs a little time.
         return;
     }
+  }
+
+  private queueRefused(channel: string, now: number): boolean {
+    const until = this.queueRefusedUntil.get(channel);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.queueRefusedUntil.delete(channel);
+    return false;
   }
 
   /**

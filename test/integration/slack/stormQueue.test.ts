@@ -109,6 +109,25 @@ describe('a storm of missed calls in one Slack channel', () => {
     expect(h.fake.errors).toEqual([]);
   }, 60_000);
 
+  it('posts every card without the queue message when Slack refuses that message for good', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    h.fake.refuseNext(
+      (method, args) =>
+        method === 'chat.postMessage' && (args.blocks ?? '').includes(STORM_QUEUE_BLOCK_PREFIX),
+      'msg_too_long',
+      100,
+    );
+    const episodes = await storm(h, 5);
+    await vi.waitFor(() => {
+      for (const episode of episodes) expect(cardIn(h.fake, CHANNEL, episode.id)).toBeDefined();
+    }, WAIT);
+    expect(queueMessages(h)).toEqual([]);
+    expect(await h.ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+    expect(await h.ringback.store.cardQueue.waiting('slack', CHANNEL)).toEqual([]);
+    expect(h.logLines()).toContainEqual(expect.stringContaining('posting the cards without it'));
+  }, 60_000);
+
   it('answers a click privately: the call, with its card’s link once posted; then that nothing is left', async () => {
     db = sqliteDatabase();
     h = await startSlackHarness({ database: db });
