@@ -48,6 +48,36 @@ export function routingChecks(
   return checks;
 }
 
+/** Shorter than this, a secret we chose ourselves can be guessed faster than anyone would notice. */
+export const MIN_SECRET_CHARS = 32;
+
+/**
+ * The secrets callers must present (the read API's token, the generic webhook's signing secret): set ones
+ * must be long and random, since nothing limits how often a wrong one may be tried. Aircall issues its
+ * webhook token itself, so it is not judged here.
+ */
+export function secretChecks(
+  env: Pick<Config['env'], 'RINGBACK_API_TOKEN' | 'RINGBACK_WEBHOOK_SECRET'>,
+): Check[] {
+  const named = [
+    ['RINGBACK_API_TOKEN', env.RINGBACK_API_TOKEN],
+    ['RINGBACK_WEBHOOK_SECRET', env.RINGBACK_WEBHOOK_SECRET],
+  ] as const;
+  return named.flatMap(([name, value]) =>
+    value !== undefined && value.length < MIN_SECRET_CHARS
+      ? [
+          warn(
+            'secrets',
+            name,
+            `${name} is ${value.length} characters long: short enough to guess`,
+            `use at least ${MIN_SECRET_CHARS} random characters, e.g. openssl rand -hex 32`,
+            GUIDE.environment,
+          ),
+        ]
+      : [],
+  );
+}
+
 /** Opens the configured database without creating it, and checks that it answers within the timeout. */
 export async function openAndPing(
   config: Pick<Config, 'database'>,

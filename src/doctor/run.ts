@@ -8,7 +8,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { aircallChecks } from './aircall.js';
 import type { DoctorContext } from './context.js';
-import { openAndPing, pingCheck, portCheck, routingChecks } from './local.js';
+import { openAndPing, pingCheck, portCheck, routingChecks, secretChecks } from './local.js';
 import { slackChecks } from './slack.js';
 import { DEFAULT_TEAMS_TOKEN_URL, teamsChecks } from './teams.js';
 import { type Check, DOCTOR_TIMEOUT_MS, reason } from './types.js';
@@ -54,12 +54,16 @@ export async function localChecks(
   options: DoctorOptions & { store: Store },
 ): Promise<Check[]> {
   const context = contextFor(config, options);
-  return [...routingChecks(config, context), await pingCheck(options.store, context)];
+  return [
+    ...routingChecks(config, context),
+    ...secretChecks(config.env),
+    await pingCheck(options.store, context),
+  ];
 }
 
 export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorReport> {
   const context = contextFor(config, options);
-  const checks: Check[] = [...routingChecks(config, context)];
+  const checks: Check[] = [...routingChecks(config, context), ...secretChecks(config.env)];
   let store = options.store ?? null;
   let opened: Store | null = null;
   if (store) {
