@@ -57,6 +57,8 @@ const messageEvent = z.object({
   text: z.string().default(''),
   ts: z.string().min(1),
   thread_ts: z.string().optional(),
+  /** The author's workspace: another one in a channel shared through Slack Connect. */
+  user_team: z.string().optional(),
 });
 
 /** Human thread replies; edits, joins, bot posts and our own messages are not conversation. */
@@ -258,11 +260,21 @@ async function onMessage(
   rawEvent: unknown,
   eventId: string | null,
   botUserId: string | undefined,
+  ownTeam: string | undefined,
 ): Promise<void> {
   const parsed = messageEvent.safeParse(rawEvent);
   if (!parsed.success) return;
   const event = parsed.data;
   if (!event.thread_ts || event.thread_ts === event.ts) return;
+  if (event.user_team && ownTeam && event.user_team !== ownTeam) {
+    // A partner's member in a Slack Connect channel: their words are not the team's notes on the call, and
+    // must not reach the Zendesk ticket (the workspace guard sees only our own installation on events).
+    deps.logger.info(
+      { channel: event.channel, userTeam: event.user_team },
+      'slack: a reply from another workspace in a card thread is not mirrored',
+    );
+    return;
+  }
   if (event.bot_id || !event.user || event.user === botUserId || !HUMAN_SUBTYPES.has(event.subtype)) return;
   if (event.text.trim() === '') return;
   const post = await deps.store.posts.findByRef('slack', event.channel, event.thread_ts);
@@ -318,7 +330,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         ? (body as { event_id: string }).event_id
         : null;
     try {
-      await onMessage(deps, event, eventId, context.botUserId);
+      await onMessage(deps, event, eventId, context.botUserId, context.teamId);
     } catch (error) {
       deps.logger.error({ err: error }, 'slack: a thread message could not be handled');
     }

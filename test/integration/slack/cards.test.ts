@@ -437,6 +437,11 @@ describe('human messages in a card’s thread', () => {
       { ...event, ts: '1800000000.000300', thread_ts: '1700000000.999999', text: 'elsewhere' },
       'Ev0003',
     );
+    // A partner's member in a channel shared through Slack Connect: not the team's notes.
+    await send(
+      { ...event, ts: '1800000000.000350', user_team: 'T0PARTNER1', text: 'from a partner' },
+      'Ev0035',
+    );
     await send({ ...event, ts: '1800000000.000400', text: 'second human reply' }, 'Ev0004');
     await vi.waitFor(
       () =>
@@ -452,6 +457,7 @@ describe('human messages in a card’s thread', () => {
       at: 1_800_000_000_000,
     });
     expect(mine[1]).toMatchObject({ text: 'second human reply' });
+    expect(h.logLines()).toContainEqual(expect.stringContaining('a reply from another workspace'));
   });
 });
 
