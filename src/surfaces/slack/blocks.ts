@@ -49,8 +49,13 @@ function plain(text: string, max: number) {
   return { type: 'plain_text' as const, text: truncate(text, max), emoji: false };
 }
 
+/**
+ * Card text carries words from outside (a caller's name, a transcript, a Zendesk reply). `verbatim` keeps
+ * Slack from turning a bare URL or a channel name in them into a link a caller chose; the links Ringback
+ * writes itself are spelled out as <url|label>, which Slack still renders.
+ */
 function mrkdwn(text: string, max: number = LIMITS.sectionText) {
-  return { type: 'mrkdwn' as const, text: truncate(text, max) };
+  return { type: 'mrkdwn' as const, text: truncate(text, max), verbatim: true };
 }
 
 function callerText(model: CardModel): string {

@@ -21,8 +21,9 @@ export const STORM_QUEUE_HEAD_BLOCK = 'ringback.queue_head';
 
 const SECTION_TEXT = 3000;
 
+/** Callers' names go in these: no bare URL in them becomes a link (see blocks.ts). */
 function mrkdwn(text: string) {
-  return { type: 'mrkdwn' as const, text: truncate(text, SECTION_TEXT) };
+  return { type: 'mrkdwn' as const, text: truncate(text, SECTION_TEXT), verbatim: true };
 }
 
 /** One listed call: time, caller (escaped), number (a tel: link), line, and why it comes first. */

@@ -116,8 +116,8 @@ export async function startWorld(options: { slackScopes?: string[] } = {}): Prom
     AIRCALL_API_TOKEN: aircall.apiToken,
     AIRCALL_WEBHOOK_TOKEN: 'aircall-doctor-webhook-token',
     AIRCALL_API_URL: aircall.url,
-    RINGBACK_WEBHOOK_SECRET: 'generic-doctor-webhook-secret',
-    RINGBACK_API_TOKEN: 'read-api-doctor-token',
+    RINGBACK_WEBHOOK_SECRET: 'generic-doctor-webhook-secret-long-and-random',
+    RINGBACK_API_TOKEN: 'read-api-doctor-token-long-enough-to-pass',
   };
 
   const config = (overrides: Record<string, string> = {}, routingYaml = ROUTING_YAML): Config => {

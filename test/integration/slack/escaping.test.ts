@@ -66,6 +66,21 @@ function parsedText(message: { text: string; blocks: unknown[] | null } | undefi
   return texts.join('\n');
 }
 
+/** Every mrkdwn text object in some blocks. */
+function mrkdwnObjects(blocks: unknown[] | null): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const node = value as Record<string, unknown>;
+      if (node.type === 'mrkdwn') found.push(node);
+      else Object.values(node).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return found;
+}
+
 /** No Slack control sequence from the outside text survived. */
 function expectNoInjection(text: string): void {
   expect(text).not.toContain('<!here>');
@@ -92,6 +107,10 @@ describe('a caller named "<!here> <https://evil|click>" with a hostile transcrip
     expect(blocksText(card)).toContain('&lt;@U0BOSS0001&gt; &lt;!channel&gt; &amp; see');
     // An https voicemail is a real link.
     expect(blocksText(card)).toContain('<https://cdn.example/vm.mp3|Listen: Voicemail (12s)>');
+    // Slack would link a bare URL or #channel of the transcript by itself: every mrkdwn text of the card
+    // is verbatim (the links Ringback writes are spelled out and still render).
+    expect(mrkdwnObjects(card.blocks).length).toBeGreaterThan(0);
+    expect(mrkdwnObjects(card.blocks).filter((text) => text.verbatim !== true)).toEqual([]);
   });
 
   it('renders escaped in /ringback open and in the call-back reply', async () => {
