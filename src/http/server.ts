@@ -28,6 +28,9 @@ export interface HttpAppDeps extends ApiDeps {
 
 export const BODY_LIMIT = '1mb';
 
+/** How often /metrics counts the jobs table at most (a Prometheus scrape is every 15 s or more). */
+export const JOB_COUNT_EVERY_MS = 2_000;
+
 /** This thread's metrics, summed with the jobs thread's when there is one (it keeps the job counters). */
 async function exposition(deps: HttpAppDeps): Promise<string> {
   const { metrics, logger } = deps;
@@ -73,13 +76,21 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ready', database: store.dialect });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  // /metrics needs no token and each count scans the jobs table: scrapes share one count per interval, so
+  // however often anyone asks, the database counts at most once per JOB_COUNT_EVERY_MS.
+  let jobCount: { at: number; done: Promise<void> } | null = null;
+  const countJobs = async () => {
     try {
       const counts = await store.jobs.countByStatus();
       for (const [status, count] of Object.entries(counts)) metrics.jobsByStatus.set({ status }, count);
     } catch (error) {
       logger.warn({ err: error }, 'metrics: could not count jobs');
     }
+  };
+  app.get('/metrics', async (_req, res) => {
+    const now = performance.now();
+    if (!jobCount || now - jobCount.at >= JOB_COUNT_EVERY_MS) jobCount = { at: now, done: countJobs() };
+    await jobCount.done;
     res.type(metrics.registry.contentType).send(await exposition(deps));
   });
 

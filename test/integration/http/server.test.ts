@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -98,6 +98,17 @@ describe('HTTP server', () => {
       const text = await response.text();
       expect(text).toMatch(/ringback_jobs\{status="dead"\} 0/);
       expect(text).toContain('ringback_http_request_duration_seconds');
+    });
+
+    it('counts the jobs table once for a crowd of scrapes (no token guards /metrics)', async () => {
+      const counted = vi.spyOn(ringback.store.jobs, 'countByStatus');
+      try {
+        const answers = await Promise.all(Array.from({ length: 20 }, () => get('/metrics', null)));
+        expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+        expect(counted.mock.calls.length).toBeLessThanOrEqual(1);
+      } finally {
+        counted.mockRestore();
+      }
     });
   });
 
