@@ -46,12 +46,35 @@ export function schemaProblem(error: z.ZodError, prefix = ''): string {
   return formatIssues(error.issues.slice(0, 3), prefix).join('; ');
 }
 
-export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
-  } catch {
-    return { ok: false };
+/**
+ * Deeper than this, a body is refused: no vendor nests its payload more than a few levels, and a body of
+ * a million nested arrays parses but then overflows the stack of every recursive walk (storing it as a job
+ * payload threw, and the delivery was answered 429 at every retry).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep a parsed JSON value nests (a scalar: 0), stopping as soon as it exceeds `limit`. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1 });
   }
+  return false;
+}
+
+export function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false; detail: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, detail: 'the request body is not valid JSON' };
+  }
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH))
+    return { ok: false, detail: `the request body nests deeper than ${MAX_JSON_DEPTH} levels` };
+  return { ok: true, value };
 }
 
 /**

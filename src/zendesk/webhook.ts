@@ -76,7 +76,7 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
         return reject(401, `unauthorized_${verdict.reason}`, detail);
       }
       const json = parseJson(raw);
-      if (!json.ok) return reject(400, 'invalid_json', 'the body is not JSON');
+      if (!json.ok) return reject(400, 'invalid_json', json.detail);
       const body = webhookBodySchema.safeParse(json.value);
       if (!body.success) return reject(422, 'invalid_payload', schemaProblem(body.error));
       // A captured delivery is valid for its whole window: the second sighting of a signature is a replay.

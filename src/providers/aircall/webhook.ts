@@ -18,7 +18,7 @@ export function aircallWebhook(deps: { store: Store; clock: Clock; token: string
     path: AIRCALL_WEBHOOK_PATH,
     async handle(raw) {
       const json = parseJson(raw);
-      if (!json.ok) return reject(400, 'invalid_json', 'the request body is not valid JSON');
+      if (!json.ok) return reject(400, 'invalid_json', json.detail);
       const body = json.value;
       const token = body && typeof body === 'object' && 'token' in body ? body.token : undefined;
       // Aircall signs nothing: the shared token in the body is the only proof of origin.

@@ -36,7 +36,7 @@ export function genericWebhook(deps: { store: Store; clock: Clock; secret: strin
         );
       }
       const json = parseJson(raw);
-      if (!json.ok) return reject(400, 'invalid_json', 'the request body is not valid JSON');
+      if (!json.ok) return reject(400, 'invalid_json', json.detail);
       const call = genericCallSchema.safeParse(json.value);
       if (!call.success) return reject(422, 'invalid_schema', schemaProblem(call.error));
 

@@ -80,6 +80,19 @@ describe.each(kinds)('the Aircall webhook on $name', (kind) => {
       expect(await counter('invalid_json')).toBe(1);
     });
 
+    it('answers 400 to an authenticated body nested deeper than any vendor sends, and stores nothing', async () => {
+      let deep: unknown = 'bottom';
+      for (let level = 0; level < 100; level++) deep = [deep];
+      const response = await post({ ...ended(), data: deep });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_json',
+        detail: 'the request body nests deeper than 64 levels',
+      });
+      expect(await ringback.store.jobs.list()).toEqual([]);
+      expect(logs().some((line) => line.includes('invalid_json'))).toBe(true);
+    });
+
     it('answers 422 naming the path when an authenticated call does not match the schema', async () => {
       const body = ended();
       const response = await post({ ...body, data: { ...(body.data as object), direction: 'sideways' } });
