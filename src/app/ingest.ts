@@ -275,11 +275,17 @@ class Ingestion {
     if (!facts || episode.state === 'resolved') return episode;
     const now = this.deps.clock.now();
     let current = episode;
+    // A number an agent typed stays until an agent changes it: the provider's number is recomputed from the
+    // calls at every delivery and would otherwise put back the number the agent replaced.
+    const agentChoseNumber =
+      episode.callbackNumber !== null &&
+      facts.number !== episode.callbackNumber &&
+      (await this.repos.audit.hasEntry(episode.id, 'callback_number_set'));
     const noted = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
       type: 'note_callback_request',
       at: now,
       requestedAt: facts.requestedAt,
-      number: facts.number,
+      number: agentChoseNumber ? null : facts.number,
       autoCallback: facts.autoCallback,
     });
     if (noted.status === 'accepted') current = noted.episode;

@@ -85,6 +85,18 @@ export class AuditRepository {
       .execute();
   }
 
+  /** Whether this episode's audit holds an entry of this type (one index probe). */
+  async hasEntry(episodeId: string, type: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('audit')
+      .select('id')
+      .where('episode_id', '=', episodeId)
+      .where('type', '=', type)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async listForEpisode(episodeId: string): Promise<AuditEntry[]> {
     const rows = await this.db
       .selectFrom('audit')

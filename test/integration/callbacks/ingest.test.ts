@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
 import { type IngestDeps, ingestCallEvent } from '../../../src/app/ingest.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { parseDetails } from '../../../src/domain/details.js';
@@ -196,5 +197,27 @@ describe.each(kinds)('callback requests on $name', (kind) => {
     await ingestCallEvent(deps, normalizeGenericCall(later, clock.now(), routing));
     const [episode] = await store.episodes.list();
     expect(episode).toMatchObject({ callbackRequested: true, callbackNumber: '+14155550199' });
+  });
+
+  it('generic: a number an agent typed is kept when the provider repeats its own number', async () => {
+    const call = genericCallSchema.parse(fixture('generic', 'callback-requested.json').body);
+    await ingestCallEvent(deps, normalizeGenericCall(call, clock.now(), routing));
+    const [noted] = await store.episodes.list();
+    const changed = await runCommand({ store, clock, planEffects: recorder.planner }, noted?.id ?? '', {
+      type: 'set_callback_number',
+      actor: { id: 'slack:UANA000001', name: 'Ana', email: 'ana@example.com', surface: 'slack' },
+      at: clock.now(),
+      number: '+14155550123',
+      asManager: false,
+    });
+    expect(changed.status).toBe('accepted');
+
+    const repeated = genericCallSchema.parse({
+      ...fixture('generic', 'callback-requested.json').body,
+      occurredAt: '2026-11-20T17:20:00Z',
+    });
+    await ingestCallEvent(deps, normalizeGenericCall(repeated, clock.now(), routing));
+    const [episode] = await store.episodes.list();
+    expect(episode).toMatchObject({ callbackRequested: true, callbackNumber: '+14155550123' });
   });
 });
