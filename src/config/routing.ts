@@ -1,6 +1,12 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { emptySchedule, parseDayKey, parseTimeRanges, type WeeklySchedule } from '../domain/schedule.js';
+import {
+  emptySchedule,
+  parseDayKey,
+  parseTimeRanges,
+  type WeeklySchedule,
+  weekdayKey,
+} from '../domain/schedule.js';
 import { OUTCOMES, SUGGESTION_SOURCES } from '../domain/types.js';
 import { parseDuration } from './duration.js';
 
@@ -39,9 +45,14 @@ const isoDate = z.union([z.string(), z.date()]).transform((value, ctx) => {
   return text;
 });
 
-/** `mon-fri: "09:00-18:00"`, `sat: "10:00-13:00"`; days not named are closed. */
+/**
+ * `mon-fri: "09:00-18:00"`, `sat: "10:00-13:00"`; days not named are closed. A day named by two keys takes the
+ * hours of the key that names fewer days, so `mon-sun: "09:00-18:00"` with `sun: closed` closes Sundays; two keys
+ * of the same size naming one day are an error (which one was meant cannot be told).
+ */
 const businessHours = z.record(z.string(), z.string()).transform((entries, ctx): WeeklySchedule => {
   const schedule = emptySchedule();
+  const setBy = new Map<keyof WeeklySchedule, { key: string; size: number }>();
   for (const [key, value] of Object.entries(entries)) {
     const days = parseDayKey(key);
     if (typeof days === 'string') {
@@ -53,7 +64,24 @@ const businessHours = z.record(z.string(), z.string()).transform((entries, ctx):
       ctx.addIssue({ code: 'custom', message: intervals, path: [key] });
       continue;
     }
-    for (const day of days) schedule[day].push(...intervals);
+    const clashes = new Map<string, string[]>();
+    for (const day of days) {
+      const earlier = setBy.get(day);
+      if (earlier && earlier.size === days.length) {
+        clashes.set(earlier.key, [...(clashes.get(earlier.key) ?? []), weekdayKey(day)]);
+        continue;
+      }
+      if (earlier && earlier.size < days.length) continue;
+      setBy.set(day, { key, size: days.length });
+      schedule[day] = [...intervals];
+    }
+    for (const [earlierKey, clashing] of clashes) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${clashing.join(', ')} named by "${earlierKey}" and "${key}": name each day once, or use a key for fewer days to override`,
+        path: [key],
+      });
+    }
   }
   return schedule;
 });

@@ -17,6 +17,11 @@ export type WeeklySchedule = Record<Weekday, OpeningInterval[]>;
 const DAY_NAMES: Record<string, Weekday> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 const TIME_RANGE = /^([01]\d|2[0-4]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)$/;
 
+/** The key word of a weekday as a schedule names it (`mon` … `sun`). */
+export function weekdayKey(day: Weekday): string {
+  return Object.keys(DAY_NAMES).find((name) => DAY_NAMES[name] === day) ?? String(day);
+}
+
 export function emptySchedule(): WeeklySchedule {
   return { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
 }

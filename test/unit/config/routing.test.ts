@@ -74,6 +74,33 @@ describe('routing file', () => {
     });
   });
 
+  describe('business hours', () => {
+    const hoursOf = (hours: string) =>
+      parseRouting(`lines: [{ name: A, match: "*", businessHours: ${hours} }]`, 'x').lines[0]?.businessHours;
+
+    it('let a key naming fewer days override a wider one, in any order, so "closed" closes that day', () => {
+      for (const hours of [
+        '{ mon-sun: "09:00-18:00", sun: closed, fri: "09:00-16:00" }',
+        '{ fri: "09:00-16:00", sun: closed, mon-sun: "09:00-18:00" }',
+      ]) {
+        const schedule = hoursOf(hours);
+        expect(schedule?.[1]).toEqual([{ startMinute: 540, endMinute: 1080 }]);
+        expect(schedule?.[5]).toEqual([{ startMinute: 540, endMinute: 960 }]);
+        expect(schedule?.[7]).toEqual([]);
+      }
+    });
+
+    it('refuse one day named by two keys of the same size, naming both', () => {
+      expect(
+        problemsOf(
+          'lines: [{ name: A, match: "*", businessHours: { mon-fri: "09:00-18:00", thu-mon: "10:00-12:00" } }]',
+        ),
+      ).toEqual([
+        'ringback.yaml lines[0].businessHours.thu-mon: thu, fri, mon named by "mon-fri" and "thu-mon": name each day once, or use a key for fewer days to override',
+      ]);
+    });
+  });
+
   describe('defaults', () => {
     it('fill an almost empty file', () => {
       const routing = parseRouting('lines: [{ name: Default, match: "*" }]', 'x');
