@@ -29,6 +29,7 @@ import { claimLadderFor } from '../domain/priority.js';
 import type { Episode } from '../domain/types.js';
 import { RetryAfter } from '../jobs/errors.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
+import { CallRecordRepository } from '../store/callRecords.js';
 import type { NewJob } from '../store/jobs.js';
 import type { Repositories } from '../store/store.js';
 
@@ -160,6 +161,9 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
   const { routing, commands, notices } = deps;
   return async (step) => {
     const result = await commands.store.transaction(async (repos) => {
+      // Held until the step is decided: a claim committed between the verdict and the escalate command
+      // would otherwise be escalated as "still unclaimed".
+      await new CallRecordRepository(repos).lockEpisode(step.episodeId);
       const episode = await repos.episodes.get(step.episodeId);
       if (!episode) return 'gone';
       const line = lineNamed(routing, episode.line);
@@ -207,6 +211,8 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
   const { routing, commands, notices } = deps;
   return async (reminder) => {
     const result = await commands.store.transaction(async (repos) => {
+      // Held until the reminder is queued: a resolve committed meanwhile would get a reminder about a done call.
+      await new CallRecordRepository(repos).lockEpisode(reminder.episodeId);
       const episode = await repos.episodes.get(reminder.episodeId);
       if (!episode) return 'gone';
       const line = lineNamed(routing, episode.line);

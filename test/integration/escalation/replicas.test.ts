@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../src/app/commands.js';
+import { applyCommandIn, runCommand } from '../../../src/app/commands.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import type { Job } from '../../../src/store/jobs.js';
 import {
@@ -129,6 +129,51 @@ describe.each(kinds)('two replicas sharing $name', (kind) => {
       })(reminderJob.schema.parse(job.payload), job as Job);
     await onBoth(run);
     expect(await countByEpisode()).toEqual({ remind: { dm: 1 } });
+  });
+
+  it('send no reminder for a call resolved while the reminder was being decided', async (ctx) => {
+    // Only PostgreSQL runs the two transactions at once; SQLite's one writer serializes them.
+    if (kind.name !== 'postgres') ctx.skip('needs two concurrent transactions');
+    const missedAt = paris('2026-11-19T10:00');
+    await openEpisode(one, { id: 'done-meanwhile', missedAt, line: 'Sales' });
+    clock.set(missedAt + 5 * MINUTE);
+    await runCommand(two.commands, 'done-meanwhile', { type: 'claim', actor: ben, at: clock.now() });
+    clock.set(missedAt + 60 * MINUTE);
+    const [job] = await one.store.jobs.list({ kind: REMINDER_JOB });
+    if (!job) throw new Error('no reminder job');
+
+    let commitResolve = () => {};
+    const resolveHeld = new Promise<void>((resolve) => {
+      commitResolve = resolve;
+    });
+    let resolvedInTransaction = () => {};
+    const resolveWritten = new Promise<void>((resolve) => {
+      resolvedInTransaction = resolve;
+    });
+    const resolving = two.store.transaction(async (repos) => {
+      const outcome = await applyCommandIn(repos, two.commands, 'done-meanwhile', {
+        type: 'resolve',
+        actor: ben,
+        at: clock.now(),
+        outcome: 'reached',
+        asManager: false,
+      });
+      resolvedInTransaction();
+      await resolveHeld;
+      return outcome.status;
+    });
+    await resolveWritten;
+    const reminding = reminderHandler({
+      routing: one.config.routing,
+      commands: one.commands,
+      notices: one.notices,
+    })(reminderJob.schema.parse(job.payload), job as Job);
+    // The reminder starts while the resolve is written but not committed, then the resolve commits.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    commitResolve();
+    expect(await resolving).toBe('accepted');
+    await reminding;
+    expect(await countByEpisode()).toEqual({});
   });
 
   it('post each scheduled summary once per day', async () => {
