@@ -58,6 +58,8 @@ export interface FakeSlackUser {
   realName: string;
   email: string | null;
   isBot?: boolean;
+  /** A deactivated account: users.info says `deleted: true`. */
+  deleted?: boolean;
 }
 
 export interface RecordedCall {
@@ -770,7 +772,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
               team_id: teamId,
               name: user.name,
               real_name: user.realName,
-              deleted: false,
+              deleted: user.deleted ?? false,
               is_bot: user.isBot ?? false,
               profile: {
                 real_name: user.realName,

@@ -12,7 +12,13 @@ import type { SlackApi } from './api.js';
 interface CachedUser {
   name: string;
   email: string | null;
+  /** Absent in entries cached before it was kept: read as a person. */
+  isBot?: boolean;
+  deleted?: boolean;
 }
+
+/** Why a Slack account cannot be handed a call, or null when it can (or Slack could not say). */
+export type UnfitHolder = 'bot' | 'deactivated' | null;
 
 export const IDENTITY_TTL_MS = 6 * 60 * 60_000;
 
@@ -44,6 +50,14 @@ export class SlackIdentities {
     };
   }
 
+  /** A bot or a deactivated account reads no reminders: a call handed to it would go quiet. */
+  async unfitToHold(userId: string): Promise<UnfitHolder> {
+    const user = await this.lookup(userId);
+    if (user?.deleted) return 'deactivated';
+    if (user?.isBot) return 'bot';
+    return null;
+  }
+
   private lookup(userId: string): Promise<CachedUser | null> {
     // Twenty clicks from one person at once ask Slack once.
     const pending = this.inFlight.get(userId);
@@ -65,7 +79,12 @@ export class SlackIdentities {
     }
     try {
       const user = await api.userInfo(userId);
-      const entry: CachedUser = { name: user.name, email: user.email };
+      const entry: CachedUser = {
+        name: user.name,
+        email: user.email,
+        isBot: user.isBot,
+        deleted: user.deleted,
+      };
       await store.identities.put(key, entry, now + (this.deps.ttlMs ?? IDENTITY_TTL_MS));
       return entry;
     } catch (error) {

@@ -19,6 +19,11 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export const REASSIGN_UNREADABLE = 'Ringback did not understand that choice; please pick the person again.';
 
+export function unfitHolderMessage(name: string, unfit: 'bot' | 'deactivated'): string {
+  const what = unfit === 'bot' ? 'an app, not a person' : 'a deactivated account';
+  return `${escapeMrkdwn(name)} is ${what} and cannot take calls; nothing changed.`;
+}
+
 function replyTo(result: ActResult, chosenName: string): string {
   switch (result.status) {
     case 'accepted':
@@ -63,10 +68,19 @@ async function onReassign(deps: ListenerDeps, rawBody: unknown): Promise<void> {
       await tellPrivately(deps, target, FOREIGN_BUTTON_MESSAGE);
       return;
     }
-    const [actor, chosen] = await Promise.all([
+    const [actor, chosen, unfit] = await Promise.all([
       deps.identities.actorFor(body.user.id, body.user.name ?? body.user.username),
       deps.identities.actorFor(chosenId),
+      deps.identities.unfitToHold(chosenId),
     ]);
+    if (unfit) {
+      deps.logger.info(
+        { episodeId, user: body.user.id, to: chosenId, unfit },
+        `slack: refused ${ACTION_IDS.reassign} by ${body.user.id} to ${chosenId}: a ${unfit} account`,
+      );
+      await tellPrivately(deps, target, unfitHolderMessage(chosen.name, unfit));
+      return;
+    }
     const result = await actOnCard(deps.act, {
       episodeId,
       actor,

@@ -37,6 +37,20 @@ const LINE_DIGITS = '+33 1 76 36 06 95';
 const DAY = 86_400_000;
 /** A Slack user who is not an agent anywhere. */
 const CARL = { id: 'UCARL00001', name: 'carl', realName: 'Carl Stranger', email: 'carl@example.com' };
+const HELPDESK_BOT = {
+  id: 'UBOTHELP01',
+  name: 'helpdesk',
+  realName: 'Helpdesk Bot',
+  email: null,
+  isBot: true,
+};
+const GONE = {
+  id: 'UGONE00001',
+  name: 'gone',
+  realName: 'Gina Gone',
+  email: 'gina@example.com',
+  deleted: true,
+};
 
 function routing(assign: string): string {
   return `
@@ -137,7 +151,7 @@ describe('priority, suggestions and reassign on Slack', () => {
         registerTriage,
       ],
     });
-    for (const user of [ANA, BEN, MIA, CARL]) h.fake.addUser(user);
+    for (const user of [ANA, BEN, MIA, CARL, HELPDESK_BOT, GONE]) h.fake.addUser(user);
     return h;
   }
 
@@ -391,6 +405,19 @@ describe('priority, suggestions and reassign on Slack', () => {
         ).toBe(true),
       WAIT,
     );
+    expect((await current(episode.id)).claimedBy?.email).toBe(ANA.email);
+
+    // Nor an app or a deactivated account: nobody would read the reminders.
+    await pickPerson({ user: ANA.id, episodeId: episode.id, cardTs: card.ts, chosen: HELPDESK_BOT.id });
+    await pickPerson({ user: ANA.id, episodeId: episode.id, cardTs: card.ts, chosen: GONE.id });
+    await vi.waitFor(() => {
+      expect(ephemeralsFor(ANA.id)).toContain(
+        'Helpdesk Bot is an app, not a person and cannot take calls; nothing changed.',
+      );
+      expect(ephemeralsFor(ANA.id)).toContain(
+        'Gina Gone is a deactivated account and cannot take calls; nothing changed.',
+      );
+    }, WAIT);
     expect((await current(episode.id)).claimedBy?.email).toBe(ANA.email);
 
     await pickPerson({ user: ANA.id, episodeId: episode.id, cardTs: card.ts, chosen: BEN.id });
