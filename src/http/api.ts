@@ -3,6 +3,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { toCallView } from '../app/callView.js';
+import { lineTyped } from '../app/routing.js';
 import { buildSummary } from '../app/summary.js';
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
@@ -71,7 +72,7 @@ const callsQueryIn = (zone: string) =>
         }
         return ms;
       }),
-    line: z.string().optional(),
+    line: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(1000).optional(),
   });
@@ -135,6 +136,11 @@ async function viewsOf(store: Store, episodes: Episode[]) {
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireToken(deps));
+  // Callers' numbers and names, agents' e-mails: no cache on the way may keep a copy.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.use(exportRouter(deps));
 
   router.get('/calls', async (req, res) => {
@@ -154,7 +160,15 @@ export function apiRouter(deps: ApiDeps): Router {
       sendError(res, 400, 'invalid_cursor', detail);
       return;
     }
-    const page = await deps.store.episodes.page({ states: state, since, line }, limit, after);
+    // A line as summary and export take it, in any case; a name no line has any more still lists its old calls.
+    const configured = line === undefined ? null : lineTyped(deps.routing, line);
+    const lineName = configured?.name ?? line;
+    const page = await deps.store.episodes.page({ states: state, since, line: lineName }, limit, after);
+    if (line !== undefined && !configured && !after && page.episodes.length === 0) {
+      const lines = deps.routing.lines.map((l) => l.name).join(', ') || 'none';
+      refuseQuery(deps.logger, res, '/calls', `line: no line named "${line}" (lines: ${lines})`);
+      return;
+    }
     const next = page.next
       ? nextPageUrl(`${req.baseUrl}/calls`, req.query, limit, encodeCursor(page.next, secret))
       : null;

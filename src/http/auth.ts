@@ -32,7 +32,8 @@ export function bearerAccepted(
   what: string,
 ): boolean {
   const header = req.get('authorization') ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+  // The scheme is case-insensitive (RFC 9110 §11.1): some clients and proxies send `bearer`.
+  const given = /^Bearer +(\S+)$/i.exec(header)?.[1];
   if (safeEqual(given, token)) return true;
   logger.info({ path: req.path }, `${what}: request without a valid bearer token`);
   res.set('WWW-Authenticate', 'Bearer');

@@ -37,6 +37,12 @@ export function errorMiddleware(logger: Logger) {
       sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
       return;
     }
+    if (error instanceof URIError) {
+      // Express's router could not decode a %-escape of the path (`/api/calls/%`): the client's mistake.
+      logger.info({ path: req.originalUrl.slice(0, 200) }, 'http: a path with a malformed %-escape');
+      sendError(res, 400, 'invalid_path', 'the path has a malformed %-escape');
+      return;
+    }
     if (
       typeof bodyError.status === 'number' &&
       bodyError.status >= 400 &&

@@ -42,14 +42,22 @@ export function exportRouter(deps: ExportDeps & { logger: Logger }): Router {
       'Content-Disposition': `attachment; filename="${scope.filename}"`,
       'Cache-Control': 'no-store',
     });
+    // Express routes HEAD here too: the headers say what a GET would get, without reading a row.
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     let gone = false;
-    res.on('close', () => {
-      gone = true;
-    });
+    const closed = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        gone = true;
+        resolve();
+      }),
+    );
     try {
       for await (const chunk of exportChunks(deps, scope)) {
         if (gone) return;
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(chunk)) await waitForDrain(res, closed);
       }
       res.end();
     } catch (error) {
@@ -60,4 +68,14 @@ export function exportRouter(deps: ExportDeps & { logger: Logger }): Router {
   });
 
   return router;
+}
+
+/** Waits until the client reads on, or leaves; the drain listener is removed either way (one per pause). */
+async function waitForDrain(res: Response, closed: Promise<void>): Promise<void> {
+  const aborted = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: aborted.signal }), closed]);
+  } finally {
+    aborted.abort();
+  }
 }

@@ -128,6 +128,37 @@ describe('HTTP server', () => {
       });
     });
 
+    it('takes the Bearer scheme in any case, as HTTP says', async () => {
+      const response = await fetch(`${ringback.baseUrl}/api/calls`, {
+        headers: { authorization: `bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+    });
+
+    it('asks every cache on the way to keep no copy of callers’ data', async () => {
+      for (const path of ['/api/calls', '/api/calls/done-1', '/api/summary']) {
+        expect((await get(path)).headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
+    it('answers a call id with a malformed %-escape with 400, not a logged crash', async () => {
+      const response = await get('/api/calls/%E0%A4%A');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_path' });
+      expect(logs().some((line) => line.includes('unhandled error'))).toBe(false);
+    });
+
+    it('finds a line named in any case, and names the lines when none is called that', async () => {
+      const body = (await (await get('/api/calls?line=support%20fr')).json()) as { calls: { id: string }[] };
+      expect(body.calls.map((c) => c.id)).toEqual(['open-1', 'done-1']);
+      const response = await get('/api/calls?line=Suport%20FR');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_query',
+        detail: expect.stringMatching(/^line: no line named "Suport FR" \(lines: .*Support FR/),
+      });
+    });
+
     it('lists calls in the contract shape, newest first', async () => {
       const body = (await (await get('/api/calls')).json()) as { calls: Record<string, unknown>[] };
       expect(body.calls.map((c) => c.id)).toEqual(['open-1', 'done-1']);

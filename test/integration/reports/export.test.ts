@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import { get as httpGet } from 'node:http';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSummary } from '../../../src/app/summary.js';
@@ -152,6 +154,56 @@ describe('GET /api/export.csv', () => {
     // Without the moment it was asked, "today" is the job's own day.
     const unanchored = await csvForPeriod(deps, { period: 'today' });
     expect(unanchored.ok && unanchored.filename).toBe('ringback-calls-2026-11-22.csv');
+  });
+
+  it('answers HEAD with the headers of the file and no rows', async () => {
+    const response = await fetch(`${ringback.baseUrl}/api/export.csv?period=2026-11-01..2026-11-30`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(response.headers.get('content-disposition')).toContain('ringback-calls-');
+    expect(await response.text()).toBe('');
+  });
+
+  it('waits for a slow reader without piling up listeners on the response', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    const defaultMax = EventEmitter.defaultMaxListeners;
+    // Lower than the pauses this export makes: one listener left behind per pause shows as a warning.
+    EventEmitter.defaultMaxListeners = 4;
+    process.on('warning', onWarning);
+    try {
+      const { port } = new URL(ringback.baseUrl);
+      const bytes = await new Promise<number>((resolve, reject) => {
+        const request = httpGet(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/export.csv?period=2026-11-03',
+            headers: { authorization: `Bearer ${TOKEN}` },
+          },
+          (response) => {
+            let read = 0;
+            response.on('data', (chunk: Buffer) => {
+              read += chunk.length;
+              response.pause();
+              setTimeout(() => response.resume(), 3);
+            });
+            response.on('end', () => resolve(read));
+            response.on('error', reject);
+          },
+        );
+        request.on('error', reject);
+      });
+      expect(bytes).toBeGreaterThan(BULK * 50);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      EventEmitter.defaultMaxListeners = defaultMax;
+    }
   });
 
   it('answers a header only for a period without calls', async () => {
