@@ -242,6 +242,11 @@ export class FakeZendesk {
   }
 
   /** A ticket as Zendesk Talk makes it (voice channel, abandoned tags). */
+  /** Uses up the account's current minute, as the customer's other apps might: the next request gets 429. */
+  spendAccountMinute(): void {
+    this.windows.support = { ...this.windows.support, start: this.now(), used: this.limit };
+  }
+
   addTicket(ticket: Partial<FakeTicket>): FakeTicket {
     const now = this.now();
     const created: FakeTicket = {
@@ -404,8 +409,12 @@ export class FakeZendesk {
     const answer = this.route(method, path, url.searchParams, body, talk, req.headers.authorization);
     record.status = answer.status;
     this.requests.push(record);
+    // Zendesk says on every answer how much of the account's minute is left.
+    const accountWindow = this.windows.support;
     res.writeHead(answer.status, {
       ...(answer.payload === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      'x-rate-limit': String(this.limit),
+      'x-rate-limit-remaining': String(Math.max(0, this.limit - accountWindow.used)),
       ...answer.headers,
     });
     res.end(answer.payload === undefined ? undefined : JSON.stringify(answer.payload));

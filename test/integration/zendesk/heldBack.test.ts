@@ -57,4 +57,33 @@ describe('requests Zendesk did not carry out', () => {
     expect(lost).not.toBeInstanceOf(ZendeskHeldBack);
     expect(fake.tickets.size).toBe(1);
   });
+
+  it('a 429 from one ticket’s own limit holds back that request only, not the account', async () => {
+    const zendesk = client(100);
+    const hot = fake.addTicket({ subject: 'Redialled 30 times', status: 'open' });
+    const other = fake.addTicket({ subject: 'Another caller', status: 'open' });
+    // The account still has requests left: Zendesk's per-ticket update limit said no.
+    fake.inject({
+      method: 'PUT',
+      path: new RegExp(`/tickets/${hot.id}\\.json$`),
+      status: 429,
+      retryAfterSeconds: 540,
+    });
+    const limited = await zendesk
+      .updateTicket(hot.id, { status: 'pending' }, hot.updated_at)
+      .catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(ZendeskHeldBack);
+    expect((limited as ZendeskHeldBack).delayMs).toBe(540_000);
+    expect((await zendesk.showTicket(other.id)).id).toBe(other.id);
+  });
+
+  it('a 429 that spends the account holds back every request until Retry-After', async () => {
+    const zendesk = client(100);
+    const other = fake.addTicket({ subject: 'Another caller', status: 'open' });
+    fake.spendAccountMinute();
+    expect(await zendesk.createTicket(ticket).catch((e: unknown) => e)).toBeInstanceOf(ZendeskHeldBack);
+    const sent = fake.requests.length;
+    expect(await zendesk.showTicket(other.id).catch((e: unknown) => e)).toBeInstanceOf(ZendeskHeldBack);
+    expect(fake.requests).toHaveLength(sent);
+  });
 });
