@@ -100,6 +100,14 @@ export class SideConversations {
       );
       return;
     }
+    if (ticket.status === 'closed') {
+      // A reply on a closed ticket makes Zendesk open a follow-up ticket nobody asked for.
+      logger.info(
+        { episode: message.episodeId, ticket: ticket.id },
+        'zendesk: the ticket is closed; thread message not copied',
+      );
+      return;
+    }
     const body = threadMessageBody(message.author, message.text.slice(0, MAX_TEXT));
     const to = [{ email: this.config.to.email }];
     const mark = `${message.author.surface}:${message.messageRef}`;

@@ -191,6 +191,22 @@ describe('zendesk write-back', () => {
       expect(fake.unknownRoutes).toEqual([]);
     });
 
+    it('copies no thread message into a closed ticket, where Zendesk would open a follow-up ticket', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const { ticketId, episodeId, sideConversationId } = await runWholeFlow();
+      const ticket = fake.tickets.get(ticketId);
+      if (!ticket) throw new Error('no ticket');
+      // Zendesk's default automation closes a solved ticket after four days.
+      ticket.status = 'closed';
+      const events = fake.sideConversations.get(sideConversationId)?.events.length;
+      const tickets = fake.tickets.size;
+      await say(episodeId, 'Talked to her again, all good', '1700000000.000900');
+      await ringback.runner.drain();
+      expect(fake.sideConversations.get(sideConversationId)?.events.length).toBe(events);
+      expect(fake.tickets.size).toBe(tickets);
+      expect(fake.accepted('POST', /\/side_conversations\/[^/]+\/reply\.json$/)).toHaveLength(1);
+    });
+
     it('creates a new ticket without first searching for one: no earlier attempt can have made it', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5011);
