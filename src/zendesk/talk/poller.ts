@@ -33,6 +33,8 @@ export interface TalkPollerOptions {
 interface PendingPage {
   page: TalkExportPage;
   next: number;
+  /** The stored cursor the page was fetched from: another replica may have moved on from it meanwhile. */
+  from: string;
 }
 
 export class TalkPoller {
@@ -41,8 +43,11 @@ export class TalkPoller {
   constructor(private readonly options: TalkPollerOptions) {}
 
   async cursor(kind: 'calls' | 'legs'): Promise<TalkCursor> {
-    const { store, clock } = this.options;
-    const text = await store.cursors.get(TALK_CURSOR(kind));
+    return this.cursorOf(await this.options.store.cursors.get(TALK_CURSOR(kind)));
+  }
+
+  private cursorOf(text: string | null | undefined): TalkCursor {
+    const { clock } = this.options;
     const parsed = text ? cursorSchema.safeParse(JSON.parse(text)) : null;
     if (parsed?.success) return parsed.data;
     const lookback = this.options.initialLookbackMs ?? 15 * 60_000;
@@ -64,10 +69,14 @@ export class TalkPoller {
   ): Promise<boolean> {
     const { client, store, clock } = this.options;
     signal.throwIfAborted();
-    const cursor = await this.cursor(kind);
+    const from = (await store.cursors.get(TALK_CURSOR(kind))) ?? '';
+    const cursor = this.cursorOf(from || null);
     let pending = this.pending[kind];
+    // Held by another replica while this one waited (a long Retry-After, a lost lease): its cursor moved past
+    // this page, and finishing the page would write an older cursor back and read calls twice.
+    if (pending && pending.from !== from) pending = undefined;
     if (!pending) {
-      pending = { page: await client.talkExport(kind, cursor), next: 0 };
+      pending = { page: await client.talkExport(kind, cursor), next: 0, from };
       this.pending[kind] = pending;
     }
     // A RetryAfter or the deadline here leaves `next` where it was: the next round resumes this page.

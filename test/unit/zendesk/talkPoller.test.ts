@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { RetryAfter } from '../../../src/jobs/errors.js';
+import type { Store } from '../../../src/store/store.js';
+import type { TalkExportPage, ZendeskClient } from '../../../src/zendesk/client.js';
+import { TALK_CURSOR, type TalkCursor, TalkPoller } from '../../../src/zendesk/talk/poller.js';
+import type { TalkIngest } from '../../../src/zendesk/talk/talk.js';
+
+/** The cursors table both replicas share, and an export that answers one page per start time. */
+function world(pages: Record<number, TalkExportPage>) {
+  const cursors = new Map<string, string>();
+  const store = {
+    cursors: {
+      get: async (name: string) => cursors.get(name) ?? null,
+      set: async (name: string, value: string) => {
+        cursors.set(name, value);
+      },
+    },
+  } as unknown as Store;
+  const asked: number[] = [];
+  const client = {
+    talkExport: async (kind: string, cursor: TalkCursor) => {
+      if (kind === 'legs') return { items: [], count: 0, endTime: cursor.startTime, nextPage: null };
+      asked.push(cursor.startTime);
+      const page = pages[cursor.startTime];
+      if (!page) throw new Error(`no page at ${cursor.startTime}`);
+      return page;
+    },
+  } as unknown as ZendeskClient;
+  const calls = () => JSON.parse(cursors.get(TALK_CURSOR('calls')) ?? 'null') as TalkCursor | null;
+  const setCalls = (cursor: TalkCursor) => cursors.set(TALK_CURSOR('calls'), JSON.stringify(cursor));
+  return { store, client, asked, calls, setCalls };
+}
+
+function poller(w: ReturnType<typeof world>, acceptCall: (item: unknown) => Promise<void>) {
+  const talk = { acceptLeg: async () => undefined, acceptCall } as unknown as TalkIngest;
+  return new TalkPoller({
+    store: w.store,
+    clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
+    client: w.client,
+    talk,
+  });
+}
+
+const page = (items: string[], endTime: number): TalkExportPage => ({
+  items,
+  count: items.length,
+  endTime,
+  nextPage: null,
+});
+
+describe('the Talk export poller', () => {
+  it('finishes an interrupted page from memory, without asking Zendesk for it again', async () => {
+    const w = world({ 100: page(['a', 'b', 'c'], 200) });
+    w.setCalls({ startTime: 100, nextPage: null });
+    const seen: unknown[] = [];
+    let refuseOnce = true;
+    const one = poller(w, async (item) => {
+      if (item === 'b' && refuseOnce) {
+        refuseOnce = false;
+        throw new RetryAfter(1_000, 'paced');
+      }
+      seen.push(item);
+    });
+    await expect(one.round()).rejects.toBeInstanceOf(RetryAfter);
+    await one.round();
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(w.asked).toEqual([100]);
+    expect(w.calls()).toEqual({ startTime: 200, nextPage: null });
+  });
+
+  it('drops its interrupted page when another replica moved the cursor on meanwhile, and never moves it back', async () => {
+    const w = world({ 100: page(['a', 'b', 'c'], 200), 300: page(['d'], 400) });
+    w.setCalls({ startTime: 100, nextPage: null });
+    const seenByOne: unknown[] = [];
+    let refuseOnce = true;
+    const one = poller(w, async (item) => {
+      if (item === 'b' && refuseOnce) {
+        refuseOnce = false;
+        throw new RetryAfter(600_000, 'a Retry-After longer than the lease');
+      }
+      seenByOne.push(item);
+    });
+    await expect(one.round()).rejects.toBeInstanceOf(RetryAfter);
+
+    // The other replica held the lease meanwhile and read on to 300.
+    w.setCalls({ startTime: 300, nextPage: null });
+    await one.round();
+    expect(seenByOne).toEqual(['a', 'd']);
+    expect(w.asked).toEqual([100, 300]);
+    expect(w.calls()).toEqual({ startTime: 400, nextPage: null });
+  });
+});
