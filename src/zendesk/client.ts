@@ -117,6 +117,9 @@ export interface NewSideConversationMessage {
   external_ids?: Record<string, string>;
 }
 
+/** A side conversation's events are read 100 to a page: 20 pages is a thread no team writes. */
+const MAX_SIDE_CONVERSATION_EVENT_PAGES = 20;
+
 export interface TalkExportPage {
   items: unknown[];
   count: number;
@@ -511,20 +514,33 @@ export class ZendeskClient {
     return z.object({ side_conversation: sideConversationSchema }).parse(result).side_conversation;
   }
 
+  /**
+   * Every event of one side conversation, following `next_page` (a long thread has more than one page; a
+   * reply or our own mark on a later page was missed). At most MAX_SIDE_CONVERSATION_EVENT_PAGES pages.
+   */
   async listSideConversationEvents(
     ticketId: number,
     sideConversationId: string,
   ): Promise<ZendeskSideConversationEvent[]> {
-    const result = await this.call('side_conversations.events', () =>
-      raw(this.zd.sideconversations).request('GET', [
-        'tickets',
-        ticketId,
-        'side_conversations',
-        sideConversationId,
-        'events',
-      ]),
-    );
-    return z.object({ events: z.array(sideConversationEventSchema).default([]) }).parse(result ?? {}).events;
+    const api = `${this.baseUrl}/api/v2/`;
+    const pageSchema = z.object({
+      events: z.array(sideConversationEventSchema).default([]),
+      next_page: z.string().nullish(),
+    });
+    const events: ZendeskSideConversationEvent[] = [];
+    let uri: string | Segment[] = ['tickets', ticketId, 'side_conversations', sideConversationId, 'events'];
+    for (let page = 0; page < MAX_SIDE_CONVERSATION_EVENT_PAGES; page++) {
+      const current = uri;
+      const result = await this.call('side_conversations.events', () =>
+        raw(this.zd.sideconversations).request('GET', current),
+      );
+      const parsed = pageSchema.parse(result ?? {});
+      events.push(...parsed.events);
+      // Only a page of our own Zendesk is followed: the link is Zendesk's to give, the credentials are ours.
+      if (!parsed.next_page?.startsWith(api)) break;
+      uri = parsed.next_page;
+    }
+    return events;
   }
 
   /** Side-conversation events of the whole account since `startTime` (admin token), the webhook's fallback. */

@@ -137,6 +137,8 @@ export interface FakeZendeskOptions {
   talkWindowMs?: number;
   /** Items per Talk export page (Zendesk: about 1000). */
   talkPageSize?: number;
+  /** Events per page of one side conversation's event list (offset pages, `?page=N`). */
+  sideConversationEventsPageSize?: number;
   now?: () => number;
 }
 
@@ -184,6 +186,7 @@ export class FakeZendesk {
   talkLimit: number;
   talkWindowMs: number;
   talkPageSize: number;
+  private readonly sideConversationEventsPageSize: number;
   url = '';
   private readonly now: () => number;
   private nextId = 1000;
@@ -202,6 +205,7 @@ export class FakeZendesk {
     this.talkLimit = options.talkLimit ?? 10;
     this.talkWindowMs = options.talkWindowMs ?? 60_000;
     this.talkPageSize = options.talkPageSize ?? 1000;
+    this.sideConversationEventsPageSize = options.sideConversationEventsPageSize ?? 100;
     this.now = options.now ?? Date.now;
     this.me = this.addUser({ name: 'Ringback Bot', email: this.email, role: 'admin' });
   }
@@ -597,10 +601,14 @@ export class FakeZendesk {
     if (route(/^\/api\/v2\/tickets\/(\d+)\/side_conversations\/([^/]+)\/events$/) && method === 'GET') {
       const sc = this.sideConversations.get(str(2));
       if (!sc || sc.ticket_id !== num(1)) return this.notFound();
+      const size = this.sideConversationEventsPageSize;
+      const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
+      const pageUrl = (n: number) =>
+        `${this.url}/api/v2/tickets/${sc.ticket_id}/side_conversations/${sc.id}/events.json?page=${n}`;
       return new Answer(200, {
-        events: sc.events.map((e) => this.eventJson(e)),
-        next_page: null,
-        previous_page: null,
+        events: sc.events.slice((page - 1) * size, page * size).map((e) => this.eventJson(e)),
+        next_page: page * size < sc.events.length ? pageUrl(page + 1) : null,
+        previous_page: page > 1 ? pageUrl(page - 1) : null,
         count: sc.events.length,
       });
     }
