@@ -182,6 +182,8 @@ export class ZendeskClient {
   private readonly talkBudget: RequestBudget;
   private readonly requests: Counter<'operation' | 'status'> | null;
   private me: Promise<ZendeskUser> | null = null;
+  /** Which time parameter the side conversation events list took last (see incrementalSideConversationEvents). */
+  private eventsTimeParameter: 'start_time' | 'unix_time' = 'start_time';
   private readonly policy: VendorPolicy;
 
   constructor(private readonly options: ZendeskClientOptions) {
@@ -543,16 +545,34 @@ export class ZendeskClient {
     return events;
   }
 
-  /** Side-conversation events of the whole account since `startTime` (admin token), the webhook's fallback. */
+  /**
+   * Side-conversation events of the whole account since `startTime` (admin token), the webhook's fallback.
+   * Zendesk's documentation does not settle whether the parameter is `start_time` or `unix_time`: the one a
+   * 400 or 422 refused is swapped for the other once, and the one that worked is kept.
+   */
   async incrementalSideConversationEvents(startTime: number): Promise<SideConversationEventsPage> {
-    const result = await this.call('side_conversations.incremental_events', () =>
-      raw(this.zd.sideconversations).request('GET', [
-        'tickets',
-        'side_conversations',
-        'events',
-        { start_time: startTime },
-      ]),
-    );
+    const ask = (parameter: 'start_time' | 'unix_time') =>
+      this.call('side_conversations.incremental_events', () =>
+        raw(this.zd.sideconversations).request('GET', [
+          'tickets',
+          'side_conversations',
+          'events',
+          { [parameter]: startTime },
+        ]),
+      );
+    let result: unknown;
+    try {
+      result = await ask(this.eventsTimeParameter);
+    } catch (error) {
+      if (!(error instanceof ZendeskApiError) || (error.status !== 400 && error.status !== 422)) throw error;
+      const other = this.eventsTimeParameter === 'start_time' ? 'unix_time' : 'start_time';
+      result = await ask(other);
+      this.options.logger.info(
+        { refused: this.eventsTimeParameter, used: other },
+        `zendesk: the side conversation events list refused ${this.eventsTimeParameter}; ${other} it is`,
+      );
+      this.eventsTimeParameter = other;
+    }
     const parsed = z
       .object({
         events: z.array(z.unknown()).default([]),

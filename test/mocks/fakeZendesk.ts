@@ -139,6 +139,11 @@ export interface FakeZendeskOptions {
   talkPageSize?: number;
   /** Events per page of one side conversation's event list (offset pages, `?page=N`). */
   sideConversationEventsPageSize?: number;
+  /**
+   * Which parameter the account-wide side conversation events list takes (the reference could not confirm
+   * which one the live API wants): the other one is answered 400. Default: either.
+   */
+  incrementalEventsParameter?: 'start_time' | 'unix_time';
   now?: () => number;
 }
 
@@ -187,6 +192,7 @@ export class FakeZendesk {
   talkWindowMs: number;
   talkPageSize: number;
   private readonly sideConversationEventsPageSize: number;
+  private readonly incrementalEventsParameter: 'start_time' | 'unix_time' | undefined;
   url = '';
   private readonly now: () => number;
   private nextId = 1000;
@@ -206,6 +212,7 @@ export class FakeZendesk {
     this.talkWindowMs = options.talkWindowMs ?? 60_000;
     this.talkPageSize = options.talkPageSize ?? 1000;
     this.sideConversationEventsPageSize = options.sideConversationEventsPageSize ?? 100;
+    this.incrementalEventsParameter = options.incrementalEventsParameter;
     this.now = options.now ?? Date.now;
     this.me = this.addUser({ name: 'Ringback Bot', email: this.email, role: 'admin' });
   }
@@ -990,6 +997,10 @@ export class FakeZendesk {
   }
 
   private incrementalEvents(path: string, query: URLSearchParams): Answer {
+    const wanted = this.incrementalEventsParameter;
+    if (wanted && !query.has(wanted)) {
+      return new Answer(400, { error: 'InvalidParameter', description: `${wanted} is required` });
+    }
     const start = Number(query.get('start_time') ?? query.get('unix_time'));
     if (!Number.isFinite(start)) return this.invalid('GET', path, ['start_time is required']);
     const events = [...this.sideConversations.values()]
@@ -1004,7 +1015,7 @@ export class FakeZendesk {
       events: events.map((e) => this.eventJson(e)),
       count: events.length,
       end_time: endTime,
-      next_page: `${this.url}/api/v2/tickets/side_conversations/events?start_time=${endTime}`,
+      next_page: `${this.url}/api/v2/tickets/side_conversations/events?${wanted ?? 'start_time'}=${endTime}`,
     });
   }
 

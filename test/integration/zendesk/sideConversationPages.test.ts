@@ -54,3 +54,40 @@ describe('a side conversation longer than one page of events', () => {
     expect(fake.specProblems).toEqual([]);
   });
 });
+
+describe('the account-wide side conversation events list', () => {
+  it('takes unix_time when start_time is refused, and asks with it from then on', async () => {
+    const fake = await new FakeZendesk({ incrementalEventsParameter: 'unix_time' }).start();
+    try {
+      const client = new ZendeskClient({
+        baseUrl: fake.url,
+        email: fake.email,
+        token: fake.token,
+        clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
+        logger: memoryLogger().logger,
+        requestsPerMinute: 100,
+      });
+      const ticket = fake.addTicket({ subject: 'Missed call', status: 'open' });
+      const { sideConversation } = await client.createSideConversation(
+        ticket.id,
+        { subject: 'team thread', body: 'hello', to: [{ email: 'callbacks@example.com' }] },
+        { ringback_episode: 'ep-1' },
+      );
+      const first = await client.incrementalSideConversationEvents(0);
+      expect(first.events).toHaveLength(1);
+      expect(sideConversation.id).toBeTruthy();
+      await client.incrementalSideConversationEvents(0);
+      const asked = fake.requests.filter((r) =>
+        /\/tickets\/side_conversations\/events(\.json)?$/.test(r.path),
+      );
+      expect(asked.map((r) => [...r.query.keys()].join(','))).toEqual([
+        'start_time',
+        'unix_time',
+        'unix_time',
+      ]);
+      expect(asked.map((r) => r.status)).toEqual([400, 200, 200]);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
