@@ -262,11 +262,13 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
         agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
         agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
       }
-      // Only a call back made while they held the call is theirs.
+      // Only a call back made while they held the call is theirs, timed from when it became theirs: a
+      // call handed over hours after the miss does not count those hours against the one it was handed to.
       if (episode.firstAttemptAt !== null && episode.firstAttemptAt >= episode.claimedAt) {
+        const from = episode.claimedAt === firstClaimOf(episode) ? episode.missedAt : episode.claimedAt;
         agent.calledBack++;
-        agent.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
-        agent.toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
+        agent.toCallback.push(elapsed(episode.line, from, episode.firstAttemptAt));
+        agent.toCallbackBusiness.push(business(episode.line, from, episode.firstAttemptAt));
       }
     }
     const resolver = episode.resolvedBy;

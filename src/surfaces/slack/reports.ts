@@ -196,7 +196,7 @@ export function registerSlackReports(runner: JobRunner, deps: SlackReportDeps): 
       deps.api,
       dm,
       [{ filename: exported.filename, title: exported.filename, bytes: Buffer.from(exported.csv, 'utf8') }],
-      `Your export of the calls of ${escapeMrkdwn(exported.scope.window.label)}${exported.scope.line ? ` · ${escapeMrkdwn(exported.scope.line)}` : ''} (times in UTC).`,
+      `Your export of the calls of ${escapeMrkdwn(exported.scope.window.label)}${exported.scope.line ? ` · ${escapeMrkdwn(exported.scope.line)}` : ''} (times in each line's time zone, with its offset).`,
     );
     deps.logger.info({ period, line }, `slack: sent the export of ${period} to ${user}`);
   });

@@ -238,6 +238,8 @@ describe('/ringback export week', () => {
     expect(rows.map((r) => r.caller_name)).toContain(`'=HYPERLINK("x")`);
     expect(rows.map((r) => r.caller_name)).toContain('Bruno, "the caller"');
     expect(rows.find((r) => r.outcome === 'reached')?.claimed_by).toBe(ANA.realName);
+    // The file's times carry each line's offset; the message says so, not "UTC".
+    expect(file.initialComment).toContain("times in each line's time zone, with its offset");
     expect(h.fake.errors).toEqual([]);
   });
 });

@@ -252,6 +252,37 @@ describe('summarize', () => {
     expect(benFigures?.timeToClaim.count).toBe(0);
   });
 
+  it('times a handed-over call’s call back from when it was handed over, not from the miss', () => {
+    const handedOver = summarize({
+      episodes: [
+        // Ana claims at once and does nothing; at 12:00 the call is handed to Ben, who calls back 5 min later.
+        episode({
+          id: 'handed-late',
+          caller: { number: '+33100000006', name: null },
+          missedAt: t('09:00'),
+          state: 'resolved',
+          claimedBy: ben,
+          claimedAt: t('12:00'),
+          firstClaimedAt: t('09:01'),
+          firstAttemptAt: t('12:05'),
+          attempts: 1,
+          outcome: 'reached',
+          resolvedBy: ben,
+          resolvedAt: t('12:06'),
+        }),
+      ],
+      openNow: [],
+      window: day,
+      now: t('18:00'),
+      slaFor: () => ({}),
+    });
+    const [benFigures] = handedOver.agents;
+    expect(benFigures).toMatchObject({ name: 'Ben', calledBack: 1 });
+    expect(benFigures?.timeToFirstCallback).toEqual({ count: 1, medianMs: 5 * MIN, p90Ms: 5 * MIN });
+    // The team's figure still counts from the miss: the caller waited three hours.
+    expect(handedOver.totals.timeToFirstCallback.medianMs).toBe(3 * 60 * MIN + 5 * MIN);
+  });
+
   it('shows everything open now, whenever missed, with the oldest', () => {
     expect(summary.openNow).toEqual({
       count: 2,
