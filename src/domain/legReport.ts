@@ -150,11 +150,17 @@ const NO_DURATIONS: DurationStats = { count: 0, medianMs: null, p90Ms: null };
  */
 export function agentsWithLegs(agents: readonly AgentFigures[], report: LegReport): AgentFigures[] {
   const byKey = new Map(report.agents.map((a) => [a.agentKey, a]));
-  const byName = new Map(report.agents.map((a) => [a.name.trim().toLowerCase(), a]));
+  // By name only legs that carry no e-mail, and only a name one agent has: two "Alex" must not swap legs.
+  const byName = new Map<string, AgentLegs | null>();
+  for (const legAgent of report.agents) {
+    if (legAgent.email !== null) continue;
+    const name = legAgent.name.trim().toLowerCase();
+    byName.set(name, byName.has(name) ? null : legAgent);
+  }
   const used = new Set<string>();
   const withLegs = agents.map((agent) => {
     // Summary agents are keyed by lower-case e-mail when their actor had one, else by actor id.
-    const found = byKey.get(agent.actorId) ?? byName.get(agent.name.trim().toLowerCase());
+    const found = byKey.get(agent.actorId) ?? byName.get(agent.name.trim().toLowerCase()) ?? undefined;
     if (found && !used.has(found.agentKey)) {
       used.add(found.agentKey);
       return { ...agent, legs: { ...found.legs } };

@@ -141,6 +141,45 @@ describe('agentsWithLegs', () => {
     expect(agents.find((a) => a.name === 'Eve')).toMatchObject({ claimed: 0, legs: { answered: 1 } });
   });
 
+  it('never gives one agent the legs of another with the same name, and matches by name only legs without an e-mail', () => {
+    const summaryAgent = (actorId: string, name: string) => ({
+      actorId,
+      name,
+      claimed: 1,
+      calledBack: 0,
+      resolved: 1,
+      reached: 0,
+      timeToClaim: { count: 0, medianMs: null, p90Ms: null },
+      timeToFirstCallback: { count: 0, medianMs: null, p90Ms: null },
+      business: {
+        timeToClaim: { count: 0, medianMs: null, p90Ms: null },
+        timeToFirstCallback: { count: 0, medianMs: null, p90Ms: null },
+      },
+    });
+    const alexA = (result: CallLeg['result']): CallLeg => ({
+      agentName: 'Alex',
+      agentEmail: 'a@x.example',
+      result,
+      at: T0,
+    });
+    const calls: CallLegs[] = [
+      ...Array.from({ length: 5 }, () => ({ answered: true, legs: [alexA('answered')], agent: null })),
+      ...Array.from({ length: 3 }, () => ({ answered: false, legs: [alexA('ringing')], agent: null })),
+      {
+        answered: false,
+        legs: [{ agentName: 'Sam', agentEmail: null, result: 'ringing', at: T0 }],
+        agent: null,
+      },
+    ];
+    const agents = agentsWithLegs(
+      [summaryAgent('b@x.example', 'Alex'), summaryAgent('teams:sam-id', 'Sam')],
+      legReport(calls),
+    );
+    expect(agents.find((a) => a.actorId === 'b@x.example')?.legs?.offered).toBe(0);
+    expect(agents.find((a) => a.actorId === 'a@x.example')?.legs).toMatchObject({ offered: 8, answered: 5 });
+    expect(agents.find((a) => a.actorId === 'teams:sam-id')?.legs?.offered).toBe(1);
+  });
+
   it('gives agents without legs zero legs rather than none', () => {
     const agents = agentsWithLegs(
       [
