@@ -6,7 +6,7 @@ import { parsePeriod } from '../domain/periods.js';
 import { type Summary, summarize } from '../domain/summary.js';
 import { periodLegReport } from '../reports/legs.js';
 import type { Store } from '../store/store.js';
-import { lineTyped } from './routing.js';
+import { lineNamed, lineTyped } from './routing.js';
 import { businessElapsed } from './sla.js';
 
 export interface SummaryRequest {
@@ -68,7 +68,11 @@ export async function buildSummary(
     slaFor: (line) => slaByLine.get(line) ?? {},
     businessElapsed: businessElapsed(routing),
   });
-  const legs = await periodLegReport(store, { since: window.start, until: window.end, line: lineName });
+  const legs = await periodLegReport(
+    store,
+    { since: window.start, until: window.end, line: lineName },
+    (line, reason) => lineNamed(routing, line)?.ignore.includes(reason) ?? false,
+  );
   return {
     ok: true,
     summary: { ...summary, agents: agentsWithLegs(summary.agents, legs), legs: legs.totals },

@@ -21,6 +21,8 @@ export interface PeriodFilter {
 /** A provider call as the leg report sees it, with the line it was routed to. */
 export interface LineCallLegs extends CallLegs {
   line: string;
+  /** Why the call was not answered, as the provider said (`short_abandoned`…); null when answered or unsaid. */
+  missedReason: string | null;
 }
 
 // Stored records are our own JSON, but written by older versions too: a field that does not read is
@@ -71,7 +73,7 @@ export class ReportRepository {
     for (;;) {
       let query = this.db
         .selectFrom('provider_calls')
-        .select(['key', 'line', 'started_at', 'answered', 'data'])
+        .select(['key', 'line', 'started_at', 'answered', 'missed_reason', 'data'])
         .where('started_at', '>=', filter.since)
         .where('started_at', '<', filter.until)
         .where('direction', '=', 'inbound')
@@ -95,7 +97,13 @@ export class ReportRepository {
         const record = recordOf(row.data);
         const answered = row.answered === 1;
         if (!answered && !record.ended) continue;
-        yield { line: row.line ?? '', answered, legs: record.legs, agent: answered ? record.agent : null };
+        yield {
+          line: row.line ?? '',
+          answered,
+          missedReason: answered ? null : row.missed_reason,
+          legs: record.legs,
+          agent: answered ? record.agent : null,
+        };
       }
       const last = rows.at(-1);
       if (!last || rows.length < batchSize) return;

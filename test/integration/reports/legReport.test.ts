@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerProviders } from '../../../src/providers/register.js';
-import { testConfig } from '../../helpers/config.js';
+import { TEST_ROUTING_YAML, testConfig } from '../../helpers/config.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
 import { AIRCALL_FIXTURE_TOKEN, shuffled } from '../ingest/support.js';
@@ -114,6 +114,24 @@ describe.each(kinds)('the fair agent report on $name', (kind) => {
     });
     // Nobody claimed anything: every agent is listed for their legs alone.
     expect(body.agents.every((a) => a.claimed === 0)).toBe(true);
+  });
+
+  it('leaves out the legs of a call its line ignores, as it leaves out the missed call', async () => {
+    await ringback.stop();
+    const config = testConfig({
+      database,
+      env: { AIRCALL_WEBHOOK_TOKEN: AIRCALL_FIXTURE_TOKEN, RINGBACK_API_TOKEN: API_TOKEN },
+      routingYaml: TEST_ROUTING_YAML.replace(
+        'sla: { claimWithin: 15m, resolveWithin: 2h }',
+        'sla: { claimWithin: 15m, resolveWithin: 2h }\n    ignore: [agents_did_not_answer]',
+      ),
+    });
+    ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
+    await deliver(fixtureDay());
+    const body = await summary(`period=${DAY}`);
+    expect(body.totals).toMatchObject({ missedCalls: 0 });
+    expect(body.legs).toMatchObject({ calls: 2, unansweredCalls: 0, onMissedCalls: 0 });
+    expect(legsOf(body, 'Ana Lopez')).toMatchObject({ offered: 2, onMissedCalls: 0 });
   });
 
   it('reports the legs of one line only, and none on a day without calls', async () => {
