@@ -120,6 +120,9 @@ function threadIdOf(post: Post): string {
   return post.threadRef ?? `${post.channel};messageid=${post.ref}`;
 }
 
+/** The least wait after a 412; up to twice this with jitter. */
+export const PRECONDITION_RETRY_MS = 1_000;
+
 /** Teams' answer in the runner's terms. */
 export async function toTeams<T>(send: () => Promise<T>): Promise<T> {
   try {
@@ -128,6 +131,14 @@ export async function toTeams<T>(send: () => Promise<T>): Promise<T> {
     if (!(error instanceof TeamsApiError)) throw error;
     if (error.status === 429 || (error.status === 503 && error.retryAfterMs !== null)) {
       throw new RetryAfter(Math.max(error.retryAfterMs ?? 1_000, 250), error.message);
+    }
+    // 412 PreconditionFailed is Teams' own contention on the conversation: Microsoft says to retry it with
+    // jitter, so two replicas do not meet again at the same instant.
+    if (error.status === 412) {
+      throw new RetryAfter(
+        PRECONDITION_RETRY_MS + Math.floor(Math.random() * PRECONDITION_RETRY_MS),
+        error.message,
+      );
     }
     // 401: the Bot Connector refuses the bot's own credentials (a rotated client secret), not this send:
     // retried until MicrosoftAppPassword is fixed, like an outage.

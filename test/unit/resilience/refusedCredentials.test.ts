@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentFailure, RetryAfter } from '../../../src/jobs/errors.js';
 import { TeamsApiError } from '../../../src/surfaces/teams/connector.js';
-import { toTeams } from '../../../src/surfaces/teams/surface.js';
+import { PRECONDITION_RETRY_MS, toTeams } from '../../../src/surfaces/teams/surface.js';
 import { forJobRunner, ZendeskApiError } from '../../../src/zendesk/errors.js';
 
 const zendesk = (status: number) => new ZendeskApiError(status, 'POST', '/api/v2/tickets', { error: 'x' });
@@ -38,6 +38,19 @@ describe('Teams', () => {
       await expect(toTeams(teamsFails(status))).rejects.toBeInstanceOf(PermanentFailure);
     },
   );
+
+  it('retries a 412 (PreconditionFailed) after a jittered wait, as Microsoft asks', async () => {
+    const waits = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const error = await toTeams(teamsFails(412)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RetryAfter);
+      const { delayMs } = error as RetryAfter;
+      expect(delayMs).toBeGreaterThanOrEqual(PRECONDITION_RETRY_MS);
+      expect(delayMs).toBeLessThan(2 * PRECONDITION_RETRY_MS);
+      waits.add(delayMs);
+    }
+    expect(waits.size).toBeGreaterThan(1);
+  });
 
   it('waits as told on a 429', async () => {
     await expect(toTeams(teamsFails(429))).rejects.toBeInstanceOf(RetryAfter);
