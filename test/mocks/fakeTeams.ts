@@ -464,6 +464,19 @@ export class FakeTeams {
     };
   }
 
+  /** A message in a group chat (no team, no channel), @mentioning the bot as Teams requires there. */
+  groupMessage(conversationId: string, from: FakeTeamsUser, text: string): Record<string, unknown> {
+    const mention = `<at>${BOT.name}</at>`;
+    return {
+      ...this.base({ id: conversationId, isGroup: true, conversationType: 'groupChat' }, from),
+      type: 'message',
+      text: `${mention} ${text}`,
+      textFormat: 'plain',
+      entities: [{ type: 'mention', text: mention, mentioned: BOT }],
+      channelData: { tenant: { id: TENANT_ID } },
+    };
+  }
+
   personalMessage(from: FakeTeamsUser, text: string): Record<string, unknown> {
     return {
       ...this.base({ id: `a:personal-${from.id}`, conversationType: 'personal' }, from),

@@ -88,6 +88,9 @@ export class TeamsMessages {
     const inChannel = context.activity.conversation.conversationType === 'channel';
     const answer = await answerTeamsCommand(this.deps.commands, parseTeamsCommand(text), actor, {
       channelId: inChannel ? channelOfConversation(conversationId) : null,
+      // A group chat has no channel but is not personal either: its list gets no buttons (clicks from one
+      // are refused, as list cards are only acted on in the asker's own chat).
+      conversationType: context.activity.conversation.conversationType ?? 'personal',
     });
     await reply(context, answer);
   }

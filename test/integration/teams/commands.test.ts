@@ -80,6 +80,21 @@ describe('@Ringback open', () => {
   });
 });
 
+describe('@Ringback open in a group chat', () => {
+  it('answers with the text list, not the personal list card whose buttons only work in one’s own chat', async () => {
+    const group = '19:group-chat-1@unq.gbl.spaces';
+    const res = await h.fake.toBot(h.botUrl, h.fake.groupMessage(group, USERS.ben, 'open'));
+    expect(res.status).toBe(200);
+    const reply = h.fake.messagesIn(group).at(-1);
+    expect(String(reply?.activity.text)).toContain('**Open calls: 2**');
+    expect(reply?.activity.attachments ?? []).toEqual([]);
+    // The same question in Ben's own chat gets the card with its buttons.
+    const res2 = await h.fake.toBot(h.botUrl, h.fake.personalMessage(USERS.ben, 'open'));
+    expect(res2.status).toBe(200);
+    expect(h.fake.messagesIn(`a:personal-${USERS.ben.id}`).at(-1)?.activity.attachments).toHaveLength(1);
+  });
+});
+
 describe('@Ringback mine', () => {
   it('lists the calls I claimed, whichever surface I claimed them on', async () => {
     const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
