@@ -35,13 +35,28 @@ function mentionsBot(context: TurnContext): boolean {
   );
 }
 
+/**
+ * The text without any mention of the bot: Teams sends a name of several words ("Ringback Rappels", a
+ * localised name) as one mention entity per word, and teams-ai removes only the first.
+ */
+export function withoutBotMentions(activity: TurnContext['activity']): string {
+  let text = activity.text ?? '';
+  for (const entity of activity.entities ?? []) {
+    const mention = entity as { type?: string; text?: unknown; mentioned?: { id?: string } };
+    if (mention.type !== 'mention' || typeof mention.text !== 'string' || mention.text === '') continue;
+    if (mention.mentioned?.id !== activity.recipient?.id) continue;
+    text = text.split(mention.text).join('');
+  }
+  return text.trim();
+}
+
 export class TeamsMessages {
   constructor(private readonly deps: MessageDeps) {}
 
   async onMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    // teams-ai has already taken "@Ringback" out of the text.
-    const text = teamsTextToPlain(activity.text ?? '');
+    // teams-ai has already taken the first "@Ringback" out of the text; the rest go here.
+    const text = teamsTextToPlain(withoutBotMentions(activity));
     const conversationId = activity.conversation.id;
     const inChannel = activity.conversation.conversationType === 'channel';
     const mentioned = mentionsBot(context);

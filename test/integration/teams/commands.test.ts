@@ -95,6 +95,25 @@ describe('@Ringback open in a group chat', () => {
   });
 });
 
+describe('@Ringback with a name of several words', () => {
+  it('reads the command when Teams sends one mention per word of the bot’s name', async () => {
+    const group = '19:group-chat-2@unq.gbl.spaces';
+    const message = h.fake.groupMessage(group, USERS.ben, 'open') as {
+      text: string;
+      entities: unknown[];
+      recipient: unknown;
+    };
+    // "Ringback Rappels", a localised name: two <at> tags, two mention entities of the bot.
+    message.text = '<p><at>Ringback</at> <at>Rappels</at>&nbsp;open</p>';
+    message.entities = [
+      { type: 'mention', text: '<at>Ringback</at>', mentioned: message.recipient },
+      { type: 'mention', text: '<at>Rappels</at>', mentioned: message.recipient },
+    ];
+    expect((await h.fake.toBot(h.botUrl, message)).status).toBe(200);
+    expect(String(h.fake.messagesIn(group).at(-1)?.activity.text)).toContain('**Open calls: 2**');
+  });
+});
+
 describe('@Ringback mine', () => {
   it('lists the calls I claimed, whichever surface I claimed them on', async () => {
     const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
