@@ -47,7 +47,8 @@ export interface NormalizedNumber {
 export function isWithheld(raw: string | null | undefined): boolean {
   if (raw === null || raw === undefined) return true;
   const text = raw.trim().toLowerCase();
-  return text === '' || WITHHELD_WORDS.has(text);
+  // Digits that are all zeros (`0000000000`, `+000`) are a placeholder some systems send for "no number".
+  return text === '' || WITHHELD_WORDS.has(text) || /^\+?0[0\s-]*$/.test(text);
 }
 
 function asCountry(code: string | undefined): CountryCode | undefined {
@@ -80,10 +81,13 @@ function parseNumber(
   defaultCountry?: string | null,
 ): NormalizedNumber | null {
   if (isWithheld(raw)) return null;
-  const text = (raw ?? '').trim();
+  // A leading 00 is the international prefix of most of the world, written by phone systems everywhere;
+  // libphonenumber strips it only when it is the default country's own prefix (not on a US line), and an
+  // all-zero placeholder then parsed as a French number shared by every withheld caller.
+  const text = (raw ?? '').trim().replace(/^00(?=[1-9])/, '+');
   const parsed = parsePhoneNumber(text, asCountry(defaultCountry ?? undefined));
   if (!parsed) return null;
-  const explicitlyInternational = /^(\+|00)/.test(text);
+  const explicitlyInternational = text.startsWith('+');
   // A short local string forced into the default country (`1001` → `+331001`) is not a caller to call back.
   if (!parsed.isPossible() && !explicitlyInternational) return null;
   const valid = parsed.isValid();

@@ -16,8 +16,14 @@ describe('phone numbers', () => {
       expect(toE164('(213) 373-4253', 'US')).toBe('+12133734253');
     });
 
-    it('reads the 00 international prefix', () => {
+    it('reads the 00 international prefix, whatever the line’s country', () => {
       expect(toE164('0033 1 76 36 06 95', 'FR')).toBe('+33176360695');
+      // 011 is the US prefix, but phone systems write 00 everywhere.
+      expect(toE164('0044 20 7946 0958', 'US')).toBe('+442079460958');
+    });
+
+    it('gives nothing for all-zero placeholders, so withheld callers do not share one episode', () => {
+      for (const raw of ['0000000000', '00', '000']) expect(toE164(raw, 'FR')).toBeNull();
     });
 
     it('keeps numbers the full metadata calls invalid, such as +1 800 test numbers', () => {
