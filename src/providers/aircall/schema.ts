@@ -4,6 +4,7 @@
  * fields are dropped. The `token` is checked by the route before this schema runs.
  */
 import { z } from 'zod';
+import { clipText } from '../text.js';
 
 const seconds = z.number().int().nonnegative();
 
@@ -11,7 +12,7 @@ const seconds = z.number().int().nonnegative();
  * Text kept to `max` characters without control characters. Cut rather than refused: Aircall does not
  * fix a delivery we refuse, and a call with an overlong contact name is still a missed call.
  */
-const clipped = (max: number) => z.string().transform((text) => withoutControls(text).slice(0, max));
+const clipped = (max: number) => z.string().transform((text) => clipText(withoutControls(text), max));
 
 /** Drops C0 control characters (tab, line feed and carriage return stay) and DEL. */
 function withoutControls(text: string): string {

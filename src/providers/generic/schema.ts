@@ -4,6 +4,7 @@
  * add their own.
  */
 import { z } from 'zod';
+import { clipText } from '../text.js';
 
 const instant = z.iso.datetime({
   offset: true,
@@ -11,10 +12,31 @@ const instant = z.iso.datetime({
 });
 const text = z.string().trim().min(1);
 
+/*
+ * Optional extras are cut or dropped, never refused: a sender is rarely fixed in time, and refusing the
+ * update for a long caller name or an odd agent e-mail loses the missed call itself.
+ */
+/** Optional text cut to `max` characters. */
+const clippedText = (max: number) =>
+  z
+    .string()
+    .nullish()
+    .transform((value) => (value === null || value === undefined ? value : clipText(value, max)));
+/** An agent's e-mail if it looks like one (`name@domain`, any script), else null. */
+const lenientEmail = z
+  .string()
+  .nullish()
+  .transform((value) => {
+    const trimmed = value?.trim() ?? '';
+    return /^[^\s@]+@[^\s@]+$/.test(trimmed) && trimmed.length <= 320 ? trimmed : null;
+  });
+/** Long pre-signed storage links exist; a longer link than this is dropped rather than kept. */
+const MAX_VOICEMAIL_URL = 8_000;
+
 export const genericLegSchema = z.object({
   /** The agent's name as the sender knows it. */
   agent: text.max(200),
-  email: z.email().nullish(),
+  email: lenientEmail,
   result: z.enum(['ringing', 'missed', 'declined', 'answered']),
   at: instant.nullish(),
 });
@@ -38,15 +60,18 @@ export const genericCallSchema = z.object({
   answered: z.boolean(),
   answeredAt: instant.nullish(),
   /** Why it was missed, e.g. `no-answer`, `busy`, `abandoned_in_queue`; any text is kept. */
-  missedReason: z.string().max(100).nullish(),
-  callerName: z.string().max(200).nullish(),
+  missedReason: clippedText(100),
+  callerName: clippedText(200),
   /** Kept only when an absolute https: URL; anything else is dropped at normalization, not refused. */
-  voicemailUrl: z.string().max(2_000).nullish(),
+  voicemailUrl: z
+    .string()
+    .nullish()
+    .transform((value) => (value && value.length > MAX_VOICEMAIL_URL ? null : value)),
   voicemailDurationSeconds: z.number().nonnegative().nullish(),
   transcript: z.string().max(100_000).nullish(),
   summary: z.string().max(20_000).nullish(),
   /** Who answered (inbound) or placed the call (outbound): named on automatically resolved cards. */
-  agent: z.object({ name: text.max(200), email: z.email().nullish() }).nullish(),
+  agent: z.object({ name: text.max(200), email: lenientEmail }).nullish(),
   legs: z.array(genericLegSchema).max(100).default([]),
   /** The caller asked to be called back (a callback request in a queue, a web form…). */
   callbackRequested: z.boolean().nullish(),

@@ -87,6 +87,32 @@ describe('the generic call webhook', () => {
       expect(await counter('accepted')).toBe(1);
     });
 
+    it('keeps a missed call whose optional extras are odd: long text is cut, an odd e-mail dropped, not refused', async () => {
+      const call = JSON.parse(text('twilio-missed.json')) as Record<string, unknown>;
+      const odd = {
+        ...call,
+        callerName: `Jordan ${'😀'.repeat(150)}`,
+        missedReason: 'x'.repeat(150),
+        voicemailUrl: `https://storage.example.com/vm.mp3?${'s'.repeat(3_000)}`,
+        agent: { name: 'Ana Lopez', email: 'ana@localhost' },
+        legs: [
+          { agent: 'Ana Lopez', email: '', result: 'missed' },
+          { agent: 'Anaïs Roux', email: 'anaïs@exemple.fr', result: 'missed' },
+        ],
+      };
+      const response = await post(JSON.stringify(odd));
+      expect(response.status).toBe(200);
+      await ringback.runner.drain();
+      const [episode] = await ringback.store.episodes.list();
+      // A lone half of an emoji would not survive UTF-8.
+      const name = episode?.caller.name ?? '';
+      expect(Buffer.from(name, 'utf8').toString('utf8')).toBe(name);
+      expect(episode?.caller.name?.length).toBeLessThanOrEqual(200);
+      const details = parseDetails(await ringback.store.episodes.getDetails(episode?.id ?? ''));
+      expect(details.calls[0]?.reason).toHaveLength(100);
+      expect(details.rang).toEqual(['Ana Lopez', 'Anaïs Roux']);
+    });
+
     it('recognises the same delivery sent again', async () => {
       await post(text('twilio-missed.json'));
       const again = await post(text('twilio-missed.json'));

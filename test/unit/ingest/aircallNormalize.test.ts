@@ -141,4 +141,17 @@ describe('Aircall text that is too long or carries control characters', () => {
     expect(parsed.contact?.last_name).toBe('Dupont[31m');
     expect(parsed.missed_call_reason).toHaveLength(100);
   });
+
+  it('is cut between characters, never inside an emoji', () => {
+    const { body } = fixture('aircall', 'missed-call/06-call.ended.json');
+    const data = body.data as Record<string, unknown>;
+    const parsed = aircallCallSchema.parse({
+      ...data,
+      contact: { first_name: `a${'😀'.repeat(150)}`, last_name: null },
+    });
+    const name = parsed.contact?.first_name ?? '';
+    // A lone half of an emoji would not survive UTF-8.
+    expect(Buffer.from(name, 'utf8').toString('utf8')).toBe(name);
+    expect(name).toBe(`a${'😀'.repeat(99)}`);
+  });
 });
