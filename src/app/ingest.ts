@@ -37,7 +37,7 @@ import {
 import { type Repositories, RetryTransaction, type Store } from '../store/store.js';
 import { applyCommandIn, auditEntries } from './commands.js';
 import type { EffectPlanner } from './effects.js';
-import { findLine, lineNamed } from './routing.js';
+import { callerCountry, findLine, lineNamed } from './routing.js';
 
 export interface IngestDeps {
   store: Store;
@@ -72,7 +72,7 @@ function mergedWithLine(
 ): { record: CallRecord; line: LineConfig | null } {
   const merged = mergeCall(stored?.record ?? null, event);
   const line = findLine(routing, merged.line) ?? (stored?.line ? lineNamed(routing, stored.line) : null);
-  return { record: withCallerNumber(merged, line?.country), line };
+  return { record: withCallerNumber(merged, callerCountry(line, merged.line)), line };
 }
 
 class Ingestion {

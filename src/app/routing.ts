@@ -5,7 +5,7 @@
  */
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
 import type { CallEvent } from '../domain/callEvent.js';
-import { sameNumber, toE164 } from '../domain/phone.js';
+import { normalizeNumber, sameNumber, toE164 } from '../domain/phone.js';
 
 export type LineKeys = CallEvent['line'];
 
@@ -87,4 +87,14 @@ export function dialledNumber(keys: LineKeys, country?: string | null): string |
     if (e164) return e164;
   }
   return null;
+}
+
+/**
+ * The country to read a caller's national number in: the line's `country`, else the country of the number
+ * dialled (a line written in international form says where the calls come in), else none.
+ */
+export function callerCountry(line: LineConfig | null, keys: LineKeys): string | null {
+  if (line?.country) return line.country;
+  const dialled = dialledNumber(keys);
+  return dialled ? (normalizeNumber(dialled)?.country ?? null) : null;
 }

@@ -1,5 +1,5 @@
 /** A generic webhook body → one CallEvent. */
-import { findLine } from '../../app/routing.js';
+import { callerCountry, findLine } from '../../app/routing.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { CallEvent } from '../../domain/callEvent.js';
 import { toE164 } from '../../domain/phone.js';
@@ -19,7 +19,7 @@ export function normalizeGenericCall(
 ): CallEvent {
   const line: CallEvent['line'] = { genericLine: call.line };
   if (LOOKS_LIKE_A_NUMBER.test(call.line)) line.number = call.line;
-  const country = findLine(routing, line)?.country ?? null;
+  const country = callerCountry(findLine(routing, line), line);
   const startedAt = time(call.startedAt);
   const endedAt = time(call.endedAt);
   return {
