@@ -134,6 +134,12 @@ class Ingestion {
         ? null
         : await repos.episodes.findUnresolvedByCaller(line.name, number);
       this.calls.noteEpisodeOpened(number);
+      // A call older than the open card that an earlier call back already answered is that episode's: joining
+      // the open card would date it back to before a call back that reached the caller.
+      if (open && at < open.missedAt) {
+        const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at);
+        if (covering && (covering.resolvedAt ?? 0) <= open.missedAt) return this.lateJoin(covering, call);
+      }
       if (open) {
         await call.save(open.id);
         const result = await applyCommandIn(repos, this.commandDeps, open.id, {

@@ -232,7 +232,10 @@ export class CallRecordRepository {
     return row ? { key: row.key, record: JSON.parse(row.data) as CallRecord } : null;
   }
 
-  /** The caller's latest episode on this line that was resolved after `at` (so after this call came in). */
+  /**
+   * The caller's episode on this line that was resolved first after `at`: the call back that answered a call
+   * made at `at`. A later episode's call back came after another miss, and is not this call's.
+   */
   async resolvedEpisodeAfter(line: string, number: string, at: number): Promise<Episode | null> {
     const row = await this.repos.db
       .selectFrom('episodes')
@@ -241,7 +244,7 @@ export class CallRecordRepository {
       .where('caller_number', '=', number)
       .where('state', '=', 'resolved')
       .where('resolved_at', '>', at)
-      .orderBy('missed_at', 'desc')
+      .orderBy('resolved_at', 'asc')
       .limit(1)
       .executeTakeFirst();
     return row ? episodeFromRow(row) : null;

@@ -302,6 +302,40 @@ describe.each(kinds)('ingest on $name', (kind) => {
       expect(results.at(-1)).toEqual({ outcome: 'joined', episodeId: episodes[0]?.id });
     });
 
+    it('puts a late missed call in the episode whose call back came first after it, not in a later or open one', async () => {
+      const H = 3_600_000;
+      const missed = (id: string, at: number) =>
+        ingestCallEvent(
+          deps,
+          callEvent({ providerCallId: id, externalNumber: MARIE, startedAt: at, endedAt: at + 20_000 }),
+        );
+      const reached = (id: string, at: number) =>
+        ingestCallEvent(
+          deps,
+          callEvent({
+            providerCallId: id,
+            externalNumber: MARIE,
+            answered: true,
+            startedAt: at,
+            answeredAt: at + 5_000,
+          }),
+        );
+      await missed('08', T0);
+      await reached('08-back', T0 + 0.5 * H);
+      await missed('10', T0 + 2 * H);
+      await reached('10-back', T0 + 2.5 * H);
+      await missed('12', T0 + 4 * H);
+      // The 09:00 call is delivered hours late (Aircall retries for up to 12 h).
+      expect(await missed('09', T0 + H)).toMatchObject({ outcome: 'joined' });
+
+      const episodes = (await store.episodes.list()).sort((a, b) => a.missedAt - b.missedAt);
+      expect(episodes.map((e) => [e.missedAt - T0, e.state, e.callCount])).toEqual([
+        [0, 'resolved', 1],
+        [H, 'resolved', 2],
+        [4 * H, 'open', 1],
+      ]);
+    });
+
     it('opens a new episode for a missed call that came after the call back', async () => {
       await deliver('missed-call');
       await deliver('outbound-answered');
