@@ -24,6 +24,7 @@ import {
   withoutCallerData,
 } from './card.js';
 import { reassignChoicesFor } from './reassign.js';
+import { teamsChannelFor } from './surface.js';
 
 export interface TeamsCardsDeps {
   store: Store;
@@ -79,9 +80,15 @@ export class TeamsCards {
       heldControlsForEveryone: this.deps.heldControlsForEveryone ?? false,
       // Only views with the holder's controls can hand the call over.
       ...(callerData && (viewer !== 'everyone' || this.deps.heldControlsForEveryone)
-        ? { reassign: { choices: await reassignChoicesFor(store, episode) } }
+        ? { reassign: { choices: await reassignChoicesFor(store, episode, await this.tenantOf(episode)) } }
         : {}),
     });
+  }
+
+  /** The tenant of the channel the line's cards go to, once Ringback has seen that channel. */
+  private async tenantOf(episode: Episode): Promise<string | null> {
+    const channelId = teamsChannelFor(this.deps.routing, episode.line);
+    return channelId ? ((await this.deps.store.teams.getChannel(channelId))?.tenantId ?? null) : null;
   }
 
   /** The message in the channel. */

@@ -29,11 +29,18 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * e-mail), in the tenants of the channels it posts in, by name; the current holder and anyone the help
  * desk and phone system both said is no agent are left out.
  */
-export async function reassignChoicesFor(store: Store, episode: Episode): Promise<ReassignChoice[]> {
+export async function reassignChoicesFor(
+  store: Store,
+  episode: Episode,
+  /** The tenant of the card's channel when known: nobody from another organisation is offered. */
+  cardTenant: string | null = null,
+): Promise<ReassignChoice[]> {
   if (episode.state !== 'claimed' && episode.state !== 'calling') return [];
-  const tenants = (
-    await store.db.selectFrom('teams_channels').select('tenant_id').distinct().execute()
-  ).flatMap((row) => (row.tenant_id ? [row.tenant_id] : []));
+  const tenants = cardTenant
+    ? [cardTenant]
+    : (await store.db.selectFrom('teams_channels').select('tenant_id').distinct().execute()).flatMap((row) =>
+        row.tenant_id ? [row.tenant_id] : [],
+      );
   let query = store.db
     .selectFrom('teams_members')
     .select(['user_key', 'name', 'email', 'tenant_id'])
@@ -84,7 +91,10 @@ export async function reassignTarget(
   value: string,
 ): Promise<Actor | null> {
   const [known] = await deps.teams.findMembers([value]);
-  if (known?.email) return actorOf(known);
+  // Someone Ringback met in another organisation's tenant is not this team's to hand a call to.
+  const tenant = context.activity.conversation?.tenantId ?? null;
+  const sameTenant = !known?.tenantId || tenant === null || known.tenantId === tenant;
+  if (known?.email && sameTenant) return actorOf(known);
   try {
     const member = await vendorPolicies
       .get('teams')

@@ -359,9 +359,46 @@ describe('priority, suggestions and reassign on Teams', () => {
     expect(cardText(again.value)).toContain(
       'Only Ben Okafor or a manager can hand this call to someone else.',
     );
+    // Someone Ringback met in another organisation's tenant (it serves a channel there too) is not offered,
+    // and cannot be named by hand either.
+    const { store, clock } = running().ringback;
+    await store.teams.saveChannels(
+      [
+        {
+          channelId: '19:elsewhere@thread.tacv2',
+          teamId: '19:team-elsewhere@thread.tacv2',
+          teamName: 'Elsewhere',
+          channelName: 'Calls',
+          tenantId: 'tenant-elsewhere',
+          serviceUrl: 'http://127.0.0.1:9/',
+          botId: '28:ringback-bot',
+          botName: 'Ringback',
+        },
+      ],
+      clock.now(),
+    );
+    await store.teams.saveMember(
+      {
+        userKey: 'olga-aad-id',
+        mri: '29:olga',
+        aadObjectId: 'olga-aad-id',
+        name: 'Olga Other',
+        email: 'olga@elsewhere.example',
+        tenantId: 'tenant-elsewhere',
+        serviceUrl: 'http://127.0.0.1:9/',
+        botId: '28:ringback-bot',
+      },
+      clock.now(),
+    );
     const managerView = await click(card, USERS.mia, REFRESH_VERB, { callId: episode.id });
     const choices = (peopleInput(managerView.value)?.choices ?? []) as { title: string; value: string }[];
     expect(choices.map((c) => c.title)).toEqual([USERS.ana.name, USERS.mia.name]);
+    const toOlga = await click(card, USERS.mia, ACTION_IDS.reassign, {
+      callId: episode.id,
+      [REASSIGN_INPUT_ID]: 'olga-aad-id',
+    });
+    expect(cardText(toOlga.value)).not.toContain('Claimed by Olga');
+    expect((await current(episode.id)).claimedBy?.email).toBe(USERS.ben.email);
     const toAna = await click(card, USERS.mia, ACTION_IDS.reassign, {
       callId: episode.id,
       [REASSIGN_INPUT_ID]: choices[0]?.value,
