@@ -6,7 +6,28 @@ import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown } from './card.js';
 /** A chat card is not a report: past this many agents the card says where the full list is. */
 export const MAX_AGENT_BLOCKS = 40;
 
-export function agentsCard(report: Extract<CommandResult, { kind: 'agent_report' }>): AdaptiveCardJson {
+/**
+ * Teams refuses a bot message over about 100 KB (40 KB in older clients' documentation) with 413: the card
+ * keeps well under the lower one, dropping agents (the footer says how many) when long names would pass it.
+ */
+export const MAX_AGENTS_CARD_BYTES = 36_000;
+
+export function agentsCard(
+  report: Extract<CommandResult, { kind: 'agent_report' }>,
+  maxBytes = MAX_AGENTS_CARD_BYTES,
+): AdaptiveCardJson {
+  let shownCount = Math.min(report.agents.length, MAX_AGENT_BLOCKS);
+  for (;;) {
+    const card = agentsCardOf(report, shownCount);
+    if (shownCount === 0 || Buffer.byteLength(JSON.stringify(card), 'utf8') <= maxBytes) return card;
+    shownCount--;
+  }
+}
+
+function agentsCardOf(
+  report: Extract<CommandResult, { kind: 'agent_report' }>,
+  shownCount: number,
+): AdaptiveCardJson {
   const body: Record<string, unknown>[] = [
     {
       type: 'TextBlock',
@@ -30,7 +51,7 @@ export function agentsCard(report: Extract<CommandResult, { kind: 'agent_report'
       wrap: true,
     },
   ];
-  const shown = report.agents.slice(0, MAX_AGENT_BLOCKS);
+  const shown = report.agents.slice(0, shownCount);
   for (const agent of shown) {
     const lines = agentLines(agent);
     body.push({
@@ -48,7 +69,7 @@ export function agentsCard(report: Extract<CommandResult, { kind: 'agent_report'
       ],
     });
   }
-  if (shown.length === 0)
+  if (report.agents.length === 0)
     body.push({ type: 'TextBlock', text: 'No agent was rung or claimed a call in this period.', wrap: true });
   const more = report.agents.length - shown.length;
   if (more > 0)
