@@ -124,6 +124,8 @@ export async function listCalls(
   episodes: Episode[],
   heading: string,
   asker: Actor | null = null,
+  /** How many there are when `episodes` is only the first of them. */
+  total = episodes.length,
 ): Promise<Extract<CommandResult, { kind: 'calls' }>> {
   const now = deps.clock.now();
   const shown = [...episodes].sort(workListOrder).slice(0, MAX_LISTED_CALLS);
@@ -144,7 +146,7 @@ export async function listCalls(
           : null,
     };
   });
-  return { kind: 'calls', heading, total: episodes.length, calls };
+  return { kind: 'calls', heading, total, calls };
 }
 
 export async function answerRingbackCommand(
@@ -162,12 +164,17 @@ export async function answerRingbackCommand(
     case 'open': {
       const line = command.line ? lineTyped(deps.routing, command.line) : null;
       if (command.line && !line) return { kind: 'no_such_line', line: command.line };
-      const open = await deps.store.episodes.list({
-        states: ['open', 'claimed', 'calling'],
-        ...(line ? { line: line.name } : {}),
-        limit: 500,
-      });
-      return listCalls(deps, open, line ? `Open calls on ${line.name}` : 'Open calls', actor);
+      const open = await deps.store.episodes.workList(
+        { states: ['open', 'claimed', 'calling'], ...(line ? { lines: [line.name] } : {}) },
+        MAX_LISTED_CALLS,
+      );
+      return listCalls(
+        deps,
+        open.episodes,
+        line ? `Open calls on ${line.name}` : 'Open calls',
+        actor,
+        open.total,
+      );
     }
     case 'mine':
       return listCalls(deps, await claimedBy(deps.store, actor), 'Your claimed calls', actor);

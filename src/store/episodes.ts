@@ -243,6 +243,33 @@ export class EpisodeRepository {
   }
 
   /**
+   * The first `limit` calls of a work list in its order (src/domain/listOrder.ts: high priority, then asked
+   * to be called back, then the oldest), and how many there are in all. Read in that order by the database,
+   * so a storm of newer calls cannot push the ones that waited longest out of the list.
+   */
+  async workList(
+    filter: { states: EpisodeState[]; lines?: readonly string[] },
+    limit: number,
+  ): Promise<{ episodes: Episode[]; total: number }> {
+    if (filter.lines && filter.lines.length === 0) return { episodes: [], total: 0 };
+    let query = this.db.selectFrom('episodes').where('state', 'in', filter.states);
+    if (filter.lines) query = query.where('line', 'in', [...filter.lines]);
+    const [rows, counted] = await Promise.all([
+      query
+        .selectAll()
+        // 'high' sorts before 'normal' as text: the only two values the column holds.
+        .orderBy('priority', 'asc')
+        .orderBy('callback_requested', 'desc')
+        .orderBy('missed_at', 'asc')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirst(),
+    ]);
+    return { episodes: rows.map(episodeFromRow), total: Number(counted?.n ?? 0) };
+  }
+
+  /**
    * The calls one person holds (claimed or being called back), newest first, matched on their id or e-mail
    * as sameActor does. The stored claimed_by JSON is matched as text (JSON.stringify writes `"id":"…"` and
    * `"email":"…"` just so), so only that person's rows are read, however many calls the team holds; the

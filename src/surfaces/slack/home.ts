@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { AgentDirectory } from '../../app/directory.js';
 import type { IntentTranslator } from '../../app/intents.js';
 import { buildSummary } from '../../app/summary.js';
-import { claimedBy, listCalls } from '../../chat/commands.js';
+import { claimedBy, listCalls, MAX_LISTED_CALLS } from '../../chat/commands.js';
 import { chatJobKinds } from '../../chat/jobs.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
@@ -117,17 +117,18 @@ export interface HomeDeps {
 export async function homeContent(deps: HomeDeps, user: string): Promise<HomeContent> {
   const { store, clock, routing } = deps;
   const actor = await deps.identities.actorFor(user);
-  const slackLines = new Set(routing.lines.filter((l) => l.slack).map((l) => l.name));
+  const slackLines = routing.lines.filter((l) => l.slack).map((l) => l.name);
   const check = await deps.directory.checkAgent(actor);
-  const [mineEpisodes, openEpisodes, today] = await Promise.all([
+  const [mineEpisodes, inMyLines, today] = await Promise.all([
     check.ok ? claimedBy(store, actor) : [],
-    check.ok ? store.episodes.list({ states: ['open'], limit: 2000 }) : [],
+    check.ok
+      ? store.episodes.workList({ states: ['open'], lines: slackLines }, MAX_LISTED_CALLS)
+      : { episodes: [], total: 0 },
     buildSummary(deps, { period: 'today' }),
   ]);
-  const inMyLines = openEpisodes.filter((e) => slackLines.has(e.line));
   const [mine, open] = await Promise.all([
     listCalls(deps, mineEpisodes, 'My callbacks', actor),
-    listCalls(deps, inMyLines, 'Open in my lines', actor),
+    listCalls(deps, inMyLines.episodes, 'Open in my lines', actor, inMyLines.total),
   ]);
   const key = actor.email?.toLowerCase() ?? actor.id;
   const summary = today.ok ? today.summary : null;
