@@ -14,6 +14,7 @@ import type { Actor, Episode } from '../../domain/types.js';
 import { CALLBACK_INPUTS, withRequesterNumbers } from './callbackInputs.js';
 import type { AdaptiveCardJson } from './card.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from './connector.js';
+import { newerOf } from './deliveries.js';
 import type { InteractionDeps, InvokeBody } from './interactions.js';
 
 /** The verbs answered here. */
@@ -92,7 +93,10 @@ export async function answerCallbackInput(
       const delivered = await deliveries.waitFor(episode.id, result.episode.version, deps.invokeWaitMs);
       if (!delivered)
         logger.debug({ episode: episode.id }, 'teams: answering the click before the card update');
-      return cardBody(await cards.forViewer(result.episode, actor));
+      // Another click may have changed the call while this one waited: answer with the newest card, not
+      // an older one that would replace what everyone else already sees, for the clicker only.
+      const newest = await newerOf(store, result.episode);
+      return cardBody(await cards.forViewer(newest, actor));
     }
     case 'unchanged':
       return cardBody(await cards.forViewer(result.episode, actor, result.message));

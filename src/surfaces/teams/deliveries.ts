@@ -8,6 +8,9 @@
  * process's other thread without a link): then no signal comes here, and the wait also ends when the
  * update job is gone from the jobs table, which it polls.
  */
+import type { Episode } from '../../domain/types.js';
+import type { Store } from '../../store/store.js';
+
 const REMEMBERED = 2_000;
 
 /** How often a waiting click looks for the update job in the jobs table. */
@@ -111,4 +114,13 @@ export class CardDeliveries {
       this.waiters.set(episodeId, [...(this.waiters.get(episodeId) ?? []), waiter]);
     });
   }
+}
+
+/**
+ * The stored episode when it is newer than `episode` (another click or a job changed it while a click
+ * waited for its card), else `episode`; a failed read answers with what the click saw.
+ */
+export async function newerOf(store: Pick<Store, 'episodes'>, episode: Episode): Promise<Episode> {
+  const latest = await store.episodes.get(episode.id).catch(() => null);
+  return latest && latest.version > episode.version ? latest : episode;
 }

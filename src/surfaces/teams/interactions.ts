@@ -17,7 +17,7 @@ import { type AdaptiveCardJson, OUTCOME_INPUT_ID, REFRESH_VERB } from './card.js
 import type { TeamsCards } from './cards.js';
 import { answerClaimNext } from './claimNext.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, channelOfConversation } from './connector.js';
-import type { CardDeliveries } from './deliveries.js';
+import { type CardDeliveries, newerOf } from './deliveries.js';
 import { isListClickOf } from './listCards.js';
 import { chosenForReassign } from './reassign.js';
 import { REASSIGN_INPUT_ID } from './reassignCard.js';
@@ -162,7 +162,10 @@ export class TeamsInteractions {
         const delivered = await deliveries.waitFor(episodeId, result.episode.version, this.deps.invokeWaitMs);
         if (!delivered)
           logger.debug({ episode: episodeId }, 'teams: answering the click before the card update');
-        return cardBody(await cards.forViewer(result.episode, actor));
+        // Another click may have changed the call while this one waited: answer with the newest card, not
+        // an older one that would replace what everyone else already sees, for the clicker only.
+        const newest = await newerOf(store, result.episode);
+        return cardBody(await cards.forViewer(newest, actor));
       }
       case 'unchanged':
       case 'refused':

@@ -4,6 +4,7 @@
  * rate limits, and posts activities (installs, clicks, replies) the way Teams does.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
 import { REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
@@ -142,6 +143,38 @@ describe('claim', () => {
       email: USERS.ana.email,
       surface: 'teams',
     });
+  });
+
+  it('answers the clicker with the newest card when the call changed while the click waited', async () => {
+    await h.missedCall({ callId: 'CA-overtaken', from: '+33612345609' });
+    const episode = await episodeOf('CA-overtaken');
+    const post = await cardOf(episode.id);
+    // Teams holds the card update back: the click waits for it, and meanwhile a manager releases the call.
+    h.fake.failNext((method, path) => method === 'PUT' && path.includes('/activities/'), 429, 1);
+    const clicked = h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, { callId: episode.id }),
+    );
+    await vi.waitFor(
+      async () => expect((await h.ringback.store.episodes.get(episode.id))?.state).toBe('claimed'),
+      WAIT,
+    );
+    const released = await runCommand(h.ringback.commands, episode.id, {
+      type: 'release',
+      actor: {
+        id: `teams:${USERS.mia.aadObjectId}`,
+        name: USERS.mia.name,
+        email: USERS.mia.email,
+        surface: 'teams',
+      },
+      at: h.ringback.clock.now(),
+      asManager: true,
+    });
+    expect(released.status).toBe('accepted');
+    const answer = await clicked;
+    const body = answer.body as { value: unknown };
+    expect(cardText(body.value)).not.toContain('Claimed by Ana Lima');
+    expect(verbsOf(body.value)).toContain(ACTION_IDS.claim);
   });
 
   describe('when already claimed', () => {
