@@ -13,7 +13,7 @@ import type { Logger } from '../../observability/logger.js';
 import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsMember, TeamsRepository } from '../../store/teams.js';
-import { memberKey, teamsActorId } from './identity.js';
+import { memberKey, ROSTER_TTL_MS, teamsActorId } from './identity.js';
 import {
   CHOOSE_SOMEONE,
   MAX_REASSIGN_CHOICES,
@@ -94,7 +94,9 @@ export async function reassignTarget(
   // Someone Ringback met in another organisation's tenant is not this team's to hand a call to.
   const tenant = context.activity.conversation?.tenantId ?? null;
   const sameTenant = !known?.tenantId || tenant === null || known.tenantId === tenant;
-  if (known?.email && sameTenant) return actorOf(known);
+  const usable = known?.email && sameTenant ? known : null;
+  const checkedAt = usable?.rosterCheckedAt ?? null;
+  if (usable && checkedAt !== null && deps.clock.now() - checkedAt < ROSTER_TTL_MS) return actorOf(usable);
   try {
     const member = await vendorPolicies
       .get('teams')
@@ -120,12 +122,26 @@ export async function reassignTarget(
     );
     return actorOf(person);
   } catch (error) {
-    deps.logger.info(
+    if (notInRoster(error)) {
+      deps.logger.info(
+        { err: error, person: value },
+        'teams: the person chosen to take a call is not in the team roster',
+      );
+      return null;
+    }
+    // The roster did not answer: someone this team used Ringback with is still the best we know.
+    deps.logger.warn(
       { err: error, person: value },
-      'teams: the person chosen to take a call is not in the team roster',
+      'teams: the roster did not answer; handing over to the person as last known',
     );
-    return known ? actorOf(known) : null;
+    return usable ? actorOf(usable) : null;
   }
+}
+
+/** Teams answered that the conversation has no such member (as opposed to not answering at all). */
+function notInRoster(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return status === 404 || status === 400;
 }
 
 /** The person a Hand over click names, or what to tell the clicker on their card instead. */

@@ -14,7 +14,11 @@ import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
 import { signGenericBody } from '../../../src/providers/generic/webhook.js';
 import { REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
-import { REASSIGN_INPUT_ID, TEAM_MEMBERS_DATASET } from '../../../src/surfaces/teams/reassignCard.js';
+import {
+  REASSIGN_INPUT_ID,
+  TEAM_MEMBERS_DATASET,
+  UNKNOWN_PERSON,
+} from '../../../src/surfaces/teams/reassignCard.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { FakeAircall } from '../../mocks/fakeAircall.js';
@@ -415,6 +419,29 @@ describe('priority, suggestions and reassign on Teams', () => {
         ),
       ).toBe(true);
     }, WAIT);
+  });
+
+  it('does not hand a call to a colleague who has left the team, though Ringback still remembers them', async () => {
+    await start('');
+    const episode = await missedCallFrom('+33611223355');
+    const card = await postIn(episode.id, CALLBACKS.id);
+    // Ben used Ringback (so he is stored with his e-mail), then left the team; his roster check has aged.
+    await click(card, USERS.ben, REFRESH_VERB, { callId: episode.id });
+    await click(card, USERS.ana, ACTION_IDS.claim, { callId: episode.id });
+    const { fake, ringback } = running();
+    fake.users.splice(fake.users.indexOf(USERS.ben), 1);
+    await ringback.store.db
+      .updateTable('teams_members')
+      .set({ roster_checked_at: ringback.clock.now() - 13 * 60 * 60_000 })
+      .where('aad_object_id', '=', USERS.ben.aadObjectId)
+      .execute();
+
+    const toBen = await click(card, USERS.ana, ACTION_IDS.reassign, {
+      callId: episode.id,
+      [REASSIGN_INPUT_ID]: USERS.ben.aadObjectId,
+    });
+    expect(cardText(toBen.value)).toContain(UNKNOWN_PERSON);
+    expect((await current(episode.id)).claimedBy?.email).toBe(USERS.ana.email);
   });
 
   it('suggests round robin among the available agents, skipping those Aircall marks unavailable', async () => {
