@@ -8,6 +8,17 @@ import { ZendeskClient } from '../../../src/zendesk/client.js';
 import { memoryLogger } from '../../helpers/ringback.js';
 import { FakeZendesk } from '../../mocks/fakeZendesk.js';
 
+function clientFor(fake: FakeZendesk): ZendeskClient {
+  return new ZendeskClient({
+    baseUrl: fake.url,
+    email: fake.email,
+    token: fake.token,
+    clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
+    logger: memoryLogger().logger,
+    requestsPerMinute: 100,
+  });
+}
+
 describe('a side conversation longer than one page of events', () => {
   let fake: FakeZendesk;
 
@@ -20,14 +31,7 @@ describe('a side conversation longer than one page of events', () => {
   });
 
   it('is read to its last event, page by page', async () => {
-    const client = new ZendeskClient({
-      baseUrl: fake.url,
-      email: fake.email,
-      token: fake.token,
-      clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
-      logger: memoryLogger().logger,
-      requestsPerMinute: 100,
-    });
+    const client = clientFor(fake);
     const ticket = fake.addTicket({ subject: 'Missed call', status: 'open' });
     const to = [{ email: 'callbacks@example.com' }];
     const { sideConversation } = await client.createSideConversation(
@@ -59,14 +63,7 @@ describe('the account-wide side conversation events list', () => {
   it('takes unix_time when start_time is refused, and asks with it from then on', async () => {
     const fake = await new FakeZendesk({ incrementalEventsParameter: 'unix_time' }).start();
     try {
-      const client = new ZendeskClient({
-        baseUrl: fake.url,
-        email: fake.email,
-        token: fake.token,
-        clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
-        logger: memoryLogger().logger,
-        requestsPerMinute: 100,
-      });
+      const client = clientFor(fake);
       const ticket = fake.addTicket({ subject: 'Missed call', status: 'open' });
       const { sideConversation } = await client.createSideConversation(
         ticket.id,
