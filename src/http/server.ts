@@ -1,5 +1,5 @@
 /** The one HTTP port: health, metrics, the read API, and whatever routes the adapters mount. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { AggregatorRegistry } from 'prom-client';
@@ -112,25 +112,45 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How often a closing server closes the keep-alive connections whose last answer has just gone out. */
+const CLOSING_SWEEP_MS = 100;
+
 export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
   const server = createServer(app);
   // Behind a load balancer idle connections must outlive its own keep-alive.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Answers not yet started when the server closes: they end their connection instead of keeping it.
+  const unanswered = new Set<ServerResponse>();
+  let closing = false;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) {
+      res.shouldKeepAlive = false;
+      return;
+    }
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
+  const close = () =>
+    new Promise<void>((done) => {
+      closing = true;
+      for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
+      unanswered.clear();
+      // server.close() waits for every connection, and closes only those idle right now: a load balancer's
+      // connection that was busy would stay open for its keep-alive (65 s), past the shutdown deadline.
+      const sweep = setInterval(() => server.closeIdleConnections(), CLOSING_SWEEP_MS);
+      server.close(() => {
+        clearInterval(sweep);
+        done();
+      });
+      server.closeIdleConnections();
+    });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
-      resolve({
-        server,
-        port: address.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeIdleConnections();
-          }),
-      });
+      resolve({ server, port: address.port, close });
     });
   });
 }
