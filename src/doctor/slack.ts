@@ -49,6 +49,9 @@ export function routedSlackChannels(context: DoctorContext): Map<string, string[
   context.routing.schedules.forEach((s, i) => {
     add(s.slack?.channel, `schedules[${i}]`);
   });
+  context.routing.priority.forEach((rule, i) => {
+    add(rule.slack?.channel, `priority "${rule.name ?? i + 1}"`);
+  });
   return where;
 }
 

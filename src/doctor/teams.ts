@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import { teamsAuth } from '../surfaces/teams/auth.js';
+import { acceptedTenants } from '../surfaces/teams/gate.js';
 import type { DoctorContext } from './context.js';
 import { type Check, fail, GUIDE, ok, reason, skip, warn } from './types.js';
 
@@ -25,6 +26,9 @@ export function routedTeamsChannels(context: DoctorContext): Map<string, string[
   add(context.routing.managers.teamsChannel, 'managers.teamsChannel');
   context.routing.schedules.forEach((s, i) => {
     add(s.teams?.channel, `schedules[${i}]`);
+  });
+  context.routing.priority.forEach((rule, i) => {
+    add(rule.teams?.channel, `priority "${rule.name ?? i + 1}"`);
   });
   return where;
 }
@@ -132,7 +136,9 @@ export async function teamsChecks(context: DoctorContext, store: Store | null): 
   const routed = routedTeamsChannels(context).size > 0;
   if (!env.MicrosoftAppId) {
     if (env.RINGBACK_TEAMS_PLAYGROUND === '1') {
-      if (env.NODE_ENV === 'production')
+      // The server's own decision, so that "Production" is refused here as it is there.
+      const auth = teamsAuth(env);
+      if (auth.mode === 'off')
         return [
           fail(
             AREA,
@@ -178,6 +184,17 @@ export async function teamsChecks(context: DoctorContext, store: Store | null): 
       ),
     ];
   const checks: Check[] = [];
+  if (acceptedTenants(auth.tenantId, context.routing.teams.tenants).length === 0) {
+    checks.push(
+      fail(
+        AREA,
+        'tenants',
+        'no tenant is accepted: every Teams activity is refused (403 tenant_not_configured)',
+        'set MicrosoftAppTenantId to your organisation’s tenant id, or list the tenants under teams.tenants in the routing file',
+        GUIDE.teams,
+      ),
+    );
+  }
   if (auth.appType === 'UserAssignedMSI' || !auth.password) {
     checks.push(
       skip(AREA, 'credentials', 'UserAssignedMSI: a managed identity gets its token only inside Azure'),

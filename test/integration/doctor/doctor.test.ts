@@ -165,6 +165,35 @@ describe('npm run doctor against the vendors (fakes)', () => {
     expect(failures(production.text)).toMatch(/FAIL teams mode: RINGBACK_TEAMS_PLAYGROUND=1 is refused/);
   });
 
+  it('fails when the Teams bot accepts no tenant, as the server then refuses every activity', async () => {
+    const { healthy, text } = await world.doctor({
+      MicrosoftAppType: 'MultiTenant',
+      MicrosoftAppTenantId: '',
+    });
+    expect(healthy).toBe(false);
+    expect(failures(text)).toMatch(/FAIL teams tenants: no tenant is accepted/);
+  });
+
+  it('refuses the playground with NODE_ENV in any case, as the server does', async () => {
+    const { healthy, text } = await world.doctor({
+      MicrosoftAppId: '',
+      MicrosoftAppPassword: '',
+      MicrosoftAppType: '',
+      MicrosoftAppTenantId: '',
+      RINGBACK_TEAMS_PLAYGROUND: '1',
+      NODE_ENV: 'Production',
+    });
+    expect(healthy).toBe(false);
+    expect(failures(text)).toMatch(/FAIL teams mode: RINGBACK_TEAMS_PLAYGROUND=1 is refused/);
+  });
+
+  it('checks the channels that priority rules post to', async () => {
+    const routing = `${ROUTING_YAML}priority:\n  - { name: Callback requests, when: { callbackRequested: true }, level: high, slack: { channel: C0NOSUCH999 } }\n`;
+    const { healthy, text } = await world.doctor({}, routing);
+    expect(healthy).toBe(false);
+    expect(text).toMatch(/FAIL slack channel C0NOSUCH999.*priority "Callback requests"/);
+  });
+
   it('fails naming the scopes, and warns that it cannot check channels, for an app installed from an older manifest', async () => {
     const olderInstall = await startWorld({
       slackScopes: MANIFEST_SCOPES.filter((s) => s !== 'channels:read' && s !== 'groups:read'),
