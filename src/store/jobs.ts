@@ -189,7 +189,8 @@ export class JobRepository {
       .updateTable('jobs')
       .set((eb) => ({
         status: outcome.dead ? 'dead' : 'pending',
-        run_at: outcome.runAt,
+        // A fraction is an error on PostgreSQL's bigint: the job would stay running until its lease ended.
+        run_at: Math.ceil(outcome.runAt),
         locked_by: null,
         locked_until: null,
         last_error: outcome.error.slice(0, 2000),
