@@ -220,8 +220,12 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       if (!line || resolveWithin === undefined) return 'unconfigured';
       if (!reminderStillDue(episode, reminder.claimedAt) || !episode.claimedBy) return 'not_due';
       const now = commands.clock.now();
+      // The routing file changed since the reminder was queued (a longer target, a new holiday): wait for it.
+      const dueAt =
+        reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin) ?? reminder.dueAt;
+      if (dueAt > now) return { later: dueAt - now };
       // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
-      const resumed = await dueOutsideSnoozesOf(repos, episode, routing, reminder.claimedAt, reminder.dueAt);
+      const resumed = await dueOutsideSnoozesOf(repos, episode, routing, reminder.claimedAt, dueAt);
       if (resumed > now) return { later: resumed - now };
       const first = await repos.deliveries.recordOnce(
         REMINDER_MARK,
@@ -237,7 +241,9 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       });
       const next = stepJob(routing, episode, {
         chain: 'resolve',
-        anchor: reminder.dueAt,
+        // From when the reminder really fell due: counted from its first due time, a snooze that moved it
+        // left every step already due, and the whole ladder went out with the reminder.
+        anchor: resumed,
         step: 1,
         level: episode.escalationLevel + 1,
         claimedAt: reminder.claimedAt,

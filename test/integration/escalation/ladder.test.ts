@@ -8,6 +8,8 @@ import {
   escalationStepHandler,
   escalationStepJob,
   REMINDER_JOB,
+  reminderHandler,
+  reminderJob,
 } from '../../../src/timers/escalation.js';
 import { HOLD_DIGEST_JOB } from '../../../src/timers/outOfHours.js';
 import { SCHEDULED_SUMMARY_JOB } from '../../../src/timers/schedules.js';
@@ -218,6 +220,53 @@ describe.each(kinds)('escalation on $name', (kind) => {
       expect(notices[1]).toMatchObject({ mention: '@sales-leads' });
       expect(notices[1]?.kind === 'managers' && notices[1].text).toContain('Still not resolved after 1h 30m');
       expect((await app.store.episodes.get('ep-5'))?.escalationLevel).toBe(1);
+    });
+
+    it('after a snooze moved the reminder, escalates counting from the reminder, not together with it', async () => {
+      // Support FR: resolve within 2h, then the thread, the managers and a DM at 15, 30 and 45 minutes.
+      const missedAt = paris('2026-11-19T10:00');
+      await openEpisode(app, { id: 'ep-snoozed', missedAt });
+      await runCommand(app.commands, 'ep-snoozed', { type: 'claim', actor: ana, at: missedAt });
+      clock.set(paris('2026-11-19T11:00'));
+      const snoozed = await runCommand(app.commands, 'ep-snoozed', {
+        type: 'snooze',
+        actor: ana,
+        at: clock.now(),
+        dueAt: paris('2026-11-19T13:00'),
+        asManager: false,
+      });
+      expect(snoozed.status).toBe('accepted');
+      const escalations = async () =>
+        (await noticesOf(app.store))
+          .filter((n) => 'text' in n && n.text.includes('Still not resolved'))
+          .map((n) => n.kind);
+
+      await run(paris('2026-11-19T14:00'));
+      expect(
+        (await noticesOf(app.store)).some((n) => 'text' in n && n.text.startsWith('Reminder: you claimed')),
+      ).toBe(true);
+      expect(await escalations()).toEqual([]);
+      await run(paris('2026-11-19T14:15'));
+      expect(await escalations()).toEqual(['thread']);
+    });
+
+    it('waits for a longer resolve target set after the reminder was queued', async () => {
+      const missedAt = paris('2026-11-19T10:00');
+      await openEpisode(app, { id: 'ep-longer', missedAt, line: 'Sales' });
+      await runCommand(app.commands, 'ep-longer', { type: 'claim', actor: ben, at: missedAt + MINUTE });
+      const [job] = await app.store.jobs.list({ kind: REMINDER_JOB });
+      if (!job) throw new Error('no reminder job');
+      const longer = parseRouting(
+        ROUTING_YAML.replace('sla: { resolveWithin: 1h }', 'sla: { resolveWithin: 3h }'),
+        'edited',
+      );
+      const handler = reminderHandler({ routing: longer, commands: app.commands, notices: app.notices });
+      clock.set(missedAt + HOUR);
+      await expect(handler(reminderJob.schema.parse(job.payload), job)).rejects.toMatchObject({
+        name: 'RetryAfter',
+        delayMs: 2 * HOUR,
+      });
+      expect(await noticesOf(app.store)).toEqual([]);
     });
 
     it('says nothing when resolved before the deadline', async () => {
