@@ -83,11 +83,11 @@ function callbackReply(deps: ListenerDeps, episode: Episode): string {
   const line = lineNamed(routing, episode.line);
   const who = episode.caller.name ? escapeMrkdwn(episode.caller.name) : 'the caller';
   const parts: string[] = [];
-  if (episode.caller.number) {
-    const number = displayNumber(episode.caller.number, line?.country) ?? episode.caller.number;
-    parts.push(
-      `Call ${who} back on ${link(`tel:${episode.caller.number}`, number)} (attempt ${episode.attempts}).`,
-    );
+  // The number the card shows and Aircall dials: the one the caller asked for, else the one they called from.
+  const target = episode.callbackNumber ?? episode.caller.number;
+  if (target) {
+    const number = displayNumber(target, line?.country) ?? target;
+    parts.push(`Call ${who} back on ${link(`tel:${target}`, number)} (attempt ${episode.attempts}).`);
   } else {
     parts.push(
       `The number is withheld, so there is no number to call back (attempt ${episode.attempts} recorded).`,
@@ -101,7 +101,7 @@ function callbackReply(deps: ListenerDeps, episode: Episode): string {
         : `Zendesk ticket #${episode.zendeskTicketId}`,
     );
   }
-  if (deps.env.AIRCALL_API_ID && deps.env.AIRCALL_API_TOKEN && episode.caller.number) {
+  if (deps.env.AIRCALL_API_ID && deps.env.AIRCALL_API_TOKEN && target) {
     parts.push(
       'Aircall will ring your Aircall phone app and connect you to the caller; if it does not, dial the number above.',
     );

@@ -372,6 +372,29 @@ describe('call back', () => {
   });
 });
 
+describe('call back on a number the caller asked for', () => {
+  it('replies with the number the card shows, also when the calling number was withheld', async () => {
+    const asked = await openEpisode(h.ringback, {
+      caller: { number: '+33611220001', name: 'Jean Petit' },
+      callbackNumber: '+33699887766',
+    });
+    const withheld = await openEpisode(h.ringback, {
+      caller: { number: null, name: 'Léa Roux' },
+      callbackNumber: '+33699887755',
+    });
+    for (const [episode, tel] of [
+      [asked, '<tel:+33699887766|06 99 88 77 66>'],
+      [withheld, '<tel:+33699887755|06 99 88 77 55>'],
+    ] as const) {
+      const card = await postedCard(episode);
+      const before = ephemeralsTo(BEN.id).length;
+      await click(h, { user: BEN.id, episodeId: episode.id, cardTs: card.ts, actionId: 'ringback.callback' });
+      await vi.waitFor(() => expect(ephemeralsTo(BEN.id).length).toBe(before + 1), WAIT);
+      expect(ephemeralsTo(BEN.id).at(-1)?.text).toContain(`back on ${tel} (attempt 1).`);
+    }
+  });
+});
+
 describe('resolve', () => {
   it('resolves with the chosen outcome, claiming it implicitly, and shows the final state', async () => {
     const episode = await openEpisode(h.ringback, { caller: { number: '+33655443322', name: null } });
