@@ -312,7 +312,17 @@ export class LaneRunner {
       await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });
     } catch (error) {
       if (error instanceof RetryAfter) return queue;
-      if (!(error instanceof PermanentFailure)) throw error;
+      if (!(error instanceof PermanentFailure)) {
+        // A timeout, a 5xx, an error code of no known meaning: the cards go on, the next check tries again.
+        // Thrown, it failed the lane run before its card, and every retry met the same update first.
+        this.deps.logger?.warn(
+          { channel, err: error },
+          'slack: the storm queue message could not be updated; posting the cards meanwhile',
+        );
+        const later = { ...queue, checkedAt: now };
+        await this.saveQueue(channel, later);
+        return later;
+      }
       // Someone deleted the message (or it can no longer be edited): the next slot posts a fresh one.
       this.deps.logger?.warn(
         { channel, error: error.message },

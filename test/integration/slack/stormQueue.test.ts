@@ -128,6 +128,29 @@ describe('a storm of missed calls in one Slack channel', () => {
     expect(h.logLines()).toContainEqual(expect.stringContaining('posting the cards without it'));
   }, 60_000);
 
+  it('keeps posting the cards while Slack fails every update of the queue message', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    const episodes = await storm(h, 10);
+    const queue = await waitForQueueMessage(h);
+    h.fake.refuseNext(
+      (method, args) => method === 'chat.update' && args.ts === queue.ts,
+      'fatal_error',
+      1_000,
+    );
+    await vi.waitFor(() => {
+      for (const episode of episodes) expect(cardIn(h.fake, CHANNEL, episode.id)).toBeDefined();
+    }, WAIT);
+    // The lane failed no run while cards waited (closing the message at the end is retried, as it should be).
+    const lastCardAt = Math.max(...h.fake.callsTo('chat.postMessage').map((call) => call.at));
+    const laneFailures = h
+      .logLines()
+      .filter((line) => line.includes('"kind":"slack.lane"'))
+      .map((line) => Date.parse((JSON.parse(line) as { time: string }).time));
+    expect(laneFailures.filter((at) => at <= lastCardAt)).toEqual([]);
+    expect(h.logLines()).toContainEqual(expect.stringContaining('posting the cards meanwhile'));
+  }, 60_000);
+
   it('answers a click privately: the call, with its card’s link once posted; then that nothing is left', async () => {
     db = sqliteDatabase();
     h = await startSlackHarness({ database: db });
