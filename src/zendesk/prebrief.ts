@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { auditEntries } from '../app/commands.js';
 import { parseDetails } from '../domain/details.js';
 import type { DomainEvent } from '../domain/episode.js';
-import { type Prebrief, zoneOfCountry } from '../domain/prebrief.js';
+import { type Prebrief, prebriefOfNewRequester, zoneOfCountry } from '../domain/prebrief.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import { PermanentFailure } from '../jobs/runner.js';
 import { RetryTransaction } from '../store/store.js';
@@ -67,6 +67,14 @@ export class Prebriefs {
     const details = parseDetails(await store.episodes.getDetails(episodeId));
     const requesterId = details.requester?.id ?? null;
     if (requesterId === null) return 'no_requester';
+    if (episode.caller.number === null) {
+      // Every withheld caller shares one "Withheld number" requester: its tickets are other people's, and
+      // would give this caller their priority, tags and suggested owner.
+      const empty = prebriefOfNewRequester(clock.now(), details.callerCountry);
+      if (sameBrief(details.prebrief ?? null, empty)) return 'unchanged';
+      await this.store(episodeId, empty);
+      return 'stored';
+    }
 
     const [profile, tickets] = await Promise.all([
       client.showUserProfile(requesterId),

@@ -383,6 +383,27 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     expect(await running().store.jobs.list({ status: 'dead' })).toEqual([]);
   });
 
+  it('gives a withheld caller an empty pre-brief, not that of the other withheld callers sharing their requester', async () => {
+    await start('assign: { suggest: [ticketAssignee] }');
+    const first = await missedCallFrom('anonymous');
+    const claim = cardActionFor(ACTION_IDS.claim);
+    if (!claim) throw new Error('no claim action');
+    expect((await actOnCard(act, { episodeId: first.id, actor: ben, action: claim })).status).toBe(
+      'accepted',
+    );
+    await drain();
+    clock.set(clock.now() + 600_000);
+    await post(callEnded('anonymous', clock.now() - 60_000, null));
+    await drain();
+    const second = (await running().store.episodes.list({})).find((e) => e.id !== first.id);
+    if (!second) throw new Error('no second episode');
+    expect(second.zendeskTicketId).not.toBeNull();
+    const details = parseDetails(await running().store.episodes.getDetails(second.id));
+    // Ben holds the first anonymous caller's ticket: nothing says the second caller is the same person.
+    expect(details.prebrief).toMatchObject({ openTickets: { count: 0 }, lastContact: null, assignee: null });
+    expect(second.suggestedOwner).toBeNull();
+  });
+
   it('suggests a repeat caller to the agent who answered them last, and counts their calls', async () => {
     await start('assign: { suggest: [lastAgent, roundRobin] }');
     await post(
