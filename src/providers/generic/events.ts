@@ -13,6 +13,13 @@ export function genericEventHandler(
   onUnsafeLink?: UnsafeLinkSink,
 ): TypedJobHandler<typeof genericJobSchema> {
   return async ({ call, receivedAt }) => {
-    await ingestCounted(deps, metrics, normalizeGenericCall(call, receivedAt, deps.routing, onUnsafeLink));
+    const event = normalizeGenericCall(call, receivedAt, deps.routing, onUnsafeLink);
+    if (call.callbackNumber && !event.callback?.number) {
+      deps.logger.warn(
+        { provider: event.provider, callId: event.providerCallId },
+        'generic webhook: callbackNumber is not a valid phone number; the caller’s own number is used',
+      );
+    }
+    await ingestCounted(deps, metrics, event);
   };
 }

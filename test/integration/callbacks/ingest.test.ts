@@ -185,6 +185,20 @@ describe.each(kinds)('callback requests on $name', (kind) => {
     });
   });
 
+  it('generic: a callbackNumber that is no phone number is not dialled; the caller’s own number is', async () => {
+    const call = genericCallSchema.parse({
+      ...fixture('generic', 'callback-requested.json').body,
+      callbackNumber: '+1 415 55',
+    });
+    await ingestCallEvent(deps, normalizeGenericCall(call, clock.now(), routing));
+    const [episode] = await store.episodes.list();
+    expect(episode).toMatchObject({
+      callbackRequested: true,
+      callbackNumber: null,
+      caller: { number: '+14155550177' },
+    });
+  });
+
   it('generic: an update without the request keeps the request', async () => {
     const call = genericCallSchema.parse(fixture('generic', 'callback-requested.json').body);
     await ingestCallEvent(deps, normalizeGenericCall(call, clock.now(), routing));
