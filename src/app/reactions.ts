@@ -175,7 +175,8 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   // The ladder's own handler says where the step went; the card shows the level.
   escalated: () => [],
   // The card held until the line opened is posted now (it never was), exactly as on 'opened'.
-  card_released: () => [{ kind: 'card.post' }],
+  // Triage runs again: at night nobody may have been available to be next in turn.
+  card_released: () => [{ kind: 'card.post' }, { kind: 'triage.evaluate' }],
   // The cards show the ticket link; the ticket itself caused this, so nothing goes back to Zendesk.
   // (The Zendesk adapter reads the pre-brief as soon as it links the ticket: src/zendesk/episodeLink.ts.)
   ticket_linked: () => [],

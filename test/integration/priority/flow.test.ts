@@ -19,6 +19,7 @@ import { parseDetails } from '../../../src/domain/details.js';
 import { channelsFor } from '../../../src/domain/priority.js';
 import type { Actor, Episode } from '../../../src/domain/types.js';
 import { registerProviders } from '../../../src/providers/register.js';
+import { registerEscalation } from '../../../src/timers/register.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -135,6 +136,8 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
         registerProviders,
         createZendeskAdapter({ pollTalk: false, pollSideConversations: false, talkTicketGraceMs: 0 }),
         registerTriage,
+        // Holds out-of-hours cards until the line opens (the held-call test).
+        registerEscalation,
         recordingSurface,
         recordingPosts,
       ],
@@ -513,6 +516,37 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
       status: 'refused',
       message: 'Only Ben Martin or a manager can hand this call to someone else.',
     });
+  });
+
+  it('gives a call held overnight its round-robin owner when the line opens and the agents are back', async () => {
+    for (const user of aircall.users) user.available = false;
+    clock.set(DateTime.fromISO('2026-12-02T20:00', { zone: PARIS }).toMillis());
+    await start(`assign: { suggest: [roundRobin], agents: [ana@example.com, ben@example.com, chloe@example.com] }
+    businessHours: { mon-fri: "09:00-18:00" }
+    outOfHours: { mode: hold }`);
+    const night = await missedCallFrom('+33 6 00 00 00 09');
+    // Nobody was available at night: no one in turn.
+    expect((await current(night.id)).suggestedOwner).toBeNull();
+
+    for (const user of aircall.users) user.available = true;
+    const opening = DateTime.fromISO('2026-12-03T09:00', { zone: PARIS }).toMillis();
+    clock.set(opening);
+    for (const user of aircall.users) {
+      await post(
+        JSON.stringify({
+          resource: 'user',
+          event: 'user.opened',
+          timestamp: Math.floor(opening / 1000),
+          token: AIRCALL_FIXTURE_TOKEN,
+          data: { id: user.id, name: user.name, email: user.email },
+        }),
+      );
+    }
+    await drain();
+    clock.set(opening + 120_000);
+    await drain();
+    expect((await cardPosts(night.id)).length).toBe(1);
+    expect((await current(night.id)).suggestedOwner?.source).toBe('roundRobin');
   });
 
   it('round robin skips agents Aircall marks unavailable', async () => {

@@ -128,9 +128,9 @@ describe('the reactions table', () => {
     expect(kinds(intents)).toEqual(['ticket.callNote', 'triage.evaluate', 'card.refresh', 'thread.timeline']);
   });
 
-  it('posts a held card when it is released at the line’s opening, and nothing else', () => {
+  it('posts a held card when it is released at the line’s opening, and triages it again', () => {
     const intents = reactTo([{ type: 'card_released', at: T0 }]);
-    expect(kinds(intents)).toEqual(['card.post', 'card.refresh', 'thread.timeline']);
+    expect(kinds(intents)).toEqual(['card.post', 'triage.evaluate', 'card.refresh', 'thread.timeline']);
   });
 
   it('re-renders the cards when the ticket is linked, and sends nothing back to Zendesk', () => {
