@@ -14,7 +14,11 @@ const baseUrl = z
 /** Every environment variable Ringback reads (the README's Environment table lists them for users). */
 export const envSchema = z.object({
   /** HTTP port for every route. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.preprocess(
+    // Blank is unset, as for every other variable: coerced, it was 0, a random port.
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65535).default(3000),
+  ),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `production` closes the unauthenticated Teams endpoint. */
@@ -22,7 +26,10 @@ export const envSchema = z.object({
   /** Unset → SQLite ./data/ringback.db; `sqlite:PATH`; `postgres://…`. */
   DATABASE_URL: optionalText,
   /** The routing/policy YAML. */
-  RINGBACK_CONFIG: z.string().default('./ringback.yaml'),
+  RINGBACK_CONFIG: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.string().default('./ringback.yaml'),
+  ),
   /**
    * `2`: answer HTTP on one thread and run the jobs on another (median webhook answer near 1 ms under heavy
    * ingest; about 70 MB more memory and a second more to start). `1` (default): one thread. See

@@ -1,5 +1,5 @@
 /** Reads the environment and the routing YAML once at startup; every problem is reported with its path. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
@@ -82,8 +82,11 @@ export function loadConfig(
   try {
     const routingPath = resolve(options.cwd ?? process.cwd(), env.RINGBACK_CONFIG);
     if (existsSync(routingPath)) {
+      if (!statSync(routingPath).isFile()) {
+        throw new ConfigError([`RINGBACK_CONFIG: ${env.RINGBACK_CONFIG} is not a file (a directory?)`]);
+      }
       routing = parseRouting(readFileSync(routingPath, 'utf8'), env.RINGBACK_CONFIG);
-    } else if (environment.RINGBACK_CONFIG) {
+    } else if (environment.RINGBACK_CONFIG?.trim()) {
       problems.push(`RINGBACK_CONFIG: no file at ${env.RINGBACK_CONFIG}`);
     } else {
       routingSource = 'built-in default';

@@ -562,14 +562,18 @@ export const routingSchema = z
   .strict()
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
+    // The API, summaries and exports find a line by its name in any case: two names that differ only in
+    // case would leave the second unreachable.
+    const seenFolded = new Set<string>();
     value.lines.forEach((l, i) => {
-      if (seen.has(l.name))
+      if (seenFolded.has(l.name.toLowerCase()))
         ctx.addIssue({
           code: 'custom',
           path: ['lines', i, 'name'],
-          message: `duplicate line name "${l.name}"`,
+          message: `duplicate line name "${l.name}" (line names are compared in any case)`,
         });
       seen.add(l.name);
+      seenFolded.add(l.name.toLowerCase());
     });
     // Schedules name lines by their exact name, as summaries do.
     const scheduleKeys = new Set<string>();

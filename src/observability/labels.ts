@@ -43,6 +43,7 @@ export const LABELS = {
     '/api/calls',
     '/api/calls/:id',
     '/api/summary',
+    '/api/export.csv',
     'unmatched',
   ]),
   statusClasses: new Set(['1xx', '2xx', '3xx', '4xx', '5xx']),

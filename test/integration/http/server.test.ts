@@ -100,6 +100,14 @@ describe('HTTP server', () => {
       expect(text).toContain('ringback_http_request_duration_seconds');
     });
 
+    it('labels the CSV export by its own route in /metrics', async () => {
+      expect((await get('/api/export.csv?period=today')).status).toBe(200);
+      const text = await (await get('/metrics', null)).text();
+      expect(text).toMatch(
+        /ringback_http_request_duration_seconds_count\{route="\/api\/export\.csv",status="2xx"\} [1-9]/,
+      );
+    });
+
     it('counts the jobs table once for a crowd of scrapes (no token guards /metrics)', async () => {
       const counted = vi.spyOn(ringback.store.jobs, 'countByStatus');
       try {

@@ -48,6 +48,21 @@ describe('loadConfig', () => {
     expect(problems({ RINGBACK_CONFIG: path })).toEqual([`RINGBACK_CONFIG: no file at ${path}`]);
   });
 
+  it('fails naming RINGBACK_CONFIG when it names a directory, instead of crashing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    expect(problems({ RINGBACK_CONFIG: dir })).toEqual([
+      `RINGBACK_CONFIG: ${dir} is not a file (a directory?)`,
+    ]);
+  });
+
+  it('reads blank PORT and RINGBACK_CONFIG as unset, like every other variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const config = loadConfig({ PORT: '', RINGBACK_CONFIG: '  ' }, { cwd: dir });
+    expect(config.env.PORT).toBe(3000);
+    expect(config.env.RINGBACK_CONFIG).toBe('./ringback.yaml');
+    expect(config.warnings[0]).toContain('calls are stored but posted nowhere');
+  });
+
   it('reports bad environment values with the variable name', () => {
     const found = problems({
       PORT: 'eighty',

@@ -158,7 +158,15 @@ lines:
 `);
       expect(problems).toEqual([
         'ringback.yaml lines[0].escalate[1].after: steps must come in increasing order',
-        'ringback.yaml lines[1].name: duplicate line name "A"',
+        'ringback.yaml lines[1].name: duplicate line name "A" (line names are compared in any case)',
+      ]);
+    });
+
+    it('catch line names that differ only in case (the API and exports find lines in any case)', () => {
+      expect(
+        problemsOf('lines: [{ name: Support FR, match: "*" }, { name: support fr, match: "*" }]'),
+      ).toEqual([
+        'ringback.yaml lines[1].name: duplicate line name "support fr" (line names are compared in any case)',
       ]);
     });
 
