@@ -156,6 +156,15 @@ const followUpTemplate = z
         });
       }
     }
+    // A half-written placeholder (`{{callerName}`) is no placeholder: it would reach the caller as written.
+    const rest = text.replace(PLACEHOLDER, '');
+    const broken = /\{\{[^}]*\}?|\{?[^{]*\}\}/.exec(rest);
+    if (rest.includes('{{') || rest.includes('}}')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a placeholder is not closed or opened: "${(broken?.[0] ?? '').slice(0, 40)}"; write {{name}}`,
+      });
+    }
   });
 
 /** Call-back retries: a `no_answer` before the last attempt brings the call back later instead of resolving. */

@@ -153,6 +153,20 @@ describe('routing keys retry and followUp', () => {
     );
   });
 
+  it('refuses a placeholder with a brace missing, which would reach the caller as written', () => {
+    expect(
+      parse(`    followUp: { templates: { en: "Hello {{callerName}, Ana tried {{attempts}} times." } }`),
+    ).toThrow(
+      /lines\[0\]\.followUp\.templates\.en: a placeholder is not closed or opened: "\{\{callerName\}/,
+    );
+    expect(parse(`    followUp: { templates: { en: "Hello callerName}}" } }`)).toThrow(
+      /not closed or opened/,
+    );
+    expect(
+      parse(`    followUp: { templates: { en: "Hello {{callerName}}, {single} braces are fine" } }`),
+    ).not.toThrow();
+  });
+
   it('accepts a line locale as the only template', () => {
     expect(parse(`    locale: fr\n    followUp: { templates: { fr: "Bonjour" } }`)).not.toThrow();
   });
