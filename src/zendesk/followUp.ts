@@ -13,7 +13,6 @@ import { runCommand } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import type { FOLLOW_UP_PLACEHOLDERS, LineConfig } from '../config/routing.js';
-import { parseDetails } from '../domain/details.js';
 import { type Episode, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -21,6 +20,7 @@ import { PermanentFailure } from '../jobs/runner.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { forJobRunner, isConflict } from './errors.js';
+import { isPlaceholderName } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import { commentText, formatTime } from './text.js';
 import type { ZendeskTickets } from './tickets.js';
@@ -201,10 +201,11 @@ export class ZendeskFollowUps {
     }
     const template = pickTemplate(policy.templates, requester.locale, line?.locale);
     if (!template) return;
-    const details = parseDetails(await deps.store.episodes.getDetails(episodeId));
+    // The user just read, whom an agent may have named since the ticket was linked; never a name Ringback
+    // made up for an unknown caller (it holds their phone number).
     const body = fillTemplate(
       template.text,
-      followUpValues(episode, details.requester?.name ?? requester.name),
+      followUpValues(episode, isPlaceholderName(requester.name) ? null : requester.name),
     );
     const wrote = await this.write(ticket, (current) =>
       current.tags.includes(FOLLOW_UP_TAG)

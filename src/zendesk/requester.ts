@@ -25,6 +25,18 @@ export interface FoundRequester {
 }
 
 const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
+const WITHHELD_NAME = 'Withheld number';
+
+/** The name Ringback gives a requester it creates for a caller whose name nobody knows. */
+function placeholderName(e164: string): string {
+  return `Caller ${displayNumber(e164) ?? e164}`;
+}
+
+/** Is this a name Ringback made up (`Caller +33 6 …`, `Withheld number`), not the person's own? */
+export function isPlaceholderName(name: string | null | undefined): boolean {
+  if (!name) return true;
+  return name === WITHHELD_NAME || /^Caller \+?[\d\s().-]+$/.test(name);
+}
 
 /**
  * A user create_or_update answers with counts as made just now when Zendesk created it this recently; an
@@ -73,7 +85,7 @@ export class Requesters {
     if (found) return { user: found, created: false };
     // The external id makes a retried job find the user it created instead of making another.
     const user = await client.createOrUpdateUser({
-      name: name ?? `Caller ${displayNumber(e164) ?? e164}`,
+      name: name ?? placeholderName(e164),
       external_id: `ringback-phone-${e164}`,
       identities: [{ type: 'phone_number', value: e164 }],
     });
@@ -108,6 +120,6 @@ export class Requesters {
     const { client } = this.deps;
     const [existing] = await client.findUsersByExternalId(WITHHELD_EXTERNAL_ID);
     if (existing) return existing;
-    return client.createOrUpdateUser({ name: 'Withheld number', external_id: WITHHELD_EXTERNAL_ID });
+    return client.createOrUpdateUser({ name: WITHHELD_NAME, external_id: WITHHELD_EXTERNAL_ID });
   }
 }

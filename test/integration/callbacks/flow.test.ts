@@ -255,6 +255,30 @@ describe('the callback workflow, end to end', () => {
     expect(zendesk.specProblems).toEqual([]);
   });
 
+  it('greets the caller by the name an agent gave their Zendesk user, not the placeholder with their number', async () => {
+    // An unknown number: Ringback creates the requester "Caller +33 …", without e-mail.
+    await webhook('callback-automatic-failed');
+    const [opened] = await app.store.episodes.list();
+    const id = opened?.id ?? '';
+    const ticket = ticketOf(await current(id));
+    const user = zendesk.users.get(ticket.requester_id as number);
+    if (!user) throw new Error('no requester');
+    expect(user.name).toMatch(/^Caller \+33/);
+    // The caller writes in: an agent gives the user their name and e-mail.
+    user.name = 'Marie Dupont';
+    user.email = 'marie@example.fr';
+    user.locale = 'fr';
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await advanceTo(clock.now() + 31 * 60_000);
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await drain();
+    const [body] = ticketOf(await current(id))
+      .comments.filter((c) => c.public)
+      .map((c) => c.body);
+    expect(body).toContain('Marie Dupont');
+    expect(body).not.toContain('Caller +33');
+  });
+
   it('sends nothing to a requester without e-mail, and the card says so', async () => {
     // No Zendesk user has this number: Ringback creates the requester from the phone alone.
     await webhook('callback-automatic-failed');
