@@ -37,8 +37,14 @@ export const DEFAULT_LEASE_MS = 15_000;
  */
 export const PRODUCTION_LEASE_MS = 5_000;
 
-/** How soon a job that found its vendor's slots full comes back (plus as much again, at random). */
-const BUSY_SLOT_RETRY_MS = 40;
+/** A job taken beyond its vendor's free slots: it goes back untouched (handleFailure). */
+class SlotsBusy extends Error {
+  constructor(vendor: string) {
+    super(`every ${vendor} slot is busy`);
+    this.name = 'SlotsBusy';
+  }
+}
+
 /**
  * A job of a kind this process has no handler for may be a newer version's, queued while replicas of two
  * versions run side by side (a rolling deploy): it is put back for the others (not counted as an attempt)
@@ -416,15 +422,7 @@ export class JobRunner {
     try {
       await this.slots[vendor].execute(run);
     } catch (error) {
-      if (error instanceof BulkheadRejectedError) {
-        // Soon: the vendor's kinds are not taken again while its slots are full (blockedKinds), and a slot
-        // freed wakes the loop, so this only spreads the jobs a take picked up beyond the free slots. A
-        // card waited 250 to 500 ms here in the steady bench.
-        throw new RetryAfter(
-          BUSY_SLOT_RETRY_MS + Math.round(Math.random() * BUSY_SLOT_RETRY_MS),
-          `every ${vendor} slot is busy`,
-        );
-      }
+      if (error instanceof BulkheadRejectedError) throw new SlotsBusy(vendor);
       throw error;
     }
   }
@@ -453,6 +451,19 @@ export class JobRunner {
     const now = clock.now();
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     try {
+      if (error instanceof SlotsBusy) {
+        // The job never ran: it goes back as it was, due when it was. Moved later, it let a younger job of
+        // its queue key go first (thread lines out of order). The vendor's kinds are not taken again while
+        // its slots are full (blockedKinds), and a freed slot wakes the loop.
+        await store.jobs.fail(
+          job.id,
+          this.workerId,
+          { dead: false, runAt: job.runAt, error: message, countAttempt: false },
+          now,
+        );
+        metrics.jobs.inc({ kind: job.kind, result: 'retry_after' });
+        return;
+      }
       if (error instanceof RetryAfter) {
         // The remote side is pacing us: not a failure, so it does not count towards dead-lettering.
         await store.jobs.fail(
