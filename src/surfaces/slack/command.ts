@@ -69,6 +69,8 @@ export interface CommandAnswer {
 
 /** Slack's longest message text. */
 const MAX_TEXT = 3000;
+/** Kept free in a list for its "…and N more" line. */
+const MORE_LINE_ROOM = 40;
 
 /** A link to a message in Slack, from the workspace's domain. */
 export function messageLink(teamDomain: string | null, post: Post): string | null {
@@ -85,8 +87,18 @@ function callsText(result: Extract<CommandResult, { kind: 'calls' }>, teamDomain
     const card = url ? ` · ${link(url, 'card')}` : '';
     return `• ${call.when} · ${escapeMrkdwn(call.who)} · ${escapeMrkdwn(call.line)} · ${escapeMrkdwn(call.state)}${card}`;
   });
-  const more = result.total > result.calls.length ? `\n…and ${result.total - result.calls.length} more` : '';
-  return `*${heading}: ${result.total}*\n${rows.join('\n')}${more}`;
+  // Whole rows only: cut in the middle, a row lost its card link's closing `>` and the count of the rest.
+  const head = `*${heading}: ${result.total}*`;
+  const kept: string[] = [];
+  let length = head.length;
+  for (const row of rows) {
+    if (length + 1 + row.length > MAX_TEXT - MORE_LINE_ROOM) break;
+    kept.push(row);
+    length += 1 + row.length;
+  }
+  const hidden = result.total - kept.length;
+  const more = hidden > 0 ? `\n…and ${hidden} more` : '';
+  return `${head}\n${kept.join('\n')}${more}`;
 }
 
 /** A command's answer in Slack's words; `teamDomain` lets lists link each card. */
