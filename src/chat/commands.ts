@@ -44,6 +44,8 @@ export interface ListedCall {
   posts: Post[];
   /** What the asker can do with it from a list: claim an open call, or work one they hold. */
   action?: 'claim' | 'work' | null;
+  /** There is a number to call back (the caller's, or one they left): else no Call back, fewer outcomes. */
+  callable?: boolean;
   /** "call back by 14:00" when the call is snoozed or scheduled; null otherwise. */
   due?: string | null;
 }
@@ -140,6 +142,7 @@ export async function listCalls(
       state: stateWords(episode),
       posts: posts.filter((p) => p.episodeId === episode.id),
       action: listAction(episode, asker),
+      callable: (episode.callbackNumber ?? episode.caller.number) !== null,
       due:
         episode.dueAt !== null && episode.state !== 'resolved'
           ? `call back by ${clockOrDay(episode.dueAt, now, timezoneOf(deps.routing, episode.line))}${zoneNoteOf(deps.routing, episode.line)}`

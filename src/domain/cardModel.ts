@@ -103,6 +103,11 @@ const SNOOZE_LABELS: Record<SnoozePreset, string> = {
 /** What a card can say was done with a call nobody can call back: the caller got through, or no need. */
 const OUTCOMES_WITHOUT_NUMBER: readonly Outcome[] = ['reached', 'not_needed'];
 
+/** The outcomes a call can be resolved with: without a number to call, only those that need no call. */
+export function outcomesFor(callable: boolean, outcomes: readonly Outcome[] = OUTCOMES): Outcome[] {
+  return outcomes.filter((code) => callable || OUTCOMES_WITHOUT_NUMBER.includes(code));
+}
+
 /** The callback workflow lines of the card (see CardModel.callbackLines). */
 export function callbackLines(context: CardContext, callable: boolean): string[] {
   const { episode, timezone, now } = context;
@@ -350,9 +355,10 @@ export function buildCardModel(context: CardContext): CardModel {
       openTicket: ticketUrl !== null,
       snooze: open && callbackNumber !== null,
     },
-    outcomes: (context.outcomes ?? OUTCOMES)
-      .filter((code) => callbackNumber !== null || OUTCOMES_WITHOUT_NUMBER.includes(code))
-      .map((code) => ({ code, label: OUTCOME_LABELS[code] })),
+    outcomes: outcomesFor(callbackNumber !== null, context.outcomes ?? OUTCOMES).map((code) => ({
+      code,
+      label: OUTCOME_LABELS[code],
+    })),
     callbackLines: callbackLines(context, callbackNumber !== null),
     snoozeOptions:
       open && callbackNumber !== null

@@ -133,6 +133,9 @@ export type Refusal =
   /** Reassigning someone else's call, or an unclaimed one, without being a manager. */
   | { kind: 'ReassignNotAllowed'; claimedBy: Actor | null };
 
+export const NO_NUMBER_TO_CALL =
+  'The number is withheld and the caller left none to call back: there is nothing to dial. Resolve the call with an outcome instead.';
+
 export type Decision =
   | { ok: true; episode: Episode; events: DomainEvent[] }
   | { ok: false; refusal: Refusal };
@@ -198,6 +201,9 @@ export function decide(episode: Episode, command: Command): Decision {
       if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
       const other = heldByOther(episode, command.actor);
       if (other) return refuse(other);
+      // Nothing to dial: an attempt recorded here would count as a call back in every report.
+      if ((episode.callbackNumber ?? episode.caller.number) === null)
+        return refuse({ kind: 'InvalidInput', message: NO_NUMBER_TO_CALL });
       const events: DomainEvent[] = [];
       const changes: Partial<Episode> = {};
       if (episode.state === 'open') {

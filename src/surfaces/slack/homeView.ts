@@ -6,7 +6,8 @@
  */
 import type { ListedCall } from '../../chat/commands.js';
 import { ACTION_IDS } from '../../domain/actions.js';
-import { OUTCOME_LABELS, OUTCOMES } from '../../domain/types.js';
+import { outcomesFor } from '../../domain/cardModel.js';
+import { OUTCOME_LABELS } from '../../domain/types.js';
 import { type Block, LIMITS, resolveOptionValue } from './blocks.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
@@ -73,12 +74,12 @@ function workBlocks(call: ListedCall): Block[] {
       // The card's block id: the resolve handler reads the call id from it as well as from the option.
       block_id: `ringback.actions:${call.episodeId}`,
       elements: [
-        button('Call back', ACTION_IDS.callback, call.episodeId, true),
+        ...(call.callable === false ? [] : [button('Call back', ACTION_IDS.callback, call.episodeId, true)]),
         {
           type: 'static_select',
           action_id: ACTION_IDS.resolve,
           placeholder: { type: 'plain_text', text: 'Resolve: outcome…', emoji: false },
-          options: OUTCOMES.map((outcome) => ({
+          options: outcomesFor(call.callable !== false).map((outcome) => ({
             text: { type: 'plain_text', text: OUTCOME_LABELS[outcome], emoji: false },
             value: resolveOptionValue(outcome, call.episodeId),
           })),

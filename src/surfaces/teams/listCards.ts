@@ -6,7 +6,8 @@
  */
 import type { CommandResult, ListedCall } from '../../chat/commands.js';
 import { ACTION_IDS } from '../../domain/actions.js';
-import { OUTCOME_LABELS, OUTCOMES } from '../../domain/types.js';
+import { outcomesFor } from '../../domain/cardModel.js';
+import { OUTCOME_LABELS } from '../../domain/types.js';
 import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown, OUTCOME_INPUT_ID } from './card.js';
 
 /** Marks a click as coming from a list card (not a call's own card): see `isListClickOf`. */
@@ -28,8 +29,8 @@ function actionsFor(call: ListedCall): Record<string, unknown>[] {
   if (call.action === 'claim') return [execute('Claim', ACTION_IDS.claim, call.episodeId)];
   if (call.action !== 'work') return [];
   return [
-    execute('Call back', ACTION_IDS.callback, call.episodeId),
-    ...OUTCOMES.map((outcome) => ({
+    ...(call.callable === false ? [] : [execute('Call back', ACTION_IDS.callback, call.episodeId)]),
+    ...outcomesFor(call.callable !== false).map((outcome) => ({
       ...execute(`Resolve: ${OUTCOME_LABELS[outcome]}`, ACTION_IDS.resolve, call.episodeId, {
         [OUTCOME_INPUT_ID]: outcome,
       }),

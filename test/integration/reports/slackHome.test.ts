@@ -283,4 +283,25 @@ describe('the Home view', () => {
     expect(text).toContain('…and 280 more: `/ringback open`');
     expect(Buffer.byteLength(JSON.stringify(view))).toBeLessThan(250_000);
   });
+
+  it('offers no Call back, and only the outcomes that need no call, for a call with no number to dial', () => {
+    const withheld = { ...call(1, 'work'), who: 'withheld number', callable: false };
+    const view = homeView({
+      user: ANA.id,
+      mine: { total: 1, calls: [withheld] },
+      open: { total: 0, calls: [] },
+      today: { missedCalls: 1, calledBack: 0, resolved: 0, openNow: 1, mineClaimed: 1, mineCalledBack: 0 },
+      asOf: 'Thu 26 Nov, 10:42 (Europe/Paris)',
+      refusal: null,
+    });
+    const json = JSON.stringify(view.blocks);
+    expect(json).not.toContain(`"action_id":"${ACTION_IDS.callback}"`);
+    const options = view.blocks.flatMap(
+      (b) => (b as { elements?: { options?: { text: { text: string } }[] }[] }).elements ?? [],
+    );
+    expect(options.flatMap((e) => e.options ?? []).map((o) => o.text.text)).toEqual([
+      'Reached the caller',
+      'Callback not needed',
+    ]);
+  });
 });

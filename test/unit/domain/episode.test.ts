@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, decide, describeRefusal, newEpisode, sameActor } from '../../../src/domain/episode.js';
+import {
+  type Command,
+  decide,
+  describeRefusal,
+  NO_NUMBER_TO_CALL,
+  newEpisode,
+  sameActor,
+} from '../../../src/domain/episode.js';
 import { type Episode, OUTCOMES } from '../../../src/domain/types.js';
 import { actor, ana, ben, episode, T0 } from '../../helpers/episodes.js';
 
@@ -140,6 +147,19 @@ describe('release', () => {
 });
 
 describe('callback', () => {
+  it('is refused when there is no number to dial, and allowed on a number the withheld caller left', () => {
+    const withheld = episode({ caller: { number: null, name: null } });
+    expect(refused(withheld, { type: 'callback', actor: ben, at: T0 + 10 })).toEqual({
+      kind: 'InvalidInput',
+      message: NO_NUMBER_TO_CALL,
+    });
+    const left = accepted(
+      { ...withheld, callbackNumber: '+33699887766' },
+      { type: 'callback', actor: ben, at: T0 + 10 },
+    );
+    expect(left.episode).toMatchObject({ state: 'calling', attempts: 1 });
+  });
+
   describe('when open', () => {
     it('claims implicitly and records attempt 1', () => {
       const { episode: next, events } = accepted(episode(), { type: 'callback', actor: ben, at: T0 + 10 });

@@ -13,7 +13,16 @@ function call(i: number): ListedCall {
     who: `Caller with a long enough name number ${i}`,
     line: 'Support France Premium',
     state: 'open',
-    posts: [{ surface: 'slack', channel: 'C0123456789', ref: `1700000000.${String(i).padStart(6, '0')}` }],
+    posts: [
+      {
+        episodeId: `ep-${i}`,
+        surface: 'slack',
+        channel: 'C0123456789',
+        ref: `1700000000.${String(i).padStart(6, '0')}`,
+        threadRef: null,
+        shownDigest: null,
+      },
+    ],
   };
 }
 
