@@ -122,25 +122,28 @@ export interface WordsContext {
   waitedMs: number;
   /** When the words are sent: a moment of another day gets its day ("at Thu 19 Nov 17:59"). */
   now: number;
+  /** " (America/New_York)" when the line's zone is not the team's: managers read times in their own. */
+  zoneNote?: string;
 }
 
 /** What an escalation step says. */
 export function escalationText(episode: Episode, step: ChainStep, context: WordsContext): string {
   const who = callerInWords(episode, context.lineCountry);
-  const when = clockOrDay(episode.missedAt, context.now, context.timezone);
+  const zone = context.zoneNote ?? '';
+  const when = `${clockOrDay(episode.missedAt, context.now, context.timezone)}${zone}`;
   const calls = episode.callCount > 1 ? ` (${episode.callCount} calls)` : '';
   if (step.chain === 'claim') {
     return `Still unclaimed after ${formatDuration(context.waitedMs)}: missed call from ${who} on ${episode.line} at ${when}${calls}.`;
   }
   const holder = episode.claimedBy?.name ?? 'someone';
-  const since = clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone);
+  const since = `${clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone)}${zone}`;
   return `Still not resolved after ${formatDuration(context.waitedMs)}: missed call from ${who} on ${episode.line} at ${when}${calls}, claimed by ${holder} at ${since}.`;
 }
 
 /** What the claimer's private reminder says. */
 export function reminderText(episode: Episode, resolveWithin: number, context: WordsContext): string {
   const who = callerInWords(episode, context.lineCountry);
-  const since = clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone);
+  const since = `${clockOrDay(episode.claimedAt ?? episode.missedAt, context.now, context.timezone)}${context.zoneNote ?? ''}`;
   const attempts =
     episode.attempts > 0
       ? ` ${episode.attempts} call-back attempt${episode.attempts === 1 ? '' : 's'} so far.`

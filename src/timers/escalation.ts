@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { applyCommandIn, type CommandDeps } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import type { Notice, NoticeHub } from '../app/notices.js';
-import { lineNamed, timezoneOf } from '../app/routing.js';
+import { lineNamed, timezoneOf, zoneNoteOf } from '../app/routing.js';
 import { lineCalendar } from '../app/sla.js';
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
 import { dueOutsideSnoozes, snoozeSpans } from '../domain/callbacks.js';
@@ -190,6 +190,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
       const escalated = outcome.episode;
       const text = escalationText(escalated, step, {
         timezone: timezoneOf(routing, line.name),
+        zoneNote: zoneNoteOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, escalated.line).elapsed(escalated.missedAt, now),
         now,
@@ -235,6 +236,7 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       if (!first) return 'already_said';
       const text = reminderText(episode, resolveWithin, {
         timezone: timezoneOf(routing, line.name),
+        zoneNote: zoneNoteOf(routing, line.name),
         lineCountry: line.country,
         waitedMs: lineCalendar(routing, episode.line).elapsed(episode.missedAt, now),
         now,

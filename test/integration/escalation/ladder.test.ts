@@ -109,6 +109,34 @@ describe.each(kinds)('escalation on $name', (kind) => {
     });
   });
 
+  describe('a line in another time zone than the team', () => {
+    it('says which zone the times of its escalation are in', async () => {
+      await app.stop();
+      app = await startReplica(
+        database,
+        clock,
+        `
+timezone: Europe/Paris
+lines:
+  - name: Support US
+    match: "*"
+    slack: { channel: C0123456789 }
+    timezone: America/New_York
+    escalate:
+      - { after: 15m, notify: "<!subteam^S0123>", to: managers }
+managers: { slack: [U0123456789] }
+`,
+      );
+      await openEpisode(app, { id: 'ep-us', line: 'Support US', missedAt: paris('2026-11-19T16:00') });
+      await run(paris('2026-11-19T16:15'));
+      const [notice] = await noticesOf(app.store);
+      expect(notice).toMatchObject({ kind: 'managers' });
+      expect(notice && 'text' in notice && notice.text).toContain(
+        'on Support US at 10:00 (America/New_York)',
+      );
+    });
+  });
+
   describe('a step queued before the routing file changed', () => {
     it('waits for its new due time instead of firing early', async () => {
       const missedAt = paris('2026-11-19T10:00');
