@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../store/db.js';
+import { teamsAuth } from '../surfaces/teams/auth.js';
 import { type Env, envSchema, SECRET_ENV_KEYS } from './env.js';
 import {
   DEFAULT_ROUTING_YAML,
@@ -107,6 +108,12 @@ export function loadConfig(
     warnings.push(
       'lines route to Teams but MicrosoftAppId is unset: Teams is off (RINGBACK_TEAMS_PLAYGROUND=1 turns on the local playground)',
     );
+  }
+
+  if (env.MicrosoftAppId) {
+    // Fail closed (Teams stays off), but loudly: a typo in MicrosoftAppType is otherwise one info line.
+    const teams = teamsAuth(env);
+    if (teams.mode === 'off') warnings.push(`MicrosoftAppId is set but Teams is off: ${teams.why}`);
   }
 
   if (routing) warnings.push(...unreachableManagerSteps(routing));

@@ -63,6 +63,24 @@ describe('loadConfig', () => {
     expect(config.warnings[0]).toContain('calls are stored but posted nowhere');
   });
 
+  it('warns when a Teams registration is set but unusable, so Teams stays off loudly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const config = loadConfig(
+      {
+        MicrosoftAppId: 'app',
+        MicrosoftAppPassword: 'x',
+        MicrosoftAppType: 'Single Tenant',
+        MicrosoftAppTenantId: 't',
+      },
+      { cwd: dir },
+    );
+    expect(config.warnings).toContainEqual(
+      expect.stringMatching(
+        /^MicrosoftAppId is set but Teams is off: MicrosoftAppType "Single Tenant" is not one of/,
+      ),
+    );
+  });
+
   it('reports bad environment values with the variable name', () => {
     const found = problems({
       PORT: 'eighty',
