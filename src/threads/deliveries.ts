@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { sendDeliveriesTo } from '../providers/webhook.js';
 import type { Store } from '../store/store.js';
-import { DeliveryInbox, InboxReader, inboxPathFor } from './inbox.js';
+import { DeliveryInbox, InboxReader, inboxPathFor, movedUpTo } from './inbox.js';
 import { INBOX_CURSOR, InboxMover } from './inboxMover.js';
 import type { ThreadLink } from './link.js';
 
@@ -99,8 +99,9 @@ export async function moveLeftoverInbox(deps: Omit<Deps, 'link'>): Promise<numbe
     const mover = new InboxMover({ ...deps, reader, onMoved: () => undefined });
     moved = await mover.moveAll();
     if (moved > 0) deps.logger.info({ moved }, `inbox: moved ${moved} deliveries left by a split process`);
-    const mark = Number((await deps.store.cursors.get(INBOX_CURSOR)) ?? 0);
-    allMoved = mark <= reader.lastAssignedId() && reader.rowsAfter(mark, 1).length === 0;
+    const cursor = (await deps.store.cursors.get(INBOX_CURSOR)) ?? null;
+    const mark = movedUpTo(cursor, reader.inboxId, reader.lastAssignedId());
+    allMoved = reader.rowsAfter(mark.upTo, 1).length === 0;
   } finally {
     reader.close();
   }

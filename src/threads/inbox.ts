@@ -11,6 +11,7 @@
  * "duplicate" from the inbox until then, and afterwards from the jobs table's dedupe keys (job_keys, read
  * without a lock), and dropped when moved.
  */
+import { randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import type { NewJob } from '../store/jobs.js';
 
@@ -35,7 +36,38 @@ function open(path: string): SQLite.Database {
     job text not null,
     received_at integer not null
   )`);
+  // Which file this is: ids start again at 1 in a new file (deleted, or a database restored without it),
+  // and a cursor of the old file must not skip the new file's first rows.
+  db.exec('create table if not exists meta (key text primary key, value text not null)');
+  db.prepare("insert or ignore into meta (key, value) values ('inbox_id', ?)").run(randomUUID());
   return db;
+}
+
+/** How far the jobs thread moved, as kept in the cursors table: `<inbox id>:<last row id moved>`. */
+export function inboxCursor(inboxId: string, movedUpTo: number): string {
+  return `${inboxId}:${movedUpTo}`;
+}
+
+/**
+ * The last row of this inbox file that was moved, from the stored cursor; `fresh` when the cursor belongs
+ * to another file (or to none), so every row of this one is still to move.
+ */
+export function movedUpTo(
+  cursor: string | null,
+  inboxId: string,
+  lastAssignedId: number,
+): { upTo: number; fresh: boolean } {
+  if (cursor === null) return { upTo: 0, fresh: false };
+  const at = cursor.lastIndexOf(':');
+  if (at >= 0) {
+    const upTo = Number(cursor.slice(at + 1));
+    if (cursor.slice(0, at) !== inboxId || !Number.isSafeInteger(upTo)) return { upTo: 0, fresh: true };
+    return { upTo, fresh: false };
+  }
+  // Written before files had an id: only a cursor past the file's last id shows a new file.
+  const upTo = Number(cursor);
+  if (!Number.isSafeInteger(upTo) || upTo > lastAssignedId) return { upTo: 0, fresh: true };
+  return { upTo, fresh: false };
 }
 
 /** The answering thread's side: the only writer. */
@@ -82,11 +114,18 @@ export class InboxReader {
   private readonly after: SQLite.Statement<[number, number], { id: number; job: string }>;
 
   private readonly lastAssigned: SQLite.Statement<[], { seq: number }>;
+  /** This file's identity (meta.inbox_id). */
+  readonly inboxId: string;
 
   constructor(path: string) {
     this.db = open(path);
     this.after = this.db.prepare('select id, job from deliveries where id > ? order by id limit ?');
     this.lastAssigned = this.db.prepare("select seq from sqlite_sequence where name = 'deliveries'");
+    const row = this.db.prepare("select value from meta where key = 'inbox_id'").get() as
+      | { value: string }
+      | undefined;
+    if (!row) throw new Error(`inbox ${path} has no id`);
+    this.inboxId = row.value;
   }
 
   /**

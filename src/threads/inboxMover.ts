@@ -5,7 +5,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
-import type { InboxReader } from './inbox.js';
+import { type InboxReader, inboxCursor, movedUpTo } from './inbox.js';
 
 /** The cursor (cursors table) holding the id of the last inbox row moved. */
 export const INBOX_CURSOR = 'threads.inbox.moved';
@@ -43,15 +43,14 @@ export class InboxMover {
     const { reader, store, clock } = this.deps;
     let upTo = 0;
     const moved = await store.transaction(async (repos) => {
-      let mark = Number((await repos.cursors.get(INBOX_CURSOR)) ?? 0);
-      if (mark > reader.lastAssignedId()) {
-        // The inbox file is newer than the cursor: its ids start again at 1, and every one of them would be
-        // skipped. Its rows are all unmoved.
+      const cursor = (await repos.cursors.get(INBOX_CURSOR)) ?? null;
+      const { upTo: mark, fresh } = movedUpTo(cursor, reader.inboxId, reader.lastAssignedId());
+      if (fresh) {
+        // Another file's cursor: this one's ids start again at 1, and its rows are all unmoved.
         this.deps.logger.warn(
-          { cursor: mark, lastInInbox: reader.lastAssignedId() },
+          { cursor, inbox: reader.inboxId, lastInInbox: reader.lastAssignedId() },
           'inbox: the inbox file is new since the last move; moving it from its start',
         );
-        mark = 0;
       }
       const rows = reader.rowsAfter(mark, BATCH);
       const last = rows.at(-1);
@@ -64,7 +63,7 @@ export class InboxMover {
         rows.map((row) => row.job),
         now,
       );
-      await repos.cursors.set(INBOX_CURSOR, String(last.id), now);
+      await repos.cursors.set(INBOX_CURSOR, inboxCursor(reader.inboxId, last.id), now);
       upTo = last.id;
       return rows.length;
     });

@@ -20,6 +20,11 @@ import { AIRCALL_FIXTURE_TOKEN, fixtures, shuffled } from '../ingest/support.js'
 
 const API_TOKEN = 'read-api-token-for-tests';
 
+/** The last inbox row moved, from the cursor (`<inbox id>:<row id>`). */
+function movedMark(cursor: string | null | undefined): number {
+  return Number(cursor?.split(':').at(-1) ?? 0);
+}
+
 async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -153,8 +158,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     const first = await startJobsHalf();
     await eventually(async () => ((await calls()).length === 1 ? true : undefined));
     await first.stop();
-    const cursor = await web.store.cursors.get(INBOX_CURSOR);
-    expect(Number(cursor)).toBe(6);
+    expect(movedMark(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
 
     // Accepted during the restart: the next half moves only these.
     for (const { text } of fixtures('aircall', 'missed-call-again'))
@@ -167,7 +171,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     });
     expect(call).toEqual(expect.objectContaining({ callCount: 2 }));
     await eventually(async () =>
-      Number(await web.store.cursors.get(INBOX_CURSOR)) === 6 + again ? true : undefined,
+      movedMark(await web.store.cursors.get(INBOX_CURSOR)) === 6 + again ? true : undefined,
     );
     // Each delivery became one job (finished jobs leave the table; their dedupe keys stay).
     const kept = await web.store.db
@@ -182,7 +186,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
     const first = await startJobsHalf();
     await eventually(async () =>
-      Number(await web.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
+      movedMark(await web.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
     );
     await first.stop();
     // A new jobs half with nothing to move: the answering half must still learn the mark, or the rows moved
@@ -220,8 +224,25 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     await jobs.startJobs();
     jobsHalves.push(jobs);
     await eventually(async () => ((await calls()).length === 1 ? true : undefined));
-    expect(Number(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
+    expect(movedMark(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
     expect(logs.lines()).toContainEqual(expect.stringContaining('the inbox file is new since the last move'));
+  });
+
+  it('moves every row of a new inbox file even when it has more rows than the old file’s cursor says', async () => {
+    // The old file's cursor says 3 were moved; the new file already holds 6 (accepted before the jobs half
+    // started): by ids alone, the first 3 would look moved and be lost.
+    await web.store.cursors.set(INBOX_CURSOR, 'an-earlier-inbox-file:3', Date.now());
+    for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
+    await startJobsHalf();
+    await eventually(async () =>
+      movedMark(await web.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
+    );
+    const kept = await web.store.db
+      .selectFrom('job_keys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('key', 'like', 'aircall:%')
+      .executeTakeFirstOrThrow();
+    expect(Number(kept.n)).toBe(6);
   });
 
   it('moves what waits in the inbox when the jobs half stops, before its store closes', async () => {
@@ -235,7 +256,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
       manualJobs: true,
     });
     await jobs.stop();
-    expect(Number(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
+    expect(movedMark(await web.store.cursors.get(INBOX_CURSOR))).toBe(6);
     expect(await aircallJobs()).toBe(6);
   });
 
@@ -253,7 +274,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     try {
       await single.start();
       await eventually(async () =>
-        Number(await single.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
+        movedMark(await single.store.cursors.get(INBOX_CURSOR)) === 6 ? true : undefined,
       );
       const [episode] = await eventually(async () => {
         const listed = await single.store.episodes.list({ limit: 5 });
@@ -276,7 +297,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     if (!first) throw new Error('fixture missing');
     expect(await (await post(first.text)).json()).toEqual(expect.objectContaining({ status: 'accepted' }));
     await eventually(async () =>
-      Number(await web.store.cursors.get(INBOX_CURSOR)) === 1 ? true : undefined,
+      movedMark(await web.store.cursors.get(INBOX_CURSOR)) === 1 ? true : undefined,
     );
     // What the answering half's pruning does to moved rows after INBOX_KEEP_MS.
     const inbox = new SQLite(inboxPathFor((database.target as { path: string }).path));
@@ -285,7 +306,7 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
 
     expect(await (await post(first.text)).json()).toEqual(expect.objectContaining({ status: 'duplicate' }));
     await eventually(async () =>
-      Number(await web.store.cursors.get(INBOX_CURSOR)) === 2 ? true : undefined,
+      movedMark(await web.store.cursors.get(INBOX_CURSOR)) === 2 ? true : undefined,
     );
     expect(await aircallJobs()).toBe(0);
     const kept = await web.store.db
