@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type DialectAdapter, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -102,6 +102,24 @@ function withStatementCache(sqlite: SQLite.Database, capacity = 500) {
   };
 }
 
+/**
+ * SQLite's schema changes are transactional, but Kysely's adapter says they are not, so its migrator ran each
+ * SQLite migration without a transaction and recorded it afterwards: a process killed in the middle of one
+ * (a deploy, the OOM killer) left its tables made and the migration unrecorded, and every later start failed
+ * on "table already exists". Said as it is, the pending migrations and their records commit together.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class MigratedAtomicallySqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): DatabaseHandle {
   const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   if (target.dialect === 'sqlite') {
@@ -115,7 +133,9 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
     // in the file for years. FAST zeroes them where that costs no extra I/O (a page being written anyway).
     sqlite.pragma('secure_delete = FAST');
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+      db: new Kysely<Database>({
+        dialect: new MigratedAtomicallySqliteDialect({ database: withStatementCache(sqlite) }),
+      }),
       dialect: 'sqlite',
       description: describeTarget(target),
     };
