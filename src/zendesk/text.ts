@@ -61,7 +61,7 @@ export function missedCallComment(episode: Episode, details: EpisodeDetails, tim
     `Missed at: ${formatTime(episode.missedAt, timezone)}`,
   ];
   const reason = describeReason(first?.reason ?? null);
-  if (reason) lines.push(`Why: ${reason}`);
+  if (reason) lines.push(`Why: ${commentText(reason)}`);
   if (first?.waitedSeconds) lines.push(`Waited: ${formatDuration(first.waitedSeconds * 1000)}`);
   if (details.rang.length > 0) lines.push(`Rang: ${commentText(details.rang.join(', '))}`);
   if (details.voicemail) {
@@ -71,7 +71,7 @@ export function missedCallComment(episode: Episode, details: EpisodeDetails, tim
     lines.push(`Voicemail${length}${details.voicemail.url ? `: ${commentText(details.voicemail.url)}` : ''}`);
   }
   if (details.transcript) lines.push(`Transcript: ${commentText(details.transcript)}`);
-  if (first) lines.push(`Call: ${first.key}`);
+  if (first) lines.push(`Call: ${commentText(first.key)}`);
   lines.push('', 'Claim it, call back and record the outcome from the Ringback card in your team channel.');
   return lines.join('\n');
 }
@@ -84,16 +84,28 @@ export function anotherCallNote(
 ): string {
   const reason = describeReason(call.reason);
   const parts = [
-    `Another missed call from ${commentText(callerLabel(episode.caller))} at ${formatTime(call.at, timezone)}${reason ? ` — ${reason}` : ''}.`,
+    `Another missed call from ${commentText(callerLabel(episode.caller))} at ${formatTime(call.at, timezone)}${reason ? ` — ${commentText(reason)}` : ''}.`,
     `${episode.callCount} calls so far. ${callMarker(call.key)}`,
   ];
   if (call.talkTicketId) parts.push(`Zendesk Talk made ticket #${call.talkTicketId} for this call.`);
   return parts.join('\n');
 }
 
-/** Written into every per-call note so a retried job can tell the note is already there. */
+/**
+ * Written into every per-call note so a retried job can tell the note is already there. The key is a
+ * provider's text (a generic webhook's `callId`), made literal like any other.
+ */
 export function callMarker(providerCallKey: string): string {
-  return `(call ${providerCallKey})`;
+  return `(call ${commentText(providerCallKey)})`;
+}
+
+/**
+ * Does a stored comment carry the marker of this call? Whether Zendesk gives `body` back with the escapes
+ * as written or as rendered text is not documented: either form counts.
+ */
+export function hasCallMarker(body: string | null | undefined, providerCallKey: string): boolean {
+  if (!body) return false;
+  return body.includes(callMarker(providerCallKey)) || body.includes(`(call ${providerCallKey})`);
 }
 
 function actorLine(actor: Actor | null): string {

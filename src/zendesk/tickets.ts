@@ -19,7 +19,7 @@ import type { Requester } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import {
   anotherCallNote,
-  callMarker,
+  hasCallMarker,
   missedCallComment,
   outcomeTag,
   resolveNote,
@@ -177,10 +177,9 @@ export class ZendeskTickets {
     const ticket = await this.ensure(episodeId);
     if (!ticket) return;
     const { client, store, routing } = this.deps;
-    const marker = callMarker(call.providerCallKey);
     // A retried job must not write the note twice: the marker in an earlier note says it is there.
     const comments = await client.listComments(ticket.id);
-    if (comments.some((comment) => comment.body?.includes(marker))) return;
+    if (comments.some((comment) => hasCallMarker(comment.body, call.providerCallKey))) return;
     const episode = await this.episode(episodeId);
     const details = parseDetails(await store.episodes.getDetails(episodeId));
     const known = details.calls.find((c) => c.key === call.providerCallKey);

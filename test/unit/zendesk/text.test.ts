@@ -5,6 +5,7 @@ import {
   anotherCallNote,
   callerLabel,
   commentText,
+  hasCallMarker,
   missedCallComment,
   resolveNote,
   sideConversationSubject,
@@ -77,6 +78,26 @@ describe('text from callers and people in a ticket comment', () => {
       claimedAt: T0,
     });
     expect(resolveNote(resolved, PARIS)).not.toContain(LINK);
+  });
+
+  it('makes a provider’s missed reason and call id literal too, in the first comment and the next notes', () => {
+    const details = parseDetails({
+      calls: [{ key: `generic:twilio:${LINK}`, at: T0, reason: LINK, waitedSeconds: 5 }],
+    });
+    const first = missedCallComment(episode(), details, PARIS);
+    expect(first).toContain(`Why: ${literal}`);
+    expect(first).toContain(`Call: generic:twilio:${literal}`);
+    expect(first).not.toContain(LINK);
+    const note = anotherCallNote(
+      episode({ callCount: 2 }),
+      { key: `generic:twilio:${LINK}`, at: T0, reason: LINK },
+      PARIS,
+    );
+    expect(note).not.toContain(LINK);
+    // A retried job finds its note whichever form Zendesk gives the body back in.
+    expect(hasCallMarker(note, `generic:twilio:${LINK}`)).toBe(true);
+    expect(hasCallMarker(`(call generic:twilio:${LINK})`, `generic:twilio:${LINK}`)).toBe(true);
+    expect(hasCallMarker(note, 'generic:twilio:another')).toBe(false);
   });
 
   it('leaves a plain name, and the subject, as they are', () => {
