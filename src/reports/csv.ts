@@ -39,7 +39,9 @@ export type CsvCall = Record<CsvColumn, CsvValue>;
 export const CSV_BOM = '\uFEFF';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+// `;` and tab too: spreadsheets in most of continental Europe split an unquoted field on `;`, and the part
+// after it would start its own cell, unguarded (`Bob;=cmd|…`).
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 export function csvCell(value: CsvValue): string {
   if (value === null) return '';

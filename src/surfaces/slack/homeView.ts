@@ -47,8 +47,12 @@ export interface HomeView {
   blocks: Block[];
 }
 
+/** Callers' words are in these texts: `verbatim`, so a name that is a URL or a #channel stays text. */
 function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText), verbatim: true },
+  } as Block;
 }
 
 function button(text: string, actionId: string, value: string, primary = false): Record<string, unknown> {

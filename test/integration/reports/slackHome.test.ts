@@ -296,6 +296,13 @@ describe('the Home view', () => {
     });
     const json = JSON.stringify(view.blocks);
     expect(json).not.toContain(`"action_id":"${ACTION_IDS.callback}"`);
+    // Callers' words: a name that is a URL or a #channel must stay text.
+    const texts = view.blocks.flatMap((b) => {
+      const text = (b as { text?: { type: string; verbatim?: boolean } }).text;
+      return text?.type === 'mrkdwn' ? [text] : [];
+    });
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text.verbatim).toBe(true);
     const options = view.blocks.flatMap(
       (b) => (b as { elements?: { options?: { text: { text: string } }[] }[] }).elements ?? [],
     );

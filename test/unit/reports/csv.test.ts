@@ -18,13 +18,16 @@ describe('csvCell', () => {
     ['+33176360695', "'+33176360695"],
     ['-2', "'-2"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tcmd', "'\tcmd"],
+    ['\tcmd', `"'\tcmd"`],
     ['\rcmd', `"'\rcmd"`],
     ['Marie, Dupont', '"Marie, Dupont"'],
     ['say "hi"', '"say ""hi"""'],
     ['two\nlines', '"two\nlines"'],
     ['=HYPERLINK("http://evil","x")', `"'=HYPERLINK(""http://evil"",""x"")"`],
     ['Chloé', 'Chloé'],
+    // Split on `;` by spreadsheets of `;` locales: quoted, the formula stays inside the name's cell.
+    ["Bob;=cmd|' /C calc'!A0;", `"Bob;=cmd|' /C calc'!A0;"`],
+    ['a\tb', '"a\tb"'],
   ])('writes %j as %j', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
   });
