@@ -94,6 +94,7 @@ describe('the Teams app manifest', () => {
       'summary',
       'open',
       'mine',
+      'export',
       'channels',
       'help',
     ]);
