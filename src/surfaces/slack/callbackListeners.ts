@@ -154,12 +154,15 @@ async function onOtherNumber(deps: ListenerDeps, rawBody: unknown, open: ViewsOp
     deps.logger.info('slack: an "other number" click did not parse; ignored');
     return;
   }
-  const card = await clickedCard(deps, parsed.data, episodeId);
-  if (!card) return;
-  const numbers = await otherNumbersOf(deps.store, episodeId, {
+  // Read beside the card and agent checks, not after them: each may take its own 1.5 s (a slow help desk),
+  // and Slack refuses a modal opened more than 3 s after the click. Shown only once the checks pass.
+  const numbersRead = otherNumbersOf(deps.store, episodeId, {
     onError: (error) =>
       deps.logger.warn({ err: error, episodeId }, 'slack: the requester’s numbers could not be read'),
   });
+  const card = await clickedCard(deps, parsed.data, episodeId);
+  if (!card) return;
+  const numbers = await numbersRead;
   const view = numberModal({ origin: card.origin, callerWords: callerWords(deps, card.episode), numbers });
   await openModal(deps, open, parsed.data, view);
 }
