@@ -65,5 +65,6 @@ it('opens the "Other number…" form within Slack’s 3 s while Zendesk does not
     interval: 10,
   });
   const openedAt = h.fake.callsTo('views.open')[0]?.at ?? Number.POSITIVE_INFINITY;
-  expect(openedAt - clickedAt).toBeLessThan(2_500);
+  // Each deadline is 1.5 s: one of them, not both, plus a margin for a busy machine.
+  expect(openedAt - clickedAt).toBeLessThan(2_700);
 });
