@@ -449,6 +449,25 @@ export class Pacing {
     return bucket;
   }
 
+  /**
+   * Takes a token of a workspace-wide bucket now, from this process and, with replicas, from the cluster's
+   * budget too; or takes nothing and says how long until one may be free. For work that would rather do
+   * something else than wait (the storm lane posts a card instead of refreshing its queue message).
+   */
+  async tryToken(name: string): Promise<number> {
+    const bucket = this.bucket(name);
+    const wait = bucket.take(this.options.now());
+    if (wait > 0) return wait;
+    const cluster = this.options.cluster;
+    const limit = this.limits[name];
+    if (!cluster || !limit) return 0;
+    const clusterWaitMs = await cluster.budgets
+      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
+      .take();
+    if (clusterWaitMs > 0) bucket.refund();
+    return clusterWaitMs;
+  }
+
   /** Counts the other replicas' recent sends to `key` (before booking a slot for it). */
   async learnShared(key: string): Promise<void> {
     const shared = this.options.sharedSends;

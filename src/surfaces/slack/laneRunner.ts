@@ -123,7 +123,6 @@ export class LaneRunner {
   private async runLane(channel: string): Promise<void> {
     const { clock, outbox, options } = this.deps;
     const pacer = outbox.pacing.pacer;
-    const updates = outbox.pacing.bucket(SLACK_BUCKETS.update);
     const deadline = clock.now() + options.laneRunMs;
     await this.retireLegacyDigest(channel);
     // The lane may have run on another replica until now: its recent posts count against this channel too.
@@ -140,7 +139,8 @@ export class LaneRunner {
       }
 
       if (step.kind === 'queue_close' && queue) {
-        const wait = updates.take(now);
+        // The cluster's budget too: card updates of every replica draw from the same Tier 3 allowance.
+        const wait = await outbox.pacing.tryToken(SLACK_BUCKETS.update);
         if (wait > 0) {
           // Card updates may have booked the Tier 3 bucket far ahead. Come back soon rather than then: the lane
           // job is coalesced, so a far-off run would swallow the wake-ups of new cards and stall the channel.
@@ -306,7 +306,7 @@ export class LaneRunner {
       await this.saveQueue(channel, checked);
       return checked;
     }
-    if (this.deps.outbox.pacing.bucket(SLACK_BUCKETS.update).take(now) > 0) return queue;
+    if ((await this.deps.outbox.pacing.tryToken(SLACK_BUCKETS.update)) > 0) return queue;
     const message = stormQueueMessage(channel, view, formatClock(queue.startedAt, this.zone));
     try {
       await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });

@@ -361,6 +361,21 @@ describe('workspace tiers drawn from the cluster’s budget as well', () => {
     while (pacing.bucket('chat.update').take(0) === 0) local++;
     expect(local).toBe(8);
   });
+
+  it('gives the storm lane a token without waiting only when the cluster has one too', async () => {
+    const { budgets, taken } = clusterOf(1);
+    const pacing = new Pacing(
+      { windows: [], buckets: { 'chat.update': { burst: 10, perMinute: 50 } } },
+      { maxInlineWaitMs: 0, now: () => 0, cluster: { budgets, prefix: 'slack' } },
+    );
+    expect(await pacing.tryToken('chat.update')).toBe(0);
+    // Another replica spent the tier: nothing is taken here either.
+    expect(await pacing.tryToken('chat.update')).toBe(7_000);
+    expect(taken).toEqual(['slack:chat.update', 'slack:chat.update']);
+    let local = 0;
+    while (pacing.bucket('chat.update').take(0) === 0) local++;
+    expect(local).toBe(9);
+  });
 });
 
 describe('jobs waiting for a workspace-wide token', () => {
