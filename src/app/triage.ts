@@ -21,6 +21,7 @@ import {
   suggestOwner,
 } from '../domain/suggestion.js';
 import type { Episode } from '../domain/types.js';
+import { describeFeatures } from '../features.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import { type AgentAvailability, AvailabilityRepository } from '../store/availability.js';
 import { CallerHistory } from '../store/callerHistory.js';
@@ -39,8 +40,21 @@ export const AVAILABILITY_STALE_MS = 12 * 60 * 60_000;
 /** Round robin's pool comes from this phone system when the line names no `assign.agents`. */
 const POOL_PROVIDER = 'aircall';
 
-const triagePayload = z.object({ episodeId: z.string().min(1) });
+const triagePayload = z.object({
+  episodeId: z.string().min(1),
+  /** The triage queued for when the wait for a pre-brief ends: it decides with what it has. */
+  withoutPrebrief: z.boolean().optional(),
+});
 export const triageJob = defineJob('triage.evaluate', triagePayload);
+
+/**
+ * How long round robin and auto-claim wait for the help desk's pre-brief when a source that reads it comes
+ * first (`ticketAssignee`): the pre-brief's own triage usually comes within seconds; this bounds an outage.
+ */
+export const PREBRIEF_WAIT_MS = 2 * 60_000;
+
+/** Sources of a suggestion that read the help desk's pre-brief. */
+const PREBRIEF_SOURCES = new Set(['ticketAssignee']);
 
 /** The jobs and notices of the intents triage serves. */
 export function triageTranslator(notices: NoticeHub): IntentTranslator {
@@ -112,12 +126,17 @@ class Triage {
 
   constructor(
     private readonly repos: Repositories,
-    private readonly deps: { routing: RoutingConfig; commands: Omit<CommandDeps, 'store'> },
+    private readonly deps: {
+      routing: RoutingConfig;
+      commands: Omit<CommandDeps, 'store'>;
+      /** A help desk is connected that writes each caller's pre-brief (Zendesk). */
+      prebriefExpected?: boolean;
+    },
   ) {
     this.history = new CallerHistory(repos);
   }
 
-  async run(episodeId: string): Promise<string> {
+  async run(episodeId: string, withoutPrebrief = false): Promise<string> {
     const { repos, deps } = this;
     // The details are read, changed and written back whole: the ticket link and the pre-brief write them
     // too, from other jobs and replicas, and one of their writes must not be lost under ours.
@@ -147,6 +166,9 @@ class Triage {
 
     const line = lineNamed(deps.routing, episode.line);
     if (!line?.assign) return verdict.level;
+    if (!withoutPrebrief && (await this.awaitsPrebrief(episode, details, line.assign, now))) {
+      return `${verdict.level}, waiting for the pre-brief before taking a turn`;
+    }
     const suggestion = await this.suggestion(episode, details, line, line.assign, now);
     if (!suggestion) return `${verdict.level}, nobody to suggest`;
     const claims = line.assign.autoClaim && suggestion.email !== null;
@@ -157,6 +179,40 @@ class Triage {
       autoClaim: claims ? { actor: ownerActor(suggestion) } : null,
     });
     return `${verdict.level}, suggested (${suggestion.source})`;
+  }
+
+  /**
+   * Round robin and auto-claim act for good (a turn taken, a call claimed): while a source ranked before
+   * round robin reads a pre-brief that is still on its way, they wait for it, or the call went to the next
+   * in turn while its caller's open ticket had an assignee. The pre-brief's arrival runs triage again; a
+   * later triage, queued once, decides anyway should the help desk not answer.
+   */
+  private async awaitsPrebrief(
+    episode: Episode,
+    details: EpisodeDetails,
+    policy: AssignPolicy,
+    now: number,
+  ): Promise<boolean> {
+    if (!this.deps.prebriefExpected || details.prebrief || episode.caller.number === null) return false;
+    // Decided already (by the triage that ended the wait, or before a pre-brief was expected).
+    if (episode.suggestedOwner) return false;
+    const turnAt = policy.suggest.indexOf('roundRobin');
+    const readsFirst = policy.suggest.some(
+      (source, i) => PREBRIEF_SOURCES.has(source) && (turnAt < 0 || i < turnAt),
+    );
+    if (!readsFirst || (turnAt < 0 && !policy.autoClaim)) return false;
+    // Queued once, by the first triage that waits: later ones before the pre-brief wait for the same end.
+    await this.repos.enqueue(
+      [
+        jobOf(
+          triageJob,
+          { episodeId: episode.id, withoutPrebrief: true },
+          { runAt: now + PREBRIEF_WAIT_MS, dedupeKey: `triage:prebrief-wait:${episode.id}` },
+        ),
+      ],
+      now,
+    );
+    return true;
   }
 
   /** "3rd call in 7 days" on the card: a details change, announced only when the count moved. */
@@ -222,11 +278,17 @@ class Triage {
 export function triageHandler(deps: {
   routing: RoutingConfig;
   commands: CommandDeps;
+  prebriefExpected?: boolean;
   report?: (result: string, episodeId: string) => void;
 }): TypedJobHandler<typeof triagePayload> {
-  return async ({ episodeId }) => {
+  return async ({ episodeId, withoutPrebrief }) => {
     const result = await deps.commands.store.transaction(
-      (repos) => new Triage(repos, { routing: deps.routing, commands: deps.commands }).run(episodeId),
+      (repos) =>
+        new Triage(repos, {
+          routing: deps.routing,
+          commands: deps.commands,
+          prebriefExpected: deps.prebriefExpected ?? false,
+        }).run(episodeId, withoutPrebrief ?? false),
       20,
     );
     deps.report?.(result, episodeId);
@@ -242,6 +304,7 @@ export const registerTriage: RegisterAdapter = (ctx) => {
     triageHandler({
       routing: config.routing,
       commands,
+      prebriefExpected: describeFeatures(config.env).some((f) => f.name === 'zendesk' && f.on),
       report: (result, episodeId) =>
         logger.debug({ episode: episodeId, result }, `triage: episode ${episodeId}: ${result}`),
     }),

@@ -12,7 +12,7 @@ import type { RegisterAdapter } from '../../../src/adapters/context.js';
 import { type ActDeps, actOnCard, cardActionFor } from '../../../src/app/act.js';
 import { cardModelFor } from '../../../src/app/card.js';
 import type { Notice } from '../../../src/app/notices.js';
-import { registerTriage } from '../../../src/app/triage.js';
+import { PREBRIEF_WAIT_MS, registerTriage } from '../../../src/app/triage.js';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { parseDetails } from '../../../src/domain/details.js';
@@ -547,6 +547,43 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     await drain();
     expect((await cardPosts(night.id)).length).toBe(1);
     expect((await current(night.id)).suggestedOwner?.source).toBe('roundRobin');
+  });
+
+  it('waits for the pre-brief before taking a round-robin turn when the ticket assignee ranks first', async () => {
+    await start(
+      'assign: { suggest: [ticketAssignee, roundRobin], autoClaim: true, agents: [ana@example.com, ben@example.com, chloe@example.com] }',
+    );
+    const marie = zendesk.addUser({ name: 'Marie Dupont', phone: '+33612345678' });
+    const benAgent = [...zendesk.users.values()].find((u) => u.email === 'ben@example.com');
+    zendesk.addTicket({
+      requester_id: marie.id,
+      status: 'open',
+      priority: 'normal',
+      subject: 'Invoice',
+      assignee_id: benAgent?.id ?? null,
+    });
+    const episode = await missedCallFrom('+33 6 12 34 56 78');
+    const after = await current(episode.id);
+    expect(after.suggestedOwner).toMatchObject({ name: 'Ben Martin', source: 'ticketAssignee' });
+    expect(after.claimedBy?.name).toBe('Ben Martin');
+    // Nobody's turn was spent on a call that had its owner.
+    expect(await running().store.cursors.get('roundrobin:Support FR')).toBeNull();
+  });
+
+  it('takes the round-robin turn anyway when the help desk gives no pre-brief in time', async () => {
+    await start(
+      'assign: { suggest: [ticketAssignee, roundRobin], autoClaim: true, agents: [ana@example.com, ben@example.com, chloe@example.com] }',
+    );
+    // Zendesk is down: no requester, no ticket, no pre-brief.
+    for (const method of ['GET', 'POST', 'PUT'])
+      zendesk.inject({ method, path: /\/api\/v2\//, status: 503, times: 1_000 });
+    const episode = await missedCallFrom('+33 6 12 34 56 79');
+    expect((await current(episode.id)).claimedBy).toBeNull();
+    clock.set(clock.now() + PREBRIEF_WAIT_MS + 1_000);
+    await drain();
+    const after = await current(episode.id);
+    expect(after.suggestedOwner?.source).toBe('roundRobin');
+    expect(after.claimedBy).not.toBeNull();
   });
 
   it('round robin skips agents Aircall marks unavailable', async () => {
