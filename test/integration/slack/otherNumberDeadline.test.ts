@@ -1,6 +1,6 @@
 /**
  * "Other number…" must open its form within Slack's 3 s of the click. While Zendesk hangs, the agent check
- * (its own deadline) and the requester's numbers (theirs) must not add up.
+ * (its own deadline) and the requester's numbers (theirs) must not add up: the numbers get what is left.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { KEYS } from '../../../src/zendesk/keys.js';
@@ -65,6 +65,6 @@ it('opens the "Other number…" form within Slack’s 3 s while Zendesk does not
     interval: 10,
   });
   const openedAt = h.fake.callsTo('views.open')[0]?.at ?? Number.POSITIVE_INFINITY;
-  // Each deadline is 1.5 s: one of them, not both, plus a margin for a busy machine.
-  expect(openedAt - clickedAt).toBeLessThan(2_700);
+  // Slack's own limit. The agent check may spend its 1.5 s; the numbers get what is left of 2.2 s.
+  expect(openedAt - clickedAt).toBeLessThan(3_000);
 });
