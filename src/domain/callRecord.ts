@@ -106,7 +106,13 @@ export function mergeCall(previous: CallRecord | null, event: CallEvent): CallRe
   const stamps: Record<string, number> = { ...(previous?.stamps ?? {}) };
   const pick = <T>(field: string, mine: T | null, theirs: T | null): T | null => {
     if (theirs === null || theirs === undefined) return mine;
-    if (mine !== null && mine !== undefined && at < (stamps[field] ?? Number.NEGATIVE_INFINITY)) return mine;
+    if (mine !== null && mine !== undefined) {
+      const stamp = stamps[field] ?? Number.NEGATIVE_INFINITY;
+      if (at < stamp) return mine;
+      // Two deliveries of one second (Aircall stamps whole seconds) that disagree: the same value wins
+      // whichever came last, so replays in any order end in the same record.
+      if (at === stamp && JSON.stringify(mine) >= JSON.stringify(theirs)) return mine;
+    }
     stamps[field] = at;
     return theirs;
   };
@@ -169,7 +175,27 @@ export function mergeCall(previous: CallRecord | null, event: CallEvent): CallRe
           ? previous.events
           : [...previous.events, event.eventName].slice(-50),
     stamps,
-    callback: mergeCallback(previous?.callback, event.callback),
+    callback: stampedCallback(previous?.callback, event.callback, pick),
+  };
+}
+
+/**
+ * The callback word of the call: `requested` and `done` only become true (mergeCallback); the number and
+ * where it came from are the latest delivery's that had one, by `occurredAt` like every other field, so a
+ * late retry of an older delivery does not put an old number back.
+ */
+function stampedCallback(
+  previous: CallbackSignal | null | undefined,
+  next: CallbackSignal | null | undefined,
+  pick: <T>(field: string, mine: T | null, theirs: T | null) => T | null,
+): CallbackSignal | null {
+  const merged = mergeCallback(previous, next);
+  if (!merged || !next) return merged;
+  // Stamped from the first delivery on, so an older one arriving later knows it is older.
+  return {
+    ...merged,
+    number: pick('callback.number', previous?.number ?? null, next.number ?? null),
+    source: pick('callback.source', previous?.source ?? null, next.source ?? null) ?? merged.source,
   };
 }
 

@@ -227,6 +227,30 @@ describe('mergeCall field by field', () => {
     }
   });
 
+  it('ends in the same value whatever the order when two deliveries of one instant disagree', () => {
+    const a = callEvent({ externalName: 'Marie Dupont', occurredAt: T0 });
+    const b = callEvent({ externalName: 'M. Dupont (VIP)', occurredAt: T0 });
+    expect(fold([a, b]).externalName).toBe(fold([b, a]).externalName);
+  });
+
+  it('takes the number to call back from the delivery that happened last, not the one that arrived last', () => {
+    const callback = (number: string) => ({
+      requested: true,
+      number,
+      source: 'generic' as const,
+      done: false,
+      automaticCallbackOf: null,
+    });
+    const older = callEvent({ occurredAt: T0 + 30_000, callback: callback('+33611111111') });
+    const newer = callEvent({ occurredAt: T0 + 90_000, callback: callback('+33622222222') });
+    for (const order of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      expect(fold(order).callback).toMatchObject({ requested: true, number: '+33622222222' });
+    }
+  });
+
   it('never forgets a value because a later delivery lacks it', () => {
     const withName = callEvent({ externalName: 'Marie Dupont', zendeskTicketId: 42, occurredAt: T0 });
     const without = callEvent({ externalName: null, zendeskTicketId: null, occurredAt: T0 + 10 });
