@@ -244,7 +244,19 @@ export function decide(episode: Episode, command: Command): Decision {
       }
       if (isAttempt(command.outcome)) {
         const entry: AttemptEntry = { at: command.at, by: command.actor, result: command.outcome };
-        const attempt = episode.attemptLog.length + 1;
+        // The result of the dial Call back counted, when one was clicked since the last result; else a dial
+        // made without the button (the agent's own phone), counted here as Call back would have.
+        const lastResultAt = episode.attemptLog.at(-1)?.at ?? null;
+        const dialledSince =
+          episode.lastAttemptAt !== null && (lastResultAt === null || episode.lastAttemptAt > lastResultAt);
+        const attempt = dialledSince ? Math.max(episode.attempts, 1) : episode.attempts + 1;
+        if (!dialledSince) {
+          Object.assign(changes, {
+            attempts: attempt,
+            firstAttemptAt: episode.firstAttemptAt ?? command.at,
+            lastAttemptAt: command.at,
+          } satisfies Partial<Episode>);
+        }
         changes.attemptLog = [...episode.attemptLog, entry];
         const retry = command.retry;
         // Under a retry policy each attempt is told (thread line, ticket note); without one the resolve says it.

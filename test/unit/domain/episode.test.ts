@@ -146,6 +146,46 @@ describe('release', () => {
   });
 });
 
+describe('an attempt reported with its result', () => {
+  it('counts a call made without the Call back button as an attempt, like the button would', () => {
+    const reached = accepted(claimedByAna(), {
+      type: 'resolve',
+      actor: ana,
+      at: T0 + 90_000,
+      outcome: 'reached',
+      asManager: false,
+    }).episode;
+    expect(reached).toMatchObject({ attempts: 1, firstAttemptAt: T0 + 90_000, lastAttemptAt: T0 + 90_000 });
+    expect(reached.attemptLog).toHaveLength(1);
+  });
+
+  it('numbers results and Call back clicks as one sequence of attempts', () => {
+    const retry = { attempts: 3, nextDueAt: T0 + 3_600_000 };
+    const first = accepted(claimedByAna(), {
+      type: 'resolve',
+      actor: ana,
+      at: T0 + 90_000,
+      outcome: 'no_answer',
+      asManager: false,
+      retry,
+    });
+    expect(first.events).toContainEqual(expect.objectContaining({ type: 'attempt_logged', attempt: 1 }));
+    const clicked = accepted(first.episode, { type: 'callback', actor: ana, at: T0 + 3_700_000 });
+    expect(clicked.events).toContainEqual(expect.objectContaining({ type: 'callback_started', attempt: 2 }));
+    const second = accepted(clicked.episode, {
+      type: 'resolve',
+      actor: ana,
+      at: T0 + 3_800_000,
+      outcome: 'no_answer',
+      asManager: false,
+      retry,
+    });
+    expect(second.events).toContainEqual(expect.objectContaining({ type: 'attempt_logged', attempt: 2 }));
+    expect(second.episode).toMatchObject({ attempts: 2 });
+    expect(second.episode.attemptLog).toHaveLength(2);
+  });
+});
+
 describe('callback', () => {
   it('is refused when there is no number to dial, and allowed on a number the withheld caller left', () => {
     const withheld = episode({ caller: { number: null, name: null } });
