@@ -21,6 +21,7 @@ import { jobOf } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
 import type { BudgetSource } from '../resilience/budgets.js';
+import { CallRecordRepository } from '../store/callRecords.js';
 import type { CardSpot } from '../store/cardQueue.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
@@ -195,6 +196,9 @@ export class ChatOutbox {
     const episodeId = episode.id;
     const now = clock.now();
     await store.transaction(async (repos) => {
+      // Held until the post is committed: a change committing meanwhile (another replica's claim) would
+      // otherwise be read as not there yet here, while its own card update could not see this post yet.
+      await new CallRecordRepository(repos).lockEpisode(episodeId);
       await repos.posts.upsert(
         {
           episodeId,
