@@ -34,6 +34,30 @@ export function priorityChannelsFor(
   return [channel];
 }
 
+/**
+ * Every channel of this surface where the episode's card may be: the line's, and every priority rule's on
+ * this surface. A copy posted while the call was high stays after it drops back to normal (its updates go
+ * to every stored post), so its thread must keep getting the call's lines; where no card was ever posted
+ * the line is dropped at once (the outbox waits for a card only while one is queued or posted).
+ */
+export function threadChannelsFor(
+  surface: SurfaceChannels,
+  routing: RuleRouting,
+  episode: Episode,
+): string[] {
+  const channels = new Set(cardChannelsFor(surface, routing, episode));
+  for (const rule of routing.priority) {
+    const channel = ruleChannelOn(surface.name, rule);
+    if (channel) channels.add(channel);
+  }
+  return [...channels];
+}
+
+/** Does a priority rule name this channel on this surface? */
+export function isRuleChannel(surface: string, routing: RuleRouting, channel: string): boolean {
+  return routing.priority.some((rule) => ruleChannelOn(surface, rule) === channel);
+}
+
 /** Every channel of this surface where the episode's card belongs now. */
 export function cardChannelsFor(surface: SurfaceChannels, routing: RuleRouting, episode: Episode): string[] {
   return [...surface.channelsFor(episode.line), ...priorityChannelsFor(surface, routing, episode)];

@@ -25,7 +25,7 @@ import { CallRecordRepository } from '../store/callRecords.js';
 import type { CardSpot } from '../store/cardQueue.js';
 import type { Job } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
-import { cardChannelsFor } from './cardChannels.js';
+import { cardChannelsFor, isRuleChannel } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
@@ -293,7 +293,10 @@ export class ChatOutbox {
       );
     }
     if (!queued) {
-      logger.info(
+      // Expected in a priority rule's channel where this call never was high (lines go to every rule's
+      // channel, for the copies of calls that dropped back to normal): not worth a line each.
+      const ruleChannel = isRuleChannel(this.name, this.deps.routing ?? { priority: [] }, channel);
+      logger[ruleChannel ? 'debug' : 'info'](
         { episodeId, channel },
         `${this.name}: a thread line for a card that is not queued here; dropped`,
       );

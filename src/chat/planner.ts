@@ -14,7 +14,7 @@ import { timelineText } from '../domain/timeline.js';
 import { jobOf } from '../jobs/registry.js';
 import type { CardQueueingJob } from '../store/cardQueue.js';
 import type { NewJob } from '../store/jobs.js';
-import { cardChannelsFor, cardPostChannels, surfaceHasCards } from './cardChannels.js';
+import { cardChannelsFor, cardPostChannels, surfaceHasCards, threadChannelsFor } from './cardChannels.js';
 import { chatJobKinds } from './jobs.js';
 import type { Audience, ChatSurface } from './surface.js';
 
@@ -61,7 +61,7 @@ export function chatTranslator(surface: ChatSurface, routing: RoutingConfig): In
           escape: surface.markup.escape,
         });
         if (!text) return [];
-        return channels.map((channel) =>
+        return threadChannelsFor(surface, routing, episode).map((channel) =>
           jobOf(
             kinds.threadLine,
             { episodeId: episode.id, channel, text },

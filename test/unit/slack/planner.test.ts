@@ -393,3 +393,37 @@ lines:
     expect(jobs.map((j) => j.kind)).toEqual(['slack.lane']);
   });
 });
+
+describe('a call that dropped back from high to normal', () => {
+  const withVip = parseRouting(
+    `
+timezone: Europe/Paris
+lines:
+  - name: Support FR
+    match: "*"
+    slack: { channel: C0123456789 }
+priority:
+  - name: VIP
+    when: { zendeskTag: vip }
+    level: high
+    slack: { channel: C0VIP00000 }
+`,
+    'test',
+  );
+  const vipSurface = slackSurface(withVip).surface;
+  const planVip = planFromReactions(withVip, () => [chatTranslator(vipSurface, withVip)]);
+
+  it('still gets its thread lines in the rule’s channel, where its copy was posted while it was high', () => {
+    const claimed = episode({ priority: 'normal', state: 'claimed', claimedBy: ana, claimedAt: T0 + 60_000 });
+    const jobs = planVip({
+      episode: claimed,
+      previous: episode({ priority: 'normal' }),
+      events: [{ type: 'claimed', actor: ana, at: T0 + 60_000, implicit: false }],
+    });
+    const lines = jobs.filter((job) => job.kind === 'slack.thread_post');
+    expect(lines.map((job) => (job.payload as { channel: string }).channel).sort()).toEqual([
+      'C0123456789',
+      'C0VIP00000',
+    ]);
+  });
+});
