@@ -8,7 +8,7 @@
  * card held until the line opens, does a resolve close the side conversation, which Aircall tags).
  */
 import type { RoutingConfig } from '../config/routing.js';
-import type { DomainEvent } from '../domain/episode.js';
+import { type DomainEvent, sameActor } from '../domain/episode.js';
 import { mentionFor, ruleOf } from '../domain/priority.js';
 import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
 import { cardHeldUntil } from '../timers/outOfHours.js';
@@ -271,7 +271,8 @@ function reassignNotices(
       text: `${event.actor.name} handed you the missed call from ${caller} on ${episode.line}.`,
     },
   ];
-  if (event.from && event.from.id !== event.actor.id) {
+  // Handed on by its own holder (on any surface, by e-mail): they know.
+  if (event.from && !sameActor(event.from, event.actor)) {
     notices.push({
       kind: 'person.tell',
       to: [event.from],

@@ -136,6 +136,13 @@ describe('reactions of issue 15', () => {
     // Handed over by its own claimer: they know, only the new owner is told.
     const byClaimer = reactTo([{ ...byManager, actor: ana }], { state: 'claimed', claimedBy: ben });
     expect(kinds(byClaimer).filter((k) => k === 'person.tell')).toHaveLength(1);
+    // The same person on another surface (claimed in Slack, handed over from Teams): told nothing either.
+    const anaOnTeams: Actor = { ...ana, id: 'teams:ana-aad-id', surface: 'teams' };
+    const acrossSurfaces = reactTo([{ ...byManager, actor: anaOnTeams }], {
+      state: 'claimed',
+      claimedBy: ben,
+    });
+    expect(kinds(acrossSurfaces).filter((k) => k === 'person.tell')).toHaveLength(1);
   });
 
   it('evaluates triage again when a pre-brief or a first callback request arrives, and only then', () => {
