@@ -205,6 +205,14 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     return episode;
   }
 
+  /** `actor` presses Claim on the card of `episodeId`, and what follows runs. */
+  async function claimAs(actor: Actor, episodeId: string): Promise<void> {
+    const claim = cardActionFor(ACTION_IDS.claim);
+    if (!claim) throw new Error('no claim action');
+    expect((await actOnCard(act, { episodeId, actor, action: claim })).status).toBe('accepted');
+    await drain();
+  }
+
   async function current(id: string): Promise<Episode> {
     const episode = await running().store.episodes.get(id);
     if (!episode) throw new Error(`no episode ${id}`);
@@ -389,12 +397,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
   it('gives a withheld caller an empty pre-brief, not that of the other withheld callers sharing their requester', async () => {
     await start('assign: { suggest: [ticketAssignee] }');
     const first = await missedCallFrom('anonymous');
-    const claim = cardActionFor(ACTION_IDS.claim);
-    if (!claim) throw new Error('no claim action');
-    expect((await actOnCard(act, { episodeId: first.id, actor: ben, action: claim })).status).toBe(
-      'accepted',
-    );
-    await drain();
+    await claimAs(ben, first.id);
     clock.set(clock.now() + 600_000);
     await post(callEnded('anonymous', clock.now() - 60_000, null));
     await drain();
@@ -477,12 +480,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
   it('reassigns with the Zendesk assignee following, and refuses a non-agent', async () => {
     await start('');
     const episode = await missedCallFrom('+33 6 11 22 33 44');
-    const claim = cardActionFor(ACTION_IDS.claim);
-    if (!claim) throw new Error('no claim action');
-    expect((await actOnCard(act, { episodeId: episode.id, actor: ana, action: claim })).status).toBe(
-      'accepted',
-    );
-    await drain();
+    await claimAs(ana, episode.id);
 
     const toCarl = cardActionFor(ACTION_IDS.reassign, null, carl);
     if (!toCarl) throw new Error('no reassign action');

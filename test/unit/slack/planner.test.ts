@@ -59,8 +59,14 @@ function slackSurface(config: RoutingConfig = routing): { surface: SlackChatSurf
   return { surface, sent };
 }
 
+/** The shared planner over the Slack surface, for a routing file. */
+function plannerFor(config: RoutingConfig) {
+  const { surface } = slackSurface(config);
+  return planFromReactions(config, () => [chatTranslator(surface, config)]);
+}
+
 const { surface } = slackSurface();
-const plan = planFromReactions(routing, () => [chatTranslator(surface, routing)]);
+const plan = plannerFor(routing);
 /** A pace that sends at once (pacing has its own tests). */
 const atOnce: Pace = { send: (_key, send) => send(), token: async () => undefined };
 
@@ -359,8 +365,7 @@ lines:
 `,
     'test',
   );
-  const heldSurface = slackSurface(held).surface;
-  const planHeld = planFromReactions(held, () => [chatTranslator(heldSurface, held)]);
+  const planHeld = plannerFor(held);
   // Friday 20 November 2026, 22:00 in Paris: closed until Monday 09:00.
   const night = Date.parse('2026-11-20T21:00:00Z');
   const nightCall = episode({ missedAt: night, lastCallAt: night });
@@ -410,8 +415,7 @@ priority:
 `,
     'test',
   );
-  const vipSurface = slackSurface(withVip).surface;
-  const planVip = planFromReactions(withVip, () => [chatTranslator(vipSurface, withVip)]);
+  const planVip = plannerFor(withVip);
 
   it('still gets its thread lines in the rule’s channel, where its copy was posted while it was high', () => {
     const claimed = episode({ priority: 'normal', state: 'claimed', claimedBy: ana, claimedAt: T0 + 60_000 });

@@ -49,20 +49,26 @@ const page = (items: string[], endTime: number): TalkExportPage => ({
   nextPage: null,
 });
 
+/** A poller whose first round stops at item "b" (paced for `retryMs`); it takes "b" the next time. */
+async function interruptedAtB(w: ReturnType<typeof world>, retryMs: number) {
+  const seen: unknown[] = [];
+  let refuseOnce = true;
+  const one = poller(w, async (item) => {
+    if (item === 'b' && refuseOnce) {
+      refuseOnce = false;
+      throw new RetryAfter(retryMs, 'paced');
+    }
+    seen.push(item);
+  });
+  await expect(one.round()).rejects.toBeInstanceOf(RetryAfter);
+  return { one, seen };
+}
+
 describe('the Talk export poller', () => {
   it('finishes an interrupted page from memory, without asking Zendesk for it again', async () => {
     const w = world({ 100: page(['a', 'b', 'c'], 200) });
     w.setCalls({ startTime: 100, nextPage: null });
-    const seen: unknown[] = [];
-    let refuseOnce = true;
-    const one = poller(w, async (item) => {
-      if (item === 'b' && refuseOnce) {
-        refuseOnce = false;
-        throw new RetryAfter(1_000, 'paced');
-      }
-      seen.push(item);
-    });
-    await expect(one.round()).rejects.toBeInstanceOf(RetryAfter);
+    const { one, seen } = await interruptedAtB(w, 1_000);
     await one.round();
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(w.asked).toEqual([100]);
@@ -72,16 +78,8 @@ describe('the Talk export poller', () => {
   it('drops its interrupted page when another replica moved the cursor on meanwhile, and never moves it back', async () => {
     const w = world({ 100: page(['a', 'b', 'c'], 200), 300: page(['d'], 400) });
     w.setCalls({ startTime: 100, nextPage: null });
-    const seenByOne: unknown[] = [];
-    let refuseOnce = true;
-    const one = poller(w, async (item) => {
-      if (item === 'b' && refuseOnce) {
-        refuseOnce = false;
-        throw new RetryAfter(600_000, 'a Retry-After longer than the lease');
-      }
-      seenByOne.push(item);
-    });
-    await expect(one.round()).rejects.toBeInstanceOf(RetryAfter);
+    // A Retry-After longer than the lease: the other replica takes over meanwhile.
+    const { one, seen: seenByOne } = await interruptedAtB(w, 600_000);
 
     // The other replica held the lease meanwhile and read on to 300.
     w.setCalls({ startTime: 300, nextPage: null });
