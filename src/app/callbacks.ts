@@ -6,7 +6,7 @@
 import type { RoutingConfig } from '../config/routing.js';
 import { dueTimeFor } from '../domain/dueTime.js';
 import type { Command, RetryPlan } from '../domain/episode.js';
-import { normalizeNumber } from '../domain/phone.js';
+import { callableNumber } from '../domain/phone.js';
 import type { Actor } from '../domain/types.js';
 import { lineNamed } from './routing.js';
 import { lineCalendar } from './sla.js';
@@ -51,8 +51,8 @@ export function callbackNumberCommand(
   routing: RoutingConfig,
   input: { line: string; actor: Actor; at: number; number: string; asManager: boolean },
 ): Prepared {
-  const parsed = normalizeNumber(input.number.slice(0, 40), lineNamed(routing, input.line)?.country);
-  if (!parsed?.valid) {
+  const number = callableNumber(input.number.slice(0, 40), lineNamed(routing, input.line)?.country);
+  if (!number) {
     return {
       ok: false,
       message: 'That is not a valid phone number: write it with its country code, like +33 6 12 34 56 78.',
@@ -64,7 +64,7 @@ export function callbackNumberCommand(
       type: 'set_callback_number',
       actor: input.actor,
       at: input.at,
-      number: parsed.e164,
+      number,
       asManager: input.asManager,
     },
   };

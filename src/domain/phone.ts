@@ -94,6 +94,19 @@ function parseNumber(
   return { e164: parsed.number, country: valid ? (parsed.country ?? null) : null, valid };
 }
 
+/**
+ * A number to dial: E.164 only when libphonenumber finds it valid, else null. Stricter than `toE164`, which
+ * keeps possible-but-invalid numbers for display: a fragment (`+1 415 55`) would send an agent's phone to a
+ * stranger.
+ */
+export function callableNumber(
+  raw: string | null | undefined,
+  defaultCountry?: string | null,
+): string | null {
+  const parsed = normalizeNumber(raw, defaultCountry);
+  return parsed?.valid ? parsed.e164 : null;
+}
+
 /** E.164 or null; the common case. */
 export function toE164(raw: string | null | undefined, defaultCountry?: string | null): string | null {
   return normalizeNumber(raw, defaultCountry)?.e164 ?? null;

@@ -2,7 +2,7 @@
 import { callerCountry, findLine } from '../../app/routing.js';
 import type { RoutingConfig } from '../../config/routing.js';
 import type { CallEvent } from '../../domain/callEvent.js';
-import { normalizeNumber, toE164 } from '../../domain/phone.js';
+import { callableNumber, toE164 } from '../../domain/phone.js';
 import { httpsLink, type UnsafeLinkSink } from '../links.js';
 import type { GenericCall } from './schema.js';
 
@@ -10,15 +10,6 @@ const time = (value: string | null | undefined): number | null =>
   value === null || value === undefined ? null : Date.parse(value);
 
 const LOOKS_LIKE_A_NUMBER = /^\+?[\d\s().-]{6,}$/;
-
-/**
- * A number to call back only when libphonenumber finds it valid, as for a number an agent types: the card's
- * Call back and Aircall would otherwise dial a fragment (`+1 415 55`) instead of the caller's own number.
- */
-export function callbackNumberOf(raw: string | null | undefined, country: string | null): string | null {
-  const parsed = normalizeNumber(raw, country);
-  return parsed?.valid ? parsed.e164 : null;
-}
 
 export function normalizeGenericCall(
   call: GenericCall,
@@ -68,7 +59,7 @@ export function normalizeGenericCall(
       ? {
           callback: {
             requested: call.callbackRequested ?? null,
-            number: callbackNumberOf(call.callbackNumber, country),
+            number: callableNumber(call.callbackNumber, country),
             source: 'generic',
             done: false,
             automaticCallbackOf: null,

@@ -20,6 +20,16 @@ export function memberKey(user: { id: string; aadObjectId?: string | null }): st
   return user.aadObjectId || user.id;
 }
 
+/** Was this person's roster entry read within the TTL? (Else Teams is asked again: they may have left.) */
+export function rosterFresh(
+  member: { rosterCheckedAt: number | null } | null | undefined,
+  now: number,
+  ttlMs = ROSTER_TTL_MS,
+): boolean {
+  const checkedAt = member?.rosterCheckedAt ?? null;
+  return checkedAt !== null && now - checkedAt < ttlMs;
+}
+
 export function teamsActorId(key: string): string {
   return `teams:${key}`;
 }
@@ -49,10 +59,7 @@ export class TeamsIdentities {
     const from = activity.from;
     const now = clock.now();
     const known = await teams.getMember(key);
-    const fresh =
-      known?.rosterCheckedAt !== null &&
-      known?.rosterCheckedAt !== undefined &&
-      now - known.rosterCheckedAt < (this.deps.ttlMs ?? ROSTER_TTL_MS);
+    const fresh = rosterFresh(known, now, this.deps.ttlMs);
     let name = from.name || known?.name || from.id;
     let email = known?.email ?? null;
     let rosterCheckedAt: number | null = null;

@@ -13,7 +13,7 @@ import type { Logger } from '../../observability/logger.js';
 import { vendorPolicies } from '../../resilience/vendorPolicy.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsMember, TeamsRepository } from '../../store/teams.js';
-import { memberKey, ROSTER_TTL_MS, teamsActorId } from './identity.js';
+import { memberKey, rosterFresh, teamsActorId } from './identity.js';
 import {
   CHOOSE_SOMEONE,
   MAX_REASSIGN_CHOICES,
@@ -95,8 +95,7 @@ export async function reassignTarget(
   const tenant = context.activity.conversation?.tenantId ?? null;
   const sameTenant = !known?.tenantId || tenant === null || known.tenantId === tenant;
   const usable = known?.email && sameTenant ? known : null;
-  const checkedAt = usable?.rosterCheckedAt ?? null;
-  if (usable && checkedAt !== null && deps.clock.now() - checkedAt < ROSTER_TTL_MS) return actorOf(usable);
+  if (usable && rosterFresh(usable, deps.clock.now())) return actorOf(usable);
   try {
     const member = await vendorPolicies
       .get('teams')
