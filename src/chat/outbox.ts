@@ -78,7 +78,16 @@ export class ChatOutbox {
 
   register(runner: JobRunner): void {
     const { kinds } = this;
-    runner.handle(kinds.postCard, (payload, job) => this.postCard(payload, job));
+    const { store, clock } = this.deps;
+    runner.handle(kinds.postCard, (payload, job) => this.postCard(payload, job), {
+      // Its process died on every attempt: the card is failed, as after a last attempt that failed.
+      whenBuried: (payload) =>
+        store.cardQueue.fail(
+          { episodeId: payload.episodeId, surface: this.name, channel: payload.channel },
+          'the post job died with its process on every attempt',
+          clock.now(),
+        ),
+    });
     runner.handle(kinds.updateCard, (payload, job) => this.updateCard(payload.episodeId, job));
     runner.handle(kinds.threadLine, (payload, job) => this.threadLine(payload, job));
     runner.handle(kinds.message, (payload, job) =>

@@ -114,6 +114,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 export class JobRunner {
   readonly workerId: string;
   private readonly handlers = new Map<string, JobHandler>();
+  /** What a kind does when one of its jobs is buried (its lease expired on every attempt). */
+  private readonly burialHandlers = new Map<string, (payload: unknown) => Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
@@ -193,8 +195,23 @@ export class JobRunner {
     return this;
   }
 
-  /** Registers the handler of a typed kind: it receives the payload parsed by the kind's schema. */
-  handle<S extends z.ZodType>(kind: JobKind<S>, handler: TypedJobHandler<S>): this {
+  /**
+   * Registers the handler of a typed kind: it receives the payload parsed by the kind's schema.
+   * `whenBuried` runs once if a job of the kind dies because its lease expired on every attempt: the handler
+   * never got to its own last-attempt cleanup (its process died each time).
+   */
+  handle<S extends z.ZodType>(
+    kind: JobKind<S>,
+    handler: TypedJobHandler<S>,
+    options: { whenBuried?: (payload: z.infer<S>) => Promise<void> } = {},
+  ): this {
+    const { whenBuried } = options;
+    if (whenBuried) {
+      this.burialHandlers.set(kind.name, async (payload) => {
+        const parsed = kind.schema.safeParse(payload);
+        if (parsed.success) await whenBuried(parsed.data);
+      });
+    }
     return this.register(kind.name, async (payload, job) => {
       const parsed = kind.schema.safeParse(payload);
       if (!parsed.success) {
@@ -373,6 +390,14 @@ export class JobRunner {
         { job: job.id, kind: job.kind, attempts: job.attempts },
         `jobs: job ${job.id} (${job.kind}) is dead: its lease expired on all ${job.attempts} attempts`,
       );
+      try {
+        await this.burialHandlers.get(job.kind)?.(job.payload);
+      } catch (error) {
+        logger.error(
+          { err: error, job: job.id, kind: job.kind },
+          'jobs: could not clean up after a dead job',
+        );
+      }
     }
   }
 

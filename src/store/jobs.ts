@@ -219,7 +219,9 @@ export class JobRepository {
    * them vanished (or the job kills its process), so taking them again would loop forever. Returns the
    * jobs buried by this call, so each is reported once.
    */
-  async buryAbandoned(now: number): Promise<{ id: number; kind: string; attempts: number }[]> {
+  async buryAbandoned(
+    now: number,
+  ): Promise<{ id: number; kind: string; attempts: number; payload: unknown }[]> {
     const rows = await this.db
       .updateTable('jobs')
       .set({
@@ -232,9 +234,14 @@ export class JobRepository {
       .where('status', '=', 'running')
       .where('locked_until', '<', now)
       .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-      .returning(['id', 'kind', 'attempts'])
+      .returning(['id', 'kind', 'attempts', 'payload'])
       .execute();
-    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, attempts: row.attempts }));
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind,
+      attempts: row.attempts,
+      payload: JSON.parse(row.payload),
+    }));
   }
 
   /** Whether a job of this queue key still waits or runs (a dead one does not count: it will not run). */
