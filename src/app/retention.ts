@@ -64,8 +64,10 @@ export interface Purger {
  * Everything Ringback keeps a bounded time. `retentionMs` is the routing file's `retention`: past it call
  * records lose caller numbers, names, voicemail links and transcripts (counts, times and outcomes stay).
  * Delivery markers and job dedupe keys follow the same retention rather than a short window: they guard
- * effects that must happen once per episode or per Zendesk event (a side conversation is re-read whole
- * whenever Zendesk calls, however old), so one may only go once the episode it protects has been erased.
+ * effects that must happen once per episode or per Zendesk event, so one may only go once the episode it
+ * protects has been erased. A side conversation is re-read whole whenever Zendesk calls, however old: its
+ * events past the retention are skipped there (zendesk/sideConversations.ts `pastRetention`), since their
+ * markers may be gone.
  */
 export function standardPurgers(store: Store, retentionMs: number): Purger[] {
   return [

@@ -23,6 +23,26 @@ export type SideConversationConfig = NonNullable<RoutingConfig['zendesk']['sideC
 /** Longest text copied either way; Zendesk's Slack side conversations cut at 1000 characters anyway. */
 const MAX_TEXT = 3_000;
 
+/**
+ * An event this much younger than the retention may still be copied. The event's delivery marker is purged
+ * a retention after it was recorded, and Zendesk's clock and ours may differ a little.
+ */
+const RETENTION_MARGIN_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether a side conversation event is too old to copy. Its delivery marker may be purged by now, and Zendesk
+ * re-sends a side conversation whole whenever the ticket changes. An old reply would then go into the
+ * thread again, bringing back text the erasure removed.
+ */
+export function pastRetention(
+  createdAt: string | null | undefined,
+  now: number,
+  retentionMs: number,
+): boolean {
+  const at = createdAt ? Date.parse(createdAt) : Number.NaN;
+  return Number.isFinite(at) && at < now - retentionMs + RETENTION_MARGIN_MS;
+}
+
 /** Drops the quoted history an email reply carries below the new text. */
 export function stripQuotedReply(body: string): string {
   const lines = body.replace(/\r\n/g, '\n').split('\n');
@@ -188,11 +208,12 @@ export class SideConversations {
 
   /** Events from anywhere (per conversation or the account-wide poll): new human replies → the thread. */
   async accept(events: ZendeskSideConversationEvent[]): Promise<number> {
-    const { store, clock, client, threads } = this.deps;
+    const { store, clock, client, threads, routing } = this.deps;
     let posted = 0;
     let me: number | null = null;
     for (const event of events) {
       if (event.type !== 'reply' && event.type !== 'create') continue;
+      if (pastRetention(event.created_at, clock.now(), routing.retention)) continue;
       const text = stripQuotedReply(event.message?.body ?? event.message?.preview_text ?? '');
       if (text === '') continue;
       if (event.message?.external_ids?.[MESSAGE_MARK]) continue;

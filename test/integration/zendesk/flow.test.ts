@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
+import { purgeRound, standardPurgers } from '../../../src/app/retention.js';
 import type { ExternalThreadText } from '../../../src/app/threads.js';
 import type { Actor, Episode } from '../../../src/domain/types.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -15,6 +16,7 @@ import {
   zendeskConfig,
 } from './harness.js';
 
+const DAY = 24 * 60 * 60_000;
 const ana: Actor = { id: 'slack:UANA0001', name: 'Ana', email: 'ana@example.com', surface: 'slack' };
 
 describe('zendesk write-back', () => {
@@ -205,6 +207,27 @@ describe('zendesk write-back', () => {
       expect(fake.sideConversations.get(sideConversationId)?.events.length).toBe(events);
       expect(fake.tickets.size).toBe(tickets);
       expect(fake.accepted('POST', /\/side_conversations\/[^/]+\/reply\.json$/)).toHaveLength(1);
+    });
+
+    it('copies no reply into the thread again once its delivery marker is past the retention', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const { ticketId, sideConversationId } = await runWholeFlow();
+      expect(collected).toHaveLength(1);
+      // More than the retention (400 days) later: the replies are that old and their markers are purged.
+      const later = Date.now() + 401 * DAY;
+      for (const event of fake.sideConversations.get(sideConversationId)?.events ?? []) {
+        event.created_at = new Date(Date.parse(event.created_at) - 401 * DAY).toISOString();
+      }
+      const purged = await purgeRound(standardPurgers(ringback.store, 400 * DAY), {
+        clock: { now: () => later },
+        logger: ringback.logger,
+      });
+      expect(purged.purged.deliveries).toBeGreaterThan(0);
+      // Any later change of the ticket (reopened, tagged) makes Zendesk send it again, with its side conversations.
+      expect((await postWebhook(ringback.baseUrl, { ticket_id: String(ticketId) })).status).toBe(200);
+      await ringback.runner.drain();
+      expect(fake.accepted('GET', /\/side_conversations\/[^/]+\/events\.json$/).length).toBeGreaterThan(1);
+      expect(collected).toHaveLength(1);
     });
 
     it('creates a new ticket without first searching for one: no earlier attempt can have made it', async () => {
