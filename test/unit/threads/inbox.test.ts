@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,12 +6,13 @@ import { DeliveryInbox, InboxReader, inboxPathFor } from '../../../src/threads/i
 
 describe('the deliveries inbox (answering thread writes, jobs thread reads)', () => {
   let dir: string;
+  let path: string;
   let inbox: DeliveryInbox;
   let reader: InboxReader;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ringback-inbox-'));
-    const path = inboxPathFor(join(dir, 'ringback.db'));
+    path = inboxPathFor(join(dir, 'ringback.db'));
     inbox = new DeliveryInbox(path);
     reader = new InboxReader(path);
   });
@@ -25,6 +26,24 @@ describe('the deliveries inbox (answering thread writes, jobs thread reads)', ()
     kind: 'aircall.event',
     payload: { key: key ?? null },
     ...(key ? { dedupeKey: key } : {}),
+  });
+
+  it('leaves no caller data in the file once moved rows are pruned', () => {
+    const payload = { number: '+33 6 12 34 56 78', name: 'Marie Dupontissime' };
+    for (let i = 0; i < 20; i++) {
+      inbox.add([{ job: { kind: 'aircall.event', payload, dedupeKey: `k${i}` }, now: 1 }]);
+    }
+    reader.checkpoint();
+    expect(readFileSync(path).includes('Dupontissime')).toBe(true);
+    expect(inbox.prune(1_000, 10_000)).toBe(20);
+    reader.checkpoint();
+    expect(readFileSync(path).includes('Dupontissime')).toBe(false);
+    reader.close();
+    inbox.close();
+    const left = [path, `${path}-wal`].filter((file) => existsSync(file));
+    expect(left.filter((file) => readFileSync(file).includes('Dupontissime'))).toEqual([]);
+    inbox = new DeliveryInbox(path);
+    reader = new InboxReader(path);
   });
 
   it('lives next to the database file', () => {
