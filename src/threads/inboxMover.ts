@@ -56,6 +56,8 @@ export class InboxMover {
       const last = rows.at(-1);
       if (!last) {
         upTo = mark;
+        // This file's cursor from now on, so the warning above is said once, not at every poll until a row.
+        if (fresh) await repos.cursors.set(INBOX_CURSOR, inboxCursor(reader.inboxId, 0), clock.now());
         return 0;
       }
       const now = clock.now();

@@ -228,6 +228,28 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     expect(logs.lines()).toContainEqual(expect.stringContaining('the inbox file is new since the last move'));
   });
 
+  it('says once, not at every poll, that a new and still empty inbox file replaces an earlier one', async () => {
+    // What a start with one thread leaves (the inbox file deleted, the cursor kept), then two threads again.
+    await web.store.cursors.set(INBOX_CURSOR, 'an-earlier-inbox-file:42', Date.now());
+    const logs = memoryLogger();
+    const reader = new InboxReader(inboxPathFor((database.target as { path: string }).path));
+    try {
+      const mover = new InboxMover({
+        reader,
+        store: web.store,
+        clock: systemClock,
+        logger: logs.logger,
+        onMoved: () => {},
+      });
+      for (let poll = 0; poll < 3; poll++) expect(await mover.moveOnce()).toBe(0);
+      const said = logs.lines().filter((line) => line.includes('the inbox file is new since the last move'));
+      expect(said).toHaveLength(1);
+      expect(await web.store.cursors.get(INBOX_CURSOR)).toBe(`${reader.inboxId}:0`);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('moves every row of a new inbox file even when it has more rows than the old file’s cursor says', async () => {
     // The old file's cursor says 3 were moved; the new file already holds 6 (accepted before the jobs half
     // started): by ids alone, the first 3 would look moved and be lost.
