@@ -141,6 +141,9 @@ function deliveryBatchOf(store: Store): TurnBatch<{ job: NewJob; now: number }, 
   return batch;
 }
 
+/** How long a webhook waits for its delivery to be stored before answering 429: well within senders' 5 s. */
+export const DELIVERY_DEADLINE_MS = 2_500;
+
 /**
  * Stores the delivery as a job, giving up after `timeoutMs` so a slow database cannot make the sender time
  * out. A delivery seen before (same dedupe key) is a duplicate. When the insert lands after the timeout,
@@ -151,7 +154,7 @@ export async function enqueueDelivery(
   store: Store,
   job: NewJob,
   now: number,
-  timeoutMs = 2_500,
+  timeoutMs = DELIVERY_DEADLINE_MS,
 ): Promise<'queued' | 'duplicate'> {
   const { dedupeKey } = job;
   const stored =

@@ -9,9 +9,10 @@ import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../../jobs/registry.js';
 import type { Logger } from '../../observability/logger.js';
+import { withinDeadline } from '../../resilience/deadline.js';
 import { AvailabilityRepository } from '../../store/availability.js';
 import type { Store } from '../../store/store.js';
-import { reject, schemaProblem, type WebhookAnswer } from '../webhook.js';
+import { DELIVERY_DEADLINE_MS, reject, schemaProblem, type WebhookAnswer } from '../webhook.js';
 import type { AircallClient } from './client.js';
 
 export const AIRCALL_PROVIDER = 'aircall';
@@ -42,7 +43,7 @@ export async function recordAvailabilityEvent(
   const user = availabilityUserSchema.safeParse(data);
   if (!user.success) return reject(422, 'invalid_schema', schemaProblem(user.error, 'data.'));
   const { id, name, email } = user.data;
-  await new AvailabilityRepository(deps.store.db).record(
+  const stored = new AvailabilityRepository(deps.store.db).record(
     {
       provider: AIRCALL_PROVIDER,
       userId: id,
@@ -53,6 +54,9 @@ export async function recordAvailabilityEvent(
     },
     deps.clock.now(),
   );
+  // As call events (enqueueDelivery): a slow database is answered 429 in time, not past Aircall's 5 s, where
+  // each late answer counts towards Aircall disabling the webhook, call events included.
+  await withinDeadline(stored, DELIVERY_DEADLINE_MS, 'the availability table');
   return { status: 200, outcome: 'accepted', body: { status: 'accepted' } };
 }
 
@@ -90,7 +94,8 @@ export function availabilityRefreshHandler(deps: {
             email: user.email,
             name: user.name,
             available: user.available,
-            changedAt: now,
+            // When its page was read: a user.opened/closed event that came during the listing is newer.
+            changedAt: user.readAt,
           },
           now,
         );

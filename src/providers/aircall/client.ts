@@ -39,6 +39,23 @@ export interface AircallUser {
   email: string;
   /** Aircall's `available` (the agent's availability toggle); null when the answer leaves it out. */
   available: boolean | null;
+  /** When the page that holds this user was asked for: an event newer than that says more. */
+  readAt: number;
+}
+
+/** The most pages of users read (50 each): 10,000 users. */
+const MAX_USER_PAGES = 200;
+/**
+ * A listing of the users cut short by the budget goes on from its next page when asked again within this
+ * time; older, it starts again. A company with more pages than one minute's budget could otherwise never be
+ * listed: every attempt started at page 1 and spent the budget on the same first pages.
+ */
+const USERS_LISTING_RESUME_MS = 10 * 60_000;
+
+interface UsersListing {
+  nextPage: number;
+  users: AircallUser[];
+  startedAt: number;
 }
 
 /** What Ringback reads back of one call: the comments and tags already on it. */
@@ -104,6 +121,9 @@ export class AircallClient {
     );
   }
 
+  private usersListing: UsersListing | null = null;
+  private usersInFlight: Promise<AircallUser[]> | null = null;
+
   /** Adds a note to a call (visible in the Aircall call history). */
   async comment(callId: string, content: string): Promise<void> {
     await this.request('comment', 'POST', `/v1/calls/${encodeURIComponent(callId)}/comments`, { content });
@@ -138,26 +158,46 @@ export class AircallClient {
     await this.request('dial', 'POST', `/v1/users/${encodeURIComponent(userId)}/dial`, { to });
   }
 
-  /** Every user of the company (paged by 50). */
-  async listUsers(): Promise<AircallUser[]> {
-    const users: AircallUser[] = [];
-    for (let page = 1; page <= 200; page++) {
-      const body = await this.request('list_users', 'GET', `/v1/users?page=${page}&per_page=50`);
+  /**
+   * Every user of the company (paged by 50). Callers at the same time share one listing, and a listing the
+   * budget cuts short (RetryAfter) keeps the pages it read: the next call goes on from where it stopped.
+   */
+  listUsers(): Promise<AircallUser[]> {
+    this.usersInFlight ??= this.continueListingUsers().finally(() => {
+      this.usersInFlight = null;
+    });
+    return this.usersInFlight;
+  }
+
+  private async continueListingUsers(): Promise<AircallUser[]> {
+    const { clock } = this.options;
+    const started = this.usersListing;
+    const listing: UsersListing =
+      started && clock.now() - started.startedAt <= USERS_LISTING_RESUME_MS
+        ? started
+        : { nextPage: 1, users: [], startedAt: clock.now() };
+    this.usersListing = listing;
+    for (; listing.nextPage <= MAX_USER_PAGES; listing.nextPage++) {
+      const readAt = clock.now();
+      const body = await this.request('list_users', 'GET', `/v1/users?page=${listing.nextPage}&per_page=50`);
       const parsed = usersPage.safeParse(body);
       if (!parsed.success) throw new AircallApiError(200, 'list_users', 'unexpected body');
       for (const user of parsed.data.users) {
         if (user.email) {
-          users.push({
+          listing.users.push({
             id: user.id,
             name: user.name ?? user.email,
             email: user.email,
             available: user.available ?? null,
+            readAt,
           });
         }
       }
       if (!parsed.data.meta?.next_page_link || parsed.data.users.length === 0) break;
     }
-    return users;
+    this.usersListing = null;
+    // A user added while the listing paused can shift another onto a page already read: listed twice.
+    return [...new Map(listing.users.map((user) => [user.id, user])).values()];
   }
 
   /** Throws RetryAfter when our own budget or Aircall's window is spent, without sending anything. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
-import { systemClock } from '../../../src/domain/clock.js';
+import { ManualClock, systemClock } from '../../../src/domain/clock.js';
 import { PermanentFailure, RetryAfter } from '../../../src/jobs/runner.js';
 import { AircallUsers } from '../../../src/providers/aircall/agents.js';
 import { AircallApiError, AircallClient } from '../../../src/providers/aircall/client.js';
@@ -332,6 +332,34 @@ describe('the Aircall API client', () => {
     const api = client({ policy: new VendorPolicy('aircall', { timeoutMs: 200 }) });
     await expect(api.comment('1', 'one')).rejects.toBeInstanceOf(VendorTimeout);
     expect(fake.call(1).comments.map((comment) => comment.content)).toEqual(['one']);
+  });
+
+  it('lists a company with more pages than one minute of budget, going on where the budget cut it', async () => {
+    fake.users = Array.from({ length: 61 * 50 }, (_, i) => ({
+      id: 1000 + i,
+      name: `Agent ${i}`,
+      email: `agent${i}@example.com`,
+    }));
+    fake.limit = 100_000; // only our own budget of 60 a minute counts here
+    const clock = new ManualClock(Date.now());
+    const api = client({ clock, requestsPerMinute: 60 });
+    let cut = 0;
+    let listed: Awaited<ReturnType<AircallClient['listUsers']>> | null = null;
+    while (listed === null && cut < 5) {
+      try {
+        listed = await api.listUsers();
+      } catch (error) {
+        expect(error).toBeInstanceOf(RetryAfter);
+        cut++;
+        clock.advance((error as RetryAfter).delayMs); // the job comes back when the budget has room
+      }
+    }
+    expect(cut).toBeGreaterThan(0);
+    expect(listed).toHaveLength(61 * 50);
+    expect(new Set(listed?.map((user) => user.id)).size).toBe(61 * 50);
+    const pages = fake.requests.filter((r) => r.path.startsWith('/v1/users')).map((r) => r.path);
+    expect(pages).toHaveLength(61);
+    expect(new Set(pages).size).toBe(61);
   });
 
   it('finds users by email through one cached listing', async () => {
