@@ -103,7 +103,8 @@ function callbackReply(deps: ListenerDeps, episode: Episode): string {
   }
   if (deps.env.AIRCALL_API_ID && deps.env.AIRCALL_API_TOKEN && target) {
     parts.push(
-      'Aircall will ring your Aircall phone app and connect you to the caller; if it does not, dial the number above.',
+      // POST /v1/users/:id/dial only puts the number in the agent's Aircall Phone: the agent presses call.
+      'If you have an Aircall user, the number is ready in your Aircall Phone: press call there. Otherwise dial the number above.',
     );
   }
   parts.push('Pick the outcome on the card when you are done.');

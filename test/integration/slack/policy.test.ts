@@ -80,7 +80,7 @@ describe('a Slack user who maps to no agent', () => {
 });
 
 describe('call back, with Aircall and Zendesk configured', () => {
-  it('replies with the tel: link, the ticket link, and says Aircall will ring the agent’s phone app', async () => {
+  it('replies with the tel: link, the ticket link, and says the number is ready in the Aircall Phone', async () => {
     const episode = await openEpisode(h.ringback, {
       caller: { number: '+33644444444', name: 'Paul Appel' },
       zendeskTicketId: 456,
@@ -96,7 +96,7 @@ describe('call back, with Aircall and Zendesk configured', () => {
     const reply = h.fake.ephemerals.find((e) => e.user === ANA.id)?.text ?? '';
     expect(reply).toContain('Call Paul Appel back on <tel:+33644444444|06 44 44 44 44> (attempt 1).');
     expect(reply).toContain('Zendesk ticket: <https://acme.zendesk.example/agent/tickets/456|#456>');
-    expect(reply).toContain('Aircall will ring your Aircall phone app');
+    expect(reply).toContain('the number is ready in your Aircall Phone: press call there');
     const audit = await h.ringback.store.audit.listForEpisode(episode.id);
     expect(audit.map((a) => a.type)).toEqual(['claimed', 'callback_started']);
     expect(h.fake.errors).toEqual([]);
