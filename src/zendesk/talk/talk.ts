@@ -3,6 +3,7 @@
  * number (the call's ticket, else its customer), agent names (users API, cached), merges the legs seen so
  * far, and remembers what it sent so later legs can enrich the same call.
  */
+
 import { Counter } from 'prom-client';
 import { type IngestDeps, ingestCallEvent } from '../../app/ingest.js';
 import type { CallEvent, CallLeg } from '../../domain/callEvent.js';
@@ -10,6 +11,7 @@ import { toE164 } from '../../domain/phone.js';
 import { boundLabels, LABELS } from '../../observability/labels.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { type UnsafeLinkSink, unsafeLinkReporter } from '../../providers/links.js';
+import type { ZendeskUserInfo } from '../agents.js';
 import type { ZendeskDeps } from '../deps.js';
 import { isZendeskStatus } from '../errors.js';
 import {
@@ -92,36 +94,54 @@ export class TalkIngest {
   }
 
   /**
-   * The other party of a call: from the Talk customer's profile (cached per customer, so repeat callers
-   * cost nothing), else from the call's ticket (`via.source`).
+   * The other party of a call: the number from the call's ticket (`via.source`), else the Talk customer's
+   * profile phone; the name from the profile (both cached).
    */
   async callerOf(call: TalkCall): Promise<TalkCallerInfo> {
-    const { client, agents } = this.deps;
-    if (call.customer_id !== null) {
-      const user = await agents.user(call.customer_id);
-      if (user?.phone) return { number: toE164(user.phone), raw: user.phone, name: user.name || null };
+    // The ticket says the number this call came from; the profile's phone is the customer's main number,
+    // which may be another (an office line, a mobile). Episodes group and resolve by number.
+    const fromTicket = call.ticket_id === null ? null : await this.ticketCallerOf(call.ticket_id, call);
+    const profile = call.customer_id === null ? null : await this.userOrNone(call.customer_id);
+    const name = profile?.name || null;
+    if (fromTicket?.number) return { ...fromTicket, name };
+    if (profile?.phone) return { number: toE164(profile.phone), raw: profile.phone, name };
+    return { number: null, raw: fromTicket?.raw ?? null, name };
+  }
+
+  /** The caller's number on the call's ticket (`via.source`), cached; null when the ticket cannot be read. */
+  private async ticketCallerOf(ticketId: number, call: TalkCall): Promise<TalkCallerInfo | null> {
+    const key = KEYS.ticketCaller(ticketId);
+    const known = await this.cached<TalkCallerInfo>(key);
+    if (known) return known;
+    try {
+      const ticket = await this.deps.client.showTicket(ticketId);
+      const source = ticket.via?.source;
+      const raw = viaNumber(call.direction === 'outbound' ? source?.to : source?.from);
+      const info = { number: raw ? toE164(raw) : null, raw, name: null };
+      await this.cache(key, info);
+      return info;
+    } catch (error) {
+      if (!isZendeskStatus(error, 403, 404)) throw error;
+      return null;
     }
-    if (call.ticket_id !== null) {
-      const key = KEYS.ticketCaller(call.ticket_id);
-      const known = await this.cached<TalkCallerInfo>(key);
-      if (known) return known;
-      try {
-        const ticket = await client.showTicket(call.ticket_id);
-        const source = ticket.via?.source;
-        const raw = viaNumber(call.direction === 'outbound' ? source?.to : source?.from);
-        const info = { number: raw ? toE164(raw) : null, raw, name: null };
-        await this.cache(key, info);
-        return info;
-      } catch (error) {
-        if (!isZendeskStatus(error, 403, 404)) throw error;
-      }
+  }
+
+  /**
+   * A Zendesk user, or null when there is none or this token may not read them (403: an agent token with
+   * restricted access). Thrown, a 403 stopped the whole Talk export at this call, round after round.
+   */
+  private async userOrNone(userId: number): Promise<ZendeskUserInfo | null> {
+    try {
+      return await this.deps.agents.user(userId);
+    } catch (error) {
+      if (!isZendeskStatus(error, 403)) throw error;
+      return null;
     }
-    return { number: null, raw: null, name: null };
   }
 
   private async agentOf(userId: number | null): Promise<{ name: string; email: string | null } | null> {
     if (userId === null) return null;
-    const user = await this.deps.agents.user(userId);
+    const user = await this.userOrNone(userId);
     return user ? { name: user.name, email: user.email } : null;
   }
 

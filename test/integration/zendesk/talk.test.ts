@@ -207,6 +207,50 @@ describe('Zendesk Talk calls', () => {
     });
   });
 
+  describe('a customer calling from another number than the one on their profile', () => {
+    it('is called back on the number the call came from, with the name from the profile', async () => {
+      const ticket = fake.addTicket({
+        subject: 'Call from: +33 6 12 12 12 12',
+        requester_id: marie.id,
+        via: {
+          channel: 'voice',
+          source: { from: { phone: '+33612121212' }, to: { phone: '+33176360600' }, rel: 'inbound' },
+        },
+      });
+      fake.addTalkCall(talkCall({ id: 7101, customer_id: marie.id, ticket_id: ticket.id }));
+      ringback = await startZendeskRingback(zendeskConfig(database, fake));
+      const [episode] = await eventually('the missed call opens an episode', async () => {
+        const list = await ringback?.store.episodes.list();
+        return list && list.length > 0 ? list : null;
+      });
+      expect(episode?.caller).toMatchObject({ number: '+33612121212', name: 'Marie Dupont' });
+    });
+
+    it('still reads the call when this token may not read the customer (403), from its ticket', async () => {
+      const ticket = fake.addTicket({
+        subject: 'Call from: +33 6 12 12 12 12',
+        requester_id: marie.id,
+        via: {
+          channel: 'voice',
+          source: { from: { phone: '+33612121212' }, to: { phone: '+33176360600' }, rel: 'inbound' },
+        },
+      });
+      fake.inject({
+        method: 'GET',
+        path: new RegExp(`/api/v2/users/${marie.id}\\.json$`),
+        status: 403,
+        times: 100,
+      });
+      fake.addTalkCall(talkCall({ id: 7102, customer_id: marie.id, ticket_id: ticket.id }));
+      ringback = await startZendeskRingback(zendeskConfig(database, fake));
+      const [episode] = await eventually('the missed call opens an episode', async () => {
+        const list = await ringback?.store.episodes.list();
+        return list && list.length > 0 ? list : null;
+      });
+      expect(episode?.caller.number).toBe('+33612121212');
+    });
+  });
+
   describe('a second missed call while the callback is pending', () => {
     it('adds an internal note to the ticket instead of a second ticket', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake));
