@@ -107,6 +107,7 @@ export function createZendeskAdapter(options: ZendeskAdapterOptions = {}): Regis
         clock: ctx.clock,
         client,
         talk,
+        logger: ctx.logger,
         initialLookbackMs: options.talkInitialLookbackMs,
       });
       loops.push(

@@ -7,8 +7,11 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.js';
+import { PermanentFailure } from '../../jobs/errors.js';
+import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
 import type { TalkExportPage, ZendeskClient } from '../client.js';
+import { forJobRunner } from '../errors.js';
 import type { TalkIngest } from './talk.js';
 
 /** A full page means more is waiting: ask again at once (within the budget). */
@@ -24,6 +27,7 @@ export interface TalkPollerOptions {
   clock: Clock;
   client: ZendeskClient;
   talk: TalkIngest;
+  logger: Logger;
   /** On the very first start, how far back to read (default 15 minutes). */
   initialLookbackMs?: number;
   /** A round's deadline when the caller gives it no signal (default 30 s). */
@@ -82,7 +86,20 @@ export class TalkPoller {
     // A RetryAfter or the deadline here leaves `next` where it was: the next round resumes this page.
     while (pending.next < pending.page.items.length) {
       signal.throwIfAborted();
-      await accept(pending.page.items[pending.next]);
+      const item = pending.page.items[pending.next];
+      try {
+        await accept(item);
+      } catch (error) {
+        // An outage or pacing: the next round tries this item again. A refusal no retry can change (a 4xx
+        // from Zendesk about this call) would stop the export here for good, every round: skipped, said.
+        if (!(forJobRunner(error) instanceof PermanentFailure)) throw error;
+        this.options.logger.error(
+          { err: error, kind, id: (item as { id?: unknown } | null)?.id ?? null },
+          `zendesk talk: skipped an export ${kind === 'calls' ? 'call' : 'leg'} Zendesk refused to complete: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+      }
       pending.next++;
     }
     const next: TalkCursor = {

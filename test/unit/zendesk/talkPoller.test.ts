@@ -3,8 +3,10 @@ import { ManualClock } from '../../../src/domain/clock.js';
 import { RetryAfter } from '../../../src/jobs/errors.js';
 import type { Store } from '../../../src/store/store.js';
 import type { TalkExportPage, ZendeskClient } from '../../../src/zendesk/client.js';
+import { ZendeskApiError } from '../../../src/zendesk/errors.js';
 import { TALK_CURSOR, type TalkCursor, TalkPoller } from '../../../src/zendesk/talk/poller.js';
 import type { TalkIngest } from '../../../src/zendesk/talk/talk.js';
+import { memoryLogger } from '../../helpers/ringback.js';
 
 /** The cursors table both replicas share, and an export that answers one page per start time. */
 function world(pages: Record<number, TalkExportPage>) {
@@ -32,13 +34,18 @@ function world(pages: Record<number, TalkExportPage>) {
   return { store, client, asked, calls, setCalls };
 }
 
-function poller(w: ReturnType<typeof world>, acceptCall: (item: unknown) => Promise<void>) {
+function poller(
+  w: ReturnType<typeof world>,
+  acceptCall: (item: unknown) => Promise<void>,
+  logger = memoryLogger().logger,
+) {
   const talk = { acceptLeg: async () => undefined, acceptCall } as unknown as TalkIngest;
   return new TalkPoller({
     store: w.store,
     clock: new ManualClock(Date.parse('2026-12-07T09:00:00Z')),
     client: w.client,
     talk,
+    logger,
   });
 }
 
@@ -73,6 +80,41 @@ describe('the Talk export poller', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(w.asked).toEqual([100]);
     expect(w.calls()).toEqual({ startTime: 200, nextPage: null });
+  });
+
+  it('skips, and logs, a call Zendesk refuses with a 4xx no retry can change, instead of stopping there each round', async () => {
+    const w = world({ 100: page(['a', 'b', 'c'], 200) });
+    w.setCalls({ startTime: 100, nextPage: null });
+    const log = memoryLogger();
+    const seen: unknown[] = [];
+    const one = poller(
+      w,
+      async (item) => {
+        if (item === 'b') throw new ZendeskApiError(400, 'GET', '/api/v2/tickets/9.json', null);
+        seen.push(item);
+      },
+      log.logger,
+    );
+    await one.round();
+    expect(seen).toEqual(['a', 'c']);
+    expect(w.calls()).toEqual({ startTime: 200, nextPage: null });
+    expect(log.lines()).toContainEqual(expect.stringContaining('skipped an export call Zendesk refused'));
+  });
+
+  it('keeps a call that failed with an outage for the next round (nothing skipped)', async () => {
+    const w = world({ 100: page(['a', 'b', 'c'], 200) });
+    w.setCalls({ startTime: 100, nextPage: null });
+    const seen: unknown[] = [];
+    let outage = true;
+    const one = poller(w, async (item) => {
+      if (item === 'b' && outage) throw new ZendeskApiError(503, 'GET', '/api/v2/tickets/9.json', null);
+      seen.push(item);
+    });
+    await expect(one.round()).rejects.toBeInstanceOf(ZendeskApiError);
+    expect(w.calls()).toEqual({ startTime: 100, nextPage: null });
+    outage = false;
+    await one.round();
+    expect(seen).toEqual(['a', 'b', 'c']);
   });
 
   it('drops its interrupted page when another replica moved the cursor on meanwhile, and never moves it back', async () => {
