@@ -24,6 +24,8 @@ import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.
 export const WEBHOOK_PATH = '/webhooks/zendesk';
 /** Signatures are remembered a little past their window, so a purge never frees one that could still pass. */
 const REMEMBER_MARGIN_MS = 60_000;
+/** Zendesk's id of one firing of the webhook (not signed). */
+const INVOCATION_HEADER = 'x-zendesk-webhook-invocation-id';
 
 /** A positive whole number, what Zendesk's ids are; past 2^53 it would not survive as a JSON number. */
 const ticketIdNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -80,10 +82,15 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
       const body = webhookBodySchema.safeParse(json.value);
       if (!body.success) return reject(422, 'invalid_payload', schemaProblem(body.error));
       // A captured delivery is valid for its whole window: the second sighting of a signature is a replay.
+      // Per invocation: the signature covers only the timestamp (whole seconds) and the body, so two firings
+      // of one trigger for one ticket within a second sign alike ({"ticket_id": …}); refused, the second
+      // change went unread. A replay that invents an invocation id only causes one more re-read of the ticket.
+      const invocation = header(req, INVOCATION_HEADER)?.trim().slice(0, 100) ?? '';
+      const replayKey = invocation ? `${verdict.canonical}:${invocation}` : verdict.canonical;
       const first = await rememberSignatureWithin(
         deps.store.signatures,
         'zendesk',
-        verdict.canonical,
+        replayKey,
         verdict.validUntil + REMEMBER_MARGIN_MS,
         2_500,
       );
@@ -110,7 +117,7 @@ export function zendeskWebhook(deps: { store: Store; clock: Clock; secret: strin
         );
       } catch (error) {
         // Not stored: Zendesk retries this very delivery, which must not be taken for a replay.
-        await deps.store.signatures.forget('zendesk', verdict.canonical).catch(() => undefined);
+        await deps.store.signatures.forget('zendesk', replayKey).catch(() => undefined);
         throw error;
       }
       return {

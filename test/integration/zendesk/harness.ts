@@ -94,7 +94,7 @@ export async function eventually<T>(
 export async function postWebhook(
   baseUrl: string,
   body: unknown,
-  options: { secret?: string; timestamp?: string; signature?: string } = {},
+  options: { secret?: string; timestamp?: string; signature?: string; invocationId?: string } = {},
 ): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const timestamp = options.timestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -105,6 +105,7 @@ export async function postWebhook(
       'content-type': 'application/json',
       'x-zendesk-webhook-signature': signature,
       'x-zendesk-webhook-signature-timestamp': timestamp,
+      ...(options.invocationId ? { 'x-zendesk-webhook-invocation-id': options.invocationId } : {}),
     },
     body: raw,
   });

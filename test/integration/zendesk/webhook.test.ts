@@ -177,6 +177,18 @@ describe('POST /webhooks/zendesk', () => {
       expect(await queued()).toHaveLength(1);
     });
 
+    it('accepts two firings signed alike in the same second, told apart by their invocation ids', async () => {
+      const { baseUrl } = await start();
+      const timestamp = stamp(clock.now());
+      const first = await postWebhook(baseUrl, { ticket_id: '4713' }, { timestamp, invocationId: 'inv-1' });
+      expect(first.status).toBe(200);
+      const second = await postWebhook(baseUrl, { ticket_id: '4713' }, { timestamp, invocationId: 'inv-2' });
+      expect(second.status).toBe(200);
+      const again = await postWebhook(baseUrl, { ticket_id: '4713' }, { timestamp, invocationId: 'inv-2' });
+      expect(again.status).toBe(401);
+      expect(await again.json()).toMatchObject({ error: 'replayed' });
+    });
+
     it('refuses a replay whose signature is spelled differently (base64 without padding)', async () => {
       const { baseUrl } = await start();
       const timestamp = stamp(clock.now());
