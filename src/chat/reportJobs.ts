@@ -4,8 +4,10 @@
  * seconds of work a command must not wait for), and a manager's CSV export. Planned by the scheduled
  * summaries and by the commands; each surface registers the handlers of its own kinds.
  */
+
 import { z } from 'zod';
 import { defineJob, type JobKind } from '../jobs/registry.js';
+import { MAX_CHART_DAYS } from '../reports/chartData.js';
 import { addressSchema } from './jobs.js';
 
 export const chartsPayload = z.object({
@@ -44,10 +46,10 @@ export function reportJobKinds(surface: string): ReportJobKinds {
   };
 }
 
-/** Scheduled summaries and commands whose period spans at least a week come with charts. */
+/** Scheduled summaries and commands whose period spans a week or more (up to MAX_CHART_DAYS) come with charts. */
 export function wantsCharts(period: string): boolean {
   const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(period);
   if (!range) return period === 'week' || period === 'month';
-  const days = (Date.parse(range[2] as string) - Date.parse(range[1] as string)) / 86_400_000;
-  return days >= 6;
+  const days = (Date.parse(range[2] as string) - Date.parse(range[1] as string)) / 86_400_000 + 1;
+  return days >= 7 && days <= MAX_CHART_DAYS;
 }

@@ -138,10 +138,10 @@ export function missedVsReturnedChart(figures: ChartFigures): ChartImage {
   const alt = `${heading}, ${period}: ${plural(figures.missedCalls, 'missed call')}, ${figures.returnedCalls} returned. ${shown
     .map((d) => `${d.label}: ${d.missedCalls} missed, ${d.returnedCalls} returned`)
     .join('; ')}.`;
-  // "Mon 16" under a week's bars, "16 Nov" under a month's: short enough that every bar keeps its label.
+  // "Mon 16" under a week's bars, "16 Nov" under a month's, "Nov 2026" under years: every bar keeps its label.
   const labels = figures.days.map((d) =>
     figures.days.length > 7
-      ? d.label.replace(/^Week of /, '').replace(/^[A-Z][a-z]{2} (?=\d)/, '')
+      ? d.label.replace(/^Week of /, '').replace(/^[A-Z][a-z]{2} (?=\d{1,2} )/, '')
       : d.label.replace(/ [A-Z][a-z]{2}$/, ''),
   );
   const countLabel = {

@@ -8,7 +8,7 @@ import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import type { Summary } from '../domain/summary.js';
 import type { Store } from '../store/store.js';
-import { ChartTally } from './chartData.js';
+import { bucketSizeFor, ChartTally, MAX_CHART_DAYS } from './chartData.js';
 import type { ChartImage, LineCallbackFigures } from './charts.js';
 
 export type PeriodCharts =
@@ -22,6 +22,9 @@ export async function chartsForPeriod(
   const answer = await buildSummary(deps, request);
   if (!answer.ok) return answer;
   const { summary, timezone } = answer;
+  if (bucketSizeFor(summary.window, timezone) === null) {
+    return { ok: false, error: `charts cover periods of up to ${MAX_CHART_DAYS} days` };
+  }
   // buildSummary accepted the line, so it exists.
   const line = request.line ? lineTyped(deps.routing, request.line)?.name : undefined;
   const tally = new ChartTally(summary.window, timezone);
@@ -41,14 +44,19 @@ export async function chartsForPeriod(
   }));
   // Loaded on first use: ECharts and resvg weigh tens of megabytes, and most processes never draw a chart.
   const { callbackVsSlaChart, missedByHourChart, missedVsReturnedChart } = await import('./charts.js');
-  return {
-    ok: true,
-    charts: [
+  let charts: ChartImage[];
+  try {
+    charts = [
       missedVsReturnedChart(figures),
       missedByHourChart(figures),
       callbackVsSlaChart(lines, `${summary.window.label} (${timezone})`),
-    ],
-    summary,
-    timezone,
-  };
+    ];
+  } catch (error) {
+    // Drawing fails the same way every time: a summary goes out without its charts, a job is not retried.
+    return {
+      ok: false,
+      error: `the charts could not be drawn: ${error instanceof Error ? error.message : error}`,
+    };
+  }
+  return { ok: true, charts, summary, timezone };
 }

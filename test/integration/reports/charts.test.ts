@@ -142,6 +142,15 @@ describe('the charts of a period', () => {
     expect(await chartsForPeriod(deps, { period: 'week', line: 'Nowhere' })).toMatchObject({ ok: false });
   });
 
+  it('draws no charts for a period longer than ten years (a typo such as 0026) instead of a million bars', async () => {
+    await seed();
+    const drawn = await chartsForPeriod(
+      { store: store(), clock, routing },
+      { period: '0001-01-01..9999-12-31' },
+    );
+    expect(drawn).toEqual({ ok: false, error: expect.stringContaining('up to 3660 days') });
+  });
+
   it('keeps to one line', async () => {
     await seed();
     const charts = await chartsForPeriod(

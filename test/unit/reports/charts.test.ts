@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { wantsCharts } from '../../../src/chat/reportJobs.js';
 import { parsePeriod } from '../../../src/domain/periods.js';
-import { chartFigures } from '../../../src/reports/chartData.js';
+import { bucketSizeFor, chartFigures } from '../../../src/reports/chartData.js';
 import {
   CHART_HEIGHT,
   CHART_WIDTH,
@@ -83,6 +84,31 @@ describe('chart figures', () => {
     const figures = chartFigures([episode({ missedAt: at('2026-03-04T10:00') })], window, PARIS);
     expect(figures.days[0]?.label).toBe('Week of 29 Dec');
     expect(figures.days.find((d) => d.missedCalls === 1)?.label).toBe('Week of 2 Mar');
+  });
+});
+
+describe('chart bars for long periods', () => {
+  it('uses month bars past two years, labelled with their year', () => {
+    const window = parsePeriod('2023-01-01..2026-06-30', at('2026-11-18T12:00'), PARIS);
+    if ('error' in window) throw new Error(window.error);
+    const figures = chartFigures([episode({ missedAt: at('2026-03-04T10:00') })], window, PARIS);
+    expect(figures.days).toHaveLength(42);
+    expect(figures.days[0]?.label).toBe('Jan 2023');
+    expect(figures.days.find((d) => d.missedCalls === 1)?.label).toBe('Mar 2026');
+    expect(missedVsReturnedChart(figures).alt).toContain('Mar 2026: 1 missed');
+  });
+
+  it('charts up to ten years and no more, and asks for charts only within that', () => {
+    const decade = parsePeriod('2016-01-01..2025-12-31', at('2026-11-18T12:00'), PARIS);
+    const longer = parsePeriod('1990-01-01..2025-12-31', at('2026-11-18T12:00'), PARIS);
+    if ('error' in decade || 'error' in longer) throw new Error('bad period');
+    expect(bucketSizeFor(decade, PARIS)).toBe('month');
+    expect(bucketSizeFor(longer, PARIS)).toBeNull();
+    expect(() => chartFigures([], longer, PARIS)).toThrow(/longer than 3660 days/);
+    expect(wantsCharts('2016-01-01..2025-12-31')).toBe(true);
+    expect(wantsCharts('1990-01-01..2025-12-31')).toBe(false);
+    expect(wantsCharts('2026-11-01..2026-11-07')).toBe(true);
+    expect(wantsCharts('2026-11-01..2026-11-06')).toBe(false);
   });
 });
 
