@@ -129,82 +129,95 @@ function stats(values: number[]): DurationStats {
 
 const wallClock = (_line: string, from: number, to: number) => Math.max(0, to - from);
 
-function figuresOf(episodes: Episode[], input: SummaryInput): Figures {
-  const elapsed = input.elapsed ?? wallClock;
-  const business = input.businessElapsed ?? elapsed;
-  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const callers = new Set<string>();
-  const toClaim: number[] = [];
-  const toCallback: number[] = [];
-  const toResolve: number[] = [];
-  const toClaimBusiness: number[] = [];
-  const toCallbackBusiness: number[] = [];
-  const toResolveBusiness: number[] = [];
-  let missedCalls = 0;
-  let returnedCalls = 0;
-  let claimed = 0;
-  let calledBack = 0;
-  let resolved = 0;
-  let autoResolved = 0;
-  let claimBreaches = 0;
-  let resolveBreaches = 0;
-  for (const episode of episodes) {
-    missedCalls += episode.callCount;
+/** What a tally needs besides the episodes. */
+export type TallyInput = Omit<SummaryInput, 'episodes' | 'openNow'>;
+
+/** The figures of a set of episodes, added one at a time: a long period is read in batches, never whole. */
+class FiguresTally {
+  private readonly byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  private readonly callers = new Set<string>();
+  private readonly toClaim: number[] = [];
+  private readonly toCallback: number[] = [];
+  private readonly toResolve: number[] = [];
+  private readonly toClaimBusiness: number[] = [];
+  private readonly toCallbackBusiness: number[] = [];
+  private readonly toResolveBusiness: number[] = [];
+  private episodes = 0;
+  private missedCalls = 0;
+  private returnedCalls = 0;
+  private claimed = 0;
+  private calledBack = 0;
+  private resolved = 0;
+  private autoResolved = 0;
+  private claimBreaches = 0;
+  private resolveBreaches = 0;
+
+  constructor(private readonly input: TallyInput) {}
+
+  add(episode: Episode): void {
+    const { input } = this;
+    const elapsed = input.elapsed ?? wallClock;
+    const business = input.businessElapsed ?? elapsed;
+    this.episodes++;
+    this.missedCalls += episode.callCount;
     // Withheld numbers are distinct callers we cannot tell apart: each counts once.
-    callers.add(episode.caller.number ?? `withheld:${episode.id}`);
+    this.callers.add(episode.caller.number ?? `withheld:${episode.id}`);
     const sla = input.slaFor(episode.line);
     // A claim before the caller got through (or before the agent's own call back resolved it) is a claim.
     // The team's time to claim is to the first claim: a release or a hand-over later does not move it.
     const firstClaim = firstClaimOf(episode);
     if (firstClaim !== null) {
-      claimed++;
-      toClaim.push(elapsed(episode.line, episode.missedAt, firstClaim));
-      toClaimBusiness.push(business(episode.line, episode.missedAt, firstClaim));
+      this.claimed++;
+      this.toClaim.push(elapsed(episode.line, episode.missedAt, firstClaim));
+      this.toClaimBusiness.push(business(episode.line, episode.missedAt, firstClaim));
     }
     if (episode.firstAttemptAt !== null) {
-      calledBack++;
-      returnedCalls += episode.callCount;
-      toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
-      toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
+      this.calledBack++;
+      this.returnedCalls += episode.callCount;
+      this.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
+      this.toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
     }
     if (episode.state === 'resolved') {
-      resolved++;
+      this.resolved++;
       if (episode.resolvedAt !== null) {
-        toResolve.push(elapsed(episode.line, episode.missedAt, episode.resolvedAt));
-        toResolveBusiness.push(business(episode.line, episode.missedAt, episode.resolvedAt));
+        this.toResolve.push(elapsed(episode.line, episode.missedAt, episode.resolvedAt));
+        this.toResolveBusiness.push(business(episode.line, episode.missedAt, episode.resolvedAt));
       }
-      if (episode.autoResolved) autoResolved++;
-      if (episode.outcome) byOutcome[episode.outcome]++;
+      if (episode.autoResolved) this.autoResolved++;
+      if (episode.outcome) this.byOutcome[episode.outcome]++;
     }
     if (sla.claimWithin !== undefined) {
-      const claimOrNow = firstClaimOf(episode) ?? episode.resolvedAt ?? input.now;
-      if (business(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) claimBreaches++;
+      const claimOrNow = firstClaim ?? episode.resolvedAt ?? input.now;
+      if (business(episode.line, episode.missedAt, claimOrNow) > sla.claimWithin) this.claimBreaches++;
     }
     if (sla.resolveWithin !== undefined) {
       const resolveOrNow = episode.resolvedAt ?? input.now;
-      if (business(episode.line, episode.missedAt, resolveOrNow) > sla.resolveWithin) resolveBreaches++;
+      if (business(episode.line, episode.missedAt, resolveOrNow) > sla.resolveWithin) this.resolveBreaches++;
     }
   }
-  return {
-    missedCalls,
-    returnedCalls,
-    episodes: episodes.length,
-    uniqueCallers: callers.size,
-    claimed,
-    calledBack,
-    resolved,
-    autoResolved,
-    byOutcome,
-    timeToClaim: stats(toClaim),
-    timeToFirstCallback: stats(toCallback),
-    slaBreaches: { claim: claimBreaches, resolve: resolveBreaches },
-    timeToResolve: stats(toResolve),
-    business: {
-      timeToClaim: stats(toClaimBusiness),
-      timeToFirstCallback: stats(toCallbackBusiness),
-      timeToResolve: stats(toResolveBusiness),
-    },
-  };
+
+  figures(): Figures {
+    return {
+      missedCalls: this.missedCalls,
+      returnedCalls: this.returnedCalls,
+      episodes: this.episodes,
+      uniqueCallers: this.callers.size,
+      claimed: this.claimed,
+      calledBack: this.calledBack,
+      resolved: this.resolved,
+      autoResolved: this.autoResolved,
+      byOutcome: { ...this.byOutcome },
+      timeToClaim: stats(this.toClaim),
+      timeToFirstCallback: stats(this.toCallback),
+      slaBreaches: { claim: this.claimBreaches, resolve: this.resolveBreaches },
+      timeToResolve: stats(this.toResolve),
+      business: {
+        timeToClaim: stats(this.toClaimBusiness),
+        timeToFirstCallback: stats(this.toCallbackBusiness),
+        timeToResolve: stats(this.toResolveBusiness),
+      },
+    };
+  }
 }
 
 /** When the call was first claimed (episodes stored before firstClaimedAt existed: the current claim). */
@@ -217,25 +230,26 @@ function agentKey(actor: Actor): string {
   return actor.email?.toLowerCase() ?? actor.id;
 }
 
-function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] {
-  const elapsed = input.elapsed ?? wallClock;
-  const business = input.businessElapsed ?? elapsed;
-  const agents = new Map<
-    string,
-    {
-      name: string;
-      claimed: number;
-      calledBack: number;
-      resolved: number;
-      reached: number;
-      toClaim: number[];
-      toCallback: number[];
-      toClaimBusiness: number[];
-      toCallbackBusiness: number[];
-    }
-  >();
-  const entry = (id: string, name: string) => {
-    let found = agents.get(id);
+interface AgentCounts {
+  name: string;
+  claimed: number;
+  calledBack: number;
+  resolved: number;
+  reached: number;
+  toClaim: number[];
+  toCallback: number[];
+  toClaimBusiness: number[];
+  toCallbackBusiness: number[];
+}
+
+/** Each agent's figures, added one episode at a time. */
+class AgentTally {
+  private readonly agents = new Map<string, AgentCounts>();
+
+  constructor(private readonly input: TallyInput) {}
+
+  private entry(id: string, name: string): AgentCounts {
+    let found = this.agents.get(id);
     if (!found) {
       found = {
         name,
@@ -248,14 +262,17 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
         toClaimBusiness: [],
         toCallbackBusiness: [],
       };
-      agents.set(id, found);
+      this.agents.set(id, found);
     }
     return found;
-  };
-  for (const episode of episodes) {
+  }
+
+  add(episode: Episode): void {
+    const elapsed = this.input.elapsed ?? wallClock;
+    const business = this.input.businessElapsed ?? elapsed;
     const claimer = episode.claimedBy;
     if (claimer && episode.claimedAt !== null) {
-      const agent = entry(agentKey(claimer), claimer.name);
+      const agent = this.entry(agentKey(claimer), claimer.name);
       agent.claimed++;
       // Handed this call (or claiming it again after a release): its time to claim was someone else's.
       if (episode.claimedAt === firstClaimOf(episode)) {
@@ -274,60 +291,98 @@ function agentFigures(episodes: Episode[], input: SummaryInput): AgentFigures[] 
     const resolver = episode.resolvedBy;
     // The provider saying its own callback got through is nobody's work.
     if (resolver && episode.state === 'resolved' && !isProviderActor(resolver)) {
-      const agent = entry(agentKey(resolver), resolver.name);
+      const agent = this.entry(agentKey(resolver), resolver.name);
       agent.resolved++;
       // Reached by their own call back (the answered call that resolved it was theirs), or by hand.
       const ownCall = !episode.autoResolved || (claimer !== null && agentKey(claimer) === agentKey(resolver));
       if (episode.outcome === 'reached' && ownCall) agent.reached++;
     }
   }
-  return [...agents.entries()]
-    .map(([actorId, a]) => ({
-      actorId,
-      name: a.name,
-      claimed: a.claimed,
-      calledBack: a.calledBack,
-      resolved: a.resolved,
-      reached: a.reached,
-      timeToClaim: stats(a.toClaim),
-      timeToFirstCallback: stats(a.toCallback),
-      business: { timeToClaim: stats(a.toClaimBusiness), timeToFirstCallback: stats(a.toCallbackBusiness) },
-    }))
-    .sort((x, y) => y.resolved - x.resolved || y.claimed - x.claimed || x.name.localeCompare(y.name));
+
+  figures(): AgentFigures[] {
+    return [...this.agents.entries()]
+      .map(([actorId, a]) => ({
+        actorId,
+        name: a.name,
+        claimed: a.claimed,
+        calledBack: a.calledBack,
+        resolved: a.resolved,
+        reached: a.reached,
+        timeToClaim: stats(a.toClaim),
+        timeToFirstCallback: stats(a.toCallback),
+        business: { timeToClaim: stats(a.toClaimBusiness), timeToFirstCallback: stats(a.toCallbackBusiness) },
+      }))
+      .sort((x, y) => y.resolved - x.resolved || y.claimed - x.claimed || x.name.localeCompare(y.name));
+  }
+}
+
+/**
+ * A summary built one episode at a time (episodes outside the window are left out), so a period of a
+ * hundred thousand calls is counted in batches instead of being held in memory whole.
+ */
+export class SummaryTally {
+  private readonly totals: FiguresTally;
+  private readonly lines = new Map<string, FiguresTally>();
+  private readonly agents: AgentTally;
+  private counted = 0;
+
+  constructor(private readonly input: TallyInput) {
+    this.totals = new FiguresTally(input);
+    this.agents = new AgentTally(input);
+  }
+
+  /** Episodes counted so far. */
+  get size(): number {
+    return this.counted;
+  }
+
+  add(episode: Episode): void {
+    if (episode.missedAt < this.input.window.start || episode.missedAt >= this.input.window.end) return;
+    this.counted++;
+    this.totals.add(episode);
+    let line = this.lines.get(episode.line);
+    if (!line) {
+      line = new FiguresTally(this.input);
+      this.lines.set(episode.line, line);
+    }
+    line.add(episode);
+    this.agents.add(episode);
+  }
+
+  /** The summary of what was added, with `openNow`: every unresolved episode right now, whenever missed. */
+  summary(openNow: Episode[]): Summary {
+    const { input } = this;
+    const lines: Record<string, Figures> = {};
+    const byName = [...this.lines.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, tally] of byName) lines[name] = tally.figures();
+    const open = openNow.filter((e) => e.state !== 'resolved').sort((a, b) => a.missedAt - b.missedAt);
+    const { oldestWaitedMs, oldestWaitedBusinessMs, ...openFiguresNow } = openFigures(open, input);
+    const openLines: OpenDetail['lines'] = {};
+    for (const line of [...new Set(open.map((e) => e.line))].sort()) {
+      openLines[line] = openFigures(
+        open.filter((e) => e.line === line),
+        input,
+      );
+    }
+    return {
+      window: input.window,
+      totals: this.totals.figures(),
+      lines,
+      agents: this.agents.figures(),
+      openNow: openFiguresNow,
+      openDetail: { oldestWaitedMs, oldestWaitedBusinessMs, lines: openLines },
+    };
+  }
 }
 
 export function summarize(input: SummaryInput): Summary {
-  const inWindow = input.episodes.filter(
-    (e) => e.missedAt >= input.window.start && e.missedAt < input.window.end,
-  );
-  const lineNames = [...new Set(inWindow.map((e) => e.line))].sort();
-  const lines: Record<string, Figures> = {};
-  for (const line of lineNames)
-    lines[line] = figuresOf(
-      inWindow.filter((e) => e.line === line),
-      input,
-    );
-  const open = input.openNow.filter((e) => e.state !== 'resolved').sort((a, b) => a.missedAt - b.missedAt);
-  const { oldestWaitedMs, oldestWaitedBusinessMs, ...openNow } = openFigures(open, input);
-  const openLines: OpenDetail['lines'] = {};
-  for (const line of [...new Set(open.map((e) => e.line))].sort()) {
-    openLines[line] = openFigures(
-      open.filter((e) => e.line === line),
-      input,
-    );
-  }
-  return {
-    window: input.window,
-    totals: figuresOf(inWindow, input),
-    lines,
-    agents: agentFigures(inWindow, input),
-    openNow,
-    openDetail: { oldestWaitedMs, oldestWaitedBusinessMs, lines: openLines },
-  };
+  const tally = new SummaryTally(input);
+  for (const episode of input.episodes) tally.add(episode);
+  return tally.summary(input.openNow);
 }
 
 /** Open episodes (oldest first) with how long the oldest has waited. */
-function openFigures(open: Episode[], input: SummaryInput): OpenDetail['lines'][string] {
+function openFigures(open: Episode[], input: TallyInput): OpenDetail['lines'][string] {
   const elapsed = input.elapsed ?? wallClock;
   const business = input.businessElapsed ?? elapsed;
   const oldest = open[0];
