@@ -328,7 +328,18 @@ async function insertJobs(db: Kysely<Database>, jobs: NewJob[], now: number): Pr
     const result = await db
       .insertInto('jobs')
       .values(jobRow(job, now))
-      .onConflict((oc) => oc.doNothing())
+      .onConflict((oc) =>
+        job.coalesceKey !== undefined && job.dedupeKey === undefined
+          ? // Folded into the waiting job, which stays locked until this transaction commits: a replica that
+            // took it in the meantime would run it on the state before this change (a card drawn stale, and
+            // nothing left to draw the change). The update is a no-op (`where false`) that still locks the
+            // row; take() skips locked rows. (SQLite has one writer: nothing can take it meanwhile.)
+            oc
+              .column('coalesce_key')
+              .doUpdateSet({ updated_at: (eb) => eb.ref('jobs.updated_at') })
+              .where(sql<boolean>`false`)
+          : oc.doNothing(),
+      )
       .executeTakeFirst();
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
   }
