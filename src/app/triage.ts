@@ -242,17 +242,30 @@ class Triage {
   ): Promise<Suggestion | null> {
     const zone = timezoneOf(this.deps.routing, line.name);
     const number = episode.caller.number;
+    const known = await new AvailabilityRepository(this.repos.db).list(POOL_PROVIDER);
+    // Whoever a source names, the phone system saying they are away (closed in Aircall) rules them out:
+    // an auto-claim for them would take the call out of the escalation for nobody.
+    const away = new Set(
+      roundRobinPool({ agents: [] }, known, now)
+        .filter((agent) => agent.available === false && agent.email)
+        .map((agent) => agent.email?.toLowerCase()),
+    );
+    const present = <T extends { agent: { email: string | null } }>(named: T | null): T | null =>
+      named?.agent.email && away.has(named.agent.email.toLowerCase()) ? null : named;
     const inputs: SuggestionInputs = {
-      lastAgent:
+      lastAgent: present(
         number && policy.suggest.includes('lastAgent')
           ? await this.history.lastAnsweredBy(number, now - policy.lastAgentWithin)
           : null,
-      ticketAssignee: details.prebrief?.assignee
-        ? {
-            agent: { name: details.prebrief.assignee.name, email: details.prebrief.assignee.email },
-            ticketId: details.prebrief.assignee.ticketId,
-          }
-        : null,
+      ),
+      ticketAssignee: present(
+        details.prebrief?.assignee
+          ? {
+              agent: { name: details.prebrief.assignee.name, email: details.prebrief.assignee.email },
+              ticketId: details.prebrief.assignee.ticketId,
+            }
+          : null,
+      ),
       // No provider reports a voicemail's owner to Ringback yet (Aircall `assigned_to` is not normalized).
       voicemailOwner: null,
       roundRobin: null,
@@ -264,7 +277,6 @@ class Triage {
     // A call already given its turn keeps it: re-evaluating must not move the rotation on.
     const current = episode.suggestedOwner;
     if (current?.source === 'roundRobin') return { ...current };
-    const known = await new AvailabilityRepository(this.repos.db).list(POOL_PROVIDER);
     const cursor = `roundrobin:${line.name}`;
     // Two calls of one line triaged at once (two replicas, two slots) would read the same turn.
     await new CallRecordRepository(this.repos).lockName(cursor);
