@@ -145,12 +145,19 @@ export async function createRingback(config: Config, options: RingbackOptions = 
         logger.warn({ err: error }, 'store: an idle database connection failed; the pool replaces it'),
     }),
   );
+  const newerDatabase = (names: string[]) =>
+    logger.warn(
+      { migrations: names },
+      `store: the database was migrated by a newer Ringback (${names.join(', ')}); this version runs on it as it is`,
+    );
   const applied =
     config.database.dialect === 'postgres'
-      ? await migrateOnOwnConnection(config.database, (error) =>
-          logger.warn({ err: error }, 'store: the migration connection failed'),
+      ? await migrateOnOwnConnection(
+          config.database,
+          (error) => logger.warn({ err: error }, 'store: the migration connection failed'),
+          newerDatabase,
         )
-      : await store.migrate();
+      : await store.migrate(newerDatabase);
   logger.info({ database: store.description, migrations: applied }, `store: ${store.description} ready`);
   await alignWithDatabase(store, clock, followDatabaseClock, logger);
   const clockTimer =

@@ -53,8 +53,43 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
 // An arbitrary constant: every Ringback replica contends for the same advisory lock.
 export const MIGRATION_LOCK_ID = 727_225_001;
 
-export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
-  return migrateUpTo(db, dialect, null);
+/** Says which migrations the database has that this build does not know (it is older than the database). */
+export type NewerMigrationsListener = (names: string[]) => void;
+
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  onNewer?: NewerMigrationsListener,
+): Promise<string[]> {
+  return migrateUpTo(db, dialect, null, onNewer);
+}
+
+/**
+ * The migrations this build knows, and a do-nothing stand-in for each one the database records that it does
+ * not: a newer version ran them (a rolling deploy's first replicas, or a rollback). Every migration only adds
+ * (tables, columns with defaults, indexes), so an older build works on the newer schema; Kysely would refuse
+ * to start on "corrupted migrations" instead, and an old replica that restarted mid-deploy could not come back.
+ */
+async function knownAndNewer(
+  conn: Kysely<Database>,
+  dialect: DialectName,
+  onNewer?: NewerMigrationsListener,
+): Promise<Record<string, Migration>> {
+  const known = migrationsFor(dialect);
+  let executed: string[] = [];
+  try {
+    const rows = await sql<{ name: string }>`select name from ringback_migrations`.execute(conn);
+    executed = rows.rows.map((row) => row.name);
+  } catch {
+    // No table yet: a first start.
+  }
+  const newer = executed.filter((name) => !Object.hasOwn(known, name)).sort();
+  if (newer.length === 0) return known;
+  onNewer?.(newer);
+  const standIns = Object.fromEntries(
+    newer.map((name) => [name, { up: async () => {} } satisfies Migration]),
+  );
+  return { ...known, ...standIns };
 }
 
 /**
@@ -65,6 +100,7 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName
 export async function migrateOnOwnConnection(
   target: Extract<DatabaseTarget, { dialect: 'postgres' }>,
   onConnectionError?: (error: Error) => void,
+  onNewer?: NewerMigrationsListener,
 ): Promise<string[]> {
   const handle = openDatabase(target, {
     poolSize: 1,
@@ -75,7 +111,7 @@ export async function migrateOnOwnConnection(
     // pg sends no statement_timeout for 0, so a role's or database's own default would still apply: say it.
     // One connection in the pool, so the migration runs on this session.
     await sql`set statement_timeout = 0`.execute(handle.db);
-    return await migrateToLatest(handle.db, handle.dialect);
+    return await migrateToLatest(handle.db, handle.dialect, onNewer);
   } finally {
     await handle.db.destroy();
   }
@@ -89,11 +125,14 @@ export async function migrateUpTo(
   db: Kysely<Database>,
   dialect: DialectName,
   last: string | null,
+  onNewer?: NewerMigrationsListener,
 ): Promise<string[]> {
   const run = async (conn: Kysely<Database>) => {
+    // Read before the migrator's transaction, which holds the connection (the migration lock covers it).
+    const migrations = await knownAndNewer(conn, dialect, onNewer);
     const migrator = new Migrator({
       db: conn,
-      provider: { getMigrations: async () => migrationsFor(dialect) },
+      provider: { getMigrations: async () => migrations },
       migrationTableName: 'ringback_migrations',
       migrationLockTableName: 'ringback_migrations_lock',
     });

@@ -10,7 +10,7 @@ import { EpisodeRepository } from './episodes.js';
 import { FinishedJobRepository } from './finishedJobs.js';
 import { JobRepository, type NewJob } from './jobs.js';
 import { CursorRepository, DeliveryRepository, IdentityRepository, LeaseRepository } from './keyvalue.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, type NewerMigrationsListener } from './migrate.js';
 import { PostRepository } from './posts.js';
 import { ProviderCallRepository } from './providerCalls.js';
 import { ReportRepository } from './reports.js';
@@ -115,8 +115,8 @@ export class Store extends Repositories {
     return this.handle.description;
   }
 
-  async migrate(): Promise<string[]> {
-    return migrateToLatest(this.db, this.dialect);
+  async migrate(onNewer?: NewerMigrationsListener): Promise<string[]> {
+    return migrateToLatest(this.db, this.dialect, onNewer);
   }
 
   /** The database server's clock (epoch ms), to compare replicas' clocks with; null on SQLite (no server). */
