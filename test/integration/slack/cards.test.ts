@@ -3,8 +3,11 @@
  * into POST /slack/events, and a fake Slack Web API that checks every request against Slack's spec
  * and enforces its rate limits.
  */
+
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { updateCardJob } from '../../../src/chat/planner.js';
+import { newEpisode } from '../../../src/domain/episode.js';
 import type { Episode } from '../../../src/domain/types.js';
 import type { Post } from '../../../src/store/posts.js';
 import { HEAD_CARD_REFUSALS } from '../../../src/surfaces/slack/laneRunner.js';
@@ -141,6 +144,23 @@ describe('a missed call', () => {
         .messages(CHANNEL)
         .filter((m) => m.text.includes(episode.id) || JSON.stringify(m.blocks).includes(episode.id)),
     ).toHaveLength(1);
+  });
+
+  it('posts the card of a post job an older replica queued without a queued card (a deploy across migration 009)', async () => {
+    const now = h.ringback.clock.now();
+    const episode = newEpisode({
+      id: randomUUID(),
+      line: 'Support FR',
+      caller: { number: '+33655500009', name: 'Legacy Caller' },
+      missedAt: now - 60_000,
+    });
+    await h.ringback.store.episodes.insert(episode, {}, now);
+    await h.ringback.store.enqueue(
+      [{ kind: 'slack.post_card', payload: { episodeId: episode.id, channel: CHANNEL } }],
+      now,
+    );
+    const card = await postedCard(episode);
+    expect(blocksText(card)).toContain('Legacy Caller');
   });
 
   it('gives up on a card Slack keeps refusing for no known reason, and posts the channel’s next calls', async () => {
