@@ -22,6 +22,7 @@ import { auditErasureMigration } from './migrations/018_audit_erasure.js';
 import { firstClaimedAtMigration } from './migrations/019_first_claimed_at.js';
 import { lookupIndexesMigration } from './migrations/020_lookup_indexes.js';
 import { shortLivedKeysMigration } from './migrations/021_short_lived_keys.js';
+import { resolvedCallerIndexMigration } from './migrations/022_resolved_caller_index.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -47,6 +48,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '019_first_claimed_at': firstClaimedAtMigration(dialect),
     '020_lookup_indexes': lookupIndexesMigration(dialect),
     '021_short_lived_keys': shortLivedKeysMigration(dialect),
+    '022_resolved_caller_index': resolvedCallerIndexMigration(dialect),
   };
 }
 
