@@ -66,6 +66,7 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
       '019_first_claimed_at',
       '020_lookup_indexes',
       '021_short_lived_keys',
+      '022_resolved_caller_index',
     ]);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-no-ticket')).toBe(true);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-assigned')).toBe(true);
