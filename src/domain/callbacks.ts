@@ -14,7 +14,7 @@
 import type { BusinessCalendar } from './businessHours.js';
 import type { CallbackSignal } from './callEvent.js';
 import { type CallRecord, callTime } from './callRecord.js';
-import type { AutoCallback } from './types.js';
+import type { AutoCallback, Episode } from './types.js';
 
 /** Folds one delivery's callback word into the call's: `requested` and `done` only ever become true. */
 export function mergeCallback(
@@ -130,4 +130,12 @@ export function dueOutsideSnoozes(
     cursor = span.end;
   }
   return after(cursor, need);
+}
+
+/**
+ * Which try of a retry policy a call is on: the results logged so far, plus one. The policy counts tries, so
+ * two Call back clicks before a result (a redial) are one attempt; `Episode.attempts` counts the dials.
+ */
+export function tryNumber(episode: Pick<Episode, 'attemptLog'>): number {
+  return episode.attemptLog.length + 1;
 }

@@ -5,6 +5,7 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import { formatDuration } from '../config/duration.js';
+import { tryNumber } from './callbacks.js';
 import type { EpisodeDetails } from './details.js';
 import { dueWords, SNOOZE_PRESETS, type SnoozePreset } from './dueTime.js';
 import { formatNumber } from './phone.js';
@@ -131,9 +132,7 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
   if (!callable && open) lines.push('The number is withheld: no call back is possible');
   const retry = context.retryAttempts ?? null;
   const nextAttempt =
-    retry !== null && episode.attemptLog.length > 0
-      ? ` · attempt ${episode.attemptLog.length + 1} of ${retry}`
-      : '';
+    retry !== null && episode.attemptLog.length > 0 ? ` · attempt ${tryNumber(episode)} of ${retry}` : '';
   if (open && episode.dueAt !== null) {
     const callers = callerClock(context, episode.dueAt);
     lines.push(

@@ -4,6 +4,8 @@
  * system's (a late call joining, a held card let out, the ticket linked). Pure: (episode, command) → new
  * episode + events, or a typed refusal.
  */
+
+import { tryNumber } from './callbacks.js';
 import type {
   Actor,
   AttemptEntry,
@@ -249,15 +251,17 @@ export function decide(episode: Episode, command: Command): Decision {
         const lastResultAt = episode.attemptLog.at(-1)?.at ?? null;
         const dialledSince =
           episode.lastAttemptAt !== null && (lastResultAt === null || episode.lastAttemptAt > lastResultAt);
-        const attempt = dialledSince ? Math.max(episode.attempts, 1) : episode.attempts + 1;
         if (!dialledSince) {
           Object.assign(changes, {
-            attempts: attempt,
+            attempts: episode.attempts + 1,
             firstAttemptAt: episode.firstAttemptAt ?? command.at,
             lastAttemptAt: command.at,
           } satisfies Partial<Episode>);
         }
         changes.attemptLog = [...episode.attemptLog, entry];
+        // Tries are counted by their results, as the card, the reminder and the follow-up count them: two
+        // Call back clicks before this result (a redial) are one attempt of the retry policy, not two.
+        const attempt = tryNumber(episode);
         const retry = command.retry;
         // Under a retry policy each attempt is told (thread line, ticket note); without one the resolve says it.
         if (retry) {

@@ -11,6 +11,7 @@ import type { IntentTranslator } from '../app/intents.js';
 import type { NoticeHub } from '../app/notices.js';
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import type { RoutingConfig } from '../config/routing.js';
+import { tryNumber } from '../domain/callbacks.js';
 import { dueWords } from '../domain/dueTime.js';
 import { callerInWords } from '../domain/escalation.js';
 import type { Actor, Episode } from '../domain/types.js';
@@ -48,7 +49,7 @@ export function dueReminderText(
   const who = callerInWords(episode, context.lineCountry);
   const attempt =
     context.retryAttempts !== null && episode.attemptLog.length > 0
-      ? ` (attempt ${episode.attemptLog.length + 1} of ${context.retryAttempts})`
+      ? ` (attempt ${tryNumber(episode)} of ${context.retryAttempts})`
       : '';
   const planned =
     episode.dueAt !== null ? `, planned ${dueWords(episode.dueAt, context.snoozedAt, context.timezone)}` : '';

@@ -192,6 +192,17 @@ describe('resolve with a retry policy', () => {
     expect(d.events[1]).toMatchObject({ reason: 'retry', dueAt: T0 + 35 * MIN });
   });
 
+  it('counts a try by its result: a redial within one try (two Call back clicks) is still attempt 1', () => {
+    const redialled = run(
+      claimed,
+      { type: 'callback', actor: ana, at: T0 + 2 * MIN },
+      { type: 'callback', actor: ana, at: T0 + 3 * MIN },
+    );
+    const d = accepted(decide(redialled, noAnswer(T0 + 5 * MIN)));
+    expect(d.events[0]).toMatchObject({ type: 'attempt_logged', attempt: 1, of: 2 });
+    expect(d.episode).toMatchObject({ state: 'claimed', attempts: 2, dueAt: T0 + 35 * MIN });
+  });
+
   it('resolves on the last attempt, with the whole log', () => {
     const done = run(claimed, noAnswer(T0 + 5 * MIN), noAnswer(T0 + 40 * MIN));
     expect(done).toMatchObject({ state: 'resolved', outcome: 'no_answer', dueAt: null });
