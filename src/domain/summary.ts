@@ -271,6 +271,8 @@ class AgentTally {
     const elapsed = this.input.elapsed ?? wallClock;
     const business = this.input.businessElapsed ?? elapsed;
     const claimer = episode.claimedBy;
+    /** Who is counted as having called back on this call, once each. */
+    const calledBack = new Set<string>();
     if (claimer && episode.claimedAt !== null) {
       const agent = this.entry(agentKey(claimer), claimer.name);
       agent.claimed++;
@@ -284,9 +286,18 @@ class AgentTally {
       if (episode.firstAttemptAt !== null && episode.firstAttemptAt >= episode.claimedAt) {
         const from = episode.claimedAt === firstClaimOf(episode) ? episode.missedAt : episode.claimedAt;
         agent.calledBack++;
+        calledBack.add(agentKey(claimer));
         agent.toCallback.push(elapsed(episode.line, from, episode.firstAttemptAt));
         agent.toCallbackBusiness.push(business(episode.line, from, episode.firstAttemptAt));
       }
+    }
+    // Each one who logged a try's result called back, also on a call handed on since (or handed to them
+    // after someone else's first try); the time to call back stays the current holder's.
+    for (const entry of episode.attemptLog) {
+      const key = agentKey(entry.by);
+      if (isProviderActor(entry.by) || calledBack.has(key)) continue;
+      calledBack.add(key);
+      this.entry(key, entry.by.name).calledBack++;
     }
     const resolver = episode.resolvedBy;
     // The provider saying its own callback got through is nobody's work.

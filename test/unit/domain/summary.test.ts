@@ -283,6 +283,41 @@ describe('summarize', () => {
     expect(handedOver.totals.timeToFirstCallback.medianMs).toBe(3 * 60 * MIN + 5 * MIN);
   });
 
+  it('credits a call back to each agent who logged a try, before and after a hand-over', () => {
+    const summary = summarize({
+      episodes: [
+        // Ana claims and tries at 09:05 (no answer); the call is handed to Ben at 12:00, who reaches the caller.
+        episode({
+          id: 'tried-by-both',
+          caller: { number: '+33100000007', name: null },
+          missedAt: t('09:00'),
+          state: 'resolved',
+          claimedBy: ben,
+          claimedAt: t('12:00'),
+          firstClaimedAt: t('09:02'),
+          firstAttemptAt: t('09:04'),
+          lastAttemptAt: t('12:05'),
+          attempts: 2,
+          attemptLog: [
+            { at: t('09:05'), by: ana, result: 'no_answer' },
+            { at: t('12:06'), by: ben, result: 'reached' },
+          ],
+          outcome: 'reached',
+          resolvedBy: ben,
+          resolvedAt: t('12:06'),
+        }),
+      ],
+      openNow: [],
+      window: day,
+      now: t('18:00'),
+      slaFor: () => ({}),
+    });
+    const byName = Object.fromEntries(summary.agents.map((agent) => [agent.name, agent]));
+    expect(byName.Ana).toMatchObject({ claimed: 0, calledBack: 1, resolved: 0 });
+    expect(byName.Ben).toMatchObject({ claimed: 1, calledBack: 1, resolved: 1, reached: 1 });
+    expect(summary.totals.calledBack).toBe(1);
+  });
+
   it('shows everything open now, whenever missed, with the oldest', () => {
     expect(summary.openNow).toEqual({
       count: 2,
