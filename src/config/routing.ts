@@ -7,6 +7,7 @@ import {
   type WeeklySchedule,
   weekdayKey,
 } from '../domain/schedule.js';
+import { pickTemplate } from '../domain/templates.js';
 import { OUTCOMES, SUGGESTION_SOURCES } from '../domain/types.js';
 import { parseDuration } from './duration.js';
 
@@ -281,9 +282,8 @@ const line = z
   .strict()
   .superRefine((value, ctx) => {
     if (value.followUp) {
-      const locales = Object.keys(value.followUp.templates);
       // The last fallbacks must exist, or some callers would silently get nothing.
-      if (!locales.includes('en') && !(value.locale && locales.includes(value.locale))) {
+      if (pickTemplate(value.followUp.templates, null, value.locale) === null) {
         ctx.addIssue({
           code: 'custom',
           path: ['followUp', 'templates'],

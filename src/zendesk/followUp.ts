@@ -13,6 +13,7 @@ import { runCommand } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import type { FOLLOW_UP_PLACEHOLDERS, LineConfig } from '../config/routing.js';
+import { pickTemplate } from '../domain/templates.js';
 import { type Episode, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -24,6 +25,8 @@ import { isPlaceholderName } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import { commentText, formatTime } from './text.js';
 import type { ZendeskTickets } from './tickets.js';
+
+export { pickTemplate };
 
 /** Put on the ticket with the public follow-up: present means the caller was already written to. */
 export const FOLLOW_UP_TAG = 'ringback_follow_up';
@@ -82,31 +85,6 @@ export function attemptNoteText(
   const label = isOutcome(note.result) ? OUTCOME_LABELS[note.result] : note.result;
   const of = note.of !== null ? ` of ${note.of}` : '';
   return `Call-back attempt ${note.attempt}${of} by ${commentText(note.by)} at ${formatTime(note.at, timezone)}: ${label}. ${marker}`;
-}
-
-/**
- * The template for a requester's locale: the exact locale, then its language (`fr-CA` → `fr`), then the
- * line's locale (same two steps), then `en`. Null when none exists (startup checks make that impossible).
- */
-export function pickTemplate(
-  templates: Record<string, string>,
-  requesterLocale: string | null,
-  lineLocale: string | null | undefined,
-): { locale: string; text: string } | null {
-  const byLower = new Map(
-    Object.entries(templates).map(([locale, text]) => [locale.toLowerCase(), { locale, text }]),
-  );
-  const candidates: string[] = [];
-  for (const locale of [requesterLocale, lineLocale]) {
-    if (!locale) continue;
-    candidates.push(locale.toLowerCase(), locale.toLowerCase().split('-')[0] ?? '');
-  }
-  candidates.push('en');
-  for (const candidate of candidates) {
-    const found = byLower.get(candidate);
-    if (found) return found;
-  }
-  return null;
 }
 
 export type FollowUpValues = Record<(typeof FOLLOW_UP_PLACEHOLDERS)[number], string>;

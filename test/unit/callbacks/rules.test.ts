@@ -13,7 +13,8 @@ import {
   parseTimeRanges,
   type Weekday,
 } from '../../../src/domain/schedule.js';
-import { fillTemplate, followUpValues, pickTemplate } from '../../../src/zendesk/followUp.js';
+import { pickTemplate } from '../../../src/domain/templates.js';
+import { fillTemplate, followUpValues } from '../../../src/zendesk/followUp.js';
 import { maskNumber } from '../../../src/zendesk/requesterPhones.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 
@@ -82,6 +83,13 @@ describe('follow-up templates', () => {
     expect(pickTemplate(templates, 'de', 'fr')?.locale).toBe('fr');
     expect(pickTemplate(templates, 'de', 'it')?.locale).toBe('en');
     expect(pickTemplate({ fr: 'x' }, 'de', null)).toBeNull();
+  });
+
+  it('takes a template of the same language when the region differs (fr-FR for fr or fr-CA)', () => {
+    const regional = { en: 'Hello', 'fr-FR': 'Bonjour' };
+    expect(pickTemplate(regional, 'fr', null)?.locale).toBe('fr-FR');
+    expect(pickTemplate(regional, 'fr-CA', null)?.locale).toBe('fr-FR');
+    expect(pickTemplate({ 'en-GB': 'Hello' }, 'de', null)?.locale).toBe('en-GB');
   });
 
   it('fills placeholders once: braces in a value are not read again', () => {
@@ -169,6 +177,13 @@ describe('routing keys retry and followUp', () => {
 
   it('accepts a line locale as the only template', () => {
     expect(parse(`    locale: fr\n    followUp: { templates: { fr: "Bonjour" } }`)).not.toThrow();
+  });
+
+  it('accepts a template in the line locale’s language, as the follow-up would pick it', () => {
+    expect(parse(`    locale: fr-CA\n    followUp: { templates: { fr: "Bonjour" } }`)).not.toThrow();
+    expect(() => parse(`    locale: de\n    followUp: { templates: { fr: "Bonjour" } }`)()).toThrow(
+      /expected an "en" template/,
+    );
   });
 });
 
