@@ -34,6 +34,9 @@ export interface DemoRingback {
   ringback: Ringback;
   baseUrl: string;
   botEndpoint: string;
+  /** RINGBACK_WEBHOOK_SECRET and RINGBACK_API_TOKEN of this demo (random per run). */
+  webhookSecret: string;
+  apiToken: string;
   /** Sends one missed call to POST /webhooks/calls, signed as a telephony system would. */
   sendCall(call: DemoCall, now?: number): Promise<void>;
   stop(): Promise<void>;
@@ -49,11 +52,14 @@ export async function startDemoRingback(options: {
   const routingPath = join(dir, 'ringback.yaml');
   writeFileSync(routingPath, demoRoutingYaml());
   const secret = randomBytes(16).toString('hex');
+  // Printed by the demo, so the read API and the webhook can be tried by hand too (loopback only).
+  const apiToken = randomBytes(16).toString('hex');
   const config = loadConfig({
     LOG_LEVEL: options.logLevel ?? 'warn',
     DATABASE_URL: `sqlite:${join(dir, 'ringback.db')}`,
     RINGBACK_CONFIG: routingPath,
     RINGBACK_WEBHOOK_SECRET: secret,
+    RINGBACK_API_TOKEN: apiToken,
     NODE_ENV: 'development',
     // The playground is a local, unauthenticated Teams on loopback: Teams is off without this switch.
     RINGBACK_TEAMS_PLAYGROUND: '1',
@@ -73,6 +79,8 @@ export async function startDemoRingback(options: {
     ringback,
     baseUrl,
     botEndpoint: `${baseUrl}/api/messages`,
+    webhookSecret: secret,
+    apiToken,
     async sendCall(call, now = Date.now()) {
       const body = JSON.stringify(callBody(call, now));
       const res = await fetch(`${baseUrl}/webhooks/calls`, {
