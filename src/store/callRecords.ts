@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { CallRecord } from '../domain/callRecord.js';
 import type { Episode } from '../domain/types.js';
-import { episodeFromRow } from './episodes.js';
+import { EPISODE_COLUMNS, episodeFromRow } from './episodes.js';
 import type { ProviderCall } from './providerCalls.js';
 import type { Repositories } from './store.js';
 
@@ -239,7 +239,7 @@ export class CallRecordRepository {
   async resolvedEpisodeAfter(line: string, number: string, at: number): Promise<Episode | null> {
     const row = await this.repos.db
       .selectFrom('episodes')
-      .selectAll()
+      .select(EPISODE_COLUMNS)
       .where('line', '=', line)
       .where('caller_number', '=', number)
       .where('state', '=', 'resolved')

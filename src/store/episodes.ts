@@ -15,7 +15,48 @@ import type {
 import { eraseAuditCallerData } from './audit.js';
 import type { Database, EpisodesTable } from './schema.js';
 
-type Row = Selectable<EpisodesTable>;
+/**
+ * Every column an Episode is read from: all but `details` (legs, voicemail transcript, pre-brief), which is
+ * read on its own where it is shown. A summary or an export over a year read every transcript for nothing.
+ */
+export const EPISODE_COLUMNS = [
+  'id',
+  'line',
+  'state',
+  'caller_number',
+  'caller_name',
+  'call_count',
+  'missed_at',
+  'last_call_at',
+  'claimed_by',
+  'claimed_at',
+  'first_claimed_at',
+  'attempts',
+  'first_attempt_at',
+  'last_attempt_at',
+  'outcome',
+  'resolved_at',
+  'resolved_by',
+  'auto_resolved',
+  'escalation_level',
+  'escalated_at',
+  'zendesk_ticket_id',
+  'callback_requested',
+  'callback_requested_at',
+  'callback_number',
+  'auto_callback',
+  'due_at',
+  'snoozed_at',
+  'due_reminded_at',
+  'attempt_log',
+  'follow_up',
+  'priority',
+  'priority_rule',
+  'suggested_owner',
+  'version',
+] as const satisfies readonly (keyof EpisodesTable)[];
+
+type Row = Pick<Selectable<EpisodesTable>, (typeof EPISODE_COLUMNS)[number]>;
 
 /** Provider details shown on the card; merged as events arrive. */
 export interface EpisodeDetails {
@@ -153,7 +194,11 @@ export class EpisodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(id: string): Promise<Episode | null> {
-    const row = await this.db.selectFrom('episodes').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('episodes')
+      .select(EPISODE_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? episodeFromRow(row) : null;
   }
 
@@ -207,7 +252,7 @@ export class EpisodeRepository {
   async findUnresolvedByCaller(line: string, callerNumber: string): Promise<Episode | null> {
     const row = await this.db
       .selectFrom('episodes')
-      .selectAll()
+      .select(EPISODE_COLUMNS)
       .where('line', '=', line)
       .where('caller_number', '=', callerNumber)
       .where('state', '<>', 'resolved')
@@ -219,7 +264,7 @@ export class EpisodeRepository {
   async listUnresolvedByNumber(callerNumber: string): Promise<Episode[]> {
     const rows = await this.db
       .selectFrom('episodes')
-      .selectAll()
+      .select(EPISODE_COLUMNS)
       .where('caller_number', '=', callerNumber)
       .where('state', '<>', 'resolved')
       .execute();
@@ -227,7 +272,7 @@ export class EpisodeRepository {
   }
 
   async list(filter: EpisodeFilter = {}): Promise<Episode[]> {
-    let query = this.db.selectFrom('episodes').selectAll();
+    let query = this.db.selectFrom('episodes').select(EPISODE_COLUMNS);
     if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
     if (filter.since !== undefined) query = query.where('missed_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('missed_at', '<', filter.until);
@@ -256,7 +301,7 @@ export class EpisodeRepository {
     if (filter.lines) query = query.where('line', 'in', [...filter.lines]);
     const [rows, counted] = await Promise.all([
       query
-        .selectAll()
+        .select(EPISODE_COLUMNS)
         // 'high' sorts before 'normal' as text: the only two values the column holds.
         .orderBy('priority', 'asc')
         .orderBy('callback_requested', 'desc')
@@ -281,7 +326,7 @@ export class EpisodeRepository {
     const patterns = [pattern('id', actor.id), ...(actor.email ? [pattern('email', actor.email)] : [])];
     const rows = await this.db
       .selectFrom('episodes')
-      .selectAll()
+      .select(EPISODE_COLUMNS)
       .where('state', 'in', ['claimed', 'calling'])
       .where((eb) =>
         // Both sides lowered by the same database, so every letter it folds is folded alike.
@@ -308,7 +353,7 @@ export class EpisodeRepository {
     limit: number,
     after: PageKey | null,
   ): Promise<EpisodePage> {
-    let query = this.db.selectFrom('episodes').selectAll();
+    let query = this.db.selectFrom('episodes').select([...EPISODE_COLUMNS, 'created_at']);
     if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
     if (filter.since !== undefined) query = query.where('missed_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('missed_at', '<', filter.until);

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CallLegs } from '../domain/legReport.js';
 import type { Episode } from '../domain/types.js';
-import { episodeFromRow } from './episodes.js';
+import { EPISODE_COLUMNS, episodeFromRow } from './episodes.js';
 import type { Database } from './schema.js';
 
 export interface PeriodFilter {
@@ -117,7 +117,7 @@ export class ReportRepository {
     for (;;) {
       let query = this.db
         .selectFrom('episodes')
-        .selectAll()
+        .select(EPISODE_COLUMNS)
         .where('missed_at', '>=', filter.since)
         .where('missed_at', '<', filter.until);
       if (filter.line !== undefined) query = query.where('line', '=', filter.line);
