@@ -62,7 +62,13 @@ export function triageTranslator(notices: NoticeHub): IntentTranslator {
     switch (intent.kind) {
       case 'triage.evaluate':
         // Facts arriving together (a repeat call and its callback request) fold into one evaluation.
-        return [jobOf(triageJob, { episodeId: episode.id }, { coalesceKey: `triage:${episode.id}` })];
+        return [
+          jobOf(
+            triageJob,
+            { episodeId: episode.id },
+            { coalesceKey: `triage:${episode.id}`, foldedUnderLock: true },
+          ),
+        ];
       case 'person.tell':
         return notices.plan({ kind: 'dm', to: intent.to, text: intent.text, episodeId: episode.id });
       case 'thread.mention':

@@ -36,7 +36,7 @@ export function updateCardJob(surface: string, episodeId: string): NewJob {
   return jobOf(
     chatJobKinds(surface).updateCard,
     { episodeId },
-    { coalesceKey: `${surface}.update:${episodeId}` },
+    { coalesceKey: `${surface}.update:${episodeId}`, foldedUnderLock: true },
   );
 }
 

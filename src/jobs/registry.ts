@@ -30,6 +30,8 @@ export interface JobOptions {
   runAt?: number;
   dedupeKey?: string;
   coalesceKey?: string;
+  /** See NewJob.foldedUnderLock: for coalesced jobs that read one episode's state when they run. */
+  foldedUnderLock?: boolean;
   maxAttempts?: number;
 }
 

@@ -15,6 +15,13 @@ export interface NewJob {
   dedupeKey?: string;
   /** Enqueued at most once while pending (e.g. "re-render episode X"): later requests fold into it. */
   coalesceKey?: string;
+  /**
+   * With a coalesce key, on PostgreSQL: a request that folds into the waiting job locks it until its
+   * transaction commits, so no replica runs the waiting job on the state before this change (it would draw a
+   * card stale, and nothing would be left to draw the change). For jobs about one episode: two transactions
+   * folding into channel-wide jobs in opposite orders would deadlock, and a global key would serialize them.
+   */
+  foldedUnderLock?: boolean;
   maxAttempts?: number;
   /** Jobs sharing a queue key run one at a time, oldest first, across all replicas (e.g. `slack:C0123`). */
   queueKey?: string;
@@ -329,11 +336,10 @@ async function insertJobs(db: Kysely<Database>, jobs: NewJob[], now: number): Pr
       .insertInto('jobs')
       .values(jobRow(job, now))
       .onConflict((oc) =>
-        job.coalesceKey !== undefined && job.dedupeKey === undefined
-          ? // Folded into the waiting job, which stays locked until this transaction commits: a replica that
-            // took it in the meantime would run it on the state before this change (a card drawn stale, and
-            // nothing left to draw the change). The update is a no-op (`where false`) that still locks the
-            // row; take() skips locked rows. (SQLite has one writer: nothing can take it meanwhile.)
+        job.foldedUnderLock && job.coalesceKey !== undefined && job.dedupeKey === undefined
+          ? // Folded into the waiting job, which stays locked until this transaction commits (foldedUnderLock).
+            // The update is a no-op (`where false`) that still locks the row; take() skips locked rows.
+            // (SQLite has one writer: nothing can take it meanwhile.)
             oc
               .column('coalesce_key')
               .doUpdateSet({ updated_at: (eb) => eb.ref('jobs.updated_at') })

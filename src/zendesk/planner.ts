@@ -23,7 +23,9 @@ export const zendeskTranslator: IntentTranslator = (intent, { episode }) => {
       ];
     case 'ticket.assign':
       // Claims and releases in a row fold into one pending assignee sync.
-      return [jobOf(assignJob, { episodeId: id }, { coalesceKey: `${JOBS.assign}:${id}` })];
+      return [
+        jobOf(assignJob, { episodeId: id }, { coalesceKey: `${JOBS.assign}:${id}`, foldedUnderLock: true }),
+      ];
     case 'ticket.resolve':
       return [jobOf(resolveJob, { episodeId: id }, { dedupeKey: `${JOBS.resolve}:${id}` })];
     case 'ticket.closeSideConversation':

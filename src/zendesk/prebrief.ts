@@ -27,7 +27,11 @@ export const prebriefJob = defineJob('zendesk.prebrief', z.object({ episodeId: z
 
 /** The pre-brief read of an episode; reads asked for while one is pending fold into it. */
 export function prebriefFetch(episodeId: string) {
-  return jobOf(prebriefJob, { episodeId }, { coalesceKey: `zendesk.prebrief:${episodeId}` });
+  return jobOf(
+    prebriefJob,
+    { episodeId },
+    { coalesceKey: `zendesk.prebrief:${episodeId}`, foldedUnderLock: true },
+  );
 }
 
 function stamp(text: string | null): number {
