@@ -8,7 +8,6 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { type ActDeps, actOnCard, cardActionFor } from '../../app/act.js';
 import { ACTION_IDS } from '../../domain/actions.js';
-import { sameActor } from '../../domain/episode.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
@@ -18,7 +17,7 @@ import type { TeamsCards } from './cards.js';
 import { answerClaimNext } from './claimNext.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, channelOfConversation } from './connector.js';
 import { type CardDeliveries, newerOf } from './deliveries.js';
-import { isListClickOf } from './listCards.js';
+import { isListClick, listClickAnswer } from './listCards.js';
 import { chosenForReassign } from './reassign.js';
 import { REASSIGN_INPUT_ID } from './reassignCard.js';
 
@@ -74,26 +73,6 @@ export class TeamsInteractions {
     return post !== null && post.ref === replyToId;
   }
 
-  /** Is it a click on a personal-chat list card that offers this button for this call to this person now? */
-  private async fromListOf(
-    context: TurnContext,
-    verb: string,
-    rawData: unknown,
-    episodeId: string,
-  ): Promise<boolean> {
-    if (context.activity.conversation?.conversationType !== 'personal') return false;
-    const episode = await this.deps.store.episodes.get(episodeId);
-    if (!episode) return false;
-    const actor = await this.deps.actorFor(context);
-    return isListClickOf(
-      { conversationType: 'personal', data: rawData, verb },
-      {
-        state: episode.state,
-        heldByClicker: episode.claimedBy !== null && sameActor(episode.claimedBy, actor),
-      },
-    );
-  }
-
   /** Answers one Action.Execute (a click, or a refresh when the verb is REFRESH_VERB). */
   async execute(context: TurnContext, verb: string, rawData: unknown): Promise<InvokeBody> {
     const { act, store, cards, deliveries, logger } = this.deps;
@@ -111,10 +90,12 @@ export class TeamsInteractions {
     const episodeId = data.data.callId;
     // Before anything else (the roster included): a click counts only on a card Ringback posted for that call,
     // or on a personal-chat list (`mine`, `open`) for a call that list offers that button for.
-    if (
-      !(await this.fromCardOf(context, episodeId)) &&
-      !(await this.fromListOf(context, verb, rawData, episodeId))
-    ) {
+    const fromList = isListClick({
+      conversationType: context.activity.conversation?.conversationType,
+      data: rawData,
+      verb,
+    });
+    if (!fromList && !(await this.fromCardOf(context, episodeId))) {
       logger.warn(
         {
           verb,
@@ -157,6 +138,13 @@ export class TeamsInteractions {
       return cardBody(await cards.forViewer(current, actor, notice));
     }
     const result = await actOnCard(act, { episodeId, actor, action });
+    if (fromList) {
+      return messageBody(
+        result.status === 'accepted'
+          ? listClickAnswer(verb, result.episode, action.type === 'resolve' ? action.outcome : null)
+          : result.message,
+      );
+    }
     switch (result.status) {
       case 'accepted': {
         const delivered = await deliveries.waitFor(episodeId, result.episode.version, this.deps.invokeWaitMs);

@@ -7,7 +7,7 @@
 import type { CommandResult, ListedCall } from '../../chat/commands.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import { outcomesFor } from '../../domain/cardModel.js';
-import { OUTCOME_LABELS } from '../../domain/types.js';
+import { type Episode, OUTCOME_LABELS, type Outcome } from '../../domain/types.js';
 import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown, OUTCOME_INPUT_ID } from './card.js';
 
 /** Marks a click as coming from a list card (not a call's own card): see `isListClickOf`. */
@@ -80,18 +80,34 @@ export function callsCard(result: Extract<CommandResult, { kind: 'calls' }>): Ad
 }
 
 /**
- * Whether a click on a list card may act on the call it names: it came from a personal chat, and the call
- * is one that person's list shows the button for right now (an open call for Claim, a call they hold for
- * Call back and Resolve). Lists are not stored posts, so this stands in for "a card of that call".
+ * Whether a click came from a list card: a personal chat, the list's mark, and a button lists have (Claim,
+ * Call back, Resolve). Lists are not stored posts, so this stands in for "a card of that call". Whether the
+ * call still allows it is the domain's to say, in its own words ("Ana already has this call"): a list is a
+ * picture of a moment, and a colleague may have acted since.
  */
-export function isListClickOf(
-  click: { conversationType: string | undefined; data: unknown; verb: string },
-  call: { state: string; heldByClicker: boolean },
-): boolean {
+export function isListClick(click: {
+  conversationType: string | undefined;
+  data: unknown;
+  verb: string;
+}): boolean {
   const data = click.data as { from?: unknown } | null;
   if (click.conversationType !== 'personal' || data?.from !== LIST_CARD_SOURCE) return false;
-  if (click.verb === ACTION_IDS.claim) return call.state === 'open';
-  if (click.verb === ACTION_IDS.callback || click.verb === ACTION_IDS.resolve)
-    return call.heldByClicker && call.state !== 'resolved';
-  return false;
+  return LIST_VERBS.has(click.verb);
+}
+
+const LIST_VERBS = new Set<string>([ACTION_IDS.claim, ACTION_IDS.callback, ACTION_IDS.resolve]);
+
+/**
+ * What a list click is answered with: a message under the list, which stays as it was (the list's buttons
+ * keep working). Answering with the call's channel card replaced the list with a card whose own buttons are
+ * not a stored post of the call, so every later click on it was refused.
+ */
+export function listClickAnswer(verb: string, episode: Episode, outcome: Outcome | null): string {
+  const who = escapeMarkdown(episode.caller.name ?? episode.caller.number ?? 'a withheld number');
+  if (verb === ACTION_IDS.claim) return `You have the call from ${who}. Send "mine" for your calls.`;
+  if (verb === ACTION_IDS.callback) {
+    const number = episode.callbackNumber ?? episode.caller.number;
+    return number ? `Call ${who} back on ${escapeMarkdown(number)}.` : `Call back on ${who}: recorded.`;
+  }
+  return `Resolved the call from ${who}${outcome ? `: ${OUTCOME_LABELS[outcome]}` : ''}.`;
 }

@@ -10,7 +10,7 @@ import { runCommand } from '../../../src/app/commands.js';
 import { buildSummary } from '../../../src/app/summary.js';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Summary } from '../../../src/domain/summary.js';
-import { isListClickOf, LIST_CARD_SOURCE } from '../../../src/surfaces/teams/listCards.js';
+import { isListClick, LIST_CARD_SOURCE } from '../../../src/surfaces/teams/listCards.js';
 import { registerEscalation } from '../../../src/timers/register.js';
 import { occurrenceJob, occurrenceOn, scheduleZone } from '../../../src/timers/schedules.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
@@ -225,26 +225,56 @@ describe('mine and open in a personal chat', () => {
     expect(claimed?.claimedBy?.email).toBe(USERS.ben.email);
   });
 
-  it('a list click counts only from a personal chat, for a call that list shows the button for', () => {
+  it('a list click counts only from a personal chat, with the list mark, for a button lists have', () => {
     const data = { callId: 'c1', from: LIST_CARD_SOURCE };
     const personal = { conversationType: 'personal', data };
+    expect(isListClick({ ...personal, verb: ACTION_IDS.claim })).toBe(true);
+    expect(isListClick({ ...personal, verb: ACTION_IDS.resolve })).toBe(true);
+    expect(isListClick({ ...personal, verb: ACTION_IDS.release })).toBe(false);
     expect(
-      isListClickOf({ ...personal, verb: ACTION_IDS.claim }, { state: 'open', heldByClicker: false }),
-    ).toBe(true);
-    expect(
-      isListClickOf({ ...personal, verb: ACTION_IDS.claim }, { state: 'claimed', heldByClicker: false }),
+      isListClick({ conversationType: 'personal', data: { callId: 'c1' }, verb: ACTION_IDS.claim }),
     ).toBe(false);
-    expect(
-      isListClickOf({ ...personal, verb: ACTION_IDS.resolve }, { state: 'calling', heldByClicker: false }),
-    ).toBe(false);
-    expect(
-      isListClickOf({ ...personal, verb: ACTION_IDS.callback }, { state: 'claimed', heldByClicker: true }),
-    ).toBe(true);
-    expect(
-      isListClickOf(
-        { conversationType: 'channel', data, verb: ACTION_IDS.claim },
-        { state: 'open', heldByClicker: false },
-      ),
-    ).toBe(false);
+    expect(isListClick({ conversationType: 'channel', data, verb: ACTION_IDS.claim })).toBe(false);
+  });
+
+  it('answers a list click under the list, which keeps working, and says why a stale one changed nothing', async () => {
+    await h.missedCall({ callId: 'CA-3', from: '+33612345613', callerName: 'Paul Appel' });
+    const paul = await vi.waitFor(async () => {
+      const found = (await h.ringback.store.episodes.list()).find((e) => e.caller.name === 'Paul Appel');
+      if (!found) throw new Error('not yet');
+      return found;
+    }, WAIT);
+    await ask(USERS.ben, 'open');
+    const list = h.fake.messagesIn(`a:personal-${USERS.ben.id}`).at(-1);
+    if (!list) throw new Error('no list card');
+    const inPersonal = (
+      user: (typeof USERS)[keyof typeof USERS],
+      verb: string,
+      data: Record<string, unknown>,
+    ) => ({
+      ...h.fake.invoke(list, user, verb, data),
+      conversation: { id: `a:personal-${user.id}`, conversationType: 'personal', tenantId: TENANT_ID },
+      channelData: { tenant: { id: TENANT_ID } },
+    });
+    // Ben claims from his list: a message answers, the list stays.
+    const claimed = await h.fake.toBot(
+      h.botUrl,
+      inPersonal(USERS.ben, ACTION_IDS.claim, { callId: paul.id, from: LIST_CARD_SOURCE }),
+    );
+    expect(JSON.stringify(claimed.body)).toContain('You have the call from Paul Appel');
+    // From the same list, later: Call back works (the list's buttons were not replaced by a dead card).
+    const calling = await h.fake.toBot(
+      h.botUrl,
+      inPersonal(USERS.ben, ACTION_IDS.callback, { callId: paul.id, from: LIST_CARD_SOURCE }),
+    );
+    expect(JSON.stringify(calling.body)).toContain('Call Paul Appel back on +33612345613');
+    expect((await h.ringback.store.episodes.get(paul.id))?.state).toBe('calling');
+    // Ana's list of a moment ago still offers Claim: she is told who has it, not that the card is foreign.
+    const stale = await h.fake.toBot(
+      h.botUrl,
+      inPersonal(USERS.ana, ACTION_IDS.claim, { callId: paul.id, from: LIST_CARD_SOURCE }),
+    );
+    expect(JSON.stringify(stale.body)).toContain('already has this call');
+    expect(JSON.stringify(stale.body)).not.toContain('did not post this card');
   });
 });
