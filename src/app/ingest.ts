@@ -25,7 +25,7 @@ import {
 } from '../domain/callRecord.js';
 import type { Clock } from '../domain/clock.js';
 import { parseDetails } from '../domain/details.js';
-import type { DomainEvent } from '../domain/episode.js';
+import { type DomainEvent, decide } from '../domain/episode.js';
 import type { Episode } from '../domain/types.js';
 import type { Logger } from '../observability/logger.js';
 import {
@@ -139,6 +139,11 @@ class Ingestion {
       if (open && at < open.missedAt) {
         const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at);
         if (covering && (covering.resolvedAt ?? 0) <= open.missedAt) return this.lateJoin(covering, call);
+        // The caller got through between this call and the open card's first one, on a call that found no
+        // episode to resolve (this one's delivery came later): this call is an episode of its own, answered.
+        const answered = await this.calls.answeredCallAfter(number, at);
+        if (answered && callTime(answered.record) < open.missedAt)
+          return this.openAnswered(call, line, answered);
       }
       if (open) {
         await call.save(open.id);
@@ -177,6 +182,32 @@ class Ingestion {
     if (answered) {
       await applyCommandIn(repos, this.commandDeps, episode.id, autoResolveBy(answered.key, answered.record));
     }
+    return { outcome: 'opened', episodeId: episode.id };
+  }
+
+  /**
+   * A late missed call the caller already got past, while a newer episode of theirs is open: stored resolved
+   * by the answered call from the start (one open episode per caller and line), with its card.
+   */
+  private async openAnswered(
+    call: IncomingCall,
+    line: LineConfig,
+    answered: { key: string; record: CallRecord },
+  ): Promise<IngestResult> {
+    const { repos } = this;
+    const now = this.deps.clock.now();
+    const { episode: opened, details } = openingEpisode(randomUUID(), call, line);
+    const resolved = decide(opened, autoResolveBy(answered.key, answered.record));
+    if (!resolved.ok) throw new Error(`a new episode refused its auto-resolve: ${resolved.refusal.kind}`);
+    const { episode } = resolved;
+    await repos.episodes.insert(episode, details, now);
+    await call.save(episode.id);
+    const events: DomainEvent[] = [
+      { type: 'opened', at: callTime(call.record), providerCallKey: call.key },
+      ...resolved.events,
+    ];
+    await repos.audit.append(auditEntries(episode.id, events, surfaceOf(call.record.provider)));
+    await repos.enqueue(this.deps.planEffects({ episode, previous: null, events }), now);
     return { outcome: 'opened', episodeId: episode.id };
   }
 

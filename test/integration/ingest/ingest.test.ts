@@ -336,6 +336,35 @@ describe.each(kinds)('ingest on $name', (kind) => {
       ]);
     });
 
+    it('keeps a late missed call the caller already got past out of the newer open card', async () => {
+      const M = 60_000;
+      const missed = (id: string, at: number) =>
+        ingestCallEvent(
+          deps,
+          callEvent({ providerCallId: id, externalNumber: MARIE, startedAt: at, endedAt: at + 20_000 }),
+        );
+      // 09:10 the caller got through (nothing to resolve yet), 09:20 missed again, then 09:00's delivery.
+      await ingestCallEvent(
+        deps,
+        callEvent({
+          providerCallId: 'reached-0910',
+          externalNumber: MARIE,
+          answered: true,
+          startedAt: T0 + 10 * M,
+          answeredAt: T0 + 10 * M + 5_000,
+        }),
+      );
+      await missed('0920', T0 + 20 * M);
+      expect(await missed('0900', T0)).toMatchObject({ outcome: 'opened' });
+
+      const episodes = (await store.episodes.list()).sort((a, b) => a.missedAt - b.missedAt);
+      expect(episodes.map((e) => [(e.missedAt - T0) / M, e.state, e.callCount])).toEqual([
+        [0, 'resolved', 1],
+        [20, 'open', 1],
+      ]);
+      expect(episodes[0]?.autoResolved).toBe(true);
+    });
+
     it('opens a new episode for a missed call that came after the call back', async () => {
       await deliver('missed-call');
       await deliver('outbound-answered');
