@@ -84,7 +84,8 @@ function parseNumber(
   // A leading 00 is the international prefix of most of the world, written by phone systems everywhere;
   // libphonenumber strips it only when it is the default country's own prefix (not on a US line), and an
   // all-zero placeholder then parsed as a French number shared by every withheld caller.
-  const text = (raw ?? '').trim().replace(/^00(?=[1-9])/, '+');
+  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`).
+  const text = (raw ?? '').trim().replace(/^00[\s.\-()]*(?=[1-9])/, '+');
   const parsed = parsePhoneNumber(text, asCountry(defaultCountry ?? undefined));
   if (!parsed) return null;
   const explicitlyInternational = text.startsWith('+');

@@ -20,6 +20,10 @@ describe('phone numbers', () => {
       expect(toE164('0033 1 76 36 06 95', 'FR')).toBe('+33176360695');
       // 011 is the US prefix, but phone systems write 00 everywhere.
       expect(toE164('0044 20 7946 0958', 'US')).toBe('+442079460958');
+      // With a separator after the 00 too, on a line of any country or none.
+      expect(toE164('00 44 20 7946 0958', 'US')).toBe('+442079460958');
+      expect(toE164('00-33-6-12-34-56-78', 'US')).toBe('+33612345678');
+      expect(toE164('00 44 20 7946 0958')).toBe('+442079460958');
     });
 
     it('gives nothing for all-zero placeholders, so withheld callers do not share one episode', () => {
