@@ -3,7 +3,8 @@
  * gets no card until the line opens. At the opening one job posts a digest of what came in while closed
  * (a 'summary' notice in each of the line's channels) and then releases the held cards (the `release_card`
  * command, whose `card_released` event posts them: src/app/reactions.ts).
- * Lines in `post` mode (the default) and lines without business hours never hold anything.
+ * Lines in `post` mode (the default) never hold anything; a `hold` line without business hours holds only on
+ * its holidays.
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
