@@ -302,13 +302,15 @@ describe.each(kinds)('ingest on $name', (kind) => {
       expect(results.at(-1)).toEqual({ outcome: 'joined', episodeId: episodes[0]?.id });
     });
 
+    /** A missed call from Marie that started at `at`. */
+    const missed = (id: string, at: number) =>
+      ingestCallEvent(
+        deps,
+        callEvent({ providerCallId: id, externalNumber: MARIE, startedAt: at, endedAt: at + 20_000 }),
+      );
+
     it('puts a late missed call in the episode whose call back came first after it, not in a later or open one', async () => {
       const H = 3_600_000;
-      const missed = (id: string, at: number) =>
-        ingestCallEvent(
-          deps,
-          callEvent({ providerCallId: id, externalNumber: MARIE, startedAt: at, endedAt: at + 20_000 }),
-        );
       const reached = (id: string, at: number) =>
         ingestCallEvent(
           deps,
@@ -338,11 +340,6 @@ describe.each(kinds)('ingest on $name', (kind) => {
 
     it('keeps a late missed call the caller already got past out of the newer open card', async () => {
       const M = 60_000;
-      const missed = (id: string, at: number) =>
-        ingestCallEvent(
-          deps,
-          callEvent({ providerCallId: id, externalNumber: MARIE, startedAt: at, endedAt: at + 20_000 }),
-        );
       // 09:10 the caller got through (nothing to resolve yet), 09:20 missed again, then 09:00's delivery.
       await ingestCallEvent(
         deps,

@@ -8,6 +8,7 @@ import { MessageChannel } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/domain/clock.js';
+import type { Logger } from '../../../src/observability/logger.js';
 import { registerProviders } from '../../../src/providers/register.js';
 import { createRingback, type Ringback } from '../../../src/ringback.js';
 import { InboxReader, inboxPathFor } from '../../../src/threads/inbox.js';
@@ -182,6 +183,29 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     expect(Number(kept.n)).toBe(6 + again);
   });
 
+  /** A mover of this test's inbox file on the answering half's store, closed after `use`; answers the file's id. */
+  async function withMover(
+    logger: Logger,
+    told: number[],
+    use: (mover: InboxMover) => Promise<void>,
+  ): Promise<string> {
+    const reader = new InboxReader(inboxPathFor((database.target as { path: string }).path));
+    try {
+      await use(
+        new InboxMover({
+          reader,
+          store: web.store,
+          clock: systemClock,
+          logger,
+          onMoved: (upTo) => told.push(upTo),
+        }),
+      );
+      return reader.inboxId;
+    } finally {
+      reader.close();
+    }
+  }
+
   it('tells the answering half how far an earlier run moved, though nothing is left to move', async () => {
     for (const { text } of fixtures('aircall', 'missed-call')) expect((await post(text)).status).toBe(200);
     const first = await startJobsHalf();
@@ -192,21 +216,11 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     // A new jobs half with nothing to move: the answering half must still learn the mark, or the rows moved
     // before the restart are never pruned.
     const told: number[] = [];
-    const reader = new InboxReader(inboxPathFor((database.target as { path: string }).path));
-    try {
-      const mover = new InboxMover({
-        reader,
-        store: web.store,
-        clock: systemClock,
-        logger: memoryLogger().logger,
-        onMoved: (upTo) => told.push(upTo),
-      });
+    await withMover(memoryLogger().logger, told, async (mover) => {
       expect(await mover.moveOnce()).toBe(0);
       expect(await mover.moveOnce()).toBe(0);
-      expect(told).toEqual([6]);
-    } finally {
-      reader.close();
-    }
+    });
+    expect(told).toEqual([6]);
   });
 
   it('moves from its start an inbox file made anew, though the cursor says more was moved', async () => {
@@ -232,22 +246,12 @@ describe('a process split in an answering half and a jobs half, on SQLite', () =
     // What a start with one thread leaves (the inbox file deleted, the cursor kept), then two threads again.
     await web.store.cursors.set(INBOX_CURSOR, 'an-earlier-inbox-file:42', Date.now());
     const logs = memoryLogger();
-    const reader = new InboxReader(inboxPathFor((database.target as { path: string }).path));
-    try {
-      const mover = new InboxMover({
-        reader,
-        store: web.store,
-        clock: systemClock,
-        logger: logs.logger,
-        onMoved: () => {},
-      });
+    const inboxId = await withMover(logs.logger, [], async (mover) => {
       for (let poll = 0; poll < 3; poll++) expect(await mover.moveOnce()).toBe(0);
-      const said = logs.lines().filter((line) => line.includes('the inbox file is new since the last move'));
-      expect(said).toHaveLength(1);
-      expect(await web.store.cursors.get(INBOX_CURSOR)).toBe(`${reader.inboxId}:0`);
-    } finally {
-      reader.close();
-    }
+    });
+    const said = logs.lines().filter((line) => line.includes('the inbox file is new since the last move'));
+    expect(said).toHaveLength(1);
+    expect(await web.store.cursors.get(INBOX_CURSOR)).toBe(`${inboxId}:0`);
   });
 
   it('moves every row of a new inbox file even when it has more rows than the old file’s cursor says', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDetails } from '../../../src/domain/details.js';
+import type { Episode } from '../../../src/domain/types.js';
 import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
 import type { FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
@@ -208,7 +209,8 @@ describe('Zendesk Talk calls', () => {
   });
 
   describe('a customer calling from another number than the one on their profile', () => {
-    it('is called back on the number the call came from, with the name from the profile', async () => {
+    /** Marie (profile phone +33 1 76 36 06 95) calls from her mobile; Talk makes a ticket for the call. */
+    async function callFromHerMobile(callId: number): Promise<Episode> {
       const ticket = fake.addTicket({
         subject: 'Call from: +33 6 12 12 12 12',
         requester_id: marie.id,
@@ -217,37 +219,30 @@ describe('Zendesk Talk calls', () => {
           source: { from: { phone: '+33612121212' }, to: { phone: '+33176360600' }, rel: 'inbound' },
         },
       });
-      fake.addTalkCall(talkCall({ id: 7101, customer_id: marie.id, ticket_id: ticket.id }));
+      fake.addTalkCall(talkCall({ id: callId, customer_id: marie.id, ticket_id: ticket.id }));
       ringback = await startZendeskRingback(zendeskConfig(database, fake));
       const [episode] = await eventually('the missed call opens an episode', async () => {
         const list = await ringback?.store.episodes.list();
         return list && list.length > 0 ? list : null;
       });
-      expect(episode?.caller).toMatchObject({ number: '+33612121212', name: 'Marie Dupont' });
+      if (!episode) throw new Error('no episode');
+      return episode;
+    }
+
+    it('is called back on the number the call came from, with the name from the profile', async () => {
+      const episode = await callFromHerMobile(7101);
+      expect(episode.caller).toMatchObject({ number: '+33612121212', name: 'Marie Dupont' });
     });
 
     it('still reads the call when this token may not read the customer (403), from its ticket', async () => {
-      const ticket = fake.addTicket({
-        subject: 'Call from: +33 6 12 12 12 12',
-        requester_id: marie.id,
-        via: {
-          channel: 'voice',
-          source: { from: { phone: '+33612121212' }, to: { phone: '+33176360600' }, rel: 'inbound' },
-        },
-      });
       fake.inject({
         method: 'GET',
         path: new RegExp(`/api/v2/users/${marie.id}\\.json$`),
         status: 403,
         times: 100,
       });
-      fake.addTalkCall(talkCall({ id: 7102, customer_id: marie.id, ticket_id: ticket.id }));
-      ringback = await startZendeskRingback(zendeskConfig(database, fake));
-      const [episode] = await eventually('the missed call opens an episode', async () => {
-        const list = await ringback?.store.episodes.list();
-        return list && list.length > 0 ? list : null;
-      });
-      expect(episode?.caller.number).toBe('+33612121212');
+      const episode = await callFromHerMobile(7102);
+      expect(episode.caller.number).toBe('+33612121212');
     });
   });
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { providerActor } from '../../../src/domain/callRecord.js';
 import { parsePeriod } from '../../../src/domain/periods.js';
-import { percentile, summarize } from '../../../src/domain/summary.js';
+import { percentile, type SlaTargets, summarize } from '../../../src/domain/summary.js';
 import type { Episode } from '../../../src/domain/types.js';
 import { actor, ana, ben, episode } from '../../helpers/episodes.js';
 
@@ -72,6 +72,9 @@ describe('summarize', () => {
   const day = parsePeriod('2026-11-20', at('2026-11-21T10:00'), PARIS);
   if ('error' in day) throw new Error(day.error);
   const t = (hhmm: string) => at(`2026-11-20T${hhmm}`);
+  /** The day's summary of these episodes alone, read at 18:00, nothing open. */
+  const summarizeDay = (dayEpisodes: Episode[], slaFor: () => SlaTargets = () => ({})) =>
+    summarize({ episodes: dayEpisodes, openNow: [], window: day, now: t('18:00'), slaFor });
 
   const episodes: Episode[] = [
     // Ana claims after 5 min, calls after 10, reached.
@@ -176,45 +179,39 @@ describe('summarize', () => {
   });
 
   it('credits an agent whose own call back resolved the call automatically, and never the provider itself', () => {
-    const both = summarize({
-      episodes: [
-        // Ana claims and calls back from Aircall; her answered call resolves the card.
-        episode({
-          id: 'own',
-          caller: { number: '+33100000003', name: null },
-          missedAt: t('12:00'),
-          state: 'resolved',
-          claimedBy: ana,
-          claimedAt: t('12:02'),
-          firstAttemptAt: t('12:05'),
-          attempts: 1,
-          outcome: 'reached',
-          autoResolved: true,
-          resolvedBy: {
-            id: 'aircall:ana@example.com',
-            name: 'Ana Lopez',
-            email: 'ana@example.com',
-            surface: 'aircall',
-          },
-          resolvedAt: t('12:06'),
-        }),
-        // Aircall says its own automated callback got through.
-        episode({
-          id: 'provider',
-          caller: { number: '+33100000004', name: null },
-          missedAt: t('13:00'),
-          state: 'resolved',
-          outcome: 'reached',
-          autoResolved: true,
-          resolvedBy: providerActor('aircall'),
-          resolvedAt: t('13:30'),
-        }),
-      ],
-      openNow: [],
-      window: day,
-      now: t('18:00'),
-      slaFor: () => ({}),
-    });
+    const both = summarizeDay([
+      // Ana claims and calls back from Aircall; her answered call resolves the card.
+      episode({
+        id: 'own',
+        caller: { number: '+33100000003', name: null },
+        missedAt: t('12:00'),
+        state: 'resolved',
+        claimedBy: ana,
+        claimedAt: t('12:02'),
+        firstAttemptAt: t('12:05'),
+        attempts: 1,
+        outcome: 'reached',
+        autoResolved: true,
+        resolvedBy: {
+          id: 'aircall:ana@example.com',
+          name: 'Ana Lopez',
+          email: 'ana@example.com',
+          surface: 'aircall',
+        },
+        resolvedAt: t('12:06'),
+      }),
+      // Aircall says its own automated callback got through.
+      episode({
+        id: 'provider',
+        caller: { number: '+33100000004', name: null },
+        missedAt: t('13:00'),
+        state: 'resolved',
+        outcome: 'reached',
+        autoResolved: true,
+        resolvedBy: providerActor('aircall'),
+        resolvedAt: t('13:30'),
+      }),
+    ]);
     expect(both.totals).toMatchObject({ claimed: 1, calledBack: 1, resolved: 2, autoResolved: 2 });
     expect(both.agents.map((a) => [a.name, a.claimed, a.calledBack, a.resolved, a.reached])).toEqual([
       ['Ana', 1, 1, 1, 1],
@@ -222,8 +219,8 @@ describe('summarize', () => {
   });
 
   it('measures the claim from the first claim, and credits each agent with their own part of a handed-over call', () => {
-    const handedOver = summarize({
-      episodes: [
+    const handedOver = summarizeDay(
+      [
         // Ana claims after 2 min and calls back after 5; at +5 h a manager hands the call to Ben, who resolves.
         episode({
           id: 'handed',
@@ -240,11 +237,8 @@ describe('summarize', () => {
           resolvedAt: t('14:10'),
         }),
       ],
-      openNow: [],
-      window: day,
-      now: t('18:00'),
-      slaFor: () => ({ claimWithin: 15 * MIN }),
-    });
+      () => ({ claimWithin: 15 * MIN }),
+    );
     expect(handedOver.totals.timeToClaim).toEqual({ count: 1, medianMs: 2 * MIN, p90Ms: 2 * MIN });
     expect(handedOver.totals.slaBreaches.claim).toBe(0);
     const [benFigures] = handedOver.agents;
@@ -253,29 +247,23 @@ describe('summarize', () => {
   });
 
   it('times a handed-over call’s call back from when it was handed over, not from the miss', () => {
-    const handedOver = summarize({
-      episodes: [
-        // Ana claims at once and does nothing; at 12:00 the call is handed to Ben, who calls back 5 min later.
-        episode({
-          id: 'handed-late',
-          caller: { number: '+33100000006', name: null },
-          missedAt: t('09:00'),
-          state: 'resolved',
-          claimedBy: ben,
-          claimedAt: t('12:00'),
-          firstClaimedAt: t('09:01'),
-          firstAttemptAt: t('12:05'),
-          attempts: 1,
-          outcome: 'reached',
-          resolvedBy: ben,
-          resolvedAt: t('12:06'),
-        }),
-      ],
-      openNow: [],
-      window: day,
-      now: t('18:00'),
-      slaFor: () => ({}),
-    });
+    const handedOver = summarizeDay([
+      // Ana claims at once and does nothing; at 12:00 the call is handed to Ben, who calls back 5 min later.
+      episode({
+        id: 'handed-late',
+        caller: { number: '+33100000006', name: null },
+        missedAt: t('09:00'),
+        state: 'resolved',
+        claimedBy: ben,
+        claimedAt: t('12:00'),
+        firstClaimedAt: t('09:01'),
+        firstAttemptAt: t('12:05'),
+        attempts: 1,
+        outcome: 'reached',
+        resolvedBy: ben,
+        resolvedAt: t('12:06'),
+      }),
+    ]);
     const [benFigures] = handedOver.agents;
     expect(benFigures).toMatchObject({ name: 'Ben', calledBack: 1 });
     expect(benFigures?.timeToFirstCallback).toEqual({ count: 1, medianMs: 5 * MIN, p90Ms: 5 * MIN });
@@ -284,34 +272,28 @@ describe('summarize', () => {
   });
 
   it('credits a call back to each agent who logged a try, before and after a hand-over', () => {
-    const summary = summarize({
-      episodes: [
-        // Ana claims and tries at 09:05 (no answer); the call is handed to Ben at 12:00, who reaches the caller.
-        episode({
-          id: 'tried-by-both',
-          caller: { number: '+33100000007', name: null },
-          missedAt: t('09:00'),
-          state: 'resolved',
-          claimedBy: ben,
-          claimedAt: t('12:00'),
-          firstClaimedAt: t('09:02'),
-          firstAttemptAt: t('09:04'),
-          lastAttemptAt: t('12:05'),
-          attempts: 2,
-          attemptLog: [
-            { at: t('09:05'), by: ana, result: 'no_answer' },
-            { at: t('12:06'), by: ben, result: 'reached' },
-          ],
-          outcome: 'reached',
-          resolvedBy: ben,
-          resolvedAt: t('12:06'),
-        }),
-      ],
-      openNow: [],
-      window: day,
-      now: t('18:00'),
-      slaFor: () => ({}),
-    });
+    const summary = summarizeDay([
+      // Ana claims and tries at 09:05 (no answer); the call is handed to Ben at 12:00, who reaches the caller.
+      episode({
+        id: 'tried-by-both',
+        caller: { number: '+33100000007', name: null },
+        missedAt: t('09:00'),
+        state: 'resolved',
+        claimedBy: ben,
+        claimedAt: t('12:00'),
+        firstClaimedAt: t('09:02'),
+        firstAttemptAt: t('09:04'),
+        lastAttemptAt: t('12:05'),
+        attempts: 2,
+        attemptLog: [
+          { at: t('09:05'), by: ana, result: 'no_answer' },
+          { at: t('12:06'), by: ben, result: 'reached' },
+        ],
+        outcome: 'reached',
+        resolvedBy: ben,
+        resolvedAt: t('12:06'),
+      }),
+    ]);
     const byName = Object.fromEntries(summary.agents.map((agent) => [agent.name, agent]));
     expect(byName.Ana).toMatchObject({ claimed: 0, calledBack: 1, resolved: 0 });
     expect(byName.Ben).toMatchObject({ claimed: 1, calledBack: 1, resolved: 1, reached: 1 });
