@@ -228,15 +228,25 @@ export function createSlackAdapter(options: SlackAdapterOptions = {}): RegisterA
       env,
     });
 
+    let sweep: NodeJS.Timeout | null = null;
+    const wakeLanes = () =>
+      lanes.wakeWaitingLanes().catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          'slack: could not wake the lanes of queued cards; the next card wakes them',
+        );
+      });
+    ctx.onStop(async () => {
+      if (sweep) clearInterval(sweep);
+    });
     ctx.onStart(async () => {
-      // A lane that was running when the process stopped has its cards still queued.
-      if (runsJobs(ctx.role))
-        await lanes.wakeWaitingLanes().catch((error: unknown) => {
-          logger.warn(
-            { err: error },
-            'slack: could not wake the lanes of queued cards; the next card wakes them',
-          );
-        });
+      // A lane that was running when the process stopped has its cards still queued; and a wake-up can be lost
+      // between replicas (SenderOptions.laneSweepMs), so the queued cards' lanes are woken now and then.
+      if (runsJobs(ctx.role)) {
+        await wakeLanes();
+        sweep = setInterval(() => void wakeLanes(), senderOptions.laneSweepMs);
+        sweep.unref();
+      }
       // Not awaited either: a Slack that hangs would hold the other start hooks for the whole timeout.
       bot.get().then(
         (ids) =>

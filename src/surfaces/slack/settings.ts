@@ -20,6 +20,12 @@ export interface SenderOptions {
    * Zendesk's) came out at 4 cards a second. Longer waits go back to the jobs table.
    */
   laneInlineWaitMs: number;
+  /**
+   * How often every channel with queued cards gets its lane woken, whatever woke it before. On PostgreSQL a
+   * wake-up folded into one already waiting can be taken by another replica's lane before the card it was
+   * for is committed: that lane finds nothing, and the card would wait for the channel's next call.
+   */
+  laneSweepMs: number;
   lane: LaneOptions;
   /** chat.update per workspace (Tier 3 is 50+/min): burst and sustained rate we allow ourselves. */
   updateBurst: number;
@@ -35,6 +41,7 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   maxInlineWaitMs: 1_500,
   laneRunMs: 5_000,
   laneInlineWaitMs: 100,
+  laneSweepMs: 30_000,
   lane: DEFAULT_LANE_OPTIONS,
   updateBurst: 10,
   updatesPerMinute: 45,

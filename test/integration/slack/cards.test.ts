@@ -40,7 +40,7 @@ beforeAll(async () => {
     database: db,
     // Time scaled down (the fake enforces the same scaled limits); rateLimits.test.ts runs at Slack's pace.
     fake: { postsPerSecond: 5, tiers: { 'chat.update': 600 } },
-    slack: { sender: { postIntervalMs: 200, updateBurst: 20, updatesPerMinute: 500 } },
+    slack: { sender: { postIntervalMs: 200, updateBurst: 20, updatesPerMinute: 500, laneSweepMs: 300 } },
     extraAdapters: [
       (ctx) => {
         // Stands in for the Zendesk side-conversation mirror.
@@ -161,6 +161,23 @@ describe('a missed call', () => {
     );
     const card = await postedCard(episode);
     expect(blocksText(card)).toContain('Legacy Caller');
+  });
+
+  it('posts a queued card whose lane wake-up was lost (taken by another replica before the card committed)', async () => {
+    const now = h.ringback.clock.now();
+    const episode = newEpisode({
+      id: randomUUID(),
+      line: 'Support FR',
+      caller: { number: '+33655500010', name: 'Swept Caller' },
+      missedAt: now - 60_000,
+    });
+    // The card is queued, and no lane job is left to post it.
+    await h.ringback.store.transaction(async (repos) => {
+      await repos.episodes.insert(episode, {}, now);
+      await repos.cardQueue.queue([{ episodeId: episode.id, surface: 'slack', channel: CHANNEL }], now);
+    });
+    const card = await postedCard(episode);
+    expect(blocksText(card)).toContain('Swept Caller');
   });
 
   it('gives up on a card Slack keeps refusing for no known reason, and posts the channel’s next calls', async () => {
