@@ -2,6 +2,7 @@
  * Two replicas on one PostgreSQL database draw from one budget: together they never get more than one
  * window's points, and a 429 seen by one holds the other back.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pacing } from '../../../src/chat/pacing.js';
 import { RetryAfter } from '../../../src/jobs/errors.js';
@@ -9,6 +10,37 @@ import { type BudgetSource, pointsPerWindow, postgresBudgets } from '../../../sr
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 
 const postgres = (await databaseKinds()).find((kind) => kind.name === 'postgres');
+
+/** A TCP proxy on loopback to `port` that refuses (and cuts) connections while told to. */
+async function refusingProxy(port: number) {
+  let refusing = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    refuse(on: boolean) {
+      refusing = on;
+      if (on) for (const socket of sockets) socket.destroy();
+      if (on) sockets.clear();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
 
 describe('request budgets shared by replicas through PostgreSQL', () => {
   let database: TestDatabase | null = null;
@@ -62,6 +94,51 @@ describe('request budgets shared by replicas through PostgreSQL', () => {
       expect(wait).toBeGreaterThan(1_000);
       expect(wait).toBeLessThanOrEqual(3_000);
     },
+  );
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'keeps the longer of two pauses, and a pause does not refill a spent window',
+    async () => {
+      const [a, b] = await twoReplicas();
+      // Replica A is told to wait a minute, then B a second: nobody sends before A's minute is over.
+      await a.budget('zendesk:acme', 200).pause(60_000);
+      await b.budget('zendesk:acme', 200).pause(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await a.budget('zendesk:acme', 200).take()).toBeGreaterThan(50_000);
+      // A window spent, then a 1 s pause (Aircall's "0 remaining" until a reset 1 s away): after the pause
+      // the window is still spent.
+      const aircall = a.budget('aircall:company', 60);
+      for (let i = 0; i < pointsPerWindow(60); i++) expect(await aircall.take()).toBe(0);
+      expect(await aircall.take()).toBeGreaterThan(0);
+      await aircall.pause(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await aircall.take()).toBeGreaterThan(0);
+    },
+  );
+
+  it.skipIf(!postgres || postgres.skipReason)(
+    'makes a budget whose database was away when it was first asked for, once the database is back',
+    async () => {
+      if (!postgres || postgres.skipReason) throw new Error('unreachable');
+      database = await postgres.create();
+      const proxy = await refusingProxy(5432);
+      try {
+        const source = await postgresBudgets({
+          url: database.url.replace(':5432/', `:${proxy.port}/`),
+          timeoutMs: 500,
+        });
+        sources.push(source);
+        proxy.refuse(true);
+        // As ZendeskClient's constructor asks for it, once, at startup.
+        const zendesk = source.budget('zendesk:acme.zendesk.com', 200);
+        expect(await zendesk.take()).toBeGreaterThan(0);
+        proxy.refuse(false);
+        expect(await zendesk.take()).toBe(0);
+      } finally {
+        proxy.close();
+      }
+    },
+    20_000,
   );
 
   it.skipIf(!postgres || postgres.skipReason)(
