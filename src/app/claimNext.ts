@@ -5,6 +5,7 @@
  * clickers at once each gets a different call: whoever loses a call to another clicker moves on to the
  * next one. The agent check is the one of every click, failing closed.
  */
+import { sameActor } from '../domain/episode.js';
 import { workListOrder } from '../domain/listOrder.js';
 import type { Actor, Episode } from '../domain/types.js';
 import type { Post } from '../store/posts.js';
@@ -59,10 +60,16 @@ export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Pro
         actor,
         at: commands.clock.now(),
       });
-      // 'unchanged' cannot happen for an open call; 'refused' is a call another clicker took first.
-      if (result.status !== 'accepted') continue;
-      const post = await commands.store.posts.get(candidate.id, surface, channel);
-      return { status: 'claimed', episode: result.episode, post };
+      // 'refused' is a call another clicker took first. 'unchanged' is one this clicker holds already: a
+      // double click, answered with the same call (moving on gave one person two calls in a storm).
+      const holder = result.status === 'unchanged' ? result.episode.claimedBy : null;
+      if (
+        result.status === 'accepted' ||
+        (result.status === 'unchanged' && holder && sameActor(holder, actor))
+      ) {
+        const post = await commands.store.posts.get(candidate.id, surface, channel);
+        return { status: 'claimed', episode: result.episode, post };
+      }
     }
   }
   return { status: 'none_left' };

@@ -72,7 +72,10 @@ export class ChannelCalls {
               .select('q.episode_id')
               .whereRef('q.episode_id', '=', 'e.id')
               .where('q.surface', '=', surface)
-              .where('q.channel', '=', channel),
+              .where('q.channel', '=', channel)
+              // A card the surface refused for good never comes: Claim next would hand out a call whose
+              // clicker is told "its card follows", and the queue message does not count it either.
+              .where('q.failed_at', 'is', null),
           ),
         ]),
       )
