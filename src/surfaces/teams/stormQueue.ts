@@ -44,11 +44,21 @@ export const teamsStormKind = defineJob('teams.storm_queue', z.object({ channel:
   queueKey: ({ channel }) => `teams.storm:${channel}`,
 });
 
+/**
+ * The watcher is the only thing that closes its channel's queue message, so it never gives up, as the Slack
+ * lane: dead after a long Teams outage (12 attempts), it left "N calls are waiting" up until the next storm.
+ */
+const STORM_WATCHER_MAX_ATTEMPTS = 1_000;
+
 export function teamsStormJob(channel: string, runAt?: number): NewJob {
   return jobOf(
     teamsStormKind,
     { channel },
-    { coalesceKey: `teams.storm_queue:${channel}`, ...(runAt !== undefined ? { runAt } : {}) },
+    {
+      coalesceKey: `teams.storm_queue:${channel}`,
+      maxAttempts: STORM_WATCHER_MAX_ATTEMPTS,
+      ...(runAt !== undefined ? { runAt } : {}),
+    },
   );
 }
 

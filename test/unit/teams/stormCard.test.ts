@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { openedQueue, stormQueueView } from '../../../src/chat/stormQueue.js';
 import { parseRouting } from '../../../src/config/load.js';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../../../src/store/jobs.js';
+import { laneJob } from '../../../src/surfaces/slack/jobKinds.js';
 import { teamsMessageLink } from '../../../src/surfaces/teams/claimNext.js';
 import { teamsStormQueueCard, teamsStormQueueClosedCard } from '../../../src/surfaces/teams/stormCard.js';
+import { teamsStormJob } from '../../../src/surfaces/teams/stormQueue.js';
 import { episode, T0 } from '../../helpers/episodes.js';
 
 const CHANNEL = '19:callbacks-fr@thread.tacv2';
@@ -71,5 +74,13 @@ describe('the Teams storm queue card', () => {
     expect(teamsMessageLink(CHANNEL, '1700000000000', 'tenant-1')).toBe(
       'https://teams.microsoft.com/l/message/19%3Acallbacks-fr%40thread.tacv2/1700000000000?parentMessageId=1700000000000&tenantId=tenant-1',
     );
+  });
+});
+
+describe('the Teams storm queue watcher job', () => {
+  it('outlasts a long Teams outage, like the Slack lane: only it closes the queue message', () => {
+    const watcher = teamsStormJob('19:callbacks@thread.tacv2');
+    expect(watcher.maxAttempts).toBeGreaterThan(DEFAULT_MAX_ATTEMPTS);
+    expect(watcher.maxAttempts).toBe(laneJob('C0123').maxAttempts);
   });
 });
