@@ -110,6 +110,8 @@ describe('the shared planner, for Slack', () => {
         kind: 'slack.update_card',
         payload: { episodeId: 'ep-1' },
         coalesceKey: 'slack.update:ep-1',
+        // A change folding into a waiting update holds it until committed (PostgreSQL).
+        foldedUnderLock: true,
         // One at a time per card across replicas.
         queueKey: 'slack.card:ep-1',
       });
