@@ -41,6 +41,8 @@ export interface StormQueueView {
   waiting: number;
   /** Of them, the ones nobody has claimed yet. */
   unclaimed: number;
+  /** Of them, the ones already resolved (the caller got through, or resolved from a list): not "claimed". */
+  resolved: number;
   /** queuedAt (epoch ms) of the newest call counted: every call queued by then is waiting or posted. */
   through: number;
   /** The first unclaimed waiting calls in work-list order. */
@@ -102,6 +104,7 @@ export function stormQueueView(
   return {
     waiting: calls.length,
     unclaimed: unclaimed.length,
+    resolved: calls.filter((c) => c.episode.state === 'resolved').length,
     through: calls.reduce((newest, c) => Math.max(newest, c.queuedAt), 0),
     next: [...unclaimed]
       .sort(workListOrder)
@@ -112,7 +115,23 @@ export function stormQueueView(
 
 /** Two views with the same key render the same message. */
 export function viewKey(view: StormQueueView): string {
-  return JSON.stringify([view.waiting, view.unclaimed, view.through, view.next.map((c) => c.episodeId)]);
+  return JSON.stringify([
+    view.waiting,
+    view.unclaimed,
+    view.resolved,
+    view.through,
+    view.next.map((c) => c.episodeId),
+  ]);
+}
+
+/** "3 not claimed yet · 2 claimed · 1 resolved": the waiting calls by where they are, on every surface. */
+export function stormCounts(view: StormQueueView): string {
+  const claimed = view.waiting - view.unclaimed - view.resolved;
+  return [
+    `${view.unclaimed} not claimed yet`,
+    `${claimed} claimed`,
+    ...(view.resolved > 0 ? [`${view.resolved} resolved`] : []),
+  ].join(' · ');
 }
 
 /** Has any waiting card waited at least `afterMs`? Then the channel needs its queue message. */

@@ -10,6 +10,7 @@ import {
   type StormCall,
   type StormQueueState,
   type StormQueueView,
+  stormCounts,
 } from '../../chat/stormQueue.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { Block, SlackMessage } from './blocks.js';
@@ -56,11 +57,7 @@ export function stormQueueMessage(channel: string, view: StormQueueView, since: 
     },
     {
       type: 'context',
-      elements: [
-        mrkdwn(
-          `${view.unclaimed} not claimed yet · ${view.waiting - view.unclaimed} claimed · storm since ${since}`,
-        ),
-      ],
+      elements: [mrkdwn(`${stormCounts(view)} · storm since ${since}`)],
     },
   ];
   if (view.next.length > 0) {

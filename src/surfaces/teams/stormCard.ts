@@ -9,6 +9,7 @@ import {
   type StormCall,
   type StormQueueState,
   type StormQueueView,
+  stormCounts,
 } from '../../chat/stormQueue.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown } from './card.js';
@@ -51,10 +52,7 @@ export function teamsStormQueueCard(channel: string, view: StormQueueView, since
     text(
       'Missed calls are coming in faster than Teams lets Ringback post cards, so the cards follow in order. You do not have to wait for them: **Claim next** gives you a call now.',
     ),
-    text(
-      `${view.unclaimed} not claimed yet · ${view.waiting - view.unclaimed} claimed · storm since ${since}`,
-      { isSubtle: true, spacing: 'None' },
-    ),
+    text(`${stormCounts(view)} · storm since ${since}`, { isSubtle: true, spacing: 'None' }),
   ];
   if (view.next.length > 0) {
     const more = view.unclaimed - view.next.length;

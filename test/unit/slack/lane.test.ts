@@ -20,6 +20,7 @@ const waitingAt = (id: string, queuedAt: number): WaitingCard => ({ episodeId: i
 const view = (waiting: number, through: number): StormQueueView => ({
   waiting,
   unclaimed: waiting,
+  resolved: 0,
   through,
   next: [],
 });

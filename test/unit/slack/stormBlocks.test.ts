@@ -5,6 +5,7 @@ import {
   parseQueueState,
   queueChanged,
   STORM_QUEUE_LISTED,
+  stormCounts,
   stormQueueView,
   type WaitingCall,
 } from '../../../src/chat/stormQueue.js';
@@ -65,6 +66,17 @@ describe('the storm queue view', () => {
       tel: '+33612340004',
       line: 'Support FR',
     });
+  });
+
+  it('counts a waiting call already resolved as resolved, not as claimed', () => {
+    const view = stormQueueView(routing, [
+      waitingCall(1),
+      waitingCall(2, { state: 'claimed', claimedBy: ana, claimedAt: T0 }),
+      waitingCall(3, { state: 'resolved', autoResolved: true, resolvedAt: T0 + 9_000, outcome: 'reached' }),
+    ]);
+    expect(view).toMatchObject({ waiting: 3, unclaimed: 1, resolved: 1 });
+    expect(stormCounts(view)).toBe('1 not claimed yet · 1 claimed · 1 resolved');
+    expect(stormCounts({ ...view, resolved: 0, unclaimed: 2 })).toBe('2 not claimed yet · 1 claimed');
   });
 
   it('names at most a few calls; the count covers the rest', () => {
