@@ -24,7 +24,7 @@ import { forJobRunner, isConflict } from './errors.js';
 import { isPlaceholderName } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import { commentText, formatTime } from './text.js';
-import type { ZendeskTickets } from './tickets.js';
+import { closedForWrites, type ZendeskTickets } from './tickets.js';
 
 export { pickTemplate };
 
@@ -130,6 +130,7 @@ export class ZendeskFollowUps {
   ): Promise<boolean> {
     let current = ticket;
     for (let attempt = 1; ; attempt++) {
+      if (closedForWrites(current, this.deps.logger)) return false;
       const change = build(current);
       if (!change) return false;
       try {

@@ -9,6 +9,7 @@ import { lineNamed, timezoneOf } from '../app/routing.js';
 import { parseDetails } from '../domain/details.js';
 import type { Episode } from '../domain/types.js';
 import { PermanentFailure, RetryAfter } from '../jobs/runner.js';
+import type { Logger } from '../observability/logger.js';
 import { withHeldLease } from '../store/heldLease.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
@@ -31,6 +32,20 @@ const SAFE_UPDATE_ATTEMPTS = 6;
 
 function union(...lists: string[][]): string[] {
   return [...new Set(lists.flat())];
+}
+
+/**
+ * Zendesk takes no change to a closed ticket (422, "Record validation errors"): the write is skipped and
+ * said, rather than failing its job for good with that message. Adding to it would take a follow-up ticket,
+ * which Ringback does not open, as for thread messages (sideConversations.ts).
+ */
+export function closedForWrites(ticket: ZendeskTicket, logger: Logger): boolean {
+  if (ticket.status !== 'closed') return false;
+  logger.info(
+    { ticket: ticket.id },
+    `zendesk: ticket #${ticket.id} is closed and takes no more changes; Ringback's note or update is not written`,
+  );
+  return true;
 }
 
 export class ZendeskTickets {
@@ -166,6 +181,7 @@ export class ZendeskTickets {
     build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
   ): Promise<ZendeskTicket> {
     return this.safely(ticket, async (current) => {
+      if (closedForWrites(current, this.deps.logger)) return current;
       const change = await build(current);
       if (!change) return current;
       return this.deps.client.updateTicket(current.id, change, current.updated_at);

@@ -813,6 +813,14 @@ export class FakeZendesk {
     const input = (body.ticket ?? {}) as Record<string, unknown>;
     const conflict = this.stale(ticket, input);
     if (conflict) return conflict;
+    // Zendesk takes no change to a closed ticket (a follow-up ticket is the way to add to it).
+    if (ticket.status === 'closed') {
+      return new Answer(422, {
+        error: 'RecordInvalid',
+        description: 'Record validation errors',
+        details: { status: [{ description: 'Status: closed prevents ticket update' }] },
+      });
+    }
     const assignee = 'assignee_id' in input ? (input.assignee_id as number | null) : ticket.assignee_id;
     const status = (input.status as string | undefined) ?? ticket.status;
     if (assignee !== null && !this.users.get(assignee)?.role.match(/agent|admin/)) {

@@ -230,6 +230,30 @@ describe('zendesk write-back', () => {
       expect(collected).toHaveLength(1);
     });
 
+    it('writes nothing to a ticket Zendesk closed, without failing the job for good', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5021);
+      const ticketId = await ticketOf(episode.id);
+      await ringback.runner.drain();
+      const ticket = fake.tickets.get(ticketId);
+      if (!ticket) throw new Error('no ticket');
+      // Solved in Zendesk and closed four days later by its automation, while the card stayed open.
+      ticket.status = 'closed';
+      const notes = ticket.comments.length;
+      const resolved = await runCommand(ringback.commands, episode.id, {
+        type: 'resolve',
+        actor: ana,
+        at: ringback.clock.now(),
+        outcome: 'reached',
+        asManager: false,
+      });
+      expect(resolved.status).toBe('accepted');
+      await ringback.runner.drain();
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+      expect(fake.tickets.get(ticketId)?.comments).toHaveLength(notes);
+      expect(ringback.logs()).toContainEqual(expect.stringContaining(`ticket #${ticketId} is closed`));
+    });
+
     it('creates a new ticket without first searching for one: no earlier attempt can have made it', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5011);
