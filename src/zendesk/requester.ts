@@ -6,6 +6,7 @@
 
 import { displayNumber } from '../domain/cardModel.js';
 import type { Clock } from '../domain/clock.js';
+import { normalizeNumber, sameNumber } from '../domain/phone.js';
 import type { Caller } from '../domain/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
@@ -75,13 +76,16 @@ export class Requesters {
   private async byPhone(e164: string, name: string | null): Promise<{ user: ZendeskUser; created: boolean }> {
     const { client, clock, logger } = this.deps;
     const wanted = digits(e164);
+    // A phone typed in the caller's national or 00 form (`(555) 123-4567`) is the same number.
+    const country = normalizeNumber(e164)?.country ?? null;
+    const isCallers = (phone: string | null) => phone !== null && sameNumber(phone, e164, country);
     // Digits only: Zendesk's guide to finding a caller's user says the number goes without "+" or any
     // other non-digit (developer.zendesk.com, Talk Partner Edition, "Retrieving the Zendesk user id of a
     // caller"). One search per new caller: the account's budget is shared with its other apps. Only a user
     // whose number really is the caller's counts.
     const candidates = (await client.searchUsers(wanted)).filter((u) => u.active);
     const found =
-      candidates.find((u) => digits(u.phone) === wanted) ?? (await this.bySecondNumber(candidates, wanted));
+      candidates.find((u) => isCallers(u.phone)) ?? (await this.bySecondNumber(candidates, isCallers));
     if (found) return { user: found, created: false };
     // The external id makes a retried job find the user it created instead of making another.
     const user = await client.createOrUpdateUser({
@@ -108,10 +112,13 @@ export class Requesters {
    * used by another user"), which left the caller without a ticket for good. One identities read per
    * candidate, only when the search found someone whose main number is not the caller's.
    */
-  private async bySecondNumber(candidates: ZendeskUser[], wanted: string): Promise<ZendeskUser | undefined> {
+  private async bySecondNumber(
+    candidates: ZendeskUser[],
+    isCallers: (phone: string | null) => boolean,
+  ): Promise<ZendeskUser | undefined> {
     for (const user of candidates.slice(0, SECOND_NUMBER_CANDIDATES)) {
       const identities = await this.deps.client.listIdentities(user.id);
-      if (identities.some((i) => i.type === 'phone_number' && digits(i.value) === wanted)) return user;
+      if (identities.some((i) => i.type === 'phone_number' && isCallers(i.value))) return user;
     }
     return undefined;
   }
