@@ -33,6 +33,17 @@ function describeBody(body: unknown): string {
     const title = (error as { title?: unknown }).title;
     if (typeof title === 'string') parts.push(title);
   }
+  // A 422's reasons, field by field ("Assignee: is not a member of the group"): what an admin must fix.
+  const details = (body as { details?: unknown }).details;
+  if (details && typeof details === 'object') {
+    for (const reasons of Object.values(details)) {
+      if (!Array.isArray(reasons)) continue;
+      for (const reason of reasons) {
+        const text = (reason as { description?: unknown } | null)?.description;
+        if (typeof text === 'string' && text !== '') parts.push(text);
+      }
+    }
+  }
   return parts.length > 0 ? `: ${parts.join(' — ')}` : '';
 }
 

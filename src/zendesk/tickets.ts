@@ -14,7 +14,7 @@ import { withHeldLease } from '../store/heldLease.js';
 import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { linkTicket } from './episodeLink.js';
-import { isConflict, ZendeskHeldBack } from './errors.js';
+import { isConflict, isZendeskStatus, ZendeskHeldBack } from './errors.js';
 import { ticketExternalId } from './keys.js';
 import type { Requester } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
@@ -234,11 +234,21 @@ export class ZendeskTickets {
         return;
       }
       const agentId = Number(agent.id);
-      await this.update(ticket, (current) =>
-        current.assignee_id === agentId && current.status === 'open'
-          ? null
-          : { assignee_id: agentId, status: 'open' },
-      );
+      try {
+        await this.update(ticket, (current) =>
+          current.assignee_id === agentId && current.status === 'open'
+            ? null
+            : { assignee_id: agentId, status: 'open' },
+        );
+      } catch (error) {
+        if (!isZendeskStatus(error, 422)) throw error;
+        // An agent of another group than the ticket's: Zendesk says no, and no retry changes that.
+        logger.warn(
+          { episode: episodeId, ticket: ticket.id, error: error.message },
+          `zendesk: ticket #${ticket.id} could not be assigned to ${episode.claimedBy.name} (${error.message}); it keeps its assignee`,
+        );
+        return;
+      }
       await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
       return;
     }
@@ -264,31 +274,46 @@ export class ZendeskTickets {
       (email): email is string => typeof email === 'string',
     );
 
-    await this.update(ticket, async (current) => {
+    const record = (current: ZendeskTicket): TicketWrite | null => {
       // The outcome tag is written with the note in one update: present means the note is there.
       if (current.tags.includes(marker)) return null;
-      const change: TicketWrite = {
+      return {
         comment: { body: note, public: false },
         tags: union(current.tags, onResolve.addTags, [marker]),
-        status: onResolve.status,
+        ...(onResolve.outcomeFieldId
+          ? { custom_fields: [{ id: onResolve.outcomeFieldId, value: episode.outcome as string }] }
+          : {}),
       };
-      if (onResolve.outcomeFieldId) {
-        change.custom_fields = [{ id: onResolve.outcomeFieldId, value: episode.outcome as string }];
-      }
-      if (current.assignee_id === null) {
-        let assignee: number | null = null;
-        for (const email of people) {
-          const agent = await agents.byEmail(email);
-          if (agent) {
-            assignee = Number(agent.id);
-            break;
+    };
+    try {
+      await this.update(ticket, async (current) => {
+        const recorded = record(current);
+        if (!recorded) return null;
+        const change: TicketWrite = { ...recorded, status: onResolve.status };
+        if (current.assignee_id === null) {
+          let assignee: number | null = null;
+          for (const email of people) {
+            const agent = await agents.byEmail(email);
+            if (agent) {
+              assignee = Number(agent.id);
+              break;
+            }
           }
+          // Zendesk refuses to solve a ticket nobody is assigned to: fall back to the API user.
+          if (assignee === null && onResolve.status === 'solved') assignee = (await client.currentUser()).id;
+          if (assignee !== null) change.assignee_id = assignee;
         }
-        // Zendesk refuses to solve a ticket nobody is assigned to: fall back to the API user.
-        if (assignee === null && onResolve.status === 'solved') assignee = (await client.currentUser()).id;
-        if (assignee !== null) change.assignee_id = assignee;
-      }
-      return change;
-    });
+        return change;
+      });
+    } catch (error) {
+      if (!isZendeskStatus(error, 422)) throw error;
+      // Zendesk refused the status or the assignee (an agent outside the ticket's group, a field required to
+      // solve): the note, tags and outcome field are still written, and the admin is told what to fix.
+      this.deps.logger.warn(
+        { episode: episodeId, ticket: ticket.id, error: error.message },
+        `zendesk: ticket #${ticket.id} could not be set ${onResolve.status} or assigned (${error.message}); the resolve note is written without`,
+      );
+      await this.update(ticket, record);
+    }
   }
 }

@@ -62,6 +62,8 @@ export interface FakeUser {
   iana_time_zone?: string;
   /** BCP 47; absent → not sent (Zendesk then uses the account's default). */
   locale?: string | null;
+  /** An agent's groups; absent: every group (the fake's default). A ticket of another group refuses them. */
+  groupIds?: number[];
   /** ISO 8601; addUser stamps the fake's now. */
   created_at?: string;
 }
@@ -825,6 +827,22 @@ export class FakeZendesk {
     const status = (input.status as string | undefined) ?? ticket.status;
     if (assignee !== null && !this.users.get(assignee)?.role.match(/agent|admin/)) {
       return this.invalid('PUT', path, [`assignee ${assignee} is not an agent`]);
+    }
+    const groups = assignee === null ? undefined : this.users.get(assignee)?.groupIds;
+    const group = 'group_id' in input ? (input.group_id as number | null) : ticket.group_id;
+    if (
+      groups &&
+      group !== null &&
+      group !== undefined &&
+      !groups.includes(group) &&
+      'assignee_id' in input
+    ) {
+      // As a real account answers (facetoe/zenpy#628).
+      return new Answer(422, {
+        error: 'RecordInvalid',
+        description: 'Record validation errors',
+        details: { assignee_id: [{ description: 'Assignee: is not a member of the group' }] },
+      });
     }
     if (status === 'solved' && assignee === null) {
       return new Answer(422, {

@@ -254,6 +254,37 @@ describe('zendesk write-back', () => {
       expect(ringback.logs()).toContainEqual(expect.stringContaining(`ticket #${ticketId} is closed`));
     });
 
+    it('writes the resolve note when Zendesk refuses the claimer as assignee (an agent of another group)', async () => {
+      anaAgent.groupIds = [88];
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5031);
+      const ticketId = await ticketOf(episode.id);
+      expect(fake.tickets.get(ticketId)?.group_id).toBe(77);
+      const claimed = await runCommand(ringback.commands, episode.id, {
+        type: 'claim',
+        actor: ana,
+        at: ringback.clock.now(),
+      });
+      expect(claimed.status).toBe('accepted');
+      await ringback.runner.drain();
+      await runCommand(ringback.commands, episode.id, {
+        type: 'resolve',
+        actor: ana,
+        at: ringback.clock.now(),
+        outcome: 'reached',
+        asManager: false,
+      });
+      await ringback.runner.drain();
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+      const ticket = fake.tickets.get(ticketId);
+      expect(ticket?.comments.filter((c) => c.body.startsWith('Callback resolved'))).toHaveLength(1);
+      expect(ticket?.tags).toEqual(expect.arrayContaining(['ringback_resolved', 'ringback_outcome_reached']));
+      expect(ticket?.assignee_id).not.toBe(anaAgent.id);
+      expect(ringback.logs()).toContainEqual(
+        expect.stringContaining('Assignee: is not a member of the group'),
+      );
+    });
+
     it('creates a new ticket without first searching for one: no earlier attempt can have made it', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5011);
