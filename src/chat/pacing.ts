@@ -394,6 +394,10 @@ export interface SharedKeySends {
    * sends to one conversation from several jobs at once, so across replicas they really do overlap).
    */
   exclusive<T>(key: string, decide: (recent: SharedSend[]) => { result: T; sends: SharedSend[] }): Promise<T>;
+  /** Until when the vendor told any replica to send nothing to `key` (a 429's Retry-After), or null. */
+  pausedUntil(key: string): Promise<number | null>;
+  /** Records a pause of `key` until `until` for every replica; a later end already recorded stays. */
+  pause(key: string, until: number): Promise<void>;
 }
 
 export interface PacingOptions {
@@ -472,12 +476,14 @@ export class Pacing {
   async learnShared(key: string): Promise<void> {
     const shared = this.options.sharedSends;
     if (!shared) return;
-    const sends = await shared.recent(key);
+    const [sends, pausedUntil] = await Promise.all([shared.recent(key), shared.pausedUntil(key)]);
+    const now = this.options.now();
     this.pacer.learn(
       key,
       sends.filter((send) => send.by !== this.id),
-      this.options.now(),
+      now,
     );
+    if (pausedUntil !== null && pausedUntil > now) this.pacer.pauseUntil(key, pausedUntil);
   }
 
   /**
@@ -539,12 +545,20 @@ export class Pacing {
     return this.withPause(key, send);
   }
 
-  /** A 429 despite pacing (another app, another replica) holds the whole key back, not just this job. */
+  /**
+   * A 429 despite pacing (another app, another replica) holds the whole key back, not just this job, and on
+   * every replica: the others kept sending to the throttled channel and collected 429s of their own.
+   */
   async withPause<T>(key: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (error instanceof RetryAfter) this.pacer.pauseUntil(key, this.options.now() + error.delayMs);
+      if (error instanceof RetryAfter) {
+        const until = this.options.now() + error.delayMs;
+        this.pacer.pauseUntil(key, until);
+        // Best effort: this replica pauses anyway, and the job goes back to the table.
+        await this.options.sharedSends?.pause(key, until).catch(() => undefined);
+      }
       throw error;
     }
   }

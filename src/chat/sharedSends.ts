@@ -30,8 +30,26 @@ function sendsOf(stored: string | null): SharedSend[] {
   }
 }
 
+/** The row of a key's pause (a 429's Retry-After), under the same prefix so the retention clears it too. */
+function pauseName(surface: string, key: string): string {
+  return `${sharedSendsName(surface, key)}:paused`;
+}
+
 export function sendsInCursors(store: Store, surface: string, clock: Clock): SharedKeySends {
   return {
+    async pausedUntil(key) {
+      const until = Number(await store.cursors.get(pauseName(surface, key)));
+      return Number.isFinite(until) && until > 0 ? until : null;
+    },
+    async pause(key, until) {
+      const name = pauseName(surface, key);
+      await store.transaction(async (repos) => {
+        await new CallRecordRepository(repos).lockName(name);
+        const known = Number(await repos.cursors.get(name));
+        if (Number.isFinite(known) && known >= until) return;
+        await repos.cursors.set(name, String(Math.round(until)), clock.now());
+      });
+    },
     async recent(key) {
       return sendsOf(await store.cursors.get(sharedSendsName(surface, key)));
     },

@@ -42,6 +42,16 @@ describe.each(kinds)('sends per channel shared by replicas, on $name', (kind) =>
     await expect(second.forJob(4).send('C1', async () => 'posted')).resolves.toBe('posted');
   });
 
+  it('keeps the later of two pauses of a channel for every replica', async () => {
+    const shared = sendsInCursors(store, 'teams', new ManualClock(T0));
+    expect(await shared.pausedUntil('19:conv')).toBeNull();
+    await shared.pause('19:conv', T0 + 30_000);
+    await shared.pause('19:conv', T0 + 1_000);
+    expect(await sendsInCursors(store, 'teams', new ManualClock(T0)).pausedUntil('19:conv')).toBe(
+      T0 + 30_000,
+    );
+  });
+
   it('reads an unreadable record as no sends rather than failing the send', async () => {
     await store.cursors.set(sharedSendsName('slack', 'C2'), '{"not":"a list"}', T0);
     expect(await sendsInCursors(store, 'slack', new ManualClock(T0)).recent('C2')).toEqual([]);

@@ -197,9 +197,14 @@ describe('a channel whose lane moves between replicas', () => {
   /** The shared record (the cursors table in production), in memory. */
   function sharedRecord() {
     const rows = new Map<string, SharedSend[]>();
+    const pauses = new Map<string, number>();
     return {
       rows,
       recent: async (key: string) => rows.get(key) ?? [],
+      pausedUntil: async (key: string) => pauses.get(key) ?? null,
+      pause: async (key: string, until: number) => {
+        pauses.set(key, Math.max(pauses.get(key) ?? 0, until));
+      },
       exclusive: async <T>(
         key: string,
         decide: (recent: SharedSend[]) => { result: T; sends: SharedSend[] },
@@ -228,6 +233,30 @@ describe('a channel whose lane moves between replicas', () => {
     pacer.learn('C1', [{ at: T - 60_000, by: 'other' }], T);
     expect(pacer.recentSends('C1', T, 'me')).toEqual([{ at: T, by: 'me' }]);
     expect([pacer.book('C1', T), pacer.book('C1', T), pacer.book('C1', T)]).toEqual([T, T, T + 1000]);
+  });
+
+  it('holds every replica back from a channel one of them was told to pause (a 429’s Retry-After)', async () => {
+    const clock = { now: T };
+    const shared = sharedRecord();
+    const replica = () =>
+      new Pacing(bucketTable, { maxInlineWaitMs: 1_000, now: () => clock.now, sharedSends: shared });
+    const [first, second] = [replica(), replica()];
+    await expect(
+      first.forJob(1).send('C1', async () => {
+        throw new RetryAfter(30_000, 'ratelimited');
+      }),
+    ).rejects.toBeInstanceOf(RetryAfter);
+    clock.now += 500;
+    let sent = false;
+    const other = await second
+      .forJob(2)
+      .send('C1', async () => {
+        sent = true;
+      })
+      .catch((error: unknown) => error);
+    expect(sent).toBe(false);
+    expect(other).toBeInstanceOf(RetryAfter);
+    expect((other as RetryAfter).delayMs).toBeGreaterThan(25_000);
   });
 
   it('never lets two replicas taking turns on a channel exceed Slack’s bucket between them', async () => {
