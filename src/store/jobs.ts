@@ -27,6 +27,15 @@ export interface NewJob {
   queueKey?: string;
 }
 
+/** A stored payload, or null when it does not read (a burial still goes ahead). */
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** A job that completed is deleted, so it has no status: what is in the table is waiting, working or dead. */
 export type JobStatus = 'pending' | 'running' | 'dead';
 
@@ -247,7 +256,7 @@ export class JobRepository {
       id: Number(row.id),
       kind: row.kind,
       attempts: row.attempts,
-      payload: JSON.parse(row.payload),
+      payload: parsedOrNull(row.payload),
     }));
   }
 
