@@ -18,19 +18,16 @@ import { type Episode, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { PermanentFailure } from '../jobs/runner.js';
-import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
-import { forJobRunner, isConflict } from './errors.js';
+import { forJobRunner } from './errors.js';
 import { isPlaceholderName } from './requester.js';
-import type { ZendeskTicket } from './schemas.js';
 import { commentText, formatTime } from './text.js';
-import { closedForWrites, type ZendeskTickets } from './tickets.js';
+import type { ZendeskTickets } from './tickets.js';
 
 export { pickTemplate };
 
 /** Put on the ticket with the public follow-up: present means the caller was already written to. */
 export const FOLLOW_UP_TAG = 'ringback_follow_up';
-const SAFE_UPDATE_ATTEMPTS = 6;
 
 export const attemptNoteJob = defineJob(
   'zendesk.ticket.attempt_note',
@@ -123,26 +120,6 @@ export class ZendeskFollowUps {
     return episode;
   }
 
-  /** Builds the change from the latest ticket (null: nothing to write) and writes it as a safe update. */
-  private async write(
-    ticket: ZendeskTicket,
-    build: (current: ZendeskTicket) => TicketWrite | null,
-  ): Promise<boolean> {
-    let current = ticket;
-    for (let attempt = 1; ; attempt++) {
-      if (closedForWrites(current, this.deps.logger)) return false;
-      const change = build(current);
-      if (!change) return false;
-      try {
-        await this.deps.client.updateTicket(current.id, change, current.updated_at);
-        return true;
-      } catch (error) {
-        if (!isConflict(error) || attempt >= SAFE_UPDATE_ATTEMPTS) throw error;
-        current = await this.deps.client.showTicket(current.id);
-      }
-    }
-  }
-
   async noteAttempt(note: z.infer<typeof attemptNoteJob.schema>): Promise<void> {
     const ticket = await this.tickets.ensure(note.episodeId);
     if (!ticket) return;
@@ -154,7 +131,7 @@ export class ZendeskFollowUps {
       timezoneOf(this.deps.routing, (await this.episode(note.episodeId)).line),
       marker,
     );
-    await this.write(ticket, () => ({ comment: { body, public: false } }));
+    await this.tickets.write(ticket, () => ({ comment: { body, public: false } }));
   }
 
   async followUp(episodeId: string): Promise<void> {
@@ -186,7 +163,7 @@ export class ZendeskFollowUps {
       template.text,
       followUpValues(episode, isPlaceholderName(requester.name) ? null : requester.name),
     );
-    const wrote = await this.write(ticket, (current) =>
+    const wrote = await this.tickets.write(ticket, (current) =>
       current.tags.includes(FOLLOW_UP_TAG)
         ? null
         : {

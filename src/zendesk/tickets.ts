@@ -175,6 +175,23 @@ export class ZendeskTickets {
     }
   }
 
+  /**
+   * Writes the change built from the latest ticket as a safe update (a 409 re-reads and builds again);
+   * answers whether a change was written (null from `build`, or a closed ticket: nothing).
+   */
+  async write(
+    ticket: ZendeskTicket,
+    build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
+  ): Promise<boolean> {
+    let wrote = false;
+    await this.update(ticket, async (current) => {
+      const change = await build(current);
+      wrote = change !== null;
+      return change;
+    });
+    return wrote;
+  }
+
   /** Builds the change from the latest ticket (null = nothing left to do) and writes it safely. */
   private async update(
     ticket: ZendeskTicket,
