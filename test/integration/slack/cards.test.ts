@@ -70,6 +70,19 @@ function postedCard(episode: Episode): Promise<FakeMessage> {
   return waitForCard(h, episode.id);
 }
 
+/** A call stored as an older replica (or a lost wake-up) leaves it: no effects planned, no card queued. */
+async function storedEpisode(number: string, name: string): Promise<Episode> {
+  const now = h.ringback.clock.now();
+  const episode = newEpisode({
+    id: randomUUID(),
+    line: 'Support FR',
+    caller: { number, name },
+    missedAt: now - 60_000,
+  });
+  await h.ringback.store.episodes.insert(episode, {}, now);
+  return episode;
+}
+
 async function reloaded(episode: Episode): Promise<Episode> {
   return (await h.ringback.store.episodes.get(episode.id)) as Episode;
 }
@@ -148,13 +161,7 @@ describe('a missed call', () => {
 
   it('posts the card of a post job an older replica queued without a queued card (a deploy across migration 009)', async () => {
     const now = h.ringback.clock.now();
-    const episode = newEpisode({
-      id: randomUUID(),
-      line: 'Support FR',
-      caller: { number: '+33655500009', name: 'Legacy Caller' },
-      missedAt: now - 60_000,
-    });
-    await h.ringback.store.episodes.insert(episode, {}, now);
+    const episode = await storedEpisode('+33655500009', 'Legacy Caller');
     await h.ringback.store.enqueue(
       [{ kind: 'slack.post_card', payload: { episodeId: episode.id, channel: CHANNEL } }],
       now,
@@ -165,17 +172,12 @@ describe('a missed call', () => {
 
   it('posts a queued card whose lane wake-up was lost (taken by another replica before the card committed)', async () => {
     const now = h.ringback.clock.now();
-    const episode = newEpisode({
-      id: randomUUID(),
-      line: 'Support FR',
-      caller: { number: '+33655500010', name: 'Swept Caller' },
-      missedAt: now - 60_000,
-    });
+    const episode = await storedEpisode('+33655500010', 'Swept Caller');
     // The card is queued, and no lane job is left to post it.
-    await h.ringback.store.transaction(async (repos) => {
-      await repos.episodes.insert(episode, {}, now);
-      await repos.cardQueue.queue([{ episodeId: episode.id, surface: 'slack', channel: CHANNEL }], now);
-    });
+    await h.ringback.store.cardQueue.queue(
+      [{ episodeId: episode.id, surface: 'slack', channel: CHANNEL }],
+      now,
+    );
     const card = await postedCard(episode);
     expect(blocksText(card)).toContain('Swept Caller');
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
 import { purgeRound, standardPurgers } from '../../../src/app/retention.js';
 import type { ExternalThreadText } from '../../../src/app/threads.js';
-import type { Actor, Episode } from '../../../src/domain/types.js';
+import type { Actor, Episode, Outcome } from '../../../src/domain/types.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
 import type { FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
@@ -59,6 +59,22 @@ describe('zendesk write-back', () => {
     );
   }
 
+  /** Ana claims the call, as from her card. */
+  function claimAsAna(episodeId: string) {
+    return runCommand(ringback.commands, episodeId, { type: 'claim', actor: ana, at: ringback.clock.now() });
+  }
+
+  /** Ana resolves the call with this outcome, as from her card. */
+  function resolveAsAna(episodeId: string, outcome: Outcome) {
+    return runCommand(ringback.commands, episodeId, {
+      type: 'resolve',
+      actor: ana,
+      at: ringback.clock.now(),
+      outcome,
+      asManager: false,
+    });
+  }
+
   async function say(episodeId: string, text: string, ref: string): Promise<void> {
     const now = ringback.clock.now();
     const jobs = ringback.threads.planHumanMessage({
@@ -92,11 +108,7 @@ describe('zendesk write-back', () => {
     });
 
     // Claim → Ana's agent is the assignee, ticket open.
-    const claimed = await runCommand(ringback.commands, episode.id, {
-      type: 'claim',
-      actor: ana,
-      at: ringback.clock.now(),
-    });
+    const claimed = await claimAsAna(episode.id);
     expect(claimed.status).toBe('accepted');
     await eventually(
       'the ticket is assigned to Ana',
@@ -148,13 +160,7 @@ describe('zendesk write-back', () => {
     expect([...fake.sideConversations.values()]).toHaveLength(1);
 
     // Resolve → one internal note, tags, status, outcome field; the side conversation is closed.
-    const resolved = await runCommand(ringback.commands, episode.id, {
-      type: 'resolve',
-      actor: ana,
-      at: ringback.clock.now(),
-      outcome: 'reached',
-      asManager: false,
-    });
+    const resolved = await resolveAsAna(episode.id, 'reached');
     expect(resolved.status).toBe('accepted');
     await eventually('the ticket is solved', () => fake.tickets.get(ticketId)?.status === 'solved');
     await eventually('the side conversation is closed', () => sc.state === 'closed');
@@ -240,13 +246,7 @@ describe('zendesk write-back', () => {
       // Solved in Zendesk and closed four days later by its automation, while the card stayed open.
       ticket.status = 'closed';
       const notes = ticket.comments.length;
-      const resolved = await runCommand(ringback.commands, episode.id, {
-        type: 'resolve',
-        actor: ana,
-        at: ringback.clock.now(),
-        outcome: 'reached',
-        asManager: false,
-      });
+      const resolved = await resolveAsAna(episode.id, 'reached');
       expect(resolved.status).toBe('accepted');
       await ringback.runner.drain();
       expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
@@ -260,20 +260,10 @@ describe('zendesk write-back', () => {
       const episode = await missedCall(5031);
       const ticketId = await ticketOf(episode.id);
       expect(fake.tickets.get(ticketId)?.group_id).toBe(77);
-      const claimed = await runCommand(ringback.commands, episode.id, {
-        type: 'claim',
-        actor: ana,
-        at: ringback.clock.now(),
-      });
+      const claimed = await claimAsAna(episode.id);
       expect(claimed.status).toBe('accepted');
       await ringback.runner.drain();
-      await runCommand(ringback.commands, episode.id, {
-        type: 'resolve',
-        actor: ana,
-        at: ringback.clock.now(),
-        outcome: 'reached',
-        asManager: false,
-      });
+      await resolveAsAna(episode.id, 'reached');
       await ringback.runner.drain();
       expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
       const ticket = fake.tickets.get(ticketId);
@@ -387,13 +377,7 @@ describe('zendesk write-back', () => {
       await ringback.runner.drain();
       // Talk (or an agent) touches the ticket after we read it: our stamp is stale → 409 → re-read.
       fake.inject({ method: 'PUT', path: new RegExp(`/tickets/${ticketId}\\.json$`), status: 409, times: 2 });
-      await runCommand(ringback.commands, episode.id, {
-        type: 'resolve',
-        actor: ana,
-        at: ringback.clock.now(),
-        outcome: 'voicemail',
-        asManager: false,
-      });
+      await resolveAsAna(episode.id, 'voicemail');
       await eventually('the ticket is solved', () => fake.tickets.get(ticketId)?.status === 'solved');
       const notes = fake.tickets
         .get(ticketId)
