@@ -11,7 +11,7 @@ import { dueWords, SNOOZE_PRESETS, type SnoozePreset } from './dueTime.js';
 import { formatNumber } from './phone.js';
 import { ordinal, zoneOfCountry } from './prebrief.js';
 import { describeReason } from './reasons.js';
-import { type Episode, OUTCOME_LABELS, OUTCOMES, type Outcome } from './types.js';
+import { type Episode, type FollowUpResult, OUTCOME_LABELS, OUTCOMES, type Outcome } from './types.js';
 
 export interface CardModel {
   episodeId: string;
@@ -147,10 +147,20 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
       .join(' · ');
     lines.push(`Attempts: ${attempts}`);
   }
-  if (episode.followUp === 'sent')
-    lines.push('Follow-up e-mailed to the caller (a public reply on the ticket)');
-  if (episode.followUp === 'no_email') lines.push('No follow-up sent: the requester has no e-mail address');
+  if (episode.followUp !== null) lines.push(followUpWords(episode.followUp));
   return lines;
+}
+
+/** What became of the follow-up to the caller, on the card and in the timeline. */
+export function followUpWords(result: FollowUpResult): string {
+  switch (result) {
+    case 'sent':
+      return 'Follow-up e-mailed to the caller (a public reply on the ticket)';
+    case 'no_email':
+      return 'No follow-up sent: the requester has no e-mail address';
+    case 'ticket_closed':
+      return 'No follow-up sent: the Zendesk ticket is closed and takes no reply';
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
  * no second line here; an implicit claim comes with the call back or resolve that caused it.
  */
 import { formatDuration } from '../config/duration.js';
-import { formatClock } from './cardModel.js';
+import { followUpWords, formatClock } from './cardModel.js';
 import { dueWords } from './dueTime.js';
 import type { DomainEvent } from './episode.js';
 import { formatNumber } from './phone.js';
@@ -62,9 +62,7 @@ export function timelineLine(
     case 'callback_number_set':
       return `${at} · ${name(event.actor.name)} set the number to call back on: ${formatNumber(event.number) ?? event.number}`;
     case 'follow_up_noted':
-      return event.result === 'sent'
-        ? `${at} · Follow-up sent to the caller (a public reply on the ticket, e-mailed by Zendesk)`
-        : `${at} · No follow-up sent: the requester has no e-mail address`;
+      return `${at} · ${followUpWords(event.result)}`;
     case 'reassigned':
       return event.from
         ? `${at} · ${name(event.actor.name)} handed the call from ${name(event.from.name)} to ${name(event.to.name)}`

@@ -106,8 +106,11 @@ export interface AttemptEntry {
   result: Outcome;
 }
 
-/** `sent`: the public comment is on the ticket; `no_email`: the requester has no e-mail, nothing was sent. */
-export type FollowUpResult = 'sent' | 'no_email';
+/**
+ * `sent`: the public comment is on the ticket; `no_email`: the requester has no e-mail; `ticket_closed`:
+ * Zendesk takes nothing on a closed ticket. Nothing was sent in the last two.
+ */
+export type FollowUpResult = 'sent' | 'no_email' | 'ticket_closed';
 
 export const PRIORITIES = ['normal', 'high'] as const;
 /** How urgent a call is: routing `priority` rules make it `high`. */

@@ -14,7 +14,7 @@ import type { IntentTranslator } from '../app/intents.js';
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import type { FOLLOW_UP_PLACEHOLDERS, LineConfig } from '../config/routing.js';
 import { pickTemplate } from '../domain/templates.js';
-import { type Episode, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
+import { type Episode, type FollowUpResult, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { PermanentFailure } from '../jobs/runner.js';
@@ -163,7 +163,7 @@ export class ZendeskFollowUps {
       template.text,
       followUpValues(episode, isPlaceholderName(requester.name) ? null : requester.name),
     );
-    const wrote = await this.tickets.write(ticket, (current) =>
+    const result = await this.tickets.write(ticket, (current) =>
       current.tags.includes(FOLLOW_UP_TAG)
         ? null
         : {
@@ -172,14 +172,19 @@ export class ZendeskFollowUps {
             tags: [...new Set([...current.tags, FOLLOW_UP_TAG])],
           },
     );
+    if (result === 'closed') {
+      // Nothing reached the caller: the card says so rather than "sent" (closedForWrites logged why).
+      await this.note(episodeId, 'ticket_closed');
+      return;
+    }
     deps.logger.info(
-      { episode: episodeId, ticket: ticket.id, locale: template.locale, wrote },
-      `zendesk: follow-up to the caller on ticket #${ticket.id} (${template.locale})${wrote ? '' : ': already there'}`,
+      { episode: episodeId, ticket: ticket.id, locale: template.locale, result },
+      `zendesk: follow-up to the caller on ticket #${ticket.id} (${template.locale})${result === 'written' ? '' : ': already there'}`,
     );
     await this.note(episodeId, 'sent');
   }
 
-  private async note(episodeId: string, result: 'sent' | 'no_email'): Promise<void> {
+  private async note(episodeId: string, result: FollowUpResult): Promise<void> {
     const { store, clock, planEffects } = this.deps;
     await runCommand({ store, clock, planEffects }, episodeId, {
       type: 'note_follow_up',

@@ -48,6 +48,9 @@ export function closedForWrites(ticket: ZendeskTicket, logger: Logger): boolean 
   return true;
 }
 
+/** What `ZendeskTickets.write` did with a change. */
+export type TicketWriteResult = 'written' | 'unchanged' | 'closed';
+
 export class ZendeskTickets {
   constructor(private readonly deps: ZendeskDeps) {}
 
@@ -177,19 +180,20 @@ export class ZendeskTickets {
 
   /**
    * Writes the change built from the latest ticket as a safe update (a 409 re-reads and builds again);
-   * answers whether a change was written (null from `build`, or a closed ticket: nothing).
+   * answers what happened: written, nothing to write (null from `build`), or a closed ticket that takes
+   * nothing, which a caller must not take for "already there".
    */
   async write(
     ticket: ZendeskTicket,
     build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
-  ): Promise<boolean> {
-    let wrote = false;
+  ): Promise<TicketWriteResult> {
+    let result: TicketWriteResult = 'closed';
     await this.update(ticket, async (current) => {
       const change = await build(current);
-      wrote = change !== null;
+      result = change === null ? 'unchanged' : 'written';
       return change;
     });
-    return wrote;
+    return result;
   }
 
   /** Builds the change from the latest ticket (null = nothing left to do) and writes it safely. */

@@ -301,6 +301,28 @@ describe('the callback workflow, end to end', () => {
     expect(await cardLines(id)).toContain('No follow-up sent: the requester has no e-mail address');
   });
 
+  it('does not call a follow-up sent when the ticket was closed before it: the card says nothing went out', async () => {
+    await webhook('callback-automatic-failed');
+    const [opened] = await app.store.episodes.list();
+    const id = opened?.id ?? '';
+    const ticket = ticketOf(await current(id));
+    const user = zendesk.users.get(ticket.requester_id as number);
+    if (!user) throw new Error('no requester');
+    user.email = 'marie@example.fr';
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await advanceTo(clock.now() + 31 * 60_000);
+    // An agent closes the ticket from Zendesk before the last try.
+    ticketOf(await current(id)).status = 'closed';
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await drain();
+    const episode = await current(id);
+    expect(episode).toMatchObject({ state: 'resolved', followUp: 'ticket_closed' });
+    expect(ticketOf(episode).comments.filter((c) => c.public)).toHaveLength(0);
+    expect(await cardLines(id)).toContain(
+      'No follow-up sent: the Zendesk ticket is closed and takes no reply',
+    );
+  });
+
   it('refuses a snooze in the past and a number that is not one, in words', async () => {
     await webhook('callback-tagged-done', 3);
     const [opened] = await app.store.episodes.list();
