@@ -92,6 +92,15 @@ describe('follow-up templates', () => {
     expect(pickTemplate({ 'en-GB': 'Hello' }, 'de', null)?.locale).toBe('en-GB');
   });
 
+  it('drops one subtag at a time before taking another script or region (zh-Hant-TW gets zh-Hant, not zh-Hans)', () => {
+    const chinese = { en: 'Hello', 'zh-Hans': 'simplified', 'zh-Hant': 'traditional' };
+    expect(pickTemplate(chinese, 'zh-Hant-TW', null)?.locale).toBe('zh-Hant');
+    expect(pickTemplate(chinese, 'zh-Hans-CN', null)?.locale).toBe('zh-Hans');
+    const regional = { en: 'Hello', 'zh-Hans-CN': 'simplified', 'zh-Hant-HK': 'traditional' };
+    expect(pickTemplate(regional, 'zh-Hant-TW', null)?.locale).toBe('zh-Hant-HK');
+    expect(pickTemplate(regional, 'zh', null)?.locale).toBe('zh-Hans-CN');
+  });
+
   it('fills placeholders once: braces in a value are not read again', () => {
     const values = { callerName: '{{line}}', line: 'Support', agentFirstName: 'Ana', attempts: '2' };
     expect(fillTemplate('Hi {{callerName}} from {{ line }} ({{attempts}})', values)).toBe(
