@@ -84,11 +84,16 @@ function parseNumber(
   // A leading 00 is the international prefix of most of the world, written by phone systems everywhere;
   // libphonenumber strips it only when it is the default country's own prefix (not on a US line), and an
   // all-zero placeholder then parsed as a French number shared by every withheld caller.
-  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`).
-  const text = (raw ?? '').trim().replace(/^00[\s.\-()]*(?=[1-9])/, '+');
-  const parsed = parsePhoneNumber(text, asCountry(defaultCountry ?? undefined));
+  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`). A country whose own prefix starts with 00 but is
+  // longer (Australia's 0011) is read by libphonenumber first: rewriting it would make `0011 44…` a +1 number.
+  const trimmed = (raw ?? '').trim();
+  const country = asCountry(defaultCountry ?? undefined);
+  const readByCountry = country && trimmed.startsWith('00') ? parsePhoneNumber(trimmed, country) : undefined;
+  const byOwnPrefix = readByCountry?.isValid() ? readByCountry : undefined;
+  const text = byOwnPrefix ? trimmed : trimmed.replace(/^00[\s.\-()]*(?=[1-9])/, '+');
+  const parsed = byOwnPrefix ?? parsePhoneNumber(text, country);
   if (!parsed) return null;
-  const explicitlyInternational = text.startsWith('+');
+  const explicitlyInternational = byOwnPrefix !== undefined || text.startsWith('+');
   // A short local string forced into the default country (`1001` → `+331001`) is not a caller to call back.
   if (!parsed.isPossible() && !explicitlyInternational) return null;
   const valid = parsed.isValid();

@@ -26,6 +26,12 @@ describe('phone numbers', () => {
       expect(toE164('00 44 20 7946 0958')).toBe('+442079460958');
     });
 
+    it('reads a line country’s own longer prefix (Australia’s 0011), and 00 there too', () => {
+      expect(toE164('0011 44 20 7946 0958', 'AU')).toBe('+442079460958');
+      expect(toE164('00 44 20 7946 0958', 'AU')).toBe('+442079460958');
+      expect(toE164('011 44 20 7946 0958', 'US')).toBe('+442079460958');
+    });
+
     it('gives nothing for all-zero placeholders, so withheld callers do not share one episode', () => {
       for (const raw of ['0000000000', '00', '000']) expect(toE164(raw, 'FR')).toBeNull();
     });
