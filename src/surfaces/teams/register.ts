@@ -25,7 +25,10 @@ import { registerTeamsReports } from './reports.js';
 import { TeamsStormQueue } from './stormQueue.js';
 import { TeamsChatSurface } from './surface.js';
 
-/** What every Bot Framework activity has; the SDK reads the rest. */
+/**
+ * What every Bot Framework activity has, and the shape of the fields our handlers read (text, mentions, a
+ * card's submitted value); the SDK reads the rest. A `text` that is no string used to throw in the turn.
+ */
 const activitySchema = z.looseObject({
   type: z.string().min(1),
   serviceUrl: z.string().min(1),
@@ -33,7 +36,16 @@ const activitySchema = z.looseObject({
   conversation: z.looseObject({ id: z.string().min(1) }),
   from: z.looseObject({ id: z.string().min(1) }),
   recipient: z.looseObject({ id: z.string().min(1) }),
+  text: z.string().nullish(),
+  entities: z.array(z.looseObject({})).nullish(),
+  value: z.looseObject({}).nullish(),
 });
+
+/** Where the activity went wrong, for the 400's detail: `text: expected string, received array`. */
+function activityIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unreadable';
+}
 
 export interface TeamsOptions {
   /** How long a click's answer waits for the card update for everyone (default 2.5 s). */
@@ -174,12 +186,12 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
         const activity = activitySchema.safeParse(req.body);
         if (!activity.success) {
           metrics.activities.inc({ type: 'invalid', result: 'rejected' });
-          logger.info({ issue: activity.error.issues[0]?.message }, 'teams: not a Bot Framework activity');
+          logger.info({ issue: activityIssue(activity.error) }, 'teams: not a Bot Framework activity');
           sendError(
             res,
             400,
             'invalid_activity',
-            'expected a Bot Framework activity (type, serviceUrl, conversation, from, recipient)',
+            `expected a Bot Framework activity (type, serviceUrl, conversation, from, recipient; text a string, entities a list, value an object): ${activityIssue(activity.error)}`,
           );
           return;
         }

@@ -168,6 +168,13 @@ describe('POST /api/messages', () => {
         status: 400,
         body: { error: 'invalid_json' },
       });
+      // Fields the handlers read, of the wrong type: refused before the turn, not thrown inside it.
+      for (const wrong of [{ text: ['summary'] }, { entities: 'mention' }, { value: 'claim' }]) {
+        expect(await post(rb.baseUrl, { ...activity(), ...wrong })).toMatchObject({
+          status: 400,
+          body: { error: 'invalid_activity', detail: expect.stringContaining(Object.keys(wrong)[0] ?? '') },
+        });
+      }
     });
 
     it('is refused in production: Teams stays off and the startup log says why, as an error', async () => {
