@@ -109,6 +109,26 @@ export function outcomesFor(callable: boolean, outcomes: readonly Outcome[] = OU
   return outcomes.filter((code) => callable || OUTCOMES_WITHOUT_NUMBER.includes(code));
 }
 
+/**
+ * The card's line for a call that is to be called back at `dueAt`: "Call back at 17:30 · attempt 2 of 2", or
+ * "Due now: call back (planned for 17:30)" once due. `callers` follows the time (the caller's clock, if any).
+ * Also what a Teams list click answers when a retry policy postponed the call instead of resolving it.
+ */
+export function dueLine(
+  episode: Pick<Episode, 'attemptLog' | 'dueRemindedAt'>,
+  dueAt: number,
+  context: Pick<CardContext, 'now' | 'timezone' | 'retryAttempts'>,
+  callers = '',
+): string {
+  const { now, timezone } = context;
+  const retry = context.retryAttempts ?? null;
+  const nextAttempt =
+    retry !== null && episode.attemptLog.length > 0 ? ` · attempt ${tryNumber(episode)} of ${retry}` : '';
+  return episode.dueRemindedAt !== null || now >= dueAt
+    ? `Due now: call back (planned for ${clockOrDay(dueAt, now, timezone)}${callers})${nextAttempt}`
+    : `Call back ${dueWords(dueAt, now, timezone)}${callers}${nextAttempt}`;
+}
+
 /** The callback workflow lines of the card (see CardModel.callbackLines). */
 export function callbackLines(context: CardContext, callable: boolean): string[] {
   const { episode, timezone, now } = context;
@@ -130,16 +150,8 @@ export function callbackLines(context: CardContext, callable: boolean): string[]
     lines.push(`Call back on ${displayNumber(episode.callbackNumber, context.lineCountry)}`);
   }
   if (!callable && open) lines.push('The number is withheld: no call back is possible');
-  const retry = context.retryAttempts ?? null;
-  const nextAttempt =
-    retry !== null && episode.attemptLog.length > 0 ? ` · attempt ${tryNumber(episode)} of ${retry}` : '';
   if (open && episode.dueAt !== null) {
-    const callers = callerClock(context, episode.dueAt);
-    lines.push(
-      episode.dueRemindedAt !== null || now >= episode.dueAt
-        ? `Due now: call back (planned for ${clockOrDay(episode.dueAt, now, timezone)}${callers})${nextAttempt}`
-        : `Call back ${dueWords(episode.dueAt, now, timezone)}${callers}${nextAttempt}`,
-    );
+    lines.push(dueLine(episode, episode.dueAt, context, callerClock(context, episode.dueAt)));
   }
   if (episode.attemptLog.length > 0) {
     const attempts = episode.attemptLog

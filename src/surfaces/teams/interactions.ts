@@ -7,6 +7,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { type ActDeps, actOnCard, cardActionFor } from '../../app/act.js';
+import { lineNamed, timezoneOf } from '../../app/routing.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
@@ -139,10 +140,15 @@ export class TeamsInteractions {
     }
     const result = await actOnCard(act, { episodeId, actor, action });
     if (fromList) {
+      if (result.status !== 'accepted') return messageBody(result.message);
+      const { routing } = act;
+      const line = result.episode.line;
       return messageBody(
-        result.status === 'accepted'
-          ? listClickAnswer(verb, result.episode, action.type === 'resolve' ? action.outcome : null)
-          : result.message,
+        listClickAnswer(verb, result.episode, action.type === 'resolve' ? action.outcome : null, {
+          now: act.commands.clock.now(),
+          timezone: timezoneOf(routing, line),
+          retryAttempts: lineNamed(routing, line)?.retry?.attempts ?? null,
+        }),
       );
     }
     switch (result.status) {

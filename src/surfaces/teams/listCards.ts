@@ -6,7 +6,7 @@
  */
 import type { CommandResult, ListedCall } from '../../chat/commands.js';
 import { ACTION_IDS } from '../../domain/actions.js';
-import { outcomesFor } from '../../domain/cardModel.js';
+import { dueLine, outcomesFor } from '../../domain/cardModel.js';
 import { type Episode, OUTCOME_LABELS, type Outcome } from '../../domain/types.js';
 import { type AdaptiveCardJson, CARD_VERSION, escapeMarkdown, OUTCOME_INPUT_ID } from './card.js';
 
@@ -102,12 +102,24 @@ const LIST_VERBS = new Set<string>([ACTION_IDS.claim, ACTION_IDS.callback, ACTIO
  * keep working). Answering with the call's channel card replaced the list with a card whose own buttons are
  * not a stored post of the call, so every later click on it was refused.
  */
-export function listClickAnswer(verb: string, episode: Episode, outcome: Outcome | null): string {
+export function listClickAnswer(
+  verb: string,
+  episode: Episode,
+  outcome: Outcome | null,
+  /** The line's zone and retry policy, and the time of the answer: for a resolve the retry policy postponed. */
+  context: { now: number; timezone: string; retryAttempts: number | null },
+): string {
   const who = escapeMarkdown(episode.caller.name ?? episode.caller.number ?? 'a withheld number');
   if (verb === ACTION_IDS.claim) return `You have the call from ${who}. Send "mine" for your calls.`;
   if (verb === ACTION_IDS.callback) {
     const number = episode.callbackNumber ?? episode.caller.number;
     return number ? `Call ${who} back on ${escapeMarkdown(number)}.` : `Call back on ${who}: recorded.`;
   }
-  return `Resolved the call from ${who}${outcome ? `: ${OUTCOME_LABELS[outcome]}` : ''}.`;
+  const label = outcome ? `: ${OUTCOME_LABELS[outcome]}` : '';
+  if (episode.state === 'resolved') return `Resolved the call from ${who}${label}.`;
+  // A try before the last under the line's retry policy: the result is logged and the call comes back later,
+  // in the card's own words for it.
+  const of = context.retryAttempts !== null ? ` of ${context.retryAttempts}` : '';
+  const due = episode.dueAt !== null ? ` ${escapeMarkdown(dueLine(episode, episode.dueAt, context))}.` : '';
+  return `Attempt ${episode.attemptLog.length}${of} on the call from ${who} logged${label}. The call is not resolved.${due}`;
 }

@@ -11,7 +11,7 @@ import { CALLBACK_INPUTS } from '../../../src/surfaces/teams/callbackInputs.js';
 import { teamsAdapter } from '../../../src/surfaces/teams/register.js';
 import { FOLLOW_UP_TAG } from '../../../src/zendesk/followUp.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { CALLBACKS, type FakeActivity, FakeTeams, USERS } from '../../mocks/fakeTeams.js';
+import { CALLBACKS, type FakeActivity, FakeTeams, TENANT_ID, USERS } from '../../mocks/fakeTeams.js';
 import { cardText } from '../teams/harness.js';
 import { type CallbackWorld, startCallbackWorld } from './surfaceWorld.js';
 
@@ -193,6 +193,54 @@ describe('the callback workflow on Teams', () => {
     await cardSays(post, 'Follow-up e-mailed to the caller');
     expect(controls(teams.cardOf(post)).verbs).not.toContain(ACTION_IDS.snooze);
     expect(personalMessages('Time to call back')).toHaveLength(2);
+  });
+
+  it('answers a Resolve from the `mine` list with what became of the call: postponed by the retry policy, then resolved', async () => {
+    const { id, post } = await requestAndCard();
+    await execute(post, ACTION_IDS.claim, { callId: id });
+    const { caller: who } = await world.episode(id);
+    const caller = who.name ?? who.number ?? '';
+    expect(caller).not.toBe('');
+
+    // Ana's `mine` list, in her personal chat: its Resolve: No answer button is the one clicked below.
+    const asked = await teams.toBot(botUrl, teams.personalMessage(USERS.ana, 'mine'));
+    expect(asked.status).toBe(200);
+    const list = teams.messagesIn(`a:personal-${USERS.ana.id}`).at(-1);
+    if (!list) throw new Error('no list card');
+    const noAnswer = JSON.stringify(list.activity).match(
+      /"title":"Resolve: No answer","verb":"ringback\.resolve","data":(\{[^}]*\})/,
+    );
+    if (!noAnswer?.[1]) throw new Error('no Resolve: No answer on the list card');
+    const data = JSON.parse(noAnswer[1]) as Record<string, unknown>;
+    const fromList = async (): Promise<InvokeAnswer> => {
+      const answer = await teams.toBot(botUrl, {
+        ...teams.invoke(list, USERS.ana, ACTION_IDS.resolve, data),
+        conversation: { id: `a:personal-${USERS.ana.id}`, conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+      });
+      expect(answer.status).toBe(200);
+      await world.drain();
+      return answer.body as InvokeAnswer;
+    };
+
+    // Attempt 1 of 2: the retry policy brings the call back at 17:30, so the answer must not say it is resolved.
+    const first = await fromList();
+    const retried = await world.episode(id);
+    expect(retried.state).toBe('claimed');
+    expect(first.type).toBe('application/vnd.microsoft.activity.message');
+    const firstText = String(first.value).replace(/\\(.)/g, '$1');
+    expect(firstText).not.toContain('Resolved');
+    expect(firstText).toBe(
+      `Attempt 1 of 2 on the call from ${caller} logged: No answer. The call is not resolved. Call back at 17:30 · attempt 2 of 2.`,
+    );
+    // The card says the same.
+    await cardSays(post, 'Call back at 17:30 · attempt 2 of 2');
+
+    // The last attempt resolves the call, and the answer says so.
+    await world.advanceTo(retried.dueAt ?? 0);
+    const last = await fromList();
+    expect((await world.episode(id)).state).toBe('resolved');
+    expect(String(last.value).replace(/\\(.)/g, '$1')).toBe(`Resolved the call from ${caller}: No answer.`);
   });
 
   it('sends nothing to a requester without e-mail, and the card says so', async () => {
