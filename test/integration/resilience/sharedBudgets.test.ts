@@ -117,6 +117,24 @@ describe('request budgets shared by replicas through PostgreSQL', () => {
   );
 
   it.skipIf(!postgres || postgres.skipReason)(
+    'keeps the longer of two pauses that two replicas write at the same moment',
+    async () => {
+      const [a, b] = await twoReplicas();
+      // Both replicas get a 429 at once, with different Retry-Afters. Unlocked, both read "no pause" and the
+      // last write won: the 2 s pause replaced the minute in about half the runs.
+      const kept: number[] = [];
+      for (let run = 0; run < 20; run++) {
+        const name = `zendesk:race${run}`;
+        // Either replica may be the one told to wait the minute.
+        const [long, short] = run % 2 === 0 ? [a, b] : [b, a];
+        await Promise.all([long.budget(name, 200).pause(60_000), short.budget(name, 200).pause(2_000)]);
+        kept.push(await a.budget(name, 200).take());
+      }
+      expect(kept.filter((wait) => wait <= 50_000)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!postgres || postgres.skipReason)(
     'makes a budget whose database was away when it was first asked for, once the database is back',
     async () => {
       if (!postgres || postgres.skipReason) throw new Error('unreachable');

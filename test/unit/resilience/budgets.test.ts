@@ -47,6 +47,14 @@ describe('the in-process budget (SQLite, one process)', () => {
     expect(await budget.take()).toBe(0);
   });
 
+  it('keeps the later end when a shorter pause follows a longer one', async () => {
+    const clock = manualClock();
+    const budget = new LocalBudget(clock, 100);
+    await budget.pause(60_000);
+    await budget.pause(2_000);
+    expect(await budget.take()).toBe(60_000);
+  });
+
   it('gives the same budget to every client that names it', async () => {
     const clock = manualClock();
     const source = localBudgets(clock);
