@@ -69,6 +69,28 @@ export function checkSlackSignature(
   return { ok: true };
 }
 
+/**
+ * Why Bolt could not read a body, or null when it can: Bolt parses a form (and the JSON of its `payload`)
+ * or else JSON, and answers a failure itself with an empty 400 and no log line of ours.
+ */
+export function unreadableSlackBody(raw: Buffer, contentType: string | undefined): string | null {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const text = raw.toString('utf8');
+  try {
+    if (type === 'application/x-www-form-urlencoded') {
+      const payload = new URLSearchParams(text).get('payload');
+      if (payload !== null) JSON.parse(payload);
+      return null;
+    }
+    JSON.parse(text);
+    return null;
+  } catch {
+    return type === 'application/x-www-form-urlencoded'
+      ? 'the form field payload is not JSON'
+      : 'the body is not JSON (Slack sends JSON events or a form with a JSON payload)';
+  }
+}
+
 export function slackSignatureGuard(deps: {
   signingSecret: string;
   logger: Logger;
@@ -76,8 +98,9 @@ export function slackSignatureGuard(deps: {
   signatures: SignatureRepository;
 }): RequestHandler[] {
   const readRaw = express.raw({ type: () => true, limit: BODY_LIMIT });
-  const count = (outcome: 'accepted' | 'unauthorized' | 'replayed' | 'duplicate' | 'unavailable') =>
-    deps.metrics.webhooks.inc({ route: SLACK_EVENTS_PATH, outcome });
+  const count = (
+    outcome: 'accepted' | 'unauthorized' | 'replayed' | 'duplicate' | 'unavailable' | 'invalid_payload',
+  ) => deps.metrics.webhooks.inc({ route: SLACK_EVENTS_PATH, outcome });
   const verify: RequestHandler = async (req, res, next) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = req.get('x-slack-signature');
@@ -139,6 +162,16 @@ export function slackSignatureGuard(deps: {
         'replayed',
         'this signed request was already received; a signed request is accepted once',
       );
+      return;
+    }
+    const unreadable = unreadableSlackBody(raw, req.get('content-type'));
+    if (unreadable) {
+      count('invalid_payload');
+      deps.logger.warn(
+        { path: SLACK_EVENTS_PATH, error: 'invalid_body' },
+        `slack: request refused: ${unreadable}`,
+      );
+      sendError(res, 400, 'invalid_body', unreadable);
       return;
     }
     count('accepted');

@@ -131,6 +131,25 @@ describe('POST /slack/events', () => {
     });
   });
 
+  describe('with a signed body Bolt cannot read', () => {
+    it('answers 400 with a JSON error, for JSON and for a form whose payload is not JSON', async () => {
+      for (const [contentType, unreadable, detail] of [
+        ['application/json', '{', 'the body is not JSON'],
+        ['application/x-www-form-urlencoded', 'payload=%7Bnot', 'the form field payload is not JSON'],
+      ] as const) {
+        const response = await postToSlackEvents(h.ringback.baseUrl, SIGNING_SECRET, {
+          contentType,
+          body: unreadable,
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_body',
+          detail: expect.stringContaining(detail),
+        });
+      }
+    });
+  });
+
   describe('without signature headers', () => {
     it('answers 401', async () => {
       const response = await fetch(`${h.ringback.baseUrl}/slack/events`, {
