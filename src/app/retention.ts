@@ -43,6 +43,7 @@ export const PURGED_WHAT = [
   'job_keys',
   'webhook_keys',
   'cards_failed',
+  'cards_posted',
   'deliveries',
   'identities',
   'episodes',
@@ -84,6 +85,8 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
       name: 'cards_failed',
       run: (now) => store.cardQueue.purgeFailed(now - JOB_RETENTION.failedCardMs, PURGE_BATCH),
     },
+    // Rows of cards already posted wait for nothing: left by versions that queued a posted card again.
+    { name: 'cards_posted', run: () => store.cardQueue.purgePosted(PURGE_BATCH) },
     { name: 'deliveries', run: (now) => store.deliveries.purgeOlderThan(now - retentionMs, PURGE_BATCH) },
     { name: 'identities', run: (now) => store.identities.purgeExpired(now, PURGE_BATCH) },
     { name: 'signatures', run: (now) => store.signatures.purgeExpired(now) },

@@ -103,11 +103,10 @@ export class ChatOutbox {
     const { surface, store, clock } = this.deps;
     if (surface.cardLane) {
       // The lane posts the card. A post job from before the lane read the queue (migration 009), queued by an
-      // older replica during a rolling deploy, comes without a queued card: it is queued here, unless posted.
+      // older replica during a rolling deploy, comes without a queued card: it is queued here, unless posted
+      // (queue skips a posted card).
       const spot = { episodeId: payload.episodeId, surface: this.name, channel: payload.channel };
-      if (!(await store.posts.get(spot.episodeId, spot.surface, spot.channel))) {
-        await store.cardQueue.queue([spot], clock.now());
-      }
+      await store.cardQueue.queue([spot], clock.now());
       await store.enqueue([surface.cardLane.wake(payload.channel)], clock.now());
       return;
     }

@@ -3,9 +3,9 @@
  * change that calls for the card (same transaction), read by the channel's lane and by thread lines
  * waiting for their card, removed when the card is posted, and kept as failed when the surface refused it.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { NewJob } from './jobs.js';
-import type { Database } from './schema.js';
+import type { CardQueueTable, Database } from './schema.js';
 
 export interface CardSpot {
   episodeId: string;
@@ -36,12 +36,39 @@ export interface CardQueueState {
   attemptedAt?: number;
 }
 
+/**
+ * The card of the `card_queue as q` row has its post stored: it is no longer waiting, whatever the row says.
+ * One condition for every reader of the queue (the lane, the channels to wake, a storm's calls, the purge).
+ */
+export function cardPosted(eb: ExpressionBuilder<Database & { q: CardQueueTable }, 'q'>) {
+  return eb.exists(
+    eb
+      .selectFrom('posts as p')
+      .select('p.episode_id')
+      .whereRef('p.episode_id', '=', 'q.episode_id')
+      .whereRef('p.surface', '=', 'q.surface')
+      .whereRef('p.channel', '=', 'q.channel'),
+  );
+}
+
 export class CardQueueRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Records cards as queued; a card already queued (or failed) keeps its row and its place. */
+  /**
+   * Records cards as queued; a card already queued (or failed) keeps its row and its place, and a card
+   * already posted there is not queued again (a call set to high again asks for its rule channel's card
+   * again): nothing would ever post or remove that row.
+   */
   async queue(spots: CardSpot[], now: number): Promise<void> {
     for (const spot of spots) {
+      const posted = await this.db
+        .selectFrom('posts')
+        .select('episode_id')
+        .where('episode_id', '=', spot.episodeId)
+        .where('surface', '=', spot.surface)
+        .where('channel', '=', spot.channel)
+        .executeTakeFirst();
+      if (posted) continue;
       await this.db
         .insertInto('card_queue')
         .values({
@@ -63,17 +90,7 @@ export class CardQueueRepository {
       .where('q.surface', '=', surface)
       .where('q.channel', '=', channel)
       .where('q.failed_at', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('posts as p')
-              .select('p.episode_id')
-              .whereRef('p.episode_id', '=', 'q.episode_id')
-              .whereRef('p.surface', '=', 'q.surface')
-              .whereRef('p.channel', '=', 'q.channel'),
-          ),
-        ),
-      )
+      .where((eb) => eb.not(cardPosted(eb)))
       .orderBy('q.queued_at')
       .orderBy('q.id')
       .execute();
@@ -151,14 +168,32 @@ export class CardQueueRepository {
     return Number(result.numDeletedRows);
   }
 
-  /** Channels of a surface with cards waiting (a restart wakes their lanes). */
+  /**
+   * Deletes up to `limit` rows of cards whose post is stored: left by a version that queued a posted card
+   * again (storing a post removes its row in the same transaction). Answers how many.
+   */
+  async purgePosted(limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('card_queue')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('card_queue as q').select('q.id').where(cardPosted).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Channels of a surface with cards waiting, as `waiting` has them (a restart, and the lane sweep, wake
+   * their lanes): a channel whose only rows are posted cards has nothing for its lane.
+   */
   async channelsWaiting(surface: string): Promise<string[]> {
     const rows = await this.db
-      .selectFrom('card_queue')
-      .select('channel')
+      .selectFrom('card_queue as q')
+      .select('q.channel')
       .distinct()
-      .where('surface', '=', surface)
-      .where('failed_at', 'is', null)
+      .where('q.surface', '=', surface)
+      .where('q.failed_at', 'is', null)
+      .where((eb) => eb.not(cardPosted(eb)))
       .execute();
     return rows.map((row) => row.channel);
   }

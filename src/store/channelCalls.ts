@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Episode } from '../domain/types.js';
+import { cardPosted } from './cardQueue.js';
 import { episodeFromRow } from './episodes.js';
 import type { Database } from './schema.js';
 
@@ -28,17 +29,7 @@ export class ChannelCalls {
       .where('q.surface', '=', surface)
       .where('q.channel', '=', channel)
       .where('q.failed_at', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('posts as p')
-              .select('p.episode_id')
-              .whereRef('p.episode_id', '=', 'q.episode_id')
-              .whereRef('p.surface', '=', 'q.surface')
-              .whereRef('p.channel', '=', 'q.channel'),
-          ),
-        ),
-      )
+      .where((eb) => eb.not(cardPosted(eb)))
       .orderBy('q.queued_at')
       .orderBy('q.id')
       .execute();

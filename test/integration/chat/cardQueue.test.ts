@@ -63,6 +63,42 @@ describe.each(kinds)('queued cards on $name', (kind) => {
     expect(await store().cardQueue.get({ episodeId: 'ep-a', surface: 'slack', channel: 'C1' })).toBeNull();
   });
 
+  it('are not queued again once posted: a call set to high again wakes no lane for its posted card', async () => {
+    const spot = { episodeId: 'ep-vip', surface: 'slack', channel: 'C-VIP' };
+    await store().enqueue([laneWake('ep-vip', 'C-VIP')], T0);
+    // What storing the post does (outbox storePost), then the planner asks for the same card again.
+    await store().posts.upsert({ ...spot, ref: '1.1', threadRef: '1.1' }, T0 + 1);
+    await store().cardQueue.remove(spot);
+    await store().enqueue([laneWake('ep-vip', 'C-VIP')], T0 + 2);
+
+    expect(await store().cardQueue.get(spot)).toBeNull();
+    expect(await store().cardQueue.waiting('slack', 'C-VIP')).toEqual([]);
+    expect(await store().cardQueue.channelsWaiting('slack')).toEqual([]);
+  });
+
+  it('wake no lane for rows of posted cards an earlier version left, and purge those rows', async () => {
+    // Rows such a version wrote: queued after the card was posted, so nothing posts or removes them.
+    await store().posts.upsert(
+      { episodeId: 'ep-vip', surface: 'slack', channel: 'C-VIP', ref: '1.1', threadRef: '1.1' },
+      T0,
+    );
+    await store()
+      .db.insertInto('card_queue')
+      .values({ episode_id: 'ep-vip', surface: 'slack', channel: 'C-VIP', queued_at: T0 + 1 })
+      .execute();
+    await store().enqueue([laneWake('ep-waiting', 'C1')], T0 + 2);
+
+    expect(await store().cardQueue.waiting('slack', 'C-VIP')).toEqual([]);
+    expect(await store().cardQueue.channelsWaiting('slack')).toEqual(['C1']);
+
+    expect(await store().cardQueue.purgePosted(500)).toBe(1);
+    expect(
+      await store().cardQueue.get({ episodeId: 'ep-vip', surface: 'slack', channel: 'C-VIP' }),
+    ).toBeNull();
+    expect((await store().cardQueue.waiting('slack', 'C1')).map((c) => c.episodeId)).toEqual(['ep-waiting']);
+    expect(await store().cardQueue.purgePosted(500)).toBe(0);
+  });
+
   it('keep a card the surface refused for good as failed, out of the lane', async () => {
     await store().enqueue([laneWake('ep-bad', 'C1'), laneWake('ep-good', 'C1')], T0);
     await store().cardQueue.fail(

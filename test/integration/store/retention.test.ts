@@ -202,6 +202,20 @@ describe.each(kinds)('retention on $name', (kind) => {
     });
   });
 
+  describe('cards already posted', () => {
+    it('deletes the queued rows of cards whose post is stored, never a card still waiting', async () => {
+      const posted = { episodeId: 'ep-posted', surface: 'slack', channel: 'C1' };
+      const waiting = { episodeId: 'ep-waiting', surface: 'slack', channel: 'C1' };
+      await store.cardQueue.queue([posted, waiting], T0);
+      // Left by a version that queued a posted card again: its lane never posts nor removes the row.
+      await store.posts.upsert({ ...posted, ref: '1.1', threadRef: '1.1' }, T0 + 1);
+
+      expect((await round(T0 + 2)).purged.cards_posted).toBe(1);
+      expect(await store.cardQueue.get(posted)).toBeNull();
+      expect(await store.cardQueue.get(waiting)).toMatchObject({ failedAt: null });
+    });
+  });
+
   describe('markers and caches', () => {
     it('forgets delivery markers past the retention and keeps recent ones', async () => {
       await store.deliveries.recordOnce('ringback.summary', 'daily:2026-11-20', T0);
