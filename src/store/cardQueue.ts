@@ -61,22 +61,30 @@ export class CardQueueRepository {
    */
   async queue(spots: CardSpot[], now: number): Promise<void> {
     for (const spot of spots) {
-      const posted = await this.db
-        .selectFrom('posts')
-        .select('episode_id')
-        .where('episode_id', '=', spot.episodeId)
-        .where('surface', '=', spot.surface)
-        .where('channel', '=', spot.channel)
-        .executeTakeFirst();
-      if (posted) continue;
+      // One statement (this runs in every ingest that opens a call): the row, unless its post is stored.
       await this.db
         .insertInto('card_queue')
-        .values({
-          episode_id: spot.episodeId,
-          surface: spot.surface,
-          channel: spot.channel,
-          queued_at: now,
-        })
+        .columns(['episode_id', 'surface', 'channel', 'queued_at'])
+        .expression(
+          this.db
+            .selectNoFrom((eb) => [
+              eb.val(spot.episodeId).as('episode_id'),
+              eb.val(spot.surface).as('surface'),
+              eb.val(spot.channel).as('channel'),
+              eb.val(now).as('queued_at'),
+            ])
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('posts')
+                    .select('episode_id')
+                    .where('episode_id', '=', spot.episodeId)
+                    .where('surface', '=', spot.surface)
+                    .where('channel', '=', spot.channel),
+                ),
+              ),
+            ),
+        )
         .onConflict((oc) => oc.columns(['episode_id', 'surface', 'channel']).doNothing())
         .execute();
     }
