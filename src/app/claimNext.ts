@@ -3,7 +3,8 @@
  * unclaimed call of that channel that needs a person most (src/domain/listOrder.ts), whether its card is
  * posted yet or still queued. Each candidate is claimed through runCommand (compare-and-set), so of many
  * clickers at once each gets a different call: whoever loses a call to another clicker moves on to the
- * next one. The agent check is the one of every click, failing closed.
+ * next one. A clicker who claimed a call of the channel seconds ago double clicked: they get that call
+ * again rather than a second one. The agent check is the one of every click, failing closed.
  */
 import { sameActor } from '../domain/episode.js';
 import { workListOrder } from '../domain/listOrder.js';
@@ -12,15 +13,16 @@ import type { Post } from '../store/posts.js';
 import { type CommandDeps, runCommand } from './commands.js';
 import type { AgentDirectory } from './directory.js';
 
-/** How the use case finds a channel's unclaimed calls (store/channelCalls.ts). */
-export interface UnclaimedCalls {
+/** How the use case reads a channel's unclaimed and lately claimed calls (store/channelCalls.ts). */
+export interface ClaimNextCalls {
   unclaimed(surface: string, channel: string, limit: number): Promise<Episode[]>;
+  claimedSince(surface: string, channel: string, since: number): Promise<Episode[]>;
 }
 
 export interface ClaimNextDeps {
   commands: CommandDeps;
   directory: Pick<AgentDirectory, 'checkAgent'>;
-  calls: UnclaimedCalls;
+  calls: ClaimNextCalls;
 }
 
 export interface ClaimNextInput {
@@ -41,12 +43,27 @@ export type ClaimNextResult =
 const CANDIDATES = 50;
 /** Reads of the candidates before answering "none left" (others may be claiming the same ones). */
 const ROUNDS = 4;
+/**
+ * A clicker's second click within this long of their last claim in the channel is a double click, answered
+ * with that call. The second click of a double click comes 100-300 ms after the first, when the first claim
+ * is usually saved already: the call is then no longer unclaimed, and without this the second click took
+ * the next one (one agent, two calls, in a storm). Wanting a second call on purpose takes longer than this.
+ */
+export const DOUBLE_CLICK_MS = 5_000;
 
 export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Promise<ClaimNextResult> {
   const { commands, directory, calls } = deps;
   const { actor, surface, channel } = input;
   const check = await directory.checkAgent(actor);
   if (!check.ok) return { status: 'not_agent', message: check.message };
+  const now = commands.clock.now();
+  const recent = (await calls.claimedSince(surface, channel, now - DOUBLE_CLICK_MS)).find(
+    (e) => e.claimedBy && sameActor(e.claimedBy, actor),
+  );
+  if (recent) {
+    const post = await commands.store.posts.get(recent.id, surface, channel);
+    return { status: 'claimed', episode: recent, post };
+  }
   const tried = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
     const candidates = (await calls.unclaimed(surface, channel, CANDIDATES))
@@ -61,7 +78,8 @@ export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Pro
         at: commands.clock.now(),
       });
       // 'refused' is a call another clicker took first. 'unchanged' is one this clicker holds already: a
-      // double click, answered with the same call (moving on gave one person two calls in a storm).
+      // double click whose clicks both read the list before either claim was saved, answered with the same
+      // call (moving on gave one person two calls in a storm).
       const holder = result.status === 'unchanged' ? result.episode.claimedBy : null;
       if (
         result.status === 'accepted' ||

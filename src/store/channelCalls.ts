@@ -1,14 +1,18 @@
 /**
  * The calls of one channel, as a storm needs them: the calls whose cards wait in the channel's queue (with
- * their episodes, in one query rather than one per card), and the unclaimed calls a "Claim next" click
- * may hand out. A call belongs to a channel when its card is posted there or queued for it, so a priority
+ * their episodes, in one query rather than one per card), the unclaimed calls a "Claim next" click may
+ * hand out, and the calls claimed in it lately (how Claim next tells a double click from a second
+ * request). A call belongs to a channel when its card is posted there or queued for it, so a priority
  * rule that sent a call to another channel is respected without asking the routing file again.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Episode } from '../domain/types.js';
 import { cardPosted } from './cardQueue.js';
 import { episodeFromRow } from './episodes.js';
 import type { Database } from './schema.js';
+
+/** At most this many recent claims are read; far more than a channel's agents claim in a few seconds. */
+const RECENT_CLAIMS = 500;
 
 export interface QueuedCall {
   episode: Episode;
@@ -49,27 +53,7 @@ export class ChannelCalls {
       .selectFrom('episodes as e')
       .selectAll('e')
       .where('e.state', '=', 'open')
-      .where(({ or, exists, selectFrom }) =>
-        or([
-          exists(
-            selectFrom('posts as p')
-              .select('p.episode_id')
-              .whereRef('p.episode_id', '=', 'e.id')
-              .where('p.surface', '=', surface)
-              .where('p.channel', '=', channel),
-          ),
-          exists(
-            selectFrom('card_queue as q')
-              .select('q.episode_id')
-              .whereRef('q.episode_id', '=', 'e.id')
-              .where('q.surface', '=', surface)
-              .where('q.channel', '=', channel)
-              // A card the surface refused for good never comes: Claim next would hand out a call whose
-              // clicker is told "its card follows", and the queue message does not count it either.
-              .where('q.failed_at', 'is', null),
-          ),
-        ]),
-      )
+      .where(inChannel(surface, channel))
       // 'high' sorts before 'normal' as text: the only two values the column holds.
       .orderBy('e.priority', 'asc')
       .orderBy('e.callback_requested', 'desc')
@@ -79,4 +63,47 @@ export class ChannelCalls {
       .execute();
     return rows.map(episodeFromRow);
   }
+
+  /**
+   * Calls of the channel (card posted or queued there) claimed at or after `since` and still held (claimed
+   * or being called back), most recently claimed first, whoever holds them: the caller picks its clicker's
+   * with sameActor. The window is seconds long, so these are a few rows even in a storm.
+   */
+  async claimedSince(surface: string, channel: string, since: number): Promise<Episode[]> {
+    const rows = await this.db
+      .selectFrom('episodes as e')
+      .selectAll('e')
+      .where('e.state', 'in', ['claimed', 'calling'])
+      .where('e.claimed_at', '>=', since)
+      .where(inChannel(surface, channel))
+      .orderBy('e.claimed_at', 'desc')
+      .orderBy('e.id', 'asc')
+      .limit(RECENT_CLAIMS)
+      .execute();
+    return rows.map(episodeFromRow);
+  }
+}
+
+/** A call belongs to the channel when its card is posted there or queued for it (and not refused for good). */
+function inChannel(surface: string, channel: string) {
+  return ({ or, exists, selectFrom }: ExpressionBuilder<Database & { e: Database['episodes'] }, 'e'>) =>
+    or([
+      exists(
+        selectFrom('posts as p')
+          .select('p.episode_id')
+          .whereRef('p.episode_id', '=', 'e.id')
+          .where('p.surface', '=', surface)
+          .where('p.channel', '=', channel),
+      ),
+      exists(
+        selectFrom('card_queue as q')
+          .select('q.episode_id')
+          .whereRef('q.episode_id', '=', 'e.id')
+          .where('q.surface', '=', surface)
+          .where('q.channel', '=', channel)
+          // A card the surface refused for good never comes: Claim next would hand out a call whose
+          // clicker is told "its card follows", and the queue message does not count it either.
+          .where('q.failed_at', 'is', null),
+      ),
+    ]);
 }

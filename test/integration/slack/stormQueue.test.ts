@@ -192,17 +192,31 @@ describe('a storm of missed calls in one Slack channel', () => {
     await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(2), WAIT);
     expect(h.fake.ephemerals[1]?.text).toContain('belongs to another channel');
 
-    // One click after another takes the rest in order, then there is nothing left.
+    // Ana's click again, seconds after her claim was saved, is a double click: her call again, not a second.
+    await click(h, {
+      user: 'UANA000001',
+      episodeId: CHANNEL,
+      cardTs: queue.ts,
+      actionId: ACTION_IDS.claimNext,
+    });
+    await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(3), WAIT);
+    expect(h.fake.ephemerals[2]?.text).toContain('*Caller 0*');
+    expect((await h.ringback.store.episodes.get(episodes[1]?.id as string))?.state).toBe('open');
+
+    // One click after another takes the rest in order, then there is nothing left. Each click is another
+    // agent's: Ana clicking again within seconds is a double click, answered with her call again.
     for (let i = 1; i <= episodes.length; i++) {
+      const user = `UNEXT${String(i).padStart(5, '0')}`;
+      h.fake.addUser({ id: user, name: `agent${i}`, realName: `Agent ${i}`, email: `agent${i}@example.com` });
       await click(h, {
-        user: 'UANA000001',
+        user,
         episodeId: CHANNEL,
         cardTs: queue.ts,
         actionId: ACTION_IDS.claimNext,
       });
-      await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(2 + i), WAIT);
+      await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(3 + i), WAIT);
     }
-    const answers = h.fake.ephemerals.slice(2).map((e) => e.text);
+    const answers = h.fake.ephemerals.slice(3).map((e) => e.text);
     expect(answers.slice(0, -1).map((t) => t.match(/\*(Caller \d)\*/)?.[1])).toEqual([
       'Caller 1',
       'Caller 2',
