@@ -38,6 +38,9 @@ function isoInstant(written: string, zone: string): number | null {
   return parsed.isValid ? parsed.toMillis() : null;
 }
 
+/** `?line=` written but left empty, as in design.md's query template, means no filter (as for state, since). */
+const blankAsAbsent = (value: unknown) => (value === '' ? undefined : value);
+
 const callsQueryIn = (zone: string) =>
   z.object({
     state: z
@@ -72,15 +75,15 @@ const callsQueryIn = (zone: string) =>
         }
         return ms;
       }),
-    line: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().max(1000).optional(),
+    line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
+    limit: z.preprocess(blankAsAbsent, z.coerce.number().int().min(1).max(1000).default(100)),
+    cursor: z.preprocess(blankAsAbsent, z.string().max(1000).optional()),
   });
 
 /** GET /api/summary: which period (`today`, `week`, … as the summary command takes them) and which line. */
 const summaryQuery = z.object({
-  period: z.string().max(100).default('today'),
-  line: z.string().max(200).optional(),
+  period: z.preprocess(blankAsAbsent, z.string().max(100).default('today')),
+  line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
 });
 
 /** A query the route cannot answer: 400 `invalid_query`, and a log line saying why. */

@@ -100,11 +100,24 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api', apiRouter(deps));
 
   app.use((req, res) => {
-    sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
+    const off = ROUTE_TURNED_ON_BY.get(req.path);
+    const detail = `no route for ${req.method} ${req.path.slice(0, 200)}${off ? ` (off: set ${off} to turn it on)` : ''}`;
+    logger.info({ method: req.method, path: req.path.slice(0, 200) }, `http: refused: ${detail}`);
+    sendError(res, 404, 'not_found', detail);
   });
   app.use(errorMiddleware(logger));
   return app;
 }
+
+/**
+ * The webhook routes an integration mounts only when its secret is set: a vendor posting to one of them
+ * meanwhile is told (and the log says) which variable turns it on, rather than a bare "no route".
+ */
+const ROUTE_TURNED_ON_BY = new Map([
+  ['/webhooks/aircall', 'AIRCALL_WEBHOOK_TOKEN'],
+  ['/webhooks/zendesk', 'ZENDESK_WEBHOOK_SECRET'],
+  ['/webhooks/calls', 'RINGBACK_WEBHOOK_SECRET'],
+]);
 
 export interface RunningServer {
   server: Server;

@@ -98,6 +98,13 @@ describe.each(kinds)('GET /api/calls pages on $name', (kind) => {
     expect(body.next).toContain('limit=100');
   });
 
+  it('takes design.md’s query template with every parameter left empty as no filter, the first page of 100', async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    const { response, body } = await get('/api/calls?state=&since=&line=&limit=&cursor=');
+    expect(response.status).toBe(200);
+    expect(body.calls.map((c) => c.id)).toEqual((await get('/api/calls')).body.calls.map((c) => c.id));
+  });
+
   it('keeps the state, line and since filters on every page', async (ctx) => {
     if (kind.skipReason) ctx.skip(kind.skipReason);
     const since = new Date(T0 + 50 * 60_000).toISOString();

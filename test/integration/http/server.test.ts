@@ -297,10 +297,20 @@ describe('HTTP server', () => {
       expect(logs()).toContainEqual(expect.stringContaining('http: refused a request body'));
     });
 
-    it('answers unknown routes with JSON 404', async () => {
+    it('answers unknown routes with JSON 404 and a log line', async () => {
       const response = await fetch(`${ringback.baseUrl}/nowhere`, { method: 'POST' });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'not_found', detail: 'no route for POST /nowhere' });
+      expect(logs()).toContainEqual(expect.stringContaining('http: refused: no route for POST /nowhere'));
+    });
+
+    it('names the variable that turns on a webhook route posted to while its integration is off', async () => {
+      const response = await fetch(`${ringback.baseUrl}/webhooks/aircall`, { method: 'POST' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: 'not_found',
+        detail: 'no route for POST /webhooks/aircall (off: set AIRCALL_WEBHOOK_TOKEN to turn it on)',
+      });
     });
   });
 });
