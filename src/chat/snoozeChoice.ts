@@ -18,6 +18,15 @@ export function pickedSnoozeChoice(date: string, time: string): string {
  * morning: nobody types a time that has just passed on purpose). Anything else is passed on unchanged, so
  * the refusal names what was typed.
  */
+function sameClock(a: DateTime, b: DateTime): boolean {
+  return a.hour === b.hour && a.minute === b.minute;
+}
+
+/** A wall time the zone shows twice (the hour the clocks go back). */
+function isRepeated(at: DateTime): boolean {
+  return sameClock(at.plus({ hours: 1 }), at) || sameClock(at.minus({ hours: 1 }), at);
+}
+
 export function typedSnoozeChoice(text: string, context: { zone: string; now: number }): string {
   const typed = text.trim();
   if ((SNOOZE_PRESETS as readonly string[]).includes(typed.toLowerCase())) return typed.toLowerCase();
@@ -29,9 +38,13 @@ export function typedSnoozeChoice(text: string, context: { zone: string; now: nu
     const minute = Number(clock[2]);
     if (hour > 23 || minute > 59) return typed;
     const now = DateTime.fromMillis(context.now, { zone: context.zone });
-    let at = now.set({ hour, minute, second: 0, millisecond: 0 });
-    if (at.toMillis() <= context.now) at = at.plus({ days: 1 });
-    return at.toFormat("yyyy-MM-dd'T'HH:mm");
+    const today = now.set({ hour, minute, second: 0, millisecond: 0 });
+    // The night the clocks go back, a time in the repeated hour comes round twice: its second coming, an
+    // hour later, is still the next one.
+    const candidates = [today, ...[today.plus({ hours: 1 })].filter((t) => sameClock(t, today))];
+    const at = candidates.find((t) => t.toMillis() > context.now) ?? today.plus({ days: 1 });
+    // An ambiguous wall time carries its offset, or it would be read as its first coming.
+    return at.toFormat(isRepeated(at) ? "yyyy-MM-dd'T'HH:mmZZ" : "yyyy-MM-dd'T'HH:mm");
   }
   return typed;
 }

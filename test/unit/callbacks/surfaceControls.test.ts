@@ -207,6 +207,18 @@ describe('typed and picked times', () => {
     expect(typed('17:10')).toBe('2026-11-21T17:10');
   });
 
+  it('reads a time in the hour the clocks go back as its second coming when the first has passed', () => {
+    // 25 Oct 2026 in Paris: 02:00–03:00 happens at +02:00, then again at +01:00.
+    const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
+    const firstComing = { zone: ZONE, now: at('2026-10-25T02:45+02:00') };
+    expect(typedSnoozeChoice('02:30', firstComing)).toBe('2026-10-25T02:30+01:00');
+    expect(typedSnoozeChoice('02:50', firstComing)).toBe('2026-10-25T02:50+02:00');
+    expect(typedSnoozeChoice('04:00', firstComing)).toBe('2026-10-25T04:00');
+    expect(typedSnoozeChoice('02:30', { zone: ZONE, now: at('2026-10-25T02:45+01:00') })).toBe(
+      '2026-10-26T02:30',
+    );
+  });
+
   it('passes presets and ISO times on, and a date with a space as ISO', () => {
     expect(typed(' Tomorrow ')).toBe('tomorrow');
     expect(typed('2026-11-23 9:05')).toBe('2026-11-23T09:05');
