@@ -31,6 +31,8 @@ describe('masking numbers written without separators or +', () => {
     ['US 4155550100', 'US …0100'],
     ['from=447700900123&to=x', 'from=…0123&to=x'],
     ['"+33176360695"', '"…0695"'],
+    ['q=%2B33622334466&x=1', 'q=…4466&x=1'],
+    ['number 0622-33-44-66', 'number …4466'],
   ])('masks %s', (input, output) => {
     expect(maskPhoneNumbers(input)).toBe(output);
   });
