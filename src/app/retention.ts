@@ -74,7 +74,10 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
   return [
     {
       name: 'jobs_dead',
-      run: (now) => store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, PURGE_BATCH),
+      // A dead job's payload is a webhook body or a card's text (caller numbers, names): never kept past the
+      // call retention, even a shorter one than the two weeks dead jobs wait.
+      run: (now) =>
+        store.finishedJobs.purgeDead(now - Math.min(JOB_RETENTION.deadMs, retentionMs), PURGE_BATCH),
     },
     { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
     {

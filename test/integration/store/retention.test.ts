@@ -114,6 +114,16 @@ describe.each(kinds)('retention on $name', (kind) => {
     purgeRound(purgers, { clock: new ManualClock(now), logger, budgetMs: 60_000 });
 
   describe('jobs', () => {
+    it('deletes dead jobs (webhook bodies with callers’ numbers) at a call retention shorter than two weeks', async () => {
+      await deadJob(store, T0);
+      const week = 7 * DAY;
+      expect((await round(T0 + week - 1, standardPurgers(store, week))).purged.jobs_dead ?? 0).toBe(0);
+      expect((await round(T0 + week + 1, standardPurgers(store, week))).purged).toMatchObject({
+        jobs_dead: 1,
+      });
+      expect(await store.jobs.countByStatus()).toMatchObject({ dead: 0 });
+    });
+
     it('deletes dead jobs after two weeks, never pending ones', async () => {
       await deadJob(store, T0);
       await deadJob(store, T0 + DAY);
