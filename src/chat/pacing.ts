@@ -278,6 +278,11 @@ export class WindowPacer {
     this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, until));
   }
 
+  /** When a send to `key` may go at the earliest as far as a 429's pause says (`now` when none holds it). */
+  pauseEnd(key: string, now: number): number {
+    return this.startAt(key, now);
+  }
+
   /** How far ahead sends are booked for the key (0 when idle). */
   backlogMs(key: string, now: number): number {
     const tail = this.times(key, now).booked.at(-1);
@@ -503,6 +508,25 @@ export class Pacing {
       const at = this.pacer.sendAt(key, now, slot);
       return { result: at, sends: this.pacer.recentSends(key, now, this.id) };
     });
+  }
+
+  /**
+   * Sends ahead of the slots already booked for `key`, at the earliest time the sends already made allow
+   * (the bookings' own sends count this one when their slots come, see WindowPacer.sendAt): for a message
+   * that must not wait behind the cards (Teams' storm queue message). Like a job's send (`paced`) it first
+   * learns the other replicas' sends and 429 pause of the key, and a pause longer than a handler may wait
+   * sends the job back to the table (RetryAfter) rather than holding its runner slot until the end.
+   */
+  async sendAhead<T>(key: string, send: () => Promise<T>): Promise<T> {
+    const { now: clock, maxInlineWaitMs } = this.options;
+    await this.learnShared(key);
+    let now = clock();
+    const pausedMs = this.pacer.pauseEnd(key, now) - now;
+    if (pausedMs > maxInlineWaitMs) throw new RetryAfter(pausedMs, `${key} is paused after a 429`);
+    const at = await this.sendAt(key, now);
+    now = clock();
+    if (at > now) await this.sleep(at - now);
+    return this.withPause(key, send);
   }
 
   /** The Pace of one job: a booking it was given before it was sent back is honoured when it returns. */

@@ -38,8 +38,6 @@ import type { TeamsConnector } from './connector.js';
 import { teamsStormQueueCard, teamsStormQueueClosedCard } from './stormCard.js';
 import { channelTarget, toTeams } from './surface.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
 export const teamsStormKind = defineJob('teams.storm_queue', z.object({ channel: z.string().min(1) }), {
   queueKey: ({ channel }) => `teams.storm:${channel}`,
 });
@@ -143,16 +141,13 @@ export class TeamsStormQueue {
   }
 
   /**
-   * Sends at the earliest time the sends already made allow (the windows hold: the cards' own sends count
-   * this one when their booked slots come, see WindowPacer.sendAt), and honours a 429 like every send.
+   * Sends ahead of the cards already booked (Pacing.sendAhead), on every replica's 429 pause of the
+   * conversation: the pause is shared through PostgreSQL like the sends.
    */
-  private async sendAhead<T>(key: string, send: () => Promise<T>): Promise<T> {
+  private sendAhead<T>(key: string, send: () => Promise<T>): Promise<T> {
     const pacing = this.pacing;
     if (!pacing) throw new Error('teams: the storm queue watcher is not registered');
-    const at = await pacing.sendAt(key, this.deps.clock.now());
-    const now = this.deps.clock.now();
-    if (at > now) await sleep(at - now);
-    return pacing.withPause(key, send);
+    return pacing.sendAhead(key, send);
   }
 
   async run(channelId: string): Promise<void> {
