@@ -4,8 +4,13 @@
  * (on SQLite and on PostgreSQL), each told privately which one; the message closes when the last card is out.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Pacing } from '../../../src/chat/pacing.js';
+import { sendsInCursors } from '../../../src/chat/sharedSends.js';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
+import { RetryAfter } from '../../../src/jobs/errors.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { Store } from '../../../src/store/store.js';
 import { STORM_QUEUE_BLOCK_PREFIX, STORM_QUEUE_HEAD_BLOCK } from '../../../src/surfaces/slack/stormBlocks.js';
 import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
@@ -285,3 +290,57 @@ describe.each(kinds)('20 agents click Claim next at once, on $name', (kind) => {
     }
   }, 60_000);
 });
+
+// Replicas share one PostgreSQL; a SQLite deployment is one process, which shares nothing.
+describe.each(kinds.filter((kind) => kind.name === 'postgres'))(
+  'a storm in a channel another replica was told to pause, on $name',
+  (kind) => {
+    let db: TestDatabase;
+    let h: SlackHarness;
+
+    beforeEach(async (ctx) => {
+      if (kind.skipReason) ctx.skip(kind.skipReason);
+      db = await kind.create();
+      // No deadline ends a lane run during the test: a run ends only when its next slot is further away than
+      // laneInlineWaitMs (100 ms), which at one post a second is after every post past the burst, and the next
+      // run reads the shared pause first (LaneRunner.runLane, learnShared).
+      h = await startSlackHarness({ database: db, slack: { sender: { laneRunMs: 60_000 } } });
+    });
+
+    afterEach(async () => {
+      if (kind.skipReason) return;
+      await h?.stop();
+      await db?.drop();
+    });
+
+    it('posts no more cards once another replica records a pause, however long a lane run may last', async () => {
+      const episodes = await storm(h, 15);
+      const posted = () => episodes.filter((episode) => cardIn(h.fake, CHANNEL, episode.id)).length;
+      // Past the burst: the lane posts one card a second now.
+      await vi.waitFor(() => expect(posted()).toBeGreaterThanOrEqual(4), WAIT);
+
+      // Slack answered another replica 429 with Retry-After 60 s for this channel (a card update, a reply).
+      const other = new Store(openDatabase(db.target, { onConnectionError: () => undefined }));
+      try {
+        const clock = h.ringback.clock;
+        const replica = new Pacing(
+          { windows: [] },
+          { maxInlineWaitMs: 0, now: () => clock.now(), sharedSends: sendsInCursors(other, 'slack', clock) },
+        );
+        await expect(
+          replica.withPause(CHANNEL, async () => {
+            throw new RetryAfter(60_000, 'Slack 429');
+          }),
+        ).rejects.toBeInstanceOf(RetryAfter);
+      } finally {
+        await other.close();
+      }
+      const atPause = posted();
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      // At most the card whose send was already due when the pause was written. A lane that kept one run going
+      // from post to post (laneInlineWaitMs of 1.5 s) read the pause only at the run's start and posted into it.
+      expect(posted() - atPause).toBeLessThanOrEqual(1);
+      expect(posted()).toBeLessThan(episodes.length);
+    }, 60_000);
+  },
+);
