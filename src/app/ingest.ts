@@ -13,6 +13,7 @@ import {
   autoResolveBy,
   buildDetails,
   type CallRecord,
+  callerNameOf,
   callKey,
   callTime,
   changedFields,
@@ -265,7 +266,10 @@ class Ingestion {
     return resolved;
   }
 
-  /** Links a ticket the episode lacked and recomputes the card details; announces them when `announce`. */
+  /**
+   * Links a ticket the episode lacked, names a caller it had no name for (a later delivery of its calls may
+   * bring the contact) and recomputes the card details; announces the details when `announce`.
+   */
   private async refreshEpisode(
     episodeId: string,
     { record, line }: IncomingCall,
@@ -287,6 +291,15 @@ class Ingestion {
     }
 
     const calls = await this.calls.listForEpisode(episodeId);
+    const name = callerNameOf(calls);
+    if (episode.caller.name === null && name !== null) {
+      const named = await applyCommandIn(repos, this.commandDeps, episodeId, {
+        type: 'name_caller',
+        at: now,
+        name,
+      });
+      if (named.status === 'accepted') episode = named.episode;
+    }
     episode = await this.syncCallbackRequest(episode, calls, record.provider);
     const before = parseDetails(await repos.episodes.getDetails(episodeId));
     const after = buildDetails(before, calls, line ?? lineNamed(deps.routing, episode.line));

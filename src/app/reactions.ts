@@ -180,6 +180,8 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   // The cards show the ticket link; the ticket itself caused this, so nothing goes back to Zendesk.
   // (The Zendesk adapter reads the pre-brief as soon as it links the ticket: src/zendesk/episodeLink.ts.)
   ticket_linked: () => [],
+  // The cards show the name (their title) once it is known; the ticket keeps what it was opened with.
+  caller_named: () => [],
   // Voicemail, transcript, requester…: the card shows them. A pre-brief brings what priority rules and
   // `ticketAssignee` read.
   details_changed: (event) => (event.fields.includes('prebrief') ? [{ kind: 'triage.evaluate' }] : []),

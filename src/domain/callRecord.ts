@@ -375,6 +375,25 @@ export function openingEpisode(
   return { episode, details: buildDetails(emptyDetails(), [call], line) };
 }
 
+/**
+ * The caller's name as the episode's calls give it: that of the latest call (by when it came in) whose
+ * merged deliveries name the caller, so the result does not depend on the order the deliveries came in.
+ */
+export function callerNameOf(calls: { record: CallRecord }[]): string | null {
+  let name: string | null = null;
+  let at = Number.NEGATIVE_INFINITY;
+  for (const { record } of calls) {
+    if (!record.externalName) continue;
+    const time = callTime(record);
+    // Two calls of the same moment that disagree: the same one wins whatever order they are listed in.
+    if (time > at || (time === at && name !== null && record.externalName < name)) {
+      name = record.externalName;
+      at = time;
+    }
+  }
+  return name;
+}
+
 /** The details fields whose value differs, named for the `details_changed` event. */
 export function changedFields(before: EpisodeDetails, after: EpisodeDetails): string[] {
   return (Object.keys(after) as (keyof EpisodeDetails)[]).filter(

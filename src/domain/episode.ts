@@ -55,6 +55,11 @@ export type Command =
   | { type: 'release_card'; at: number }
   /** Zendesk (or a Zendesk Talk delivery) told us the episode's ticket. */
   | { type: 'link_ticket'; at: number; ticketId: number }
+  /**
+   * A provider delivery named the caller (ingest reads it from the episode's calls): the name the card,
+   * the ticket text and the follow-up use, when the episode had none yet.
+   */
+  | { type: 'name_caller'; at: number; name: string }
   /** The priority rules were evaluated again (at opening, when Zendesk answered, on a callback request). */
   | { type: 'set_priority'; at: number; level: Priority; rule: string | null; because: string | null }
   /**
@@ -88,6 +93,8 @@ export type DomainEvent =
   | { type: 'escalated'; at: number; level: number }
   | { type: 'card_released'; at: number }
   | { type: 'ticket_linked'; at: number; ticketId: number }
+  /** The caller's name became known after the episode opened (a later delivery of its calls named them). */
+  | { type: 'caller_named'; at: number; name: string }
   /** Emitted by ingest, not by decide(): a first missed call opened the episode. */
   | { type: 'opened'; at: number; providerCallKey: string }
   /** Emitted by ingest or Zendesk: the card's details changed (voicemail, transcript, requester…). */
@@ -451,6 +458,16 @@ export function decide(episode: Episode, command: Command): Decision {
       return accept(episode, { zendeskTicketId: command.ticketId }, [
         { type: 'ticket_linked', at: command.at, ticketId: command.ticketId },
       ]);
+
+    case 'name_caller': {
+      // Only a name the episode lacks: one it has stays, whichever delivery came last (nothing says where
+      // it came from, and a card's title should not change under the agents' eyes).
+      const name = command.name.trim();
+      if (episode.caller.name !== null || name === '') return accept(episode, {}, []);
+      return accept(episode, { caller: { ...episode.caller, name } }, [
+        { type: 'caller_named', at: command.at, name },
+      ]);
+    }
 
     case 'set_priority':
       return setPriority(episode, command);

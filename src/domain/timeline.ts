@@ -82,6 +82,7 @@ export function timelineLine(
     case 'details_changed':
     case 'card_released':
     case 'ticket_linked':
+    case 'caller_named':
       return null;
   }
 }

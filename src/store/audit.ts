@@ -16,12 +16,13 @@ export interface AuditEntry {
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
 /**
- * The audit fields that hold caller data, by event type: a number to call back on, and a priority rule's
- * reason (it can name the caller's organization or tags). The retention erases them with the episode.
+ * The audit fields that hold caller data, by event type: a number to call back on, the caller's name, and a
+ * priority rule's reason (it can name the caller's organization or tags). The retention erases them with the episode.
  */
 export const CALLER_DATA_IN_AUDIT: Readonly<Record<string, readonly string[]>> = {
   callback_request_noted: ['number'],
   callback_number_set: ['number'],
+  caller_named: ['name'],
   priority_set: ['because'],
 };
 

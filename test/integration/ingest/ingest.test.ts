@@ -135,6 +135,81 @@ describe.each(kinds)('ingest on $name', (kind) => {
     });
   });
 
+  describe('a caller named by a later delivery of the call', () => {
+    it('names the episode through a versioned, audited change that refreshes the cards', async () => {
+      expect(await ingestCallEvent(deps, callEvent())).toMatchObject({ outcome: 'opened' });
+      const [opened] = await store.episodes.list();
+      expect(opened?.caller).toEqual({ number: MARIE, name: null });
+
+      const named = callEvent({ externalName: 'Zoe Test', occurredAt: T0 + 45_000 });
+      expect(await ingestCallEvent(deps, named)).toMatchObject({ outcome: 'updated', episodeId: opened?.id });
+      const episode = await store.episodes.get(opened?.id ?? '');
+      expect(episode).toMatchObject({
+        caller: { number: MARIE, name: 'Zoe Test' },
+        version: (opened?.version ?? 0) + 1,
+      });
+      expect(recorder.eventTypes()).toEqual(['opened', 'caller_named']);
+      expect(recorder.contexts.at(-1)).toMatchObject({
+        previous: { caller: { name: null } },
+        episode: { caller: { name: 'Zoe Test' } },
+      });
+      const audit = await store.audit.listForEpisode(opened?.id ?? '');
+      expect(audit.map((a) => [a.type, a.data])).toEqual([
+        ['opened', expect.anything()],
+        ['caller_named', { name: 'Zoe Test' }],
+      ]);
+
+      // The same delivery again, or an older one without the name, changes nothing more.
+      await ingestCallEvent(deps, named);
+      await ingestCallEvent(deps, callEvent({ occurredAt: T0 + 31_000 }));
+      expect((await store.episodes.get(opened?.id ?? ''))?.caller.name).toBe('Zoe Test');
+      expect(recorder.eventTypes()).toEqual(['opened', 'caller_named']);
+    });
+
+    it('keeps the name the episode opened with when a later delivery gives another', async () => {
+      await ingestCallEvent(deps, callEvent({ externalName: 'Marie Dupont' }));
+      await ingestCallEvent(deps, callEvent({ externalName: 'M. Dupont', occurredAt: T0 + 45_000 }));
+      const [episode] = await store.episodes.list();
+      expect(episode?.caller.name).toBe('Marie Dupont');
+      expect(recorder.eventTypes()).toEqual(['opened']);
+    });
+
+    it('takes the Aircall contact an event after call.ended brings', async () => {
+      const withoutContact = fixtures('aircall', 'missed-call').map((f) => ({
+        ...f.body,
+        data: { ...(f.body.data as Record<string, unknown>), contact: null },
+      }));
+      for (const body of withoutContact) await ingestAircallDelivery(deps, metrics, aircallJob(body));
+      const [opened] = await store.episodes.list();
+      expect(opened?.caller).toEqual({ number: MARIE, name: null });
+
+      const ended = fixtures('aircall', 'missed-call').at(-1)?.body as Record<string, unknown>;
+      const commented = { ...ended, event: 'call.commented', timestamp: (ended.timestamp as number) + 60 };
+      expect(await ingestAircallDelivery(deps, metrics, aircallJob(commented))).toMatchObject({
+        outcome: 'updated',
+      });
+      expect((await store.episodes.get(opened?.id ?? ''))?.caller).toEqual({
+        number: MARIE,
+        name: 'Marie Dupont',
+      });
+    });
+
+    it('names the open episode from a repeat call that names the caller', async () => {
+      await ingestCallEvent(deps, callEvent());
+      const repeat = callEvent({
+        providerCallId: 'call-2',
+        externalName: 'Zoe Test',
+        startedAt: T0 + 600_000,
+        endedAt: T0 + 630_000,
+        occurredAt: T0 + 630_000,
+      });
+      expect(await ingestCallEvent(deps, repeat)).toMatchObject({ outcome: 'joined' });
+      const [episode] = await store.episodes.list();
+      expect(episode).toMatchObject({ callCount: 2, caller: { number: MARIE, name: 'Zoe Test' } });
+      expect(recorder.eventTypes()).toEqual(['opened', 'call_joined', 'caller_named']);
+    });
+  });
+
   describe('a second missed call from the same number', () => {
     it('joins the open episode: same card, count 2, last call time moved', async () => {
       await deliver('missed-call');

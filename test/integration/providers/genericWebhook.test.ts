@@ -8,6 +8,7 @@ import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
 import { fixture } from '../ingest/support.js';
 
 const SECRET = 'generic-webhook-secret-for-tests';
+const API_TOKEN = 'generic-webhook-api-token-for-tests';
 const ROUTING = `
 timezone: Europe/Paris
 lines:
@@ -27,7 +28,11 @@ describe('the generic call webhook', () => {
 
   beforeEach(async () => {
     database = sqliteDatabase();
-    const config = testConfig({ database, env: { RINGBACK_WEBHOOK_SECRET: SECRET }, routingYaml: ROUTING });
+    const config = testConfig({
+      database,
+      env: { RINGBACK_WEBHOOK_SECRET: SECRET, RINGBACK_API_TOKEN: API_TOKEN },
+      routingYaml: ROUTING,
+    });
     ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
   });
 
@@ -163,6 +168,41 @@ describe('the generic call webhook', () => {
       expect(metrics).toMatch(
         /ringback_unsafe_links_dropped_total\{provider="generic",field="voicemail",kind="\w+"\} 1/,
       );
+    });
+
+    it('names the caller when a later delivery of the same call brings the name, as GET /api/calls/:id shows', async () => {
+      const call = {
+        provider: 'audit',
+        callId: 'a1',
+        direction: 'inbound',
+        from: '+14155550134',
+        line: '+1 415 555 0100',
+        startedAt: '2026-11-20T17:05:00Z',
+        endedAt: '2026-11-20T17:05:41Z',
+        answered: false,
+        missedReason: 'no-answer',
+      };
+      const view = async (id: string) => {
+        const response = await fetch(`${ringback.baseUrl}/api/calls/${id}`, {
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as { caller: unknown; providerCallIds: string[] };
+      };
+
+      expect(await (await post(JSON.stringify(call))).json()).toEqual({ status: 'accepted' });
+      await ringback.runner.drain();
+      const [opened] = await ringback.store.episodes.list();
+      expect((await view(opened?.id ?? '')).caller).toEqual({ number: '+14155550134', name: null });
+
+      const named = JSON.stringify({ ...call, callerName: 'Zoe Test' });
+      expect(await (await post(named)).json()).toEqual({ status: 'accepted' });
+      await ringback.runner.drain();
+      expect(await ringback.store.episodes.count()).toBe(1);
+      expect(await view(opened?.id ?? '')).toMatchObject({
+        caller: { number: '+14155550134', name: 'Zoe Test' },
+        providerCallIds: ['generic:audit:a1'],
+      });
     });
 
     it('gives a withheld caller an episode without a number', async () => {

@@ -391,6 +391,7 @@ describe.each(kinds)('retention on $name', (kind) => {
             actor: null,
             data: { level: 'high', previous: 'normal', rule: 'vip', because: 'organization Refund Corp' },
           },
+          { type: 'caller_named', actor: null, data: { name: 'Zoe Test' } },
           { type: 'claimed', actor: ana, data: { implicit: false } },
         ].map((entry) => ({ ...entry, episodeId, surface: 'slack' as const, at: T0 + 100_000 }));
       await store.audit.append([...entries('old'), ...entries('recent')]);
@@ -402,12 +403,14 @@ describe.each(kinds)('retention on $name', (kind) => {
         ['callback_number_set', { number: null }],
         ['callback_request_noted', { first: true, number: null, autoCallback: null }],
         ['priority_set', { level: 'high', previous: 'normal', rule: 'vip', because: null }],
+        ['caller_named', { name: null }],
         ['claimed', { implicit: false }],
       ]);
       expect(old[0]?.actor).toEqual(ana);
       const recent = await store.audit.listForEpisode('recent');
       expect(JSON.stringify(recent)).toContain('+33612340001');
       expect(JSON.stringify(recent)).toContain('Refund Corp');
+      expect(JSON.stringify(recent)).toContain('Zoe Test');
     });
 
     it('erases provider calls not heard of since the retention, with or without an episode', async () => {

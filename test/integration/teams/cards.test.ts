@@ -100,6 +100,25 @@ describe('a missed call', () => {
   });
 });
 
+describe('a caller named by a later delivery of the call', () => {
+  it('gets the name on the card already posted, updated in place', async () => {
+    const startedAt = h.ringback.clock.now() - 90_000;
+    await h.missedCall({ callId: 'CA-named-later', from: '+33612345609', startedAt });
+    const episode = await episodeOf('CA-named-later');
+    const post = await cardOf(episode.id);
+    expect(cardText(h.fake.cardOf(post))).toContain('Missed call from 06 12 34 56 09');
+    expect(episode.caller.name).toBeNull();
+
+    await h.missedCall({ callId: 'CA-named-later', from: '+33612345609', startedAt, callerName: 'Zoe Test' });
+    await vi.waitFor(
+      () => expect(cardText(h.fake.cardOf(post))).toContain('Missed call from Zoe Test'),
+      WAIT,
+    );
+    expect(post.versions.length).toBeGreaterThan(1);
+    expect((await h.ringback.store.episodes.get(episode.id))?.caller.name).toBe('Zoe Test');
+  });
+});
+
 describe('claim', () => {
   it('answers the clicker with their own controls and shows everyone who has it', async () => {
     await h.missedCall({ callId: 'CA-claim', from: '+33612345602', callerName: 'Jean Petit' });

@@ -43,7 +43,14 @@ export interface TeamsHarness {
    */
   storedCard(episodeId: string): Promise<FakeActivity>;
   /** A missed call through POST /webhooks/calls, as a telephony system sends it. */
-  missedCall(call: { callId: string; from: string; callerName?: string; line?: string }): Promise<void>;
+  missedCall(call: {
+    callId: string;
+    from: string;
+    callerName?: string;
+    line?: string;
+    /** When the call came in (epoch ms), 90 s ago unless said: the same for two deliveries of one call. */
+    startedAt?: number;
+  }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +97,7 @@ export async function startTeamsHarness(options: {
       return card as FakeActivity;
     },
     async missedCall(call) {
-      const startedAt = ringback.clock.now() - 90_000;
+      const startedAt = call.startedAt ?? ringback.clock.now() - 90_000;
       const body = JSON.stringify({
         provider: 'twilio',
         callId: call.callId,

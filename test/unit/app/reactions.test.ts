@@ -138,6 +138,11 @@ describe('the reactions table', () => {
     expect(kinds(intents)).toEqual(['card.refresh', 'thread.timeline']);
   });
 
+  it('re-renders the cards when the caller is named later, and sends nothing to Zendesk', () => {
+    const intents = reactTo([{ type: 'caller_named', at: T0, name: 'Zoe Test' }]);
+    expect(kinds(intents)).toEqual(['card.refresh', 'thread.timeline']);
+  });
+
   it('only re-renders the cards when details change, whatever the field is called', () => {
     for (const field of ['voicemail', 'heldUntil', 'zendeskTicketId']) {
       const intents = reactTo([{ type: 'details_changed', at: T0, fields: [field] }]);

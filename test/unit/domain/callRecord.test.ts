@@ -6,6 +6,7 @@ import {
   autoResolveBy,
   buildDetails,
   type CallRecord,
+  callerNameOf,
   callKey,
   changedFields,
   isMissed,
@@ -498,6 +499,30 @@ describe('buildDetails', () => {
     const previous = { ...emptyDetails(), callerCountry: 'BE', requester: { id: 7, name: 'Marie Dupont' } };
     const details = buildDetails(previous, [{ key: 'k', record: withheld }], supportFr);
     expect(details).toMatchObject({ callerCountry: 'BE', requester: { id: 7, name: 'Marie Dupont' } });
+  });
+});
+
+describe('callerNameOf', () => {
+  const call = (id: string, startedAt: number, ...names: (string | null)[]) => ({
+    record: fold(
+      names.map((externalName, i) =>
+        callEvent({ providerCallId: id, startedAt, externalName, occurredAt: startedAt + 30_000 + i }),
+      ),
+    ),
+  });
+
+  it('reads the name a later delivery of the call brought', () => {
+    expect(callerNameOf([call('1', T0, null)])).toBeNull();
+    expect(callerNameOf([call('1', T0, null, 'Zoe Test')])).toBe('Zoe Test');
+    // A still later delivery without a name does not take it away.
+    expect(callerNameOf([call('1', T0, null, 'Zoe Test', null)])).toBe('Zoe Test');
+  });
+
+  it('takes the name of the latest call that has one, whatever order the calls are listed in', () => {
+    const calls = [call('1', T0, 'Zoe'), call('2', T0 + 600_000, 'Zoe Test'), call('3', T0 + 900_000, null)];
+    for (const order of permutations(calls)) expect(callerNameOf(order)).toBe('Zoe Test');
+    const sameMoment = [call('1', T0, 'Zoe B'), call('2', T0, 'Zoe A')];
+    for (const order of permutations(sameMoment)) expect(callerNameOf(order)).toBe('Zoe A');
   });
 });
 

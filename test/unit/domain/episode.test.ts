@@ -451,6 +451,42 @@ describe('link_ticket', () => {
   });
 });
 
+describe('name_caller', () => {
+  const nameless = () => episode({ caller: { number: '+33612345678', name: null } });
+
+  it('names a caller the episode had no name for, as a new version, and says so with caller_named', () => {
+    const { episode: next, events } = accepted(nameless(), { type: 'name_caller', at: T0, name: 'Zoe Test' });
+    expect(next).toMatchObject({ caller: { number: '+33612345678', name: 'Zoe Test' }, version: 2 });
+    expect(events).toEqual([{ type: 'caller_named', at: T0, name: 'Zoe Test' }]);
+  });
+
+  it('names the caller of a resolved episode too, leaving it resolved', () => {
+    const resolved = accepted(accepted(nameless(), { type: 'claim', actor: ana, at: T0 + 60_000 }).episode, {
+      type: 'resolve',
+      actor: ana,
+      at: T0 + 120_000,
+      outcome: 'reached',
+      asManager: false,
+    }).episode;
+    const { episode: next } = accepted(resolved, { type: 'name_caller', at: T0 + 180_000, name: 'Zoe' });
+    expect(next).toMatchObject({ state: 'resolved', outcome: 'reached', caller: { name: 'Zoe' } });
+  });
+
+  it('keeps the name the episode has: a different one from a later delivery changes nothing', () => {
+    const named = episode();
+    const decision = accepted(named, { type: 'name_caller', at: T0, name: 'M. Dupont (old contact)' });
+    expect(decision.events).toEqual([]);
+    expect(decision.episode).toBe(named);
+  });
+
+  it('changes nothing for a blank name, and names once when told twice', () => {
+    expect(accepted(nameless(), { type: 'name_caller', at: T0, name: '  ' }).events).toEqual([]);
+    const once = accepted(nameless(), { type: 'name_caller', at: T0, name: ' Zoe Test ' }).episode;
+    expect(once.caller.name).toBe('Zoe Test');
+    expect(accepted(once, { type: 'name_caller', at: T0 + 1, name: 'Zoe Test' }).events).toEqual([]);
+  });
+});
+
 describe('escalate', () => {
   it('raises the level and remembers when', () => {
     const { episode: next } = accepted(episode(), { type: 'escalate', at: T0 + 900_000, level: 1 });
