@@ -169,6 +169,25 @@ describe('the callback workflow, end to end', () => {
     return ticket;
   }
 
+  /** Aircall's automatic call back failed for a number nobody had: Ringback made its Zendesk requester. */
+  async function failedAutomaticCallback() {
+    await webhook('callback-automatic-failed');
+    const [opened] = await app.store.episodes.list();
+    if (!opened) throw new Error('no call');
+    const user = zendesk.users.get(ticketOf(opened).requester_id as number);
+    if (!user) throw new Error('no requester');
+    return { opened, id: opened.id, user };
+  }
+
+  /** The line's two tries, half an hour apart, both unanswered (the last resolves the call); `between` runs between them. */
+  async function twoUnansweredTries(id: string, between: () => Promise<void> = async () => {}) {
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await advanceTo(clock.now() + 31 * 60_000);
+    await between();
+    await click(id, ACTION_IDS.resolve, 'no_answer');
+    await drain();
+  }
+
   it('runs request → claim → snooze → reminder → two failed attempts → a French follow-up, each once', async () => {
     zendesk.addUser({ name: 'Marie Dupont', email: 'marie@example.fr', phone: '+33622334466', locale: 'fr' });
     // The caller presses *: the call ends missed, then Aircall tags it "Callback request".
@@ -257,21 +276,13 @@ describe('the callback workflow, end to end', () => {
 
   it('greets the caller by the name an agent gave their Zendesk user, not the placeholder with their number', async () => {
     // An unknown number: Ringback creates the requester "Caller +33 …", without e-mail.
-    await webhook('callback-automatic-failed');
-    const [opened] = await app.store.episodes.list();
-    const id = opened?.id ?? '';
-    const ticket = ticketOf(await current(id));
-    const user = zendesk.users.get(ticket.requester_id as number);
-    if (!user) throw new Error('no requester');
+    const { id, user } = await failedAutomaticCallback();
     expect(user.name).toMatch(/^Caller \+33/);
     // The caller writes in: an agent gives the user their name and e-mail.
     user.name = 'Marie Dupont';
     user.email = 'marie@example.fr';
     user.locale = 'fr';
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await advanceTo(clock.now() + 31 * 60_000);
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await drain();
+    await twoUnansweredTries(id);
     const [body] = ticketOf(await current(id))
       .comments.filter((c) => c.public)
       .map((c) => c.body);
@@ -281,18 +292,13 @@ describe('the callback workflow, end to end', () => {
 
   it('sends nothing to a requester without e-mail, and the card says so', async () => {
     // No Zendesk user has this number: Ringback creates the requester from the phone alone.
-    await webhook('callback-automatic-failed');
-    const [opened] = await app.store.episodes.list();
-    const id = opened?.id ?? '';
+    const { opened, id } = await failedAutomaticCallback();
     expect(opened).toMatchObject({ callbackRequested: true, autoCallback: 'failed' });
     expect(await cardLines(id)).toContain(
       'Aircall’s automatic call back did not get through: a person must call back',
     );
 
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await advanceTo(clock.now() + 31 * 60_000);
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await drain();
+    await twoUnansweredTries(id);
     const episode = await current(id);
     expect(episode).toMatchObject({ state: 'resolved', followUp: 'no_email' });
     const ticket = ticketOf(episode);
@@ -302,19 +308,12 @@ describe('the callback workflow, end to end', () => {
   });
 
   it('does not call a follow-up sent when the ticket was closed before it: the card says nothing went out', async () => {
-    await webhook('callback-automatic-failed');
-    const [opened] = await app.store.episodes.list();
-    const id = opened?.id ?? '';
-    const ticket = ticketOf(await current(id));
-    const user = zendesk.users.get(ticket.requester_id as number);
-    if (!user) throw new Error('no requester');
+    const { id, user } = await failedAutomaticCallback();
     user.email = 'marie@example.fr';
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await advanceTo(clock.now() + 31 * 60_000);
     // An agent closes the ticket from Zendesk before the last try.
-    ticketOf(await current(id)).status = 'closed';
-    await click(id, ACTION_IDS.resolve, 'no_answer');
-    await drain();
+    await twoUnansweredTries(id, async () => {
+      ticketOf(await current(id)).status = 'closed';
+    });
     const episode = await current(id);
     expect(episode).toMatchObject({ state: 'resolved', followUp: 'ticket_closed' });
     expect(ticketOf(episode).comments.filter((c) => c.public)).toHaveLength(0);
