@@ -24,9 +24,10 @@ function refused(current: Episode, command: Command) {
   return decision.refusal;
 }
 
-const claimedByAna = () => accepted(episode(), { type: 'claim', actor: ana, at: T0 + 60_000 }).episode;
-const resolvedByAna = () =>
-  accepted(claimedByAna(), {
+const claimedByAna = (from = episode()) =>
+  accepted(from, { type: 'claim', actor: ana, at: T0 + 60_000 }).episode;
+const resolvedByAna = (from = episode()) =>
+  accepted(claimedByAna(from), {
     type: 'resolve',
     actor: ana,
     at: T0 + 120_000,
@@ -461,14 +462,11 @@ describe('name_caller', () => {
   });
 
   it('names the caller of a resolved episode too, leaving it resolved', () => {
-    const resolved = accepted(accepted(nameless(), { type: 'claim', actor: ana, at: T0 + 60_000 }).episode, {
-      type: 'resolve',
-      actor: ana,
-      at: T0 + 120_000,
-      outcome: 'reached',
-      asManager: false,
-    }).episode;
-    const { episode: next } = accepted(resolved, { type: 'name_caller', at: T0 + 180_000, name: 'Zoe' });
+    const { episode: next } = accepted(resolvedByAna(nameless()), {
+      type: 'name_caller',
+      at: T0 + 180_000,
+      name: 'Zoe',
+    });
     expect(next).toMatchObject({ state: 'resolved', outcome: 'reached', caller: { name: 'Zoe' } });
   });
 
