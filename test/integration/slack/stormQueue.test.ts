@@ -163,16 +163,13 @@ describe('a storm of missed calls in one Slack channel', () => {
     h.fake.addUser({ id: 'UANA000001', name: 'ana', realName: 'Ana Lopez', email: 'ana@example.com' });
     const episodes = await storm(h, 5);
     const queue = await waitForQueueMessage(h);
+    const claimNextAs = (user: string, channel?: string) =>
+      click(h, { user, episodeId: CHANNEL, cardTs: queue.ts, actionId: ACTION_IDS.claimNext, channel });
     await vi.waitFor(async () => {
       expect(await h.ringback.store.posts.get(episodes[0]?.id as string, 'slack', CHANNEL)).not.toBeNull();
     }, WAIT);
 
-    await click(h, {
-      user: 'UANA000001',
-      episodeId: CHANNEL,
-      cardTs: queue.ts,
-      actionId: ACTION_IDS.claimNext,
-    });
+    await claimNextAs('UANA000001');
     await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(1), WAIT);
     const first = await h.ringback.store.episodes.get(episodes[0]?.id as string);
     expect(first).toMatchObject({
@@ -187,23 +184,12 @@ describe('a storm of missed calls in one Slack channel', () => {
     expect(told?.text).toContain('`/ringback mine`');
 
     // A button copied into another channel cannot hand out this channel's calls.
-    await click(h, {
-      user: 'UANA000001',
-      episodeId: CHANNEL,
-      cardTs: queue.ts,
-      actionId: ACTION_IDS.claimNext,
-      channel: 'C0OTHER0001',
-    });
+    await claimNextAs('UANA000001', 'C0OTHER0001');
     await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(2), WAIT);
     expect(h.fake.ephemerals[1]?.text).toContain('belongs to another channel');
 
     // Ana's click again, seconds after her claim was saved, is a double click: her call again, not a second.
-    await click(h, {
-      user: 'UANA000001',
-      episodeId: CHANNEL,
-      cardTs: queue.ts,
-      actionId: ACTION_IDS.claimNext,
-    });
+    await claimNextAs('UANA000001');
     await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(3), WAIT);
     expect(h.fake.ephemerals[2]?.text).toContain('*Caller 0*');
     expect((await h.ringback.store.episodes.get(episodes[1]?.id as string))?.state).toBe('open');
@@ -213,12 +199,7 @@ describe('a storm of missed calls in one Slack channel', () => {
     for (let i = 1; i <= episodes.length; i++) {
       const user = `UNEXT${String(i).padStart(5, '0')}`;
       h.fake.addUser({ id: user, name: `agent${i}`, realName: `Agent ${i}`, email: `agent${i}@example.com` });
-      await click(h, {
-        user,
-        episodeId: CHANNEL,
-        cardTs: queue.ts,
-        actionId: ACTION_IDS.claimNext,
-      });
+      await claimNextAs(user);
       await vi.waitFor(() => expect(h.fake.ephemerals).toHaveLength(3 + i), WAIT);
     }
     const answers = h.fake.ephemerals.slice(3).map((e) => e.text);
