@@ -180,32 +180,20 @@ export class ZendeskTickets {
 
   /**
    * Writes the change built from the latest ticket as a safe update (a 409 re-reads and builds again);
-   * answers what happened: written, nothing to write (null from `build`), or a closed ticket that takes
-   * nothing, which a caller must not take for "already there".
+   * answers what the last attempt did: written, nothing to write (null from `build`), or a closed ticket
+   * that takes nothing, which a caller must not take for "already there" (a ticket closed between a 409 and
+   * its re-read included).
    */
   async write(
     ticket: ZendeskTicket,
     build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
   ): Promise<TicketWriteResult> {
-    let result: TicketWriteResult = 'closed';
-    await this.update(ticket, async (current) => {
+    return this.safely(ticket, async (current): Promise<TicketWriteResult> => {
+      if (closedForWrites(current, this.deps.logger)) return 'closed';
       const change = await build(current);
-      result = change === null ? 'unchanged' : 'written';
-      return change;
-    });
-    return result;
-  }
-
-  /** Builds the change from the latest ticket (null = nothing left to do) and writes it safely. */
-  private async update(
-    ticket: ZendeskTicket,
-    build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
-  ): Promise<ZendeskTicket> {
-    return this.safely(ticket, async (current) => {
-      if (closedForWrites(current, this.deps.logger)) return current;
-      const change = await build(current);
-      if (!change) return current;
-      return this.deps.client.updateTicket(current.id, change, current.updated_at);
+      if (!change) return 'unchanged';
+      await this.deps.client.updateTicket(current.id, change, current.updated_at);
+      return 'written';
     });
   }
 
@@ -232,7 +220,7 @@ export class ZendeskTickets {
       },
       timezoneOf(routing, episode.line),
     );
-    await this.update(ticket, () => ({ comment: { body, public: false } }));
+    await this.write(ticket, () => ({ comment: { body, public: false } }));
   }
 
   /** Claim → the clicker's agent is the assignee and the ticket is open; release → unassigned again. */
@@ -256,7 +244,7 @@ export class ZendeskTickets {
       }
       const agentId = Number(agent.id);
       try {
-        await this.update(ticket, (current) =>
+        await this.write(ticket, (current) =>
           current.assignee_id === agentId && current.status === 'open'
             ? null
             : { assignee_id: agentId, status: 'open' },
@@ -277,7 +265,7 @@ export class ZendeskTickets {
     // Released: unassign only what Ringback assigned; someone may have reassigned it in Zendesk since.
     const assigned = await store.zendeskLinks.assignee(episodeId);
     if (assigned === null) return;
-    await this.update(ticket, (current) => (current.assignee_id === assigned ? { assignee_id: null } : null));
+    await this.write(ticket, (current) => (current.assignee_id === assigned ? { assignee_id: null } : null));
     await store.zendeskLinks.setAssignee(episodeId, null, clock.now());
   }
 
@@ -307,7 +295,7 @@ export class ZendeskTickets {
       };
     };
     try {
-      await this.update(ticket, async (current) => {
+      await this.write(ticket, async (current) => {
         const recorded = record(current);
         if (!recorded) return null;
         const change: TicketWrite = { ...recorded, status: onResolve.status };
@@ -334,7 +322,7 @@ export class ZendeskTickets {
         { episode: episodeId, ticket: ticket.id, error: error.message },
         `zendesk: ticket #${ticket.id} could not be set ${onResolve.status} or assigned (${error.message}); the resolve note is written without`,
       );
-      await this.update(ticket, record);
+      await this.write(ticket, record);
     }
   }
 }

@@ -124,6 +124,10 @@ export interface InjectedFailure {
   body?: unknown;
   /** Apply the request first, then answer with the failure: the client never learns it succeeded. */
   afterApply?: boolean;
+  /** Only requests whose JSON body this accepts fail (default: all that match method and path). */
+  bodyMatches?: (body: unknown) => boolean;
+  /** Runs as the failure is answered: what changed on Zendesk's side meanwhile (a ticket closed by an agent). */
+  meanwhile?: () => void;
 }
 
 export interface FakeZendeskOptions {
@@ -455,10 +459,17 @@ export class FakeZendesk {
     const limited = this.budget(talk ? 'talk' : 'support');
     if (limited) return limited;
 
-    const failure = this.failures.find((f) => f.method === method && f.path.test(path) && (f.times ?? 0) > 0);
+    const failure = this.failures.find(
+      (f) =>
+        f.method === method &&
+        f.path.test(path) &&
+        (f.times ?? 0) > 0 &&
+        (f.bodyMatches === undefined || f.bodyMatches(body)),
+    );
     if (failure) {
       if (failure.afterApply) this.apply(method, path, query, body);
       failure.times = (failure.times ?? 1) - 1;
+      failure.meanwhile?.();
       return new Answer(
         failure.status,
         failure.body ??

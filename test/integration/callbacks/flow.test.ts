@@ -322,6 +322,30 @@ describe('the callback workflow, end to end', () => {
     );
   });
 
+  it('does not call a follow-up sent when the ticket closes between a 409 and its re-read', async () => {
+    const { id, user } = await failedAutomaticCallback();
+    user.email = 'marie@example.fr';
+    await twoUnansweredTries(id, async () => {
+      const ticket = ticketOf(await current(id));
+      // The follow-up's write meets a 409: someone changed the ticket, and closed it.
+      zendesk.inject({
+        method: 'PUT',
+        path: new RegExp(`/tickets/${ticket.id}\\.json$`),
+        status: 409,
+        times: 1,
+        // The public reply: the follow-up's own write.
+        bodyMatches: (body) =>
+          (body as { ticket?: { comment?: { public?: boolean } } }).ticket?.comment?.public === true,
+        meanwhile: () => {
+          ticket.status = 'closed';
+        },
+      });
+    });
+    const episode = await current(id);
+    expect(episode).toMatchObject({ state: 'resolved', followUp: 'ticket_closed' });
+    expect(ticketOf(episode).comments.filter((c) => c.public)).toHaveLength(0);
+  });
+
   it('refuses a snooze in the past and a number that is not one, in words', async () => {
     await webhook('callback-tagged-done', 3);
     const [opened] = await app.store.episodes.list();
