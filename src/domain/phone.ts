@@ -73,6 +73,9 @@ export function normalizeNumber(
   return result;
 }
 
+/** Line countries whose usual international prefix starts with 00 and is longer (with the separators after it). */
+const LONGER_OWN_PREFIX = new Map<string, RegExp>([['AU', /^0011[\s.\-()]*(?=[1-9])/]]);
+
 const PARSED_CAPACITY = 10_000;
 const PARSED = new Map<string, Readonly<NormalizedNumber> | null>();
 
@@ -84,16 +87,19 @@ function parseNumber(
   // A leading 00 is the international prefix of most of the world, written by phone systems everywhere;
   // libphonenumber strips it only when it is the default country's own prefix (not on a US line), and an
   // all-zero placeholder then parsed as a French number shared by every withheld caller.
-  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`). A country whose own prefix starts with 00 but is
-  // longer (Australia's 0011) is read by libphonenumber first: rewriting it would make `0011 44…` a +1 number.
-  const trimmed = (raw ?? '').trim();
+  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`). Australia's own prefix 0011 is read as one,
+  // or `0011 44…` would be a +1 number. (A prefix of 00 and a carrier digit, as in Thailand or Singapore, is
+  // not: phone systems write 00 and the country code, and reading `0033…` there as 003 + 3… gave Hungary.)
   const country = asCountry(defaultCountry ?? undefined);
-  const readByCountry = country && trimmed.startsWith('00') ? parsePhoneNumber(trimmed, country) : undefined;
-  const byOwnPrefix = readByCountry?.isValid() ? readByCountry : undefined;
-  const text = byOwnPrefix ? trimmed : trimmed.replace(/^00[\s.\-()]*(?=[1-9])/, '+');
-  const parsed = byOwnPrefix ?? parsePhoneNumber(text, country);
+  const trimmed = (raw ?? '').trim();
+  const ownPrefix = country ? LONGER_OWN_PREFIX.get(country) : undefined;
+  const text = (ownPrefix?.test(trimmed) ? trimmed.replace(ownPrefix, '+') : trimmed).replace(
+    /^00[\s.\-()]*(?=[1-9])/,
+    '+',
+  );
+  const parsed = parsePhoneNumber(text, country);
   if (!parsed) return null;
-  const explicitlyInternational = byOwnPrefix !== undefined || text.startsWith('+');
+  const explicitlyInternational = text.startsWith('+');
   // A short local string forced into the default country (`1001` → `+331001`) is not a caller to call back.
   if (!parsed.isPossible() && !explicitlyInternational) return null;
   const valid = parsed.isValid();

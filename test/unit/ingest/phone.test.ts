@@ -32,6 +32,14 @@ describe('phone numbers', () => {
       expect(toE164('011 44 20 7946 0958', 'US')).toBe('+442079460958');
     });
 
+    it('reads 00 as 00 and a country code on lines whose prefixes are 00 and a carrier digit', () => {
+      // Read with the line's prefixes, 003 + 3 6 12… is Hungary and 003 + 4 61… Sweden.
+      expect(toE164('0033 6 12 34 56 78', 'TH')).toBe('+33612345678');
+      expect(toE164('0034612345678', 'SG')).toBe('+34612345678');
+      expect(toE164('004915123456789', 'KH')).toBe('+4915123456789');
+      expect(toE164('00376312345', 'JP')).toBe('+376312345');
+    });
+
     it('gives nothing for all-zero placeholders, so withheld callers do not share one episode', () => {
       for (const raw of ['0000000000', '00', '000']) expect(toE164(raw, 'FR')).toBeNull();
     });
