@@ -21,6 +21,13 @@ describe('maskPhoneNumbers', () => {
     const text = 'at 2026-11-21T09:32:10Z ticket 456 epoch 1732622896 attempt 2';
     expect(maskPhoneNumbers(text)).toBe(text);
   });
+
+  it.each(['2024-01-15 10:00:00.123456-05', 'backup-2024-01-15 ok', 'job-2024-01-15', '2024-01-15-'])(
+    'leaves the date of %s alone, whatever dash touches it',
+    (text) => {
+      expect(maskPhoneNumbers(text)).toBe(text);
+    },
+  );
 });
 
 describe('masking numbers written without separators or +', () => {
