@@ -73,9 +73,6 @@ export function normalizeNumber(
   return result;
 }
 
-/** Line countries whose usual international prefix starts with 00 and is longer (with the separators after it). */
-const LONGER_OWN_PREFIX = new Map<string, RegExp>([['AU', /^0011[\s.\-()]*(?=[1-9])/]]);
-
 const PARSED_CAPACITY = 10_000;
 const PARSED = new Map<string, Readonly<NormalizedNumber> | null>();
 
@@ -87,17 +84,18 @@ function parseNumber(
   // A leading 00 is the international prefix of most of the world, written by phone systems everywhere;
   // libphonenumber strips it only when it is the default country's own prefix (not on a US line), and an
   // all-zero placeholder then parsed as a French number shared by every withheld caller.
-  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`). Australia's own prefix 0011 is read as one,
-  // or `0011 44…` would be a +1 number. (A prefix of 00 and a carrier digit, as in Thailand or Singapore, is
-  // not: phone systems write 00 and the country code, and reading `0033…` there as 003 + 3… gave Hungary.)
+  // Separators may follow the 00 (`00 44 20…`, `00-33-6…`). When that reading is no valid number, the line
+  // country's own longer prefix may be meant (Australia's `0011 44…`, Thailand's `001 247…`): libphonenumber
+  // reads that one. The 00 reading comes first: on a line whose prefixes are 00 and a carrier digit, `0033 6…`
+  // read as 003 + 3 6… would be Hungary.
   const country = asCountry(defaultCountry ?? undefined);
   const trimmed = (raw ?? '').trim();
-  const ownPrefix = country ? LONGER_OWN_PREFIX.get(country) : undefined;
-  const text = (ownPrefix?.test(trimmed) ? trimmed.replace(ownPrefix, '+') : trimmed).replace(
-    /^00[\s.\-()]*(?=[1-9])/,
-    '+',
-  );
-  const parsed = parsePhoneNumber(text, country);
+  const text = trimmed.replace(/^00[\s.\-()]*(?=[1-9])/, '+');
+  let parsed = parsePhoneNumber(text, country);
+  if (text !== trimmed && country && !parsed?.isValid()) {
+    const byOwnPrefix = parsePhoneNumber(trimmed, country);
+    if (byOwnPrefix?.isValid()) parsed = byOwnPrefix;
+  }
   if (!parsed) return null;
   const explicitlyInternational = text.startsWith('+');
   // A short local string forced into the default country (`1001` → `+331001`) is not a caller to call back.

@@ -40,6 +40,11 @@ describe('phone numbers', () => {
       expect(toE164('00376312345', 'JP')).toBe('+376312345');
     });
 
+    it('reads a line country’s own 00-and-a-digit prefix when 00 and a country code gives no number', () => {
+      expect(toE164('001 247 40123', 'TH')).toBe('+24740123');
+      expect(toE164('002 247 40123', 'KR')).toBe('+24740123');
+    });
+
     it('gives nothing for all-zero placeholders, so withheld callers do not share one episode', () => {
       for (const raw of ['0000000000', '00', '000']) expect(toE164(raw, 'FR')).toBeNull();
     });
