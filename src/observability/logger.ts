@@ -13,10 +13,10 @@ export type { Logger } from 'pino';
 const PHONE_LIKE = /(?<![0-9A-Za-z])(?:\+|%2[Bb])?\(?\d[\d\s().-]{5,}\d(?![0-9A-Za-z]|-[0-9A-Za-z])/g;
 
 // Long digit runs that are never phone numbers, set aside before masking: UUIDs, Slack message
-// timestamps (`1700000000.000100`) and ISO dates and times (PostgreSQL's offsets may be 2 digits). A bare
-// date followed by `-` and a digit is not one: 0622-33-44-66 is a number, not the date 0622-33-44 and a 66.
+// timestamps (`1700000000.000100`) and ISO dates and times. Only a date that could be one (a year of this
+// century or the last, a month, a day): 0622-33-44-66 is a number written in pairs, not a date and a 66.
 const NEVER_A_PHONE =
-  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![\d.])\d{10}\.\d{6}(?![\d.])|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?|(?!-\d))/gi;
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![\d.])\d{10}\.\d{6}(?![\d.])|(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/gi;
 
 // Epoch seconds (10 digits) and milliseconds (13 digits) of the years 2001 to 2033 all start with 1; no
 // national number has 10 digits starting with 1 (NANP area codes never do) and no E.164 number has 13.

@@ -22,12 +22,22 @@ describe('maskPhoneNumbers', () => {
     expect(maskPhoneNumbers(text)).toBe(text);
   });
 
-  it.each(['2024-01-15 10:00:00.123456-05', 'backup-2024-01-15 ok', 'job-2024-01-15', '2024-01-15-'])(
-    'leaves the date of %s alone, whatever dash touches it',
-    (text) => {
-      expect(maskPhoneNumbers(text)).toBe(text);
-    },
-  );
+  it.each([
+    '2024-01-15 10:00:00.123456-05',
+    'backup-2024-01-15 ok',
+    'job-2024-01-15',
+    '2024-01-15-',
+    '2024-01-15-2024-01-21',
+    'backup-2024-01-15-001.tar.gz',
+    'log-2024-01-15-2',
+  ])('leaves the date of %s alone, whatever dash touches it', (text) => {
+    expect(maskPhoneNumbers(text)).toBe(text);
+  });
+
+  it('masks a number that follows a date and a dash', () => {
+    expect(maskPhoneNumbers('missed-2024-01-15-0612345678')).toBe('missed-2024-01-15-…5678');
+    expect(maskPhoneNumbers('vm/2024-01-15-33612345678.mp3')).toBe('vm/2024-01-15-…5678.mp3');
+  });
 });
 
 describe('masking numbers written without separators or +', () => {
