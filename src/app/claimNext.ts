@@ -3,8 +3,8 @@
  * unclaimed call of that channel that needs a person most (src/domain/listOrder.ts), whether its card is
  * posted yet or still queued. Each candidate is claimed through runCommand (compare-and-set), so of many
  * clickers at once each gets a different call: whoever loses a call to another clicker moves on to the
- * next one. A clicker who claimed a call of the channel seconds ago double clicked: they get that call
- * again rather than a second one. The agent check is the one of every click, failing closed.
+ * next one. A clicker whom Claim next gave a call seconds ago double clicked: they get that call again
+ * rather than a second one. The agent check is the one of every click, failing closed.
  */
 import { sameActor } from '../domain/episode.js';
 import { workListOrder } from '../domain/listOrder.js';
@@ -13,10 +13,9 @@ import type { Post } from '../store/posts.js';
 import { type CommandDeps, runCommand } from './commands.js';
 import type { AgentDirectory } from './directory.js';
 
-/** How the use case reads a channel's unclaimed and lately claimed calls (store/channelCalls.ts). */
+/** How the use case reads a channel's unclaimed calls (store/channelCalls.ts). */
 export interface ClaimNextCalls {
   unclaimed(surface: string, channel: string, limit: number): Promise<Episode[]>;
-  claimedSince(surface: string, channel: string, since: number): Promise<Episode[]>;
 }
 
 export interface ClaimNextDeps {
@@ -44,25 +43,29 @@ const CANDIDATES = 50;
 /** Reads of the candidates before answering "none left" (others may be claiming the same ones). */
 const ROUNDS = 4;
 /**
- * A clicker's second click within this long of their last claim in the channel is a double click, answered
- * with that call. The second click of a double click comes 100-300 ms after the first, when the first claim
- * is usually saved already: the call is then no longer unclaimed, and without this the second click took
- * the next one (one agent, two calls, in a storm). Wanting a second call on purpose takes longer than this.
+ * A clicker's second Claim next within this long of the call it gave them is a double click, answered with
+ * that call. The second click of a double click comes 100-300 ms after the first, when the first claim is
+ * usually saved already: the call is then no longer unclaimed, and without this the second click took the
+ * next one (one agent, two calls, in a storm). Wanting a second call on purpose takes longer than this.
+ * Only Claim next's own answers count: a call claimed from its card, handed over or suggested is not one.
  */
 export const DOUBLE_CLICK_MS = 5_000;
+
+/** Where Claim next remembers (for every replica, DOUBLE_CLICK_MS long) the call it last gave a clicker. */
+function answeredKey({ actor, surface, channel }: ClaimNextInput): string {
+  return `claim_next:${surface}:${channel}:${actor.id}`;
+}
 
 export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Promise<ClaimNextResult> {
   const { commands, directory, calls } = deps;
   const { actor, surface, channel } = input;
   const check = await directory.checkAgent(actor);
   if (!check.ok) return { status: 'not_agent', message: check.message };
-  const now = commands.clock.now();
-  const recent = (await calls.claimedSince(surface, channel, now - DOUBLE_CLICK_MS)).find(
-    (e) => e.claimedBy && sameActor(e.claimedBy, actor),
-  );
-  if (recent) {
-    const post = await commands.store.posts.get(recent.id, surface, channel);
-    return { status: 'claimed', episode: recent, post };
+  const { store, clock } = commands;
+  const answered = await store.identities.get<string>(answeredKey(input), clock.now());
+  const given = answered ? await store.episodes.get(answered) : null;
+  if (given?.claimedBy && given.state !== 'resolved' && sameActor(given.claimedBy, actor)) {
+    return { status: 'claimed', episode: given, post: await store.posts.get(given.id, surface, channel) };
   }
   const tried = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
@@ -85,7 +88,8 @@ export async function claimNext(deps: ClaimNextDeps, input: ClaimNextInput): Pro
         result.status === 'accepted' ||
         (result.status === 'unchanged' && holder && sameActor(holder, actor))
       ) {
-        const post = await commands.store.posts.get(candidate.id, surface, channel);
+        await store.identities.put(answeredKey(input), candidate.id, clock.now() + DOUBLE_CLICK_MS);
+        const post = await store.posts.get(candidate.id, surface, channel);
         return { status: 'claimed', episode: result.episode, post };
       }
     }

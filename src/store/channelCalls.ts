@@ -1,8 +1,7 @@
 /**
  * The calls of one channel, as a storm needs them: the calls whose cards wait in the channel's queue (with
- * their episodes, in one query rather than one per card), the unclaimed calls a "Claim next" click may
- * hand out, and the calls claimed in it lately (how Claim next tells a double click from a second
- * request). A call belongs to a channel when its card is posted there or queued for it, so a priority
+ * their episodes, in one query rather than one per card), and the unclaimed calls a "Claim next" click
+ * may hand out. A call belongs to a channel when its card is posted there or queued for it, so a priority
  * rule that sent a call to another channel is respected without asking the routing file again.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
@@ -10,9 +9,6 @@ import type { Episode } from '../domain/types.js';
 import { cardPosted } from './cardQueue.js';
 import { episodeFromRow } from './episodes.js';
 import type { Database } from './schema.js';
-
-/** At most this many recent claims are read; far more than a channel's agents claim in a few seconds. */
-const RECENT_CLAIMS = 500;
 
 export interface QueuedCall {
   episode: Episode;
@@ -60,25 +56,6 @@ export class ChannelCalls {
       .orderBy('e.missed_at', 'asc')
       .orderBy('e.id', 'asc')
       .limit(limit)
-      .execute();
-    return rows.map(episodeFromRow);
-  }
-
-  /**
-   * Calls of the channel (card posted or queued there) claimed at or after `since` and still held (claimed
-   * or being called back), most recently claimed first, whoever holds them: the caller picks its clicker's
-   * with sameActor. The window is seconds long, so these are a few rows even in a storm.
-   */
-  async claimedSince(surface: string, channel: string, since: number): Promise<Episode[]> {
-    const rows = await this.db
-      .selectFrom('episodes as e')
-      .selectAll('e')
-      .where('e.state', 'in', ['claimed', 'calling'])
-      .where('e.claimed_at', '>=', since)
-      .where(inChannel(surface, channel))
-      .orderBy('e.claimed_at', 'desc')
-      .orderBy('e.id', 'asc')
-      .limit(RECENT_CLAIMS)
       .execute();
     return rows.map(episodeFromRow);
   }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { claimNext, DOUBLE_CLICK_MS } from '../../../src/app/claimNext.js';
+import { runCommand } from '../../../src/app/commands.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { newEpisode } from '../../../src/domain/episode.js';
 import type { Episode } from '../../../src/domain/types.js';
@@ -35,8 +36,8 @@ describe.each(await databaseKinds())('Claim next on $name', (kind) => {
     return {
       commands: { store: store(), clock, planEffects: () => [] },
       directory: { checkAgent: async () => ({ ok: true as const }) },
-      // `listed`: what both clicks of a double click read before either claimed (so no recent claim either).
-      calls: listed ? { unclaimed: async () => listed, claimedSince: async () => [] } : channelCalls,
+      // `listed`: what both clicks of a double click read before either claimed.
+      calls: listed ? { unclaimed: async () => listed } : channelCalls,
     };
   }
 
@@ -73,6 +74,19 @@ describe.each(await databaseKinds())('Claim next on $name', (kind) => {
     const second = await claimNext(deps(undefined, clock), input);
     expect(second).toMatchObject({ status: 'claimed', episode: { id: 'next-one' } });
     expect((await store().episodes.get('oldest'))?.claimedBy?.id).toBe(ana.id);
+  });
+
+  it('gives the next call to an agent who has just claimed one from its card: only its own answers are double clicks', async () => {
+    await queued('oldest', 10);
+    await queued('next-one', 5);
+    const clock = new ManualClock(T0);
+    const { commands } = deps(undefined, clock);
+    expect(await runCommand(commands, 'oldest', { type: 'claim', actor: ana, at: T0 })).toMatchObject({
+      status: 'accepted',
+    });
+    clock.advance(300);
+    const next = await claimNext(deps(undefined, clock), input);
+    expect(next).toMatchObject({ status: 'claimed', episode: { id: 'next-one', claimedBy: { id: ana.id } } });
   });
 
   it("gives another agent the next call right after someone's claim", async () => {
