@@ -383,7 +383,8 @@ export function callerNameOf(calls: { record: CallRecord }[]): string | null {
   let name: string | null = null;
   let at = Number.NEGATIVE_INFINITY;
   for (const { record } of calls) {
-    if (!record.externalName) continue;
+    // A blank name is none (it would ask the episode to be named on every delivery, for nothing).
+    if (!record.externalName?.trim()) continue;
     const time = callTime(record);
     // Two calls of the same moment that disagree: the same one wins whatever order they are listed in.
     if (time > at || (time === at && name !== null && record.externalName < name)) {
