@@ -63,6 +63,12 @@ async function race(ctx: BenchContext, kind: DatabaseName, replicas: number): Pr
     }, 20_000);
     const posted = card as { ts: string; episodeId: string } | null;
     if (!posted) throw new Error('the card was never posted');
+    // Slack shows the card a moment before Ringback has stored where it is (its answer to chat.postMessage):
+    // a click in that moment is refused as "not this call's card". No person clicks that fast.
+    await waitUntil(
+      async () => (await world.store.posts.get(posted.episodeId, 'slack', channel)) !== null,
+      5_000,
+    );
 
     const users = Array.from({ length: CLICKS }, (_, i) => `UCLAIM${String(i).padStart(4, '0')}`);
     // Fifty agents of the team: Zendesk knows them by the email Slack gives (the fake's users.info).
