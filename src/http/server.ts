@@ -100,7 +100,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api', apiRouter(deps));
 
   app.use((req, res) => {
-    const off = ROUTE_TURNED_ON_BY.get(req.path);
+    // Only a POST: a GET of a webhook route is a 404 whether or not its integration is on.
+    const off = req.method === 'POST' ? ROUTE_TURNED_ON_BY.get(req.path) : undefined;
     const detail = `no route for ${req.method} ${req.path.slice(0, 200)}${off ? ` (off: set ${off} to turn it on)` : ''}`;
     logger.info({ method: req.method, path: req.path.slice(0, 200) }, `http: refused: ${detail}`);
     sendError(res, 404, 'not_found', detail);

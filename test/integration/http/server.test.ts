@@ -311,6 +311,11 @@ describe('HTTP server', () => {
         error: 'not_found',
         detail: 'no route for POST /webhooks/aircall (off: set AIRCALL_WEBHOOK_TOKEN to turn it on)',
       });
+      // A GET is never a webhook: no hint that would be wrong with Aircall on.
+      expect(await (await fetch(`${ringback.baseUrl}/webhooks/aircall`)).json()).toEqual({
+        error: 'not_found',
+        detail: 'no route for GET /webhooks/aircall',
+      });
     });
   });
 });
