@@ -4,7 +4,7 @@
  * fields are dropped. The `token` is checked by the route before this schema runs.
  */
 import { z } from 'zod';
-import { clipText } from '../text.js';
+import { clipText, withoutControls } from '../text.js';
 
 const seconds = z.number().int().nonnegative();
 
@@ -13,17 +13,6 @@ const seconds = z.number().int().nonnegative();
  * fix a delivery we refuse, and a call with an overlong contact name is still a missed call.
  */
 const clipped = (max: number) => z.string().transform((text) => clipText(withoutControls(text), max));
-
-/** Drops C0 control characters (tab, line feed and carriage return stay) and DEL. */
-function withoutControls(text: string): string {
-  let kept = '';
-  for (const char of text) {
-    const code = char.charCodeAt(0);
-    if ((code < 0x20 && char !== '\t' && char !== '\n' && char !== '\r') || code === 0x7f) continue;
-    kept += char;
-  }
-  return kept;
-}
 
 /** Aircall ids are integers; a numeric string is tolerated (some proxies re-serialize them). */
 const aircallId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);

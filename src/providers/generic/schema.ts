@@ -4,13 +4,21 @@
  * add their own.
  */
 import { z } from 'zod';
-import { clipText } from '../text.js';
+import { clipText, withoutControls } from '../text.js';
 
 const instant = z.iso.datetime({
   offset: true,
   message: 'expected an ISO 8601 time like 2026-11-21T09:32:10Z',
 });
-const text = z.string().trim().min(1);
+/** Required text, without control characters (a NUL made PostgreSQL refuse the call's ingest). */
+const text = (max: number) => z.string().transform(withoutControls).pipe(z.string().trim().min(1).max(max));
+/** Optional free text (a transcript), without control characters; line breaks and tabs stay. */
+const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((value) => (value === null || value === undefined ? value : withoutControls(value)));
 
 /*
  * Optional extras are cut or dropped, never refused: a sender is rarely fixed in time, and refusing the
@@ -21,7 +29,9 @@ const clippedText = (max: number) =>
   z
     .string()
     .nullish()
-    .transform((value) => (value === null || value === undefined ? value : clipText(value, max)));
+    .transform((value) =>
+      value === null || value === undefined ? value : clipText(withoutControls(value), max),
+    );
 /** An agent's e-mail if it looks like one (`name@domain`, any script), else null. */
 const lenientEmail = z
   .string()
@@ -35,7 +45,7 @@ const MAX_VOICEMAIL_URL = 8_000;
 
 export const genericLegSchema = z.object({
   /** The agent's name as the sender knows it. */
-  agent: text.max(200),
+  agent: text(200),
   email: lenientEmail,
   result: z.enum(['ringing', 'missed', 'declined', 'answered']),
   at: instant.nullish(),
@@ -47,12 +57,16 @@ export const genericCallSchema = z.object({
     message: 'expected a short lowercase name like twilio or dialpad',
   }),
   /** Unique per provider; updates of the same call carry the same id. */
-  callId: text.max(200),
+  callId: text(200),
   direction: z.enum(['inbound', 'outbound']),
   /** The customer's number: the caller (inbound) or the person called (outbound). Null or "anonymous" when withheld. */
-  from: z.string().max(100).nullable(),
+  from: z
+    .string()
+    .max(100)
+    .nullable()
+    .transform((value) => (value === null ? value : withoutControls(value))),
   /** The line: its name (matched by `genericLine`) or the number dialled (matched by `number`). */
-  line: text.max(200),
+  line: text(200),
   startedAt: instant,
   /** Absent or null while the call is still going on. */
   endedAt: instant.nullish(),
@@ -68,10 +82,10 @@ export const genericCallSchema = z.object({
     .nullish()
     .transform((value) => (value && value.length > MAX_VOICEMAIL_URL ? null : value)),
   voicemailDurationSeconds: z.number().nonnegative().nullish(),
-  transcript: z.string().max(100_000).nullish(),
-  summary: z.string().max(20_000).nullish(),
+  transcript: freeText(100_000),
+  summary: freeText(20_000),
   /** Who answered (inbound) or placed the call (outbound): named on automatically resolved cards. */
-  agent: z.object({ name: text.max(200), email: lenientEmail }).nullish(),
+  agent: z.object({ name: text(200), email: lenientEmail }).nullish(),
   legs: z.array(genericLegSchema).max(100).default([]),
   /** The caller asked to be called back (a callback request in a queue, a web form…). */
   callbackRequested: z.boolean().nullish(),

@@ -3,6 +3,8 @@ import { type IngestDeps, type IngestResult, ingestCallEvent } from '../../../sr
 import { ManualClock } from '../../../src/domain/clock.js';
 import { DETAILS_CALLS_KEPT, parseDetails } from '../../../src/domain/details.js';
 import { ingestAircallDelivery } from '../../../src/providers/aircall/events.js';
+import { normalizeGenericCall } from '../../../src/providers/generic/normalize.js';
+import { genericCallSchema } from '../../../src/providers/generic/schema.js';
 import type { IngestMetrics } from '../../../src/providers/metrics.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
@@ -46,6 +48,25 @@ describe.each(kinds)('ingest on $name', (kind) => {
     if (kind.skipReason) return;
     await store.close();
     await database.drop();
+  });
+
+  it('opens the card of a generic call whose caller name held a NUL (PostgreSQL refused the text whole)', async () => {
+    const call = genericCallSchema.parse({
+      provider: 'acme',
+      callId: 'nul-1',
+      direction: 'inbound',
+      from: MARIE,
+      line: 'Support FR',
+      startedAt: new Date(T0).toISOString(),
+      endedAt: new Date(T0 + 30_000).toISOString(),
+      answered: false,
+      callerName: 'Eve\u0000\u0007\u001b[31m',
+      transcript: 'one\u0000two',
+    });
+    const result = await ingestCallEvent(deps, normalizeGenericCall(call, T0 + 31_000, deps.routing));
+    expect(result).toMatchObject({ outcome: 'opened' });
+    const [episode] = await store.episodes.list();
+    expect(episode?.caller.name).toBe('Eve[31m');
   });
 
   /** Delivers a fixture folder in its order, or shuffled when a seed is given. */

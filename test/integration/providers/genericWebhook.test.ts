@@ -64,6 +64,21 @@ describe('the generic call webhook', () => {
   };
 
   describe('with a good signature', () => {
+    it('keeps no control characters from a call (a NUL made PostgreSQL refuse the whole ingest)', async () => {
+      const body = JSON.stringify({
+        ...JSON.parse(text('twilio-missed.json')),
+        callerName: 'Eve\u0000\u0007\u001b[31m',
+        transcript: 'Hello\u0000,\ncall me back',
+      });
+      expect((await post(body)).status).toBe(200);
+      await ringback.runner.drain();
+      const [episode] = await ringback.store.episodes.list();
+      expect(episode?.caller.name).toBe('Eve[31m');
+      const details = parseDetails(await ringback.store.episodes.getDetails(episode?.id ?? ''));
+      expect(JSON.stringify(details)).not.toMatch(/\\u000[07]|\\u001b/);
+      expect(JSON.stringify(details)).toContain('Hello,\\ncall me back');
+    });
+
     it('accepts a missed call and opens its episode on the line the number names', async () => {
       const response = await post(text('twilio-missed.json'));
       expect(response.status).toBe(200);
