@@ -9,7 +9,12 @@ import type { Ringback } from './ringback.js';
 
 /** Reads .env (variables already set win) and the configuration; exits with code 2 when it is invalid. */
 export function loadConfigOrExit(): Config {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+  } catch (error) {
+    process.stderr.write(`ringback: .env: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
   try {
     return loadConfig();
   } catch (error) {

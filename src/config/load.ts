@@ -62,6 +62,9 @@ export function parseRouting(text: string, source: string): RoutingConfig {
   return parsed.data;
 }
 
+/** A routing file of hundreds of lines is a few tens of kB. */
+const MAX_ROUTING_FILE_BYTES = 1_048_576;
+
 export function loadConfig(
   environment: NodeJS.ProcessEnv = process.env,
   options: { cwd?: string } = {},
@@ -83,8 +86,15 @@ export function loadConfig(
   try {
     const routingPath = resolve(options.cwd ?? process.cwd(), env.RINGBACK_CONFIG);
     if (existsSync(routingPath)) {
-      if (!statSync(routingPath).isFile()) {
+      const file = statSync(routingPath);
+      if (!file.isFile()) {
         throw new ConfigError([`RINGBACK_CONFIG: ${env.RINGBACK_CONFIG} is not a file (a directory?)`]);
+      }
+      // Read whole and parsed in memory: a 10 MB file took 1.4 GB and killed a small host without a word.
+      if (file.size > MAX_ROUTING_FILE_BYTES) {
+        throw new ConfigError([
+          `RINGBACK_CONFIG: ${env.RINGBACK_CONFIG} is ${(file.size / 1_048_576).toFixed(1)} MB; expected a routing file under 1 MB`,
+        ]);
       }
       routing = parseRouting(readFileSync(routingPath, 'utf8'), env.RINGBACK_CONFIG);
     } else if (environment.RINGBACK_CONFIG?.trim()) {

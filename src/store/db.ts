@@ -22,7 +22,13 @@ export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'p
 /** Reads DATABASE_URL: unset → ./data/ringback.db, `sqlite:PATH`, `sqlite::memory:`, `postgres://…`. */
 export function parseDatabaseUrl(url: string | undefined): DatabaseTarget | string {
   if (url === undefined || url.trim() === '') return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', url };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // The driver reads it as a URL too, and threw a stack trace at startup for a password with # or / in it.
+    if (!URL.canParse(url)) {
+      return 'not a valid URL; percent-encode special characters in the user and password (# → %23, / → %2F, @ → %40)';
+    }
+    return { dialect: 'postgres', url };
+  }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') return 'expected sqlite:PATH, e.g. sqlite:./data/ringback.db';

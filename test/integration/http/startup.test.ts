@@ -1,6 +1,6 @@
 /** The real entry point as a child process: what a newcomer sees on `npm start` with nothing configured. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,16 @@ describe('npm start', () => {
       expect(run.output()).toContain(
         'ringback.yaml lines[0].slack.channel: expected a Slack channel id like C0123456789',
       );
+    });
+
+    it('exits with code 2 and one line, not a stack trace, for a .env it cannot read', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'ringback-start-'));
+      mkdirSync(join(cwd, '.env'));
+      const run = start(cwd);
+      children.push(run.child);
+      expect(await run.exit).toBe(2);
+      expect(run.output()).toMatch(/^ringback: \.env: /);
+      expect(run.output()).not.toContain('    at ');
     });
   });
 });

@@ -55,6 +55,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a routing file over 1 MB before reading it (parsing 10 MB took 1.4 GB)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const path = join(dir, 'big.yaml');
+    writeFileSync(path, `lines: []\n${'#'.repeat(1_100_000)}\n`);
+    expect(problems({ RINGBACK_CONFIG: path })).toEqual([
+      `RINGBACK_CONFIG: ${path} is 1.0 MB; expected a routing file under 1 MB`,
+    ]);
+  });
+
   it('reads blank PORT and RINGBACK_CONFIG as unset, like every other variable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-'));
     const config = loadConfig({ PORT: '', RINGBACK_CONFIG: '  ' }, { cwd: dir });
@@ -128,6 +137,7 @@ describe('parseDatabaseUrl', () => {
     ['sqlite::memory:', { dialect: 'sqlite', path: ':memory:' }],
     ['postgres://u@h/db', { dialect: 'postgres', url: 'postgres://u@h/db' }],
     ['postgresql://u@h/db', { dialect: 'postgres', url: 'postgresql://u@h/db' }],
+    ['postgres://u:p@ss@h/db', { dialect: 'postgres', url: 'postgres://u:p@ss@h/db' }],
   ])('reads %s', (url, target) => {
     expect(parseDatabaseUrl(url)).toEqual(target);
   });
@@ -135,5 +145,11 @@ describe('parseDatabaseUrl', () => {
   it('explains what it accepts', () => {
     expect(parseDatabaseUrl('mysql://x')).toMatch(/expected postgres/);
     expect(parseDatabaseUrl('sqlite:')).toMatch(/expected sqlite:PATH/);
+  });
+
+  it('refuses a URL the driver cannot read, saying how to write the password, instead of a stack trace later', () => {
+    for (const url of ['postgres://u:pa#ss@127.0.0.1:1/db', 'postgres://u:pa/ss@127.0.0.1:1/db']) {
+      expect(parseDatabaseUrl(url)).toMatch(/not a valid URL; percent-encode .*# → %23/);
+    }
   });
 });
