@@ -4,6 +4,7 @@
  * code counts wall-clock and business time (`business` figures; SLA breaches count business time).
  */
 import { isProviderActor } from './callRecord.js';
+import { type Durations, TimedDurations } from './durations.js';
 import type { LegFigures, LegTotals } from './legReport.js';
 import type { TimeWindow } from './periods.js';
 import { type Actor, type Episode, OUTCOMES, type Outcome } from './types.js';
@@ -116,14 +117,14 @@ export interface SummaryInput {
 }
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
 }
 
-function stats(values: number[]): DurationStats {
-  const sorted = [...values].sort((a, b) => a - b);
+function stats(values: Durations): DurationStats {
+  const sorted = values.sorted();
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
 }
 
@@ -136,12 +137,9 @@ export type TallyInput = Omit<SummaryInput, 'episodes' | 'openNow'>;
 class FiguresTally {
   private readonly byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   private readonly callers = new Set<string>();
-  private readonly toClaim: number[] = [];
-  private readonly toCallback: number[] = [];
-  private readonly toResolve: number[] = [];
-  private readonly toClaimBusiness: number[] = [];
-  private readonly toCallbackBusiness: number[] = [];
-  private readonly toResolveBusiness: number[] = [];
+  private readonly toClaim = new TimedDurations();
+  private readonly toCallback = new TimedDurations();
+  private readonly toResolve = new TimedDurations();
   private episodes = 0;
   private missedCalls = 0;
   private returnedCalls = 0;
@@ -168,20 +166,26 @@ class FiguresTally {
     const firstClaim = firstClaimOf(episode);
     if (firstClaim !== null) {
       this.claimed++;
-      this.toClaim.push(elapsed(episode.line, episode.missedAt, firstClaim));
-      this.toClaimBusiness.push(business(episode.line, episode.missedAt, firstClaim));
+      this.toClaim.push(
+        elapsed(episode.line, episode.missedAt, firstClaim),
+        business(episode.line, episode.missedAt, firstClaim),
+      );
     }
     if (episode.firstAttemptAt !== null) {
       this.calledBack++;
       this.returnedCalls += episode.callCount;
-      this.toCallback.push(elapsed(episode.line, episode.missedAt, episode.firstAttemptAt));
-      this.toCallbackBusiness.push(business(episode.line, episode.missedAt, episode.firstAttemptAt));
+      this.toCallback.push(
+        elapsed(episode.line, episode.missedAt, episode.firstAttemptAt),
+        business(episode.line, episode.missedAt, episode.firstAttemptAt),
+      );
     }
     if (episode.state === 'resolved') {
       this.resolved++;
       if (episode.resolvedAt !== null) {
-        this.toResolve.push(elapsed(episode.line, episode.missedAt, episode.resolvedAt));
-        this.toResolveBusiness.push(business(episode.line, episode.missedAt, episode.resolvedAt));
+        this.toResolve.push(
+          elapsed(episode.line, episode.missedAt, episode.resolvedAt),
+          business(episode.line, episode.missedAt, episode.resolvedAt),
+        );
       }
       if (episode.autoResolved) this.autoResolved++;
       if (episode.outcome) this.byOutcome[episode.outcome]++;
@@ -207,14 +211,14 @@ class FiguresTally {
       resolved: this.resolved,
       autoResolved: this.autoResolved,
       byOutcome: { ...this.byOutcome },
-      timeToClaim: stats(this.toClaim),
-      timeToFirstCallback: stats(this.toCallback),
+      timeToClaim: stats(this.toClaim.wallClock),
+      timeToFirstCallback: stats(this.toCallback.wallClock),
       slaBreaches: { claim: this.claimBreaches, resolve: this.resolveBreaches },
-      timeToResolve: stats(this.toResolve),
+      timeToResolve: stats(this.toResolve.wallClock),
       business: {
-        timeToClaim: stats(this.toClaimBusiness),
-        timeToFirstCallback: stats(this.toCallbackBusiness),
-        timeToResolve: stats(this.toResolveBusiness),
+        timeToClaim: stats(this.toClaim.business),
+        timeToFirstCallback: stats(this.toCallback.business),
+        timeToResolve: stats(this.toResolve.business),
       },
     };
   }
@@ -236,10 +240,8 @@ interface AgentCounts {
   calledBack: number;
   resolved: number;
   reached: number;
-  toClaim: number[];
-  toCallback: number[];
-  toClaimBusiness: number[];
-  toCallbackBusiness: number[];
+  toClaim: TimedDurations;
+  toCallback: TimedDurations;
 }
 
 /** Each agent's figures, added one episode at a time. */
@@ -257,10 +259,8 @@ class AgentTally {
         calledBack: 0,
         resolved: 0,
         reached: 0,
-        toClaim: [],
-        toCallback: [],
-        toClaimBusiness: [],
-        toCallbackBusiness: [],
+        toClaim: new TimedDurations(),
+        toCallback: new TimedDurations(),
       };
       this.agents.set(id, found);
     }
@@ -278,8 +278,10 @@ class AgentTally {
       agent.claimed++;
       // Handed this call (or claiming it again after a release): its time to claim was someone else's.
       if (episode.claimedAt === firstClaimOf(episode)) {
-        agent.toClaim.push(elapsed(episode.line, episode.missedAt, episode.claimedAt));
-        agent.toClaimBusiness.push(business(episode.line, episode.missedAt, episode.claimedAt));
+        agent.toClaim.push(
+          elapsed(episode.line, episode.missedAt, episode.claimedAt),
+          business(episode.line, episode.missedAt, episode.claimedAt),
+        );
       }
       // Only a call back made while they held the call is theirs, timed from when it became theirs: a
       // call handed over hours after the miss does not count those hours against the one it was handed to.
@@ -287,8 +289,10 @@ class AgentTally {
         const from = episode.claimedAt === firstClaimOf(episode) ? episode.missedAt : episode.claimedAt;
         agent.calledBack++;
         calledBack.add(agentKey(claimer));
-        agent.toCallback.push(elapsed(episode.line, from, episode.firstAttemptAt));
-        agent.toCallbackBusiness.push(business(episode.line, from, episode.firstAttemptAt));
+        agent.toCallback.push(
+          elapsed(episode.line, from, episode.firstAttemptAt),
+          business(episode.line, from, episode.firstAttemptAt),
+        );
       }
     }
     // Each one who logged a try's result called back, also on a call handed on since (or handed to them
@@ -319,9 +323,12 @@ class AgentTally {
         calledBack: a.calledBack,
         resolved: a.resolved,
         reached: a.reached,
-        timeToClaim: stats(a.toClaim),
-        timeToFirstCallback: stats(a.toCallback),
-        business: { timeToClaim: stats(a.toClaimBusiness), timeToFirstCallback: stats(a.toCallbackBusiness) },
+        timeToClaim: stats(a.toClaim.wallClock),
+        timeToFirstCallback: stats(a.toCallback.wallClock),
+        business: {
+          timeToClaim: stats(a.toClaim.business),
+          timeToFirstCallback: stats(a.toCallback.business),
+        },
       }))
       .sort((x, y) => y.resolved - x.resolved || y.claimed - x.claimed || x.name.localeCompare(y.name));
   }
