@@ -9,6 +9,35 @@ import type { GenericCall } from './schema.js';
 const time = (value: string | null | undefined): number | null =>
   value === null || value === undefined ? null : Date.parse(value);
 
+/**
+ * How far ahead of Ringback's receipt of a delivery its times may be and still be taken as they are: senders'
+ * clocks drift a few minutes, and a relay may build an update a little before it sends it.
+ */
+export const SENDER_CLOCK_ALLOWANCE_MS = 5 * 60_000;
+
+/** Told when a delivery's times were ahead of its receipt by more than the allowance (by `aheadMs` at most). */
+export type ClockAheadSink = (aheadMs: number) => void;
+
+/**
+ * The delivery's times as they are, or, when one is more than the allowance ahead of `receivedAt`, every
+ * time after `receivedAt` brought back to it. A call cannot have happened after it was reported: a time in
+ * 2099 opened a card no answered call could ever come after (so never resolved automatically), whose SLA
+ * never ran out and which sorted first everywhere. Capping every time at one instant keeps their order
+ * (startedAt ≤ answeredAt ≤ endedAt, legs, occurredAt). Never refused: the caller, number and line are
+ * still right, and a 4xx would lose the missed call for a wrong clock. `receivedAt` is stored with the
+ * delivery, so a retry of its job gives the same times.
+ */
+function capAtReceipt(
+  times: (number | null)[],
+  receivedAt: number,
+  onAhead?: ClockAheadSink,
+): (t: number | null) => number | null {
+  const latest = Math.max(...times.map((t) => t ?? Number.NEGATIVE_INFINITY));
+  if (!(latest - receivedAt > SENDER_CLOCK_ALLOWANCE_MS)) return (t) => t;
+  onAhead?.(latest - receivedAt);
+  return (t) => (t === null ? null : Math.min(t, receivedAt));
+}
+
 const LOOKS_LIKE_A_NUMBER = /^\+?[\d\s().-]{6,}$/;
 
 export function normalizeGenericCall(
@@ -16,12 +45,25 @@ export function normalizeGenericCall(
   receivedAt: number,
   routing: RoutingConfig,
   onUnsafeLink?: UnsafeLinkSink,
+  onClockAhead?: ClockAheadSink,
 ): CallEvent {
   const line: CallEvent['line'] = { genericLine: call.line };
   if (LOOKS_LIKE_A_NUMBER.test(call.line)) line.number = call.line;
   const country = callerCountry(findLine(routing, line), line);
-  const startedAt = time(call.startedAt);
-  const endedAt = time(call.endedAt);
+  const cap = capAtReceipt(
+    [
+      call.startedAt,
+      call.answered ? call.answeredAt : null,
+      call.endedAt,
+      call.occurredAt,
+      ...call.legs.map((leg) => leg.at),
+    ].map(time),
+    receivedAt,
+    onClockAhead,
+  );
+  const at = (value: string | null | undefined) => cap(time(value));
+  const startedAt = at(call.startedAt);
+  const endedAt = at(call.endedAt);
   return {
     provider: `generic:${call.provider}`,
     providerCallId: call.callId,
@@ -34,7 +76,7 @@ export function normalizeGenericCall(
     externalName: call.callerName?.trim() || null,
     line,
     startedAt,
-    answeredAt: call.answered ? (time(call.answeredAt) ?? startedAt) : null,
+    answeredAt: call.answered ? (at(call.answeredAt) ?? startedAt) : null,
     endedAt,
     missedReason: call.answered ? null : (call.missedReason ?? null),
     voicemail:
@@ -50,11 +92,11 @@ export function normalizeGenericCall(
       agentName: leg.agent,
       agentEmail: leg.email ?? null,
       result: leg.result,
-      at: time(leg.at),
+      at: at(leg.at),
     })),
     agent: call.agent ? { name: call.agent.name, email: call.agent.email ?? null } : null,
     zendeskTicketId: null,
-    occurredAt: time(call.occurredAt) ?? receivedAt,
+    occurredAt: at(call.occurredAt) ?? receivedAt,
     ...(call.callbackRequested || call.callbackNumber
       ? {
           callback: {

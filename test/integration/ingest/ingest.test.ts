@@ -69,6 +69,46 @@ describe.each(kinds)('ingest on $name', (kind) => {
     expect(episode?.caller.name).toBe('Eve[31m');
   });
 
+  it('dates a generic missed call from a sender whose clock says 2099 when it was received, so the call back resolves it', async () => {
+    const received = T0 + 31_000;
+    const missed = genericCallSchema.parse({
+      provider: 'acme',
+      callId: 'future-1',
+      direction: 'inbound',
+      from: MARIE,
+      line: 'Support FR',
+      startedAt: '2099-01-01T09:00:00Z',
+      endedAt: '2099-01-01T09:00:30Z',
+      answered: false,
+    });
+    const opened = await ingestCallEvent(deps, normalizeGenericCall(missed, received, deps.routing));
+    expect(opened).toMatchObject({ outcome: 'opened' });
+    const [episode] = await store.episodes.list();
+    expect(episode).toMatchObject({ missedAt: received, lastCallAt: received });
+
+    // The agent calls back ten minutes later, from a phone system with a right clock.
+    const callBack = genericCallSchema.parse({
+      provider: 'ringcentral',
+      callId: 'back-1',
+      direction: 'outbound',
+      from: MARIE,
+      line: 'Support FR',
+      startedAt: new Date(T0 + 10 * 60_000).toISOString(),
+      endedAt: new Date(T0 + 12 * 60_000).toISOString(),
+      answered: true,
+      agent: { name: 'Ben Martin' },
+    });
+    const resolved = await ingestCallEvent(
+      deps,
+      normalizeGenericCall(callBack, T0 + 12 * 60_000 + 1_000, deps.routing),
+    );
+    expect(resolved).toEqual({ outcome: 'auto_resolved', episodeIds: [episode?.id] });
+    expect(await store.episodes.get(episode?.id ?? '')).toMatchObject({
+      state: 'resolved',
+      outcome: 'reached',
+    });
+  });
+
   /** Delivers a fixture folder in its order, or shuffled when a seed is given. */
   const deliver = (folder: string, times = 1, seed?: number): Promise<IngestResult[]> => {
     const bodies = fixtures('aircall', folder).flatMap((f) => Array.from({ length: times }, () => f.body));

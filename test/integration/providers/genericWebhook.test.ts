@@ -4,7 +4,7 @@ import { signGenericBody } from '../../../src/providers/generic/webhook.js';
 import { registerProviders } from '../../../src/providers/register.js';
 import { testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
+import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
 import { fixture } from '../ingest/support.js';
 
 const SECRET = 'generic-webhook-secret-for-tests';
@@ -25,6 +25,7 @@ lines:
 describe('the generic call webhook', () => {
   let database: TestDatabase;
   let ringback: StartedRingback;
+  let log: ReturnType<typeof memoryLogger>;
 
   beforeEach(async () => {
     database = sqliteDatabase();
@@ -33,7 +34,12 @@ describe('the generic call webhook', () => {
       env: { RINGBACK_WEBHOOK_SECRET: SECRET, RINGBACK_API_TOKEN: API_TOKEN },
       routingYaml: ROUTING,
     });
-    ringback = await startRingback(config, { adapters: [registerProviders], manualJobs: true });
+    log = memoryLogger(config.secrets);
+    ringback = await startRingback(config, {
+      adapters: [registerProviders],
+      manualJobs: true,
+      logger: log.logger,
+    });
   });
 
   afterEach(async () => {
@@ -217,6 +223,49 @@ describe('the generic call webhook', () => {
       expect(await view(opened?.id ?? '')).toMatchObject({
         caller: { number: '+14155550134', name: 'Zoe Test' },
         providerCallIds: ['generic:audit:a1'],
+      });
+    });
+
+    it('takes a call dated in 2099 (a sender with a wrong clock) as made when received, says so, and lets the call back resolve it', async () => {
+      const body = JSON.stringify({
+        ...JSON.parse(text('twilio-missed.json')),
+        startedAt: '2099-01-01T09:00:00Z',
+        endedAt: '2099-01-01T09:00:41Z',
+        legs: [],
+      });
+      const before = Date.now();
+      expect(await (await post(body)).json()).toEqual({ status: 'accepted' });
+      const after = Date.now();
+      await ringback.runner.drain();
+
+      const [episode] = await ringback.store.episodes.list();
+      expect(episode?.state).toBe('open');
+      expect(episode?.missedAt).toBeGreaterThanOrEqual(before);
+      expect(episode?.missedAt).toBeLessThanOrEqual(after);
+      const warning = log.lines().find((line) => line.includes('is dated'));
+      expect(JSON.parse(warning ?? '{}')).toMatchObject({
+        level: 'warn',
+        provider: 'generic:twilio',
+        callId: 'CA5f0a3e1b9c8d7e6f5a4b3c2d1e0f9a8b',
+        msg: expect.stringMatching(/delivery \d+ .* is dated \d+ d after it was received/),
+      });
+
+      // The agent's call back, from a phone system with a right clock.
+      const callBack = {
+        provider: 'ringcentral',
+        callId: 'back-1',
+        direction: 'outbound',
+        from: '+14155550134',
+        line: '+1 415 555 0100',
+        startedAt: new Date(after + 1_000).toISOString(),
+        endedAt: new Date(after + 2_000).toISOString(),
+        answered: true,
+      };
+      await post(JSON.stringify(callBack));
+      await ringback.runner.drain();
+      expect(await ringback.store.episodes.get(episode?.id ?? '')).toMatchObject({
+        state: 'resolved',
+        outcome: 'reached',
       });
     });
 
