@@ -172,7 +172,8 @@ export class WindowPacer {
     return live;
   }
 
-  private startAt(key: string, now: number): number {
+  /** When a send to `key` may go at the earliest as far as a 429's pause says (`now` when none holds it). */
+  pauseEnd(key: string, now: number): number {
     const paused = this.pausedUntil.get(key);
     if (paused !== undefined && paused <= now) this.pausedUntil.delete(key);
     return Math.max(now, paused ?? now);
@@ -223,7 +224,7 @@ export class WindowPacer {
     const times = this.times(key, now);
     const slot = this.earliest(
       [...times.booked, ...sentByAll(times)].sort((a, b) => a - b),
-      this.startAt(key, now),
+      this.pauseEnd(key, now),
       times.base,
     );
     times.booked = insertSorted(times.booked, slot);
@@ -247,7 +248,7 @@ export class WindowPacer {
   sendAt(key: string, now: number, slot: number): number {
     this.cancel(key, slot);
     const times = this.times(key, now);
-    const at = this.earliest(sentByAll(times), Math.max(this.startAt(key, now), slot), times.base);
+    const at = this.earliest(sentByAll(times), Math.max(this.pauseEnd(key, now), slot), times.base);
     times.sent = insertSorted(times.sent, at);
     this.keys.set(key, times);
     return at;
@@ -276,11 +277,6 @@ export class WindowPacer {
   /** The vendor said to wait (a 429 with Retry-After): no send for this key before `until`. */
   pauseUntil(key: string, until: number): void {
     this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, until));
-  }
-
-  /** When a send to `key` may go at the earliest as far as a 429's pause says (`now` when none holds it). */
-  pauseEnd(key: string, now: number): number {
-    return this.startAt(key, now);
   }
 
   /** How far ahead sends are booked for the key (0 when idle). */
@@ -520,13 +516,10 @@ export class Pacing {
   async sendAhead<T>(key: string, send: () => Promise<T>): Promise<T> {
     const { now: clock, maxInlineWaitMs } = this.options;
     await this.learnShared(key);
-    let now = clock();
+    const now = clock();
     const pausedMs = this.pacer.pauseEnd(key, now) - now;
     if (pausedMs > maxInlineWaitMs) throw new RetryAfter(pausedMs, `${key} is paused after a 429`);
-    const at = await this.sendAt(key, now);
-    now = clock();
-    if (at > now) await this.sleep(at - now);
-    return this.withPause(key, send);
+    return this.sendWhenDue(key, now, send);
   }
 
   /** The Pace of one job: a booking it was given before it was sent back is honoured when it returns. */
@@ -548,7 +541,7 @@ export class Pacing {
   private async paced<T>(jobId: number, key: string, send: () => Promise<T>): Promise<T> {
     const { now: clock, maxInlineWaitMs } = this.options;
     await this.learnShared(key);
-    let now = clock();
+    const now = clock();
     this.bookings.prune(now - 60_000, this.pacer);
     const booking = this.bookings.get(jobId);
     this.bookings.delete(jobId);
@@ -563,8 +556,13 @@ export class Pacing {
       this.bookings.set(jobId, key, slot);
       throw new RetryAfter(slot - now - maxInlineWaitMs / 2, `pacing sends to ${key}`);
     }
-    const at = await this.sendAt(key, slot);
-    now = clock();
+    return this.sendWhenDue(key, slot, send);
+  }
+
+  /** Sends at the earliest time from `from` the key's window and the other replicas' sends allow. */
+  private async sendWhenDue<T>(key: string, from: number, send: () => Promise<T>): Promise<T> {
+    const at = await this.sendAt(key, from);
+    const now = this.options.now();
     if (at > now) await this.sleep(at - now);
     return this.withPause(key, send);
   }
