@@ -23,9 +23,11 @@ export type ClockAheadSink = (aheadMs: number) => void;
  * time after `receivedAt` brought back to it. A call cannot have happened after it was reported: a time in
  * 2099 opened a card no answered call could ever come after (so never resolved automatically), whose SLA
  * never ran out and which sorted first everywhere. Capping every time at one instant keeps their order
- * (startedAt ≤ answeredAt ≤ endedAt, legs, occurredAt). Never refused: the caller, number and line are
- * still right, and a 4xx would lose the missed call for a wrong clock. `receivedAt` is stored with the
- * delivery, so a retry of its job gives the same times.
+ * (startedAt ≤ answeredAt ≤ endedAt, legs). Never refused: the caller, number and line are still right,
+ * and a 4xx would lose the missed call for a wrong clock. `receivedAt` is stored with the delivery, so a
+ * retry of its job gives the same times. `occurredAt` is not one of them: it only orders the updates of one
+ * call, all from the same sender's clock, and capping some of them (those received promptly) but not
+ * others (those retried later) let an older update win over a newer one.
  */
 function capAtReceipt(
   times: (number | null)[],
@@ -55,7 +57,6 @@ export function normalizeGenericCall(
       call.startedAt,
       call.answered ? call.answeredAt : null,
       call.endedAt,
-      call.occurredAt,
       ...call.legs.map((leg) => leg.at),
     ].map(time),
     receivedAt,
@@ -96,7 +97,7 @@ export function normalizeGenericCall(
     })),
     agent: call.agent ? { name: call.agent.name, email: call.agent.email ?? null } : null,
     zendeskTicketId: null,
-    occurredAt: at(call.occurredAt) ?? receivedAt,
+    occurredAt: time(call.occurredAt) ?? receivedAt,
     ...(call.callbackRequested || call.callbackNumber
       ? {
           callback: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeCall } from '../../../src/domain/callRecord.js';
 import { normalizeGenericCall, SENDER_CLOCK_ALLOWANCE_MS } from '../../../src/providers/generic/normalize.js';
 import { genericCallSchema } from '../../../src/providers/generic/schema.js';
 import { fixture, testRouting } from '../../integration/ingest/support.js';
@@ -38,10 +39,40 @@ describe('a generic delivery dated after Ringback received it (a sender with a w
       answered: false,
       startedAt: RECEIVED,
       endedAt: RECEIVED,
-      occurredAt: RECEIVED,
+      // It only orders this sender's updates of the call against each other (see the next test).
+      occurredAt: Date.parse('2099-01-01T00:00:41Z'),
       legs: [{ agentName: 'Ana Lopez', at: RECEIVED }],
     });
     expect(aheads).toEqual([Date.parse('2099-01-01T00:00:41Z') - RECEIVED]);
+  });
+
+  it('lets the later update of a call win when only one of two from a clock 6 minutes fast was received promptly', () => {
+    const T0 = Date.parse('2026-11-20T17:00:00Z');
+    const iso = (t: number) => new Date(t).toISOString();
+    // Built at T0 (the sender's clock says T0 + 6 min), retried, received at T0 + 2 min: 4 min ahead, kept.
+    const first = normalized(
+      {
+        startedAt: iso(T0 + 5 * MINUTE),
+        endedAt: iso(T0 + 6 * MINUTE),
+        occurredAt: iso(T0 + 6 * MINUTE),
+        missedReason: 'no-answer',
+      },
+      T0 + 2 * MINUTE,
+    );
+    // Built a minute later, received at once: 6 min ahead, so its call times are capped at its receipt.
+    const second = normalized(
+      {
+        startedAt: iso(T0 + 5 * MINUTE),
+        endedAt: iso(T0 + 7 * MINUTE),
+        occurredAt: iso(T0 + 7 * MINUTE),
+        missedReason: 'abandoned_in_queue',
+      },
+      T0 + MINUTE,
+    );
+    expect(second.aheads).toHaveLength(1);
+    const merged = mergeCall(mergeCall(null, first.event), second.event);
+    expect(merged.missedReason).toBe('abandoned_in_queue');
+    expect(merged.endedAt).toBe(T0 + MINUTE);
   });
 
   it('keeps the order of the times when only some were ahead: no call ends before it started', () => {
