@@ -52,7 +52,7 @@ function storedLeg(value: unknown): CallLeg | null {
     agentName: value.agentName,
     agentEmail: stringOrNull(value.agentEmail),
     result: result as CallLeg['result'],
-    at: typeof value.at === 'number' ? value.at : null,
+    at: typeof value.at === 'number' && Number.isFinite(value.at) ? value.at : null,
   };
 }
 

@@ -80,6 +80,12 @@ describe('stored call records as the leg report reads them', () => {
     ]);
   });
 
+  it('takes a leg time that is not a finite number as unknown', async () => {
+    await storeCall('{"ended": true, "legs": [{"agentName": "Ana", "result": "missed", "at": 1e999}]}');
+    const [call] = await readLegs();
+    expect(call?.legs).toEqual([{ agentName: 'Ana', agentEmail: null, result: 'missed', at: null }]);
+  });
+
   it('reads who answered only from an agent with a name, and its e-mail only when it is text', async () => {
     await storeCall(JSON.stringify({ ended: true, legs: [], agent: { name: 'Eve', email: ['eve'] } }), true);
     await storeCall(JSON.stringify({ ended: true, legs: [], agent: { email: 'nobody@example.com' } }), true);
