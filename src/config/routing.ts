@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
+import { sameNumber, toE164 } from '../domain/phone.js';
 import {
   emptySchedule,
   parseDayKey,
@@ -295,6 +296,108 @@ const line = z
     if (value.reminders?.escalate) stepsInOrder(value.reminders.escalate, ['reminders', 'escalate'], ctx);
   });
 
+type LineMatchConfig = z.infer<typeof lineMatch>;
+type MatchKey = 'aircallNumber' | 'zendeskPhoneNumberId' | 'number' | 'genericLine';
+
+/**
+ * Two numbers every dialled number compares alike with, as app/routing.ts matchesLine compares them
+ * (`sameNumber`: by E.164 when both read as a number, else by their digits): same E.164 reading in the same
+ * country, and the same digits. `+33 1 76 36 06 95` and `+33176360695` are one; `01 76 36 06 95` on a French
+ * line is not (a dialled `33176360695` read without a country would reach one and not the other).
+ */
+function alwaysSameNumber(a: string, b: string, country: string | null): boolean {
+  const digits = (text: string) => text.replace(/\D/g, '');
+  return digits(a) !== '' && digits(a) === digits(b) && toE164(a, country) === toE164(b, country);
+}
+
+/**
+ * The key of `earlier` (a line before this one) that takes every call this line's `key` matches, or null.
+ * Mirrors matchesLine: any key of a line matching is enough, and `number` is tried against the dialled
+ * number, the Aircall number and the generic line alike.
+ */
+function takenBy(
+  key: MatchKey,
+  value: string,
+  country: string | null,
+  earlier: { match: LineMatchConfig; country?: string | undefined },
+): { key: MatchKey; value: string } | null {
+  if (earlier.match === '*') return null;
+  const theirs = earlier.match;
+  const theirCountry = earlier.country ?? null;
+  const sameNumberThere = (their: string | undefined) =>
+    their !== undefined && theirCountry === country && alwaysSameNumber(value, their, country);
+  switch (key) {
+    case 'zendeskPhoneNumberId':
+      return theirs.zendeskPhoneNumberId !== undefined && String(theirs.zendeskPhoneNumberId) === value
+        ? { key, value: String(theirs.zendeskPhoneNumberId) }
+        : null;
+    case 'aircallNumber':
+      if (sameNumberThere(theirs.aircallNumber)) return { key, value: theirs.aircallNumber as string };
+      return sameNumberThere(theirs.number) ? { key: 'number', value: theirs.number as string } : null;
+    case 'number':
+      return sameNumberThere(theirs.number) ? { key: 'number', value: theirs.number as string } : null;
+    case 'genericLine':
+      // The generic line is compared as trimmed text; an earlier `number` takes it when it reads as that number.
+      if (theirs.genericLine !== undefined && theirs.genericLine.trim() === value.trim())
+        return { key, value: theirs.genericLine };
+      return theirs.number !== undefined && sameNumber(theirs.number, value.trim(), theirCountry)
+        ? { key: 'number', value: theirs.number }
+        : null;
+  }
+}
+
+/**
+ * Lines no call can reach (the first matching line wins): after a `match: "*"` line, or whose every match key
+ * an earlier line already takes. Only certain cases: a number written in another form, or on a line of
+ * another country, may still reach the later line and is left alone. One message per such line, naming it
+ * and the earlier line(s) that shadow it.
+ */
+export function unreachableLines(
+  lines: readonly { name: string; match: LineMatchConfig; country?: string | undefined }[],
+): { index: number; message: string }[] {
+  const found: { index: number; message: string }[] = [];
+  lines.forEach((line, index) => {
+    const earlier = lines.slice(0, index);
+    const catchAll = earlier.find((l) => l.match === '*');
+    if (catchAll) {
+      found.push({
+        index,
+        message: `line "${line.name}" can never receive a call: "${catchAll.name}" (match "*") comes first and takes every call`,
+      });
+      return;
+    }
+    if (line.match === '*') return;
+    const country = line.country ?? null;
+    const keys = (['aircallNumber', 'zendeskPhoneNumberId', 'number', 'genericLine'] as const).flatMap(
+      (key) => {
+        const raw = (line.match as Exclude<LineMatchConfig, '*'>)[key];
+        return raw === undefined ? [] : [{ key, value: String(raw) }];
+      },
+    );
+    if (keys.length === 0) return;
+    // Each key's first earlier taker, by line: "Support" takes the calls to its aircallNumber and its number.
+    const takers = new Map<string, string[]>();
+    for (const { key, value } of keys) {
+      let taken = false;
+      for (const other of earlier) {
+        const hit = takenBy(key, value, country, other);
+        if (!hit) continue;
+        const written =
+          hit.key === key && hit.value === value ? '' : ` ("${other.name}" has ${hit.key} "${hit.value}")`;
+        takers.set(other.name, [...(takers.get(other.name) ?? []), `${key} "${value}"${written}`]);
+        taken = true;
+        break;
+      }
+      if (!taken) return;
+    }
+    const clauses = [...takers].map(
+      ([name, what]) => `"${name}" comes first and takes every call to its ${what.join(' and ')}`,
+    );
+    found.push({ index, message: `line "${line.name}" can never receive a call: ${clauses.join('; ')}` });
+  });
+  return found;
+}
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const LOCAL_TIME = /^([01]\d|2[0-3]):([0-5]\d)(?:\s+(\S+))?$/;
 
@@ -584,6 +687,8 @@ export const routingSchema = z
       seen.add(l.name);
       seenFolded.add(l.name.toLowerCase());
     });
+    for (const { index, message } of unreachableLines(value.lines))
+      ctx.addIssue({ code: 'custom', path: ['lines', index, 'match'], message });
     // Schedules name lines by their exact name, as summaries do.
     const scheduleKeys = new Set<string>();
     value.schedules.forEach((schedule, i) => {

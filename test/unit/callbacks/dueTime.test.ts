@@ -15,10 +15,6 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
-  - name: Office
-    match: "*"
-    businessHours: { mon-fri: "09:00-18:00" }
-    holidays: [2026-12-25]
   - name: Always
     match: { genericLine: always }
     holidays: [2026-12-25]
@@ -34,6 +30,10 @@ lines:
   - name: Weekdays
     match: { genericLine: weekdays }
     businessHours: { mon-fri: "00:00-24:00" }
+  - name: Office
+    match: "*"
+    businessHours: { mon-fri: "09:00-18:00" }
+    holidays: [2026-12-25]
 `,
   'due time test',
 );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findLine } from '../../../src/app/routing.js';
 import { formatDuration, parseDuration } from '../../../src/config/duration.js';
 import { ConfigError, parseRouting } from '../../../src/config/load.js';
 
@@ -153,7 +154,7 @@ lines:
     it('catch duplicate line names and escalation steps out of order', () => {
       const problems = problemsOf(`
 lines:
-  - { name: A, match: "*", escalate: [ { after: 30m, notify: "@here" }, { after: 15m, notify: "@here" } ] }
+  - { name: A, match: { genericLine: a }, escalate: [ { after: 30m, notify: "@here" }, { after: 15m, notify: "@here" } ] }
   - { name: A, match: "*" }
 `);
       expect(problems).toEqual([
@@ -164,7 +165,9 @@ lines:
 
     it('catch line names that differ only in case (the API and exports find lines in any case)', () => {
       expect(
-        problemsOf('lines: [{ name: Support FR, match: "*" }, { name: support fr, match: "*" }]'),
+        problemsOf(
+          'lines: [{ name: Support FR, match: { genericLine: fr } }, { name: support fr, match: "*" }]',
+        ),
       ).toEqual([
         'ringback.yaml lines[1].name: duplicate line name "support fr" (line names are compared in any case)',
       ]);
@@ -176,6 +179,82 @@ lines:
 
     it('reject a match with no key', () => {
       expect(problemsOf('lines: [{ name: A, match: {} }]')[0]).toContain('lines[0].match');
+    });
+  });
+
+  describe('lines no call can reach (the first matching line wins)', () => {
+    it('are refused after a match "*" line, naming the line and the one that takes its calls', () => {
+      expect(
+        problemsOf(`
+lines:
+  - { name: Default, match: "*" }
+  - { name: Sales, match: { aircallNumber: "+33 1 76 36 06 95" } }
+`),
+      ).toEqual([
+        'ringback.yaml lines[1].match: line "Sales" can never receive a call: "Default" (match "*") comes first and takes every call',
+      ]);
+    });
+
+    it('are refused when an earlier line has the same number, however it is spaced, or the same id', () => {
+      expect(
+        problemsOf(`
+lines:
+  - { name: Support, match: { aircallNumber: "+33 1 76 36 06 95", zendeskPhoneNumberId: 360001 } }
+  - { name: Copy, match: { aircallNumber: "+33176360695" } }
+  - { name: Talk, match: { zendeskPhoneNumberId: "360001" } }
+`),
+      ).toEqual([
+        'ringback.yaml lines[1].match: line "Copy" can never receive a call: "Support" comes first and takes every call to its aircallNumber "+33176360695" ("Support" has aircallNumber "+33 1 76 36 06 95")',
+        'ringback.yaml lines[2].match: line "Talk" can never receive a call: "Support" comes first and takes every call to its zendeskPhoneNumberId "360001"',
+      ]);
+    });
+
+    it('are refused when every key is taken, by an earlier number or by several earlier lines', () => {
+      expect(
+        problemsOf(`
+lines:
+  - { name: Sales, match: { number: "+44 20 7946 0000" } }
+  - { name: Talk, match: { zendeskPhoneNumberId: 7 } }
+  - { name: Late, match: { aircallNumber: "+442079460000", genericLine: "+44 20 7946 0000", zendeskPhoneNumberId: 7 } }
+`),
+      ).toEqual([
+        'ringback.yaml lines[2].match: line "Late" can never receive a call: "Sales" comes first and takes every call to its aircallNumber "+442079460000" ("Sales" has number "+44 20 7946 0000") and genericLine "+44 20 7946 0000" ("Sales" has number "+44 20 7946 0000"); "Talk" comes first and takes every call to its zendeskPhoneNumberId "7"',
+      ]);
+    });
+
+    it('are kept when some call can still reach them', () => {
+      const routing = parseRouting(
+        `
+lines:
+  - { name: Aircall, match: { aircallNumber: "+33 1 76 36 06 95" } }
+  - { name: Talk too, match: { aircallNumber: "+33 1 76 36 06 95", zendeskPhoneNumberId: 360001 } }
+  - { name: Prefixed, match: { number: "0033 1 44 55 66 77" } }
+  - { name: Plus, match: { number: "+33 1 44 55 66 77" } }
+  - { name: By name, match: { genericLine: sales } }
+  - { name: By number, match: { number: "+33 1 76 36 06 95" } }
+  - { name: Everything else, match: "*" }
+`,
+        'ringback.yaml',
+      );
+      // Any key of a line is enough: the Zendesk id still reaches the second line.
+      expect(findLine(routing, { zendeskPhoneNumberId: '360001' })?.name).toBe('Talk too');
+      // The same E.164 in other digits: a dialled number read as no number is compared by its digits.
+      expect(findLine(routing, { genericLine: '33144556677' })?.name).toBe('Plus');
+      // An earlier genericLine takes only that text, not every way of dialling a number.
+      expect(findLine(routing, { number: '+33176360695' })?.name).toBe('By number');
+      expect(findLine(routing, { genericLine: 'anything' })?.name).toBe('Everything else');
+    });
+
+    it('are kept when on lines of different countries (a national number reads differently)', () => {
+      const routing = parseRouting(
+        `
+lines:
+  - { name: US, country: US, match: { number: "+33 1 76 36 06 95" } }
+  - { name: FR, country: FR, match: { number: "+33 1 76 36 06 95" } }
+`,
+        'ringback.yaml',
+      );
+      expect(findLine(routing, { number: '01 76 36 06 95' })?.name).toBe('FR');
     });
   });
 

@@ -32,6 +32,9 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
+  - name: Sales
+    match: { number: "+33100000000" }
+    reminders: { escalate: [] }
   - name: Support FR
     match: "*"
     country: FR
@@ -40,9 +43,6 @@ lines:
       - { after: 15m, notify: "@here" }
       - { after: 30m, notify: "<!subteam^S0123>", to: managers }
     businessHours: { mon-fri: "09:00-18:00" }
-  - name: Sales
-    match: { number: "+33100000000" }
-    reminders: { escalate: [] }
 `,
   'test',
 );
@@ -177,7 +177,7 @@ describe('escalation ladder', () => {
   describe('the reminder', () => {
     const hours = new BusinessCalendar({
       zone: PARIS,
-      schedule: routing.lines[0]?.businessHours ?? null,
+      schedule: routing.lines.find((l) => l.name === 'Support FR')?.businessHours ?? null,
       holidays: [],
     });
 

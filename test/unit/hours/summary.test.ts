@@ -12,13 +12,13 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
+  - name: Around the clock
+    match: { number: "+33100000000" }
+    sla: { claimWithin: 15m }
   - name: Support FR
     match: "*"
     sla: { claimWithin: 15m, resolveWithin: 2h }
     businessHours: { mon-fri: "09:00-18:00" }
-  - name: Around the clock
-    match: { number: "+33100000000" }
-    sla: { claimWithin: 15m }
 `,
   'test',
 );

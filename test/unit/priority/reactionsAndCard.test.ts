@@ -14,11 +14,11 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
-  - { name: Support FR, match: "*", slack: { channel: C0123456789 } }
   - name: Night
     match: { genericLine: night }
     businessHours: { mon-fri: "09:00-18:00" }
     outOfHours: { mode: hold }
+  - { name: Support FR, match: "*", slack: { channel: C0123456789 } }
 priority:
   - { name: VIP, when: { zendeskTag: vip }, level: high, slack: { channel: C0VIP00000 }, mention: "@here" }
   - { when: { callbackRequested: true }, level: high }

@@ -23,14 +23,14 @@ function routing(yaml: string) {
 
 const BASE = `
 lines:
+  - name: Sales
+    match: { genericLine: sales }
+    slack: { channel: C0SALES0000 }
   - name: Support FR
     match: "*"
     slack: { channel: C0123456789 }
     teams: { channel: "19:line@thread.tacv2" }
     escalate: [{ after: 15m, notify: "@here" }]
-  - name: Sales
-    match: { genericLine: sales }
-    slack: { channel: C0SALES0000 }
 `;
 
 function facts(overrides: Partial<PriorityFacts> = {}): PriorityFacts {
@@ -159,7 +159,7 @@ priority:
   });
 
   it('swaps the claim ladder and adds the mention for the rule calls only', () => {
-    const line = config.lines[0];
+    const line = config.lines.find((l) => l.name === 'Support FR');
     if (!line) throw new Error('no line');
     expect(claimLadderFor(config, line, episode({ priority: 'high', priorityRule: 'VIP' }))).toEqual([
       { after: 120_000, notify: '<!subteam^S0VIP>', to: 'thread' },

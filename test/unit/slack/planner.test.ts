@@ -20,11 +20,11 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
+  - name: Teams only
+    match: { genericLine: teams }
   - name: Support FR
     match: "*"
     slack: { channel: C0123456789 }
-  - name: Teams only
-    match: "*"
 managers: { slack: [U0MANAGER1, U0MANAGER2], slackChannel: C0MANAGERS1 }
 `,
   'test',

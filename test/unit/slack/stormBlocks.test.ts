@@ -24,14 +24,14 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
+  - name: Support US
+    match: { genericLine: us }
+    timezone: America/New_York
+    slack: { channel: ${CHANNEL} }
   - name: Support FR
     match: "*"
     slack: { channel: ${CHANNEL} }
     country: FR
-  - name: Support US
-    match: "*"
-    timezone: America/New_York
-    slack: { channel: ${CHANNEL} }
 `,
   'test',
 );

@@ -12,12 +12,12 @@ const routing = parseRouting(
   `
 timezone: Europe/Paris
 lines:
-  - name: Support FR
-    match: "*"
-    teams: { channel: "19:callbacks@thread.tacv2" }
   - name: Slack only
     match: { genericLine: slack }
     slack: { channel: C0123456789 }
+  - name: Support FR
+    match: "*"
+    teams: { channel: "19:callbacks@thread.tacv2" }
 managers: { teams: [aad-mia], teamsChannel: "19:managers@thread.tacv2" }
 `,
   'test.yaml',
