@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
+import { describeFeatures } from '../features.js';
 import { openDatabase } from '../store/db.js';
 import { Store } from '../store/store.js';
 import type { DoctorContext } from './context.js';
@@ -30,6 +31,7 @@ export function routingChecks(
           `${config.routingSource}: ${routing.lines.length} line(s), ${posting} posting to a channel`,
         ),
   );
+  if (config.routingSource !== 'built-in default') checks.push(...postingChecks(context));
   const { managers } = routing;
   if (
     config.routingSource !== 'built-in default' &&
@@ -45,6 +47,65 @@ export function routingChecks(
         GUIDE.routing,
       ),
     );
+  return checks;
+}
+
+const quoted = (names: string[]) => names.map((name) => `"${name}"`).join(', ');
+
+/**
+ * Lines whose cards go nowhere: none at all, lines with neither a Slack nor a Teams channel, and lines whose
+ * channels are all on a surface that is off (its calls are stored, ticketed and escalated, but nobody sees a
+ * card). Warnings, not failures: a catch-all line may be meant to store calls only.
+ */
+function postingChecks(context: DoctorContext): Check[] {
+  const { routing } = context;
+  const file = context.env.RINGBACK_CONFIG;
+  if (routing.lines.length === 0)
+    return [
+      warn(
+        'routing',
+        'lines',
+        'no lines: every call is stored but posted nowhere',
+        `add lines to ${file}, each with a match and slack: { channel } or teams: { channel }`,
+        GUIDE.routing,
+      ),
+    ];
+  const checks: Check[] = [];
+  const bare = routing.lines.filter((line) => !line.slack && !line.teams).map((line) => line.name);
+  if (bare.length > 0) {
+    const ruleChannels = routing.priority.some((rule) => rule.slack || rule.teams);
+    checks.push(
+      warn(
+        'routing',
+        'lines without a channel',
+        `${bare.length === 1 ? 'line' : 'lines'} ${quoted(bare)} ${bare.length === 1 ? 'has' : 'have'} neither a slack nor a teams channel: ${bare.length === 1 ? 'its' : 'their'} calls are stored but no card is posted${ruleChannels ? ' (but in a priority rule’s channel, for the calls it makes high)' : ''}`,
+        `give ${bare.length === 1 ? 'it' : 'each'} slack: { channel } or teams: { channel } in ${file}, unless storing those calls is all you want`,
+        GUIDE.routing,
+      ),
+    );
+  }
+  const features = describeFeatures(context.env);
+  const slack = features.find((f) => f.name === 'slack');
+  const teams = features.find((f) => f.name === 'teams');
+  const stranded = routing.lines.filter(
+    (line) => (line.slack || line.teams) && !(line.slack && slack?.on) && !(line.teams && teams?.on),
+  );
+  if (stranded.length > 0) {
+    const off = [
+      stranded.some((line) => line.slack) && slack && !slack.on ? `Slack is off (${slack.why})` : null,
+      stranded.some((line) => line.teams) && teams && !teams.on ? `Teams is off (${teams.why})` : null,
+    ].filter((why): why is string => why !== null);
+    const names = stranded.map((line) => line.name);
+    checks.push(
+      warn(
+        'routing',
+        'lines on a surface that is off',
+        `${names.length === 1 ? 'line' : 'lines'} ${quoted(names)} ${names.length === 1 ? 'posts' : 'post'} only where Ringback does not: ${off.join('; ')}, so ${names.length === 1 ? 'its' : 'their'} cards go nowhere`,
+        'turn that surface on (see its guide), or give the line a channel on a surface that is on',
+        GUIDE.setup,
+      ),
+    );
+  }
   return checks;
 }
 

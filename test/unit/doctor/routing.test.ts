@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { envSchema } from '../../../src/config/env.js';
+import { parseRouting } from '../../../src/config/load.js';
+import { DEFAULT_ROUTING_YAML } from '../../../src/config/routing.js';
+import type { DoctorContext } from '../../../src/doctor/context.js';
+import { routingChecks } from '../../../src/doctor/local.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+
+const SLACK_ON = { SLACK_BOT_TOKEN: 'xoxb-doctor', SLACK_SIGNING_SECRET: 'signing-secret' };
+const TEAMS_ON = {
+  MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+  MicrosoftAppPassword: 'teams-password',
+  MicrosoftAppType: 'SingleTenant',
+  MicrosoftAppTenantId: '00000000-0000-0000-0000-000000000002',
+};
+
+function checksOf(
+  yaml: string,
+  environment: Record<string, string> = { ...SLACK_ON, ...TEAMS_ON },
+  routingSource = 'ringback.yaml',
+) {
+  const context: DoctorContext = {
+    env: envSchema.parse(environment),
+    routing: parseRouting(yaml, routingSource),
+    timeoutMs: 1_000,
+    teamsTokenUrl: 'http://127.0.0.1:1/token',
+    logger: createLogger({ level: 'silent', secrets: [] }),
+    metrics: new Metrics({ defaultMetrics: false }),
+  };
+  return routingChecks({ routingSource, warnings: [] }, context);
+}
+
+const MANAGERS = 'managers: { slack: [U0123456789] }\n';
+
+describe('the doctor on where the routing file posts', () => {
+  it('says ok, and nothing else, when every line has a channel on a surface that is on', () => {
+    const checks = checksOf(`
+lines:
+  - { name: Support FR, match: { aircallNumber: "+33 1 76 36 06 95" }, slack: { channel: C0123456789 } }
+  - { name: Everything else, match: "*", teams: { channel: "19:abc@thread.tacv2" } }
+${MANAGERS}`);
+    expect(checks.map((c) => [c.status, c.name, c.detail])).toEqual([
+      ['ok', 'file', 'ringback.yaml: 2 line(s), 2 posting to a channel'],
+    ]);
+  });
+
+  it('warns, naming them, about lines with neither a slack nor a teams channel', () => {
+    const checks = checksOf(`
+lines:
+  - { name: Support FR, match: { aircallNumber: "+33 1 76 36 06 95" }, slack: { channel: C0123456789 } }
+  - { name: Back office, match: { genericLine: back-office } }
+  - { name: Everything else, match: "*" }
+${MANAGERS}`);
+    const warning = checks.find((c) => c.name === 'lines without a channel');
+    expect(warning).toMatchObject({
+      status: 'warn',
+      detail:
+        'lines "Back office", "Everything else" have neither a slack nor a teams channel: their calls are stored but no card is posted',
+      docs: 'README.md#routing-file',
+    });
+    expect(checks.some((c) => c.status === 'fail')).toBe(false);
+  });
+
+  it('says a priority rule’s channel still gets the high calls of a line without one', () => {
+    const checks = checksOf(`
+lines: [{ name: Everything else, match: "*" }]
+priority: [{ when: { callbackRequested: true }, level: high, slack: { channel: C0VIP000000 } }]
+${MANAGERS}`);
+    expect(checks.find((c) => c.name === 'lines without a channel')?.detail).toBe(
+      'line "Everything else" has neither a slack nor a teams channel: its calls are stored but no card is posted (but in a priority rule’s channel, for the calls it makes high)',
+    );
+  });
+
+  it('warns when the routing file has no lines at all', () => {
+    const checks = checksOf(MANAGERS);
+    expect(checks.find((c) => c.name === 'lines')).toMatchObject({
+      status: 'warn',
+      detail: 'no lines: every call is stored but posted nowhere',
+    });
+  });
+
+  it('warns that the cards of a line go nowhere when its only channel is on a surface that is off', () => {
+    const yaml = `
+lines:
+  - { name: Slack only, match: { genericLine: a }, slack: { channel: C0123456789 } }
+  - { name: Teams only, match: { genericLine: b }, teams: { channel: "19:abc@thread.tacv2" } }
+  - { name: Both, match: "*", slack: { channel: C0123456789 }, teams: { channel: "19:abc@thread.tacv2" } }
+${MANAGERS}`;
+    const teamsOff = checksOf(yaml, SLACK_ON).find((c) => c.name === 'lines on a surface that is off');
+    expect(teamsOff).toMatchObject({ status: 'warn' });
+    expect(teamsOff?.detail).toMatch(
+      /^line "Teams only" posts only where Ringback does not: Teams is off \(MicrosoftAppId is unset.*\), so its cards go nowhere$/,
+    );
+    const bothOff = checksOf(yaml, {}).find((c) => c.name === 'lines on a surface that is off');
+    expect(bothOff?.detail).toMatch(
+      /^lines "Slack only", "Teams only", "Both" post only where Ringback does not: Slack is off \(SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET are unset\); Teams is off/,
+    );
+    expect(checksOf(yaml).some((c) => c.name === 'lines on a surface that is off')).toBe(false);
+  });
+
+  it('does not repeat the missing routing file’s warning for its built-in line', () => {
+    const checks = checksOf(DEFAULT_ROUTING_YAML, {}, 'built-in default');
+    expect(checks.map((c) => [c.status, c.name])).toEqual([['warn', 'file']]);
+  });
+});
