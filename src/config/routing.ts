@@ -12,15 +12,34 @@ import { pickTemplate } from '../domain/templates.js';
 import { OUTCOMES, SUGGESTION_SOURCES } from '../domain/types.js';
 import { parseDuration } from './duration.js';
 
-/** A duration such as `90s`, `15m`, `2h`, `1h30m`, parsed to milliseconds. */
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m or 2h, got "${text}"` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A duration such as `90s`, `15m`, `2h`, `1h30m`, parsed to milliseconds, up to `maxDays`: `99999999999999d`
+ * would read as more milliseconds than a number holds exactly or PostgreSQL's bigint takes.
+ */
+const durationUpTo = (maxDays: number, subject: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m or 2h, got "${text}"` });
+      return z.NEVER;
+    }
+    if (ms > maxDays * DAY_MS) {
+      ctx.addIssue({ code: 'custom', message: `${subject} at most ${maxDays}d, got "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Waits, targets and windows (`sla`, `escalate`, `retry.every`, `repeatCalls.within`): a year and a day at most. */
+const duration = durationUpTo(366, 'durations are');
+
+/**
+ * How long call records keep personal data, and how far back `lastAgentWithin` looks among them (as far as the
+ * retention keeps numbers, 400 days by default): ten years at most.
+ */
+const RETENTION_MAX_DAYS = 3660;
 
 /** An IANA time zone name such as `Europe/Paris`. */
 const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
@@ -209,8 +228,8 @@ const assignPolicy = z
     autoClaim: z.boolean().default(false),
     /** The line's agents by e-mail, in round-robin order; absent → every Aircall user, by name. */
     agents: z.array(z.email()).default([]),
-    /** How far back `lastAgent` looks for an answered call with the caller (default 90 days). */
-    lastAgentWithin: duration.default(90 * 24 * 60 * 60 * 1000),
+    /** How far back `lastAgent` looks for an answered call with the caller (default 90 days, at most 3660d). */
+    lastAgentWithin: durationUpTo(RETENTION_MAX_DAYS, 'lastAgentWithin is').default(90 * DAY_MS),
   })
   .strict();
 
@@ -653,9 +672,9 @@ export const routingSchema = z
     allowUnmappedUsers: z.boolean().default(false),
     /**
      * How long call records keep personal data (caller numbers, names, voicemail links, transcripts).
-     * Past it they are erased; counts stay for summaries. Default 400 days.
+     * Past it they are erased; counts stay for summaries. Default 400 days, at most 3660d (ten years).
      */
-    retention: duration.default(400 * 24 * 60 * 60 * 1000),
+    retention: durationUpTo(RETENTION_MAX_DAYS, 'retention is').default(400 * DAY_MS),
     /** Microsoft Teams tenants whose activities are accepted (besides MicrosoftAppTenantId). */
     teams: z
       .object({

@@ -182,6 +182,50 @@ lines:
     });
   });
 
+  describe('durations', () => {
+    it('are refused past a year and a day, instead of overflowing timers and the database', () => {
+      expect(
+        problemsOf(`
+lines:
+  - name: A
+    match: "*"
+    sla: { claimWithin: 99999999999999d, resolveWithin: 367d }
+    escalate: [ { after: 8785h, notify: "@here" } ]
+    retry: { attempts: 2, every: 9999999999999999999999999999d }
+priority: [{ when: { repeatCalls: { atLeast: 2, within: 400d } }, level: high }]
+`),
+      ).toEqual([
+        'ringback.yaml lines[0].sla.claimWithin: durations are at most 366d, got "99999999999999d"',
+        'ringback.yaml lines[0].sla.resolveWithin: durations are at most 366d, got "367d"',
+        'ringback.yaml lines[0].escalate[0].after: durations are at most 366d, got "8785h"',
+        'ringback.yaml lines[0].retry.every: durations are at most 366d, got "9999999999999999999999999999d"',
+        'ringback.yaml priority[0].when.repeatCalls.within: durations are at most 366d, got "400d"',
+      ]);
+    });
+
+    it('accept 366d, and up to ten years for the retention and how far lastAgent looks back', () => {
+      const routing = parseRouting(
+        `
+lines: [{ name: A, match: "*", sla: { resolveWithin: 366d }, assign: { suggest: [lastAgent], lastAgentWithin: 3660d } }]
+retention: 3660d
+`,
+        'ringback.yaml',
+      );
+      expect(routing.lines[0]?.sla.resolveWithin).toBe(366 * 86_400_000);
+      expect(routing.lines[0]?.assign?.lastAgentWithin).toBe(3660 * 86_400_000);
+      expect(routing.retention).toBe(3660 * 86_400_000);
+      expect(
+        problemsOf(`
+lines: [{ name: A, match: "*", assign: { suggest: [lastAgent], lastAgentWithin: 3661d } }]
+retention: 99999999999999d
+`),
+      ).toEqual([
+        'ringback.yaml lines[0].assign.lastAgentWithin: lastAgentWithin is at most 3660d, got "3661d"',
+        'ringback.yaml retention: retention is at most 3660d, got "99999999999999d"',
+      ]);
+    });
+  });
+
   describe('lines no call can reach (the first matching line wins)', () => {
     it('are refused after a match "*" line, naming the line and the one that takes its calls', () => {
       expect(
