@@ -13,8 +13,16 @@ export interface TimeWindow {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * The first instant of the day after `day`'s. Not `plus({ days: 1 })` alone: where the clocks go forward at
+ * midnight (America/Santiago, Africa/Cairo, Asia/Beirut, America/Havana) a day starts at 01:00, and the day
+ * after it at 01:00 would take the first hour of that day.
+ */
+const dayAfter = (day: DateTime): DateTime => day.plus({ days: 1 }).startOf('day');
+
+/**
  * Parses a period word in `zone`, relative to `now`. Weeks start on Monday. Returns an error text for
- * anything else, so a slash command can answer with it.
+ * anything else, so a slash command can answer with it. Every window runs from the first instant of its
+ * first day (01:00 on a day whose midnight is skipped) to the first instant of the day after its last.
  */
 export function parsePeriod(text: string, now: number, zone: string): TimeWindow | { error: string } {
   const today = DateTime.fromMillis(now, { zone }).startOf('day');
@@ -26,29 +34,29 @@ export function parsePeriod(text: string, now: number, zone: string): TimeWindow
   });
   switch (word) {
     case 'today':
-      return window(today, today.plus({ days: 1 }), 'today');
+      return window(today, dayAfter(today), 'today');
     case 'yesterday':
-      return window(today.minus({ days: 1 }), today, 'yesterday');
+      return window(today.minus({ days: 1 }).startOf('day'), today, 'yesterday');
     case 'week':
       return window(
         today.startOf('week'),
-        today.startOf('week').plus({ weeks: 1 }),
+        today.startOf('week').plus({ weeks: 1 }).startOf('day'),
         `week of ${today.startOf('week').toFormat('d LLL')}`,
       );
     case 'month':
       return window(
         today.startOf('month'),
-        today.startOf('month').plus({ months: 1 }),
+        today.startOf('month').plus({ months: 1 }).startOf('day'),
         today.toFormat('LLLL yyyy'),
       );
   }
   const [first, second, ...rest] = word.split('..');
   if (rest.length === 0 && first && DATE.test(first) && (second === undefined || DATE.test(second))) {
-    const from = DateTime.fromISO(first, { zone });
-    const to = DateTime.fromISO(second ?? first, { zone });
+    const from = DateTime.fromISO(first, { zone }).startOf('day');
+    const to = DateTime.fromISO(second ?? first, { zone }).startOf('day');
     if (!from.isValid || !to.isValid) return { error: `"${text}" is not a real date` };
     if (to < from) return { error: `"${text}" ends before it starts` };
-    return window(from, to.plus({ days: 1 }), second ? `${first} to ${second}` : first);
+    return window(from, dayAfter(to), second ? `${first} to ${second}` : first);
   }
   return {
     error: `expected today, yesterday, week, month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, got "${text}"`,

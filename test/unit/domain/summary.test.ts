@@ -50,6 +50,57 @@ describe('parsePeriod', () => {
     expect('end' in autumn && autumn.end - autumn.start).toBe(25 * 60 * MIN);
   });
 
+  describe('where the clocks go forward at midnight', () => {
+    // The day starts at 01:00, and its window ends at the next midnight, not at 01:00 of the next day.
+    const local = (zone: string) => (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();
+    const santiago = local('America/Santiago');
+
+    it('gives the day its 23 hours in America/Santiago (2026-09-06)', () => {
+      const day = { start: santiago('2026-09-06T01:00'), end: santiago('2026-09-07T00:00') };
+      expect(day.end - day.start).toBe(23 * 60 * MIN);
+      expect(parsePeriod('2026-09-06', now, 'America/Santiago')).toMatchObject(day);
+      expect(parsePeriod('today', santiago('2026-09-06T15:00'), 'America/Santiago')).toMatchObject(day);
+      expect(parsePeriod('yesterday', santiago('2026-09-07T15:00'), 'America/Santiago')).toMatchObject(day);
+      expect(parsePeriod('2026-09-01..2026-09-06', now, 'America/Santiago')).toMatchObject({
+        start: santiago('2026-09-01T00:00'),
+        end: santiago('2026-09-07T00:00'),
+      });
+      expect(parsePeriod('2026-09-06..2026-09-08', now, 'America/Santiago')).toMatchObject({
+        start: santiago('2026-09-06T01:00'),
+        end: santiago('2026-09-09T00:00'),
+      });
+      expect(parsePeriod('2026-09-05', now, 'America/Santiago')).toMatchObject({
+        start: santiago('2026-09-05T00:00'),
+        end: santiago('2026-09-06T01:00'),
+      });
+    });
+
+    it('gives the day its 23 hours in Africa/Cairo (2026-04-24)', () => {
+      const cairo = local('Africa/Cairo');
+      expect(parsePeriod('2026-04-24', now, 'Africa/Cairo')).toMatchObject({
+        start: cairo('2026-04-24T01:00'),
+        end: cairo('2026-04-25T00:00'),
+      });
+      expect(parsePeriod('2026-04-20..2026-04-24', now, 'Africa/Cairo')).toMatchObject({
+        start: cairo('2026-04-20T00:00'),
+        end: cairo('2026-04-25T00:00'),
+      });
+    });
+
+    it('ends a week or a month starting on such a day at midnight', () => {
+      const tehran = local('Asia/Tehran');
+      expect(parsePeriod('week', tehran('2021-03-24T12:00'), 'Asia/Tehran')).toMatchObject({
+        start: tehran('2021-03-22T01:00'),
+        end: tehran('2021-03-29T00:00'),
+      });
+      const asuncion = local('America/Asuncion');
+      expect(parsePeriod('month', asuncion('2023-10-15T12:00'), 'America/Asuncion')).toMatchObject({
+        start: asuncion('2023-10-01T01:00'),
+        end: asuncion('2023-11-01T00:00'),
+      });
+    });
+  });
+
   it.each(['fortnight', '2026-02-30', '2026-11-08..2026-11-02', '2026-11-01..', 'a..b..c'])(
     'explains %j',
     (text) => {
