@@ -78,15 +78,19 @@ export class ChartTally {
     while (cursor <= last) {
       const day = cursor.toISODate() ?? '';
       this.buckets.set(day, { day, label: BUCKET_LABELS[size](cursor), missedCalls: 0, returnedCalls: 0 });
-      cursor = cursor.plus({ [`${size}s`]: 1 });
+      // startOf again: where the clocks go forward at midnight a bucket starts at 01:00, and a step of whole
+      // days from it would keep the 01:00 and pass over the start of the last bucket.
+      cursor = cursor.plus({ [`${size}s`]: 1 }).startOf(size);
     }
   }
 
   add(episode: Episode): void {
     if (episode.missedAt < this.window.start || episode.missedAt >= this.window.end) return;
     const at = DateTime.fromMillis(episode.missedAt, { zone: this.timezone });
-    const bucket =
-      this.buckets.get(at.startOf(this.size).toISODate() ?? '') ?? this.buckets.values().next().value;
+    // Every call in the window has its bucket: the buckets are the starts of every day, week or month from
+    // the window's first to its last. Should one not, the call is left out of the bars (the totals and the
+    // hour grid still count it) rather than added to another bar.
+    const bucket = this.buckets.get(at.startOf(this.size).toISODate() ?? '');
     const returned = episode.firstAttemptAt !== null ? episode.callCount : 0;
     if (bucket) {
       bucket.missedCalls += episode.callCount;

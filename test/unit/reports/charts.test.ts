@@ -87,6 +87,93 @@ describe('chart figures', () => {
   });
 });
 
+describe('chart bars where the clocks go forward at midnight', () => {
+  const local = (zone: string) => (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();
+  const windowOf = (period: string, zone: string) => {
+    const window = parsePeriod(period, Date.parse('2030-01-01T00:00:00Z'), zone);
+    if ('error' in window) throw new Error(window.error);
+    return window;
+  };
+
+  it('gives the last day its bar after a day starting at 01:00 (America/Santiago, 2026-09-06)', () => {
+    const zone = 'America/Santiago';
+    const santiago = local(zone);
+    const figures = chartFigures(
+      [
+        episode({ id: 'last', missedAt: santiago('2026-09-10T15:00') }),
+        episode({ id: 'short', missedAt: santiago('2026-09-06T01:30'), callCount: 2 }),
+      ],
+      windowOf('2026-09-01..2026-09-10', zone),
+      zone,
+    );
+    expect(figures.days.map((d) => d.day)).toEqual([
+      '2026-09-01',
+      '2026-09-02',
+      '2026-09-03',
+      '2026-09-04',
+      '2026-09-05',
+      '2026-09-06',
+      '2026-09-07',
+      '2026-09-08',
+      '2026-09-09',
+      '2026-09-10',
+    ]);
+    expect(figures.days.filter((d) => d.missedCalls > 0).map((d) => [d.label, d.missedCalls])).toEqual([
+      ['Sun 6 Sep', 2],
+      ['Thu 10 Sep', 1],
+    ]);
+    // Missed by hour: Sunday 01:00, the day's first hour, and Thursday 15:00.
+    expect(figures.byHour[6]?.[1]).toBe(2);
+    expect(figures.byHour[3]?.[15]).toBe(1);
+  });
+
+  it('gives the last day its bar in Africa/Cairo (2026-04-24)', () => {
+    const zone = 'Africa/Cairo';
+    const figures = chartFigures(
+      [episode({ missedAt: local(zone)('2026-04-27T15:00') })],
+      windowOf('2026-04-20..2026-04-27', zone),
+      zone,
+    );
+    expect(figures.days).toHaveLength(8);
+    expect(figures.days.at(-1)).toMatchObject({ day: '2026-04-27', missedCalls: 1 });
+    expect(figures.days.slice(0, -1).every((d) => d.missedCalls === 0)).toBe(true);
+  });
+
+  it.each([
+    ['America/Santiago', '2026-08-01..2026-09-30', 'day'],
+    ['America/Santiago', '2026-06-01..2026-12-31', 'week'],
+    ['Africa/Cairo', '2026-04-01..2026-05-31', 'day'],
+    ['Asia/Beirut', '2026-03-01..2026-04-30', 'day'],
+    ['America/Havana', '2026-03-01..2026-04-30', 'day'],
+    ['Asia/Tehran', '2021-02-01..2021-05-31', 'week'],
+    ['America/Asuncion', '2021-01-01..2023-12-01', 'month'],
+  ])('puts every hour of %s %s in its own %s bar', (zone, period, size) => {
+    const window = windowOf(period, zone);
+    const hours: number[] = [];
+    for (let t = window.start; t < window.end; t += 3_600_000) hours.push(t);
+    const figures = chartFigures(
+      hours.map((missedAt, i) => episode({ id: String(i), missedAt })),
+      window,
+      zone,
+    );
+    expect(bucketSizeFor(window, zone)).toBe(size);
+    expect(figures.missedCalls).toBe(hours.length);
+    const barOf = (t: number) =>
+      DateTime.fromMillis(t, { zone })
+        .startOf(size as 'day' | 'week' | 'month')
+        .toISODate();
+    const expected = new Map<string, number>();
+    for (const t of hours) expected.set(barOf(t) ?? '', (expected.get(barOf(t) ?? '') ?? 0) + 1);
+    expect(figures.days.map((d) => [d.day, d.missedCalls])).toEqual([...expected]);
+  });
+
+  it('counts a period of 62 days ending on such a day as 62 day bars', () => {
+    const window = windowOf('2026-07-07..2026-09-06', 'America/Santiago');
+    expect(bucketSizeFor(window, 'America/Santiago')).toBe('day');
+    expect(chartFigures([], window, 'America/Santiago').days).toHaveLength(62);
+  });
+});
+
 describe('chart bars for long periods', () => {
   it('uses month bars past two years, labelled with their year', () => {
     const window = parsePeriod('2023-01-01..2026-06-30', at('2026-11-18T12:00'), PARIS);
