@@ -79,6 +79,16 @@ export function exportScope(
   };
 }
 
+/**
+ * The read API request that gives this export (`/api/export.csv?period=2026-11-16..2026-11-22&line=Support+FR`):
+ * its dates, not the word ("week" followed next week would give another week), and its line when it has one.
+ * Shared by the chat answers that point to it.
+ */
+export function exportApiPath(scope: { dates: string; line?: string | null | undefined }): string {
+  const query = new URLSearchParams({ period: scope.dates, ...(scope.line ? { line: scope.line } : {}) });
+  return `/api/export.csv?${query.toString()}`;
+}
+
 /** Whether a call met a target, by the same business-time rule as the summary's SLA breaches. */
 export function slaVerdict(
   target: number | undefined,
@@ -196,7 +206,7 @@ export async function csvForPeriod(
     if (csv.length > maxChars) {
       return {
         ok: false,
-        error: `that export is over ${maxChars >= 1_000_000 ? `${maxChars / 1_000_000} MB` : `${maxChars} characters`}: ask for a shorter period, or download it from GET /api/export.csv?period=${scope.dates}`,
+        error: `that export is over ${maxChars >= 1_000_000 ? `${maxChars / 1_000_000} MB` : `${maxChars} characters`}: ask for a shorter period, or download it from GET ${exportApiPath(scope)}`,
       };
     }
   }

@@ -12,6 +12,7 @@ import { answerRingbackCommand, type CommandResult } from '../../chat/commands.j
 import type { RoutingConfig } from '../../config/routing.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Actor } from '../../domain/types.js';
+import { exportApiPath } from '../../reports/exportCalls.js';
 import { chartsForPeriod } from '../../reports/periodCharts.js';
 import type { Store } from '../../store/store.js';
 import type { TeamsChannel } from '../../store/teams.js';
@@ -49,14 +50,12 @@ export const HELP_TEXT = [
  * and a card cannot carry a `data:` download. The CSV comes from the read API with its token instead.
  */
 export function exportInTeams(result: Extract<CommandResult, { kind: 'export' }>): string {
-  // The dates, not the word: "week" followed next week would give another week than the file named here.
-  const query = new URLSearchParams({ period: result.dates, ...(result.line ? { line: result.line } : {}) });
   return [
     `**Export of ${escapeMarkdown(result.periodLabel)}${result.line ? ` · ${escapeMarkdown(result.line)}` : ''}**`,
     '',
     'Teams does not let Ringback send you the file. Download it from the read API with the API token (`RINGBACK_API_TOKEN`):',
     '',
-    `\`GET /api/export.csv?${query.toString().replace(/`/g, '')}\` with the header \`Authorization: Bearer <token>\` (file \`${result.filename.replace(/`/g, '')}\`)`,
+    `\`GET ${exportApiPath(result).replace(/`/g, '')}\` with the header \`Authorization: Bearer <token>\` (file \`${result.filename.replace(/`/g, '')}\`)`,
     '',
     'In Slack, `/ringback export` sends the file to you in a direct message.',
   ].join('\n');

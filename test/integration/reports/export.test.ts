@@ -140,6 +140,18 @@ describe('GET /api/export.csv', () => {
     expect((await csvForPeriod(deps, { period: '2026-11-01..2026-11-30' }, whole.csv.length)).ok).toBe(true);
   });
 
+  it('points a one-line export too large for chat to the file of that line', async () => {
+    const deps = { store: ringback.store, clock: ringback.clock, routing: ringback.config.routing };
+    const capped = await csvForPeriod(deps, { period: DAY, line: 'support fr' }, 10);
+    if (capped.ok) throw new Error('expected the cap');
+    const path = /GET (\/api\/export\.csv\?\S+)$/.exec(capped.error)?.[1];
+    expect(path).toBe(`/api/export.csv?period=${DAY}&line=Support+FR`);
+    // Followed, the request gives that very file: the line's calls only.
+    const response = await get(path?.slice('/api/export.csv'.length) ?? '');
+    expect(response.headers.get('content-disposition')).toContain(`ringback-calls-support-fr-${DAY}.csv`);
+    expect((await rowsOf(response)).map((r) => r.id)).toEqual(['done-1']);
+  });
+
   it('reads a word like today as of when it was asked, not when the job gets to it', async () => {
     // The job runs two days later (a midnight passed, or a retry waited): the file is still that day's.
     const later = new ManualClock(T0 + 2 * 86_400_000);

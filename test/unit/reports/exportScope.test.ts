@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseRouting } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { exportScope } from '../../../src/reports/exportCalls.js';
+import { exportApiPath, exportScope } from '../../../src/reports/exportCalls.js';
+import { exportInTeams } from '../../../src/surfaces/teams/commands.js';
 
 const routing = parseRouting(
   `
@@ -28,5 +29,25 @@ describe('exportScope', () => {
       filename: 'ringback-calls-soporte-chile-2026-09-01-to-2026-09-06.csv',
       dates: '2026-09-01..2026-09-06',
     });
+  });
+});
+
+describe('exportApiPath', () => {
+  it('asks for the dates and the line, encoded, as the Teams answer does', () => {
+    const path = exportApiPath({ dates: '2026-09-01..2026-09-06', line: 'Поддержка & Co' });
+    expect(path).toBe(
+      '/api/export.csv?period=2026-09-01..2026-09-06&line=%D0%9F%D0%BE%D0%B4%D0%B4%D0%B5%D1%80%D0%B6%D0%BA%D0%B0+%26+Co',
+    );
+    expect(exportApiPath({ dates: '2026-09-06', line: null })).toBe('/api/export.csv?period=2026-09-06');
+    const teams = exportInTeams({
+      kind: 'export',
+      period: 'week',
+      line: 'Поддержка & Co',
+      filename: 'ringback-calls-co-2026-09-01-to-2026-09-06.csv',
+      periodLabel: 'week of 31 Aug',
+      dates: '2026-09-01..2026-09-06',
+      asOf: 0,
+    });
+    expect(teams).toContain(`\`GET ${path}\``);
   });
 });
