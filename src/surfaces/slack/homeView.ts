@@ -136,7 +136,11 @@ export function homeView(content: HomeContent): HomeView {
     text: { type: 'plain_text', text: `My callbacks (${mine.total})`, emoji: false },
   });
   const mineShown = mine.calls.slice(0, HOME_MAX_PER_LIST);
-  if (mineShown.length === 0) blocks.push(section('No calls claimed by you. Claim one below.'));
+  const openShown = open.calls.slice(0, HOME_MAX_PER_LIST);
+  if (mineShown.length === 0) {
+    // "Claim one below" only when there is one below to claim.
+    blocks.push(section(`No calls claimed by you.${openShown.length > 0 ? ' Claim one below.' : ''}`));
+  }
   for (const call of mineShown) blocks.push(...workBlocks(call));
   blocks.push(...more(mine.total, mineShown.length, '/ringback mine'));
   blocks.push({ type: 'divider' });
@@ -144,7 +148,6 @@ export function homeView(content: HomeContent): HomeView {
     type: 'header',
     text: { type: 'plain_text', text: `Open in my lines (${open.total})`, emoji: false },
   });
-  const openShown = open.calls.slice(0, HOME_MAX_PER_LIST);
   if (openShown.length === 0) blocks.push(section('Nothing waiting for a callback.'));
   for (const call of openShown) blocks.push(...claimBlocks(call));
   blocks.push(...more(open.total, openShown.length, '/ringback open'));
