@@ -15,8 +15,9 @@ describe('Durations', () => {
     for (const ms of values) durations.push(ms);
     const sorted = durations.sorted();
     expect(durations.count).toBe(100_000);
-    expect([...sorted]).toEqual([...values].sort((a, b) => a - b));
-    expect(percentile(sorted, 50)).toBe(percentile([...values].sort((a, b) => a - b), 50));
+    const byNumber = [...values].sort((a, b) => a - b);
+    expect([...sorted]).toEqual(byNumber);
+    expect(percentile(sorted, 90)).toBe(percentile(byNumber, 90));
   });
 
   it('has nothing to sort when empty, and no percentile', () => {
