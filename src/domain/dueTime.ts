@@ -70,13 +70,16 @@ export function nextBusinessMorning(context: DueTimeContext): number | null {
   }
   const shiftDay = local(calendar.stretchStart(now) ?? now).startOf('day');
   for (let offset = 1; offset <= 800; offset++) {
-    const day = shiftDay.plus({ days: offset });
+    // startOf again, here and for the day's end: where the clocks go forward at midnight (America/Santiago,
+    // Africa/Cairo) a day starts at 01:00, and whole days from it would keep the 01:00, so the day's window
+    // would lose its first hour to the day before (an opening at 00:00 counted a day late).
+    const day = shiftDay.plus({ days: offset }).startOf('day');
     const midnight = day.toMillis();
     const morning = day.set(DEFAULT_MORNING).toMillis();
     // A day the line is open through (it opened on an earlier day) has its morning at DEFAULT_MORNING.
     const openAtMorning = day > today && calendar.isOpenAt(morning);
     const candidates = calendar
-      .openingsBetween(midnight, day.plus({ days: 1 }).toMillis())
+      .openingsBetween(midnight, day.plus({ days: 1 }).startOf('day').toMillis())
       .filter((opening) => opening > now && !(openAtMorning && opening === midnight));
     if (openAtMorning) candidates.push(morning);
     if (candidates.length > 0) return Math.min(...candidates);

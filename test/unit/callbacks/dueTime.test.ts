@@ -30,6 +30,22 @@ lines:
   - name: Weekdays
     match: { genericLine: weekdays }
     businessHours: { mon-fri: "00:00-24:00" }
+  - name: Weekdays Santiago
+    match: { genericLine: weekdays-scl }
+    timezone: America/Santiago
+    businessHours: { mon-fri: "00:00-24:00" }
+  - name: Nights Santiago
+    match: { genericLine: nights-scl }
+    timezone: America/Santiago
+    businessHours: { mon-fri: "00:00-08:00" }
+  - name: Week Cairo
+    match: { genericLine: week-cai }
+    timezone: Africa/Cairo
+    businessHours: { sun-thu: "00:00-24:00" }
+  - name: Nights Cairo
+    match: { genericLine: nights-cai }
+    timezone: Africa/Cairo
+    businessHours: { mon-sun: "00:00-08:00" }
   - name: Office
     match: "*"
     businessHours: { mon-fri: "09:00-18:00" }
@@ -133,6 +149,38 @@ describe('tomorrow = the next business morning', () => {
   it('is 09:00 on a day a line is open through, and its real opening after a weekend', () => {
     expect(due('tomorrow', at('Weekdays', '2026-11-24T10:00'))).toBe('Wed 2026-11-25 09:00 +01:00');
     expect(due('tomorrow', at('Weekdays', '2026-11-27T15:00'))).toBe('Mon 2026-11-30 09:00 +01:00');
+  });
+
+  describe('where the clocks go forward at midnight, so a day starts at 01:00', () => {
+    /** `local` and the due time in the line's own zone. */
+    function dueIn(line: string, zone: string, local: string): string {
+      const calendar = lineCalendar(routing, line);
+      const now = DateTime.fromISO(local, { zone }).toMillis();
+      const result = dueTimeFor('tomorrow', { now, calendar, hasBusinessHours: true });
+      if (!result.ok) return `refused: ${result.reason}`;
+      return DateTime.fromMillis(result.dueAt, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZ');
+    }
+
+    it('is 09:00 on the Monday after a weekend over America/Santiago 2026-09-06 on a line open through', () => {
+      const zone = 'America/Santiago';
+      expect(dueIn('Weekdays Santiago', zone, '2026-09-04T15:00')).toBe('Mon 2026-09-07 09:00 -03:00');
+      expect(dueIn('Weekdays Santiago', zone, '2026-09-05T11:00')).toBe('Mon 2026-09-07 09:00 -03:00');
+      expect(dueIn('Weekdays Santiago', zone, '2026-09-06T11:00')).toBe('Mon 2026-09-07 09:00 -03:00');
+    });
+
+    it('is the opening at midnight the day after 2026-09-06 in America/Santiago, not a day later', () => {
+      const zone = 'America/Santiago';
+      expect(dueIn('Nights Santiago', zone, '2026-09-06T11:00')).toBe('Mon 2026-09-07 00:00 -03:00');
+      expect(dueIn('Nights Santiago', zone, '2026-09-07T03:00')).toBe('Tue 2026-09-08 00:00 -03:00');
+    });
+
+    it('is the next opening after Africa/Cairo 2026-04-24, at 09:00 on a day open through', () => {
+      const zone = 'Africa/Cairo';
+      expect(dueIn('Week Cairo', zone, '2026-04-23T15:00')).toBe('Sun 2026-04-26 09:00 +03:00');
+      expect(dueIn('Week Cairo', zone, '2026-04-24T15:00')).toBe('Sun 2026-04-26 09:00 +03:00');
+      expect(dueIn('Nights Cairo', zone, '2026-04-24T15:00')).toBe('Sat 2026-04-25 00:00 +03:00');
+      expect(dueIn('Nights Cairo', zone, '2026-04-24T05:00')).toBe('Sat 2026-04-25 00:00 +03:00');
+    });
   });
 
   it('is refused on a line that never opens', () => {
