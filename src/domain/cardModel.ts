@@ -250,7 +250,9 @@ export function formatWhen(ms: number, now: number, timezone: string): string {
   const day = when.startOf('day');
   let dayText: string;
   if (+day === +today) dayText = 'Today';
-  else if (+day === +today.minus({ days: 1 })) dayText = 'Yesterday';
+  // startOf again: where the clocks go forward at midnight (America/Santiago 2026-09-06) today starts at
+  // 01:00, and a day back from it keeps the 01:00, which is not when yesterday started.
+  else if (+day === +today.minus({ days: 1 }).startOf('day')) dayText = 'Yesterday';
   else dayText = when.toFormat('ccc d LLL');
   const ago = now - ms;
   return `${dayText} ${when.toFormat('HH:mm')}${ago >= 0 ? ` (${formatDuration(ago)} ago)` : ''}`;
