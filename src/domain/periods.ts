@@ -13,19 +13,31 @@ export interface TimeWindow {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * The first instant of `day`'s date. Where the clocks go back at midnight (America/Havana 2026-11-01) 00:00
+ * comes twice and luxon may give the second: the hour between would then belong to no day at all.
+ */
+export function firstInstantOf(day: DateTime): DateTime {
+  const start = day.startOf('day');
+  const justBefore = start.minus({ milliseconds: 1 });
+  // Dates compared as text: luxon's hasSame reads the end of a day with two midnights from the second one.
+  return justBefore.toISODate() === start.toISODate() ? justBefore.startOf('day') : start;
+}
+
+/**
  * The first instant of the day after `day`'s. Not `plus({ days: 1 })` alone: where the clocks go forward at
  * midnight (America/Santiago, Africa/Cairo, Asia/Beirut, America/Havana) a day starts at 01:00, and the day
  * after it at 01:00 would take the first hour of that day.
  */
-const dayAfter = (day: DateTime): DateTime => day.plus({ days: 1 }).startOf('day');
+const dayAfter = (day: DateTime): DateTime => firstInstantOf(day.plus({ days: 1 }));
 
 /**
  * Parses a period word in `zone`, relative to `now`. Weeks start on Monday. Returns an error text for
  * anything else, so a slash command can answer with it. Every window runs from the first instant of its
- * first day (01:00 on a day whose midnight is skipped) to the first instant of the day after its last.
+ * first day (01:00 on a day whose midnight is skipped, the first of two midnights on a day that has two) to
+ * the first instant of the day after its last, so consecutive windows meet.
  */
 export function parsePeriod(text: string, now: number, zone: string): TimeWindow | { error: string } {
-  const today = DateTime.fromMillis(now, { zone }).startOf('day');
+  const today = firstInstantOf(DateTime.fromMillis(now, { zone }));
   const word = text.trim().toLowerCase() || 'today';
   const window = (from: DateTime, to: DateTime, label: string): TimeWindow => ({
     start: from.toMillis(),
@@ -36,27 +48,23 @@ export function parsePeriod(text: string, now: number, zone: string): TimeWindow
     case 'today':
       return window(today, dayAfter(today), 'today');
     case 'yesterday':
-      return window(today.minus({ days: 1 }).startOf('day'), today, 'yesterday');
-    case 'week':
-      return window(
-        today.startOf('week'),
-        today.startOf('week').plus({ weeks: 1 }).startOf('day'),
-        `week of ${today.startOf('week').toFormat('d LLL')}`,
-      );
-    case 'month':
-      return window(
-        today.startOf('month'),
-        today.startOf('month').plus({ months: 1 }).startOf('day'),
-        today.toFormat('LLLL yyyy'),
-      );
+      return window(firstInstantOf(today.minus({ days: 1 })), today, 'yesterday');
+    case 'week': {
+      const monday = firstInstantOf(today.startOf('week'));
+      return window(monday, firstInstantOf(monday.plus({ weeks: 1 })), `week of ${monday.toFormat('d LLL')}`);
+    }
+    case 'month': {
+      const first = firstInstantOf(today.startOf('month'));
+      return window(first, firstInstantOf(first.plus({ months: 1 })), today.toFormat('LLLL yyyy'));
+    }
   }
   const [first, second, ...rest] = word.split('..');
   if (rest.length === 0 && first && DATE.test(first) && (second === undefined || DATE.test(second))) {
-    const from = DateTime.fromISO(first, { zone }).startOf('day');
-    const to = DateTime.fromISO(second ?? first, { zone }).startOf('day');
+    const from = DateTime.fromISO(first, { zone });
+    const to = DateTime.fromISO(second ?? first, { zone });
     if (!from.isValid || !to.isValid) return { error: `"${text}" is not a real date` };
     if (to < from) return { error: `"${text}" ends before it starts` };
-    return window(from, dayAfter(to), second ? `${first} to ${second}` : first);
+    return window(firstInstantOf(from), dayAfter(to), second ? `${first} to ${second}` : first);
   }
   return {
     error: `expected today, yesterday, week, month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, got "${text}"`,

@@ -101,6 +101,35 @@ describe('parsePeriod', () => {
     });
   });
 
+  describe('where the clocks go back at midnight, so 00:00 comes twice', () => {
+    // America/Havana 2026-11-01: 01:00 (-04:00) goes back to 00:00 (-05:00). The day starts at the first
+    // midnight, 04:00Z, where the day before ends: no hour belongs to no window.
+    const havana = 'America/Havana';
+    const firstMidnight = Date.parse('2026-11-01T04:00:00Z');
+    const inTheRepeatedHour = Date.parse('2026-11-01T04:30:00Z'); // 00:30, the first time
+    const secondTime = Date.parse('2026-11-01T05:30:00Z'); // 00:30 again
+
+    it('starts the day at the first midnight and ends the day before there', () => {
+      const day = { start: firstMidnight, end: Date.parse('2026-11-02T05:00:00Z') };
+      expect(day.end - day.start).toBe(25 * 60 * MIN);
+      expect(parsePeriod('2026-11-01', now, havana)).toMatchObject(day);
+      expect(parsePeriod('2026-10-31', now, havana)).toMatchObject({ end: firstMidnight });
+      expect(parsePeriod('today', secondTime, havana)).toMatchObject(day);
+      expect(parsePeriod('yesterday', Date.parse('2026-11-02T15:00:00Z'), havana)).toMatchObject(day);
+    });
+
+    it('counts a call in the repeated hour in its day, its month and its week', () => {
+      for (const text of ['2026-11-01', 'today', 'week', 'month']) {
+        const window = parsePeriod(text, secondTime, havana);
+        if ('error' in window) throw new Error(window.error);
+        expect(window.start, text).toBeLessThanOrEqual(inTheRepeatedHour);
+        expect(window.end, text).toBeGreaterThan(inTheRepeatedHour);
+      }
+      const october = parsePeriod('month', Date.parse('2026-10-15T15:00:00Z'), havana);
+      expect(october).toMatchObject({ end: firstMidnight });
+    });
+  });
+
   it.each(['fortnight', '2026-02-30', '2026-11-08..2026-11-02', '2026-11-01..', 'a..b..c'])(
     'explains %j',
     (text) => {
