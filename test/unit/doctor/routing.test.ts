@@ -72,6 +72,75 @@ ${MANAGERS}`);
     );
   });
 
+  it('says nothing of a line whose every call a high rule posts in its channel', () => {
+    const checks = checksOf(
+      `
+lines: [{ name: VIP, match: { genericLine: vip } }]
+priority: [{ when: { line: VIP }, level: high, slack: { channel: C0999999999 } }]
+${MANAGERS}`,
+      SLACK_ON,
+    );
+    expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+    // A rule naming the line among others does as much, on the other surface.
+    const everyLine = checksOf(`
+lines:
+  - { name: Support FR, match: { genericLine: fr }, slack: { channel: C0123456789 } }
+  - { name: VIP, match: { genericLine: vip } }
+priority: [{ when: { line: [Support FR, VIP] }, level: high, teams: { channel: "19:abc@thread.tacv2" } }]
+${MANAGERS}`);
+    expect(everyLine.filter((c) => c.status !== 'ok')).toEqual([]);
+  });
+
+  it('says a rule’s channel gets a line’s high calls only where a high rule on a surface that is on may hold', () => {
+    const bare = (priority: string) =>
+      checksOf(
+        `
+lines:
+  - { name: Support FR, match: { genericLine: fr }, slack: { channel: C0123456789 } }
+  - { name: Archive, match: { genericLine: archive } }
+priority: [${priority}]
+${MANAGERS}`,
+        SLACK_ON,
+      ).find((c) => c.name === 'lines without a channel')?.detail;
+    const plain =
+      'line "Archive" has neither a slack nor a teams channel: its calls are stored but no card is posted';
+    const partial = `${plain} (but in a priority rule’s channel, for the calls it makes high)`;
+    // Another line's rule, a normal rule, a rule on a surface that is off, a rule never reached.
+    expect(bare('{ when: { line: Support FR }, level: high, slack: { channel: C0999999999 } }')).toBe(plain);
+    expect(
+      bare('{ when: { callbackRequested: false }, level: normal, slack: { channel: C0999999999 } }'),
+    ).toBe(plain);
+    expect(bare('{ when: { line: Archive }, level: high, teams: { channel: "19:abc@thread.tacv2" } }')).toBe(
+      plain,
+    );
+    expect(
+      bare(`{ when: { line: Archive }, level: normal },
+  { when: { line: Archive, callbackRequested: true }, level: high, slack: { channel: C0999999999 } }`),
+    ).toBe(plain);
+    // Some calls: a rule with another condition, or one after a rule that may take some calls first.
+    expect(
+      bare(
+        '{ when: { line: Archive, callbackRequested: true }, level: high, slack: { channel: C0999999999 } }',
+      ),
+    ).toBe(partial);
+    expect(
+      bare(`{ when: { zendeskTag: vip }, level: normal },
+  { when: { line: Archive }, level: high, slack: { channel: C0999999999 } }`),
+    ).toBe(partial);
+  });
+
+  it('names only the lines a rule’s channel reaches in part among several without a channel', () => {
+    const checks = checksOf(`
+lines:
+  - { name: Archive, match: { genericLine: archive } }
+  - { name: VIP, match: { genericLine: vip } }
+priority: [{ when: { line: VIP, repeatCalls: { atLeast: 2 } }, level: high, slack: { channel: C0999999999 } }]
+${MANAGERS}`);
+    expect(checks.find((c) => c.name === 'lines without a channel')?.detail).toBe(
+      'lines "Archive", "VIP" have neither a slack nor a teams channel: their calls are stored but no card is posted (but for "VIP", in a priority rule’s channel, for the calls it makes high)',
+    );
+  });
+
   it('warns when the routing file has no lines at all', () => {
     const checks = checksOf(MANAGERS);
     expect(checks.find((c) => c.name === 'lines')).toMatchObject({
@@ -97,6 +166,30 @@ ${MANAGERS}`;
       /^lines "Slack only", "Teams only", "Both" post only where Ringback does not: Slack is off \(SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET are unset\); Teams is off/,
     );
     expect(checksOf(yaml).some((c) => c.name === 'lines on a surface that is off')).toBe(false);
+  });
+
+  it('counts a high rule’s channel on a surface that is on for a line whose own channel is on one that is off', () => {
+    const vip = (priority: string) =>
+      checksOf(
+        `
+lines: [{ name: VIP, match: { genericLine: vip }, slack: { channel: C0123456789 } }]
+priority: [${priority}]
+${MANAGERS}`,
+        TEAMS_ON,
+      ).find((c) => c.name === 'lines on a surface that is off')?.detail;
+    expect(
+      vip('{ when: { line: VIP }, level: high, teams: { channel: "19:abc@thread.tacv2" } }'),
+    ).toBeUndefined();
+    expect(
+      vip(
+        '{ when: { line: VIP, callbackRequested: true }, level: high, teams: { channel: "19:abc@thread.tacv2" } }',
+      ),
+    ).toMatch(
+      /^line "VIP" posts only where Ringback does not: Slack is off \(.*\), so its cards go nowhere \(but in a priority rule’s channel, for the calls it makes high\)$/,
+    );
+    expect(vip('{ when: { line: VIP }, level: high, slack: { channel: C0999999999 } }')).toMatch(
+      /^line "VIP" posts only where Ringback does not: Slack is off \(.*\), so its cards go nowhere$/,
+    );
   });
 
   it('does not repeat the missing routing file’s warning for its built-in line', () => {
