@@ -28,12 +28,27 @@ export function parseRingbackCommand(text: string): RingbackCommand {
       return { kind: 'open', line: line || null };
     }
     case 'summary': {
-      const isPublic = rest.some((w) => w.toLowerCase() === 'public');
-      const others = rest.filter((w) => w.toLowerCase() !== 'public');
-      const period = others[0] && PERIOD.test(others[0]) ? others.shift()?.toLowerCase() : undefined;
-      // `agents` right after the period (or first): a line may be named "Agents", but not "Agents …" first.
-      const agents = others[0]?.toLowerCase() === 'agents';
-      if (agents) others.shift();
+      const others = [...rest];
+      let period: string | undefined;
+      let isPublic = false;
+      let agents = false;
+      const isKeyword = (word: string | undefined) =>
+        word === undefined || PERIOD.test(word) || ['public', 'agents'].includes(word.toLowerCase());
+      // The period and `agents` come before the line's name; `public` ends the text (as the help shows it) or
+      // stands among them. Followed by a word that is not one of them, it starts a name ("Public Sector").
+      for (;;) {
+        const word = others[0]?.toLowerCase();
+        if (word === undefined) break;
+        if (period === undefined && PERIOD.test(word)) period = word;
+        else if (!isPublic && word === 'public' && isKeyword(others[1])) isPublic = true;
+        else if (!agents && word === 'agents') agents = true;
+        else break;
+        others.shift();
+      }
+      if (!isPublic && others.length > 0 && others.at(-1)?.toLowerCase() === 'public') {
+        others.pop();
+        isPublic = true;
+      }
       const line = others.join(' ').trim();
       return {
         kind: 'summary',

@@ -76,6 +76,23 @@ describe('/ringback', () => {
     });
   });
 
+  it('keeps "public" in a line name, and reads it as the flag at the end or among the keywords', () => {
+    expect(parseRingbackCommand('summary week Public Sector')).toMatchObject({
+      line: 'Public Sector',
+      public: false,
+    });
+    expect(parseRingbackCommand('summary week Public Sector public')).toMatchObject({
+      line: 'Public Sector',
+      public: true,
+    });
+    expect(parseRingbackCommand('summary public week')).toMatchObject({
+      period: 'week',
+      line: null,
+      public: true,
+    });
+    expect(parseRingbackCommand('summary week public agents')).toMatchObject({ agents: true, public: true });
+  });
+
   it('defaults the summary to today, privately', () => {
     expect(parseRingbackCommand('summary')).toEqual({
       kind: 'summary',
