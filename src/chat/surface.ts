@@ -59,6 +59,11 @@ export interface SummaryOptions {
   title: string;
   now: number;
   lineCountry?: string;
+  /**
+   * Posted where not every reader is an agent (`/ringback summary … public`, typed in any channel): the
+   * oldest open call is named by its line and age, not by its caller's number.
+   */
+  withoutCallers?: boolean;
 }
 
 /** How a surface posts its new cards when it does not post each one from its own job. */

@@ -128,6 +128,7 @@ export function slackAnswer(result: CommandResult, teamDomain: string | null): R
         title: result.title,
         now: result.now,
         ...(result.lineCountry ? { lineCountry: result.lineCountry } : {}),
+        withoutCallers: result.public,
       });
       if (result.charts) {
         message.blocks.push({

@@ -229,7 +229,8 @@ async function onCommand(deps: ListenerDeps, rawBody: unknown): Promise<void> {
     const actor = await deps.identities.actorFor(body.user_id, body.user_name);
     answer = await answerCommand(
       deps.command,
-      parseRingbackCommand(body.text),
+      // Slack sends a command's &, < and > as &amp;, &lt; and &gt;: "Sales &amp; Support" names no line.
+      parseRingbackCommand(slackTextToPlain(body.text)),
       actor,
       body.team_domain ?? null,
       body.channel_id ?? null,

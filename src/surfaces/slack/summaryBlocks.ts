@@ -1,4 +1,5 @@
 /** A Summary as Block Kit: totals, outcomes, times, SLA breaches, open now, per line and per agent. */
+import type { SummaryOptions } from '../../chat/surface.js';
 import { formatDuration } from '../../config/duration.js';
 import { displayNumber, formatWhen } from '../../domain/cardModel.js';
 import type { DurationStats, Figures, Summary } from '../../domain/summary.js';
@@ -41,10 +42,7 @@ function section(text: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
 }
 
-export function summaryMessage(
-  summary: Summary,
-  options: { timezone: string; title: string; now: number; lineCountry?: string },
-): SlackMessage {
+export function summaryMessage(summary: Summary, options: SummaryOptions): SlackMessage {
   const { totals, openNow } = summary;
   const blocks: Block[] = [
     {
@@ -62,10 +60,12 @@ export function summaryMessage(
     },
     section(totalsText(totals)),
   ];
+  const caller = (number: string | null) =>
+    options.withoutCallers
+      ? ''
+      : `${escapeMrkdwn(displayNumber(number, options.lineCountry) ?? 'withheld number')}, `;
   const oldest = openNow.oldest
-    ? ` · oldest: ${escapeMrkdwn(openNow.oldest.line)}, ${escapeMrkdwn(
-        displayNumber(openNow.oldest.callerNumber, options.lineCountry) ?? 'withheld number',
-      )}, missed ${escapeMrkdwn(formatWhen(openNow.oldest.missedAt, options.now, options.timezone))}`
+    ? ` · oldest: ${escapeMrkdwn(openNow.oldest.line)}, ${caller(openNow.oldest.callerNumber)}missed ${escapeMrkdwn(formatWhen(openNow.oldest.missedAt, options.now, options.timezone))}`
     : '';
   blocks.push(section(`*Open now:* ${openNow.count}${oldest}`));
 

@@ -125,6 +125,7 @@ export function teamsAnswer(result: CommandResult): TeamsAnswer {
           title: result.title,
           now: result.now,
           ...(result.lineCountry ? { lineCountry: result.lineCountry } : {}),
+          withoutCallers: result.public,
         }),
       };
   }

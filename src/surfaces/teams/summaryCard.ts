@@ -2,6 +2,8 @@
  * A Summary as an Adaptive Card: totals, outcomes, times, SLA breaches, open now, per line and per agent —
  * the same figures, in the same words, as the Slack summary.
  */
+
+import type { SummaryOptions } from '../../chat/surface.js';
 import { formatDuration } from '../../config/duration.js';
 import { displayNumber, formatWhen } from '../../domain/cardModel.js';
 import type { DurationStats, Figures, Summary } from '../../domain/summary.js';
@@ -50,15 +52,12 @@ function heading(text: string): Record<string, unknown> {
   return { type: 'TextBlock', text, weight: 'Bolder', wrap: true, spacing: 'Medium', separator: true };
 }
 
-export function summaryCard(
-  summary: Summary,
-  options: { timezone: string; title: string; now: number; lineCountry?: string },
-): AdaptiveCardJson {
+export function summaryCard(summary: Summary, options: SummaryOptions): AdaptiveCardJson {
   const { totals, openNow } = summary;
+  const caller = (number: string | null) =>
+    options.withoutCallers ? '' : `${displayNumber(number, options.lineCountry) ?? 'withheld number'}, `;
   const oldest = openNow.oldest
-    ? ` · oldest: ${openNow.oldest.line}, ${
-        displayNumber(openNow.oldest.callerNumber, options.lineCountry) ?? 'withheld number'
-      }, missed ${formatWhen(openNow.oldest.missedAt, options.now, options.timezone)}`
+    ? ` · oldest: ${openNow.oldest.line}, ${caller(openNow.oldest.callerNumber)}missed ${formatWhen(openNow.oldest.missedAt, options.now, options.timezone)}`
     : '';
   const body: Record<string, unknown>[] = [
     {

@@ -105,6 +105,14 @@ describe('/ringback', () => {
       expect(JSON.stringify(answer.blocks)).toContain('Support FR');
     });
 
+    it('names the oldest open call by its line and age, not its caller, when posted for the channel', async () => {
+      const oldest = /oldest: Support FR, \+33 6 [12]{2} [12]{2} [12]{2} [12]{2}, missed/;
+      expect(JSON.stringify((await ask(MIA.id, 'summary week')).blocks)).toMatch(oldest);
+      const shared = JSON.stringify((await ask(MIA.id, 'summary week public')).blocks);
+      expect(shared).toContain('oldest: Support FR, missed');
+      expect(shared).not.toMatch(/\+33 6/);
+    });
+
     it('says what is wrong with a bad line or period', async () => {
       expect((await ask(MIA.id, 'summary today Nowhere')).text).toContain(
         'Cannot make that summary: no line named "Nowhere"',
@@ -116,6 +124,12 @@ describe('/ringback', () => {
       expect(answer.text).toContain('Summaries are for managers');
       expect(answer.blocks).toBeUndefined();
     });
+  });
+
+  it('reads the &, < and > Slack escapes in the command text as the characters', async () => {
+    const answer = await ask(BEN.id, 'dance &amp; sing &lt;now&gt;');
+    expect(answer.text).toContain('I don\'t know "dance &amp; sing &lt;now&gt;"');
+    expect(answer.text).not.toContain('&amp;amp;');
   });
 
   it('answers an unknown subcommand with the help', async () => {
