@@ -57,6 +57,13 @@ describe('@Ringback summary', () => {
       expect(text).toContain('Support FR');
     });
 
+    it('names the oldest open call by its line and age, not its caller, when asked for public', async () => {
+      expect(cardText((await ask(USERS.mia, 'summary today')).card)).toMatch(/oldest: Support FR, \+33 6/);
+      const shared = cardText((await ask(USERS.mia, 'summary today public')).card);
+      expect(shared).toContain('oldest: Support FR, missed');
+      expect(shared).not.toMatch(/\+33 6/);
+    });
+
     it('says what is wrong with a period it cannot read', async () => {
       const answer = await ask(USERS.mia, 'summary today Nowhere');
       expect(answer.text).toContain('no line named "Nowhere"');
