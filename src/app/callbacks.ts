@@ -4,7 +4,7 @@
  * the command to run, or why the input cannot be used (said to the person as a refusal).
  */
 import type { RoutingConfig } from '../config/routing.js';
-import { dueTimeFor } from '../domain/dueTime.js';
+import { afterBusinessTime, dueTimeFor } from '../domain/dueTime.js';
 import type { Command, RetryPlan } from '../domain/episode.js';
 import { callableNumber } from '../domain/phone.js';
 import type { Actor } from '../domain/types.js';
@@ -36,11 +36,20 @@ export function snoozeCommand(
   };
 }
 
-/** The line's retry policy as of `at`: the next attempt comes `every` of business time later. */
+/**
+ * The line's retry policy as of `at`: the next attempt comes `every` of business time later, or at the next
+ * opening when that count ends exactly at a closing.
+ */
 export function retryPlan(routing: RoutingConfig, line: string, at: number): RetryPlan | undefined {
-  const retry = lineNamed(routing, line)?.retry;
+  const config = lineNamed(routing, line);
+  const retry = config?.retry;
   if (!retry) return undefined;
-  return { attempts: retry.attempts, nextDueAt: lineCalendar(routing, line).add(at, retry.every) };
+  const calendar = lineCalendar(routing, line);
+  const hasBusinessHours = config?.businessHours !== undefined;
+  return {
+    attempts: retry.attempts,
+    nextDueAt: afterBusinessTime(calendar, at, retry.every, hasBusinessHours),
+  };
 }
 
 /**

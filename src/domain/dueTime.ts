@@ -44,9 +44,21 @@ function isPreset(choice: string): choice is SnoozePreset {
   return (SNOOZE_PRESETS as readonly string[]).includes(choice);
 }
 
-/** `ms` of open time after `from` on the calendar; null when the line never opens again. */
-export function afterBusinessTime(calendar: BusinessCalendar, from: number, ms: number): number | null {
-  return calendar.add(from, ms);
+/**
+ * When something set `ms` of open time after `from` comes due; null when the line never opens again. A
+ * count that ends exactly at a closing (17:30 + 30 min on a line closing at 18:00) is due at the next
+ * opening instead: at 18:00 the line is closed, and the reminder would ring as everyone leaves. Lines
+ * without business hours count wall-clock time, unchanged.
+ */
+export function afterBusinessTime(
+  calendar: BusinessCalendar,
+  from: number,
+  ms: number,
+  hasBusinessHours: boolean,
+): number | null {
+  const due = calendar.add(from, ms);
+  if (due === null || !hasBusinessHours || calendar.isOpenAt(due)) return due;
+  return calendar.nextOpening(due);
 }
 
 /**
@@ -102,7 +114,7 @@ export function dueTimeFor(choice: string, context: DueTimeContext): DueTime {
     const dueAt =
       trimmed === 'tomorrow'
         ? nextBusinessMorning(context)
-        : afterBusinessTime(calendar, now, PRESET_MS[trimmed]);
+        : afterBusinessTime(calendar, now, PRESET_MS[trimmed], context.hasBusinessHours);
     return dueAt === null
       ? { ok: false, reason: 'never_opens', message: 'This line never opens again, so it cannot come due.' }
       : { ok: true, dueAt };

@@ -99,6 +99,11 @@ describe('presets in business time', () => {
     expect(due('2h', at('Office', '2026-10-23T17:00'))).toBe('Mon 2026-10-26 10:00 +01:00');
   });
 
+  it('is due at the next opening, not at the closing, when the count ends exactly as the line closes', () => {
+    expect(due('30m', at('Office', '2026-12-02T17:30'))).toBe('Thu 2026-12-03 09:00 +01:00');
+    expect(due('2h', at('Office', '2026-11-27T16:00'))).toBe('Mon 2026-11-30 09:00 +01:00');
+  });
+
   it('counts real time on a line open around the clock, over the spring DST gap', () => {
     // 01:30 + 2 h of real time crosses the skipped hour: 04:30 summer time.
     expect(due('2h', at('Always', '2026-03-29T01:30'))).toBe('Sun 2026-03-29 04:30 +02:00');
