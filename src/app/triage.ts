@@ -85,12 +85,7 @@ export function triageTranslator(notices: NoticeHub): IntentTranslator {
 }
 
 /** The facts priority rules read, from the episode, its details and the number's recent calls. */
-export function priorityFacts(
-  episode: Episode,
-  details: EpisodeDetails,
-  callTimes: number[],
-  now: number,
-): PriorityFacts {
+export function priorityFacts(episode: Episode, details: EpisodeDetails, callTimes: number[]): PriorityFacts {
   const prebrief = details.prebrief;
   return {
     line: episode.line,
@@ -100,7 +95,7 @@ export function priorityFacts(
     openTicketPriority: prebrief?.openTickets.highestPriority ?? null,
     // The episode's own calls count even when their provider rows are not found (a generic provider).
     callTimes: callTimes.length >= episode.callCount ? callTimes : [...callTimes, episode.missedAt],
-    now,
+    lastCallAt: episode.lastCallAt,
   };
 }
 
@@ -157,10 +152,12 @@ class Triage {
       REPEAT_WINDOW_MS,
       ...deps.routing.priority.map((rule) => rule.when.repeatCalls?.within ?? 0),
     );
-    const callTimes = number ? await this.history.inboundCallTimes(number, now - longest) : [];
+    // From before the episode's last call as well: a triage run again later reads the window before it.
+    const since = Math.min(now, episode.lastCallAt) - longest;
+    const callTimes = number ? await this.history.inboundCallTimes(number, since) : [];
 
     await this.noteRepeatCalls(episode, details, callTimes, now);
-    const verdict = matchPriority(deps.routing.priority, priorityFacts(episode, details, callTimes, now));
+    const verdict = matchPriority(deps.routing.priority, priorityFacts(episode, details, callTimes));
     const prioritized = await applyCommandIn(repos, deps.commands, episodeId, {
       type: 'set_priority',
       at: now,

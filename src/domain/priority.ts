@@ -18,7 +18,11 @@ export interface PriorityFacts {
   openTicketPriority: string | null;
   /** When the number's calls came in (epoch ms), this one included; empty for a withheld caller. */
   callTimes: number[];
-  now: number;
+  /**
+   * The episode's last call (epoch ms): `repeatCalls` counts the calls in the `within` before it, so a
+   * triage run again hours later (a late pre-brief, a callback request) reads the same calls as the first.
+   */
+  lastCallAt: number;
 }
 
 export interface PriorityVerdict {
@@ -72,8 +76,8 @@ export function ruleHolds(rule: PriorityRuleConfig, facts: PriorityFacts): strin
     reasons.push(`${facts.openTicketPriority?.toLowerCase()} ticket open`);
   }
   if (when.repeatCalls) {
-    const since = facts.now - when.repeatCalls.within;
-    const calls = facts.callTimes.filter((at) => at >= since && at <= facts.now).length;
+    const since = facts.lastCallAt - when.repeatCalls.within;
+    const calls = facts.callTimes.filter((at) => at >= since && at <= facts.lastCallAt).length;
     if (calls < when.repeatCalls.atLeast) return null;
     reasons.push(`${calls} calls recently`);
   }

@@ -41,7 +41,7 @@ function facts(overrides: Partial<PriorityFacts> = {}): PriorityFacts {
     organization: null,
     openTicketPriority: null,
     callTimes: [NOW],
-    now: NOW,
+    lastCallAt: NOW,
     ...overrides,
   };
 }
@@ -119,6 +119,26 @@ priority:
       rule: 'Insistent',
       because: '3 calls recently',
     });
+  });
+
+  it('counts repeat calls in the window before the episode’s last call, however long ago it was', () => {
+    const hourly = routing(`${BASE}
+priority:
+  - { name: Insistent, when: { repeatCalls: { atLeast: 3, within: 1h } }, level: high }
+`).priority;
+    const three = [NOW - 40 * 60_000, NOW - 20 * 60_000, NOW];
+    expect(matchPriority(hourly, facts({ callTimes: three, lastCallAt: NOW })).level).toBe('high');
+    // Calls hours old: the window is the hour before the last of them, not the hour before now.
+    const earlier = three.map((at) => at - 3 * 3_600_000);
+    expect(
+      matchPriority(hourly, facts({ callTimes: earlier, lastCallAt: NOW - 3 * 3_600_000 })),
+    ).toMatchObject({
+      level: 'high',
+      because: '3 calls recently',
+    });
+    // Calls after the episode's last one (another episode's) and more than `within` before it do not count.
+    const spread = [NOW - 2 * 3_600_000, NOW - 20 * 60_000, NOW, NOW + 60_000];
+    expect(matchPriority(hourly, facts({ callTimes: spread, lastCallAt: NOW })).level).toBe('normal');
   });
 
   it('matches a callbackRequested: false condition only without a request', () => {
