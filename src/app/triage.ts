@@ -253,8 +253,17 @@ class Triage {
         .filter((agent) => agent.available === false && agent.email)
         .map((agent) => agent.email?.toLowerCase()),
     );
+    // A line that lists its agents takes its calls from them only: whoever a source names (an agent who
+    // answered this caller last month and has left the team) is passed over unless listed (any case).
+    const listed = new Set(policy.agents.map((email) => email.toLowerCase()));
+    const onLine = (email: string | null) =>
+      listed.size === 0 || (email !== null && listed.has(email.toLowerCase()));
     const present = <T extends { agent: { email: string | null } }>(named: T | null): T | null =>
-      named?.agent.email && away.has(named.agent.email.toLowerCase()) ? null : named;
+      named === null ||
+      (named.agent.email && away.has(named.agent.email.toLowerCase())) ||
+      !onLine(named.agent.email)
+        ? null
+        : named;
     const inputs: SuggestionInputs = {
       lastAgent: present(
         number && policy.suggest.includes('lastAgent')

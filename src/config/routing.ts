@@ -226,7 +226,10 @@ const assignPolicy = z
       }),
     /** Claim the call for the suggested agent (they are told privately and can release it). */
     autoClaim: z.boolean().default(false),
-    /** The line's agents by e-mail, in round-robin order; absent → every Aircall user, by name. */
+    /**
+     * The line's agents by e-mail, in round-robin order; absent → every Aircall user, by name. When set,
+     * `lastAgent` and `ticketAssignee` pass over anyone not listed (any case): they left the team.
+     */
     agents: z.array(z.email()).default([]),
     /** How far back `lastAgent` looks for an answered call with the caller (default 90 days, at most 3660d). */
     lastAgentWithin: durationUpTo(RETENTION_MAX_DAYS, 'lastAgentWithin is').default(90 * DAY_MS),
