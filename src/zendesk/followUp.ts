@@ -97,11 +97,16 @@ export function fillTemplate(template: string, values: FollowUpValues): string {
   );
 }
 
-/** The placeholder values of an episode (the requester's name when the card knows no caller name). */
+/**
+ * The placeholder values of an episode (the requester's name when the card knows no caller name). A name made
+ * up for an unknown number (Ringback's or Talk's `Caller +33 6 …`) is no name: it would put the caller's
+ * number in a public e-mail, and greet them by it even after an agent named the requester.
+ */
 export function followUpValues(episode: Episode, requesterName: string | null): FollowUpValues {
   const agent = episode.claimedBy ?? episode.resolvedBy;
+  const ownName = (name: string | null) => (isPlaceholderName(name?.trim()) ? null : name);
   return {
-    callerName: commentText(episode.caller.name ?? requesterName ?? ''),
+    callerName: commentText(ownName(episode.caller.name) ?? ownName(requesterName) ?? ''),
     line: commentText(episode.line),
     agentFirstName: commentText(agent?.name.trim().split(/\s+/)[0] ?? ''),
     attempts: String(episode.attemptLog.length),

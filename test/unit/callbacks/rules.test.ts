@@ -116,6 +116,26 @@ describe('follow-up templates', () => {
     expect(fillTemplate('Hi {{callerName}},', values)).toBe('Hi \\[Pay here\\](https://evil.example),');
   });
 
+  it('does not greet the caller by a name made up for their number (Ringback’s or Talk’s): the requester’s, else none', () => {
+    for (const madeUp of [
+      'Caller +33 6 12 34 56 78',
+      'Caller +33612345678',
+      'Caller +1 (415) 555-0100',
+      'Withheld number',
+    ]) {
+      const e = episode({ caller: { number: '+33612345678', name: madeUp } });
+      expect(fillTemplate('Hello {{callerName}}', followUpValues(e, 'Marie Dupont'))).toBe(
+        'Hello Marie Dupont',
+      );
+      expect(fillTemplate('Hello {{callerName}}', followUpValues(e, null))).toBe('Hello ');
+      expect(fillTemplate('Hello {{callerName}}', followUpValues(e, 'Caller +33 6 12 34 56 78'))).toBe(
+        'Hello ',
+      );
+    }
+    const named = episode({ caller: { number: '+33612345678', name: 'Caller Marie' } });
+    expect(followUpValues(named, 'Marie Dupont').callerName).toBe('Caller Marie');
+  });
+
   it('takes the agent’s first name and the number of attempts from the episode', () => {
     const values = followUpValues(
       episode({
