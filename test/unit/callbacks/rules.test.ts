@@ -101,6 +101,51 @@ describe('follow-up templates', () => {
     expect(pickTemplate(regional, 'zh', null)?.locale).toBe('zh-Hans-CN');
   });
 
+  it('gives a Zendesk Chinese locale its script: zh-tw/zh-hk/zh-mo get zh-Hant, zh-cn/zh-sg zh-Hans, whichever is listed first', () => {
+    for (const chinese of [
+      { en: 'Hello', 'zh-Hans': 'simplified', 'zh-Hant': 'traditional' },
+      { en: 'Hello', 'zh-Hant': 'traditional', 'zh-Hans': 'simplified' },
+    ]) {
+      for (const locale of ['zh-tw', 'zh-hk', 'zh-mo', 'zh-TW']) {
+        expect(pickTemplate(chinese, locale, null)?.locale).toBe('zh-Hant');
+      }
+      for (const locale of ['zh-cn', 'zh-sg', 'zh'])
+        expect(pickTemplate(chinese, locale, null)?.locale).toBe('zh-Hans');
+      expect(pickTemplate(chinese, 'en', 'zh-tw')?.locale).toBe('en');
+      expect(pickTemplate(chinese, 'de', 'zh-tw')?.locale).toBe('zh-Hant');
+    }
+    // The script of a template named by its region only counts too; an exact template still comes first.
+    const regional = { en: 'Hello', 'zh-CN': 'simplified', 'zh-HK': 'traditional' };
+    expect(pickTemplate(regional, 'zh-tw', null)?.locale).toBe('zh-HK');
+    expect(pickTemplate(regional, 'zh-sg', null)?.locale).toBe('zh-CN');
+    const plain = { en: 'Hello', 'zh-Hant': 'traditional', zh: 'chinese', 'zh-TW': 'taiwan' };
+    expect(pickTemplate(plain, 'zh', null)?.locale).toBe('zh');
+    expect(pickTemplate(plain, 'zh-tw', null)?.locale).toBe('zh-TW');
+    expect(pickTemplate(plain, 'zh-hk', null)?.locale).toBe('zh-Hant');
+  });
+
+  it('leaves other languages as they were, and does not fail on a tag Intl refuses', () => {
+    const portuguese = { en: 'Hello', pt: 'Olá', 'pt-PT': 'Olá (PT)' };
+    expect(pickTemplate(portuguese, 'pt-BR', null)?.locale).toBe('pt');
+    expect(pickTemplate(portuguese, 'pt-pt', null)?.locale).toBe('pt-PT');
+    expect(pickTemplate({ en: 'Hello', 'pt-PT': 'PT', 'pt-BR': 'BR' }, 'pt-br', null)?.locale).toBe('pt-BR');
+    const english = { en: 'Hello', 'en-US': 'Hi' };
+    expect(pickTemplate(english, 'en-GB', null)?.locale).toBe('en');
+    expect(pickTemplate(english, 'en-us', null)?.locale).toBe('en-US');
+    expect(pickTemplate({ 'en-US': 'Hi', 'en-GB': 'Hello' }, 'en-AU', null)?.locale).toBe('en-US');
+    const serbian = { en: 'Hello', sr: 'Здраво', 'sr-Latn': 'Zdravo' };
+    expect(pickTemplate(serbian, 'sr-Latn', null)?.locale).toBe('sr-Latn');
+    expect(pickTemplate(serbian, 'sr-Latn-RS', null)?.locale).toBe('sr-Latn');
+    expect(pickTemplate(serbian, 'sr', null)?.locale).toBe('sr');
+    expect(
+      pickTemplate({ en: 'Hello', 'sr-Latn': 'Zdravo', 'sr-Cyrl': 'Здраво' }, 'sr-rs', null)?.locale,
+    ).toBe('sr-Cyrl');
+    for (const invalid of ['zh_TW', 'x', '12', '-', 'en--us']) {
+      expect(pickTemplate(templates, invalid, null)?.locale).toBe('en');
+    }
+    expect(pickTemplate({ zh_TW: 'odd', en: 'Hello' }, 'zh_TW', null)?.locale).toBe('zh_TW');
+  });
+
   it('fills placeholders once: braces in a value are not read again', () => {
     const values = { callerName: '{{line}}', line: 'Support', agentFirstName: 'Ana', attempts: '2' };
     expect(fillTemplate('Hi {{callerName}} from {{ line }} ({{attempts}})', values)).toBe(
