@@ -8,6 +8,7 @@
  * card held until the line opens, does a resolve close the side conversation, which Aircall tags).
  */
 import type { RoutingConfig } from '../config/routing.js';
+import { displayNumber } from '../domain/cardModel.js';
 import { type DomainEvent, sameActor } from '../domain/episode.js';
 import { mentionFor, ruleOf } from '../domain/priority.js';
 import { type Actor, OUTCOME_LABELS, type Outcome, type Surface } from '../domain/types.js';
@@ -128,12 +129,14 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
     // A repeat call may make a `repeatCalls` rule hold.
     { kind: 'triage.evaluate' },
   ],
-  claimed: (event, { episode, resolvesNow }) => [
+  claimed: (event, { episode, resolvesNow, routing }) => [
     { kind: 'ticket.assign' },
     ...(episode.state !== 'resolved' ? [{ kind: 'timer.reminder' } as const] : []),
     // A resolve that claims on the way says it all in its own comment.
     ...(resolvesNow ? [] : [claimedNote(event)]),
-    ...(event.auto ? [autoClaimNotice(event.actor, episode)] : []),
+    ...(event.auto
+      ? [autoClaimNotice(event.actor, episode, lineNamed(routing, episode.line)?.country ?? null)]
+      : []),
   ],
   released: (event, { episode }) => [
     { kind: 'ticket.assign' },
@@ -226,7 +229,7 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   },
   // The card names the suggestion; an auto-claim says itself through its `claimed` event.
   owner_suggested: () => [],
-  reassigned: (event, { episode }) => [
+  reassigned: (event, { episode, routing }) => [
     { kind: 'ticket.assign' },
     { kind: 'timer.reminder' },
     {
@@ -235,12 +238,16 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
       text: `Handed to ${event.to.name} by ${byWhom(event.actor)}`,
       tags: [],
     },
-    ...reassignNotices(event, episode),
+    ...reassignNotices(event, episode, lineNamed(routing, episode.line)?.country ?? null),
   ],
 };
 
-function callerWords(episode: { caller: { name: string | null; number: string | null } }): string {
-  return episode.caller.name ?? episode.caller.number ?? 'a withheld number';
+/** The caller for people: their name, else their number as written in the line's country. */
+function callerWords(
+  episode: { caller: { name: string | null; number: string | null } },
+  lineCountry: string | null,
+): string {
+  return episode.caller.name ?? displayNumber(episode.caller.number, lineCountry) ?? 'a withheld number';
 }
 
 /** The agent a call was claimed for is told privately, and how to give it back. */
@@ -251,28 +258,34 @@ function autoClaimNotice(
     line: string;
     suggestedOwner: { why: string } | null;
   },
+  lineCountry: string | null,
 ): Intent {
   const why = episode.suggestedOwner ? ` (${episode.suggestedOwner.why})` : '';
   return {
     kind: 'person.tell',
     to: [owner],
-    text: `Ringback gave you the missed call from ${callerWords(episode)} on ${episode.line}${why}. Release it on the card if you cannot take it.`,
+    text: `Ringback gave you the missed call from ${callerWords(episode, lineCountry)} on ${episode.line}${why}. Release it on the card if you cannot take it.`,
   };
 }
 
-/** The new owner and the previous one (when someone else handed it over) are told privately. */
+/**
+ * The new owner and the previous one (when someone else handed it over) are told privately; someone who
+ * took the call for themselves (a manager picking their own name) is not told what they just did.
+ */
 function reassignNotices(
   event: Extract<DomainEvent, { type: 'reassigned' }>,
   episode: { caller: { name: string | null; number: string | null }; line: string },
+  lineCountry: string | null,
 ): Intent[] {
-  const caller = callerWords(episode);
-  const notices: Intent[] = [
-    {
+  const caller = callerWords(episode, lineCountry);
+  const notices: Intent[] = [];
+  if (!sameActor(event.to, event.actor)) {
+    notices.push({
       kind: 'person.tell',
       to: [event.to],
       text: `${event.actor.name} handed you the missed call from ${caller} on ${episode.line}.`,
-    },
-  ];
+    });
+  }
   // Handed on by its own holder (on any surface, by e-mail): they know.
   if (event.from && !sameActor(event.from, event.actor)) {
     notices.push({

@@ -8,6 +8,8 @@
 import type { App } from '@slack/bolt';
 import { type ActResult, actOnCard } from '../../app/act.js';
 import { ACTION_IDS } from '../../domain/actions.js';
+import { sameActor } from '../../domain/episode.js';
+import type { Actor } from '../../domain/types.js';
 import { blockActionsPayload } from './blockActions.js';
 import { FOREIGN_BUTTON_MESSAGE, isCardOf, type ListenerDeps, tellPrivately } from './listeners.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -24,10 +26,16 @@ export function unfitHolderMessage(name: string, unfit: 'bot' | 'deactivated'): 
   return `${escapeMrkdwn(name)} is ${what} and cannot take calls; nothing changed.`;
 }
 
-function replyTo(result: ActResult, chosenName: string): string {
+function replyTo(result: ActResult, actor: Actor, chosen: Actor): string {
   switch (result.status) {
-    case 'accepted':
-      return `You handed this call to *${escapeMrkdwn(chosenName)}*; they have been told privately.`;
+    case 'accepted': {
+      if (!sameActor(chosen, actor)) {
+        return `You handed this call to *${escapeMrkdwn(chosen.name)}*; they have been told privately.`;
+      }
+      // A manager who picked their own name took the call: nobody else is told it was handed to them.
+      const from = result.events.find((e) => e.type === 'reassigned')?.from ?? null;
+      return from ? `You took this call from *${escapeMrkdwn(from.name)}*.` : 'You took this call.';
+    }
     case 'unchanged':
     case 'refused':
     case 'not_agent':
@@ -90,7 +98,7 @@ async function onReassign(deps: ListenerDeps, rawBody: unknown): Promise<void> {
       { episodeId, user: body.user.id, to: chosenId, result: result.status },
       `slack: ${ACTION_IDS.reassign} by ${body.user.id} to ${chosenId}: ${result.status}`,
     );
-    await tellPrivately(deps, target, replyTo(result, chosen.name));
+    await tellPrivately(deps, target, replyTo(result, actor, chosen));
   } catch (error) {
     deps.logger.error({ err: error, episodeId }, 'slack: a reassign failed');
     await tellPrivately(

@@ -462,7 +462,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({ to: [{ email: 'ben@example.com' }] });
     expect((told[0] as { text: string }).text).toMatch(
-      /^Ringback gave you the missed call from \+33698765432 on Support FR \(spoke with this caller on 1 Dec\)/,
+      /^Ringback gave you the missed call from 06 98 76 54 32 on Support FR \(spoke with this caller on 1 Dec\)/,
     );
     const benAgent = [...zendesk.users.values()].find((u) => u.email === 'ben@example.com');
     const ticket = zendesk.tickets.get(after.zendeskTicketId ?? -1);
@@ -503,7 +503,7 @@ describe('priority, pre-brief, suggested owner and reassign', () => {
       {
         kind: 'dm',
         to: [ben],
-        text: 'Ana Lopez handed you the missed call from +33611223344 on Support FR.',
+        text: 'Ana Lopez handed you the missed call from 06 11 22 33 44 on Support FR.',
         episodeId: episode.id,
       },
     ]);

@@ -485,6 +485,35 @@ describe('priority, suggestions and reassign on Slack', () => {
     expect((await current(episode.id)).claimedBy?.email).toBe(ANA.email);
   });
 
+  it('lets a manager take a claimed call for herself with the picker: she is not told she handed it to herself', async () => {
+    await start('');
+    const episode = await missedCallFrom('+33 6 11 22 33 55');
+    const card = await waitForCard(running(), episode.id);
+    await click(running(), {
+      user: ANA.id,
+      episodeId: episode.id,
+      cardTs: card.ts,
+      actionId: ACTION_IDS.claim,
+    });
+    await cardSays(CHANNEL, card.ts, 'Claimed by Ana Lopez');
+
+    await pickPerson({ user: MIA.id, episodeId: episode.id, cardTs: card.ts, chosen: MIA.id });
+    await cardSays(CHANNEL, card.ts, 'Claimed by Mia Manager');
+    await vi.waitFor(() => {
+      expect(ephemeralsFor(MIA.id)).toContain('You took this call from *Ana Lopez*.');
+      // Ana is told, with the number as people in France write it.
+      expect(
+        directMessages(ANA.id).some((t) =>
+          t.startsWith(
+            'Mia Manager handed the missed call from 06 11 22 33 55 on Support FR to Mia Manager.',
+          ),
+        ),
+      ).toBe(true);
+    }, WAIT);
+    expect(ephemeralsFor(MIA.id).join('\n')).not.toContain('You handed this call to');
+    expect(directMessages(MIA.id).filter((t) => t.includes('handed you'))).toEqual([]);
+  });
+
   it('suggests round robin among the available agents, skipping those Aircall marks unavailable', async () => {
     const ben = aircall.users.find((u) => u.email === BEN.email);
     if (ben) ben.available = false;

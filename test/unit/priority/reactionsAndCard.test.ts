@@ -145,6 +145,25 @@ describe('reactions of issue 15', () => {
     expect(kinds(acrossSurfaces).filter((k) => k === 'person.tell')).toHaveLength(1);
   });
 
+  it('tells nobody "you were handed" a call someone took for themselves, and writes the number for people', () => {
+    const mia: Actor = { id: 'slack:UMIA0001', name: 'Mia', email: 'mia@example.com', surface: 'slack' };
+    const miaByMail: Actor = { ...mia, id: 'agent:mia@example.com', surface: 'system' };
+    const toHerself: DomainEvent = { type: 'reassigned', actor: mia, at: T0, from: ana, to: miaByMail };
+    const intents = reactTo([toHerself], {
+      state: 'claimed',
+      claimedBy: miaByMail,
+      caller: { number: '+33611223355', name: null },
+    });
+    const told = intents.filter((i) => i.kind === 'person.tell');
+    expect(told).toEqual([
+      {
+        kind: 'person.tell',
+        to: [ana],
+        text: 'Mia handed the missed call from +33 6 11 22 33 55 on Support FR to Mia.',
+      },
+    ]);
+  });
+
   it('evaluates triage again when a pre-brief or a first callback request arrives, and only then', () => {
     expect(kinds(reactTo([{ type: 'details_changed', at: T0, fields: ['prebrief'] }]))).toContain(
       'triage.evaluate',
