@@ -19,7 +19,7 @@ import type { NewJob } from '../../store/jobs.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
 import { agentsMessage } from './agentsBlocks.js';
-import type { Block, SlackMessage } from './blocks.js';
+import { type Block, LIMITS, type SlackMessage } from './blocks.js';
 import { slackUserIdOf } from './identity.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { slackReportKinds } from './reports.js';
@@ -67,7 +67,7 @@ export interface CommandAnswer {
   public: boolean;
 }
 
-/** Slack's longest message text. */
+/** Slack's longest message text (and a section's, LIMITS.sectionText). */
 const MAX_TEXT = 3000;
 /** Kept free in a list for its "…and N more" line. */
 const MORE_LINE_ROOM = 40;
@@ -101,6 +101,18 @@ function callsText(result: Extract<CommandResult, { kind: 'calls' }>, teamDomain
   return `${head}\n${kept.join('\n')}${more}`;
 }
 
+/**
+ * A list as a `verbatim` mrkdwn section, as the cards and App Home show callers' words: in top-level text
+ * Slack would link a caller name such as `https://evil.example/pay-now` or `#general`. `callsText` keeps
+ * whole rows within MAX_TEXT, which is the section text limit, so one section holds the whole list; `text`
+ * stays the notification fallback.
+ */
+function verbatimSection(text: string): Block[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText), verbatim: true } },
+  ];
+}
+
 /** A command's answer in Slack's words; `teamDomain` lets lists link each card. */
 export function slackAnswer(result: CommandResult, teamDomain: string | null): RenderedMessage {
   switch (result.kind) {
@@ -112,8 +124,10 @@ export function slackAnswer(result: CommandResult, teamDomain: string | null): R
       return { text: escapeMrkdwn(result.message) };
     case 'no_such_line':
       return { text: `There is no line named "${escapeMrkdwn(result.line)}".` };
-    case 'calls':
-      return { text: callsText(result, teamDomain) };
+    case 'calls': {
+      const text = callsText(result, teamDomain);
+      return result.total === 0 ? { text } : { text, rich: verbatimSection(text) };
+    }
     case 'managers_only':
       return {
         text: 'Summaries are for managers (exports too): ask an admin to add your Slack id to `managers.slack` in the routing file.',
