@@ -88,10 +88,13 @@ describe('/ringback', () => {
 
   describe('summary', () => {
     it('gives a manager the figures, privately', async () => {
-      const answer = await ask(MIA.id, 'summary today');
+      // Yesterday to tomorrow in the team's zone: a run that crosses midnight still counts its own calls.
+      const day = (offset: number) =>
+        new Date(Date.now() + offset * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
+      const answer = await ask(MIA.id, `summary ${day(-1)}..${day(1)}`);
       expect(answer.response_type).toBe('ephemeral');
       const text = JSON.stringify(answer.blocks);
-      expect(text).toContain('Missed calls, today');
+      expect(text).toContain(`Missed calls, ${day(-1)} to ${day(1)}`);
       expect(text).toContain('*Missed calls:* 2 from 2 unique callers');
       expect(text).toContain('*Claimed:* 1');
       expect(text).toContain('*Open now:* 2');
