@@ -53,6 +53,8 @@ export interface Runtime {
   main: string;
   /** `--import` loader (tsx) when the entry is TypeScript. */
   loader?: string;
+  /** Node's own flags from `npm start` (the V8 heap settings), so the bench runs the process users run. */
+  nodeArgs: string[];
   /** Said in reports: what ran, and why when it is not the plain built JavaScript. */
   description: string;
 }
@@ -67,9 +69,11 @@ export async function chooseRuntime(
   options: { outRoot?: string; entry?: string } = {},
 ): Promise<Runtime> {
   const entry = options.entry ?? MAIN;
+  const nodeArgs = startScriptNodeArgs();
   const tsx: Runtime = {
     main: entry,
     loader: TSX_IMPORT,
+    nodeArgs,
     description: `node + tsx loader (${relative(REPO_ROOT, entry)})`,
   };
   if (preference === 'tsx') return tsx;
@@ -77,7 +81,13 @@ export async function chooseRuntime(
   await buildTree(outRoot, entry === MAIN ? [] : [entry]);
   const main = builtPath(outRoot, entry);
   const first = probeLoads(main);
-  if (first === null) return { main, description: 'node on the built JavaScript (as npm start)' };
+  if (first === null) {
+    return {
+      main,
+      nodeArgs,
+      description: `node ${nodeArgs.join(' ')} on the built JavaScript (as npm start)`,
+    };
+  }
   // Known defect (reported): a named import from the CommonJS package node-zendesk, which node's ESM
   // loader cannot see. Rewritten in this built copy only, and said wherever results are reported.
   const shimmed = shimCommonJsNamedImports(join(outRoot, 'src'), ['node-zendesk']);
@@ -85,10 +95,26 @@ export async function chooseRuntime(
   if (second === null) {
     return {
       main,
+      nodeArgs,
       description: `node on the built JavaScript, with a default-import shim for node-zendesk in ${shimmed.join(', ')} (unshimmed, it fails: ${first})`,
     };
   }
   return { ...tsx, description: `node + tsx loader, because the built JavaScript does not load: ${second}` };
+}
+
+/**
+ * The flags between `node` and `dist/main.js` in package.json's start script. A start script of another
+ * shape stops the bench: measuring a process users do not run would make every figure meaningless.
+ */
+export function startScriptNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
+    throw new Error(`package.json's start script is not "node [flags] dist/main.js": ${pkg.scripts?.start}`);
+  }
+  return words.slice(1, -1);
 }
 
 /** Null when the entry's imports load (it then stops at the missing config with exit 2), else the error line. */

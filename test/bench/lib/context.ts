@@ -71,7 +71,7 @@ export async function startWorld(ctx: BenchContext, name: string, kind: Database
             : {}),
         },
         logFile: join(dir, `${label}-${started}.log`),
-        nodeArgs: [...(ctx.nodeArgs ?? []), ...nodeArgs],
+        nodeArgs: [...ctx.runtime.nodeArgs, ...(ctx.nodeArgs ?? []), ...nodeArgs],
       });
       processes.push(process);
       return process;
