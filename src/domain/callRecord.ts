@@ -6,6 +6,7 @@
 import type { LineConfig } from '../config/routing.js';
 import { isAutomaticCallback, mergeCallback } from './callbacks.js';
 import type { CallAgent, CallbackSignal, CallEvent, CallLeg } from './callEvent.js';
+import { isPlaceholderName } from './callerName.js';
 import { DETAILS_CALLS_KEPT, type EpisodeDetails, emptyDetails } from './details.js';
 import { type Command, newEpisode } from './episode.js';
 import { formatNumber, isWithheld, normalizeNumber, toE164 } from './phone.js';
@@ -368,7 +369,8 @@ export function openingEpisode(
   const episode = newEpisode({
     id,
     line: line.name,
-    caller: { number: record.externalNumber, name: record.externalName },
+    // A placeholder taken now would stay: an episode keeps the first name it gets (name_caller).
+    caller: { number: record.externalNumber, name: callerNameOf([call]) },
     missedAt: callTime(record),
     zendeskTicketId: record.zendeskTicketId,
   });
@@ -378,13 +380,15 @@ export function openingEpisode(
 /**
  * The caller's name as the episode's calls give it: that of the latest call (by when it came in) whose
  * merged deliveries name the caller, so the result does not depend on the order the deliveries came in.
+ * A name made up for the number (Zendesk Talk's `Caller +33 6 …`) names nobody and is not taken: it would
+ * hide the real name an earlier call brought, and later ones could no longer name the caller.
  */
 export function callerNameOf(calls: { record: CallRecord }[]): string | null {
   let name: string | null = null;
   let at = Number.NEGATIVE_INFINITY;
   for (const { record } of calls) {
     // A blank name is none (it would ask the episode to be named on every delivery, for nothing).
-    if (!record.externalName?.trim()) continue;
+    if (!record.externalName?.trim() || isPlaceholderName(record.externalName.trim())) continue;
     const time = callTime(record);
     // Two calls of the same moment that disagree: the same one wins whatever order they are listed in.
     if (time > at || (time === at && name !== null && record.externalName < name)) {

@@ -13,6 +13,7 @@ import { runCommand } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import { lineNamed, timezoneOf } from '../app/routing.js';
 import type { FOLLOW_UP_PLACEHOLDERS, LineConfig } from '../config/routing.js';
+import { isPlaceholderName } from '../domain/callerName.js';
 import { pickTemplate } from '../domain/templates.js';
 import { type Episode, type FollowUpResult, isOutcome, OUTCOME_LABELS } from '../domain/types.js';
 import { defineJob, jobOf, type TypedJobHandler } from '../jobs/registry.js';
@@ -20,7 +21,6 @@ import type { JobRunner } from '../jobs/runner.js';
 import { PermanentFailure } from '../jobs/runner.js';
 import type { ZendeskDeps } from './deps.js';
 import { forJobRunner } from './errors.js';
-import { isPlaceholderName } from './requester.js';
 import { commentText, formatTime } from './text.js';
 import type { ZendeskTickets } from './tickets.js';
 

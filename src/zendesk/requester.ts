@@ -4,7 +4,7 @@
  * user per hidden call would litter Zendesk (Talk itself does that; we do not).
  */
 
-import { displayNumber } from '../domain/cardModel.js';
+import { placeholderName, WITHHELD_NAME } from '../domain/callerName.js';
 import type { Clock } from '../domain/clock.js';
 import { normalizeNumber, sameNumber } from '../domain/phone.js';
 import type { Caller } from '../domain/types.js';
@@ -26,18 +26,6 @@ export interface FoundRequester {
 }
 
 const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
-const WITHHELD_NAME = 'Withheld number';
-
-/** The name Ringback gives a requester it creates for a caller whose name nobody knows. */
-function placeholderName(e164: string): string {
-  return `Caller ${displayNumber(e164) ?? e164}`;
-}
-
-/** Is this a name Ringback made up (`Caller +33 6 …`, `Withheld number`), not the person's own? */
-export function isPlaceholderName(name: string | null | undefined): boolean {
-  if (!name) return true;
-  return name === WITHHELD_NAME || /^Caller \+?[\d\s().-]+$/.test(name);
-}
 
 /**
  * A user create_or_update answers with counts as made just now when Zendesk created it this recently; an

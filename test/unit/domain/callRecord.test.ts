@@ -524,6 +524,17 @@ describe('callerNameOf', () => {
     const sameMoment = [call('1', T0, 'Zoe B'), call('2', T0, 'Zoe A')];
     for (const order of permutations(sameMoment)) expect(callerNameOf(order)).toBe('Zoe A');
   });
+
+  it('keeps the real name an earlier call brought over a later call named only after its number', () => {
+    const calls = [call('1', T0, 'Marie Dupont'), call('2', T0 + 600_000, 'Caller +33 6 12 34 56 78')];
+    for (const order of permutations(calls)) expect(callerNameOf(order)).toBe('Marie Dupont');
+  });
+
+  it('names nobody when the calls only carry names made up for the number', () => {
+    expect(
+      callerNameOf([call('1', T0, 'Caller +33 6 12 34 56 78'), call('2', T0 + 1, 'Withheld number')]),
+    ).toBeNull();
+  });
 });
 
 describe('changedFields', () => {
@@ -572,5 +583,12 @@ describe('openingEpisode', () => {
     });
     expect(details).toEqual(buildDetails(emptyDetails(), [{ key, record }], supportFr));
     expect(details.rang).toEqual(['Ana Lopez', 'Ben Ode']);
+  });
+
+  it('opens without a caller name when the call is named only after its number, so a later call can name them', () => {
+    const record = fold([callEvent({ externalName: 'Caller +33 6 12 34 56 78' })]);
+    if (!supportFr) throw new Error('routing has no line');
+    const { episode } = openingEpisode('ep-1', { key: callKey(record), record }, supportFr);
+    expect(episode.caller.name).toBeNull();
   });
 });
