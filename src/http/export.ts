@@ -39,7 +39,7 @@ export function exportRouter(deps: ExportDeps & { logger: Logger }): Router {
     res.status(200);
     res.set({
       'Content-Type': 'text/csv; charset=utf-8; header=present',
-      'Content-Disposition': `attachment; filename="${scope.filename}"`,
+      'Content-Disposition': attachmentDisposition(scope.filename),
       'Cache-Control': 'no-store',
     });
     // Express routes HEAD here too: the headers say what a GET would get, without reading a row.
@@ -68,6 +68,26 @@ export function exportRouter(deps: ExportDeps & { logger: Logger }): Router {
   });
 
   return router;
+}
+
+/**
+ * `attachment; filename="…"` for the name as it is when it is plain ASCII. Otherwise the name goes UTF-8 in
+ * `filename*` (RFC 6266, RFC 8187), which browsers prefer, after an ASCII `filename` for clients that do not
+ * read it: Node refuses a header with characters beyond Latin-1, and Latin-1 bytes are read differently
+ * by different clients.
+ */
+export function attachmentDisposition(filename: string): string {
+  if (/^[\x20-\x7e]*$/.test(filename) && !/["\\]/.test(filename)) return `attachment; filename="${filename}"`;
+  const ascii = filename
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]+|["\\]/g, '_');
+  // encodeURIComponent leaves ' ( ) * as they are, which RFC 8187's attr-char does not allow.
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Waits until the client reads on, or leaves; the drain listener is removed either way (one per pause). */

@@ -34,7 +34,10 @@ export interface ExportScope {
   timezone: string;
   /** The line's stored name, when one was asked for. */
   line: string | undefined;
-  /** `ringback-calls-2026-11-16-to-2026-11-22.csv`: no characters a browser or Slack would trip on. */
+  /**
+   * `ringback-calls-2026-11-16-to-2026-11-22.csv`: no characters a browser or Slack would trip on, but a
+   * line's letters in its own script (`ringback-calls-поддержка-…`), so headers must encode it (RFC 6266).
+   */
   filename: string;
   /**
    * The period as dates (`2026-11-16..2026-11-22`, or one date): what a link to the read API should ask for,
@@ -64,12 +67,7 @@ export function exportScope(
   const day = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toISODate() ?? '';
   const first = day(window.start);
   const last = day(window.end - 1);
-  const slug = line
-    ? `-${line.name
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-|-$/g, '')}`
-    : '';
+  const slug = line ? `-${lineSlug(line.name)}` : '';
   return {
     window,
     timezone,
@@ -77,6 +75,21 @@ export function exportScope(
     filename: `ringback-calls${slug}-${first === last ? first : `${first}-to-${last}`}.csv`,
     dates: first === last ? first : `${first}..${last}`,
   };
+}
+
+/**
+ * A line name as a file name part: its letters and digits in any script ("Поддержка" → `поддержка`,
+ * "Équipe Café" → `équipe-café`), everything else one dash. An ASCII-only slug left names written in another
+ * script empty (`ringback-calls--2026-…`) and cut accents out of words; a name with no letter or digit at
+ * all still needs a word between the dashes.
+ */
+function lineSlug(name: string): string {
+  const slug = name
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
+    .replace(/^-|-$/g, '');
+  return slug || 'line';
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSummary } from '../../../src/app/summary.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { csvForPeriod } from '../../../src/reports/exportCalls.js';
-import { testConfig } from '../../helpers/config.js';
+import { TEST_ROUTING_YAML, testConfig } from '../../helpers/config.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
 import { memoryLogger, type StartedRingback, startRingback } from '../../helpers/ringback.js';
@@ -30,7 +30,12 @@ describe('GET /api/export.csv', () => {
 
   beforeAll(async () => {
     database = sqliteDatabase();
-    const config = testConfig({ database, env: { RINGBACK_API_TOKEN: TOKEN } });
+    // A line named in another script, listed before the catch-all so it is a line of its own.
+    const routingYaml = TEST_ROUTING_YAML.replace(
+      '  - name: Everything else',
+      '  - name: Поддержка\n    match: { aircallNumber: "+33 1 00 00 00 00" }\n    slack: { channel: C0222222222 }\n  - name: Everything else',
+    );
+    const config = testConfig({ database, routingYaml, env: { RINGBACK_API_TOKEN: TOKEN } });
     const memory = memoryLogger(config.secrets, 'info');
     logs = memory.lines;
     ringback = await startRingback(config, { adapters: [], logger: memory.logger });
@@ -120,6 +125,14 @@ describe('GET /api/export.csv', () => {
     expect(rows.map((r) => r.id)).toEqual(['done-1']);
     expect((await get(`?period=${DAY}&line=support%20fr`)).headers.get('content-disposition')).toContain(
       'ringback-calls-support-fr-2026-11-20.csv',
+    );
+  });
+
+  it('names the file of a line written in another script in UTF-8, with an ASCII name for older clients', async () => {
+    const response = await get(`?period=${DAY}&line=${encodeURIComponent('Поддержка')}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="ringback-calls-_-${DAY}.csv"; filename*=UTF-8''ringback-calls-${encodeURIComponent('поддержка')}-${DAY}.csv`,
     );
   });
 

@@ -32,6 +32,31 @@ describe('exportScope', () => {
   });
 });
 
+describe('export file names', () => {
+  const named = (...names: string[]) =>
+    parseRouting(
+      `lines:\n${names.map((name, i) => `  - { name: "${name}", match: { genericLine: "line-${i}" }, slack: { channel: C0123456789 } }`).join('\n')}`,
+      'test.yaml',
+    );
+  const filenameOf = (routing: ReturnType<typeof named>, line: string) => {
+    const scope = exportScope({ clock, routing }, { period: '2026-09-06', line });
+    if ('error' in scope) throw new Error(scope.error);
+    return scope.filename;
+  };
+
+  it('keeps the letters of a line named in another script or with accents', () => {
+    const routing = named('Поддержка', 'サポート', 'Équipe Café', 'Support Москва 2');
+    expect(filenameOf(routing, 'Поддержка')).toBe('ringback-calls-поддержка-2026-09-06.csv');
+    expect(filenameOf(routing, 'サポート')).toBe('ringback-calls-サポート-2026-09-06.csv');
+    expect(filenameOf(routing, 'Équipe Café')).toBe('ringback-calls-équipe-café-2026-09-06.csv');
+    expect(filenameOf(routing, 'Support Москва 2')).toBe('ringback-calls-support-москва-2-2026-09-06.csv');
+  });
+
+  it('says "line" for a line whose name has no letter or digit', () => {
+    expect(filenameOf(named('★ ★'), '★ ★')).toBe('ringback-calls-line-2026-09-06.csv');
+  });
+});
+
 describe('exportApiPath', () => {
   it('asks for the dates and the line, encoded, as the Teams answer does', () => {
     const path = exportApiPath({ dates: '2026-09-01..2026-09-06', line: 'Поддержка & Co' });
