@@ -4,7 +4,7 @@
  * the command to run, or why the input cannot be used (said to the person as a refusal).
  */
 import type { RoutingConfig } from '../config/routing.js';
-import { afterBusinessTime, dueTimeFor } from '../domain/dueTime.js';
+import { afterBusinessTime, dueTimeFor, hasBusinessHours } from '../domain/dueTime.js';
 import type { Command, RetryPlan } from '../domain/episode.js';
 import { callableNumber } from '../domain/phone.js';
 import type { Actor } from '../domain/types.js';
@@ -21,7 +21,7 @@ export function snoozeCommand(
   const due = dueTimeFor(input.choice, {
     now: input.at,
     calendar: lineCalendar(routing, input.line),
-    hasBusinessHours: lineNamed(routing, input.line)?.businessHours !== undefined,
+    hasBusinessHours: hasBusinessHours(lineNamed(routing, input.line)),
   });
   if (!due.ok) return { ok: false, message: due.message };
   return {
@@ -44,11 +44,9 @@ export function retryPlan(routing: RoutingConfig, line: string, at: number): Ret
   const config = lineNamed(routing, line);
   const retry = config?.retry;
   if (!retry) return undefined;
-  const calendar = lineCalendar(routing, line);
-  const hasBusinessHours = config?.businessHours !== undefined;
   return {
     attempts: retry.attempts,
-    nextDueAt: afterBusinessTime(calendar, at, retry.every, hasBusinessHours),
+    nextDueAt: afterBusinessTime(lineCalendar(routing, line), at, retry.every, hasBusinessHours(config)),
   };
 }
 

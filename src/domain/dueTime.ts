@@ -6,6 +6,7 @@
  * it is past or absurdly far). Pure: the caller passes the instant and the calendar.
  */
 import { DateTime } from 'luxon';
+import type { LineConfig } from '../config/routing.js';
 import type { BusinessCalendar } from './businessHours.js';
 
 const MINUTE = 60_000;
@@ -38,6 +39,15 @@ export interface DueTimeContext {
   calendar: BusinessCalendar;
   /** False for lines without `businessHours`: `tomorrow` is then 09:00 local on the next non-holiday. */
   hasBusinessHours: boolean;
+}
+
+/**
+ * Whether the line keeps opening hours (even empty ones): only then is the end of a count at a closing moved
+ * to the next opening, and "tomorrow" its next opening. Its calendar alone cannot say: a line open around
+ * the clock has one too, for its holidays. One rule for snoozes and retries, so they never disagree.
+ */
+export function hasBusinessHours(line: Pick<LineConfig, 'businessHours'> | null | undefined): boolean {
+  return line?.businessHours !== undefined;
 }
 
 function isPreset(choice: string): choice is SnoozePreset {

@@ -1,12 +1,14 @@
 /** Due-time arithmetic of "call back later": business hours, evenings, weekends, holidays, DST. */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { lineNamed } from '../../../src/app/routing.js';
 import { lineCalendar } from '../../../src/app/sla.js';
 import { parseRouting } from '../../../src/config/load.js';
 import {
   type DueTimeContext,
   dueTimeFor,
   dueWords,
+  hasBusinessHours,
   MAX_SNOOZE_AHEAD_MS,
 } from '../../../src/domain/dueTime.js';
 
@@ -62,7 +64,7 @@ function at(line: string, local: string): DueTimeContext {
   return {
     now: paris(local),
     calendar: lineCalendar(routing, line),
-    hasBusinessHours: line !== 'Always',
+    hasBusinessHours: hasBusinessHours(lineNamed(routing, line)),
   };
 }
 
@@ -72,6 +74,15 @@ function due(choice: string, context: DueTimeContext): string {
   if (!result.ok) return `refused: ${result.reason}`;
   return DateTime.fromMillis(result.dueAt, { zone: PARIS }).toFormat('ccc yyyy-MM-dd HH:mm ZZ');
 }
+
+describe('hasBusinessHours', () => {
+  it('counts a line as keeping business hours when it sets them, even empty, and not when it only lists holidays', () => {
+    expect(hasBusinessHours(lineNamed(routing, 'Office'))).toBe(true);
+    expect(hasBusinessHours(lineNamed(routing, 'Never'))).toBe(true);
+    expect(hasBusinessHours(lineNamed(routing, 'Always'))).toBe(false);
+    expect(hasBusinessHours(lineNamed(routing, 'No such line'))).toBe(false);
+  });
+});
 
 describe('presets in business time', () => {
   it('counts 30 minutes on an open afternoon as 30 minutes', () => {
