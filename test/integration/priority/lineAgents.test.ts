@@ -4,79 +4,21 @@
  * listed (they left the team), and the next source (round robin) picks. E-mails compare in any case.
  */
 import { describe, expect, it } from 'vitest';
-import { triageHandler } from '../../../src/app/triage.js';
-import { parseRouting } from '../../../src/config/load.js';
-import { ManualClock } from '../../../src/domain/clock.js';
 import type { EpisodeDetails } from '../../../src/domain/details.js';
-import { newEpisode } from '../../../src/domain/episode.js';
-import { AvailabilityRepository } from '../../../src/store/availability.js';
 import { databaseKinds, useStore } from '../../helpers/databases.js';
-
-const T0 = Date.parse('2026-12-02T09:00:00Z');
-const DAY = 86_400_000;
-const CALLER = '+33611111111';
+import { agentsAvailable, anaAnsweredCaller, DAY, T0, triageMissedCall } from './triageWorld.js';
 
 describe.each(await databaseKinds())('suggesting an owner among the line agents on $name', (kind) => {
   const { store } = useStore(kind);
 
   async function triage(assign: string, details: Partial<EpisodeDetails> = {}) {
-    const routing = parseRouting(
-      `
-timezone: Europe/Paris
-lines:
-  - name: Support FR
-    match: "*"
-    assign: ${assign}
-`,
-      'test',
-    );
-    // Ana answered this caller last month.
-    await store().providerCalls.save(
-      {
-        key: 'aircall:1',
-        provider: 'aircall',
-        providerCallId: '1',
-        episodeId: null,
-        direction: 'inbound',
-        fromNumber: CALLER,
-        line: 'Support FR',
-        startedAt: T0 - 30 * DAY,
-        endedAt: T0 - 30 * DAY + 60_000,
-        answered: true,
-        missedReason: null,
-        data: { agent: { name: 'Ana', email: 'ana@example.com' }, answeredAt: T0 - 30 * DAY + 5_000 },
-      },
-      T0,
-    );
-    const availability = new AvailabilityRepository(store().db);
-    for (const [userId, name] of [
-      ['2', 'ben'],
-      ['3', 'chloe'],
-    ] as const) {
-      await availability.record(
-        {
-          provider: 'aircall',
-          userId,
-          email: `${name}@example.com`,
-          name,
-          available: true,
-          changedAt: T0 - 60_000,
-        },
-        T0,
-      );
-    }
-    const episode = newEpisode({
-      id: 'ep1',
-      line: 'Support FR',
-      caller: { number: CALLER, name: null },
-      missedAt: T0,
-    });
-    await store().episodes.insert(episode, details, T0);
-    await triageHandler({
-      routing,
-      commands: { store: store(), clock: new ManualClock(T0), planEffects: () => [] },
-    })({ episodeId: 'ep1' }, undefined as never);
-    return store().episodes.get('ep1');
+    // Ana answered this caller last month; Ben and Chloé are there.
+    await anaAnsweredCaller(store(), 30 * DAY);
+    await agentsAvailable(store(), [
+      ['2', 'ben', true],
+      ['3', 'chloe', true],
+    ]);
+    return triageMissedCall(store(), assign, details);
   }
 
   it('passes over the last agent when she is no longer among the line agents, to round robin', async () => {

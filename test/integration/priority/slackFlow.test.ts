@@ -15,6 +15,7 @@ import { registerProviders } from '../../../src/providers/register.js';
 import { createZendeskAdapter } from '../../../src/zendesk/register.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { FakeAircall } from '../../mocks/fakeAircall.js';
+import type { FakeMessage } from '../../mocks/fakeSlack.js';
 import { FakeZendesk } from '../../mocks/fakeZendesk.js';
 import { blockActions, interactivityBody, postToSlackEvents } from '../../mocks/slackRequests.js';
 import { AIRCALL_FIXTURE_TOKEN } from '../ingest/support.js';
@@ -256,6 +257,19 @@ describe('priority, suggestions and reassign on Slack', () => {
     expect(answer.status).toBe(200);
   }
 
+  /** The card of a missed call from `number`, on a line without assign rules: where a reassign flow starts. */
+  async function cardOfMissedCall(number: string): Promise<{ episode: Episode; card: FakeMessage }> {
+    await start('');
+    const episode = await missedCallFrom(number);
+    return { episode, card: await waitForCard(running(), episode.id) };
+  }
+
+  /** Ana claims the call with the card's button, as the card then shows. */
+  async function claimAsAna(episodeId: string, cardTs: string): Promise<void> {
+    await click(running(), { user: ANA.id, episodeId, cardTs, actionId: ACTION_IDS.claim });
+    await cardSays(CHANNEL, cardTs, 'Claimed by Ana Lopez');
+  }
+
   it('posts a VIP requester’s call at once, then in the VIP channel as well, high, with the pre-brief', async () => {
     await start('');
     const acme = zendesk.addOrganization({ name: 'Acme Corp', tags: ['VIP'] });
@@ -381,18 +395,10 @@ describe('priority, suggestions and reassign on Slack', () => {
   });
 
   it('hands a call over with the card’s user picker: Zendesk follows, both are told, the thread says so', async () => {
-    await start('');
-    const episode = await missedCallFrom('+33 6 11 22 33 44');
-    const card = await waitForCard(running(), episode.id);
+    const { episode, card } = await cardOfMissedCall('+33 6 11 22 33 44');
     expect(JSON.stringify(running().fake.message(CHANNEL, card.ts)?.blocks)).not.toContain('users_select');
 
-    await click(running(), {
-      user: ANA.id,
-      episodeId: episode.id,
-      cardTs: card.ts,
-      actionId: ACTION_IDS.claim,
-    });
-    await cardSays(CHANNEL, card.ts, 'Claimed by Ana Lopez');
+    await claimAsAna(episode.id, card.ts);
     const blocks = JSON.stringify(running().fake.message(CHANNEL, card.ts)?.blocks);
     expect(blocks).toContain('"type":"users_select","action_id":"ringback.reassign"');
 
@@ -464,16 +470,8 @@ describe('priority, suggestions and reassign on Slack', () => {
   });
 
   it('refuses a pick from a message that is not the call’s card', async () => {
-    await start('');
-    const episode = await missedCallFrom('+33 6 11 22 33 55');
-    const card = await waitForCard(running(), episode.id);
-    await click(running(), {
-      user: ANA.id,
-      episodeId: episode.id,
-      cardTs: card.ts,
-      actionId: ACTION_IDS.claim,
-    });
-    await cardSays(CHANNEL, card.ts, 'Claimed by Ana Lopez');
+    const { episode, card } = await cardOfMissedCall('+33 6 11 22 33 55');
+    await claimAsAna(episode.id, card.ts);
     await pickPerson({ user: ANA.id, episodeId: episode.id, cardTs: '1700000000.999999', chosen: BEN.id });
     await vi.waitFor(
       () =>
@@ -486,16 +484,8 @@ describe('priority, suggestions and reassign on Slack', () => {
   });
 
   it('lets a manager take a claimed call for herself with the picker: she is not told she handed it to herself', async () => {
-    await start('');
-    const episode = await missedCallFrom('+33 6 11 22 33 55');
-    const card = await waitForCard(running(), episode.id);
-    await click(running(), {
-      user: ANA.id,
-      episodeId: episode.id,
-      cardTs: card.ts,
-      actionId: ACTION_IDS.claim,
-    });
-    await cardSays(CHANNEL, card.ts, 'Claimed by Ana Lopez');
+    const { episode, card } = await cardOfMissedCall('+33 6 11 22 33 55');
+    await claimAsAna(episode.id, card.ts);
 
     await pickPerson({ user: MIA.id, episodeId: episode.id, cardTs: card.ts, chosen: MIA.id });
     await cardSays(CHANNEL, card.ts, 'Claimed by Mia Manager');
