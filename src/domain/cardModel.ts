@@ -6,6 +6,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { formatDuration } from '../config/duration.js';
 import { tryNumber } from './callbacks.js';
+import { isPlaceholderName } from './callerName.js';
 import type { EpisodeDetails } from './details.js';
 import { dueWords, SNOOZE_PRESETS, type SnoozePreset } from './dueTime.js';
 import { formatNumber } from './phone.js';
@@ -309,7 +310,8 @@ export function buildCardModel(context: CardContext): CardModel {
   // The number the caller asked to be called back on (or an agent set) wins over the one they called from.
   const callbackNumber = episode.callbackNumber ?? episode.caller.number;
   const numberDisplay = displayNumber(episode.caller.number, context.lineCountry);
-  const name = episode.caller.name ?? details.requester?.name ?? null;
+  // A name made up for the number (a Zendesk requester Ringback or Talk created) says less than the number.
+  const name = [episode.caller.name, details.requester?.name].find((n) => !isPlaceholderName(n)) ?? null;
   const who = name ?? numberDisplay ?? 'a withheld number';
   const lastCall = details.calls[details.calls.length - 1];
   const reasonCode = lastCall?.reason ?? null;
