@@ -12,6 +12,7 @@
 import { formatDuration } from '../config/duration.js';
 import type { BusinessCalendar } from './businessHours.js';
 import { clockOrDay, displayNumber } from './cardModel.js';
+import { afterBusinessTime } from './dueTime.js';
 import type { Actor, Episode } from './types.js';
 
 export interface LadderStep {
@@ -37,24 +38,37 @@ export interface ChainStep {
   claimedAt: number | null;
 }
 
-/** When a step is due; null when the line never opens again. */
-export function stepDueAt(calendar: BusinessCalendar, anchor: number, step: LadderStep): number | null {
-  return calendar.add(anchor, step.after);
+/**
+ * When a step is due; null when the line never opens again. A count that ends exactly at a closing
+ * (17:45 + 15 min on a line closing at 18:00) is due at the next opening, as snoozes and retries are:
+ * at 18:00 nobody is there to read it.
+ */
+export function stepDueAt(
+  calendar: BusinessCalendar,
+  anchor: number,
+  step: LadderStep,
+  hasBusinessHours: boolean,
+): number | null {
+  return afterBusinessTime(calendar, anchor, step.after, hasBusinessHours);
 }
 
 /**
  * When the claimer is reminded: at the resolve deadline (counted from the missed call), or, for a call
- * claimed after that deadline had already passed, a full `resolveWithin` after the claim.
+ * claimed after that deadline had already passed, a full `resolveWithin` after the claim. A deadline that
+ * falls exactly at a closing rings at the next opening; the deadline itself (what the SLA measures) stays.
  */
 export function reminderDueAt(
   calendar: BusinessCalendar,
   episode: Pick<Episode, 'missedAt' | 'claimedAt'>,
   resolveWithin: number,
+  hasBusinessHours: boolean,
 ): number | null {
   const deadline = calendar.add(episode.missedAt, resolveWithin);
   if (deadline === null) return null;
-  if (episode.claimedAt === null || deadline > episode.claimedAt) return deadline;
-  return calendar.add(episode.claimedAt, resolveWithin);
+  if (episode.claimedAt === null || deadline > episode.claimedAt) {
+    return afterBusinessTime(calendar, episode.missedAt, resolveWithin, hasBusinessHours);
+  }
+  return afterBusinessTime(calendar, episode.claimedAt, resolveWithin, hasBusinessHours);
 }
 
 export type StepVerdict =

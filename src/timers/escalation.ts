@@ -74,13 +74,18 @@ export function ladderOf(
   return chain === 'claim' ? claimLadder : (line.reminders?.escalate ?? line.escalate);
 }
 
+/** Lines without `businessHours` count wall-clock time: a count ending at midnight is no closing. */
+function hasHours(line: LineConfig | null | undefined): boolean {
+  return line?.businessHours !== undefined;
+}
+
 /** The job that fires one step; null when the ladder has no such step or the line never opens. */
 export function stepJob(routing: RoutingConfig, episode: Episode, step: ChainStep): NewJob | null {
   const line = lineNamed(routing, episode.line);
   const claimLadder = line ? claimLadderFor(routing, line, episode) : [];
   const rung = line ? ladderOf(line, step.chain, claimLadder)[step.step - 1] : undefined;
   if (!rung) return null;
-  const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
+  const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung, hasHours(line));
   if (due === null) return null;
   return jobOf(
     escalationStepJob,
@@ -95,9 +100,10 @@ export function stepJob(routing: RoutingConfig, episode: Episode, step: ChainSte
 }
 
 function claimerReminder(routing: RoutingConfig, episode: Episode): NewJob | null {
-  const resolveWithin = lineNamed(routing, episode.line)?.sla.resolveWithin;
+  const line = lineNamed(routing, episode.line);
+  const resolveWithin = line?.sla.resolveWithin;
   if (resolveWithin === undefined || episode.claimedAt === null) return null;
-  const due = reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin);
+  const due = reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin, hasHours(line));
   if (due === null) return null;
   return jobOf(
     reminderJob,
@@ -176,7 +182,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
       if (!verdict.fire) return verdict.why;
       const now = commands.clock.now();
       // The routing file changed since the step was queued (a longer step, a new holiday): wait for it.
-      const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung);
+      const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung, hasHours(line));
       if (due !== null && due > now) return { later: due - now };
       // "Call back later" pauses the ladder: the time it waits runs only while the call is not snoozed.
       const resumed = await dueOutsideSnoozesOf(repos, episode, routing, step.anchor, due ?? now);
@@ -223,7 +229,8 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       const now = commands.clock.now();
       // The routing file changed since the reminder was queued (a longer target, a new holiday): wait for it.
       const dueAt =
-        reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin) ?? reminder.dueAt;
+        reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin, hasHours(line)) ??
+        reminder.dueAt;
       if (dueAt > now) return { later: dueAt - now };
       // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
       const resumed = await dueOutsideSnoozesOf(repos, episode, routing, reminder.claimedAt, dueAt);

@@ -183,15 +183,15 @@ describe('escalation ladder', () => {
 
     it('is due at the resolve deadline counted in business hours', () => {
       const missedAt = local('2026-11-19T17:00');
-      expect(show(reminderDueAt(hours, { missedAt, claimedAt: missedAt + MINUTE }, 2 * 60 * MINUTE))).toBe(
-        'Fri 10:00',
-      );
+      expect(
+        show(reminderDueAt(hours, { missedAt, claimedAt: missedAt + MINUTE }, 2 * 60 * MINUTE, true)),
+      ).toBe('Fri 10:00');
     });
 
     it('gives a call claimed after its deadline a full window from the claim', () => {
       const missedAt = local('2026-11-19T09:00');
       const claimedAt = local('2026-11-19T12:00');
-      expect(show(reminderDueAt(hours, { missedAt, claimedAt }, 2 * 60 * MINUTE))).toBe('Thu 14:00');
+      expect(show(reminderDueAt(hours, { missedAt, claimedAt }, 2 * 60 * MINUTE, true))).toBe('Thu 14:00');
     });
 
     it('is still due only for the same claim of an unresolved call', () => {

@@ -1,0 +1,66 @@
+/**
+ * When escalation steps and reminders go out on a line with business hours: never while it is closed,
+ * never at the closing instant, and not all at once after the process was down.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/app/commands.js';
+import { ManualClock } from '../../../src/domain/clock.js';
+import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { ana } from '../../helpers/episodes.js';
+import type { StartedRingback } from '../../helpers/ringback.js';
+import { advanceTo, noticesOf, openEpisode, paris, startReplica } from './harness.js';
+
+const kinds = await databaseKinds();
+
+describe.each(kinds)('escalation timing on $name', (kind) => {
+  let database: TestDatabase;
+  let app: StartedRingback;
+  // Support FR is open Monday to Friday 09:00-18:00; steps at 15m, 30m and 45m; resolve within 2h.
+  const clock = new ManualClock(paris('2026-11-19T10:00'));
+  const run = (at: number) => advanceTo(clock, at, [app]);
+
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    clock.set(paris('2026-11-19T10:00'));
+    database = await kind.create();
+    app = await startReplica(database, clock);
+  });
+
+  afterEach(async () => {
+    if (kind.skipReason) return;
+    await app.stop();
+    await database.drop();
+  });
+
+  it('a step whose count ends at the closing goes out at the next opening, not as everyone leaves', async () => {
+    const missedAt = paris('2026-11-19T17:45');
+    clock.set(missedAt);
+    await openEpisode(app, { id: 'ep-1', missedAt });
+
+    await run(paris('2026-11-19T18:00'));
+    expect(await noticesOf(app.store)).toEqual([]);
+
+    await run(paris('2026-11-20T09:00'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread']);
+    expect(await app.store.episodes.get('ep-1')).toMatchObject({
+      escalationLevel: 1,
+      escalatedAt: paris('2026-11-20T09:00'),
+    });
+  });
+
+  it('a reminder whose deadline is the closing reaches the claimer at the next opening', async () => {
+    const missedAt = paris('2026-11-19T16:00');
+    clock.set(missedAt);
+    await openEpisode(app, { id: 'ep-2', missedAt });
+    clock.set(missedAt + 5 * 60_000);
+    await runCommand(app.commands, 'ep-2', { type: 'claim', actor: ana, at: clock.now() });
+
+    await run(paris('2026-11-19T18:00'));
+    expect(await noticesOf(app.store)).toEqual([]);
+
+    await run(paris('2026-11-20T09:00'));
+    const notices = await noticesOf(app.store);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'dm', to: [ana] });
+  });
+});
