@@ -53,6 +53,36 @@ export function stepDueAt(
 }
 
 /**
+ * When a step or reminder that came due may go out: now while the line is open, else at its next opening.
+ * A timer runs late when the process was down or busy; one that comes due in the evening must wait for the
+ * morning, as the clocks do. Null when the line never opens again.
+ */
+export function sendableAt(calendar: BusinessCalendar, now: number): number | null {
+  return calendar.isOpenAt(now) ? now : calendar.nextOpening(now);
+}
+
+/**
+ * When the next step of a chain is due, once what came before it went out at `sentAt`: its own due time,
+ * but no earlier than the gap between the two `after`s (in open time) after `sentAt`. On time this changes
+ * nothing; after downtime it keeps the ladder's spacing, so the overdue steps do not all go out in the
+ * same minute (the step that was late goes out, the next one follows a gap later). `previousAfter` is 0
+ * for the first step after a reminder. Null when the line never opens again.
+ */
+export function nextStepDueAt(
+  calendar: BusinessCalendar,
+  anchor: number,
+  step: LadderStep,
+  hasBusinessHours: boolean,
+  previous: { sentAt: number; after: number },
+): number | null {
+  const due = stepDueAt(calendar, anchor, step, hasBusinessHours);
+  if (due === null) return null;
+  const gap = Math.max(0, step.after - previous.after);
+  const spaced = afterBusinessTime(calendar, previous.sentAt, gap, hasBusinessHours);
+  return spaced === null ? due : Math.max(due, spaced);
+}
+
+/**
  * When the claimer is reminded: at the resolve deadline (counted from the missed call), or, for a call
  * claimed after that deadline had already passed, a full `resolveWithin` after the claim. A deadline that
  * falls exactly at a closing rings at the next opening; the deadline itself (what the SLA measures) stays.

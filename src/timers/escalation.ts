@@ -19,9 +19,11 @@ import {
   dmRecipients,
   escalationText,
   type LadderStep,
+  nextStepDueAt,
   reminderDueAt,
   reminderStillDue,
   reminderText,
+  sendableAt,
   stepDueAt,
   stepVerdict,
 } from '../domain/escalation.js';
@@ -79,13 +81,24 @@ function hasHours(line: LineConfig | null | undefined): boolean {
   return line?.businessHours !== undefined;
 }
 
-/** The job that fires one step; null when the ladder has no such step or the line never opens. */
-export function stepJob(routing: RoutingConfig, episode: Episode, step: ChainStep): NewJob | null {
+/**
+ * The job that fires one step; null when the ladder has no such step or the line never opens. `previous`
+ * is what went out before it in the chain (a step, or the reminder at `after` 0), when it did.
+ */
+export function stepJob(
+  routing: RoutingConfig,
+  episode: Episode,
+  step: ChainStep,
+  previous?: { sentAt: number; after: number },
+): NewJob | null {
   const line = lineNamed(routing, episode.line);
   const claimLadder = line ? claimLadderFor(routing, line, episode) : [];
   const rung = line ? ladderOf(line, step.chain, claimLadder)[step.step - 1] : undefined;
   if (!rung) return null;
-  const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung, hasHours(line));
+  const calendar = lineCalendar(routing, episode.line);
+  const due = previous
+    ? nextStepDueAt(calendar, step.anchor, rung, hasHours(line), previous)
+    : stepDueAt(calendar, step.anchor, rung, hasHours(line));
   if (due === null) return null;
   return jobOf(
     escalationStepJob,
@@ -187,6 +200,8 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
       // "Call back later" pauses the ladder: the time it waits runs only while the call is not snoozed.
       const resumed = await dueOutsideSnoozesOf(repos, episode, routing, step.anchor, due ?? now);
       if (resumed > now) return { later: resumed - now };
+      const sendable = sendableAt(lineCalendar(routing, episode.line), now) ?? now;
+      if (sendable > now) return { later: sendable - now };
       const outcome = await applyCommandIn(repos, commands, episode.id, {
         type: 'escalate',
         at: now,
@@ -201,14 +216,20 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
         waitedMs: lineCalendar(routing, escalated.line).elapsed(escalated.missedAt, now),
         now,
       });
-      const next = stepJob(routing, escalated, { ...step, step: step.step + 1, level: step.level + 1 });
+      const next = stepJob(
+        routing,
+        escalated,
+        { ...step, step: step.step + 1, level: step.level + 1 },
+        { sentAt: now, after: rung.after },
+      );
       await repos.enqueue(
         [...notices.plan(noticeFor(rung, escalated.id, text)), ...(next ? [next] : [])],
         now,
       );
       return 'fired';
     });
-    if (typeof result === 'object') throw new RetryAfter(result.later, 'the step is due later now');
+    if (typeof result === 'object')
+      throw new RetryAfter(result.later, 'the step is due later now or the line is closed');
     deps.report?.('step', result, step.episodeId);
   };
 }
@@ -235,6 +256,8 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
       const resumed = await dueOutsideSnoozesOf(repos, episode, routing, reminder.claimedAt, dueAt);
       if (resumed > now) return { later: resumed - now };
+      const sendable = sendableAt(lineCalendar(routing, episode.line), now) ?? now;
+      if (sendable > now) return { later: sendable - now };
       const first = await repos.deliveries.recordOnce(
         REMINDER_MARK,
         `${episode.id}:${reminder.claimedAt}`,
@@ -248,15 +271,21 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
         waitedMs: lineCalendar(routing, episode.line).elapsed(episode.missedAt, now),
         now,
       });
-      const next = stepJob(routing, episode, {
-        chain: 'resolve',
-        // From when the reminder really fell due: counted from its first due time, a snooze that moved it
-        // left every step already due, and the whole ladder went out with the reminder.
-        anchor: resumed,
-        step: 1,
-        level: episode.escalationLevel + 1,
-        claimedAt: reminder.claimedAt,
-      });
+      const next = stepJob(
+        routing,
+        episode,
+        {
+          chain: 'resolve',
+          // From when the reminder really fell due: counted from its first due time, a snooze that moved it
+          // left every step already due, and the whole ladder went out with the reminder.
+          anchor: resumed,
+          step: 1,
+          level: episode.escalationLevel + 1,
+          claimedAt: reminder.claimedAt,
+        },
+        // Sent late (downtime, held to the opening): the first step still follows it by its `after`.
+        { sentAt: now, after: 0 },
+      );
       await repos.enqueue(
         [
           ...notices.plan({ kind: 'dm', to: [episode.claimedBy], text, episodeId: episode.id }),
@@ -266,7 +295,8 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       );
       return 'reminded';
     });
-    if (typeof result === 'object') throw new RetryAfter(result.later, 'the call is snoozed');
+    if (typeof result === 'object')
+      throw new RetryAfter(result.later, 'the call is snoozed or the line closed');
     deps.report?.('reminder', result, reminder.episodeId);
   };
 }

@@ -75,6 +75,7 @@ describe.each(kinds)('escalation on $name', (kind) => {
       // The card re-renders through the surfaces' planners.
       expect((await effectsOf(app.store, 'ep-1')).map((e) => e.type)).toEqual(['opened', 'escalated']);
 
+      await run(missedAt + 30 * MINUTE);
       await run(missedAt + 45 * MINUTE);
       const all = await noticesOf(app.store);
       expect(all.map((n) => n.kind)).toEqual(['thread', 'managers', 'dm']);

@@ -88,7 +88,10 @@ describe.each(kinds)('two replicas sharing $name', (kind) => {
     const ids = Array.from({ length: EPISODES }, (_, i) => `late-${i + 1}`);
     for (const id of ids) await openEpisode(one, { id, missedAt });
 
+    // Three hours late: the overdue step goes out now, the next ones keep the ladder's 15-minute gaps.
     await advanceTo(clock, missedAt + 3 * 60 * MINUTE, both());
+    await advanceTo(clock, missedAt + 3 * 60 * MINUTE + 15 * MINUTE, both());
+    await advanceTo(clock, missedAt + 3 * 60 * MINUTE + 30 * MINUTE, both());
 
     const expected = Object.fromEntries(ids.map((id) => [id, { thread: 1, managers: 1, dm: 1 }]));
     expect(await countByEpisode()).toEqual(expected);

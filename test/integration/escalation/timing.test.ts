@@ -63,4 +63,44 @@ describe.each(kinds)('escalation timing on $name', (kind) => {
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ kind: 'dm', to: [ana] });
   });
+
+  it('steps overdue after downtime wait for the opening, then go out a gap apart, not all at once', async () => {
+    const missedAt = paris('2026-11-19T17:30');
+    clock.set(missedAt);
+    await openEpisode(app, { id: 'ep-3', missedAt });
+
+    // The process was down from 17:40 to 21:00: step 1 (due 17:45) and step 2 (due 18:00) are overdue.
+    await run(paris('2026-11-19T21:00'));
+    expect(await noticesOf(app.store)).toEqual([]);
+    expect((await app.store.episodes.get('ep-3'))?.escalationLevel).toBe(0);
+
+    await run(paris('2026-11-20T09:00'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread']);
+    await run(paris('2026-11-20T09:14'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread']);
+    await run(paris('2026-11-20T09:15'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread', 'managers']);
+    await run(paris('2026-11-20T09:30'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['thread', 'managers', 'dm']);
+  });
+
+  it('a reminder overdue after downtime reaches the claimer at the opening, its first step a full step later', async () => {
+    const missedAt = paris('2026-11-19T15:00');
+    clock.set(missedAt);
+    await openEpisode(app, { id: 'ep-4', missedAt });
+    clock.set(missedAt + 60_000);
+    await runCommand(app.commands, 'ep-4', { type: 'claim', actor: ana, at: clock.now() });
+
+    // Due at 17:00; the process was down from 16:30 to 20:00.
+    await run(paris('2026-11-19T20:00'));
+    expect(await noticesOf(app.store)).toEqual([]);
+
+    await run(paris('2026-11-20T09:00'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['dm']);
+    // Support FR has no `reminders`: its own ladder follows, 15 minutes after the reminder.
+    await run(paris('2026-11-20T09:14'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['dm']);
+    await run(paris('2026-11-20T09:15'));
+    expect((await noticesOf(app.store)).map((n) => n.kind)).toEqual(['dm', 'thread']);
+  });
 });
