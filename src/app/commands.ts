@@ -35,6 +35,15 @@ export function auditEntries(episodeId: string, events: DomainEvent[], surface: 
   });
 }
 
+/** When the episode was last released (from the audit); null when it never was. */
+export async function latestReleaseAt(repos: Repositories, episodeId: string): Promise<number | null> {
+  let latest: number | null = null;
+  for (const entry of await repos.audit.listForEpisode(episodeId)) {
+    if (entry.type === 'released' && (latest === null || entry.at > latest)) latest = entry.at;
+  }
+  return latest;
+}
+
 /** Applies a command inside an existing transaction; throws RetryTransaction on a lost race. */
 export async function applyCommandIn(
   repos: Repositories,
@@ -52,8 +61,15 @@ export async function applyCommandIn(
   if (!won) throw new RetryTransaction(`episode ${episodeId} changed while deciding ${command.type}`);
   const surface: Surface = 'actor' in command && command.actor ? command.actor.surface : 'system';
   await repos.audit.append(auditEntries(episodeId, decision.events, surface));
+  const turnsHigh = decision.events.some((event) => event.type === 'priority_set' && event.level === 'high');
+  const lastReleaseAt = turnsHigh ? await latestReleaseAt(repos, episodeId) : null;
   await repos.enqueue(
-    deps.planEffects({ episode: decision.episode, previous: current, events: decision.events }),
+    deps.planEffects({
+      episode: decision.episode,
+      previous: current,
+      events: decision.events,
+      lastReleaseAt,
+    }),
     now,
   );
   return { status: 'accepted', episode: decision.episode, events: decision.events };

@@ -12,6 +12,11 @@ export interface EffectContext {
   /** The episode before the change; null when it was just created. */
   previous: Episode | null;
   events: DomainEvent[];
+  /**
+   * The episode's latest release, read from the audit only for a change that turns it high priority (a
+   * rule's own ladder counts from it, as the line's does); absent otherwise.
+   */
+  lastReleaseAt?: number | null;
 }
 
 export type EffectPlanner = (context: EffectContext) => NewJob[];

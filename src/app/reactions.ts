@@ -206,15 +206,16 @@ export const REACTIONS: { [T in DomainEvent['type']]: Reaction<T> } = {
   callback_request_noted: (event) => (event.first ? [{ kind: 'triage.evaluate' }] : []),
   callback_number_set: () => [],
   follow_up_noted: () => [],
-  priority_set: (event, { episode, routing }) => {
+  priority_set: (event, { episode, routing, lastReleaseAt }) => {
     if (event.level !== 'high') return [];
     const mention = mentionFor(routing, episode);
     return [
       // Posts only where the card is not yet (the rule's channel); a held card waits for the opening.
       ...(cardHeldUntil(routing, episode, event.at) === null ? [{ kind: 'card.post' } as const] : []),
-      // Its own ladder (when the rule has one) is armed from the missed call.
+      // Its own ladder (when the rule has one) counts from the missed call, or from the latest release as
+      // the line's ladder does: a step counted from before it belongs to a dead chain and never fires.
       ...(episode.state === 'open' && ruleOf(routing, episode)?.escalate
-        ? [{ kind: 'timer.claimLadder', anchor: episode.missedAt } as const]
+        ? [{ kind: 'timer.claimLadder', anchor: Math.max(episode.missedAt, lastReleaseAt ?? 0) } as const]
         : []),
       ...(mention
         ? [

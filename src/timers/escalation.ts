@@ -7,7 +7,7 @@
  * transaction. The level's compare-and-set makes each step fire once across replicas and retries.
  */
 import { z } from 'zod';
-import { applyCommandIn, type CommandDeps } from '../app/commands.js';
+import { applyCommandIn, type CommandDeps, latestReleaseAt } from '../app/commands.js';
 import type { IntentTranslator } from '../app/intents.js';
 import type { Notice, NoticeHub } from '../app/notices.js';
 import { lineNamed, timezoneOf, zoneNoteOf } from '../app/routing.js';
@@ -155,15 +155,6 @@ async function dueOutsideSnoozesOf(
   return dueOutsideSnoozes(from, due, spans, lineCalendar(routing, episode.line));
 }
 
-async function lastReleaseAt(repos: Repositories, episodeId: string): Promise<number | null> {
-  const entries = await repos.audit.listForEpisode(episodeId);
-  let latest: number | null = null;
-  for (const entry of entries) {
-    if (entry.type === 'released' && (latest === null || entry.at > latest)) latest = entry.at;
-  }
-  return latest;
-}
-
 function noticeFor(rung: LadderStep, episodeId: string, text: string): Notice {
   switch (rung.to) {
     case 'thread':
@@ -190,7 +181,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
         ? ladderOf(line, step.chain, claimLadderFor(routing, line, episode))[step.step - 1]
         : undefined;
       if (!line || !rung) return 'unconfigured';
-      const released = step.chain === 'claim' ? await lastReleaseAt(repos, episode.id) : null;
+      const released = step.chain === 'claim' ? await latestReleaseAt(repos, episode.id) : null;
       const verdict = stepVerdict(episode, step, released);
       if (!verdict.fire) return verdict.why;
       const now = commands.clock.now();

@@ -60,4 +60,33 @@ describe('the ladder of a high call', () => {
     );
     expect(plain.map((i) => i.kind)).not.toContain('timer.claimLadder');
   });
+
+  it('counts from the latest release for a call claimed and released before it turned high', () => {
+    const releasedAt = T0 + 3 * 60_000;
+    const raised = {
+      type: 'priority_set',
+      at: T0 + 25 * 60_000,
+      level: 'high',
+      previous: 'normal',
+      rule: 'VIP',
+      because: null,
+    } as const;
+    const high = episode({
+      missedAt: T0,
+      priority: 'high',
+      priorityRule: 'VIP',
+      firstClaimedAt: T0 + 60_000,
+    });
+    const intents = react(
+      { episode: high, previous: episode(), events: [raised], lastReleaseAt: releasedAt },
+      routing,
+    );
+    expect(intents).toContainEqual({ kind: 'timer.claimLadder', anchor: releasedAt });
+    // Never released: from the missed call, as before.
+    const never = react(
+      { episode: high, previous: episode(), events: [raised], lastReleaseAt: null },
+      routing,
+    );
+    expect(never).toContainEqual({ kind: 'timer.claimLadder', anchor: T0 });
+  });
 });
