@@ -14,6 +14,7 @@ import { lineNamed, timezoneOf, zoneNoteOf } from '../app/routing.js';
 import { lineCalendar } from '../app/sla.js';
 import type { LineConfig, RoutingConfig } from '../config/routing.js';
 import { dueOutsideSnoozes, snoozeSpans } from '../domain/callbacks.js';
+import { hasBusinessHours } from '../domain/dueTime.js';
 import {
   type ChainStep,
   dmRecipients,
@@ -76,11 +77,6 @@ export function ladderOf(
   return chain === 'claim' ? claimLadder : (line.reminders?.escalate ?? line.escalate);
 }
 
-/** Lines without `businessHours` count wall-clock time: a count ending at midnight is no closing. */
-function hasHours(line: LineConfig | null | undefined): boolean {
-  return line?.businessHours !== undefined;
-}
-
 /**
  * The job that fires one step; null when the ladder has no such step or the line never opens. `previous`
  * is what went out before it in the chain (a step, or the reminder at `after` 0), when it did.
@@ -97,8 +93,8 @@ export function stepJob(
   if (!rung) return null;
   const calendar = lineCalendar(routing, episode.line);
   const due = previous
-    ? nextStepDueAt(calendar, step.anchor, rung, hasHours(line), previous)
-    : stepDueAt(calendar, step.anchor, rung, hasHours(line));
+    ? nextStepDueAt(calendar, step.anchor, rung, hasBusinessHours(line), previous)
+    : stepDueAt(calendar, step.anchor, rung, hasBusinessHours(line));
   if (due === null) return null;
   return jobOf(
     escalationStepJob,
@@ -116,7 +112,12 @@ function claimerReminder(routing: RoutingConfig, episode: Episode): NewJob | nul
   const line = lineNamed(routing, episode.line);
   const resolveWithin = line?.sla.resolveWithin;
   if (resolveWithin === undefined || episode.claimedAt === null) return null;
-  const due = reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin, hasHours(line));
+  const due = reminderDueAt(
+    lineCalendar(routing, episode.line),
+    episode,
+    resolveWithin,
+    hasBusinessHours(line),
+  );
   if (due === null) return null;
   return jobOf(
     reminderJob,
@@ -186,7 +187,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
       if (!verdict.fire) return verdict.why;
       const now = commands.clock.now();
       // The routing file changed since the step was queued (a longer step, a new holiday): wait for it.
-      const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung, hasHours(line));
+      const due = stepDueAt(lineCalendar(routing, episode.line), step.anchor, rung, hasBusinessHours(line));
       if (due !== null && due > now) return { later: due - now };
       // "Call back later" pauses the ladder: the time it waits runs only while the call is not snoozed.
       const resumed = await dueOutsideSnoozesOf(repos, episode, routing, step.anchor, due ?? now);
@@ -241,7 +242,7 @@ export function reminderHandler(deps: EscalationDeps): TypedJobHandler<typeof re
       const now = commands.clock.now();
       // The routing file changed since the reminder was queued (a longer target, a new holiday): wait for it.
       const dueAt =
-        reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin, hasHours(line)) ??
+        reminderDueAt(lineCalendar(routing, episode.line), episode, resolveWithin, hasBusinessHours(line)) ??
         reminder.dueAt;
       if (dueAt > now) return { later: dueAt - now };
       // "Call back later" pauses the resolve SLA: its time runs only while the call is not snoozed.
