@@ -213,8 +213,9 @@ class Ingestion {
   }
 
   /**
-   * A missed call whose delivery came after the caller's episode was already resolved, though the call
-   * itself came in before that: it belongs to that episode (which stays resolved) rather than to a new card.
+   * A missed call whose delivery came after a call back had reached the caller, though the call itself came
+   * in before that: it belongs to the episode that call back resolved (which stays resolved) rather than to
+   * a new card.
    */
   private async lateJoin(episode: Episode, call: IncomingCall): Promise<IngestResult> {
     const result = await applyCommandIn(this.repos, this.commandDeps, episode.id, {

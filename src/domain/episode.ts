@@ -48,7 +48,7 @@ export type Command =
   | { type: 'note_follow_up'; at: number; result: FollowUpResult }
   | { type: 'auto_resolve'; at: number; actor: Actor | null; providerCallKey: string }
   | { type: 'add_call'; at: number; providerCallKey: string }
-  /** A missed call delivered after its caller's episode was resolved, though it came in before that. */
+  /** A missed call delivered after its caller's episode was resolved (reached), though it came in before that. */
   | { type: 'late_join'; at: number; providerCallKey: string }
   | { type: 'escalate'; at: number; level: number }
   /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
@@ -432,8 +432,13 @@ export function decide(episode: Episode, command: Command): Decision {
 
     case 'late_join':
       // A resolved episode takes only calls that came in before it was resolved (and stays resolved);
-      // a call after that is a new request, so a new card.
-      if (episode.state === 'resolved' && command.at >= (episode.resolvedAt ?? episode.lastCallAt)) {
+      // a call after that is a new request, so a new card. Only a resolution that reached the caller
+      // answers the earlier call too: after a no answer, a wrong number or a voicemail the caller is still
+      // owed a call back, and a call absorbed there would never get a card.
+      if (
+        episode.state === 'resolved' &&
+        (episode.outcome !== 'reached' || command.at >= (episode.resolvedAt ?? episode.lastCallAt))
+      ) {
         return refuse(alreadyResolved(episode));
       }
       return joinCall(episode, command);

@@ -233,8 +233,9 @@ export class CallRecordRepository {
   }
 
   /**
-   * The caller's episode on this line that was resolved first after `at`: the call back that answered a call
-   * made at `at`. A later episode's call back came after another miss, and is not this call's.
+   * The caller's episode on this line that reached the caller first after `at`: the call back that answered
+   * a call made at `at`. A later one came after another miss, and is not this call's. Episodes resolved
+   * otherwise (no answer, wrong number…) are passed over: they answered nobody, the call is still owed one.
    */
   async resolvedEpisodeAfter(line: string, number: string, at: number): Promise<Episode | null> {
     const row = await this.repos.db
@@ -243,6 +244,7 @@ export class CallRecordRepository {
       .where('line', '=', line)
       .where('caller_number', '=', number)
       .where('state', '=', 'resolved')
+      .where('outcome', '=', 'reached')
       .where('resolved_at', '>', at)
       .orderBy('resolved_at', 'asc')
       .limit(1)

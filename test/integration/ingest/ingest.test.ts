@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyCommandIn } from '../../../src/app/commands.js';
 import { type IngestDeps, type IngestResult, ingestCallEvent } from '../../../src/app/ingest.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { DETAILS_CALLS_KEPT, parseDetails } from '../../../src/domain/details.js';
+import type { Outcome } from '../../../src/domain/types.js';
 import { ingestAircallDelivery } from '../../../src/providers/aircall/events.js';
 import { normalizeGenericCall } from '../../../src/providers/generic/normalize.js';
 import { genericCallSchema } from '../../../src/providers/generic/schema.js';
@@ -9,6 +11,7 @@ import type { IngestMetrics } from '../../../src/providers/metrics.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { ana } from '../../helpers/episodes.js';
 import {
   aircallJob,
   callEvent,
@@ -496,6 +499,63 @@ describe.each(kinds)('ingest on $name', (kind) => {
         [20, 'open', 1],
       ]);
       expect(episodes[0]?.autoResolved).toBe(true);
+    });
+
+    /** An agent resolves the episode by hand, as the card's Resolve menu does. */
+    const resolveByHand = (episodeId: string, outcome: Outcome, at: number) =>
+      store.transaction((repos) =>
+        applyCommandIn(repos, { clock, planEffects: recorder.planner }, episodeId, {
+          type: 'resolve',
+          actor: ana,
+          at,
+          outcome,
+          asManager: true,
+        }),
+      );
+
+    it.each(['no_answer', 'wrong_number', 'voicemail'] as const)(
+      'gives a late missed call its own card when the episode it came before was resolved %s (the caller was not reached)',
+      async (outcome) => {
+        const M = 60_000;
+        const first = await missed('first', T0);
+        const firstId = (first as { episodeId: string }).episodeId;
+        // The agent's call back at +5 gets no answer: the caller is on the line to us, queued from +4 to +7.
+        expect(await resolveByHand(firstId, outcome, T0 + 5 * M)).toMatchObject({ status: 'accepted' });
+        const late = await ingestCallEvent(
+          deps,
+          callEvent({
+            providerCallId: 'queued',
+            externalNumber: MARIE,
+            startedAt: T0 + 4 * M,
+            endedAt: T0 + 7 * M,
+            occurredAt: T0 + 7 * M,
+          }),
+        );
+        expect(late).toMatchObject({ outcome: 'opened' });
+
+        const episodes = (await store.episodes.list()).sort((a, b) => a.missedAt - b.missedAt);
+        expect(episodes.map((e) => [(e.missedAt - T0) / M, e.state, e.outcome, e.callCount])).toEqual([
+          [0, 'resolved', outcome, 1],
+          [4, 'open', null, 1],
+        ]);
+      },
+    );
+
+    it('puts a late missed call in the later episode that reached the caller, skipping one resolved no_answer', async () => {
+      const M = 60_000;
+      const first = (await missed('0', T0)) as { episodeId: string };
+      await resolveByHand(first.episodeId, 'no_answer', T0 + 5 * M);
+      const second = (await missed('8', T0 + 8 * M)) as { episodeId: string };
+      expect(second.episodeId).not.toBe(first.episodeId);
+      await resolveByHand(second.episodeId, 'reached', T0 + 10 * M);
+      // Delivered in order, the +4 call would have opened the card that the +8 call joined and +10 resolved.
+      expect(await missed('4', T0 + 4 * M)).toEqual({ outcome: 'joined', episodeId: second.episodeId });
+
+      const episodes = (await store.episodes.list()).sort((a, b) => a.missedAt - b.missedAt);
+      expect(episodes.map((e) => [(e.missedAt - T0) / M, e.state, e.outcome, e.callCount])).toEqual([
+        [0, 'resolved', 'no_answer', 1],
+        [4, 'resolved', 'reached', 2],
+      ]);
     });
 
     it('opens a new episode for a missed call that came after the call back', async () => {

@@ -409,6 +409,33 @@ describe('late_join', () => {
     );
   });
 
+  it.each(OUTCOMES.filter((outcome) => outcome !== 'reached'))(
+    'is refused by an episode resolved %s: the caller was not reached, so the earlier call is still owed a call back',
+    (outcome) => {
+      const resolved = accepted(claimedByAna(), {
+        type: 'resolve',
+        actor: ana,
+        at: T0 + 120_000,
+        outcome,
+        asManager: false,
+      }).episode;
+      expect(refused(resolved, { type: 'late_join', at: T0 + 30_000, providerCallKey: 'k' }).kind).toBe(
+        'AlreadyResolved',
+      );
+    },
+  );
+
+  it('joins an episode an answered call back resolved (auto-resolved: reached)', () => {
+    const auto = accepted(episode(), {
+      type: 'auto_resolve',
+      at: T0 + 120_000,
+      actor: null,
+      providerCallKey: 'aircall:back',
+    }).episode;
+    const { episode: next } = accepted(auto, { type: 'late_join', at: T0 + 30_000, providerCallKey: 'k' });
+    expect(next).toMatchObject({ state: 'resolved', callCount: 2 });
+  });
+
   it('joins an episode that is still open like any repeat call', () => {
     const { episode: next } = accepted(claimedByAna(), {
       type: 'late_join',
