@@ -10,6 +10,7 @@ import { callbackFacts } from '../domain/callbacks.js';
 import type { CallEvent } from '../domain/callEvent.js';
 import {
   answersEpisode,
+  answersLinkedEpisode,
   autoResolveBy,
   buildDetails,
   type CallRecord,
@@ -241,7 +242,8 @@ class Ingestion {
 
   /**
    * An answered call with the caller resolves every open episode of that number that it came after, and
-   * the episode it is the automated callback of (`linked`), whatever number it went to.
+   * the episode it is the automated callback of (`linked`), whatever number it went to, unless the caller
+   * missed a call of that episode after it.
    */
   private async autoResolve({ key, record }: IncomingCall, linked: string | null): Promise<string[]> {
     const number = record.externalNumber;
@@ -255,7 +257,8 @@ class Ingestion {
     }
     const resolved: string[] = [];
     for (const episode of candidates) {
-      if (episode.id !== linked && !answersEpisode(record, episode)) continue;
+      const answers = episode.id === linked ? answersLinkedEpisode : answersEpisode;
+      if (!answers(record, episode)) continue;
       const result = await applyCommandIn(
         this.repos,
         this.commandDeps,

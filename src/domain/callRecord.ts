@@ -290,6 +290,17 @@ export function answersEpisode(record: CallRecord, episode: Pick<Episode, 'lastC
   return callTime(record) > episode.lastCallAt;
 }
 
+/**
+ * The same rule for the episode an answered call is linked to (the provider's automated callback of one of
+ * its calls, or the call itself, first delivered as missed): it settles that episode unless the caller missed
+ * another of its calls after this one started. The call may be the episode's own last call, hence `>=`.
+ * Resolving regardless made the outcome depend on delivery order: a callback delivered after a later missed
+ * call resolved that call too, though it was made after the caller had been reached.
+ */
+export function answersLinkedEpisode(record: CallRecord, episode: Pick<Episode, 'lastCallAt'>): boolean {
+  return callTime(record) >= episode.lastCallAt;
+}
+
 /** The resolve an answered call (`key`) gives to an episode it answers, dated when it was picked up. */
 export function autoResolveBy(key: string, record: CallRecord): Extract<Command, { type: 'auto_resolve' }> {
   return {

@@ -21,6 +21,7 @@ import { talkCallToEvent } from '../../../src/zendesk/talk/normalize.js';
 import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
 import {
   aircallJob,
+  callEvent,
   FIXTURES,
   fixture,
   fixtures,
@@ -28,6 +29,7 @@ import {
   ingestMetrics,
   recordingPlanner,
   shuffled,
+  T0,
   testRouting,
 } from '../ingest/support.js';
 
@@ -150,6 +152,78 @@ describe.each(kinds)('callback requests on $name', (kind) => {
       state: 'resolved',
       outcome: 'reached',
       resolvedBy: { name: 'Ben Martin' },
+    });
+  });
+
+  describe('an automated callback delivered after a later missed call', () => {
+    const M = 60_000;
+    const missed = (id: string, minutes: number) =>
+      ingestCallEvent(
+        deps,
+        callEvent({
+          provider: 'aircall',
+          providerCallId: id,
+          startedAt: T0 + minutes * M,
+          endedAt: T0 + minutes * M + 30_000,
+          occurredAt: T0 + minutes * M + 30_000,
+        }),
+      );
+    /** Aircall's automated callback of call 1, run from +5 to +7 min; `answered` at +5.2 or still ringing. */
+    const callback = (answered: boolean) =>
+      ingestCallEvent(
+        deps,
+        callEvent({
+          provider: 'aircall',
+          providerCallId: '2',
+          direction: 'outbound',
+          startedAt: T0 + 5 * M,
+          answered,
+          answeredAt: answered ? T0 + 5.2 * M : null,
+          ended: answered,
+          endedAt: answered ? T0 + 7 * M : null,
+          missedReason: null,
+          occurredAt: answered ? T0 + 7 * M : T0 + 5 * M,
+          callback: { requested: null, number: null, source: null, done: false, automaticCallbackOf: '1' },
+        }),
+      );
+    const states = async () =>
+      (await store.episodes.list())
+        .sort((a, b) => a.missedAt - b.missedAt)
+        .map((e) => [(e.missedAt - T0) / M, (e.lastCallAt - T0) / M, e.state, e.callCount]);
+
+    it('in order: the callback resolves call 1, and call 3 after it gets a card of its own', async () => {
+      await missed('1', 0);
+      expect(await callback(true)).toMatchObject({ outcome: 'auto_resolved' });
+      expect(await missed('3', 10)).toMatchObject({ outcome: 'opened' });
+      expect(await states()).toEqual([
+        [0, 0, 'resolved', 1],
+        [10, 10, 'open', 1],
+      ]);
+    });
+
+    it('out of order: the card stays open for call 3, made after the callback reached the caller', async () => {
+      await missed('1', 0);
+      await missed('3', 10);
+      expect(await callback(true)).toEqual({ outcome: 'ignored', reason: 'answered, nothing to resolve' });
+      expect(await states()).toEqual([[0, 10, 'open', 2]]);
+    });
+
+    it('a call first delivered as missed, then as answered, still resolves the card it opened', async () => {
+      await missed('1', 0);
+      const answered = await ingestCallEvent(
+        deps,
+        callEvent({ provider: 'aircall', providerCallId: '1', answered: true, answeredAt: T0 + 10_000 }),
+      );
+      expect(answered).toMatchObject({ outcome: 'auto_resolved' });
+      expect(await states()).toEqual([[0, 0, 'resolved', 1]]);
+    });
+
+    it('out of order, the callback already linked by an earlier delivery: the card stays open too', async () => {
+      await missed('1', 0);
+      expect(await callback(false)).toMatchObject({ outcome: 'updated' });
+      await missed('3', 10);
+      expect(await callback(true)).toEqual({ outcome: 'ignored', reason: 'answered, nothing to resolve' });
+      expect(await states()).toEqual([[0, 10, 'open', 2]]);
     });
   });
 

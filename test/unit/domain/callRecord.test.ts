@@ -3,6 +3,7 @@ import { parseRouting } from '../../../src/config/load.js';
 import type { CallEvent, CallLeg } from '../../../src/domain/callEvent.js';
 import {
   answersEpisode,
+  answersLinkedEpisode,
   autoResolveBy,
   buildDetails,
   type CallRecord,
@@ -407,6 +408,12 @@ describe('an answered call', () => {
     expect(answersEpisode(callBack, { lastCallAt: T0 })).toBe(true);
     expect(answersEpisode(callBack, { lastCallAt: T0 + 60_000 })).toBe(false);
     expect(answersEpisode(callBack, { lastCallAt: T0 + 61_000 })).toBe(false);
+  });
+
+  it('answers the episode it is linked to unless the caller missed a call of it later (the call may be its own last)', () => {
+    expect(answersLinkedEpisode(callBack, { lastCallAt: T0 })).toBe(true);
+    expect(answersLinkedEpisode(callBack, { lastCallAt: T0 + 60_000 })).toBe(true);
+    expect(answersLinkedEpisode(callBack, { lastCallAt: T0 + 61_000 })).toBe(false);
   });
 
   it('resolves them at the moment it was picked up, by its agent', () => {
