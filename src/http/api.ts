@@ -42,43 +42,49 @@ function isoInstant(written: string, zone: string): number | null {
 const blankAsAbsent = (value: unknown) => (value === '' ? undefined : value);
 
 const callsQueryIn = (zone: string) =>
-  z.object({
-    state: z
-      .string()
-      .optional()
-      .transform((value, ctx) => {
-        if (!value) return undefined;
-        const states = value.split(',').map((s) => s.trim());
-        const bad = states.find((s) => !(EPISODE_STATES as readonly string[]).includes(s));
-        if (bad !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown state "${bad}"; expected ${EPISODE_STATES.join(', ')}`,
-          });
-          return z.NEVER;
-        }
-        return states as EpisodeState[];
-      }),
-    since: z
-      .string()
-      .max(100)
-      .optional()
-      .transform((value, ctx) => {
-        if (!value) return undefined;
-        const ms = isoInstant(value, zone);
-        if (ms === null) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `expected an ISO 8601 date or time, like 2026-11-21, 2026-11-21T09:00:00Z or 2026-11-21T10:00 (read in ${zone}) (got "${value.slice(0, 40)}")`,
-          });
-          return z.NEVER;
-        }
-        return ms;
-      }),
-    line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
-    limit: z.preprocess(blankAsAbsent, z.coerce.number().int().min(1).max(1000).default(100)),
-    cursor: z.preprocess(blankAsAbsent, z.string().max(1000).optional()),
-  });
+  z
+    .object({
+      state: z
+        .string()
+        .optional()
+        .transform((value, ctx) => {
+          if (!value) return undefined;
+          const states = value.split(',').map((s) => s.trim());
+          const bad = states.find((s) => !(EPISODE_STATES as readonly string[]).includes(s));
+          if (bad !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `unknown state "${bad}"; expected ${EPISODE_STATES.join(', ')}`,
+            });
+            return z.NEVER;
+          }
+          return states as EpisodeState[];
+        }),
+      since: z
+        .string()
+        .max(100)
+        .optional()
+        .transform((value, ctx) => {
+          if (!value) return undefined;
+          const ms = isoInstant(value, zone);
+          if (ms === null) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `expected an ISO 8601 date or time, like 2026-11-21, 2026-11-21T09:00:00Z or 2026-11-21T10:00 (read in ${zone}) (got "${value.slice(0, 40)}")`,
+            });
+            return z.NEVER;
+          }
+          return ms;
+        }),
+      line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
+      limit: z.preprocess(blankAsAbsent, z.coerce.number().int().min(1).max(1000).default(100)),
+      cursor: z.preprocess(blankAsAbsent, z.string().max(1000).optional()),
+    })
+    // A misspelt filter (?status=open) would otherwise be dropped and the whole list answered as if filtered.
+    .strict();
+
+/** The parameters GET /api/calls takes (design.md's template), named when another is refused. */
+const CALLS_PARAMETERS = ['state', 'since', 'line', 'limit', 'cursor'] as const;
 
 /** GET /api/summary: which period (`today`, `week`, … as the summary command takes them) and which line. */
 const summaryQuery = z.object({
@@ -92,9 +98,14 @@ function refuseQuery(logger: Logger, res: Response, route: string, detail: strin
   sendError(res, 400, 'invalid_query', detail);
 }
 
-/** "field: what is wrong", from a query's first problem. */
-function firstIssue(error: z.ZodError): string {
+/** "field: what is wrong", from a query's first problem; an unknown parameter is told what the route takes. */
+function firstIssue(error: z.ZodError, accepted: readonly string[] = []): string {
   const issue = error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const names = issue.keys.map((key) => `"${key.slice(0, 40)}"`).join(', ');
+    const noun = issue.keys.length === 1 ? 'parameter' : 'parameters';
+    return `query: unknown ${noun} ${names}; expected ${accepted.join(', ')}`;
+  }
   const field = issue?.path.join('.') || 'query';
   return `${field}: ${issue?.message ?? 'invalid'}`;
 }
@@ -149,7 +160,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/calls', async (req, res) => {
     const parsed = callsQueryIn(deps.routing.timezone).safeParse(req.query);
     if (!parsed.success) {
-      refuseQuery(deps.logger, res, '/calls', firstIssue(parsed.error));
+      refuseQuery(deps.logger, res, '/calls', firstIssue(parsed.error, CALLS_PARAMETERS));
       return;
     }
     const { state, since, line, limit, cursor } = parsed.data;

@@ -224,6 +224,38 @@ describe('HTTP server', () => {
       expect((await get('/api/calls?since=yesterday-ish')).status).toBe(400);
     });
 
+    it('refuses a parameter it does not know (a typo filtered nothing and listed every call), naming those it takes', async () => {
+      for (const query of ['status=open', 'states=open', 'State=open', 'state=open&sort=asc']) {
+        const response = await get(`/api/calls?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_query',
+          detail: expect.stringMatching(
+            /unknown parameter ".+"; expected state, since, line, limit, cursor$/,
+          ),
+        });
+      }
+      expect(await (await get('/api/calls?status=open')).json()).toMatchObject({
+        detail: expect.stringContaining('"status"'),
+      });
+    });
+
+    it('takes every parameter of the contract, also written empty as in its template', async () => {
+      const response = await get('/api/calls?state=&since=&line=&limit=&cursor=');
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { calls: { id: string }[] };
+      expect(body.calls.map((c) => c.id)).toEqual(['open-1', 'done-1']);
+      const all = await get(
+        `/api/calls?state=open,resolved&since=${encodeURIComponent(new Date(T0 - 86_400_000).toISOString())}&line=Support%20FR&limit=1`,
+      );
+      expect(all.status).toBe(200);
+      const page = (await all.json()) as { calls: { id: string }[]; next: string | null };
+      expect(page.calls.map((c) => c.id)).toEqual(['open-1']);
+      const next = await get(page.next ?? '');
+      expect(next.status).toBe(200);
+      expect(((await next.json()) as { calls: { id: string }[] }).calls.map((c) => c.id)).toEqual(['done-1']);
+    });
+
     it('reads since in the team’s zone when it has no offset, never in the server’s', async () => {
       const zone = ringback.config.routing.timezone;
       const local = DateTime.fromMillis(T0 - 60_000, { zone });
