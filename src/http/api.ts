@@ -179,9 +179,15 @@ export function apiRouter(deps: ApiDeps): Router {
     const lineName = configured?.name ?? line;
     const page = await deps.store.episodes.page({ states: state, since, line: lineName }, limit, after);
     if (line !== undefined && !configured && !after && page.episodes.length === 0) {
-      const lines = deps.routing.lines.map((l) => l.name).join(', ') || 'none';
-      refuseQuery(deps.logger, res, '/calls', `line: no line named "${line}" (lines: ${lines})`);
-      return;
+      // Whether the line exists is asked without the other filters: an old line with no claimed call (or
+      // none since…) is an empty list, not a line nobody has heard of. Unfiltered, this page already said.
+      const filtered = state !== undefined || since !== undefined;
+      const hasCalls = filtered && (await deps.store.episodes.page({ line }, 1, null)).episodes.length > 0;
+      if (!hasCalls) {
+        const lines = deps.routing.lines.map((l) => l.name).join(', ') || 'none';
+        refuseQuery(deps.logger, res, '/calls', `line: no line named "${line}" (lines: ${lines})`);
+        return;
+      }
     }
     const next = page.next
       ? nextPageUrl(`${req.baseUrl}/calls`, req.query, limit, encodeCursor(page.next, secret))
