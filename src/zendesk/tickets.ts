@@ -243,12 +243,17 @@ export class ZendeskTickets {
         return;
       }
       const agentId = Number(agent.id);
+      // Set by the attempt that wrote (a 409 builds again): only an assignee this write changed is
+      // Ringback's to take back on release; one set in Zendesk (a lead, Talk) stays when the card is released.
+      let reassigned = false;
       try {
-        await this.write(ticket, (current) =>
-          current.assignee_id === agentId && current.status === 'open'
+        const result = await this.write(ticket, (current) => {
+          reassigned = current.assignee_id !== agentId;
+          return current.assignee_id === agentId && current.status === 'open'
             ? null
-            : { assignee_id: agentId, status: 'open' },
-        );
+            : { assignee_id: agentId, status: 'open' };
+        });
+        if (result !== 'written') reassigned = false;
       } catch (error) {
         if (!isZendeskStatus(error, 422)) throw error;
         // An agent of another group than the ticket's: Zendesk says no, and no retry changes that.
@@ -258,7 +263,7 @@ export class ZendeskTickets {
         );
         return;
       }
-      await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
+      if (reassigned) await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
       return;
     }
 

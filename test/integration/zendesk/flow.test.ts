@@ -321,6 +321,36 @@ describe('zendesk write-back', () => {
       expect(fake.specProblems).toEqual([]);
     });
 
+    it('leaves an assignee set in Zendesk when the card is released: Ringback did not assign them', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5102);
+      const ticketId = await ticketOf(episode.id);
+      await ringback.runner.drain();
+      // A lead assigns the ticket to Ana in Zendesk before anyone touches the card.
+      const ticket = fake.tickets.get(ticketId);
+      if (!ticket) throw new Error('no ticket');
+      ticket.status = 'open';
+      ticket.assignee_id = anaAgent.id;
+      fake.touchTicket(ticketId);
+      const assignJobRan = async () =>
+        (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0;
+
+      await claimAsAna(episode.id);
+      await ringback.runner.drain();
+      await eventually('the claim’s assign job ran', assignJobRan);
+      await runCommand(ringback.commands, episode.id, {
+        type: 'release',
+        actor: ana,
+        at: ringback.clock.now(),
+        asManager: false,
+      });
+      await ringback.runner.drain();
+      await eventually('the release’s assign job ran', assignJobRan);
+
+      expect(fake.tickets.get(ticketId)?.assignee_id).toBe(anaAgent.id);
+      expect(fake.specProblems).toEqual([]);
+    });
+
     it('tells the directory who is a Zendesk admin, for managers.zendeskRoles', async () => {
       fake.addAgent('Zoe Admin', 'zoe@example.com', 'admin');
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
