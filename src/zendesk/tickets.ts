@@ -223,7 +223,7 @@ export class ZendeskTickets {
     await this.write(ticket, () => ({ comment: { body, public: false } }));
   }
 
-  /** Claim → the clicker's agent is the assignee and the ticket is open; release → unassigned again. */
+  /** Claim → the clicker's agent is the assignee (a new ticket opens); release → unassigned again. */
   async syncAssignee(episodeId: string): Promise<void> {
     const episode = await this.episode(episodeId);
     // After resolve the resolve job owns the ticket; a late assign job must not reopen it.
@@ -249,9 +249,11 @@ export class ZendeskTickets {
       try {
         const result = await this.write(ticket, (current) => {
           reassigned = current.assignee_id !== agentId;
-          return current.assignee_id === agentId && current.status === 'open'
-            ? null
-            : { assignee_id: agentId, status: 'open' };
+          // Only a ticket nobody has worked yet is opened: pending, on-hold or solved is an agent's call,
+          // which a click on the card must not undo.
+          const opening = current.status === 'new';
+          if (current.assignee_id === agentId && !opening) return null;
+          return opening ? { assignee_id: agentId, status: 'open' } : { assignee_id: agentId };
         });
         if (result !== 'written') reassigned = false;
       } catch (error) {

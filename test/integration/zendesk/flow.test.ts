@@ -294,6 +294,8 @@ describe('zendesk write-back', () => {
       const at = () => ringback.clock.now();
       await runCommand(ringback.commands, episode.id, { type: 'claim', actor: ana, at: at() });
       await eventually('assigned to Ana', () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id);
+      // Nobody had worked the ticket yet: the claim opens it.
+      expect(fake.tickets.get(ticketId)?.status).toBe('open');
 
       await runCommand(ringback.commands, episode.id, {
         type: 'release',
@@ -350,6 +352,30 @@ describe('zendesk write-back', () => {
       expect(fake.tickets.get(ticketId)?.assignee_id).toBe(anaAgent.id);
       expect(fake.specProblems).toEqual([]);
     });
+
+    for (const status of ['pending', 'hold', 'solved']) {
+      it(`keeps the status ${status} an agent set in Zendesk when the card is claimed`, async () => {
+        ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+        const episode = await missedCall(5103);
+        const ticketId = await ticketOf(episode.id);
+        await ringback.runner.drain();
+        // An agent works the ticket in Zendesk: takes it and sets its status.
+        const ticket = fake.tickets.get(ticketId);
+        if (!ticket) throw new Error('no ticket');
+        ticket.status = status;
+        ticket.assignee_id = anaAgent.id;
+        fake.touchTicket(ticketId);
+
+        await claimAsAna(episode.id);
+        await ringback.runner.drain();
+        await eventually(
+          'the assign job ran',
+          async () => (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0,
+        );
+        expect(fake.tickets.get(ticketId)?.status).toBe(status);
+        expect(fake.specProblems).toEqual([]);
+      });
+    }
 
     it('tells the directory who is a Zendesk admin, for managers.zendeskRoles', async () => {
       fake.addAgent('Zoe Admin', 'zoe@example.com', 'admin');
