@@ -43,17 +43,39 @@ export function pastRetention(
   return Number.isFinite(at) && at < now - retentionMs + RETENTION_MARGIN_MS;
 }
 
-/** Drops the quoted history an email reply carries below the new text. */
+const QUOTED = /^\s*>/;
+const BLANK = /^\s*$/;
+const ATTRIBUTION = /^\s*On .+ wrote:\s*$/;
+const ORIGINAL_MESSAGE = /^\s*-{2,}\s*Original Message\s*-{2,}/i;
+
+/** Where the history of an email reply begins, or null when the message carries none. */
+function historyStart(lines: string[]): number | null {
+  const rule = lines.findIndex((line) => ORIGINAL_MESSAGE.test(line));
+  if (rule !== -1) return rule;
+  let quote: number | null = null;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    if (QUOTED.test(line)) quote = i;
+    else if (!BLANK.test(line)) break;
+  }
+  if (quote === null) return null;
+  let above = quote;
+  while (above > 0 && BLANK.test(lines[above - 1] ?? '')) above--;
+  return above > 0 && ATTRIBUTION.test(lines[above - 1] ?? '') ? above - 1 : quote;
+}
+
+/**
+ * Drops the quoted history an email reply carries below the new text: the quoted block that runs to the end
+ * of the message, with its "On … wrote:" line, or everything from an "Original Message" rule. A quote the
+ * agent answers below ("Customer said:\n> …\nI will call her") is part of the reply and stays; a reply that
+ * is nothing but a quote is kept whole rather than becoming nothing.
+ */
 export function stripQuotedReply(body: string): string {
   const lines = body.replace(/\r\n/g, '\n').split('\n');
-  const kept: string[] = [];
-  for (const line of lines) {
-    if (/^\s*>/.test(line)) break;
-    if (/^\s*On .+ wrote:\s*$/.test(line)) break;
-    if (/^\s*-{2,}\s*Original Message\s*-{2,}/i.test(line)) break;
-    kept.push(line);
-  }
-  const text = kept.join('\n').trim();
+  const whole = lines.join('\n').trim();
+  const history = historyStart(lines);
+  const kept = history === null ? whole : lines.slice(0, history).join('\n').trim();
+  const text = kept === '' ? whole : kept;
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 
@@ -215,7 +237,6 @@ export class SideConversations {
       if (event.type !== 'reply' && event.type !== 'create') continue;
       if (pastRetention(event.created_at, clock.now(), routing.retention)) continue;
       const text = stripQuotedReply(event.message?.body ?? event.message?.preview_text ?? '');
-      if (text === '') continue;
       if (event.message?.external_ids?.[MESSAGE_MARK]) continue;
       if (event.via === 'api') {
         me ??= (await client.currentUser()).id;
@@ -227,6 +248,8 @@ export class SideConversations {
       const now = clock.now();
       const planned = await store.transaction(async (repos) => {
         if (!(await repos.deliveries.recordOnce(KEYS.eventDelivery, event.id, now))) return false;
+        // Recorded all the same, so a message with no text (an attachment alone) is said once, not each poll.
+        if (text === '') return 'empty';
         await repos.enqueue(
           threads.planExternalText({
             episodeId,
@@ -239,7 +262,12 @@ export class SideConversations {
         );
         return true;
       });
-      if (planned) posted++;
+      if (planned === 'empty') {
+        this.deps.logger.info(
+          { episode: episodeId, sideConversation: event.side_conversation_id, event: event.id },
+          `zendesk: a side conversation message by ${author} (episode ${episodeId}) has no text; nothing is copied to the thread`,
+        );
+      } else if (planned) posted++;
     }
     return posted;
   }

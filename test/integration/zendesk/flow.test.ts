@@ -236,6 +236,53 @@ describe('zendesk write-back', () => {
       expect(collected).toHaveLength(1);
     });
 
+    it('copies a Zendesk reply that answers a quoted line whole, and says when a reply has no text', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5011);
+      const ticketId = await ticketOf(episode.id);
+      await say(episode.id, 'Calling her after lunch', '1700000000.000200');
+      const sc = await eventually('a side conversation is opened', () =>
+        [...fake.sideConversations.values()].find((s) => s.ticket_id === ticketId),
+      );
+      let deliveries = 0;
+      // Each delivery its own invocation: the same body signed in the same second is otherwise a replay.
+      const deliver = async () => {
+        const answer = await postWebhook(
+          ringback.baseUrl,
+          { ticket_id: String(ticketId), side_conversation_id: sc.id },
+          { invocationId: `reply-${++deliveries}` },
+        );
+        expect(answer.status).toBe(200);
+        await ringback.runner.drain();
+      };
+      const chloe = { name: 'Chloé Martin', email: 'callbacks@example.com' };
+
+      fake.replyFromZendesk(sc.id, {
+        ...chloe,
+        body: 'Customer said:\n> my router is still down\nI will call her at 17:00, please do not call before.',
+      });
+      fake.replyFromZendesk(sc.id, {
+        ...chloe,
+        body: '> 3 missed calls today\nShe is VIP, escalate to Ben.',
+      });
+      await deliver();
+      await eventually('both replies reach the thread', () => collected.length === 2);
+      expect(collected.map((c) => c.text)).toEqual([
+        'Customer said:\n> my router is still down\nI will call her at 17:00, please do not call before.',
+        '> 3 missed calls today\nShe is VIP, escalate to Ben.',
+      ]);
+
+      fake.replyFromZendesk(sc.id, { ...chloe, body: '  ' });
+      await deliver();
+      await deliver();
+      expect(collected).toHaveLength(2);
+      const said = ringback
+        .logs()
+        .filter((line) => line.includes('has no text; nothing is copied to the thread'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('Chloé Martin');
+    });
+
     it('writes nothing to a ticket Zendesk closed, without failing the job for good', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5021);

@@ -180,5 +180,23 @@ describe('thread messages in the side conversation', () => {
     expect(stripQuotedReply('Fine\r\n> quoted')).toBe('Fine');
     expect(stripQuotedReply('Fine\n-----Original Message-----\nold')).toBe('Fine');
     expect(stripQuotedReply('x'.repeat(4000))).toHaveLength(3000);
+    expect(
+      stripQuotedReply(
+        'Customer said:\n> router down\nI will call.\n\nOn Mon, 20 Nov 2026, Ringback wrote:\n\n> earlier\n>\n> > older\n',
+      ),
+    ).toBe('Customer said:\n> router down\nI will call.');
+  });
+
+  it('keep a quote the agent answers below it, and a reply that is only a quote', () => {
+    const inline =
+      'Customer said:\n> my router is still down\nI will call her at 17:00, please do not call before.';
+    expect(stripQuotedReply(inline)).toBe(inline);
+    const leading = '> 3 missed calls today\nShe is VIP, escalate to Ben.';
+    expect(stripQuotedReply(leading)).toBe(leading);
+    expect(stripQuotedReply('> the router is down again')).toBe('> the router is down again');
+    expect(stripQuotedReply('On Mon, 20 Nov 2026, Ringback wrote:\r\n> earlier')).toBe(
+      'On Mon, 20 Nov 2026, Ringback wrote:\n> earlier',
+    );
+    expect(stripQuotedReply(' \n ')).toBe('');
   });
 });
