@@ -193,6 +193,11 @@ export function isVoiceTicket(ticket: ZendeskTicket): boolean {
   return channel === 'voice' || channel === 44 || channel === 45 || channel === 46;
 }
 
+/** Whether a voice ticket is of a call we made (its `via.source` then reads from = our line, to = them). */
+export function isOutboundTicket(ticket: ZendeskTicket): boolean {
+  return ticket.via?.source?.rel === 'outbound' || ticket.via?.channel === 46;
+}
+
 /** The numbers a voice ticket's `via.source` names (`phone`, else `address`, else `formatted_phone`). */
 export function viaNumber(side: Record<string, unknown> | null | undefined): string | null {
   if (!side) return null;
@@ -228,7 +233,7 @@ export function voiceTicketToEvent(
   const abandoned = ticket.tags.map((t) => ABANDONED_TAGS[t]).find((r) => r !== undefined) ?? null;
   const rel = ticket.via?.source?.rel ?? null;
   const answeredBy = integer(data.answered_by_id);
-  const outbound = rel === 'outbound' || ticket.via?.channel === 46;
+  const outbound = isOutboundTicket(ticket);
   // A recording nobody answered is a voicemail; an answered call's recording is not.
   const voicemail =
     rel === 'voicemail' ||

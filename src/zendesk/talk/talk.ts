@@ -23,6 +23,7 @@ import {
 } from '../schemas.js';
 import {
   isKnownLegStatus,
+  isOutboundTicket,
   judgeTalkCall,
   talkCallToEvent,
   talkLegToCallLeg,
@@ -95,7 +96,7 @@ export class TalkIngest {
 
   /**
    * The other party of a call: the number from the call's ticket (`via.source`), else the Talk customer's
-   * profile phone; the name from the profile (both cached).
+   * profile phone, else the ticket requester's; the name from the profile (all cached).
    */
   async callerOf(call: TalkCall): Promise<TalkCallerInfo> {
     // The ticket says the number this call came from; the profile's phone is the customer's main number,
@@ -103,27 +104,56 @@ export class TalkIngest {
     const fromTicket = call.ticket_id === null ? null : await this.ticketCallerOf(call.ticket_id, call);
     const profile = call.customer_id === null ? null : await this.userOrNone(call.customer_id);
     const name = profile?.name || null;
-    if (fromTicket?.number) return { ...fromTicket, name };
+    if (fromTicket?.number) return { number: fromTicket.number, raw: fromTicket.raw, name };
     if (profile?.phone) return { number: toE164(profile.phone), raw: profile.phone, name };
+    const requester =
+      fromTicket?.requesterId && fromTicket.requesterId !== call.customer_id
+        ? await this.userOrNone(fromTicket.requesterId)
+        : null;
+    if (requester?.phone)
+      return {
+        number: toE164(requester.phone),
+        raw: requester.phone,
+        name: name ?? (requester.name || null),
+      };
     return { number: null, raw: fromTicket?.raw ?? null, name };
   }
 
-  /** The caller's number on the call's ticket (`via.source`), cached; null when the ticket cannot be read. */
-  private async ticketCallerOf(ticketId: number, call: TalkCall): Promise<TalkCallerInfo | null> {
+  /**
+   * The caller a call's ticket names (`via.source`), cached per ticket; null when the ticket cannot be read.
+   * The side is picked by the ticket's own direction, not the call's: an agent often calls back from the
+   * caller's voice ticket, whose source still describes her inbound call (from = her, to = our line). A
+   * number of our own Talk lines is never the caller, whatever the ticket says.
+   */
+  private async ticketCallerOf(
+    ticketId: number,
+    call: TalkCall,
+  ): Promise<(TalkCallerInfo & { requesterId: number | null }) | null> {
     const key = KEYS.ticketCaller(ticketId);
-    const known = await this.cached<TalkCallerInfo>(key);
-    if (known) return known;
-    try {
-      const ticket = await this.deps.client.showTicket(ticketId);
-      const source = ticket.via?.source;
-      const raw = viaNumber(call.direction === 'outbound' ? source?.to : source?.from);
-      const info = { number: raw ? toE164(raw) : null, raw, name: null };
-      await this.cache(key, info);
-      return info;
-    } catch (error) {
-      if (!isZendeskStatus(error, 403, 404)) throw error;
-      return null;
+    let info = await this.cached<TalkCallerInfo & { requesterId?: number | null }>(key);
+    if (!info) {
+      try {
+        const ticket = await this.deps.client.showTicket(ticketId);
+        const source = ticket.via?.source;
+        const raw = viaNumber(isOutboundTicket(ticket) ? source?.to : source?.from);
+        info = { number: raw ? toE164(raw) : null, raw, name: null, requesterId: ticket.requester_id };
+        await this.cache(key, info);
+      } catch (error) {
+        if (!isZendeskStatus(error, 403, 404)) throw error;
+        return null;
+      }
     }
+    const requesterId = info.requesterId ?? null;
+    if (info.number !== null && (await this.isOurLine(info.number, call)))
+      return { number: null, raw: null, name: null, requesterId };
+    return { ...info, requesterId };
+  }
+
+  /** Whether a number is one of the account's Talk numbers (or, when those cannot be read, the call's line). */
+  private async isOurLine(number: string, call: TalkCall): Promise<boolean> {
+    const numbers = await this.talkNumbers();
+    const lines = numbers.length > 0 ? numbers.map((n) => n.number) : [call.phone_number ?? ''];
+    return lines.some((line) => toE164(line) === number);
   }
 
   /**
@@ -211,9 +241,8 @@ export class TalkIngest {
     );
   }
 
-  /** The Talk number id of a line number, from the account's Talk numbers (cached for an hour). */
-  private async phoneNumberIdOf(number: string | null): Promise<string | null> {
-    if (!number) return null;
+  /** The account's Talk numbers (cached for an hour); none when this token may not read them. */
+  private async talkNumbers(): Promise<{ id: number; number: string }[]> {
     let numbers = await this.cached<{ id: number; number: string }[]>(KEYS.phoneNumbers);
     if (!numbers) {
       try {
@@ -224,6 +253,13 @@ export class TalkIngest {
       }
       await this.cache(KEYS.phoneNumbers, numbers, 60 * 60_000);
     }
+    return numbers;
+  }
+
+  /** The Talk number id of a line number, from the account's Talk numbers. */
+  private async phoneNumberIdOf(number: string | null): Promise<string | null> {
+    if (!number) return null;
+    const numbers = await this.talkNumbers();
     const wanted = toE164(number);
     return String(numbers.find((n) => toE164(n.number) === wanted)?.id ?? '') || null;
   }

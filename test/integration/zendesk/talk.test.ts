@@ -3,7 +3,7 @@ import { parseDetails } from '../../../src/domain/details.js';
 import type { Episode } from '../../../src/domain/types.js';
 import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
-import type { FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
+import type { FakeTicket, FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
 import {
   eventually,
   postWebhook,
@@ -243,6 +243,73 @@ describe('Zendesk Talk calls', () => {
       });
       const episode = await callFromHerMobile(7102);
       expect(episode.caller.number).toBe('+33612121212');
+    });
+  });
+
+  describe('a callback made from the caller’s own voice ticket', () => {
+    /**
+     * Marie's voicemail ticket from days ago: its source describes her inbound call (from = Marie, to = our
+     * line). Ana calls her back with that ticket's call button, and Talk files the outbound call on it.
+     */
+    async function callbackFromHerVoiceTicket(
+      customerId: number | null,
+      source: FakeTicket['via']['source'] = {
+        from: { phone: '+33176360695' },
+        to: { phone: '+33176360600' },
+        rel: 'voicemail',
+      },
+    ): Promise<Episode> {
+      const ana = fake.addAgent('Ana Lopez', 'ana@example.com');
+      const voiceTicket = fake.addTicket({
+        requester_id: marie.id,
+        status: 'open',
+        via: { channel: 'voice', source },
+      });
+      ringback = await startZendeskRingback(zendeskConfig(database, fake));
+      const started = ringback;
+      fake.addTalkCall(talkCall({ id: 8101, customer_id: marie.id }));
+      const [episode] = await eventually('the missed call opens an episode', async () => {
+        const list = await started.store.episodes.list();
+        return list.length > 0 ? list : null;
+      });
+      if (!episode) throw new Error('no episode');
+      const now = Date.now();
+      fake.addTalkCall({
+        ...talkCall({ id: 8102, customer_id: customerId }),
+        direction: 'outbound',
+        completion_status: 'completed',
+        agent_id: ana.id,
+        talk_time: 60,
+        ticket_id: voiceTicket.id,
+        created_at: new Date(now).toISOString(),
+        updated_at: new Date(now + 1_000).toISOString(),
+      });
+      await eventually('the export delivers the callback', () =>
+        started.store.providerCalls.get('zendesk:8102'),
+      );
+      await started.runner.drain();
+      return episode;
+    }
+
+    it('is taken as a call to her, not to our own line, and resolves her card', async () => {
+      const episode = await callbackFromHerVoiceTicket(marie.id);
+      expect((await ringback?.store.episodes.get(episode.id))?.state).toBe('resolved');
+      expect(await ringback?.store.episodes.count()).toBe(1);
+    });
+
+    it('still resolves her card when Talk names no customer, from the ticket alone', async () => {
+      const episode = await callbackFromHerVoiceTicket(null);
+      expect((await ringback?.store.episodes.get(episode.id))?.state).toBe('resolved');
+    });
+
+    it('never takes our own line for her number: a ticket naming only the line leaves it to her profile', async () => {
+      const episode = await callbackFromHerVoiceTicket(null, {
+        from: { phone: '+33176360600' },
+        to: {},
+        rel: null,
+      });
+      expect((await ringback?.store.episodes.get(episode.id))?.state).toBe('resolved');
+      expect(await ringback?.store.episodes.count()).toBe(1);
     });
   });
 
