@@ -42,7 +42,7 @@ export const HELP_TEXT = [
   '',
   `_Missed leg or missed call?_ ${LEGS_EXPLAINED}`,
   '',
-  'In a personal chat with Ringback, `mine` and `open` answer with buttons to claim, call back and resolve.',
+  'In a personal chat with Ringback, `mine` and `open` list the calls with buttons to claim, call back and resolve. In a channel or a group chat, where everyone reads the answer, they only say how many, and a summary names no caller.',
 ].join('\n');
 
 /**
@@ -188,6 +188,16 @@ async function withCharts(
   return { ...answer, card: { ...answer.card, body: [...body, ...chartElements(drawn.charts)] } };
 }
 
+/**
+ * `open` or `mine` asked where others read the answer: Teams has no message only the asker sees (Slack's
+ * ephemeral), so the list, with callers' names and numbers, stays in the personal chat and this says how many.
+ */
+export function callsCountOnly(result: Extract<CommandResult, { kind: 'calls' }>): string {
+  const heading = escapeMarkdown(result.heading);
+  const count = result.total === 0 ? `${heading}: none.` : `**${heading}: ${result.total}**`;
+  return `${count}\n\nThe list names callers and their numbers, so it is not shown here: ask me in a personal chat with Ringback (\`mine\` or \`open\`) for it.`;
+}
+
 export async function answerTeamsCommand(
   deps: TeamsCommandDeps,
   command: TeamsCommand,
@@ -195,11 +205,13 @@ export async function answerTeamsCommand(
   context: { channelId: string | null; conversationType?: string },
 ): Promise<TeamsAnswer> {
   if (command.kind === 'channels') return channelsAnswer(deps, actor, context.channelId);
-  const result = await answerRingbackCommand(deps, command, actor);
+  const personal = (context.conversationType ?? (context.channelId ? 'channel' : 'personal')) === 'personal';
+  const asked = await answerRingbackCommand(deps, command, actor);
+  // Everyone in a channel or group chat reads the answer: a summary there is the `public` one (no numbers).
+  const result = asked.kind === 'summary' && !personal ? { ...asked, public: true } : asked;
   const answer = teamsAnswer(result);
   if (result.kind === 'summary') return withCharts(deps, result, answer);
-  // In a personal chat the lists come with their buttons (a channel keeps the short text list).
-  const personal = (context.conversationType ?? (context.channelId ? 'channel' : 'personal')) === 'personal';
-  if (result.kind === 'calls' && personal) return { ...answer, card: callsCard(result) };
+  if (result.kind === 'calls')
+    return personal ? { ...answer, card: callsCard(result) } : { text: callsCountOnly(result) };
   return answer;
 }

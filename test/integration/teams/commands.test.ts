@@ -87,18 +87,63 @@ describe('@Ringback open', () => {
   });
 });
 
+/** The last message Ringback sent in a shared conversation, as everyone there reads it (text and card). */
+function lastIn(conversationId: string): string {
+  const reply = h.fake.messagesIn(conversationId).at(-1);
+  const card = (reply?.activity.attachments as { content: unknown }[] | undefined)?.[0]?.content;
+  return `${String(reply?.activity.text ?? '')}\n${card ? cardText(card) : ''}`;
+}
+
 describe('@Ringback open in a group chat', () => {
-  it('answers with the text list, not the personal list card whose buttons only work in one’s own chat', async () => {
+  it('says how many calls are open, naming no caller, and points to the personal chat for the list', async () => {
     const group = '19:group-chat-1@unq.gbl.spaces';
     const res = await h.fake.toBot(h.botUrl, h.fake.groupMessage(group, USERS.ben, 'open'));
     expect(res.status).toBe(200);
     const reply = h.fake.messagesIn(group).at(-1);
     expect(String(reply?.activity.text)).toContain('**Open calls: 2**');
+    expect(String(reply?.activity.text)).toContain('personal chat');
+    expect(lastIn(group)).not.toMatch(/Marie Dupont|Jean Petit|\+33|612345/);
     expect(reply?.activity.attachments ?? []).toEqual([]);
     // The same question in Ben's own chat gets the card with its buttons.
     const res2 = await h.fake.toBot(h.botUrl, h.fake.personalMessage(USERS.ben, 'open'));
     expect(res2.status).toBe(200);
     expect(h.fake.messagesIn(`a:personal-${USERS.ben.id}`).at(-1)?.activity.attachments).toHaveLength(1);
+  });
+});
+
+describe('in a channel everyone reads', () => {
+  it('answers open with the count only, naming no caller', async () => {
+    const res = await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(MANAGERS.id, USERS.ben, 'open', { mention: true }),
+    );
+    expect(res.status).toBe(200);
+    const said = lastIn(MANAGERS.id);
+    expect(said).toContain('**Open calls: 2**');
+    expect(said).toContain('personal chat');
+    expect(said).not.toMatch(/Marie Dupont|Jean Petit|\+33|612345/);
+  });
+
+  it('answers a summary without callers’ numbers, as a public one, even when `public` was not asked', async () => {
+    const res = await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(MANAGERS.id, USERS.mia, 'summary today', { mention: true }),
+    );
+    expect(res.status).toBe(200);
+    const said = lastIn(MANAGERS.id);
+    expect(said).toContain('Missed calls, today');
+    expect(said).toContain('oldest: Support FR, missed');
+    expect(said).not.toMatch(/Marie Dupont|Jean Petit|\+33|612345/);
+  });
+
+  it('answers a summary in a group chat without callers’ numbers too', async () => {
+    const group = '19:group-chat-3@unq.gbl.spaces';
+    expect(
+      (await h.fake.toBot(h.botUrl, h.fake.groupMessage(group, USERS.mia, 'summary today'))).status,
+    ).toBe(200);
+    const said = lastIn(group);
+    expect(said).toContain('oldest: Support FR, missed');
+    expect(said).not.toMatch(/\+33|612345/);
   });
 });
 
@@ -134,6 +179,17 @@ describe('@Ringback mine', () => {
     const answer = await ask(USERS.ana, 'mine');
     expect(answer.text).toContain('**Your claimed calls: 1**');
     expect((await ask(USERS.ben, 'mine')).text).toContain('Your claimed calls: none.');
+  });
+
+  it('in a channel, says how many calls I hold without naming their callers', async () => {
+    const res = await h.fake.toBot(
+      h.botUrl,
+      h.fake.channelMessage(MANAGERS.id, USERS.ana, 'mine', { mention: true }),
+    );
+    expect(res.status).toBe(200);
+    const said = lastIn(MANAGERS.id);
+    expect(said).toContain('**Your claimed calls: 1**');
+    expect(said).not.toMatch(/Marie Dupont|Jean Petit|\+33|612345/);
   });
 });
 
