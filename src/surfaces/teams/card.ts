@@ -69,11 +69,21 @@ export function controlsFor(model: CardModel, viewer: CardViewer, heldControlsFo
 
 /**
  * Adaptive Card TextBlocks and Teams messages render a Markdown subset (and Teams messages some HTML): keep
- * names, numbers and anything people typed from being read as formatting, links, mentions or tags.
- * Tag-like input is dropped; every character Markdown gives a meaning is backslash-escaped.
+ * names, numbers and anything people typed from being read as formatting, links, mentions or tags, yet
+ * shown as typed ("call me on <+33 6 12 34 56 78>" must keep its number).
+ * `<` and `>` become `&lt;`/`&gt;`: Adaptive Cards renderers decode these few entities (`&lt; &gt; &amp;
+ * &quot; &nbsp;`, shared model since AdaptiveCards PR #4000) and Teams messages are HTML underneath, so the
+ * reader sees `<` while no tag, `<at>` mention or blockquote can form. A backslash alone is not enough there:
+ * HTML-aware rendering would still read `\<b>` as a tag. An `&` that would start an entity is written `&amp;`
+ * so a typed "&lt;" stays "&lt;"; a lone `&` ("AT&T") is left alone. Every other character Markdown gives a
+ * meaning is backslash-escaped.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/<[^<>]*>/g, '').replace(/([\\`*_[\]()#>~<])/g, '\\$1');
+  return text
+    .replace(/&(?=#?[a-z0-9]+;)/gi, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]()#~])/g, '\\$1');
 }
 
 /** Only https links are shown as links: a stored URL may be anything a webhook sent. */

@@ -276,6 +276,16 @@ describe('resolve', () => {
   });
 });
 
+describe('a caller name with angle brackets', () => {
+  it('is shown on the card as written, with nothing a client could read as a tag', async () => {
+    await h.missedCall({ callId: 'CA-name-angles', from: '+33612345613', callerName: 'Dupont <Marie>' });
+    const episode = await episodeOf('CA-name-angles');
+    const text = cardText(h.fake.cardOf(await cardOf(episode.id)));
+    expect(text).toContain('Dupont &lt;Marie&gt;');
+    expect(text).not.toContain('<Marie>');
+  });
+});
+
 describe('the reply chain', () => {
   it('passes what people write there on to the thread mirror, with who wrote it', async () => {
     await h.missedCall({ callId: 'CA-thread', from: '+33612345607' });
@@ -318,6 +328,34 @@ describe('the reply chain', () => {
       () =>
         expect(h.fake.messagesIn(post.conversationId).map((m) => m.activity.text)).toContainEqual(
           '**Marie Dupont via Zendesk:** I am available all afternoon',
+        ),
+      WAIT,
+    );
+  });
+
+  it('keeps text in angle brackets visible, as text, in a line from outside the chat', async () => {
+    await h.missedCall({ callId: 'CA-angles', from: '+33612345610' });
+    const episode = await episodeOf('CA-angles');
+    const post = await cardOf(episode.id);
+
+    await h.ringback.store.transaction((repos) =>
+      repos.enqueue(
+        h.ringback.threads.planExternalText({
+          episodeId: episode.id,
+          authorLabel: 'Dupont <Marie>',
+          text: 'Please call me back on <+33 6 12 34 56 78>, not <at>Mia</at>',
+          sourceRef: 'evt-angles',
+          source: 'zendesk',
+        }),
+        h.ringback.clock.now(),
+      ),
+    );
+
+    // Teams shows &lt; and &gt; as < and >: the number stays, and no tag or mention forms.
+    await vi.waitFor(
+      () =>
+        expect(h.fake.messagesIn(post.conversationId).map((m) => m.activity.text)).toContainEqual(
+          '**Dupont &lt;Marie&gt;:** Please call me back on &lt;+33 6 12 34 56 78&gt;, not &lt;at&gt;Mia&lt;/at&gt;',
         ),
       WAIT,
     );

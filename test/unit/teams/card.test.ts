@@ -251,7 +251,10 @@ describe('the Teams card', () => {
         'everyone',
       );
       const caller = factsOf(json).find((f) => f.title === 'Caller');
-      expect(caller?.value).toBe('\\# Boss \\> \\~\\~old\\~\\~ Miax');
+      // The tags used to be deleted ("Miax"); they are now shown as typed, as text (see escapeMarkdown).
+      expect(caller?.value).toBe(
+        '\\# Boss &gt; \\~\\~old\\~\\~ &lt;at&gt;Mia&lt;/at&gt;&lt;b&gt;x&lt;/b&gt;',
+      );
     });
   });
 

@@ -2,16 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, httpsUrl } from '../../../src/surfaces/teams/card.js';
 import { activityTypeLabel } from '../../../src/surfaces/teams/metrics.js';
-import { mentionName } from '../../../src/surfaces/teams/surface.js';
+import { mentionName, TEAMS_MARKUP } from '../../../src/surfaces/teams/surface.js';
 
 describe('escapeMarkdown', () => {
   it('escapes every character the Adaptive Card Markdown subset reads, and backslash', () => {
-    expect(escapeMarkdown('\\ ` * _ [ ] ( ) # > ~')).toBe('\\\\ \\` \\* \\_ \\[ \\] \\( \\) \\# \\> \\~');
+    // `>` (a blockquote) is written as an entity, like `<`: see below.
+    expect(escapeMarkdown('\\ ` * _ [ ] ( ) # > ~')).toBe('\\\\ \\` \\* \\_ \\[ \\] \\( \\) \\# &gt; \\~');
   });
 
-  it('drops tag-like input, so no HTML or <at> mention survives', () => {
-    expect(escapeMarkdown('Ana <at>Mia</at> <img src=x onerror=alert(1)>!')).toBe('Ana Mia !');
-    expect(escapeMarkdown('1 < 2')).toBe('1 \\< 2');
+  // This pinned the old behaviour, deleting anything between < and >: that lost a number written
+  // "<+33 6 12 34 56 78>" and the "<Marie>" of "Dupont <Marie>". Entities keep the text and still form no tag.
+  it('keeps tag-like input visible as text, so no HTML or <at> mention forms', () => {
+    expect(escapeMarkdown('Ana <at>Mia</at> <img src=x onerror=alert(1)>!')).toBe(
+      'Ana &lt;at&gt;Mia&lt;/at&gt; &lt;img src=x onerror=alert\\(1\\)&gt;!',
+    );
+    expect(escapeMarkdown('1 < 2')).toBe('1 &lt; 2');
+    expect(escapeMarkdown('Please call me back on <+33 6 12 34 56 78>')).toBe(
+      'Please call me back on &lt;+33 6 12 34 56 78&gt;',
+    );
+    expect(TEAMS_MARKUP.quote('Dupont <Marie>', 'hi')).toBe('**Dupont &lt;Marie&gt;:** hi');
+  });
+
+  it('keeps a typed entity as typed, and a lone ampersand as it is', () => {
+    expect(escapeMarkdown('&lt;b&gt; &#60;')).toBe('&amp;lt;b&amp;gt; &amp;\\#60;');
+    expect(escapeMarkdown('AT&T')).toBe('AT&T');
   });
 });
 
