@@ -90,6 +90,52 @@ export class TeamsRepository {
     }
   }
 
+  /**
+   * Makes a team known: saves its General channel (whose id is the team's) unless a channel of that team is
+   * known already. True only for the one caller whose insert did it. Teams sends conversationUpdate and
+   * installationUpdate together when the app is added, handled at once (maybe on two replicas): reading the
+   * list then writing let both say "new team", and both welcomed. One statement, and the General channel's
+   * primary key, decide instead: the loser's insert meets the winner's row and does nothing, on SQLite and
+   * PostgreSQL alike.
+   */
+  async addTeam(general: TeamsChannel, now: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('teams_channels')
+      .columns([
+        'channel_id',
+        'team_id',
+        'team_name',
+        'channel_name',
+        'tenant_id',
+        'service_url',
+        'bot_id',
+        'bot_name',
+        'updated_at',
+      ])
+      .expression(
+        this.db
+          .selectNoFrom((eb) => [
+            eb.val(general.teamId).as('channel_id'),
+            eb.val(general.teamId).as('team_id'),
+            eb.val(general.teamName).as('team_name'),
+            eb.val(general.channelName).as('channel_name'),
+            eb.val(general.tenantId).as('tenant_id'),
+            eb.val(general.serviceUrl).as('service_url'),
+            eb.val(general.botId).as('bot_id'),
+            eb.val(general.botName).as('bot_name'),
+            eb.val(now).as('updated_at'),
+          ])
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(selectFrom('teams_channels').select('channel_id').where('team_id', '=', general.teamId)),
+            ),
+          ),
+      )
+      .onConflict((oc) => oc.column('channel_id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   async getChannel(channelId: string): Promise<TeamsChannel | null> {
     const row = await this.db
       .selectFrom('teams_channels')

@@ -43,9 +43,8 @@ export class TeamsConversations {
     const data = channelData(context);
     const teamId = data.team?.id;
     if (!teamId) return false;
-    const before = await teams.listChannels();
-    const isNew = !before.some((c) => c.teamId === teamId);
     const base = this.base(context, teamId, data.team?.name ?? null);
+    const isNew = await teams.addTeam({ ...base, channelId: teamId, channelName: 'General' }, clock.now());
     let channels: TeamsChannel[];
     try {
       const listed = await vendorPolicies

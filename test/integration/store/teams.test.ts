@@ -71,6 +71,24 @@ describe.each(kinds)('teams repository on $name', (kind) => {
       expect(saved?.serviceUrl).toBe('https://smba.example/amer/');
     });
 
+    it('makes a team known once, however many ask at the same moment', async () => {
+      const general = channel({ channelId: '19:team@thread.tacv2', channelName: 'General' });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => store.teams.addTeam(general, T0)));
+      expect(answers.filter(Boolean)).toHaveLength(1);
+      expect(await store.teams.getChannel('19:team@thread.tacv2')).toEqual(general);
+      expect(await store.teams.addTeam(general, T0 + 1)).toBe(false);
+      // Removed from the team, then added again: a new team once more.
+      await store.teams.forgetChannels({ teamId: general.teamId });
+      expect(await store.teams.addTeam(general, T0 + 2)).toBe(true);
+    });
+
+    it('does not count a team as new when one of its other channels is known', async () => {
+      await store.teams.saveChannels([channel()], T0);
+      const general = channel({ channelId: '19:team@thread.tacv2', channelName: 'General' });
+      expect(await store.teams.addTeam(general, T0)).toBe(false);
+      expect(await store.teams.getChannel('19:team@thread.tacv2')).toBeNull();
+    });
+
     it('forgets one channel, or every channel of a team', async () => {
       await store.teams.saveChannels(
         [
