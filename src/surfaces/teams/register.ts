@@ -25,19 +25,44 @@ import { registerTeamsReports } from './reports.js';
 import { TeamsStormQueue } from './stormQueue.js';
 import { TeamsChatSurface } from './surface.js';
 
+const account = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().nullish(),
+  aadObjectId: z.string().nullish(),
+});
+
+/** A mention is read for its text (taken out of the command) and whom it names (is it the bot?). */
+const mentionSchema = z.looseObject({
+  text: z.string(),
+  mentioned: z.looseObject({ id: z.string().min(1) }),
+});
+
+const entitySchema = z.looseObject({}).superRefine((entity, ctx) => {
+  if (entity.type !== 'mention') return;
+  const parsed = mentionSchema.safeParse(entity);
+  for (const issue of parsed.error?.issues ?? [])
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
+
 /**
- * What every Bot Framework activity has, and the shape of the fields our handlers read (text, mentions, a
- * card's submitted value); the SDK reads the rest. A `text` that is no string used to throw in the turn.
+ * What every Bot Framework activity has, and the shape of the fields our handlers read (text, mentions,
+ * names, the conversation's type, a card's submitted value); the SDK reads the rest. A field of the wrong
+ * type used to throw inside the turn, which Teams got as an empty 200.
  */
 const activitySchema = z.looseObject({
   type: z.string().min(1),
   serviceUrl: z.string().min(1),
   channelId: z.string().min(1),
-  conversation: z.looseObject({ id: z.string().min(1) }),
-  from: z.looseObject({ id: z.string().min(1) }),
-  recipient: z.looseObject({ id: z.string().min(1) }),
+  conversation: z.looseObject({
+    id: z.string().min(1),
+    conversationType: z.string().nullish(),
+    tenantId: z.string().nullish(),
+    name: z.string().nullish(),
+  }),
+  from: account,
+  recipient: account,
   text: z.string().nullish(),
-  entities: z.array(z.looseObject({})).nullish(),
+  entities: z.array(entitySchema).nullish(),
   value: z.looseObject({}).nullish(),
 });
 
@@ -191,7 +216,7 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
             res,
             400,
             'invalid_activity',
-            `expected a Bot Framework activity (type, serviceUrl, conversation, from, recipient; text a string, entities a list, value an object): ${activityIssue(activity.error)}`,
+            `expected a Bot Framework activity (type, serviceUrl, conversation, from, recipient; names and conversationType strings, text a string, entities a list whose mentions have a text and a mentioned id, value an object): ${activityIssue(activity.error)}`,
           );
           return;
         }

@@ -177,6 +177,39 @@ describe('POST /api/messages', () => {
       }
     });
 
+    it('answers a 400 naming the field, not an empty 200, for mentions, names and types of the wrong shape', async () => {
+      const { ringback: rb } = await start(PLAYGROUND);
+      const base = activity() as Record<string, unknown> & {
+        conversation: Record<string, unknown>;
+        from: Record<string, unknown>;
+      };
+      const cases: [Record<string, unknown>, string][] = [
+        [{ entities: [{ type: 'mention', text: 5, mentioned: null }] }, 'entities.0.text'],
+        [
+          { entities: [{ type: 'mention', text: '<at>Ringback</at>', mentioned: {} }] },
+          'entities.0.mentioned.id',
+        ],
+        [{ conversation: { ...base.conversation, conversationType: 5 } }, 'conversation.conversationType'],
+        [{ from: { ...base.from, name: {} } }, 'from.name'],
+        [{ from: { ...base.from, aadObjectId: 5 } }, 'from.aadObjectId'],
+      ];
+      for (const [wrong, field] of cases) {
+        expect(await post(rb.baseUrl, { ...base, ...wrong })).toMatchObject({
+          status: 400,
+          body: { error: 'invalid_activity', detail: expect.stringContaining(field) },
+        });
+      }
+      // Other entities (clientInfo and the like) pass as they are; a well-formed mention too.
+      const fine = {
+        ...base,
+        entities: [
+          { type: 'clientInfo', locale: 'fr-FR' },
+          { type: 'mention', text: '<at>Ringback</at>', mentioned: { id: 'x', name: 'Ringback' } },
+        ],
+      };
+      expect((await post(rb.baseUrl, fine)).status).not.toBe(400);
+    });
+
     it('is refused in production: Teams stays off and the startup log says why, as an error', async () => {
       const { ringback: rb, lines } = await start({ ...PLAYGROUND, NODE_ENV: 'production' });
       expect((await post(rb.baseUrl, activity())).status).toBe(404);
