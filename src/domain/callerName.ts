@@ -16,5 +16,6 @@ export function placeholderName(e164: string): string {
 /** Is this a name made up for a number (`Caller +33 6 …`, `Withheld number`), not the person's own? */
 export function isPlaceholderName(name: string | null | undefined): boolean {
   if (!name) return true;
-  return name === WITHHELD_NAME || /^Caller \+?[\d\s().-]+$/.test(name);
+  // Made-up names carry the number in its international form; "Caller 4" from a phone system is a name.
+  return name === WITHHELD_NAME || /^Caller \+[\d\s().-]+$/.test(name);
 }

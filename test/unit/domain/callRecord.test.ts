@@ -542,6 +542,10 @@ describe('callerNameOf', () => {
       callerNameOf([call('1', T0, 'Caller +33 6 12 34 56 78'), call('2', T0 + 1, 'Withheld number')]),
     ).toBeNull();
   });
+
+  it('takes a name that only looks numbered, without the international number a made-up name carries', () => {
+    expect(callerNameOf([call('1', T0, 'Caller 4')])).toBe('Caller 4');
+  });
 });
 
 describe('changedFields', () => {
