@@ -65,6 +65,18 @@ export function parseRouting(text: string, source: string): RoutingConfig {
 /** A routing file of hundreds of lines is a few tens of kB. */
 const MAX_ROUTING_FILE_BYTES = 1_048_576;
 
+/**
+ * The environment read again without the variables that failed, so one bad value does not hide the
+ * others' checks: with every variable defaulted, a bad PORT made the loader check ./ringback.yaml instead of
+ * the admin's RINGBACK_CONFIG.
+ */
+function envWithout(environment: NodeJS.ProcessEnv, issues: readonly z.core.$ZodIssue[]): Env {
+  const failed = new Set(issues.map((issue) => issue.path[0]));
+  const rest = Object.fromEntries(Object.entries(environment).filter(([key]) => !failed.has(key)));
+  const reread = envSchema.safeParse(rest);
+  return reread.success ? reread.data : envSchema.parse({});
+}
+
 export function loadConfig(
   environment: NodeJS.ProcessEnv = process.env,
   options: { cwd?: string } = {},
@@ -74,7 +86,7 @@ export function loadConfig(
 
   const envResult = envSchema.safeParse(environment);
   if (!envResult.success) problems.push(...formatIssues(envResult.error.issues));
-  const env = envResult.success ? envResult.data : envSchema.parse({});
+  const env = envResult.success ? envResult.data : envWithout(environment, envResult.error.issues);
 
   // Read from the raw variable so a bad PORT does not hide a bad DATABASE_URL.
   const rawDatabaseUrl = environment.DATABASE_URL?.trim() || undefined;

@@ -106,6 +106,28 @@ describe('loadConfig', () => {
     );
   });
 
+  it("checks the admin's RINGBACK_CONFIG, not ./ringback.yaml, when another variable is bad", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    writeFileSync(join(dir, 'ringback.yaml'), 'lines: [ { name: Cwd, match: nope } ]\n');
+    const custom = join(dir, 'custom.yaml');
+    writeFileSync(custom, 'timezone: Mars/Olympus\nlines: []\n');
+    let found: string[] = [];
+    try {
+      loadConfig(
+        { PORT: 'abc', RINGBACK_CONFIG: custom, SLACK_API_URL: 'http://127.0.0.1:9/api' },
+        { cwd: dir },
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      found = error.problems;
+    }
+    expect(found).toEqual([
+      expect.stringMatching(/^PORT: /),
+      expect.stringMatching(/\/custom\.yaml timezone: /),
+      'SLACK_API_URL: must end with a slash, e.g. https://slack.com/api/',
+    ]);
+  });
+
   it('insists on the trailing slash of SLACK_API_URL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-'));
     const file = join(dir, 'r.yaml');
