@@ -5,37 +5,38 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/**
+ * Blank is unset and surrounding spaces are dropped, for every variable: a `.env` line `LOG_LEVEL=` is how
+ * admins switch a setting off, and it refused to start.
+ */
+function blankIsUnset<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (typeof value === 'string' ? value.trim() || undefined : value), schema);
+}
+
 /** A base URL for an API; a local fake server in tests. */
-const baseUrl = z
-  .url({ message: 'expected a URL like https://example.com' })
-  .optional()
-  .or(z.literal('').transform(() => undefined));
+const baseUrl = blankIsUnset(z.url({ message: 'expected a URL like https://example.com' }).optional());
 
 /** Every environment variable Ringback reads (the README's Environment table lists them for users). */
 export const envSchema = z.object({
   /** HTTP port for every route. */
-  PORT: z.preprocess(
-    // Blank is unset, as for every other variable: coerced, it was 0, a random port.
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.coerce.number().int().min(0).max(65535).default(3000),
-  ),
+  // Coerced, a blank PORT was 0, a random port.
+  PORT: blankIsUnset(z.coerce.number().int().min(0).max(65535).default(3000)),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: blankIsUnset(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
   /** `production` closes the unauthenticated Teams endpoint. */
   NODE_ENV: optionalText,
   /** Unset → SQLite ./data/ringback.db; `sqlite:PATH`; `postgres://…`. */
   DATABASE_URL: optionalText,
   /** The routing/policy YAML. */
-  RINGBACK_CONFIG: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.string().default('./ringback.yaml'),
-  ),
+  RINGBACK_CONFIG: blankIsUnset(z.string().default('./ringback.yaml')),
   /**
    * `2`: answer HTTP on one thread and run the jobs on another (median webhook answer near 1 ms under heavy
    * ingest; about 70 MB more memory and a second more to start). `1` (default): one thread. See
    * docs/architecture.md.
    */
-  RINGBACK_THREADS: z.enum(['1', '2'], { message: 'expected 1 or 2' }).default('1'),
+  RINGBACK_THREADS: blankIsUnset(z.enum(['1', '2'], { message: 'expected 1 or 2' }).default('1')),
 
   /** Slack bot token (`xoxb-…`). */
   SLACK_BOT_TOKEN: optionalText,

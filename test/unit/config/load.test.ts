@@ -72,6 +72,18 @@ describe('loadConfig', () => {
     expect(config.warnings[0]).toContain('calls are stored but posted nowhere');
   });
 
+  it('reads blank LOG_LEVEL, RINGBACK_THREADS and API URLs as unset, as the README says, instead of refusing to start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const config = loadConfig(
+      { LOG_LEVEL: '', RINGBACK_THREADS: ' ', SLACK_API_URL: ' ', ZENDESK_URL: '', AIRCALL_API_URL: '\t' },
+      { cwd: dir },
+    );
+    expect(config.env).toMatchObject({ LOG_LEVEL: 'info', RINGBACK_THREADS: '1' });
+    expect(config.env.SLACK_API_URL).toBeUndefined();
+    expect(config.env.ZENDESK_URL).toBeUndefined();
+    expect(config.env.AIRCALL_API_URL).toBeUndefined();
+  });
+
   it('warns when a Teams registration is set but unusable, so Teams stays off loudly', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-'));
     const config = loadConfig(
