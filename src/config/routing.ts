@@ -316,6 +316,15 @@ const line = z
     }
     stepsInOrder(value.escalate, ['escalate'], ctx);
     if (value.reminders?.escalate) stepsInOrder(value.reminders.escalate, ['reminders', 'escalate'], ctx);
+    // The reminder is due at sla.resolveWithin; without it the steps were accepted and never fired.
+    if (value.reminders && value.sla.resolveWithin === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reminders'],
+        message:
+          'reminders needs sla.resolveWithin: the reminder is due when a claimed call is still unresolved then',
+      });
+    }
   });
 
 type LineMatchConfig = z.infer<typeof lineMatch>;

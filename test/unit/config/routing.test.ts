@@ -177,6 +177,25 @@ lines:
       expect(problemsOf('lines: [ { name: A')[0]).toMatch(/^ringback.yaml: not valid YAML/);
     });
 
+    it('refuse reminders on a line without sla.resolveWithin, where they would never fire', () => {
+      expect(
+        problemsOf(`
+lines:
+  - name: A
+    match: "*"
+    sla: { claimWithin: 15m }
+    reminders: { escalate: [ { after: 30m, notify: "@here" } ] }
+`),
+      ).toEqual([
+        'ringback.yaml lines[0].reminders: reminders needs sla.resolveWithin: the reminder is due when a claimed call is still unresolved then',
+      ]);
+      expect(
+        problemsOf(
+          'lines: [{ name: A, match: "*", sla: { resolveWithin: 2h }, reminders: { escalate: [] } }]',
+        ),
+      ).toEqual([]);
+    });
+
     it('reject a match with no key', () => {
       expect(problemsOf('lines: [{ name: A, match: {} }]')[0]).toContain('lines[0].match');
     });

@@ -34,7 +34,6 @@ timezone: Europe/Paris
 lines:
   - name: Sales
     match: { number: "+33100000000" }
-    reminders: { escalate: [] }
   - name: Support FR
     match: "*"
     country: FR

@@ -226,6 +226,7 @@ lines:
   - name: Night
     match: "*"
     outOfHours: { mode: hold }
+    sla: { resolveWithin: 2h }
     reminders: { escalate: [ { after: 30m, notify: "@here", to: managers } ] }
 `,
       'ringback.yaml',
@@ -244,6 +245,7 @@ lines:
 lines:
   - name: Night
     match: "*"
+    sla: { resolveWithin: 2h }
     reminders: { escalate: [ { after: 30m, notify: "a" }, { after: 10m, notify: "b" } ] }
 `,
         'ringback.yaml',
