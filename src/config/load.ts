@@ -41,8 +41,22 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * A union's "Invalid input" replaced by what went wrong inside the one alternative the value has the shape
+ * of: `match: { aircallNumber: +33176360695 }` (a number to YAML) said only "lines[0].match: Invalid input".
+ * A value of no alternative's shape keeps the union's own message.
+ */
+function insideUnions(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  // Issues with a path are about a field inside: the value itself had this alternative's type.
+  const shaped = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  const [only] = shaped;
+  if (shaped.length !== 1 || !only) return [issue];
+  return only.flatMap((inner) => insideUnions({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap(insideUnions).map((issue) => {
     const path = formatPath(issue.path);
     const where = prefix && path ? `${prefix}${path}` : prefix.replace(/\.$/, '') || path || '(root)';
     return `${where}: ${issue.message}`;

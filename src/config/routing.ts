@@ -107,25 +107,48 @@ const businessHours = z.record(z.string(), z.string()).transform((entries, ctx):
   return schedule;
 });
 
+/** Unquoted, `+33176360695` is a number to YAML, its `+` gone. */
+const quotedNumber = z
+  .string({
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'expected a string; quote the number, like "+33 1 76 36 06 95"'
+        : undefined,
+  })
+  .min(1);
+
 /** Which calls belong to a line: `"*"` for every call, or one of the keys below. */
-const lineMatch = z.union([
-  z.literal('*'),
-  z
-    .object({
-      /** The Aircall number the caller dialled, as Aircall shows it (`"+33 1 76 36 06 95"`). */
-      aircallNumber: z.string().min(1).optional(),
-      /** The Zendesk Talk phone number id (`phone_number_id` in the Talk exports). */
-      zendeskPhoneNumberId: z.union([z.number().int(), z.string().regex(/^\d+$/)]).optional(),
-      /** The number dialled, from any provider (generic webhook `line` that looks like a number too). */
-      number: z.string().min(1).optional(),
-      /** The `line` field of the generic webhook, compared as text. */
-      genericLine: z.string().min(1).optional(),
-    })
-    .strict()
-    .refine((m) => Object.values(m).some((v) => v !== undefined), {
-      message: 'expected "*" or at least one of aircallNumber, zendeskPhoneNumberId, number, genericLine',
-    }),
-]);
+const lineMatch = z.union(
+  [
+    z.literal('*'),
+    z
+      .object({
+        /** The Aircall number the caller dialled, as Aircall shows it (`"+33 1 76 36 06 95"`). */
+        aircallNumber: quotedNumber.optional(),
+        /** The Zendesk Talk phone number id (`phone_number_id` in the Talk exports). */
+        zendeskPhoneNumberId: z
+          .union([z.number().int(), z.string().regex(/^\d+$/)], {
+            error: 'expected a Zendesk phone number id like 360000123456',
+          })
+          .optional(),
+        /** The number dialled, from any provider (generic webhook `line` that looks like a number too). */
+        number: quotedNumber.optional(),
+        /** The `line` field of the generic webhook, compared as text. */
+        genericLine: z
+          .string({
+            error: (issue) =>
+              issue.code === 'invalid_type' ? 'expected a string; put it in quotes' : undefined,
+          })
+          .min(1)
+          .optional(),
+      })
+      .strict()
+      .refine((m) => Object.values(m).some((v) => v !== undefined), {
+        message: 'expected "*" or at least one of aircallNumber, zendeskPhoneNumberId, number, genericLine',
+      }),
+  ],
+  { error: 'expected "*" or an object with aircallNumber, zendeskPhoneNumberId, number or genericLine' },
+);
 
 /** One escalation step: after a duration without a claim, notify someone. */
 const escalationStep = z

@@ -196,6 +196,18 @@ lines:
       ).toEqual([]);
     });
 
+    it('say which match key has the wrong type, instead of "match: Invalid input"', () => {
+      expect(problemsOf('lines: [{ name: A, match: { aircallNumber: +33176360695 } }]')).toEqual([
+        'ringback.yaml lines[0].match.aircallNumber: expected a string; quote the number, like "+33 1 76 36 06 95"',
+      ]);
+      expect(problemsOf('lines: [{ name: A, match: { zendeskPhoneNumberId: true } }]')).toEqual([
+        'ringback.yaml lines[0].match.zendeskPhoneNumberId: expected a Zendesk phone number id like 360000123456',
+      ]);
+      expect(problemsOf('lines: [{ name: A, match: all }]')).toEqual([
+        'ringback.yaml lines[0].match: expected "*" or an object with aircallNumber, zendeskPhoneNumberId, number or genericLine',
+      ]);
+    });
+
     it('reject a match with no key', () => {
       expect(problemsOf('lines: [{ name: A, match: {} }]')[0]).toContain('lines[0].match');
     });
