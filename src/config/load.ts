@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../store/db.js';
 import { teamsAuth } from '../surfaces/teams/auth.js';
 import { type Env, envSchema, SECRET_ENV_KEYS } from './env.js';
+import { postingFindings } from './posting.js';
 import {
   DEFAULT_ROUTING_YAML,
   type RoutingConfig,
@@ -152,6 +153,9 @@ export function loadConfig(
     if (teams.mode === 'off') warnings.push(`MicrosoftAppId is set but Teams is off: ${teams.why}`);
   }
 
+  // Said at startup too: the doctor is optional, and a Slack with no signing secret was one info line.
+  if (routing && routingSource !== 'built-in default')
+    warnings.push(...postingFindings(routing, env).map((finding) => `${finding.message} (${finding.fix})`));
   if (routing) warnings.push(...unreachableManagerSteps(routing));
 
   if (problems.length > 0 || routing === null || typeof database === 'string')

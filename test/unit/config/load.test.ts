@@ -36,11 +36,40 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-'));
     const ladder = `lines:\n  - name: Support\n    match: "*"\n    escalate: [ { after: 15m, notify: "@here", to: managers } ]\n`;
     writeFileSync(join(dir, 'ringback.yaml'), ladder);
-    expect(loadConfig({}, { cwd: dir }).warnings).toEqual([
+    const managerWarnings = () =>
+      loadConfig({}, { cwd: dir }).warnings.filter((warning) => warning.includes('managers'));
+    expect(managerWarnings()).toEqual([
       expect.stringContaining('lines "Support" escalate step 1 goes to the managers, but none are set'),
     ]);
     writeFileSync(join(dir, 'ringback.yaml'), `${ladder}managers: { slackChannel: C0MANAGERS1 }\n`);
-    expect(loadConfig({}, { cwd: dir }).warnings).toEqual([]);
+    expect(managerWarnings()).toEqual([]);
+  });
+
+  describe('warns at startup about cards that would go nowhere', () => {
+    const routed = 'lines: [{ name: Support, match: "*", slack: { channel: C0123456789 } }]\n';
+    function warningsOf(yaml: string, env: Record<string, string>): string[] {
+      const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+      writeFileSync(join(dir, 'ringback.yaml'), yaml);
+      return loadConfig(env, { cwd: dir }).warnings;
+    }
+
+    it('when lines post in Slack but Slack is off for want of its signing secret', () => {
+      expect(warningsOf(routed, { SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([
+        expect.stringMatching(
+          /^line "Support" posts only where Ringback does not: Slack is off \(SLACK_SIGNING_SECRET is unset\), so its cards go nowhere/,
+        ),
+      ]);
+      expect(warningsOf(routed, { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toEqual([]);
+    });
+
+    it('when there are no lines, or no line has a channel', () => {
+      expect(warningsOf('lines: []\n', {})).toEqual([
+        expect.stringMatching(/^no lines: every call is stored but posted nowhere/),
+      ]);
+      expect(warningsOf('lines: [{ name: Calls, match: "*" }]\n', {})).toEqual([
+        expect.stringMatching(/^line "Calls" has neither a slack nor a teams channel/),
+      ]);
+    });
   });
 
   it('fails when a named routing file does not exist', () => {
