@@ -23,6 +23,11 @@ export interface Config {
   /** Values never to be logged. */
   secrets: string[];
   warnings: string[];
+  /**
+   * The warnings no check of the doctor says in its own words (the routing file, Teams and posting checks
+   * do): the doctor reports these as they are, so nothing said at startup is missing from its report.
+   */
+  doctorWarnings: string[];
 }
 
 /** A configuration that cannot run; `problems` are one line each, naming the path. */
@@ -156,7 +161,8 @@ export function loadConfig(
   // Said at startup too: the doctor is optional, and a Slack with no signing secret was one info line.
   if (routing && routingSource !== 'built-in default')
     warnings.push(...postingFindings(routing, env).map((finding) => `${finding.message} (${finding.fix})`));
-  if (routing) warnings.push(...unreachableManagerSteps(routing));
+  const doctorWarnings = routing ? unreachableManagerSteps(routing) : [];
+  warnings.push(...doctorWarnings);
 
   if (problems.length > 0 || routing === null || typeof database === 'string')
     throw new ConfigError(problems);
@@ -170,5 +176,5 @@ export function loadConfig(
       // an unparsable URL has no password to hide; pg reports the URL problem itself
     }
   }
-  return { env, routing, database, routingSource, secrets, warnings };
+  return { env, routing, database, routingSource, secrets, warnings, doctorWarnings };
 }

@@ -10,7 +10,7 @@ import type { DoctorContext } from './context.js';
 import { type Check, fail, GUIDE, ok, reason, skip, warn, withTimeout } from './types.js';
 
 export function routingChecks(
-  config: Pick<Config, 'routingSource' | 'warnings'>,
+  config: Pick<Config, 'routingSource' | 'doctorWarnings'>,
   context: DoctorContext,
 ): Check[] {
   const { routing } = context;
@@ -32,6 +32,17 @@ export function routingChecks(
         ),
   );
   if (config.routingSource !== 'built-in default') checks.push(...postingChecks(context));
+  // e.g. an escalation step to managers when none are set: startup said it, and it was missing here.
+  for (const warning of config.doctorWarnings)
+    checks.push(
+      warn(
+        'routing',
+        'config',
+        warning,
+        `edit ${context.env.RINGBACK_CONFIG}: the warning names what is missing`,
+        GUIDE.routing,
+      ),
+    );
   const { managers } = routing;
   if (
     config.routingSource !== 'built-in default' &&

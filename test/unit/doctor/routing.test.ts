@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../../src/config/env.js';
-import { parseRouting } from '../../../src/config/load.js';
+import { loadConfig, parseRouting } from '../../../src/config/load.js';
 import { DEFAULT_ROUTING_YAML } from '../../../src/config/routing.js';
 import type { DoctorContext } from '../../../src/doctor/context.js';
 import { routingChecks } from '../../../src/doctor/local.js';
@@ -28,7 +31,7 @@ function checksOf(
     logger: createLogger({ level: 'silent', secrets: [] }),
     metrics: new Metrics({ defaultMetrics: false }),
   };
-  return routingChecks({ routingSource, warnings: [] }, context);
+  return routingChecks({ routingSource, doctorWarnings: [] }, context);
 }
 
 const MANAGERS = 'managers: { slack: [U0123456789] }\n';
@@ -195,5 +198,32 @@ ${MANAGERS}`,
   it('does not repeat the missing routing file’s warning for its built-in line', () => {
     const checks = checksOf(DEFAULT_ROUTING_YAML, {}, 'built-in default');
     expect(checks.map((c) => [c.status, c.name])).toEqual([['warn', 'file']]);
+  });
+});
+
+describe('the doctor on what startup warns about', () => {
+  it('reports an escalation step to the managers when none are set, as startup does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    const file = join(dir, 'ringback.yaml');
+    writeFileSync(
+      file,
+      'lines:\n  - { name: Support, match: "*", slack: { channel: C0123456789 }, escalate: [ { after: 15m, notify: "@here", to: managers } ] }\n',
+    );
+    const config = loadConfig({ ...SLACK_ON, RINGBACK_CONFIG: file });
+    const context: DoctorContext = {
+      env: config.env,
+      routing: config.routing,
+      timeoutMs: 1_000,
+      teamsTokenUrl: 'http://127.0.0.1:1/token',
+      logger: createLogger({ level: 'silent', secrets: [] }),
+      metrics: new Metrics({ defaultMetrics: false }),
+    };
+    const warnings = routingChecks(config, context).filter((check) => check.status === 'warn');
+    expect(warnings.map((check) => check.detail)).toEqual([
+      expect.stringMatching(
+        /^lines "Support" escalate step 1 goes to the managers, but none are set .*: it will tell nobody$/,
+      ),
+      'no managers: nobody can ask for summaries or release other people’s claims',
+    ]);
   });
 });
