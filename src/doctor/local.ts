@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import { postingFindings } from '../config/posting.js';
+import { HEALTHZ_SERVICE } from '../http/server.js';
 import { openDatabase } from '../store/db.js';
 import { Store } from '../store/store.js';
 import type { DoctorContext } from './context.js';
@@ -155,8 +156,29 @@ export async function pingCheck(store: Store, context: DoctorContext): Promise<C
   }
 }
 
-/** True when nothing listens on `port` yet (the doctor runs before the server, or beside it). */
-export async function portCheck(port: number): Promise<Check> {
+/** How long a listener on PORT has to say it is Ringback: it answers /healthz in about a millisecond. */
+const PORT_PROBE_MS = 2_000;
+
+/** True when GET /healthz on loopback `port` answers as Ringback does. */
+async function ringbackAnswers(port: number, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { service?: unknown };
+    return body.service === HEALTHZ_SERVICE;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the server can have PORT: free (the doctor runs before the server), or held by Ringback itself
+ * (README says to run the doctor after every step, so it is often already running). Fails only for another
+ * listener.
+ */
+export async function portCheck(port: number, timeoutMs = PORT_PROBE_MS): Promise<Check> {
   if (port === 0) return skip('server', 'port', 'PORT=0: the server takes any free port');
   const free = await new Promise<boolean | string>((done) => {
     const probe = createServer();
@@ -166,11 +188,13 @@ export async function portCheck(port: number): Promise<Check> {
     probe.listen(port, () => probe.close(() => done(true)));
   });
   if (free === true) return ok('server', `port ${port}`, `PORT ${port} is free`);
+  if (free === false && (await ringbackAnswers(port, timeoutMs)))
+    return ok('server', `port ${port}`, `Ringback is serving on PORT ${port}`);
   return fail(
     'server',
     `port ${port}`,
     free === false
-      ? `PORT ${port} is already in use (is Ringback already running?)`
+      ? `PORT ${port} is already in use by something that is not Ringback (GET /healthz did not answer as Ringback)`
       : `PORT ${port} cannot be used: ${free}`,
     'stop what listens there, or set PORT to a free port (and point the webhooks and Slack/Teams at it)',
     GUIDE.environment,

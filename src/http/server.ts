@@ -28,6 +28,9 @@ export interface HttpAppDeps extends ApiDeps {
 
 export const BODY_LIMIT = '1mb';
 
+/** What GET /healthz names itself as. */
+export const HEALTHZ_SERVICE = 'ringback';
+
 /** How often /metrics counts the jobs table at most (a Prometheus scrape is every 15 s or more). */
 export const JOB_COUNT_EVERY_MS = 2_000;
 
@@ -61,7 +64,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    // `service` lets the doctor tell a running Ringback on PORT from another program holding it.
+    res.json({ status: 'ok', service: HEALTHZ_SERVICE });
   });
 
   app.get('/readyz', verboseReadiness(deps));

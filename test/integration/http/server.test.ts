@@ -86,7 +86,7 @@ describe('HTTP server', () => {
 
   describe('health', () => {
     it('answers /healthz and /readyz', async () => {
-      expect(await (await get('/healthz', null)).json()).toEqual({ status: 'ok' });
+      expect(await (await get('/healthz', null)).json()).toEqual({ status: 'ok', service: 'ringback' });
       const ready = await get('/readyz', null);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready', database: 'sqlite' });

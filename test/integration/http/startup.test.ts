@@ -49,7 +49,7 @@ describe('npm start', () => {
       children.push(run.child);
       const [, port] = await waitFor(() => run.output().match(/listening on port (\d+)/));
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await health.json()).toEqual({ status: 'ok', service: 'ringback' });
 
       const messages = run
         .output()
