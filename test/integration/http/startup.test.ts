@@ -1,6 +1,8 @@
 /** The real entry point as a child process: what a newcomer sees on `npm start` with nothing configured. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +67,46 @@ describe('npm start', () => {
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
       expect(run.output()).toContain('"msg":"stopped"');
+    });
+  });
+
+  describe('when it cannot start', () => {
+    it('says in one line that PORT is taken, without a stack, and exits 1', async () => {
+      const holder = createServer();
+      await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+      const port = (holder.address() as AddressInfo).port;
+      try {
+        const run = start(mkdtempSync(join(tmpdir(), 'ringback-start-')), { PORT: String(port) });
+        children.push(run.child);
+        expect(await run.exit).toBe(1);
+        const errors = run
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('ringback: '));
+        expect(errors).toEqual([
+          `ringback: failed to start: PORT ${port} is already in use (is Ringback already running?): stop what listens there, or set PORT to a free port`,
+        ]);
+        expect(run.output()).not.toMatch(/^\s+at /m);
+      } finally {
+        await new Promise((done) => holder.close(done));
+      }
+    });
+
+    it('names DATABASE_URL without its password when the database refuses, and shows the stack at debug', async () => {
+      const env = { DATABASE_URL: 'postgres://ringback:s3cret-pw@127.0.0.1:1/ringback' };
+      const run = start(mkdtempSync(join(tmpdir(), 'ringback-start-')), env);
+      children.push(run.child);
+      expect(await run.exit).toBe(1);
+      expect(run.output()).toContain(
+        'ringback: failed to start: the database at DATABASE_URL postgres://ringback:***@127.0.0.1:1/ringback could not be reached (ECONNREFUSED)',
+      );
+      expect(run.output()).not.toContain('s3cret-pw');
+      expect(run.output()).not.toMatch(/^\s+at /m);
+
+      const debug = start(mkdtempSync(join(tmpdir(), 'ringback-start-')), { ...env, LOG_LEVEL: 'debug' });
+      children.push(debug.child);
+      expect(await debug.exit).toBe(1);
+      expect(debug.output()).toMatch(/^\s+at /m);
     });
   });
 
