@@ -146,12 +146,6 @@ export function loadConfig(
   if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/')) {
     problems.push('SLACK_API_URL: must end with a slash, e.g. https://slack.com/api/');
   }
-  if (!env.MicrosoftAppId && env.RINGBACK_TEAMS_PLAYGROUND !== '1' && routing?.lines.some((l) => l.teams)) {
-    warnings.push(
-      'lines route to Teams but MicrosoftAppId is unset: Teams is off (RINGBACK_TEAMS_PLAYGROUND=1 turns on the local playground)',
-    );
-  }
-
   if (env.MicrosoftAppId) {
     // Fail closed (Teams stays off), but loudly: a typo in MicrosoftAppType is otherwise one info line.
     const teams = teamsAuth(env);

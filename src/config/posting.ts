@@ -8,7 +8,11 @@ import type { LineConfig, RoutingConfig } from './routing.js';
 
 export interface PostingFinding {
   /** The doctor's check name. */
-  name: 'lines' | 'lines without a channel' | 'lines on a surface that is off';
+  name:
+    | 'lines'
+    | 'lines without a channel'
+    | 'lines on a surface that is off'
+    | 'lines partly on a surface that is off';
   message: string;
   fix: string;
 }
@@ -100,6 +104,19 @@ export function postingFindings(routing: RoutingConfig, env: Env): PostingFindin
       name: 'lines on a surface that is off',
       message: `${names.length === 1 ? 'line' : 'lines'} ${quoted(names)} ${names.length === 1 ? 'posts' : 'post'} only where Ringback does not: ${off.join('; ')}, so ${names.length === 1 ? 'its' : 'their'} cards go nowhere${ruleClause(names, partly(stranded))}`,
       fix: 'turn that surface on (see its guide), or give the line a channel on a surface that is on',
+    });
+  }
+  // Cards still reach the surface that is on, so the team may not notice the other channel stays empty.
+  const partlyOff = routing.lines.filter((line) => line.slack && line.teams && on.slack !== on.teams);
+  const offSurface = !on.slack
+    ? { name: 'Slack', other: 'Teams', why: slack?.why }
+    : { name: 'Teams', other: 'Slack', why: teams?.why };
+  if (partlyOff.length > 0) {
+    const names = partlyOff.map((line) => line.name);
+    findings.push({
+      name: 'lines partly on a surface that is off',
+      message: `${names.length === 1 ? 'line' : 'lines'} ${quoted(names)} also ${names.length === 1 ? 'posts' : 'post'} in ${offSurface.name}, but ${offSurface.name} is off (${offSurface.why}): only ${names.length === 1 ? 'its' : 'their'} ${offSurface.other} cards are posted`,
+      fix: `turn ${offSurface.name} on (see its guide), or remove the line's ${offSurface.name.toLowerCase()} channel`,
     });
   }
   return findings;

@@ -70,7 +70,7 @@ function postingChecks(context: DoctorContext): Check[] {
       finding.name,
       finding.message,
       finding.fix,
-      finding.name === 'lines on a surface that is off' ? GUIDE.setup : GUIDE.routing,
+      finding.name.endsWith('on a surface that is off') ? GUIDE.setup : GUIDE.routing,
     ),
   );
 }

@@ -62,6 +62,26 @@ describe('loadConfig', () => {
       expect(warningsOf(routed, { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toEqual([]);
     });
 
+    it('once per line whose only surface is off, and for a line that also posts where Slack is off', () => {
+      expect(
+        warningsOf(
+          'lines: [{ name: Teams only, match: "*", teams: { channel: "19:a@thread.tacv2" } }]\n',
+          {},
+        ),
+      ).toEqual([
+        expect.stringMatching(
+          /^line "Teams only" posts only where Ringback does not: Teams is off \(MicrosoftAppId is unset/,
+        ),
+      ]);
+      const both =
+        'lines: [{ name: Both, match: "*", slack: { channel: C0123456789 }, teams: { channel: "19:a@thread.tacv2" } }]\n';
+      expect(warningsOf(both, { SLACK_BOT_TOKEN: 'xoxb-1', RINGBACK_TEAMS_PLAYGROUND: '1' })).toEqual([
+        expect.stringMatching(
+          /^line "Both" also posts in Slack, but Slack is off \(SLACK_SIGNING_SECRET is unset\): only its Teams cards are posted/,
+        ),
+      ]);
+    });
+
     it('when there are no lines, or no line has a channel', () => {
       expect(warningsOf('lines: []\n', {})).toEqual([
         expect.stringMatching(/^no lines: every call is stored but posted nowhere/),
