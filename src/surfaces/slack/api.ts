@@ -36,14 +36,19 @@ export interface SlackApiOptions {
 }
 
 /**
- * Methods that do something new each time they are sent. The client's own quick retry would send one again
+ * Methods that must not be sent again behind the job's back. The client's own quick retry would resend one
  * when an answer is lost after Slack did the work (a reset connection, or the client's timeout: its retry
- * then runs in the background after the policy gave up), posting a second card nobody records. These go
- * through a client without retries: the job's retry looks first (findPostedCard, lostQueueMessage).
+ * then runs in the background after the policy gave up, and the WebClient takes no abort signal to stop it).
+ * A post would put up a second card nobody records; the job's retry looks first (findPostedCard,
+ * lostQueueMessage). An update or a Home publish would land late with what was current when it was first
+ * sent, over a newer one another job applied meanwhile, and the stored digest would then skip the
+ * correction; the job's retry renders the current state instead.
  */
 export const SLACK_WRITE_ONCE_METHODS: ReadonlySet<string> = new Set([
   'chat.postMessage',
   'chat.postEphemeral',
+  'chat.update',
+  'views.publish',
   'files.completeUploadExternal',
 ]);
 
@@ -134,7 +139,7 @@ export interface HistoryMessage {
 }
 
 export class SlackApi {
-  /** For lookups and updates (sending one again changes nothing): quick in-client retries. */
+  /** For lookups (sending one again changes nothing): quick in-client retries. */
   readonly client: webApi.WebClient;
   /** For SLACK_WRITE_ONCE_METHODS: no in-client retry. */
   readonly writeOnceClient: webApi.WebClient;
@@ -239,7 +244,7 @@ export class SlackApi {
     blocks?: types.KnownBlock[];
   }): Promise<void> {
     await this.call('chat.update', () =>
-      this.client.chat.update({
+      this.writeOnceClient.chat.update({
         channel: update.channel,
         ts: update.ts,
         text: update.text,

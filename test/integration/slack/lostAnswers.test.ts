@@ -1,7 +1,10 @@
 /**
- * An answer lost after Slack did the work (a reset connection): a post must not be sent again by the
- * client's own quick retry, which would put up a second card that nothing records; a lookup may be.
+ * An answer lost after Slack did the work (a reset connection, a timeout): a post must not be sent again by
+ * the client's own quick retry, which would put up a second card that nothing records, nor an update, which
+ * would land over a newer one; a lookup may be.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { VendorPolicy } from '../../../src/resilience/vendorPolicy.js';
@@ -61,5 +64,50 @@ describe('a Slack answer lost after the work was done', () => {
       expect.any(Array),
     );
     expect(fake.callsTo('conversations.history').length - before).toBe(2);
+  });
+
+  it('does not send a timed-out card update again behind a newer one', async () => {
+    // Slack's side of one card: the first update takes longer than the policy's timeout; an update whose
+    // caller hung up before it was done is not applied, so only a resend can bring the older text back.
+    let shown = 'v1';
+    let hangNext = true;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const text = new URLSearchParams(body).get('text') ?? '';
+        const apply = () => {
+          if (req.socket.destroyed) return;
+          shown = text;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ ok: true, channel: CHANNEL, ts: '1.1' }));
+        };
+        if (hangNext) {
+          hangNext = false;
+          setTimeout(apply, 600);
+        } else apply();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const slow = new SlackApi({
+        token: 'xoxb-test',
+        apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        retries: 2,
+        logger: memoryLogger().logger,
+        metrics: new Metrics({ defaultMetrics: false }),
+        policy: new VendorPolicy('slack', { timeoutMs: 300 }),
+      });
+      await expect(slow.update({ channel: CHANNEL, ts: '1.1', text: 'v2' })).rejects.toThrow();
+      // The call was resolved meanwhile: the next update job shows the newer state.
+      await slow.update({ channel: CHANNEL, ts: '1.1', text: 'v3' });
+      await afterRetries();
+      expect(shown).toBe('v3');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
