@@ -24,6 +24,7 @@ import type { BudgetSource } from '../resilience/budgets.js';
 import { CallRecordRepository } from '../store/callRecords.js';
 import type { CardSpot } from '../store/cardQueue.js';
 import type { Job } from '../store/jobs.js';
+import type { Post } from '../store/posts.js';
 import type { Store } from '../store/store.js';
 import { cardChannelsFor, isRuleChannel } from './cardChannels.js';
 import { type ChatJobKinds, chatJobKinds } from './jobs.js';
@@ -288,16 +289,18 @@ export class ChatOutbox {
       );
       return;
     }
-    const post = await store.posts.get(episodeId, this.name, channel);
-    if (!post) {
-      await this.waitForCard(episodeId, channel, job);
-      return;
-    }
+    const post =
+      (await store.posts.get(episodeId, this.name, channel)) ??
+      (await this.waitForCard(episodeId, channel, job));
+    if (!post) return;
     await surface.replyInThread(post, payload.text, payload.mention ?? null, this.pacing.forJob(job.id));
   }
 
-  /** A line whose card is not posted: come back while the card is queued, else there is nothing to say it under. */
-  private async waitForCard(episodeId: string, channel: string, job: Job): Promise<void> {
+  /**
+   * A line whose card was not posted when it looked: come back while the card is queued, else there is
+   * nothing to say it under. Resolves with the card's post when it was stored meanwhile; null: dropped.
+   */
+  private async waitForCard(episodeId: string, channel: string, job: Job): Promise<Post | null> {
     const { store, clock, logger } = this.deps;
     const queued = await store.cardQueue.get({ episodeId, surface: this.name, channel });
     if (queued?.failedAt != null) {
@@ -306,6 +309,10 @@ export class ChatOutbox {
       );
     }
     if (!queued) {
+      // The card may have been stored between the two reads: its post and the removal of its queued row
+      // commit together, so a missing row with no post before it can mean the card is out now.
+      const posted = await store.posts.get(episodeId, this.name, channel);
+      if (posted) return posted;
       // Expected in a priority rule's channel where this call never was high (lines go to every rule's
       // channel, for the copies of calls that dropped back to normal): not worth a line each.
       const ruleChannel = isRuleChannel(this.name, this.deps.routing ?? { priority: [] }, channel);
@@ -313,7 +320,7 @@ export class ChatOutbox {
         { episodeId, channel },
         `${this.name}: a thread line for a card that is not queued here; dropped`,
       );
-      return;
+      return null;
     }
     const waited = clock.now() - job.createdAt;
     if (waited > THREAD_LINE_WAIT_MS) {
