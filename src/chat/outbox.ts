@@ -16,7 +16,7 @@
 import type { RoutingConfig } from '../config/routing.js';
 import type { Clock } from '../domain/clock.js';
 import type { Episode } from '../domain/types.js';
-import { PermanentFailure, RetryAfter } from '../jobs/errors.js';
+import { ChannelRefused, PermanentFailure, RetryAfter } from '../jobs/errors.js';
 import { jobOf } from '../jobs/registry.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../observability/logger.js';
@@ -170,12 +170,45 @@ export class ChatOutbox {
           { episodeId, channel, error: error.message },
           `${this.name}: card not posted: ${error.message}`,
         );
-        await store.cardQueue.fail(spot, error.message, clock.now());
+        const channelWide = error instanceof ChannelRefused;
+        if (channelWide) this.refusedChannels.add(channel);
+        await store.cardQueue.fail(spot, error.message, clock.now(), { channelWide });
       }
       throw error;
     }
     await this.storePost(episode, channel, posted, { renderedFromEpisode: true });
     logger.info({ episode: episodeId, channel, ref: posted.ref }, `${this.name}: card posted`);
+    if (this.refusedChannels.has(channel)) await this.requeueChannelRefused(channel);
+  }
+
+  /**
+   * Channels known to hold cards refused because of the channel, learnt from the refusals of this process and
+   * from the store at start (learnRefusedChannels). Kept in memory so that an ordinary post costs no query.
+   */
+  private readonly refusedChannels = new Set<string>();
+
+  /** Learns which channels hold cards refused because of the channel, from every replica's refusals. */
+  async learnRefusedChannels(): Promise<void> {
+    for (const channel of await this.deps.store.cardQueue.channelsRefused(this.name))
+      this.refusedChannels.add(channel);
+  }
+
+  /** The channel took a card: those it refused before (the app was invited since) are queued again. */
+  private async requeueChannelRefused(channel: string): Promise<void> {
+    const { surface, store, clock, logger } = this.deps;
+    this.refusedChannels.delete(channel);
+    const episodeIds = await store.cardQueue.requeueChannelRefused(this.name, channel);
+    if (episodeIds.length === 0) return;
+    logger.info(
+      { channel, cards: episodeIds.length },
+      `${this.name}: ${channel} takes cards again; the ${episodeIds.length} it refused before are queued again`,
+    );
+    await store.enqueue(
+      surface.cardLane
+        ? [surface.cardLane.wake(channel)]
+        : episodeIds.map((episodeId) => jobOf(this.kinds.postCard, { episodeId, channel })),
+      clock.now(),
+    );
   }
 
   /**

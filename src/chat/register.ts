@@ -3,7 +3,7 @@
  * notice planner and outside-text planner over it. Slack, Teams and any other surface call this from their
  * adapter; nothing else needs to know the surface exists.
  */
-import type { AdapterContext } from '../adapters/context.js';
+import { type AdapterContext, runsJobs } from '../adapters/context.js';
 import { ChatOutbox } from './outbox.js';
 import { chatExternalTextPlanner, chatNoticePlanner, chatTranslator } from './planner.js';
 import type { ChatSurface } from './surface.js';
@@ -31,6 +31,8 @@ export function registerChatSurface(
     ...(ctx.budgets.clusterWide ? { clusterBudgets: ctx.budgets } : {}),
   });
   outbox.register(ctx.runner);
+  // A lane surface learns these with its lanes' sweep (it may be another replica that met the refusal).
+  if (runsJobs(ctx.role) && !surface.cardLane) ctx.onStart(() => outbox.learnRefusedChannels());
   ctx.addIntentTranslator(chatTranslator(surface, routing));
   ctx.notices.addSurface(chatNoticePlanner(surface, routing, ctx.clock));
   ctx.threads.addSurface(chatExternalTextPlanner(surface, routing));

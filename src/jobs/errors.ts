@@ -22,3 +22,14 @@ export class PermanentFailure extends Error {
     this.name = 'PermanentFailure';
   }
 }
+
+/**
+ * A PermanentFailure of the whole channel, not of the message (the app is not in it, it is archived or
+ * gone): every post there meets it until someone fixes the channel, after which the cards it refused can go.
+ */
+export class ChannelRefused extends PermanentFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChannelRefused';
+  }
+}

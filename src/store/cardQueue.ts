@@ -20,6 +20,9 @@ export function queuesCard(job: NewJob): job is CardQueueingJob {
   return (job as Partial<CardQueueingJob>).queuesCard !== undefined;
 }
 
+/** How the failure of a card refused because of its channel begins (no column of its own: no migration). */
+export const CHANNEL_REFUSED = 'channel refused: ';
+
 export interface QueuedCard {
   episodeId: string;
   queuedAt: number;
@@ -146,15 +149,58 @@ export class CardQueueRepository {
       .execute();
   }
 
-  /** The surface refused the card for good: its lane skips it and its thread lines stop waiting. */
-  async fail(spot: CardSpot, failure: string, now: number): Promise<void> {
+  /**
+   * The surface refused the card for good: its lane skips it and its thread lines stop waiting. A refusal
+   * of the whole channel is marked as such (CHANNEL_REFUSED), so the card can be queued again once the
+   * channel takes posts (requeueChannelRefused).
+   */
+  async fail(
+    spot: CardSpot,
+    failure: string,
+    now: number,
+    how: { channelWide?: boolean } = {},
+  ): Promise<void> {
+    const words = how.channelWide ? `${CHANNEL_REFUSED}${failure}` : failure;
     await this.db
       .updateTable('card_queue')
-      .set({ failed_at: now, failure: failure.slice(0, 1000) })
+      .set({ failed_at: now, failure: words.slice(0, 1000) })
       .where('episode_id', '=', spot.episodeId)
       .where('surface', '=', spot.surface)
       .where('channel', '=', spot.channel)
       .execute();
+  }
+
+  /**
+   * The channel takes posts again: its cards refused because of the channel (not of the card) whose calls
+   * are not resolved are waiting again, as if never attempted (nothing was posted). Answers their episodes.
+   */
+  async requeueChannelRefused(surface: string, channel: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('card_queue')
+      .set({ failed_at: null, failure: null, attempted_at: null })
+      .where('surface', '=', surface)
+      .where('channel', '=', channel)
+      .where('failed_at', 'is not', null)
+      .where('failure', 'like', `${CHANNEL_REFUSED}%`)
+      .where('episode_id', 'in', (eb) =>
+        eb.selectFrom('episodes').select('episodes.id').where('episodes.state', '<>', 'resolved'),
+      )
+      .returning('episode_id')
+      .execute();
+    return rows.map((row) => row.episode_id);
+  }
+
+  /** Channels of a surface with cards refused because of the channel (see requeueChannelRefused). */
+  async channelsRefused(surface: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('card_queue')
+      .select('channel')
+      .distinct()
+      .where('surface', '=', surface)
+      .where('failed_at', 'is not', null)
+      .where('failure', 'like', `${CHANNEL_REFUSED}%`)
+      .execute();
+    return rows.map((row) => row.channel);
   }
 
   /**

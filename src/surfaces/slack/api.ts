@@ -10,6 +10,7 @@ import type { types } from '@slack/bolt';
 import { webApi } from '@slack/bolt';
 import type { Counter } from 'prom-client';
 import { counterOnce } from '../../chat/metrics.js';
+import { ChannelRefused } from '../../jobs/errors.js';
 import { PermanentFailure, RetryAfter } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -84,6 +85,14 @@ const PERMANENT_ERRORS: Record<string, string> = {
   too_many_attachments: 'the message has too many attachments (a bug: please report it)',
   thread_not_found: 'the thread no longer exists',
 };
+
+/** Of PERMANENT_ERRORS, those about the channel rather than the message: fixed in Slack, not in Ringback. */
+const CHANNEL_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'channel_is_archived',
+]);
 
 /**
  * Slack refuses the bot token itself: every request fails alike until someone fixes the app's installation,
@@ -209,6 +218,7 @@ export class SlackApi {
       if (code === 'ratelimited' || code === 'rate_limited')
         return new RetryAfter(1000, `${method} rate limited`);
       const why = PERMANENT_ERRORS[code];
+      if (why && CHANNEL_ERRORS.has(code)) return new ChannelRefused(`slack ${method}: ${code}: ${why}`);
       if (why) return new PermanentFailure(`slack ${method}: ${code}: ${why}`);
       if (CREDENTIAL_ERRORS.has(code)) {
         this.options.logger.error(

@@ -94,8 +94,12 @@ export class LaneRunner {
     return this.deps.store.cardQueue.waiting('slack', channel);
   }
 
-  /** After a restart: every channel with cards still queued gets its lane going again. */
+  /**
+   * After a restart, and now and then: every channel with cards still queued gets its lane going again, and
+   * a channel that refused cards (on any replica) has them queued again by the next card it takes.
+   */
   async wakeWaitingLanes(): Promise<void> {
+    await this.deps.outbox.learnRefusedChannels();
     const channels = await this.deps.store.cardQueue.channelsWaiting('slack');
     await this.deps.store.enqueue(
       channels.map((channel) => laneJob(channel)),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CardQueueingJob } from '../../../src/store/cardQueue.js';
 import { databaseKinds, useOlderDatabase, useStore } from '../../helpers/databases.js';
-import { T0 } from '../../helpers/episodes.js';
+import { episode, T0 } from '../../helpers/episodes.js';
 
 const kinds = await databaseKinds();
 
@@ -115,6 +115,50 @@ describe.each(kinds)('queued cards on $name', (kind) => {
     // Queued again later (a card released at opening), it stays failed: a refusal does not go away by itself.
     await store().enqueue([laneWake('ep-bad', 'C1')], T0 + 2);
     expect((await store().cardQueue.waiting('slack', 'C1')).map((c) => c.episodeId)).toEqual(['ep-good']);
+  });
+
+  it('wait again once their channel takes posts, when the channel refused them and their call is not resolved', async () => {
+    const calls = [
+      ['ep-open', 'open'],
+      ['ep-done', 'resolved'],
+      ['ep-blocks', 'open'],
+      ['ep-other', 'open'],
+    ] as const;
+    for (const [i, [id, state]] of calls.entries())
+      await store().episodes.insert(
+        episode({ id, state, caller: { number: `+3360000000${i}`, name: null } }),
+        {},
+        T0,
+      );
+    await store().enqueue(
+      [
+        laneWake('ep-open', 'C1'),
+        laneWake('ep-done', 'C1'),
+        laneWake('ep-blocks', 'C1'),
+        laneWake('ep-other', 'C2'),
+      ],
+      T0,
+    );
+    const fail = (episodeId: string, channel: string, channelWide: boolean) =>
+      store().cardQueue.fail({ episodeId, surface: 'slack', channel }, 'not_in_channel', T0 + 1, {
+        channelWide,
+      });
+    await fail('ep-open', 'C1', true);
+    await fail('ep-done', 'C1', true);
+    await fail('ep-blocks', 'C1', false);
+    await fail('ep-other', 'C2', true);
+    expect((await store().cardQueue.channelsRefused('slack')).sort()).toEqual(['C1', 'C2']);
+
+    expect(await store().cardQueue.requeueChannelRefused('slack', 'C1')).toEqual(['ep-open']);
+    expect((await store().cardQueue.waiting('slack', 'C1')).map((c) => c.episodeId)).toEqual(['ep-open']);
+    expect(await store().cardQueue.get({ episodeId: 'ep-open', surface: 'slack', channel: 'C1' })).toEqual({
+      queuedAt: T0,
+      failedAt: null,
+      failure: null,
+    });
+    // The resolved call's card stays refused (nobody needs it now); so does the card refused for itself.
+    expect((await store().cardQueue.channelsRefused('slack')).sort()).toEqual(['C1', 'C2']);
+    expect(await store().cardQueue.requeueChannelRefused('slack', 'C1')).toEqual([]);
   });
 });
 

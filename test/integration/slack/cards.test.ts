@@ -220,6 +220,29 @@ describe('a missed call', () => {
     expect(h.logLines()).toContainEqual(expect.stringContaining("the channel's next calls go on"));
   });
 
+  it('posts the cards a channel refused (the app was not invited) once the channel takes a card again', async () => {
+    const refusedCard = (method: string, args: Record<string, unknown>) =>
+      method === 'chat.postMessage' && !args.thread_ts;
+    h.fake.refuseNext(refusedCard, 'not_in_channel', 2);
+    const first = await openEpisode(h.ringback, {
+      caller: { number: '+33655500021', name: 'Uninvited One' },
+    });
+    const second = await openEpisode(h.ringback, {
+      caller: { number: '+33655500022', name: 'Uninvited Two' },
+    });
+    const failed = (episode: Episode) =>
+      h.ringback.store.cardQueue.get({ episodeId: episode.id, surface: 'slack', channel: CHANNEL });
+    await vi.waitFor(async () => {
+      expect((await failed(first))?.failure).toContain('not_in_channel');
+      expect((await failed(second))?.failure).toContain('not_in_channel');
+    }, WAIT);
+    // Someone invites the app: the next call's card goes out, and so do the two it refused.
+    const next = await openEpisode(h.ringback, { caller: { number: '+33655500023', name: 'Invited Three' } });
+    await postedCard(next);
+    expect(blocksText(await postedCard(first))).toContain('Uninvited One');
+    expect(blocksText(await postedCard(second))).toContain('Uninvited Two');
+  });
+
   it('posts nothing for a line without a Slack channel', async () => {
     const episode = await openEpisode(h.ringback, {
       line: 'No Slack',
