@@ -75,6 +75,11 @@ export function cardQueueKey(surface: string, episodeId: string): string {
   return `${surface}.card:${episodeId}`;
 }
 
+/** The queue key of a card's thread lines in one channel: one at a time, oldest first, across replicas. */
+export function threadQueueKey(surface: string, episodeId: string, channel: string): string {
+  return `${surface}.thread:${episodeId}:${channel}`;
+}
+
 export function chatJobKinds(surface: string): ChatJobKinds {
   return {
     postCard: defineJob(`${surface}.post_card`, episodeChannel),
@@ -85,7 +90,7 @@ export function chatJobKinds(surface: string): ChatJobKinds {
     }),
     // A card's thread lines in one channel go out one at a time, in order; the fan-out job (no channel) is free.
     threadLine: defineJob(`${surface}.thread_post`, threadLinePayload, {
-      queueKey: ({ episodeId, channel }) => (channel ? `${surface}.thread:${episodeId}:${channel}` : ''),
+      queueKey: ({ episodeId, channel }) => (channel ? threadQueueKey(surface, episodeId, channel) : ''),
     }),
     message: defineJob(`${surface}.message`, messagePayload),
   };

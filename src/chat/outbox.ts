@@ -27,7 +27,7 @@ import type { Job } from '../store/jobs.js';
 import type { Post } from '../store/posts.js';
 import type { Store } from '../store/store.js';
 import { cardChannelsFor, isRuleChannel } from './cardChannels.js';
-import { type ChatJobKinds, chatJobKinds } from './jobs.js';
+import { type ChatJobKinds, chatJobKinds, threadQueueKey } from './jobs.js';
 import { type Pace, Pacing } from './pacing.js';
 import { updateCardJob } from './planner.js';
 import { sendsInCursors } from './sharedSends.js';
@@ -264,7 +264,19 @@ export class ChatOutbox {
         await repos.enqueue([updateCardJob(this.name, episodeId)], now);
     });
     surface.cardShown?.(episode);
+    if (this.linesWaiting.delete(`${episodeId}:${channel}`)) {
+      // Each waiting line looks again on its own schedule, a newer line more often: left to that, "Resolved"
+      // could be said above "Claimed". Due now together, they run oldest first (their queue key's order).
+      await store.jobs.runQueueNow(threadQueueKey(this.name, episodeId, channel), clock.now());
+    }
   }
+
+  /**
+   * Cards (`episode:channel`) a thread line of this process is waiting for, so that storing one wakes its
+   * lines without a query for the cards no line waits for. A line waiting on another replica is not woken:
+   * it comes on its own schedule.
+   */
+  private readonly linesWaiting = new Set<string>();
 
   private async updateCard(episodeId: string, job: Job): Promise<void> {
     const { surface, store, logger, clock } = this.deps;
@@ -337,6 +349,7 @@ export class ChatOutbox {
     const { store, clock, logger } = this.deps;
     const queued = await store.cardQueue.get({ episodeId, surface: this.name, channel });
     if (queued?.failedAt != null) {
+      this.linesWaiting.delete(`${episodeId}:${channel}`);
       throw new PermanentFailure(
         `the card of ${episodeId} was never posted in ${channel}: ${queued.failure}`,
       );
@@ -355,8 +368,10 @@ export class ChatOutbox {
       );
       return null;
     }
+    this.linesWaiting.add(`${episodeId}:${channel}`);
     const waited = clock.now() - job.createdAt;
     if (waited > THREAD_LINE_WAIT_MS) {
+      this.linesWaiting.delete(`${episodeId}:${channel}`);
       throw new PermanentFailure(`the card of ${episodeId} was not posted in ${channel} within an hour`);
     }
     throw new RetryAfter(threadLineRetryMs(waited), 'waiting for the card to be posted');

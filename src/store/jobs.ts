@@ -260,6 +260,17 @@ export class JobRepository {
     }));
   }
 
+  /** Pending jobs of this queue key due later than `now` are due now, their order among them kept. */
+  async runQueueNow(queueKey: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ run_at: now, updated_at: now })
+      .where('queue_key', '=', queueKey)
+      .where('status', '=', 'pending')
+      .where('run_at', '>', now)
+      .execute();
+  }
+
   /** Whether a job of this queue key still waits or runs (a dead one does not count: it will not run). */
   async hasUnfinished(queueKey: string): Promise<boolean> {
     const row = await this.db

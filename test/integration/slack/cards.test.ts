@@ -6,10 +6,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatJobKinds } from '../../../src/chat/jobs.js';
 import { updateCardJob } from '../../../src/chat/planner.js';
 import { newEpisode } from '../../../src/domain/episode.js';
 import type { Episode } from '../../../src/domain/types.js';
+import { jobOf } from '../../../src/jobs/registry.js';
 import type { Post } from '../../../src/store/posts.js';
+import { laneJob } from '../../../src/surfaces/slack/jobKinds.js';
 import { HEAD_CARD_REFUSALS } from '../../../src/surfaces/slack/laneRunner.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
@@ -562,6 +565,34 @@ describe('human messages in a card’s thread', () => {
     });
     expect(mine[1]).toMatchObject({ text: 'second human reply' });
     expect(h.logLines()).toContainEqual(expect.stringContaining('a reply from another workspace'));
+  });
+});
+
+describe('thread lines written before their card', () => {
+  it('are said under it in the order they were written, however long each waited', async () => {
+    const { store, clock } = h.ringback;
+    const episode = await storedEpisode('+33655500031', 'Ordered Lines');
+    const now = clock.now();
+    // The card waits in a long queue (its lane is not woken yet).
+    await store.cardQueue.queue([{ episodeId: episode.id, surface: 'slack', channel: CHANNEL }], now);
+    const line = (text: string) =>
+      jobOf(chatJobKinds('slack').threadLine, { episodeId: episode.id, channel: CHANNEL, text });
+    // The first line has waited twenty minutes (it looks again every 30 s), the second just started (2 s).
+    await store.enqueue([line('Claimed by Ana')], now - 20 * 60_000);
+    await store.enqueue([line('Resolved by Ana')], now);
+    await vi.waitFor(async () => {
+      const lines = await store.jobs.list({ kind: 'slack.thread_post' });
+      const waiting = lines.filter(
+        (job) => (job.payload as { episodeId?: string }).episodeId === episode.id && job.lastError,
+      );
+      expect(waiting).toHaveLength(2);
+    }, WAIT);
+    await store.enqueue([laneJob(CHANNEL)], clock.now());
+    const card = await postedCard(episode);
+    const said = () => h.fake.replies(CHANNEL, card.ts).map((m) => m.text);
+    await vi.waitFor(() => expect(said().length).toBeGreaterThan(0), WAIT);
+    expect(said()[0]).toBe('Claimed by Ana');
+    await vi.waitFor(() => expect(said()).toEqual(['Claimed by Ana', 'Resolved by Ana']), WAIT);
   });
 });
 
