@@ -305,6 +305,15 @@ export class TokenBucket {
     if (this.updatedAt === null || now > this.updatedAt) this.updatedAt = now;
   }
 
+  /**
+   * No token is free before `until` (a 429's Retry-After): the balance drops to where the next one refills
+   * then, so take() and reserve() already say how long to wait, and bookings made since queue behind it.
+   */
+  pauseUntil(now: number, until: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 1 - ((until - now) * this.perMinute) / 60_000);
+  }
+
   /** Gives back a token taken or reserved but not used (the cluster's budget said no). */
   refund(): void {
     this.tokens = Math.min(this.capacity, this.tokens + 1);
@@ -377,6 +386,8 @@ export interface Pace {
   send<T>(key: string, send: () => Promise<T>): Promise<T>;
   /** Draws one token of a named bucket, waiting in place only briefly (else RetryAfter). */
   token(bucket: string): Promise<void>;
+  /** The vendor answered a send drawn from `bucket` with a 429: no token of it is given for `delayMs`. */
+  bucketLimited(bucket: string, delayMs: number): Promise<void>;
 }
 
 /**
@@ -455,6 +466,22 @@ export class Pacing {
   }
 
   /**
+   * A 429 on a send drawn from bucket `name` (a workspace-wide tier): the other sends of the tier would meet
+   * it too until Retry-After ends, so none gets a token before then, here and (best effort) on every replica.
+   */
+  async bucketLimited(name: string, delayMs: number): Promise<void> {
+    const now = this.options.now();
+    this.bucket(name).pauseUntil(now, now + delayMs);
+    const cluster = this.options.cluster;
+    const limit = this.limits[name];
+    if (!cluster || !limit) return;
+    await cluster.budgets
+      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
+      .pause(delayMs)
+      .catch(() => undefined);
+  }
+
+  /**
    * Takes a token of a workspace-wide bucket now, from this process and, with replicas, from the cluster's
    * budget too; or takes nothing and says how long until one may be free. For work that would rather do
    * something else than wait (the storm lane posts a card instead of refreshing its queue message).
@@ -527,6 +554,7 @@ export class Pacing {
     return {
       send: (key, send) => this.paced(jobId, key, send),
       token: (bucket) => this.fromBucket(bucket, jobId),
+      bucketLimited: (bucket, delayMs) => this.bucketLimited(bucket, delayMs),
     };
   }
 
@@ -535,6 +563,7 @@ export class Pacing {
     return {
       send: (key, send) => this.withPause(key, send),
       token: (bucket) => this.fromBucket(bucket),
+      bucketLimited: (bucket, delayMs) => this.bucketLimited(bucket, delayMs),
     };
   }
 

@@ -124,6 +124,14 @@ export class SlackRefused extends Error {
   }
 }
 
+/** Slack's 429 (Retry-After): unlike a breaker's RetryAfter, it says the method's tier is spent. */
+export class SlackRateLimited extends RetryAfter {
+  constructor(delayMs: number, reason: string) {
+    super(delayMs, reason);
+    this.name = 'SlackRateLimited';
+  }
+}
+
 export interface SlackUser {
   id: string;
   name: string;
@@ -210,7 +218,7 @@ export class SlackApi {
         { method, retryAfterSeconds: seconds },
         `slack: ${method} rate limited; retrying after ${seconds}s`,
       );
-      return new RetryAfter(seconds * 1000, `${method} rate limited`);
+      return new SlackRateLimited(seconds * 1000, `${method} rate limited`);
     }
     this.requests.inc({ method, result: 'error' });
     if (coded.code === webApi.ErrorCode.PlatformError) {

@@ -23,7 +23,7 @@ import type { JobRunner } from '../../jobs/runner.js';
 import type { Logger } from '../../observability/logger.js';
 import { ChannelCalls } from '../../store/channelCalls.js';
 import type { Store } from '../../store/store.js';
-import { type SlackApi, SlackRefused } from './api.js';
+import { type SlackApi, SlackRateLimited, SlackRefused } from './api.js';
 import { laneJob, laneKind } from './jobKinds.js';
 import { nextLaneStep, queueNeedsCheck, type WaitingCard } from './lane.js';
 import { type SenderOptions, SLACK_BUCKETS } from './settings.js';
@@ -315,6 +315,8 @@ export class LaneRunner {
     try {
       await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });
     } catch (error) {
+      if (error instanceof SlackRateLimited)
+        await this.deps.outbox.pacing.bucketLimited(SLACK_BUCKETS.update, error.delayMs);
       if (error instanceof RetryAfter) return queue;
       if (!(error instanceof PermanentFailure)) {
         // A timeout, a 5xx, an error code of no known meaning: the cards go on, the next check tries again.
@@ -345,6 +347,8 @@ export class LaneRunner {
     try {
       await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });
     } catch (error) {
+      if (error instanceof SlackRateLimited)
+        await this.deps.outbox.pacing.bucketLimited(SLACK_BUCKETS.update, error.delayMs);
       if (!(error instanceof PermanentFailure)) throw error;
       this.deps.logger?.warn(
         { channel, error: error.message },

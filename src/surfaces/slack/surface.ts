@@ -27,7 +27,7 @@ import type { Episode } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Post } from '../../store/posts.js';
 import type { Store } from '../../store/store.js';
-import type { SlackApi } from './api.js';
+import { type SlackApi, SlackRateLimited } from './api.js';
 import type { Block } from './blocks.js';
 import { slackAnswer } from './command.js';
 import { laneJob } from './jobKinds.js';
@@ -143,12 +143,17 @@ export class SlackChatSurface implements ChatSurface {
     const digest = cardDigest(message);
     if (digest === post.shownDigest) return digest;
     await pace.token(SLACK_BUCKETS.update);
-    await this.deps.api.update({
-      channel: post.channel,
-      ts: post.ref,
-      text: message.text,
-      blocks: message.blocks,
-    });
+    try {
+      await this.deps.api.update({
+        channel: post.channel,
+        ts: post.ref,
+        text: message.text,
+        blocks: message.blocks,
+      });
+    } catch (error) {
+      if (error instanceof SlackRateLimited) await pace.bucketLimited(SLACK_BUCKETS.update, error.delayMs);
+      throw error;
+    }
     return digest;
   }
 

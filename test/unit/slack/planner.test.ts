@@ -68,7 +68,11 @@ function plannerFor(config: RoutingConfig) {
 const { surface } = slackSurface();
 const plan = plannerFor(routing);
 /** A pace that sends at once (pacing has its own tests). */
-const atOnce: Pace = { send: (_key, send) => send(), token: async () => undefined };
+const atOnce: Pace = {
+  send: (_key, send) => send(),
+  token: async () => undefined,
+  bucketLimited: async () => undefined,
+};
 
 describe('the shared planner, for Slack', () => {
   it('finds the line’s Slack channel, or none', () => {
