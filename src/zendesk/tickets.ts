@@ -257,7 +257,14 @@ export class ZendeskTickets {
         });
         if (result !== 'written') reassigned = false;
       } catch (error) {
-        if (!isZendeskStatus(error, 422)) throw error;
+        if (!isZendeskStatus(error, 422)) {
+          // The write may have gone through with its answer lost (a 502, a timeout): the retry then finds
+          // the agent assigned and changes nothing, so the assignment is remembered as Ringback's now.
+          // Release only takes back an assignee that is still this agent, so a write that did not apply
+          // costs nothing.
+          if (reassigned) await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
+          throw error;
+        }
         // An agent of another group than the ticket's: Zendesk says no, and no retry changes that.
         logger.warn(
           { episode: episodeId, ticket: ticket.id, error: error.message },

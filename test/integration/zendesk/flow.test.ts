@@ -400,6 +400,35 @@ describe('zendesk write-back', () => {
       expect(fake.specProblems).toEqual([]);
     });
 
+    it('unassigns on release the agent Ringback assigned even when the assign answer was lost', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5201);
+      const ticketId = await ticketOf(episode.id);
+      await ringback.runner.drain();
+      const assignJobRan = async () =>
+        (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0;
+      // The assign goes through at Zendesk but its answer is lost (a 502 after applying).
+      fake.inject({
+        method: 'PUT',
+        path: new RegExp(`/tickets/${ticketId}\\.json$`),
+        status: 502,
+        afterApply: true,
+      });
+      await claimAsAna(episode.id);
+      await eventually('assigned to Ana', () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id);
+      await ringback.runner.drain();
+      await eventually('the claim’s assign job ran', assignJobRan);
+      await runCommand(ringback.commands, episode.id, {
+        type: 'release',
+        actor: ana,
+        at: ringback.clock.now(),
+        asManager: false,
+      });
+      await ringback.runner.drain();
+      await eventually('the release’s assign job ran', assignJobRan);
+      expect(fake.tickets.get(ticketId)?.assignee_id).toBeNull();
+    });
+
     for (const status of ['pending', 'hold', 'solved']) {
       it(`keeps the status ${status} an agent set in Zendesk when the card is claimed`, async () => {
         ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
