@@ -3,16 +3,17 @@
  * becomes a job of a test kind, so tests count what would have been said, across replicas.
  */
 import { DateTime } from 'luxon';
+import { afterEach, beforeEach } from 'vitest';
 import type { RegisterAdapter } from '../../../src/adapters/context.js';
 import { auditEntries } from '../../../src/app/commands.js';
 import type { Notice } from '../../../src/app/notices.js';
-import type { ManualClock } from '../../../src/domain/clock.js';
+import { ManualClock } from '../../../src/domain/clock.js';
 import { type DomainEvent, newEpisode } from '../../../src/domain/episode.js';
 import type { Episode } from '../../../src/domain/types.js';
 import type { Store } from '../../../src/store/store.js';
 import { registerEscalation } from '../../../src/timers/register.js';
 import { testConfig } from '../../helpers/config.js';
-import type { TestDatabase } from '../../helpers/databases.js';
+import type { DatabaseKind, TestDatabase } from '../../helpers/databases.js';
 import { type StartedRingback, startRingback } from '../../helpers/ringback.js';
 
 export const PARIS = 'Europe/Paris';
@@ -152,4 +153,36 @@ export async function advanceTo(clock: ManualClock, at: number, replicas: Starte
   await Promise.all(replicas.map((replica) => replica.runner.drain()));
   // A job one replica queued while another was draining: one more round settles it.
   await Promise.all(replicas.map((replica) => replica.runner.drain()));
+}
+
+/**
+ * One replica per test on `kind`, its clock set to Thursday 19 November 2026, 10:00 in Paris (Support FR
+ * open) before each test. `app` is the current test's replica.
+ */
+export function replicaPerTest(kind: DatabaseKind, routingYaml = ROUTING_YAML) {
+  const clock = new ManualClock(paris('2026-11-19T10:00'));
+  let database: TestDatabase | undefined;
+  let app: StartedRingback | undefined;
+  beforeEach(async (ctx) => {
+    if (kind.skipReason) ctx.skip(kind.skipReason);
+    clock.set(paris('2026-11-19T10:00'));
+    database = await kind.create();
+    app = await startReplica(database, clock, routingYaml);
+  });
+  afterEach(async () => {
+    if (kind.skipReason) return;
+    await app?.stop();
+    await database?.drop();
+  });
+  const current = (): StartedRingback => {
+    if (!app) throw new Error('the replica runs only inside a test');
+    return app;
+  };
+  return {
+    clock,
+    get app(): StartedRingback {
+      return current();
+    },
+    run: (at: number) => advanceTo(clock, at, [current()]),
+  };
 }

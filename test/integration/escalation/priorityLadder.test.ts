@@ -1,11 +1,9 @@
 /** A high-priority rule's own ladder on a call that was claimed and given back before it turned high. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
-import { ManualClock } from '../../../src/domain/clock.js';
-import { databaseKinds, type TestDatabase } from '../../helpers/databases.js';
+import { databaseKinds } from '../../helpers/databases.js';
 import { ana } from '../../helpers/episodes.js';
-import type { StartedRingback } from '../../helpers/ringback.js';
-import { advanceTo, HOUR, MINUTE, noticesOf, openEpisode, paris, startReplica } from './harness.js';
+import { HOUR, MINUTE, noticesOf, openEpisode, paris, replicaPerTest } from './harness.js';
 
 const ROUTING = `
 timezone: Europe/Paris
@@ -28,34 +26,19 @@ managers: { slack: [U0123456789] }
 const kinds = await databaseKinds();
 
 describe.each(kinds)('a priority ladder on $name', (kind) => {
-  let database: TestDatabase;
-  let app: StartedRingback;
-  const clock = new ManualClock(paris('2026-11-19T10:00'));
-  const run = (at: number) => advanceTo(clock, at, [app]);
-
-  beforeEach(async (ctx) => {
-    if (kind.skipReason) ctx.skip(kind.skipReason);
-    clock.set(paris('2026-11-19T10:00'));
-    database = await kind.create();
-    app = await startReplica(database, clock, ROUTING);
-  });
-
-  afterEach(async () => {
-    if (kind.skipReason) return;
-    await app.stop();
-    await database.drop();
-  });
+  const world = replicaPerTest(kind, ROUTING);
+  const { clock, run } = world;
 
   const mentions = async () =>
-    (await noticesOf(app.store)).map((notice) => ('mention' in notice ? notice.mention : notice.kind));
+    (await noticesOf(world.app.store)).map((notice) => ('mention' in notice ? notice.mention : notice.kind));
 
   it('fires for a call released before it turned high, counted from the release', async () => {
     const missedAt = paris('2026-11-19T10:00');
-    await openEpisode(app, { id: 'ep-1', missedAt });
+    await openEpisode(world.app, { id: 'ep-1', missedAt });
     clock.set(missedAt + 2 * MINUTE);
-    await runCommand(app.commands, 'ep-1', { type: 'claim', actor: ana, at: clock.now() });
+    await runCommand(world.app.commands, 'ep-1', { type: 'claim', actor: ana, at: clock.now() });
     clock.set(missedAt + 3 * MINUTE);
-    await runCommand(app.commands, 'ep-1', {
+    await runCommand(world.app.commands, 'ep-1', {
       type: 'release',
       actor: ana,
       at: clock.now(),
@@ -67,7 +50,7 @@ describe.each(kinds)('a priority ladder on $name', (kind) => {
     expect(await mentions()).toEqual(['@here']);
 
     clock.set(missedAt + 25 * MINUTE);
-    const raised = await runCommand(app.commands, 'ep-1', {
+    const raised = await runCommand(world.app.commands, 'ep-1', {
       type: 'set_priority',
       at: clock.now(),
       level: 'high',

@@ -47,36 +47,6 @@ describe('a burst of missed calls in one channel', () => {
     expect(topLevel).toHaveLength(7);
     expect(await h.ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
   });
-
-  it('on a card update holds every card update back until Retry-After ends (chat.update is per workspace)', async () => {
-    db = sqliteDatabase();
-    // The workspace's chat.update tier is smaller than Ringback's own pacing (another app shares it): a 429.
-    h = await startSlackHarness({ database: db, fake: { tiers: { 'chat.update': 3 } } });
-    const { store, clock } = h.ringback;
-    const episodes: Episode[] = [];
-    for (let i = 0; i < 8; i++) {
-      const episode = await openEpisode(h.ringback, { caller: { number: `+3367000000${i}`, name: `C${i}` } });
-      episodes.push(episode);
-      await vi.waitFor(() => expect(cardIn(h.fake, CHANNEL, episode.id)).toBeDefined(), WAIT);
-    }
-    const changed = async (episode: Episode) => {
-      const post = await store.posts.get(episode.id, 'slack', CHANNEL);
-      if (!post) throw new Error('no card');
-      await store.posts.setShown(post, 'stale', clock.now());
-      await store.enqueue([updateCardJob('slack', episode.id)], clock.now());
-    };
-    for (const episode of episodes.slice(0, 4)) await changed(episode);
-    await vi.waitFor(() => expect(h.fake.rateLimited.length).toBeGreaterThan(0), WAIT);
-    const limited = h.fake.callsTo('chat.update').find((call) => call.status === 429);
-    const retryAfterMs = (h.fake.rateLimited[0]?.retryAfter ?? 0) * 1000;
-    expect(limited && retryAfterMs > 3_000).toBe(true);
-    for (const episode of episodes.slice(4)) await changed(episode);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const during = h.fake
-      .callsTo('chat.update')
-      .filter((call) => limited && call.at > limited.at && call.at < limited.at + retryAfterMs);
-    expect(during).toEqual([]);
-  }, 30_000);
 });
 
 describe('a 429 from Slack', () => {
