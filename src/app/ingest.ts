@@ -129,6 +129,7 @@ class Ingestion {
     const { repos } = this;
     const { key, record } = call;
     const at = callTime(record);
+    const endedAt = Math.max(at, record.endedAt ?? at);
     const number = record.externalNumber;
     // Withheld callers cannot be told apart: each of their calls is its own episode.
     if (number) {
@@ -139,7 +140,7 @@ class Ingestion {
       // A call older than the open card that an earlier call back already answered is that episode's: joining
       // the open card would date it back to before a call back that reached the caller.
       if (open && at < open.missedAt) {
-        const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at);
+        const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at, endedAt);
         if (covering && (covering.resolvedAt ?? 0) <= open.missedAt) return this.lateJoin(covering, call);
         // The caller got through between this call and the open card's first one, on a call that found no
         // episode to resolve (this one's delivery came later): this call is an episode of its own, answered.
@@ -160,7 +161,7 @@ class Ingestion {
         await this.refreshEpisode(open.id, call, false);
         return { outcome: 'joined', episodeId: open.id };
       }
-      const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at);
+      const covering = await this.calls.resolvedEpisodeAfter(line.name, number, at, endedAt);
       if (covering) return this.lateJoin(covering, call);
     }
 
@@ -222,6 +223,7 @@ class Ingestion {
     const result = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
       type: 'late_join',
       at: callTime(call.record),
+      endedAt: Math.max(callTime(call.record), call.record.endedAt ?? 0),
       providerCallKey: call.key,
     });
     if (result.status !== 'accepted') {

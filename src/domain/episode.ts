@@ -48,8 +48,11 @@ export type Command =
   | { type: 'note_follow_up'; at: number; result: FollowUpResult }
   | { type: 'auto_resolve'; at: number; actor: Actor | null; providerCallKey: string }
   | { type: 'add_call'; at: number; providerCallKey: string }
-  /** A missed call delivered after its caller's episode was resolved (reached), though it came in before that. */
-  | { type: 'late_join'; at: number; providerCallKey: string }
+  /**
+   * A missed call delivered after its caller's episode was resolved, though it came in before that; `endedAt`
+   * is when it ended (its `at` when unknown).
+   */
+  | { type: 'late_join'; at: number; endedAt: number; providerCallKey: string }
   | { type: 'escalate'; at: number; level: number }
   /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
   | { type: 'release_card'; at: number }
@@ -432,14 +435,14 @@ export function decide(episode: Episode, command: Command): Decision {
 
     case 'late_join':
       // A resolved episode takes only calls that came in before it was resolved (and stays resolved);
-      // a call after that is a new request, so a new card. Only a resolution that reached the caller
-      // answers the earlier call too: after a no answer, a wrong number or a voicemail the caller is still
-      // owed a call back, and a call absorbed there would never get a card.
-      if (
-        episode.state === 'resolved' &&
-        (episode.outcome !== 'reached' || command.at >= (episode.resolvedAt ?? episode.lastCallAt))
-      ) {
-        return refuse(alreadyResolved(episode));
+      // a call after that is a new request, so a new card. A resolution that reached the caller answers
+      // a call still ringing then too (call waiting). Any other (no answer, wrong number, voicemail) covers
+      // only calls over by then, as it would have had they been delivered in order: a call still going on
+      // (the caller queuing to us while we called) is owed a call back, and absorbed it would get no card.
+      if (episode.state === 'resolved') {
+        const resolvedAt = episode.resolvedAt ?? episode.lastCallAt;
+        const stillGoing = episode.outcome !== 'reached' && command.endedAt > resolvedAt;
+        if (command.at >= resolvedAt || stillGoing) return refuse(alreadyResolved(episode));
       }
       return joinCall(episode, command);
 

@@ -233,19 +233,24 @@ export class CallRecordRepository {
   }
 
   /**
-   * The caller's episode on this line that reached the caller first after `at`: the call back that answered
-   * a call made at `at`. A later one came after another miss, and is not this call's. Episodes resolved
-   * otherwise (no answer, wrong number…) are passed over: they answered nobody, the call is still owed one.
+   * The caller's episode on this line resolved first after a call made at `at` that ended at `endedAt`:
+   * the one that covers it (late_join's rule). A later one came after another miss, and is not this call's.
+   * One resolved without reaching the caller (no answer, wrong number…) covers only a call over by then.
    */
-  async resolvedEpisodeAfter(line: string, number: string, at: number): Promise<Episode | null> {
+  async resolvedEpisodeAfter(
+    line: string,
+    number: string,
+    at: number,
+    endedAt: number,
+  ): Promise<Episode | null> {
     const row = await this.repos.db
       .selectFrom('episodes')
       .select(EPISODE_COLUMNS)
       .where('line', '=', line)
       .where('caller_number', '=', number)
       .where('state', '=', 'resolved')
-      .where('outcome', '=', 'reached')
       .where('resolved_at', '>', at)
+      .where((eb) => eb.or([eb('outcome', '=', 'reached'), eb('resolved_at', '>=', endedAt)]))
       .orderBy('resolved_at', 'asc')
       .limit(1)
       .executeTakeFirst();

@@ -541,22 +541,42 @@ describe.each(kinds)('ingest on $name', (kind) => {
       },
     );
 
-    it('puts a late missed call in the later episode that reached the caller, skipping one resolved no_answer', async () => {
+    it('puts a late missed call over before a no_answer resolve in that episode, as in order', async () => {
       const M = 60_000;
       const first = (await missed('0', T0)) as { episodeId: string };
       await resolveByHand(first.episodeId, 'no_answer', T0 + 5 * M);
       const second = (await missed('8', T0 + 8 * M)) as { episodeId: string };
       expect(second.episodeId).not.toBe(first.episodeId);
       await resolveByHand(second.episodeId, 'reached', T0 + 10 * M);
-      // Delivered in order, the +4 call would have opened the card that the +8 call joined and +10 resolved.
-      expect(await missed('4', T0 + 4 * M)).toEqual({ outcome: 'joined', episodeId: second.episodeId });
+      // Delivered in order, the +4 call (over at +4m20s) would have joined the +0 card before its no_answer.
+      expect(await missed('4', T0 + 4 * M)).toEqual({ outcome: 'joined', episodeId: first.episodeId });
 
       const episodes = (await store.episodes.list()).sort((a, b) => a.missedAt - b.missedAt);
       expect(episodes.map((e) => [(e.missedAt - T0) / M, e.state, e.outcome, e.callCount])).toEqual([
-        [0, 'resolved', 'no_answer', 1],
-        [4, 'resolved', 'reached', 2],
+        [0, 'resolved', 'no_answer', 2],
+        [8, 'resolved', 'reached', 1],
       ]);
     });
+
+    it.each([
+      ['in order', false],
+      ['after the resolve', true],
+    ])(
+      'gives the same episodes whatever the delivery order (a repeat call delivered %s)',
+      async (_, late) => {
+        const M = 60_000;
+        const first = (await missed('0', T0)) as { episodeId: string };
+        // The +2 call was over at +2m20s, well before the agent's no_answer at +5.
+        if (!late) await missed('2', T0 + 2 * M);
+        await resolveByHand(first.episodeId, 'no_answer', T0 + 5 * M);
+        if (late) await missed('2', T0 + 2 * M);
+
+        const episodes = await store.episodes.list();
+        expect(episodes.map((e) => [(e.missedAt - T0) / M, e.state, e.outcome, e.callCount])).toEqual([
+          [0, 'resolved', 'no_answer', 2],
+        ]);
+      },
+    );
 
     it('opens a new episode for a missed call that came after the call back', async () => {
       await deliver('missed-call');

@@ -111,7 +111,12 @@ describe.skipIf(postgres?.skipReason)('lookups over the whole history, on Postgr
 
   it('asks whether a caller’s episode was resolved after a call through an index', async () => {
     expect(
-      await new CallRecordRepository(store).resolvedEpisodeAfter('Support FR', '+33600000001', T0),
+      await new CallRecordRepository(store).resolvedEpisodeAfter(
+        'Support FR',
+        '+33600000001',
+        T0,
+        T0 + 30_000,
+      ),
     ).toBeNull();
     const plan = await planOfLast(/"resolved_at" >/);
     expect(plan).toContain('episodes_resolved_caller');

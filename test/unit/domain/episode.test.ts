@@ -387,6 +387,7 @@ describe('late_join', () => {
     const { episode: next, events } = accepted(resolved, {
       type: 'late_join',
       at: T0 + 30_000,
+      endedAt: T0 + 50_000,
       providerCallKey: 'aircall:late',
     });
     expect(next).toMatchObject({
@@ -404,26 +405,56 @@ describe('late_join', () => {
 
   it('is refused for a call that came in after the resolution, so the caller gets a new card', () => {
     const resolved = resolvedByAna();
-    expect(refused(resolved, { type: 'late_join', at: T0 + 120_000, providerCallKey: 'k' }).kind).toBe(
-      'AlreadyResolved',
-    );
+    expect(
+      refused(resolved, { type: 'late_join', at: T0 + 120_000, endedAt: T0 + 150_000, providerCallKey: 'k' })
+        .kind,
+    ).toBe('AlreadyResolved');
   });
 
-  it.each(OUTCOMES.filter((outcome) => outcome !== 'reached'))(
-    'is refused by an episode resolved %s: the caller was not reached, so the earlier call is still owed a call back',
+  describe.each(OUTCOMES.filter((outcome) => outcome !== 'reached'))(
+    'by an episode resolved %s',
     (outcome) => {
-      const resolved = accepted(claimedByAna(), {
-        type: 'resolve',
-        actor: ana,
-        at: T0 + 120_000,
-        outcome,
-        asManager: false,
-      }).episode;
-      expect(refused(resolved, { type: 'late_join', at: T0 + 30_000, providerCallKey: 'k' }).kind).toBe(
-        'AlreadyResolved',
-      );
+      const resolved = () =>
+        accepted(claimedByAna(), {
+          type: 'resolve',
+          actor: ana,
+          at: T0 + 120_000,
+          outcome,
+          asManager: false,
+        }).episode;
+
+      it('is refused for a call still going on then: the caller was not reached, and is still owed a call back', () => {
+        expect(
+          refused(resolved(), {
+            type: 'late_join',
+            at: T0 + 30_000,
+            endedAt: T0 + 150_000,
+            providerCallKey: 'k',
+          }).kind,
+        ).toBe('AlreadyResolved');
+      });
+
+      it('takes a call over by then, as it would have had it been delivered in order', () => {
+        const { episode: next } = accepted(resolved(), {
+          type: 'late_join',
+          at: T0 + 30_000,
+          endedAt: T0 + 50_000,
+          providerCallKey: 'k',
+        });
+        expect(next).toMatchObject({ state: 'resolved', outcome, callCount: 2 });
+      });
     },
   );
+
+  it('joins a call still ringing when an answered call back resolved the episode (call waiting)', () => {
+    const { episode: next } = accepted(resolvedByAna(), {
+      type: 'late_join',
+      at: T0 + 30_000,
+      endedAt: T0 + 150_000,
+      providerCallKey: 'k',
+    });
+    expect(next).toMatchObject({ state: 'resolved', callCount: 2 });
+  });
 
   it('joins an episode an answered call back resolved (auto-resolved: reached)', () => {
     const auto = accepted(episode(), {
@@ -432,7 +463,12 @@ describe('late_join', () => {
       actor: null,
       providerCallKey: 'aircall:back',
     }).episode;
-    const { episode: next } = accepted(auto, { type: 'late_join', at: T0 + 30_000, providerCallKey: 'k' });
+    const { episode: next } = accepted(auto, {
+      type: 'late_join',
+      at: T0 + 30_000,
+      endedAt: T0 + 50_000,
+      providerCallKey: 'k',
+    });
     expect(next).toMatchObject({ state: 'resolved', callCount: 2 });
   });
 
@@ -440,6 +476,7 @@ describe('late_join', () => {
     const { episode: next } = accepted(claimedByAna(), {
       type: 'late_join',
       at: T0 - 60_000,
+      endedAt: T0 - 40_000,
       providerCallKey: 'k',
     });
     expect(next).toMatchObject({ state: 'claimed', callCount: 2, missedAt: T0 - 60_000 });
