@@ -260,14 +260,16 @@ export class JobRepository {
     }));
   }
 
-  /** Pending jobs of this queue key due later than `now` are due now, their order among them kept. */
+  /**
+   * Every pending job of this queue key is due now, so they run in the order they were queued (by id): one
+   * whose retry came due earlier would otherwise go before an older one just woken (thread lines).
+   */
   async runQueueNow(queueKey: string, now: number): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({ run_at: now, updated_at: now })
       .where('queue_key', '=', queueKey)
       .where('status', '=', 'pending')
-      .where('run_at', '>', now)
       .execute();
   }
 

@@ -55,6 +55,15 @@ describe.each(kinds)('queue keys on $name', (kind) => {
     expect(labels(await store.jobs.take('w', 10, LEASE, T0))).toEqual(['a2']);
   });
 
+  it('runs a woken key in the order its jobs were queued, a retry already due no earlier than an older one', async () => {
+    const now = T0 + 20 * 60_000;
+    // The older job looks again in 30 s; the newer one's retry came due a second ago (every slot busy).
+    await store.enqueue([keyed('line', 1, { runAt: now + 30_000 })], T0);
+    await store.enqueue([keyed('line', 2, { runAt: now - 1_000 })], T0 + 60_000);
+    await store.jobs.runQueueNow('line', now);
+    expect(labels(await store.jobs.take('w', 1, LEASE, now))).toEqual(['line1']);
+  });
+
   it('says a key has unfinished work while its job waits or runs, and not once it is done or dead', async () => {
     await store.enqueue([keyed('card', 1), keyed('other', 1)], T0);
     expect(await store.jobs.hasUnfinished('card')).toBe(true);
