@@ -64,6 +64,30 @@ describe('zendesk write-back', () => {
     return runCommand(ringback.commands, episodeId, { type: 'claim', actor: ana, at: ringback.clock.now() });
   }
 
+  /** Whether no assign job waits or runs. */
+  async function assignJobsDone(): Promise<boolean> {
+    return (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0;
+  }
+
+  /** Ana claims the call and its assign job runs. */
+  async function claimAndSync(episodeId: string): Promise<void> {
+    await claimAsAna(episodeId);
+    await ringback.runner.drain();
+    await eventually('the claim’s assign job ran', assignJobsDone);
+  }
+
+  /** Ana gives the call back, as from her card, and its assign job runs. */
+  async function releaseAndSync(episodeId: string): Promise<void> {
+    await runCommand(ringback.commands, episodeId, {
+      type: 'release',
+      actor: ana,
+      at: ringback.clock.now(),
+      asManager: false,
+    });
+    await ringback.runner.drain();
+    await eventually('the release’s assign job ran', assignJobsDone);
+  }
+
   /** Ana resolves the call with this outcome, as from her card. */
   function resolveAsAna(episodeId: string, outcome: Outcome) {
     return runCommand(ringback.commands, episodeId, {
@@ -381,20 +405,9 @@ describe('zendesk write-back', () => {
       ticket.status = 'open';
       ticket.assignee_id = anaAgent.id;
       fake.touchTicket(ticketId);
-      const assignJobRan = async () =>
-        (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0;
 
-      await claimAsAna(episode.id);
-      await ringback.runner.drain();
-      await eventually('the claim’s assign job ran', assignJobRan);
-      await runCommand(ringback.commands, episode.id, {
-        type: 'release',
-        actor: ana,
-        at: ringback.clock.now(),
-        asManager: false,
-      });
-      await ringback.runner.drain();
-      await eventually('the release’s assign job ran', assignJobRan);
+      await claimAndSync(episode.id);
+      await releaseAndSync(episode.id);
 
       expect(fake.tickets.get(ticketId)?.assignee_id).toBe(anaAgent.id);
       expect(fake.specProblems).toEqual([]);
@@ -405,8 +418,6 @@ describe('zendesk write-back', () => {
       const episode = await missedCall(5201);
       const ticketId = await ticketOf(episode.id);
       await ringback.runner.drain();
-      const assignJobRan = async () =>
-        (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0;
       // The assign goes through at Zendesk but its answer is lost (a 502 after applying).
       fake.inject({
         method: 'PUT',
@@ -414,18 +425,9 @@ describe('zendesk write-back', () => {
         status: 502,
         afterApply: true,
       });
-      await claimAsAna(episode.id);
-      await eventually('assigned to Ana', () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id);
-      await ringback.runner.drain();
-      await eventually('the claim’s assign job ran', assignJobRan);
-      await runCommand(ringback.commands, episode.id, {
-        type: 'release',
-        actor: ana,
-        at: ringback.clock.now(),
-        asManager: false,
-      });
-      await ringback.runner.drain();
-      await eventually('the release’s assign job ran', assignJobRan);
+      await claimAndSync(episode.id);
+      expect(fake.tickets.get(ticketId)?.assignee_id).toBe(anaAgent.id);
+      await releaseAndSync(episode.id);
       expect(fake.tickets.get(ticketId)?.assignee_id).toBeNull();
     });
 
@@ -442,12 +444,7 @@ describe('zendesk write-back', () => {
         ticket.assignee_id = anaAgent.id;
         fake.touchTicket(ticketId);
 
-        await claimAsAna(episode.id);
-        await ringback.runner.drain();
-        await eventually(
-          'the assign job ran',
-          async () => (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 0,
-        );
+        await claimAndSync(episode.id);
         expect(fake.tickets.get(ticketId)?.status).toBe(status);
         expect(fake.specProblems).toEqual([]);
       });
