@@ -87,10 +87,16 @@ const callsQueryIn = (zone: string) =>
 const CALLS_PARAMETERS = ['state', 'since', 'line', 'limit', 'cursor'] as const;
 
 /** GET /api/summary: which period (`today`, `week`, … as the summary command takes them) and which line. */
-const summaryQuery = z.object({
-  period: z.preprocess(blankAsAbsent, z.string().max(100).default('today')),
-  line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
-});
+const summaryQuery = z
+  .object({
+    period: z.preprocess(blankAsAbsent, z.string().max(100).default('today')),
+    line: z.preprocess(blankAsAbsent, z.string().max(200).optional()),
+  })
+  // As /calls: a misspelt `?lines=` would answer every line's figures as if they were one line's.
+  .strict();
+
+/** The parameters GET /api/summary takes, named when another is refused. */
+const SUMMARY_PARAMETERS = ['period', 'line'] as const;
 
 /** A query the route cannot answer: 400 `invalid_query`, and a log line saying why. */
 function refuseQuery(logger: Logger, res: Response, route: string, detail: string): void {
@@ -210,7 +216,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/summary', async (req, res) => {
     const parsed = summaryQuery.safeParse(req.query);
     if (!parsed.success) {
-      refuseQuery(deps.logger, res, '/summary', firstIssue(parsed.error));
+      refuseQuery(deps.logger, res, '/summary', firstIssue(parsed.error, SUMMARY_PARAMETERS));
       return;
     }
     const { period, line } = parsed.data;

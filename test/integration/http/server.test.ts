@@ -240,6 +240,18 @@ describe('HTTP server', () => {
       });
     });
 
+    it('refuses a summary parameter it does not know, naming those it takes', async () => {
+      for (const query of ['lines=Support%20FR', 'Period=week', 'period=week&agent=ana']) {
+        const response = await get(`/api/summary?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(await response.json()).toEqual({
+          error: 'invalid_query',
+          detail: expect.stringMatching(/unknown parameter ".+"; expected period, line$/),
+        });
+      }
+      expect((await get('/api/summary?period=&line=')).status).toBe(200);
+    });
+
     it('takes every parameter of the contract, also written empty as in its template', async () => {
       const response = await get('/api/calls?state=&since=&line=&limit=&cursor=');
       expect(response.status).toBe(200);
