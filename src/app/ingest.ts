@@ -14,6 +14,7 @@ import {
   autoResolveBy,
   buildDetails,
   type CallRecord,
+  callEndOf,
   callerNameOf,
   callKey,
   callTime,
@@ -129,7 +130,7 @@ class Ingestion {
     const { repos } = this;
     const { key, record } = call;
     const at = callTime(record);
-    const endedAt = Math.max(at, record.endedAt ?? at);
+    const endedAt = callEndOf(record);
     const number = record.externalNumber;
     // Withheld callers cannot be told apart: each of their calls is its own episode.
     if (number) {
@@ -223,7 +224,7 @@ class Ingestion {
     const result = await applyCommandIn(this.repos, this.commandDeps, episode.id, {
       type: 'late_join',
       at: callTime(call.record),
-      endedAt: Math.max(callTime(call.record), call.record.endedAt ?? 0),
+      endedAt: callEndOf(call.record),
       providerCallKey: call.key,
     });
     if (result.status !== 'accepted') {

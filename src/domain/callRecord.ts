@@ -244,6 +244,16 @@ export function callTime(record: CallRecord): number {
   return record.startedAt ?? record.answeredAt ?? record.endedAt ?? record.occurredAt;
 }
 
+/**
+ * When the call was over: its end, never before it came in (a provider's end time earlier than its start, or
+ * none yet, counts as the call time). Whether a resolve covers a late-delivered call is judged by when the
+ * call was over, not when it came in: a call still going on at the resolve was not covered by it.
+ */
+export function callEndOf(record: CallRecord): number {
+  const at = callTime(record);
+  return Math.max(at, record.endedAt ?? at);
+}
+
 /** The agent who answered or placed the call, as the actor of the automatic resolve it causes. */
 function actorOf(record: CallRecord): Actor | null {
   if (!record.agent) return null;

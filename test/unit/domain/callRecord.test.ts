@@ -7,6 +7,7 @@ import {
   autoResolveBy,
   buildDetails,
   type CallRecord,
+  callEndOf,
   callerNameOf,
   callKey,
   changedFields,
@@ -601,5 +602,19 @@ describe('openingEpisode', () => {
     if (!supportFr) throw new Error('routing has no line');
     const { episode } = openingEpisode('ep-1', { key: callKey(record), record }, supportFr);
     expect(episode.caller.name).toBeNull();
+  });
+});
+
+describe('callEndOf', () => {
+  const record = (startedAt: number | null, endedAt: number | null) =>
+    fold([callEvent({ startedAt, endedAt })]);
+
+  it('is when the call ended', () => {
+    expect(callEndOf(record(T0, T0 + 90_000))).toBe(T0 + 90_000);
+  });
+
+  it('is the call time when the provider gave no end, or one before the call came in', () => {
+    expect(callEndOf(record(T0, null))).toBe(T0);
+    expect(callEndOf(record(T0, T0 - 5_000))).toBe(T0);
   });
 });
