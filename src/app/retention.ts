@@ -75,9 +75,14 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     {
       name: 'jobs_dead',
       // A dead job's payload is a webhook body or a card's text (caller numbers, names): never kept past the
-      // call retention, even a shorter one than the two weeks dead jobs wait.
+      // call retention, even a shorter one than the two weeks dead jobs wait. The retention counts from when
+      // the job was queued with that data, as the calls' does: counted from its death, a job retried or held
+      // back by Retry-After for days kept the caller's number that long past the call's erasure.
       run: (now) =>
-        store.finishedJobs.purgeDead(now - Math.min(JOB_RETENTION.deadMs, retentionMs), PURGE_BATCH),
+        store.finishedJobs.purgeDead(
+          { diedBefore: now - JOB_RETENTION.deadMs, queuedBefore: now - retentionMs },
+          PURGE_BATCH,
+        ),
     },
     { name: 'job_keys', run: (now) => store.finishedJobs.purgeKeys(now - retentionMs, PURGE_BATCH) },
     {

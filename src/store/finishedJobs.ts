@@ -17,8 +17,12 @@ const SHORT_LIVED_KEYS = sql<boolean>`(key like 'aircall:%' or key like 'generic
 export class FinishedJobRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Deletes up to `limit` dead jobs that died before `before`; answers how many. */
-  async purgeDead(before: number, limit: number): Promise<number> {
+  /**
+   * Deletes up to `limit` dead jobs that died before `diedBefore` or were queued before `queuedBefore`;
+   * answers how many. Dead jobs are few (they wait for a human), so the status prefix of the jobs_take
+   * index finds them without a bound on run_at: a dead job's run_at says nothing of when it was queued.
+   */
+  async purgeDead(cutoffs: { diedBefore: number; queuedBefore: number }, limit: number): Promise<number> {
     const result = await this.db
       .deleteFrom('jobs')
       .where('id', 'in', (eb) =>
@@ -26,10 +30,9 @@ export class FinishedJobRepository {
           .selectFrom('jobs')
           .select('id')
           .where('status', '=', 'dead')
-          // Only there to use the (status, run_at) index: a dead job's run_at is at most one backoff
-          // after it died. updated_at (when it died) decides.
-          .where('run_at', '<', before)
-          .where('updated_at', '<', before)
+          .where((w) =>
+            w.or([w('updated_at', '<', cutoffs.diedBefore), w('created_at', '<', cutoffs.queuedBefore)]),
+          )
           .limit(limit),
       )
       .executeTakeFirst();

@@ -80,8 +80,11 @@ function providerCall(key: string, overrides: Partial<ProviderCall> = {}): Provi
   };
 }
 
-/** Dead jobs as the runner leaves them, written in one statement (a backlog needs no runner). */
-async function deadJob(store: Store, at: number, n = 1): Promise<void> {
+/**
+ * Dead jobs as the runner leaves them, written in one statement (a backlog needs no runner); `queuedAt` when
+ * the job was retried or held back for a while before it died at `at`.
+ */
+async function deadJob(store: Store, at: number, n = 1, queuedAt = at): Promise<void> {
   await store.db
     .insertInto('jobs')
     .values(
@@ -92,7 +95,7 @@ async function deadJob(store: Store, at: number, n = 1): Promise<void> {
         run_at: at,
         attempts: 1,
         max_attempts: 12,
-        created_at: at,
+        created_at: queuedAt,
         updated_at: at,
         queue_key: null,
       })),
@@ -124,6 +127,18 @@ describe.each(kinds)('retention on $name', (kind) => {
       expect(await store.jobs.countByStatus()).toMatchObject({ dead: 0 });
     });
 
+    it('deletes a dead job at the call retention counted from when it was queued, however late it died', async () => {
+      // Queued with the caller's number, held back by Retry-After for three days, then dead: counted from
+      // its death it kept the number three days past the retention of the call it came with.
+      await deadJob(store, T0 + 3 * DAY, 1, T0);
+      const week = 7 * DAY;
+      expect((await round(T0 + week - 1, standardPurgers(store, week))).purged.jobs_dead ?? 0).toBe(0);
+      expect((await round(T0 + week + 1, standardPurgers(store, week))).purged).toMatchObject({
+        jobs_dead: 1,
+      });
+      expect(await store.jobs.countByStatus()).toMatchObject({ dead: 0 });
+    });
+
     it('deletes dead jobs after two weeks, never pending ones', async () => {
       await deadJob(store, T0);
       await deadJob(store, T0 + DAY);
@@ -143,7 +158,10 @@ describe.each(kinds)('retention on $name', (kind) => {
       const counting: Purger = {
         name: 'jobs_dead',
         run: async (now) => {
-          const n = await store.finishedJobs.purgeDead(now - JOB_RETENTION.deadMs, 500);
+          const n = await store.finishedJobs.purgeDead(
+            { diedBefore: now - JOB_RETENTION.deadMs, queuedBefore: now - RETENTION },
+            500,
+          );
           calls.push(n);
           return n;
         },
