@@ -223,7 +223,10 @@ export interface ZendeskLinksTable {
   /** The side conversation the episode's thread is copied to, and the ticket it is on. */
   side_conversation_id: string | null;
   side_conversation_ticket_id: number | null;
-  /** The Zendesk user Ringback assigned the ticket to on a claim; null when none, or released. */
+  /**
+   * The Zendesk user Ringback assigned (or may have assigned: stored before the write) the ticket to on a
+   * claim; null when none, or released.
+   */
   assignee_id: number | null;
   /**
    * When Ringback last sent a "create ticket" for the episode that may have reached Zendesk (migration

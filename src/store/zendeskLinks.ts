@@ -72,7 +72,10 @@ export class ZendeskLinkRepository {
     await this.set(episodeId, { ticket_create_started_at: null }, now);
   }
 
-  /** The Zendesk user Ringback assigned the episode's ticket to, or null (never, or released since). */
+  /**
+   * The Zendesk user Ringback assigned the episode's ticket to, or may have (it is stored before the write
+   * goes out), or null (never, or released since).
+   */
   async assignee(episodeId: string): Promise<number | null> {
     const row = await this.db
       .selectFrom('zendesk_links')

@@ -246,25 +246,36 @@ export class ZendeskTickets {
       // Set by the attempt that wrote (a 409 builds again): only an assignee this write changed is
       // Ringback's to take back on release; one set in Zendesk (a lead, Talk) stays when the card is released.
       let reassigned = false;
+      // Write-ahead: the assignee is stored before the write that sets it goes out, so a process killed
+      // between Zendesk applying it and Ringback learning so still knows it may be its own. Release takes
+      // back only an assignee that is still this agent, so a write that never applied costs nothing.
+      const before = await store.zendeskLinks.assignee(episodeId);
+      let intended = false;
+      const forgetIntent = async () => {
+        if (intended) await store.zendeskLinks.setAssignee(episodeId, before, clock.now());
+      };
       try {
-        const result = await this.write(ticket, (current) => {
+        const result = await this.write(ticket, async (current) => {
           reassigned = current.assignee_id !== agentId;
           // Only a ticket nobody has worked yet is opened: pending, on-hold or solved is an agent's call,
           // which a click on the card must not undo.
           const opening = current.status === 'new';
           if (current.assignee_id === agentId && !opening) return null;
+          if (reassigned && !intended && before !== agentId) {
+            await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
+            intended = true;
+          }
           return opening ? { assignee_id: agentId, status: 'open' } : { assignee_id: agentId };
         });
         if (result !== 'written') reassigned = false;
       } catch (error) {
         if (!isZendeskStatus(error, 422)) {
           // The write may have gone through with its answer lost (a 502, a timeout): the retry then finds
-          // the agent assigned and changes nothing, so the assignment is remembered as Ringback's now.
-          // Release only takes back an assignee that is still this agent, so a write that did not apply
-          // costs nothing.
-          if (reassigned) await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
+          // the agent assigned and changes nothing, so the intent stays remembered as Ringback's.
+          if (!reassigned) await forgetIntent();
           throw error;
         }
+        await forgetIntent();
         // An agent of another group than the ticket's: Zendesk says no, and no retry changes that.
         logger.warn(
           { episode: episodeId, ticket: ticket.id, error: error.message },
@@ -272,7 +283,8 @@ export class ZendeskTickets {
         );
         return;
       }
-      if (reassigned) await store.zendeskLinks.setAssignee(episodeId, agentId, clock.now());
+      // Someone else set this agent meanwhile (a 409, then nothing to change): not Ringback's to take back.
+      if (!reassigned) await forgetIntent();
       return;
     }
 

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../../src/app/commands.js';
 import { purgeRound, standardPurgers } from '../../../src/app/retention.js';
 import type { ExternalThreadText } from '../../../src/app/threads.js';
 import type { Actor, Episode, Outcome } from '../../../src/domain/types.js';
+import { ZendeskClient } from '../../../src/zendesk/client.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { StartedRingback } from '../../helpers/ringback.js';
 import type { FakeUser, FakeZendesk } from '../../mocks/fakeZendesk.js';
@@ -429,6 +430,47 @@ describe('zendesk write-back', () => {
       expect(fake.tickets.get(ticketId)?.assignee_id).toBe(anaAgent.id);
       await releaseAndSync(episode.id);
       expect(fake.tickets.get(ticketId)?.assignee_id).toBeNull();
+    });
+
+    it('unassigns on release the agent Ringback assigned when it died before storing the assignment', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5202);
+      const ticketId = await ticketOf(episode.id);
+      await ringback.runner.drain();
+      // kill -9 right after Zendesk applied the assign: the write goes out, and nothing after it runs.
+      const update = ZendeskClient.prototype.updateTicket;
+      let revive: (error: Error) => void = () => undefined;
+      const spy = vi.spyOn(ZendeskClient.prototype, 'updateTicket').mockImplementation(async function (
+        this: ZendeskClient,
+        id,
+        change,
+        stamp,
+      ) {
+        const applied = await update.call(this, id, change, stamp);
+        if (change.assignee_id !== anaAgent.id) return applied;
+        return new Promise<never>((_, reject) => {
+          revive = reject;
+        });
+      });
+      try {
+        await claimAsAna(episode.id);
+        await eventually('assigned to Ana', () => fake.tickets.get(ticketId)?.assignee_id === anaAgent.id);
+        await runCommand(ringback.commands, episode.id, {
+          type: 'release',
+          actor: ana,
+          at: ringback.clock.now(),
+          asManager: false,
+        });
+        // The claim's job never ends (its process is gone); the release's job is the other one.
+        await eventually(
+          'the release’s assign job ran',
+          async () => (await ringback.store.jobs.list({ kind: 'zendesk.ticket.assign' })).length === 1,
+        );
+        expect(fake.tickets.get(ticketId)?.assignee_id).toBeNull();
+      } finally {
+        spy.mockRestore();
+        revive(new Error('the dead process is gone'));
+      }
     });
 
     for (const status of ['pending', 'hold', 'solved']) {
