@@ -211,26 +211,54 @@ export class SideConversations {
   /** Re-reads one side conversation's events and brings new Zendesk-side replies into the thread. */
   async sync(ticketId: number, sideConversationId: string): Promise<number> {
     const known = await this.deps.store.zendeskLinks.episodeOfSideConversation(sideConversationId);
-    if (!known) {
-      // Ours but not linked yet (its creation's answer was lost): our external id says which episode.
-      let sc: Awaited<ReturnType<ZendeskDeps['client']['showSideConversation']>>;
-      try {
-        sc = await this.deps.client.showSideConversation(ticketId, sideConversationId);
-      } catch (error) {
-        if (isZendeskStatus(error, 403, 404)) return 0;
-        throw error;
-      }
-      const episodeId = sc.external_ids?.[EPISODE_MARK];
-      if (!episodeId || !(await this.deps.store.episodes.get(episodeId))) return 0;
-      await this.remember(episodeId, { ticketId, id: sc.id });
-    }
+    // Ours but not linked yet (its creation's answer was lost): our external id says which episode.
+    if (!known && !(await this.adoptUnlinked(ticketId, sideConversationId))) return 0;
     const events = await this.deps.client.listSideConversationEvents(ticketId, sideConversationId);
     return this.accept(events);
+  }
+
+  /**
+   * Links a side conversation Ringback opened but never linked (a process killed between Zendesk's create
+   * and storing its answer), told by the episode external id set at creation. False when it is not ours.
+   */
+  private async adoptUnlinked(ticketId: number, sideConversationId: string): Promise<boolean> {
+    let sc: Awaited<ReturnType<ZendeskDeps['client']['showSideConversation']>>;
+    try {
+      sc = await this.deps.client.showSideConversation(ticketId, sideConversationId);
+    } catch (error) {
+      if (isZendeskStatus(error, 403, 404)) return false;
+      throw error;
+    }
+    const episodeId = sc.external_ids?.[EPISODE_MARK];
+    if (!episodeId || !(await this.deps.store.episodes.get(episodeId))) return false;
+    await this.remember(episodeId, { ticketId, id: sc.id });
+    this.deps.logger.info(
+      { episode: episodeId, ticket: ticketId, sideConversation: sc.id },
+      `zendesk: linked side conversation ${sc.id} on ticket #${ticketId}, opened for episode ${episodeId} but never linked`,
+    );
+    return true;
+  }
+
+  /**
+   * The account-wide poll sees every side conversation of the account: only one whose create event carries
+   * our message mark is looked up (one request), so the replies to it that follow are not passed over.
+   */
+  private async adoptOursAmong(events: ZendeskSideConversationEvent[]): Promise<void> {
+    const links = this.deps.store.zendeskLinks;
+    const looked = new Set<string>();
+    for (const event of events) {
+      if (event.type !== 'create' || !event.message?.external_ids?.[MESSAGE_MARK]) continue;
+      if (event.ticket_id == null || looked.has(event.side_conversation_id)) continue;
+      looked.add(event.side_conversation_id);
+      if (await links.episodeOfSideConversation(event.side_conversation_id)) continue;
+      await this.adoptUnlinked(event.ticket_id, event.side_conversation_id);
+    }
   }
 
   /** Events from anywhere (per conversation or the account-wide poll): new human replies → the thread. */
   async accept(events: ZendeskSideConversationEvent[]): Promise<number> {
     const { store, clock, client, threads, routing } = this.deps;
+    await this.adoptOursAmong(events);
     let posted = 0;
     let me: number | null = null;
     for (const event of events) {

@@ -261,6 +261,46 @@ describe('zendesk write-back', () => {
       expect(collected).toHaveLength(1);
     });
 
+    it('links, from the events poll, a side conversation opened by a process that died before linking it', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), {
+        collected,
+        adapter: { sideConversationPollIntervalMs: 100 },
+      });
+      const episode = await missedCall(5012);
+      const ticketId = await ticketOf(episode.id);
+      // kill -9 right after Zendesk created the side conversation: nothing after the create runs.
+      const create = ZendeskClient.prototype.createSideConversation;
+      let revive: (error: Error) => void = () => undefined;
+      const spy = vi
+        .spyOn(ZendeskClient.prototype, 'createSideConversation')
+        .mockImplementation(async function (this: ZendeskClient, ...args) {
+          await create.apply(this, args);
+          return new Promise<never>((_, reject) => {
+            revive = reject;
+          });
+        });
+      try {
+        await say(episode.id, 'Calling her after lunch', '1700000000.000300');
+        const sc = await eventually('a side conversation is opened', () =>
+          [...fake.sideConversations.values()].find((s) => s.ticket_id === ticketId),
+        );
+        fake.replyFromZendesk(sc.id, { name: 'Chloé Martin', email: 'callbacks@example.com', body: 'Done.' });
+        await eventually(
+          'the reply reaches the thread',
+          () => collected.some((c) => c.text === 'Done.'),
+          5_000,
+        );
+        expect(await ringback.store.zendeskLinks.sideConversationOf(episode.id)).toEqual({
+          ticketId,
+          id: sc.id,
+        });
+        expect(collected).toHaveLength(1);
+      } finally {
+        spy.mockRestore();
+        revive(new Error('the dead process is gone'));
+      }
+    });
+
     it('copies a Zendesk reply that answers a quoted line whole, and says when a reply has no text', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5011);
