@@ -11,6 +11,7 @@ import { maskNumber, otherNumbersOf } from '../../chat/otherNumbers.js';
 import { typedSnoozeChoice } from '../../chat/snoozeChoice.js';
 import { ACTION_IDS } from '../../domain/actions.js';
 import type { Actor, Episode } from '../../domain/types.js';
+import { actionDataIssue } from './actionData.js';
 import { CALLBACK_INPUTS, withRequesterNumbers } from './callbackInputs.js';
 import type { AdaptiveCardJson } from './card.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from './connector.js';
@@ -43,7 +44,11 @@ export async function answerCallbackInput(
   const { act, cards, deliveries, logger, store } = deps;
   const { episode, actor } = input;
   const parsed = inputs.safeParse(input.data);
-  if (!parsed.success) return messageBody('Ringback could not read that input; please try again.');
+  if (!parsed.success) {
+    const issue = actionDataIssue(parsed.error);
+    logger.info({ verb: input.verb, issue }, `teams: a ${input.verb} input Ringback cannot read: ${issue}`);
+    return messageBody(`Ringback could not read that input (${issue}); please correct it and try again.`);
+  }
   const data = parsed.data;
   let action: CardAction;
   if (input.verb === ACTION_IDS.snooze) {

@@ -12,6 +12,7 @@ import { ACTION_IDS } from '../../domain/actions.js';
 import type { Actor } from '../../domain/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Store } from '../../store/store.js';
+import { actionDataIssue } from './actionData.js';
 import { answerCallbackInput, CALLBACK_VERBS } from './callbackActions.js';
 import { type AdaptiveCardJson, OUTCOME_INPUT_ID, REFRESH_VERB } from './card.js';
 import type { TeamsCards } from './cards.js';
@@ -81,11 +82,12 @@ export class TeamsInteractions {
     if (verb === ACTION_IDS.claimNext) return answerClaimNext(this.deps, context, rawData);
     const data = actionData.safeParse(rawData);
     if (!data.success) {
-      logger.info({ verb }, 'teams: a card action without a call id');
+      const issue = actionDataIssue(data.error);
+      logger.info({ verb, issue }, `teams: a ${verb} card action Ringback cannot read: ${issue}`);
       return {
         statusCode: 400,
         type: 'application/vnd.microsoft.error',
-        value: { code: 'BadRequest', message: 'This card action carries no call id.' },
+        value: { code: 'BadRequest', message: `This card action cannot be read: ${issue}` },
       };
     }
     const episodeId = data.data.callId;

@@ -17,9 +17,10 @@ import { memberKey, rosterFresh, teamsActorId } from './identity.js';
 import {
   CHOOSE_SOMEONE,
   MAX_REASSIGN_CHOICES,
-  parseReassignValue,
   type ReassignChoice,
+  readReassignValue,
   UNKNOWN_PERSON,
+  unreadablePerson,
 } from './reassignCard.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -149,7 +150,12 @@ export async function chosenForReassign(
   context: TurnContext,
   raw: unknown,
 ): Promise<{ ok: true; person: Actor } | { ok: false; notice: string }> {
-  const value = parseReassignValue(raw);
+  const read = readReassignValue(raw);
+  if (!read.ok) {
+    deps.logger.info({ issue: read.issue }, `teams: a Hand over names no readable person: ${read.issue}`);
+    return { ok: false, notice: unreadablePerson(read.issue) };
+  }
+  const value = read.value;
   if (!value) return { ok: false, notice: CHOOSE_SOMEONE };
   const person = await reassignTarget(deps, context, value);
   return person ? { ok: true, person } : { ok: false, notice: UNKNOWN_PERSON };

@@ -6,6 +6,7 @@
  * the static choices are the people Ringback has seen on Teams (src/surfaces/teams/reassign.ts), what
  * clients without the people picker show.
  */
+import { z } from 'zod';
 import { ACTION_IDS } from '../../domain/actions.js';
 
 /** The id of the people input; Teams merges its value into the Execute action's data. */
@@ -29,12 +30,39 @@ export interface ReassignOffer {
   choices: ReassignChoice[];
 }
 
-/** A submitted person: one id, as Teams or our static choices send it (the picker joins several with commas). */
+/** One person's id, as Teams or our static choices send it (the picker joins several with commas). */
+const reassignValue = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(/^[^,\s]*$/, 'one person only, not several joined by commas or spaces');
+
+/**
+ * A submitted person: their id, null when nobody was chosen, or what is wrong with the value named by its
+ * field (`data.reassignTo: …`), so a card that sends something else can be told apart from an empty choice.
+ */
+export function readReassignValue(
+  raw: unknown,
+): { ok: true; value: string | null } | { ok: false; issue: string } {
+  if (raw === undefined || raw === null) return { ok: true, value: null };
+  const parsed = reassignValue.safeParse(raw);
+  if (!parsed.success)
+    return {
+      ok: false,
+      issue: `data.${REASSIGN_INPUT_ID}: ${parsed.error.issues[0]?.message ?? 'unreadable'}`,
+    };
+  return { ok: true, value: parsed.data === '' ? null : parsed.data };
+}
+
+/** A submitted person: one id, or null when none (or none readable) was chosen. */
 export function parseReassignValue(raw: unknown): string | null {
-  if (typeof raw !== 'string') return null;
-  const value = raw.trim();
-  if (value === '' || value.length > 200 || /[,\s]/.test(value)) return null;
-  return value;
+  const read = readReassignValue(raw);
+  return read.ok ? read.value : null;
+}
+
+/** What a clicker whose Hand over sent an unreadable person is told on their card. */
+export function unreadablePerson(issue: string): string {
+  return `Ringback cannot read the person chosen (${issue}). Choose one person, then press Hand over.`;
 }
 
 /** The people input and the Hand over button of a card, when the viewer may hand the call over. */

@@ -72,6 +72,29 @@ function activityIssue(error: z.ZodError): string {
   return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unreadable';
 }
 
+/**
+ * Why an invoke no handler took is refused, named by its field, when it is a card action: its verb is
+ * missing or not one of Ringback's buttons (an old card, a forged one), or it is no Action.Execute.
+ */
+export function unhandledInvokeIssue(activity: { name?: unknown; value?: unknown }): string | null {
+  if (activity.name !== 'adaptiveCard/action') return null;
+  const action = (activity.value as { action?: unknown } | null | undefined)?.action;
+  if (typeof action !== 'object' || action === null) return 'value.action: missing';
+  const { type, verb } = action as { type?: unknown; verb?: unknown };
+  if (type !== 'Action.Execute')
+    return `value.action.type: expected "Action.Execute", received ${describe(type)}`;
+  if (typeof verb !== 'string' || verb === '') return 'value.action.verb: missing';
+  // Every Ringback verb has a handler, so one that found none is not Ringback's.
+  return `value.action.verb: ${describe(verb)} is not a Ringback card action`;
+}
+
+/** A received value for a detail, short enough to log and never a whole payload. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 export interface TeamsOptions {
   /** How long a click's answer waits for the card update for everyone (default 2.5 s). */
   invokeWaitMs?: number;
@@ -240,9 +263,15 @@ export function teamsAdapter(options: TeamsOptions = {}): RegisterAdapter {
           if (result?.status === 501 && result.body === undefined) {
             // The SDK's 501: an invoke no handler took (a card from an older version, a forged verb).
             const name = typeof activity.data.name === 'string' ? activity.data.name.slice(0, 100) : null;
+            const why = unhandledInvokeIssue(activity.data);
             metrics.activities.inc({ type, result: 'refused' });
-            logger.info({ type, name }, `teams: no handler for a ${type} activity`);
-            sendError(res, 400, 'unsupported_activity', `Ringback does not handle this ${type} activity`);
+            logger.info({ type, name, issue: why }, `teams: no handler for a ${type} activity`);
+            sendError(
+              res,
+              400,
+              'unsupported_activity',
+              `Ringback does not handle this ${type} activity${why ? `: ${why}` : ''}`,
+            );
             return;
           }
           metrics.activities.inc({ type, result: 'handled' });

@@ -6,9 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
-import { REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
+import { CALLBACK_INPUTS } from '../../../src/surfaces/teams/callbackInputs.js';
+import { OUTCOME_INPUT_ID, REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
 import { CALLER_DATA_FOR_AGENTS } from '../../../src/surfaces/teams/cards.js';
 import { CALLS_ARE_FOR_AGENTS } from '../../../src/surfaces/teams/commands.js';
+import { CHOOSE_SOMEONE, REASSIGN_INPUT_ID } from '../../../src/surfaces/teams/reassignCard.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { type FakeActivity, type FakeTeamsUser, USERS } from '../../mocks/fakeTeams.js';
 import { cardText, startTeamsHarness, type TeamsHarness, verbsOf } from './harness.js';
@@ -94,7 +96,12 @@ describe('a card action', () => {
       h.fake.invoke(post, USERS.ana, 'ringback.no_such_action', { callId: plainCaller.id }),
     );
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ error: 'unsupported_activity', detail: expect.any(String) });
+    expect(answer.body).toMatchObject({
+      error: 'unsupported_activity',
+      detail: expect.stringContaining(
+        'value.action.verb: "ringback.no_such_action" is not a Ringback card action',
+      ),
+    });
     expect(h.logLines()).toContainEqual(expect.stringContaining('teams: no handler for'));
     expect((await h.ringback.store.episodes.get(plainCaller.id))?.state).toBe('open');
   });
@@ -107,6 +114,80 @@ describe('a card action', () => {
     );
     expect(answer.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
     expect((await h.ringback.store.episodes.get(linkCaller.id))?.state).toBe('open');
+  });
+});
+
+describe('a card action Ringback cannot read names the field at fault', () => {
+  it('a missing call id: the invoke error says data.callId, and it is logged', async () => {
+    const post = await cardOf(plainCaller.id);
+    const answer = await h.fake.toBot(h.botUrl, h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, {}));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      statusCode: 400,
+      type: 'application/vnd.microsoft.error',
+      value: { code: 'BadRequest', message: expect.stringContaining('data.callId: ') },
+    });
+    expect(h.logLines()).toContainEqual(expect.stringContaining('data.callId'));
+    expect((await h.ringback.store.episodes.get(plainCaller.id))?.state).toBe('open');
+  });
+
+  it('a call id present but an outcome that is no text: the error names data.outcome, not the call id', async () => {
+    const post = await cardOf(plainCaller.id);
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.resolve, { callId: plainCaller.id, [OUTCOME_INPUT_ID]: 5 }),
+    );
+    const message = (answer.body as { value: { message: string } }).value.message;
+    expect(message).toContain('data.outcome: ');
+    expect(message).not.toContain('call id');
+  });
+
+  it('a snooze choice that is no text: the answer names data.snoozeChoice', async () => {
+    const post = await cardOf(plainCaller.id);
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.snooze, {
+        callId: plainCaller.id,
+        [CALLBACK_INPUTS.snoozeChoice]: ['30m', '1h'],
+      }),
+    );
+    expect(answer.body).toMatchObject({
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringContaining(`data.${CALLBACK_INPUTS.snoozeChoice}: `),
+    });
+    expect((await h.ringback.store.episodes.get(plainCaller.id))?.state).toBe('open');
+  });
+
+  it('a Hand over naming several people: the card says data.reassignTo, not "choose a person"', async () => {
+    const post = await cardOf(plainCaller.id);
+    const answer = await h.fake.toBot(
+      h.botUrl,
+      h.fake.invoke(post, USERS.ana, ACTION_IDS.reassign, {
+        callId: plainCaller.id,
+        [REASSIGN_INPUT_ID]: `${USERS.ben.aadObjectId},${USERS.zoe.aadObjectId}`,
+      }),
+    );
+    expect(answer.body).toMatchObject({ type: 'application/vnd.microsoft.card.adaptive' });
+    const text = cardText((answer.body as { value: unknown }).value);
+    expect(text).toContain(`data.${REASSIGN_INPUT_ID}: one person only`);
+    expect(text).not.toContain(CHOOSE_SOMEONE);
+  });
+
+  it('an Execute without a verb gets the 400 naming value.action.verb', async () => {
+    const post = await cardOf(plainCaller.id);
+    const clicked = h.fake.invoke(post, USERS.ana, ACTION_IDS.claim, { callId: plainCaller.id });
+    const answer = await h.fake.toBot(h.botUrl, {
+      ...clicked,
+      value: {
+        action: { type: 'Action.Execute', id: '', data: { callId: plainCaller.id } },
+        trigger: 'manual',
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: 'unsupported_activity',
+      detail: expect.stringContaining('value.action.verb: missing'),
+    });
   });
 });
 
