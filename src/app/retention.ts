@@ -53,6 +53,7 @@ export const PURGED_WHAT = [
   'pacing_sends',
   'leases',
   'agent_availability',
+  'teams_members',
 ] as const;
 
 export interface Purger {
@@ -104,6 +105,12 @@ export function standardPurgers(store: Store, retentionMs: number): Purger[] {
     {
       name: 'agent_availability',
       run: (now) => new AvailabilityRepository(store.db).purgeNotUpdatedSince(now - retentionMs, PURGE_BATCH),
+    },
+    // People met in Teams (ids, name, e-mail, personal chat) whom Ringback has not met again for the call
+    // retention: the same term as agents the phone system stopped mentioning.
+    {
+      name: 'teams_members',
+      run: (now) => store.teams.purgeNotSeenSince(now - retentionMs, PURGE_BATCH),
     },
     {
       name: 'pacing_sends',

@@ -7,6 +7,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, TeamsChannelsTable, TeamsMembersTable } from './schema.js';
 
+const MARK_USED_EVERY_MS = 24 * 60 * 60 * 1000;
+
 export interface TeamsChannel {
   channelId: string;
   teamId: string;
@@ -212,6 +214,39 @@ export class TeamsRepository {
         }),
       )
       .execute();
+  }
+
+  /**
+   * People Ringback is still using the row of (mentioned on a card, messaged privately) count as met, so the
+   * retention keeps them. At most one write per person a day: a busy channel's cards need no write each.
+   */
+  async markUsed(userKeys: string[], now: number): Promise<void> {
+    if (userKeys.length === 0) return;
+    await this.db
+      .updateTable('teams_members')
+      .set({ updated_at: now })
+      .where('user_key', 'in', [...new Set(userKeys)])
+      .where('updated_at', '<', now - MARK_USED_EVERY_MS)
+      .execute();
+  }
+
+  /**
+   * Forgets people Ringback has not met since `before`: `updated_at` is the last time they acted in Teams
+   * (every activity saves its sender), were looked up in a roster, had a personal chat opened, or were
+   * mentioned or messaged (markUsed). Someone who comes back is remembered again from their next activity,
+   * and someone to message is found again in the roster, so only people gone for the retention lose their
+   * row (ids, name, e-mail). One batch of `limit`.
+   */
+  async purgeNotSeenSince(before: number, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('teams_members')
+      .where(
+        'user_key',
+        'in',
+        this.db.selectFrom('teams_members').select('user_key').where('updated_at', '<', before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async getMember(userKey: string): Promise<TeamsMember | null> {

@@ -236,6 +236,11 @@ export class TeamsChatSurface implements ChatSurface {
         said.push(word);
       }
     }
+    const mentioned = members.filter((m) => mentions.some((mention) => mention.id === m.mri));
+    await this.deps.teams.markUsed(
+      mentioned.map((m) => m.userKey),
+      this.deps.clock.now(),
+    );
     return { prefix: said.length > 0 ? `${said.join(' ')} ` : '', mentions };
   }
 
@@ -274,6 +279,10 @@ export class TeamsChatSurface implements ChatSurface {
     const members = await this.deps.teams.findMembers(keys);
     const unknown = keys.filter(
       (k) => !members.some((m) => m.userKey === k || m.mri === k || m.email === k.toLowerCase()),
+    );
+    await this.deps.teams.markUsed(
+      members.map((m) => m.userKey),
+      this.deps.clock.now(),
     );
     if (unknown.length > 0) members.push(...(await this.fromRosters(connector, unknown)));
     const seen = new Set<string>();

@@ -17,6 +17,7 @@ import { AvailabilityRepository } from '../../../src/store/availability.js';
 import { openDatabase } from '../../../src/store/db.js';
 import type { ProviderCall } from '../../../src/store/providerCalls.js';
 import { Store } from '../../../src/store/store.js';
+import { reassignChoicesFor } from '../../../src/surfaces/teams/reassign.js';
 import { testConfig } from '../../helpers/config.js';
 import { databaseKinds, sqliteDatabase, useStore } from '../../helpers/databases.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -291,6 +292,44 @@ describe.each(kinds)('retention on $name', (kind) => {
       const { purged } = await round(LATER);
       expect(purged).toMatchObject({ agent_availability: 1 });
       expect((await availability.list('aircall')).map((a) => a.userId)).toEqual(['still-here']);
+    });
+  });
+
+  describe('people met in Teams', () => {
+    const member = (userKey: string) => ({
+      userKey,
+      mri: `29:${userKey}`,
+      aadObjectId: userKey,
+      name: `Person ${userKey}`,
+      email: `${userKey}@example.com`,
+      tenantId: 'tenant-1',
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      botId: '28:bot',
+    });
+
+    it('are forgotten (ids, name, e-mail) once not met for the retention; someone still active stays offered for a hand-over', async () => {
+      await store.teams.saveMember(member('gone'), T0);
+      await store.teams.saveMember(member('active'), T0);
+      // The active one clicked a card again since (every activity saves its sender).
+      await store.teams.saveMember({ ...member('active'), email: null }, T0 + RETENTION);
+
+      expect((await round(T0 + RETENTION - 1)).purged.teams_members ?? 0).toBe(0);
+      const { purged } = await round(LATER);
+      expect(purged).toMatchObject({ teams_members: 1 });
+      expect(await store.teams.getMember('gone')).toBeNull();
+      expect(await store.teams.findByEmail('gone@example.com')).toBeNull();
+      expect(await store.teams.getMember('active')).toMatchObject({ email: 'active@example.com' });
+      const held = episode({ id: 'held', state: 'claimed', claimedBy: ana, claimedAt: LATER });
+      expect(await reassignChoicesFor(store, held, 'tenant-1')).toEqual([
+        { title: 'Person active', value: 'active' },
+      ]);
+    });
+
+    it('are kept while Ringback still mentions or messages them, though they never click', async () => {
+      await store.teams.saveMember(member('manager'), T0);
+      await store.teams.markUsed(['manager'], T0 + RETENTION);
+      expect((await round(LATER)).purged.teams_members ?? 0).toBe(0);
+      expect(await store.teams.getMember('manager')).not.toBeNull();
     });
   });
 
