@@ -369,7 +369,7 @@ export function buildCardModel(context: CardContext): CardModel {
     statusText: status,
     escalationText:
       episode.escalationLevel > 0 && episode.escalatedAt !== null && open
-        ? `Escalated (step ${episode.escalationLevel}) at ${clockOrDay(episode.escalatedAt, context.now, timezone)}`
+        ? `Escalated (step ${escalationStepOf(episode)}) at ${clockOrDay(episode.escalatedAt, context.now, timezone)}`
         : null,
     actions: {
       claim: episode.state === 'open',
@@ -403,6 +403,15 @@ export function buildCardModel(context: CardContext): CardModel {
         }
       : null,
   };
+}
+
+/**
+ * The step of the ladder that escalated last, not the episode's level: after a release the ladder starts
+ * again, and its first step is step 1 however many fired before. A step fired by a build older than the
+ * stored step (a rolling deploy) left it at 0: the level is the best there is then.
+ */
+function escalationStepOf(episode: Episode): number {
+  return episode.escalationStep > 0 ? episode.escalationStep : episode.escalationLevel;
 }
 
 /** The suggestion, while the call is not (or no longer) with the suggested agent. */

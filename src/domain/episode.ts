@@ -53,7 +53,7 @@ export type Command =
    * is when it ended (its `at` when unknown).
    */
   | { type: 'late_join'; at: number; endedAt: number; providerCallKey: string }
-  | { type: 'escalate'; at: number; level: number }
+  | { type: 'escalate'; at: number; level: number; step: number }
   /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
   | { type: 'release_card'; at: number }
   /** Zendesk (or a Zendesk Talk delivery) told us the episode's ticket. */
@@ -93,7 +93,7 @@ export type DomainEvent =
   | { type: 'auto_resolved'; actor: Actor | null; at: number; providerCallKey: string }
   /** A further call of the episode: a repeat call, or a late one (its caused effects are the same). */
   | { type: 'call_joined'; at: number; callCount: number; providerCallKey: string }
-  | { type: 'escalated'; at: number; level: number }
+  | { type: 'escalated'; at: number; level: number; step: number }
   | { type: 'card_released'; at: number }
   | { type: 'ticket_linked'; at: number; ticketId: number }
   /** The caller's name became known after the episode opened (a later delivery of its calls named them). */
@@ -450,9 +450,11 @@ export function decide(episode: Episode, command: Command): Decision {
       if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
       if (command.level <= episode.escalationLevel)
         return refuse({ kind: 'StaleEscalation', level: command.level });
-      return accept(episode, { escalationLevel: command.level, escalatedAt: command.at }, [
-        { type: 'escalated', at: command.at, level: command.level },
-      ]);
+      return accept(
+        episode,
+        { escalationLevel: command.level, escalationStep: command.step, escalatedAt: command.at },
+        [{ type: 'escalated', at: command.at, level: command.level, step: command.step }],
+      );
     }
 
     case 'release_card':
@@ -589,6 +591,7 @@ export function newEpisode(input: {
     resolvedBy: null,
     autoResolved: false,
     escalationLevel: 0,
+    escalationStep: 0,
     escalatedAt: null,
     zendeskTicketId: input.zendeskTicketId ?? null,
     callbackRequested: false,

@@ -67,6 +67,11 @@ export interface Episode {
   autoResolved: boolean;
   /** How many escalation steps have fired (0 = none). */
   escalationLevel: number;
+  /**
+   * The step the latest escalation was in its own ladder (0 = none): a release, a claim's reminder or a high
+   * rule arms a ladder again from step 1, while the level keeps counting over the whole episode.
+   */
+  escalationStep: number;
   escalatedAt: number | null;
   zendeskTicketId: number | null;
   /** The caller asked to be called back (Aircall "Callback request", Zendesk Talk `callback`, generic). */

@@ -23,6 +23,7 @@ import { firstClaimedAtMigration } from './migrations/019_first_claimed_at.js';
 import { lookupIndexesMigration } from './migrations/020_lookup_indexes.js';
 import { shortLivedKeysMigration } from './migrations/021_short_lived_keys.js';
 import { resolvedCallerIndexMigration } from './migrations/022_resolved_caller_index.js';
+import { escalationStepMigration } from './migrations/023_escalation_step.js';
 import type { Database } from './schema.js';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -49,6 +50,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '020_lookup_indexes': lookupIndexesMigration(dialect),
     '021_short_lived_keys': shortLivedKeysMigration(dialect),
     '022_resolved_caller_index': resolvedCallerIndexMigration(dialect),
+    '023_escalation_step': escalationStepMigration(dialect),
   };
 }
 

@@ -21,6 +21,8 @@ export interface EpisodesTable {
   resolved_by: string | null; // Actor JSON
   auto_resolved: number;
   escalation_level: number;
+  /** Migration 023: see Episode.escalationStep. */
+  escalation_step: Generated<number>;
   escalated_at: number | null;
   zendesk_ticket_id: number | null;
   /** Provider details for the card (legs, voicemail, reason, transcript) as JSON. */

@@ -198,6 +198,7 @@ export function escalationStepHandler(deps: EscalationDeps): TypedJobHandler<typ
         type: 'escalate',
         at: now,
         level: step.level,
+        step: step.step,
       });
       if (outcome.status !== 'accepted') return outcome.status;
       const escalated = outcome.episode;

@@ -38,7 +38,7 @@ export function episode(overrides: Partial<Episode> = {}): Episode {
 export async function insertOlderEpisode(
   db: Kysely<Database>,
   episode: Episode,
-  laterColumns: readonly string[] = ['first_claimed_at'],
+  laterColumns: readonly string[] = ['first_claimed_at', 'escalation_step'],
 ): Promise<void> {
   const columns: Record<string, unknown> = { ...episodeColumns(episode) };
   for (const name of laterColumns) delete columns[name];

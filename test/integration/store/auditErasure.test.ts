@@ -47,6 +47,7 @@ describe.each(kinds)('migration 018_audit_erasure on $name', (kind) => {
       '020_lookup_indexes',
       '021_short_lived_keys',
       '022_resolved_caller_index',
+      '023_escalation_step',
     ]);
 
     expect((await upgraded.audit.listForEpisode('ep-erased')).map((e) => e.data)).toEqual([

@@ -91,6 +91,7 @@ describe.each(kinds)('migration 013_card_attempts on $name', (kind) => {
       '020_lookup_indexes',
       '021_short_lived_keys',
       '022_resolved_caller_index',
+      '023_escalation_step',
     ]);
     expect(await upgraded.cardQueue.get(spot('ep-old'))).toEqual({
       queuedAt: T0,

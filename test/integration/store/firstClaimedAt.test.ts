@@ -48,6 +48,7 @@ describe.each(kinds)('migration 019_first_claimed_at on $name', (kind) => {
       '020_lookup_indexes',
       '021_short_lived_keys',
       '022_resolved_caller_index',
+      '023_escalation_step',
     ]);
 
     expect((await upgraded.episodes.get('handed'))?.firstClaimedAt).toBe(T0 + 120_000);

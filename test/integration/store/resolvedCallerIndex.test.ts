@@ -28,7 +28,7 @@ describe.each(await databaseKinds())('the resolved-caller index on $name', (kind
     await sql`create index episodes_resolved_caller on episodes (line, caller_number, missed_at) where state = 'resolved'`.execute(
       db,
     );
-    expect(await older.store().migrate()).toEqual(['022_resolved_caller_index']);
+    expect(await older.store().migrate()).toEqual(['022_resolved_caller_index', '023_escalation_step']);
     const definition = await indexDefinition(db, dialect);
     expect(definition).toContain('resolved_at');
     expect(definition).not.toContain('missed_at');
@@ -37,7 +37,7 @@ describe.each(await databaseKinds())('the resolved-caller index on $name', (kind
   it('is left as it is where it is right', async () => {
     const { db, dialect } = older.handle();
     const before = await indexDefinition(db, dialect);
-    expect(await older.store().migrate()).toEqual(['022_resolved_caller_index']);
+    expect(await older.store().migrate()).toEqual(['022_resolved_caller_index', '023_escalation_step']);
     expect(await indexDefinition(db, dialect)).toBe(before);
   });
 });

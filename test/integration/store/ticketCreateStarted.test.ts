@@ -67,6 +67,7 @@ describe.each(kinds)('migration 017_ticket_create_started on $name', (kind) => {
       '020_lookup_indexes',
       '021_short_lived_keys',
       '022_resolved_caller_index',
+      '023_escalation_step',
     ]);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-no-ticket')).toBe(true);
     expect(await upgraded.zendeskLinks.ticketCreateStarted('ep-assigned')).toBe(true);

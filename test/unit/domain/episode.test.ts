@@ -551,21 +551,31 @@ describe('name_caller', () => {
 
 describe('escalate', () => {
   it('raises the level and remembers when', () => {
-    const { episode: next } = accepted(episode(), { type: 'escalate', at: T0 + 900_000, level: 1 });
+    const { episode: next } = accepted(episode(), { type: 'escalate', at: T0 + 900_000, level: 1, step: 1 });
     expect(next).toMatchObject({ escalationLevel: 1, escalatedAt: T0 + 900_000 });
   });
 
+  it('remembers the step of its own ladder apart from the level over the episode', () => {
+    const twice = accepted(episode(), { type: 'escalate', at: T0, level: 2, step: 2 }).episode;
+    // The ladder re-armed by a release fires its first step as the episode's third escalation.
+    const { episode: next, events } = accepted(twice, { type: 'escalate', at: T0 + 1, level: 3, step: 1 });
+    expect(next).toMatchObject({ escalationLevel: 3, escalationStep: 1 });
+    expect(events).toEqual([{ type: 'escalated', at: T0 + 1, level: 3, step: 1 }]);
+  });
+
   it('refuses the same or a lower step twice', () => {
-    const once = accepted(episode(), { type: 'escalate', at: T0, level: 2 }).episode;
-    expect(refused(once, { type: 'escalate', at: T0, level: 2 })).toEqual({
+    const once = accepted(episode(), { type: 'escalate', at: T0, level: 2, step: 2 }).episode;
+    expect(refused(once, { type: 'escalate', at: T0, level: 2, step: 2 })).toEqual({
       kind: 'StaleEscalation',
       level: 2,
     });
-    expect(refused(once, { type: 'escalate', at: T0, level: 1 }).kind).toBe('StaleEscalation');
+    expect(refused(once, { type: 'escalate', at: T0, level: 1, step: 1 }).kind).toBe('StaleEscalation');
   });
 
   it('is refused once resolved', () => {
-    expect(refused(resolvedByAna(), { type: 'escalate', at: T0, level: 1 }).kind).toBe('AlreadyResolved');
+    expect(refused(resolvedByAna(), { type: 'escalate', at: T0, level: 1, step: 1 }).kind).toBe(
+      'AlreadyResolved',
+    );
   });
 });
 

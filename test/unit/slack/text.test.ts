@@ -206,7 +206,7 @@ describe('thread timeline', () => {
   });
 
   it('leaves escalations to their notice (which carries the mention) and to the card', () => {
-    expect(timelineLine({ type: 'escalated', at: T0, level: 2 }, ep, zone)).toBeNull();
+    expect(timelineLine({ type: 'escalated', at: T0, level: 2, step: 2 }, ep, zone)).toBeNull();
   });
 
   it('says an implicit claim through the action that caused it, and skips card-only events', () => {

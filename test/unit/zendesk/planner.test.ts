@@ -68,7 +68,7 @@ describe('the Zendesk planner', () => {
     expect(
       plan([
         { type: 'details_changed', at: T0, fields: ['zendeskTicketId'] },
-        { type: 'escalated', at: T0, level: 1 },
+        { type: 'escalated', at: T0, level: 1, step: 1 },
         { type: 'callback_started', actor: ana, at: T0, attempt: 1 },
       ]),
     ).toEqual([]);
