@@ -32,6 +32,14 @@ export interface RateWindow {
 export interface BucketLimit {
   burst: number;
   perMinute: number;
+  /**
+   * The part of `burst` and `perMinute` kept for priority sends (Pacing.tryPriorityToken): the other sends
+   * get the rest, so however far ahead they have booked the bucket, a priority send finds a token within
+   * moments. A priority send takes from the rest first when it has a token free now, and the other sends
+   * borrow a priority token when the share is full (nothing of priority is waiting), so neither is idle
+   * while the other waits; the two shares together never give more than the bucket.
+   */
+  priority?: { burst: number; perMinute: number };
 }
 
 /**
@@ -314,6 +322,12 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, 1 - ((until - now) * this.perMinute) / 60_000);
   }
 
+  /** Whether the bucket holds all it can (nothing was taken from it lately). */
+  isFull(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.capacity - 1e-9;
+  }
+
   /** Gives back a token taken or reserved but not used (the cluster's budget said no). */
   refund(): void {
     this.tokens = Math.min(this.capacity, this.tokens + 1);
@@ -426,6 +440,40 @@ export interface PacingOptions {
   sharedSends?: SharedKeySends;
 }
 
+/**
+ * One share of a named bucket: its tokens here and, with replicas, the cluster's budget of the same size
+ * (`budgetKey`), so every replica together spends the share once.
+ */
+interface BucketShare {
+  tokens: TokenBucket;
+  limit: { burst: number; perMinute: number };
+  budgetKey: string;
+}
+
+/** A named bucket: the share every send draws from, and the one kept for priority sends (if any). */
+interface TierShares {
+  general: BucketShare;
+  priority?: BucketShare;
+}
+
+function tierShares(name: string, limit: BucketLimit): TierShares {
+  const kept = limit.priority;
+  if (!kept) {
+    return { general: { tokens: new TokenBucket(limit.burst, limit.perMinute), limit, budgetKey: name } };
+  }
+  const general = { burst: limit.burst - kept.burst, perMinute: limit.perMinute - kept.perMinute };
+  if (kept.burst < 1 || kept.perMinute <= 0 || general.burst < 1 || general.perMinute <= 0)
+    throw new Error(`pacing: the priority share of ${name} must be part of the bucket, leaving a part`);
+  return {
+    general: { tokens: new TokenBucket(general.burst, general.perMinute), limit: general, budgetKey: name },
+    priority: {
+      tokens: new TokenBucket(kept.burst, kept.perMinute),
+      limit: kept,
+      budgetKey: `${name}:priority`,
+    },
+  };
+}
+
 /** A booked token not claimed this long after its time is given back. */
 const ABANDONED_BOOKING_MS = 60_000;
 
@@ -436,11 +484,10 @@ export class Pacing {
   readonly pacer: WindowPacer;
   /** Names this replica's sends in the shared record. */
   private readonly id = randomUUID();
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly tiers = new Map<string, TierShares>();
   private readonly bookings = new Bookings();
   /** Tokens booked ahead by jobs that were sent back to wait for them, by job id. */
   private readonly tokenBookings = new Map<number, { bucket: string; at: number }>();
-  private readonly limits: Record<string, BucketLimit>;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -448,10 +495,8 @@ export class Pacing {
     private readonly options: PacingOptions,
   ) {
     this.pacer = new WindowPacer(table.windows, table.marginMs ?? 0, table.keyBucket);
-    for (const [name, limit] of Object.entries(table.buckets ?? {})) {
-      this.buckets.set(name, new TokenBucket(limit.burst, limit.perMinute));
-    }
-    this.limits = table.buckets ?? {};
+    for (const [name, limit] of Object.entries(table.buckets ?? {}))
+      this.tiers.set(name, tierShares(name, limit));
     this.sleep = options.sleep ?? realSleep;
   }
 
@@ -459,10 +504,24 @@ export class Pacing {
     return this.options.maxInlineWaitMs;
   }
 
+  private tier(name: string): TierShares {
+    const tier = this.tiers.get(name);
+    if (!tier) throw new Error(`pacing: no bucket named ${name}`);
+    return tier;
+  }
+
+  /** The tokens of bucket `name` that every send draws from (all of it, unless a part is kept for priority). */
   bucket(name: string): TokenBucket {
-    const bucket = this.buckets.get(name);
-    if (!bucket) throw new Error(`pacing: no bucket named ${name}`);
-    return bucket;
+    return this.tier(name).general.tokens;
+  }
+
+  /** The cluster's word on one more token of `share` (0: taken), or 0 on one process. */
+  private async clusterTake(share: BucketShare): Promise<number> {
+    const cluster = this.options.cluster;
+    if (!cluster) return 0;
+    return cluster.budgets
+      .budget(`${cluster.prefix}:${share.budgetKey}`, share.limit.perMinute, share.limit.burst)
+      .take();
   }
 
   /**
@@ -471,33 +530,38 @@ export class Pacing {
    */
   async bucketLimited(name: string, delayMs: number): Promise<void> {
     const now = this.options.now();
-    this.bucket(name).pauseUntil(now, now + delayMs);
+    const tier = this.tier(name);
+    const shares = tier.priority ? [tier.general, tier.priority] : [tier.general];
+    for (const share of shares) share.tokens.pauseUntil(now, now + delayMs);
     const cluster = this.options.cluster;
-    const limit = this.limits[name];
-    if (!cluster || !limit) return;
-    await cluster.budgets
-      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
-      .pause(delayMs)
-      .catch(() => undefined);
+    if (!cluster) return;
+    for (const share of shares) {
+      await cluster.budgets
+        .budget(`${cluster.prefix}:${share.budgetKey}`, share.limit.perMinute, share.limit.burst)
+        .pause(delayMs)
+        .catch(() => undefined);
+    }
   }
 
   /**
    * Takes a token of a workspace-wide bucket now, from this process and, with replicas, from the cluster's
    * budget too; or takes nothing and says how long until one may be free. For work that would rather do
-   * something else than wait (the storm lane posts a card instead of refreshing its queue message).
+   * something else than wait (the storm lane posts a card instead of refreshing its queue message) and must
+   * not wait behind the other sends: a token free now in the general share, else one of the priority share,
+   * which the other sends cannot book ahead (they booked the general share minutes ahead in a storm of
+   * claims, and the queue message stayed stale until they were all sent).
    */
-  async tryToken(name: string): Promise<number> {
-    const bucket = this.bucket(name);
-    const wait = bucket.take(this.options.now());
-    if (wait > 0) return wait;
-    const cluster = this.options.cluster;
-    const limit = this.limits[name];
-    if (!cluster || !limit) return 0;
-    const clusterWaitMs = await cluster.budgets
-      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
-      .take();
-    if (clusterWaitMs > 0) bucket.refund();
-    return clusterWaitMs;
+  async tryPriorityToken(name: string): Promise<number> {
+    const tier = this.tier(name);
+    let shortestWaitMs = Number.POSITIVE_INFINITY;
+    for (const share of tier.priority ? [tier.general, tier.priority] : [tier.general]) {
+      const localWaitMs = share.tokens.take(this.options.now());
+      const waitMs = localWaitMs > 0 ? localWaitMs : await this.clusterTake(share);
+      if (waitMs === 0) return 0;
+      if (localWaitMs === 0) share.tokens.refund();
+      shortestWaitMs = Math.min(shortestWaitMs, waitMs);
+    }
+    return shortestWaitMs;
   }
 
   /** Counts the other replicas' recent sends to `key` (before booking a slot for it). */
@@ -621,17 +685,29 @@ export class Pacing {
    * was taken and sent back about N times a refill (20,000 takes a minute for ~900 updates in the bench).
    */
   private async fromBucket(name: string, jobId?: number): Promise<void> {
-    const bucket = this.bucket(name);
+    const tier = this.tier(name);
     const { now: clock, maxInlineWaitMs } = this.options;
     const now = clock();
     this.pruneTokenBookings(now);
     const held = jobId === undefined ? undefined : this.tokenBookings.get(jobId);
+    let share = tier.general;
     let waitMs: number;
     if (held && held.bucket === name) {
       this.tokenBookings.delete(jobId as number);
       waitMs = Math.max(0, held.at - now);
+    } else if (tier.general.tokens.take(now) === 0) {
+      waitMs = 0;
+    } else if (tier.priority?.tokens.isFull(now)) {
+      // Nothing of priority is waiting: its share lends a token rather than let it go unused. It stays full
+      // less one, so a priority send still finds one at once.
+      share = tier.priority;
+      share.tokens.take(now);
+      waitMs = 0;
     } else {
-      const booking = bucket.reserve(now, jobId === undefined ? maxInlineWaitMs : Number.POSITIVE_INFINITY);
+      const booking = tier.general.tokens.reserve(
+        now,
+        jobId === undefined ? maxInlineWaitMs : Number.POSITIVE_INFINITY,
+      );
       if (!booking.booked) throw new RetryAfter(booking.retryInMs, `pacing ${name}`);
       waitMs = booking.waitMs;
     }
@@ -640,15 +716,10 @@ export class Pacing {
       throw new RetryAfter(waitMs - maxInlineWaitMs / 2, `pacing ${name}`);
     }
     if (waitMs > 0) await this.sleep(waitMs);
-    const cluster = this.options.cluster;
-    const limit = this.limits[name];
-    if (!cluster || !limit) return;
-    const clusterWaitMs = await cluster.budgets
-      .budget(`${cluster.prefix}:${name}`, limit.perMinute, limit.burst)
-      .take();
+    const clusterWaitMs = await this.clusterTake(share);
     if (clusterWaitMs > 0) {
       // Another replica spent the tier: this token goes back and the job comes back when the cluster has one.
-      bucket.refund();
+      share.tokens.refund();
       throw new RetryAfter(clusterWaitMs, `pacing ${name} across replicas`);
     }
   }

@@ -4,8 +4,8 @@
  * in order, one per slot, and once a waiting card is older than `queueAfterMs` it spends one slot on the
  * storm queue message (src/chat/stormQueue.ts): how many calls wait, the next ones, and a Claim next
  * button, so every call can be taken within seconds while the cards follow at Slack's pace. The message is
- * then kept current with chat.update (its own Tier 3 budget, never a post slot) and closed when the last
- * card is out. Nothing is dropped: every call still gets its card.
+ * then kept current with chat.update (a share of the Tier 3 budget that card updates cannot book ahead,
+ * never a post slot) and closed when the last card is out. Nothing is dropped: every call still gets its card.
  * Pure: the lane job (laneRunner.ts) does the I/O and asks this module what to do next.
  */
 import { queueCheckDue, queueOverdue, type StormQueueState } from '../../chat/stormQueue.js';

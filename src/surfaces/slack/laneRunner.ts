@@ -144,7 +144,7 @@ export class LaneRunner {
 
       if (step.kind === 'queue_close' && queue) {
         // The cluster's budget too: card updates of every replica draw from the same Tier 3 allowance.
-        const wait = await outbox.pacing.tryToken(SLACK_BUCKETS.update);
+        const wait = await outbox.pacing.tryPriorityToken(SLACK_BUCKETS.update);
         if (wait > 0) {
           // Card updates may have booked the Tier 3 bucket far ahead. Come back soon rather than then: the lane
           // job is coalesced, so a far-off run would swallow the wake-ups of new cards and stall the channel.
@@ -310,7 +310,7 @@ export class LaneRunner {
       await this.saveQueue(channel, checked);
       return checked;
     }
-    if ((await this.deps.outbox.pacing.tryToken(SLACK_BUCKETS.update)) > 0) return queue;
+    if ((await this.deps.outbox.pacing.tryPriorityToken(SLACK_BUCKETS.update)) > 0) return queue;
     const message = stormQueueMessage(channel, view, formatClock(queue.startedAt, this.zone));
     try {
       await this.deps.api.update({ channel, ts: queue.ref, text: message.text, blocks: message.blocks });

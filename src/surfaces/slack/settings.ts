@@ -30,6 +30,13 @@ export interface SenderOptions {
   /** chat.update per workspace (Tier 3 is 50+/min): burst and sustained rate we allow ourselves. */
   updateBurst: number;
   updatesPerMinute: number;
+  /**
+   * Of those, the part kept for the storm queue messages: card updates (claims, escalations) booked ahead
+   * cannot take it, so a queue message is brought up to date within seconds however many of them wait. Card
+   * updates still borrow it while no queue message needs it.
+   */
+  queueUpdateBurst: number;
+  queueUpdatesPerMinute: number;
   /** chat.postEphemeral per workspace (Tier 4 is 100+/min). */
   ephemeralBurst: number;
   ephemeralsPerMinute: number;
@@ -45,6 +52,9 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   lane: DEFAULT_LANE_OPTIONS,
   updateBurst: 10,
   updatesPerMinute: 45,
+  // One storming channel's message every 4 s at worst (it is checked every 3 s), within the 10 s promised.
+  queueUpdateBurst: 2,
+  queueUpdatesPerMinute: 15,
   ephemeralBurst: 50,
   ephemeralsPerMinute: 90,
 };

@@ -95,7 +95,11 @@ export class SlackChatSurface implements ChatSurface {
       windows: [],
       keyBucket: { burst: options.postBurst, intervalMs: options.postIntervalMs, marginMs: POST_MARGIN_MS },
       buckets: {
-        [SLACK_BUCKETS.update]: { burst: options.updateBurst, perMinute: options.updatesPerMinute },
+        [SLACK_BUCKETS.update]: {
+          burst: options.updateBurst,
+          perMinute: options.updatesPerMinute,
+          priority: { burst: options.queueUpdateBurst, perMinute: options.queueUpdatesPerMinute },
+        },
         [SLACK_BUCKETS.ephemeral]: { burst: options.ephemeralBurst, perMinute: options.ephemeralsPerMinute },
       },
     };

@@ -11,6 +11,7 @@ import type { Episode } from '../../../src/domain/types.js';
 import { RetryAfter } from '../../../src/jobs/errors.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
+import { SLACK_BUCKETS } from '../../../src/surfaces/slack/settings.js';
 import { STORM_QUEUE_BLOCK_PREFIX, STORM_QUEUE_HEAD_BLOCK } from '../../../src/surfaces/slack/stormBlocks.js';
 import { databaseKinds, sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
@@ -46,9 +47,9 @@ function claimNextButton(message: FakeMessage | undefined) {
   return actions.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION_IDS.claimNext);
 }
 
-async function storm(h: SlackHarness, count: number): Promise<Episode[]> {
+async function storm(h: SlackHarness, count: number, first = 0): Promise<Episode[]> {
   const episodes: Episode[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     episodes.push(
       await openEpisode(h.ringback, {
         caller: { number: `+336700${String(i).padStart(5, '0')}`, name: `Caller ${i}` },
@@ -155,6 +156,41 @@ describe('a storm of missed calls in one Slack channel', () => {
       .map((line) => Date.parse((JSON.parse(line) as { time: string }).time));
     expect(laneFailures.filter((at) => at <= lastCardAt)).toEqual([]);
     expect(h.logLines()).toContainEqual(expect.stringContaining('posting the cards meanwhile'));
+  }, 60_000);
+
+  it('brings the queue message up to date within seconds while card updates have booked chat.update far ahead', async () => {
+    db = sqliteDatabase();
+    h = await startSlackHarness({ database: db });
+    // Claims and escalations of earlier calls: 60 card updates booked ahead, about a minute and a half of
+    // Slack's Tier 3 allowance, each job sent back to wait for its token.
+    const pacing = h.surface.outbox.pacing;
+    await Promise.all(
+      Array.from({ length: 60 }, (_, job) =>
+        pacing
+          .forJob(1_000_000 + job)
+          .token(SLACK_BUCKETS.update)
+          .catch((error: unknown) => {
+            if (!(error instanceof RetryAfter)) throw error;
+          }),
+      ),
+    );
+    await storm(h, 8);
+    const queue = await waitForQueueMessage(h);
+    const shownAtOpen = blocksText(queue);
+    const later = await storm(h, 4, 8);
+
+    // Every call claimable within 10 s of its end: the message counts the later calls well before that.
+    await vi.waitFor(
+      () => {
+        const message = queueMessages(h)[0];
+        expect(message?.updates).toBeGreaterThan(0);
+        expect(blocksText(message)).not.toEqual(shownAtOpen);
+      },
+      { timeout: 8_000, interval: 50 },
+    );
+    expect(later.every((episode) => cardIn(h.fake, CHANNEL, episode.id) === undefined)).toBe(true);
+    await vi.waitFor(() => expect(blocksText(queueMessages(h)[0])).toContain('All cards are posted'), WAIT);
+    expect(h.fake.rateLimited.filter((limited) => limited.method === 'chat.update')).toEqual([]);
   }, 60_000);
 
   it('answers a click privately: the call, with its card’s link once posted; then that nothing is left', async () => {

@@ -397,9 +397,9 @@ describe('workspace tiers drawn from the cluster’s budget as well', () => {
       { windows: [], buckets: { 'chat.update': { burst: 10, perMinute: 50 } } },
       { maxInlineWaitMs: 0, now: () => 0, cluster: { budgets, prefix: 'slack' } },
     );
-    expect(await pacing.tryToken('chat.update')).toBe(0);
+    expect(await pacing.tryPriorityToken('chat.update')).toBe(0);
     // Another replica spent the tier: nothing is taken here either.
-    expect(await pacing.tryToken('chat.update')).toBe(7_000);
+    expect(await pacing.tryPriorityToken('chat.update')).toBe(7_000);
     expect(taken).toEqual(['slack:chat.update', 'slack:chat.update']);
     let local = 0;
     while (pacing.bucket('chat.update').take(0) === 0) local++;
@@ -473,5 +473,70 @@ describe('jobs waiting for a workspace-wide token', () => {
     // booked at T + 99 s, the 100th token, not T + 100 s.
     clock.now = T + 63_000;
     expect(await sentBack(pacing, 101)).toBe(99_000 - 63_000 - 750);
+  });
+});
+
+describe('a bucket with a share kept for priority sends (the storm queue message)', () => {
+  const table = {
+    windows: [],
+    buckets: { 'chat.update': { burst: 10, perMinute: 45, priority: { burst: 2, perMinute: 15 } } },
+  };
+
+  /** Asks for an ordinary token: its time, or when to come back (the job was sent back holding a booking). */
+  async function ordinary(pacing: Pacing, jobId: number): Promise<number | null> {
+    try {
+      await pacing.forJob(jobId).token('chat.update');
+      return null;
+    } catch (error) {
+      if (error instanceof RetryAfter) return error.delayMs;
+      throw error;
+    }
+  }
+
+  it('gives a priority send a token within seconds however far ahead the other sends booked the bucket', async () => {
+    const clock = { now: T };
+    const pacing = new Pacing(table, { maxInlineWaitMs: 0, now: () => clock.now });
+    // A hundred card updates: the first ones take the tokens free now, the rest are booked minutes ahead.
+    for (let job = 1; job <= 100; job++) await ordinary(pacing, job);
+    expect(await ordinary(pacing, 101)).toBeGreaterThan(2 * 60_000);
+
+    // The share lent one token to the card updates while nothing of priority waited; it kept the other.
+    expect(await pacing.tryPriorityToken('chat.update')).toBe(0);
+    const wait = await pacing.tryPriorityToken('chat.update');
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(4_000);
+    clock.now += wait;
+    expect(await pacing.tryPriorityToken('chat.update')).toBe(0);
+  });
+
+  it('never gives more than the whole bucket, however the two kinds of sends come', async () => {
+    const clock = { now: T };
+    const pacing = new Pacing(table, { maxInlineWaitMs: 0, now: () => clock.now });
+    const granted: number[] = [];
+    const comeBack = new Map<number, number>();
+    let nextJob = 1;
+    for (clock.now = T; clock.now < T + 5 * 60_000; clock.now += 100) {
+      const jobs = [...comeBack].filter(([, at]) => at <= clock.now).map(([job]) => job);
+      // Card updates come in bursts (a claim storm) with quiet spells between them.
+      const burst = Math.floor((clock.now - T) / 20_000) % 3 === 0 ? 3 : 0;
+      for (let i = 0; i < burst; i++) jobs.push(nextJob++);
+      for (const job of jobs) {
+        const delay = await ordinary(pacing, job);
+        if (delay === null) {
+          comeBack.delete(job);
+          granted.push(clock.now);
+        } else comeBack.set(job, clock.now + delay);
+      }
+      if ((clock.now - T) % 1_000 === 0 && (await pacing.tryPriorityToken('chat.update')) === 0)
+        granted.push(clock.now);
+    }
+    expect(granted.length).toBeGreaterThan(200);
+    // Every span [a, b] holds at most burst + rate × (b − a) sends: what the bucket allows.
+    for (let first = 0; first < granted.length; first++) {
+      for (let last = first; last < granted.length; last++) {
+        const span = (granted[last] as number) - (granted[first] as number);
+        expect(last - first + 1).toBeLessThanOrEqual(10 + (45 * span) / 60_000 + 1e-6);
+      }
+    }
   });
 });
