@@ -56,8 +56,11 @@ export type Command =
   | { type: 'escalate'; at: number; level: number; step: number }
   /** The card held until the line opens may now be posted (out-of-hours `hold` lines). */
   | { type: 'release_card'; at: number }
-  /** Zendesk (or a Zendesk Talk delivery) told us the episode's ticket. */
-  | { type: 'link_ticket'; at: number; ticketId: number }
+  /**
+   * Zendesk (or a Zendesk Talk delivery) told us the episode's ticket; `followUpOf`: it is the follow-up
+   * ticket Ringback opened because that ticket, the episode's, was closed.
+   */
+  | { type: 'link_ticket'; at: number; ticketId: number; followUpOf?: number }
   /**
    * A provider delivery named the caller (ingest reads it from the episode's calls): the name the card,
    * the ticket text and the follow-up use, when the episode had none yet.
@@ -95,7 +98,7 @@ export type DomainEvent =
   | { type: 'call_joined'; at: number; callCount: number; providerCallKey: string }
   | { type: 'escalated'; at: number; level: number; step: number }
   | { type: 'card_released'; at: number }
-  | { type: 'ticket_linked'; at: number; ticketId: number }
+  | { type: 'ticket_linked'; at: number; ticketId: number; followUpOf?: number }
   /** The caller's name became known after the episode opened (a later delivery of its calls named them). */
   | { type: 'caller_named'; at: number; name: string }
   /** Emitted by ingest, not by decide(): a first missed call opened the episode. */
@@ -462,12 +465,20 @@ export function decide(episode: Episode, command: Command): Decision {
       if (episode.state === 'resolved') return refuse(alreadyResolved(episode));
       return accept(episode, {}, [{ type: 'card_released', at: command.at }]);
 
-    case 'link_ticket':
-      // The first ticket stays: the cards, the notes and the assignee already point at it.
-      if (episode.zendeskTicketId !== null) return accept(episode, {}, []);
+    case 'link_ticket': {
+      // The first ticket stays: the cards, the notes and the assignee already point at it. Only a follow-up
+      // of it takes its place, since Zendesk takes no more changes to a closed ticket.
+      const replaces = command.followUpOf !== undefined && episode.zendeskTicketId === command.followUpOf;
+      if (episode.zendeskTicketId !== null && !replaces) return accept(episode, {}, []);
       return accept(episode, { zendeskTicketId: command.ticketId }, [
-        { type: 'ticket_linked', at: command.at, ticketId: command.ticketId },
+        {
+          type: 'ticket_linked',
+          at: command.at,
+          ticketId: command.ticketId,
+          ...(replaces ? { followUpOf: command.followUpOf } : {}),
+        },
       ]);
+    }
 
     case 'name_caller': {
       // Only a name the episode lacks: one it has stays, whichever delivery came last (nothing says where

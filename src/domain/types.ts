@@ -112,8 +112,9 @@ export interface AttemptEntry {
 }
 
 /**
- * `sent`: the public comment is on the ticket; `no_email`: the requester has no e-mail; `ticket_closed`:
- * Zendesk takes nothing on a closed ticket. Nothing was sent in the last two.
+ * `sent`: the public comment is on the ticket (a follow-up of it when it was closed); `no_email`: the
+ * requester has no e-mail; `ticket_closed`: Zendesk takes nothing on a closed ticket and Ringback may not
+ * open a follow-up (`zendesk.createTickets: false`). Nothing was sent in the last two.
  */
 export type FollowUpResult = 'sent' | 'no_email' | 'ticket_closed';
 

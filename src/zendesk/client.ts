@@ -317,8 +317,9 @@ export class ZendeskClient {
     return ticketsArray.parse(result ?? []);
   }
 
+  /** `via_followup_source_id`: the closed ticket this one follows up (Zendesk links the two). */
   async createTicket(
-    ticket: TicketWrite & { comment: { body: string; public: boolean } },
+    ticket: TicketWrite & { comment: { body: string; public: boolean }; via_followup_source_id?: number },
   ): Promise<ZendeskTicket> {
     return ticketSchema.parse(
       await this.call('tickets.create', () => raw(this.zd.tickets).request('POST', ['tickets'], { ticket })),

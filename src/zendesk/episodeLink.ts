@@ -19,18 +19,25 @@ export async function linkTicket(
   episodeId: string,
   ticketId: number,
   requester: Requester | null,
-  options: { newRequester?: boolean } = {},
+  options: { newRequester?: boolean; followUpOf?: number } = {},
 ): Promise<void> {
   await deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const linked = await applyCommandIn(repos, deps, episodeId, { type: 'link_ticket', at: now, ticketId });
+    const linked = await applyCommandIn(repos, deps, episodeId, {
+      type: 'link_ticket',
+      at: now,
+      ticketId,
+      ...(options.followUpOf !== undefined ? { followUpOf: options.followUpOf } : {}),
+    });
     if (linked.status === 'not_found') return;
     const raw = await repos.episodes.getDetails(episodeId);
     const stored = raw.requester as { id?: unknown } | null | undefined;
     const changed = requester !== null && stored?.id !== requester.id;
     const briefedHere = changed && options.newRequester === true;
-    // Otherwise the requester is known from here on: the card's pre-brief can be read (its own job).
-    if (!briefedHere) await repos.enqueue([prebriefFetch(episodeId)], now);
+    // Otherwise the requester is known from here on: the card's pre-brief can be read (its own job). A
+    // follow-up ticket has the requester of the closed one, whose pre-brief the card already has.
+    const briefed = briefedHere || (options.followUpOf !== undefined && !changed);
+    if (!briefed) await repos.enqueue([prebriefFetch(episodeId)], now);
     if (!changed) return;
 
     // The version moves even for a details-only change, so a concurrent writer of the details retries.

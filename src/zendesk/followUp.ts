@@ -136,7 +136,7 @@ export class ZendeskFollowUps {
       timezoneOf(this.deps.routing, (await this.episode(note.episodeId)).line),
       marker,
     );
-    await this.tickets.write(ticket, () => ({ comment: { body, public: false } }));
+    await this.tickets.record(note.episodeId, ticket, () => ({ comment: { body, public: false } }));
   }
 
   async followUp(episodeId: string): Promise<void> {
@@ -168,7 +168,7 @@ export class ZendeskFollowUps {
       template.text,
       followUpValues(episode, isPlaceholderName(requester.name) ? null : requester.name),
     );
-    const result = await this.tickets.write(ticket, (current) =>
+    const result = await this.tickets.record(episodeId, ticket, (current) =>
       current.tags.includes(FOLLOW_UP_TAG)
         ? null
         : {
@@ -178,7 +178,8 @@ export class ZendeskFollowUps {
           },
     );
     if (result === 'closed') {
-      // Nothing reached the caller: the card says so rather than "sent" (closedForWrites logged why).
+      // Nothing reached the caller (a closed ticket, and Ringback may not open a follow-up): the card says
+      // so rather than "sent" (closedForWrites logged why).
       await this.note(episodeId, 'ticket_closed');
       return;
     }

@@ -39,6 +39,14 @@ export function ticketExternalId(episodeId: string): string {
   return `ringback-${episodeId}`;
 }
 
+/**
+ * The external id of the follow-up ticket Ringback opens when the episode's ticket is closed, so a retried
+ * job finds it instead of opening another.
+ */
+export function followUpExternalId(episodeId: string, closedTicketId: number): string {
+  return `ringback-${episodeId}-follow-up-of-${closedTicketId}`;
+}
+
 /** Put on every side-conversation message Ringback writes, to tell our own messages from replies. */
 export const MESSAGE_MARK = 'ringback_message';
 export const EPISODE_MARK = 'ringback_episode';

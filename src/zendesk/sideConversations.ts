@@ -155,6 +155,9 @@ export class SideConversations {
     const mark = `${message.author.surface}:${message.messageRef}`;
     const externalIds = { [MESSAGE_MARK]: mark };
     let link = await this.link(message.episodeId);
+    // The episode went on to a follow-up of its closed ticket (tickets.ts): a reply in the closed ticket's
+    // side conversation would make Zendesk open another follow-up, so the thread starts one on the new ticket.
+    if (link && link.ticketId !== ticket.id) link = null;
     let recovered = false;
     if (!link) {
       // A crash after creating it leaves it unlinked: find it by our external id before making another.

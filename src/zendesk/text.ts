@@ -76,6 +76,23 @@ export function missedCallComment(episode: Episode, details: EpisodeDetails, tim
   return lines.join('\n');
 }
 
+/**
+ * The first comment of the follow-up ticket Ringback opens when the episode's ticket was closed: which
+ * ticket it follows, then what happened, as on the first ticket.
+ */
+export function followUpTicketComment(
+  episode: Episode,
+  details: EpisodeDetails,
+  timezone: string,
+  closedTicketId: number,
+): string {
+  return [
+    `Follow-up of ticket #${closedTicketId}, which is closed and takes no more changes: Ringback writes about this callback here from now on.`,
+    '',
+    missedCallComment(episode, details, timezone),
+  ].join('\n');
+}
+
 /** The note added when the same caller misses again while the callback is pending. */
 export function anotherCallNote(
   episode: Episode,

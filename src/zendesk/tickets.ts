@@ -1,6 +1,7 @@
 /**
  * One Zendesk ticket per episode, kept in step with the card: found or created once, a note per further
- * missed call, the assignee following claim/release, and one resolve note with tags and status.
+ * missed call, the assignee following claim/release, and one resolve note with tags and status. A ticket
+ * Zendesk closed meanwhile is followed by a follow-up ticket, which the episode keeps from then on.
  * Every write is a safe update (updated_stamp); a 409 re-reads the ticket and tries again, because Talk
  * and side conversations touch the same tickets.
  */
@@ -15,11 +16,12 @@ import type { TicketWrite } from './client.js';
 import type { ZendeskDeps } from './deps.js';
 import { linkTicket } from './episodeLink.js';
 import { isConflict, isZendeskStatus, ZendeskHeldBack } from './errors.js';
-import { ticketExternalId } from './keys.js';
+import { followUpExternalId, ticketExternalId } from './keys.js';
 import type { Requester } from './requester.js';
 import type { ZendeskTicket } from './schemas.js';
 import {
   anotherCallNote,
+  followUpTicketComment,
   hasCallMarker,
   missedCallComment,
   outcomeTag,
@@ -29,21 +31,26 @@ import {
 
 export const TICKET_TAGS = ['ringback', 'missed_call'];
 const SAFE_UPDATE_ATTEMPTS = 6;
+/** Follow-ups one record opens in a row before it gives up: someone would be closing each new one at once. */
+const FOLLOW_UP_HOPS = 3;
 
 function union(...lists: string[][]): string[] {
   return [...new Set(lists.flat())];
 }
 
 /**
- * Zendesk takes no change to a closed ticket (422, "Record validation errors"): the write is skipped and
- * said, rather than failing its job for good with that message. Adding to it would take a follow-up ticket,
- * which Ringback does not open, as for thread messages (sideConversations.ts).
+ * Zendesk takes no change to a closed ticket (422, "Record validation errors"): the write is not sent, and
+ * the log says what becomes of it (`consequence`) rather than failing its job for good with that message.
  */
-export function closedForWrites(ticket: ZendeskTicket, logger: Logger): boolean {
+export function closedForWrites(
+  ticket: ZendeskTicket,
+  logger: Logger,
+  consequence = "Ringback's note or update is not written",
+): boolean {
   if (ticket.status !== 'closed') return false;
   logger.info(
     { ticket: ticket.id },
-    `zendesk: ticket #${ticket.id} is closed and takes no more changes; Ringback's note or update is not written`,
+    `zendesk: ticket #${ticket.id} is closed and takes no more changes; ${consequence}`,
   );
   return true;
 }
@@ -187,14 +194,89 @@ export class ZendeskTickets {
   async write(
     ticket: ZendeskTicket,
     build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
+    whenClosed?: string,
   ): Promise<TicketWriteResult> {
     return this.safely(ticket, async (current): Promise<TicketWriteResult> => {
-      if (closedForWrites(current, this.deps.logger)) return 'closed';
+      if (closedForWrites(current, this.deps.logger, whenClosed)) return 'closed';
       const change = await build(current);
       if (!change) return 'unchanged';
       await this.deps.client.updateTicket(current.id, change, current.updated_at);
       return 'written';
     });
+  }
+
+  /**
+   * Writes what the ticket must keep (a missed call's note, a call-back attempt, the resolution). Zendesk
+   * takes nothing more on a closed ticket, so the record goes to a follow-up ticket of it, the episode's
+   * ticket from then on; 'closed' only when Ringback must not open tickets (`createTickets: false`).
+   */
+  async record(
+    episodeId: string,
+    ticket: ZendeskTicket,
+    build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
+  ): Promise<TicketWriteResult> {
+    const followsUp = this.deps.routing.zendesk.createTickets;
+    let target = ticket;
+    for (let hop = 0; ; hop++) {
+      const result = await this.write(
+        target,
+        build,
+        followsUp ? 'a follow-up ticket takes the write' : undefined,
+      );
+      if (result !== 'closed' || !followsUp || hop >= FOLLOW_UP_HOPS) return result;
+      target = await this.followUpOf(episodeId, target);
+    }
+  }
+
+  /**
+   * The follow-up of the episode's closed ticket, opened once: under the episode's ticket lease, and found
+   * by its external id when an attempt that crashed (or lost Zendesk's answer) may have opened it. There is
+   * no mark of a started create as for the first ticket: follow-ups are rare, and one search each is cheap.
+   */
+  private async followUpOf(episodeId: string, closed: ZendeskTicket): Promise<ZendeskTicket> {
+    return this.exclusively(episodeId, async () => {
+      const { client } = this.deps;
+      const episode = await this.episode(episodeId);
+      // Another job of the episode opened it meanwhile: it is the episode's ticket already.
+      if (episode.zendeskTicketId !== null && episode.zendeskTicketId !== closed.id) {
+        return client.showTicket(episode.zendeskTicketId);
+      }
+      const externalId = followUpExternalId(episodeId, closed.id);
+      const [opened] = await client.findTicketsByExternalId(externalId);
+      const followUp = opened ?? (await this.openFollowUp(episode, closed, externalId));
+      await linkTicket(this.deps, episodeId, followUp.id, null, { followUpOf: closed.id });
+      return followUp;
+    });
+  }
+
+  /** Zendesk's way to add to a closed ticket: a new one that names it (`via_followup_source_id`). */
+  private async openFollowUp(
+    episode: Episode,
+    closed: ZendeskTicket,
+    externalId: string,
+  ): Promise<ZendeskTicket> {
+    const { client, routing, store, requesters, logger } = this.deps;
+    const details = parseDetails(await store.episodes.getDetails(episode.id));
+    const requesterId = closed.requester_id ?? (await requesters.find(episode.caller)).requester.id;
+    const groupId = closed.group_id ?? lineNamed(routing, episode.line)?.zendeskGroupId;
+    const followUp = await client.createTicket({
+      subject: ticketSubject(episode.caller),
+      comment: {
+        body: followUpTicketComment(episode, details, timezoneOf(routing, episode.line), closed.id),
+        public: false,
+      },
+      requester_id: requesterId,
+      ...(groupId ? { group_id: groupId } : {}),
+      // Not the closed ticket's tags: its outcome tag would say this one's resolve note is written.
+      tags: TICKET_TAGS,
+      external_id: externalId,
+      via_followup_source_id: closed.id,
+    });
+    logger.info(
+      { episode: episode.id, ticket: followUp.id, closedTicket: closed.id },
+      `zendesk: ticket #${closed.id} is closed; opened follow-up ticket #${followUp.id} for episode ${episode.id}`,
+    );
+    return followUp;
   }
 
   /** Another missed call of the same episode: an internal note (never a second ticket). */
@@ -220,7 +302,7 @@ export class ZendeskTickets {
       },
       timezoneOf(routing, episode.line),
     );
-    await this.write(ticket, () => ({ comment: { body, public: false } }));
+    await this.record(episodeId, ticket, () => ({ comment: { body, public: false } }));
   }
 
   /** Claim → the clicker's agent is the assignee (a new ticket opens); release → unassigned again. */
@@ -321,7 +403,7 @@ export class ZendeskTickets {
       };
     };
     try {
-      await this.write(ticket, async (current) => {
+      await this.record(episodeId, ticket, async (current) => {
         const recorded = record(current);
         if (!recorded) return null;
         const change: TicketWrite = { ...recorded, status: onResolve.status };
@@ -348,7 +430,7 @@ export class ZendeskTickets {
         { episode: episodeId, ticket: ticket.id, error: error.message },
         `zendesk: ticket #${ticket.id} could not be set ${onResolve.status} or assigned (${error.message}); the resolve note is written without`,
       );
-      await this.write(ticket, record);
+      await this.record(episodeId, ticket, record);
     }
   }
 }

@@ -784,8 +784,21 @@ export class FakeZendesk {
     const problems: string[] = [];
     if (typeof input.requester_id === 'number' && !this.users.has(input.requester_id))
       problems.push('requester_id is no user');
+    const followed = input.via_followup_source_id;
+    if (followed !== undefined && (typeof followed !== 'number' || !this.tickets.has(followed)))
+      problems.push('via_followup_source_id is no ticket');
     if (problems.length > 0) return this.invalid('POST', path, problems);
+    // A follow-up names the closed ticket it follows in its via; the field does nothing for other tickets.
+    const source = typeof followed === 'number' ? this.tickets.get(followed) : undefined;
+    const via: FakeTicket['via'] | undefined =
+      source?.status === 'closed'
+        ? {
+            channel: 'api',
+            source: { from: { ticket_id: source.id, subject: source.subject }, to: {}, rel: 'follow_up' },
+          }
+        : undefined;
     const ticket = this.addTicket({
+      ...(via ? { via } : {}),
       subject: (input.subject as string | undefined) ?? null,
       requester_id: (input.requester_id as number | undefined) ?? this.me.id,
       assignee_id: (input.assignee_id as number | undefined) ?? null,

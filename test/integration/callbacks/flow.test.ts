@@ -307,24 +307,35 @@ describe('the callback workflow, end to end', () => {
     expect(await cardLines(id)).toContain('No follow-up sent: the requester has no e-mail address');
   });
 
-  it('does not call a follow-up sent when the ticket was closed before it: the card says nothing went out', async () => {
-    const { id, user } = await failedAutomaticCallback();
+  /** The follow-up ticket of the episode's first ticket, closed in Zendesk before the last try. */
+  function followUpOf(episode: Episode, closedId: number) {
+    const ticket = ticketOf(episode);
+    expect(ticket.id).not.toBe(closedId);
+    expect(ticket.via.source).toMatchObject({ rel: 'follow_up', from: { ticket_id: closedId } });
+    return ticket;
+  }
+
+  it('sends the follow-up on a follow-up ticket when the ticket was closed before it', async () => {
+    const { opened, id, user } = await failedAutomaticCallback();
     user.email = 'marie@example.fr';
+    const closedId = ticketOf(opened).id;
     // An agent closes the ticket from Zendesk before the last try.
     await twoUnansweredTries(id, async () => {
       ticketOf(await current(id)).status = 'closed';
     });
     const episode = await current(id);
-    expect(episode).toMatchObject({ state: 'resolved', followUp: 'ticket_closed' });
-    expect(ticketOf(episode).comments.filter((c) => c.public)).toHaveLength(0);
-    expect(await cardLines(id)).toContain(
+    expect(episode).toMatchObject({ state: 'resolved', followUp: 'sent' });
+    expect(followUpOf(episode, closedId).comments.filter((c) => c.public)).toHaveLength(1);
+    expect(zendesk.tickets.get(closedId)?.comments.filter((c) => c.public)).toHaveLength(0);
+    expect(await cardLines(id)).not.toContain(
       'No follow-up sent: the Zendesk ticket is closed and takes no reply',
     );
   });
 
-  it('does not call a follow-up sent when the ticket closes between a 409 and its re-read', async () => {
-    const { id, user } = await failedAutomaticCallback();
+  it('sends the follow-up on a follow-up ticket when the ticket closes between a 409 and its re-read', async () => {
+    const { opened, id, user } = await failedAutomaticCallback();
     user.email = 'marie@example.fr';
+    const closedId = ticketOf(opened).id;
     await twoUnansweredTries(id, async () => {
       const ticket = ticketOf(await current(id));
       // The follow-up's write meets a 409: someone changed the ticket, and closed it.
@@ -342,8 +353,10 @@ describe('the callback workflow, end to end', () => {
       });
     });
     const episode = await current(id);
-    expect(episode).toMatchObject({ state: 'resolved', followUp: 'ticket_closed' });
-    expect(ticketOf(episode).comments.filter((c) => c.public)).toHaveLength(0);
+    expect(episode).toMatchObject({ state: 'resolved', followUp: 'sent' });
+    expect(followUpOf(episode, closedId).comments.filter((c) => c.public)).toHaveLength(1);
+    expect(zendesk.tickets.get(closedId)?.comments.filter((c) => c.public)).toHaveLength(0);
+    expect(zendesk.requests.filter((r) => r.status === 409)).toHaveLength(1);
   });
 
   it('refuses a snooze in the past and a number that is not one, in words', async () => {

@@ -348,22 +348,115 @@ describe('zendesk write-back', () => {
       expect(said[0]).toContain('Chloé Martin');
     });
 
-    it('writes nothing to a ticket Zendesk closed, without failing the job for good', async () => {
-      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
-      const episode = await missedCall(5021);
-      const ticketId = await ticketOf(episode.id);
+    /** The episode's ticket, once its jobs ran, closed as Zendesk's automation does days after solved. */
+    async function closedTicketOf(episodeId: string): Promise<number> {
+      const ticketId = await ticketOf(episodeId);
       await ringback.runner.drain();
       const ticket = fake.tickets.get(ticketId);
       if (!ticket) throw new Error('no ticket');
-      // Solved in Zendesk and closed four days later by its automation, while the card stayed open.
       ticket.status = 'closed';
-      const notes = ticket.comments.length;
+      fake.touchTicket(ticketId);
+      return ticketId;
+    }
+
+    /** The tickets Ringback opened as follow-ups of this one. */
+    function followUpsOf(closedId: number) {
+      return [...fake.tickets.values()].filter(
+        (t) => t.via.source.rel === 'follow_up' && t.via.source.from.ticket_id === closedId,
+      );
+    }
+
+    it('writes the resolution to a follow-up of a ticket Zendesk closed, which the episode keeps', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5021);
+      const closedId = await closedTicketOf(episode.id);
+      const notes = fake.tickets.get(closedId)?.comments.length;
       const resolved = await resolveAsAna(episode.id, 'reached');
       expect(resolved.status).toBe('accepted');
       await ringback.runner.drain();
       expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
-      expect(fake.tickets.get(ticketId)?.comments).toHaveLength(notes);
-      expect(ringback.logs()).toContainEqual(expect.stringContaining(`ticket #${ticketId} is closed`));
+      expect(fake.tickets.get(closedId)?.comments).toHaveLength(notes ?? 0);
+
+      const [followUp, ...more] = followUpsOf(closedId);
+      expect(more).toEqual([]);
+      expect(followUp).toMatchObject({ requester_id: marie.id, group_id: 77, status: 'solved' });
+      expect(followUp?.tags).toEqual(expect.arrayContaining(['ringback', 'ringback_outcome_reached']));
+      expect(followUp?.comments[0]?.body).toContain(`Follow-up of ticket #${closedId}`);
+      expect(followUp?.comments.at(-1)?.body).toContain('Callback resolved: Reached');
+      expect((await ringback.store.episodes.get(episode.id))?.zendeskTicketId).toBe(followUp?.id);
+      expect(fake.specProblems).toEqual([]);
+    });
+
+    it('notes a further missed call on a follow-up when the episode’s ticket was closed', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5022);
+      const closedId = await closedTicketOf(episode.id);
+      fake.addTalkCall(talkCall({ id: 5023, customer_id: marie.id, updated_at: new Date().toISOString() }));
+      const [followUp] = await eventually('a follow-up ticket is opened', () => {
+        const opened = followUpsOf(closedId);
+        return opened.length > 0 ? opened : null;
+      });
+      await eventually('the second call is noted on it', () =>
+        followUp?.comments.some((c) => c.body.includes('(call zendesk:5023)')),
+      );
+      await ringback.runner.drain();
+      expect(followUpsOf(closedId)).toHaveLength(1);
+      expect((await ringback.store.episodes.get(episode.id))?.zendeskTicketId).toBe(followUp?.id);
+      expect(fake.specProblems).toEqual([]);
+    });
+
+    it('copies the thread into a side conversation of the follow-up, not of the closed ticket', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5025);
+      const firstId = await ticketOf(episode.id);
+      await say(episode.id, 'Calling her after lunch', '1700000000.000200');
+      const old = await eventually('a side conversation is opened', () =>
+        [...fake.sideConversations.values()].find((sc) => sc.ticket_id === firstId),
+      );
+      const closedId = await closedTicketOf(episode.id);
+      fake.addTalkCall(talkCall({ id: 5026, customer_id: marie.id, updated_at: new Date().toISOString() }));
+      const [followUp] = await eventually('a follow-up ticket is opened', () => {
+        const opened = followUpsOf(closedId);
+        return opened.length > 0 ? opened : null;
+      });
+      await eventually(
+        'the episode moved to it',
+        async () => (await ringback.store.episodes.get(episode.id))?.zendeskTicketId === followUp?.id,
+      );
+
+      // A reply in the closed ticket's side conversation would make Zendesk open a follow-up of its own.
+      await say(episode.id, 'She called again', '1700000000.000300');
+      const fresh = await eventually('a side conversation on the follow-up', () =>
+        [...fake.sideConversations.values()].find((sc) => sc.ticket_id === followUp?.id),
+      );
+      expect(fresh.events[0]?.message?.body).toBe('Ana (Slack): She called again');
+      expect(old.events).toHaveLength(1);
+      expect(fake.specProblems).toEqual([]);
+    });
+
+    it('opens one follow-up when Zendesk’s answer to its create is lost', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const episode = await missedCall(5024);
+      const closedId = await closedTicketOf(episode.id);
+      fake.inject({
+        method: 'POST',
+        path: /\/api\/v2\/tickets\.json$/,
+        status: 502,
+        afterApply: true,
+        bodyMatches: (body) =>
+          (body as { ticket?: { via_followup_source_id?: number } }).ticket?.via_followup_source_id ===
+          closedId,
+      });
+      await resolveAsAna(episode.id, 'reached');
+      await eventually('the resolve job ran', async () => {
+        await ringback.runner.drain();
+        return (await ringback.store.jobs.list({ kind: 'zendesk.ticket.resolve' })).length === 0;
+      });
+      expect(fake.requests.filter((r) => r.status === 502)).toHaveLength(1);
+      const [followUp, ...more] = followUpsOf(closedId);
+      expect(more).toEqual([]);
+      expect(followUp?.comments.at(-1)?.body).toContain('Callback resolved: Reached');
+      expect((await ringback.store.episodes.get(episode.id))?.zendeskTicketId).toBe(followUp?.id);
     });
 
     it('writes the resolve note when Zendesk refuses the claimer as assignee (an agent of another group)', async () => {

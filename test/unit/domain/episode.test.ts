@@ -514,6 +514,22 @@ describe('link_ticket', () => {
     expect(decision.events).toEqual([]);
     expect(decision.episode).toBe(linked);
   });
+
+  it('puts the follow-up of its closed ticket in its place, and only of that ticket', () => {
+    const linked = episode({ zendeskTicketId: 456 });
+    const { episode: next, events } = accepted(linked, {
+      type: 'link_ticket',
+      at: T0,
+      ticketId: 789,
+      followUpOf: 456,
+    });
+    expect(next).toMatchObject({ zendeskTicketId: 789 });
+    expect(events).toEqual([{ type: 'ticket_linked', at: T0, ticketId: 789, followUpOf: 456 }]);
+    // A follow-up of some other ticket (the episode moved on meanwhile) changes nothing.
+    const stale = accepted(next, { type: 'link_ticket', at: T0, ticketId: 999, followUpOf: 456 });
+    expect(stale.events).toEqual([]);
+    expect(stale.episode.zendeskTicketId).toBe(789);
+  });
 });
 
 describe('name_caller', () => {
