@@ -392,17 +392,18 @@ export class ZendeskClient {
     return identitiesArray.parse(result ?? []);
   }
 
-  /** Creates an end user, or finds the one already holding this external id (idempotent on retries). */
-  async createOrUpdateUser(user: {
+  /**
+   * Creates an end user (never create_or_update, which would overwrite the name of a user who already has
+   * this external id with ours). Zendesk refuses (422) an external id or a phone identity another user
+   * holds already.
+   */
+  async createUser(user: {
     name: string;
     external_id: string;
-    phone?: string;
     identities?: { type: 'phone_number'; value: string }[];
   }): Promise<ZendeskUser> {
     const body = { user: { ...user, role: 'end-user', skip_verify_email: true } };
-    return userSchema.parse(
-      await this.call('users.create_or_update', () => this.zd.users.createOrUpdate(body)),
-    );
+    return userSchema.parse(await this.call('users.create', () => this.zd.users.create(body)));
   }
 
   // --- pre-brief (src/zendesk/prebrief.ts) ----------------------------------------------------------

@@ -11,6 +11,7 @@ import type { Caller } from '../domain/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import type { ZendeskClient } from './client.js';
+import { isZendeskStatus } from './errors.js';
 import { KEYS } from './keys.js';
 import type { ZendeskUser } from './schemas.js';
 
@@ -28,8 +29,8 @@ export interface FoundRequester {
 const WITHHELD_EXTERNAL_ID = 'ringback-withheld-caller';
 
 /**
- * A user create_or_update answers with counts as made just now when Zendesk created it this recently; an
- * older one it found by its external id (Ringback made it for an earlier call).
+ * A user found by its external id (the create refused) counts as made just now when Zendesk created it this
+ * recently (by a first attempt that crashed before the cache); an older one Ringback made for an earlier call.
  */
 const JUST_CREATED_MS = 10 * 60_000;
 
@@ -75,12 +76,12 @@ export class Requesters {
     const found =
       candidates.find((u) => isCallers(u.phone)) ?? (await this.bySecondNumber(candidates, isCallers));
     if (found) return { user: found, created: false };
-    // The external id makes a retried job find the user it created instead of making another.
-    const user = await client.createOrUpdateUser({
+    const { user, made } = await this.createOrFind({
       name: name ?? placeholderName(e164),
       external_id: `ringback-phone-${e164}`,
       identities: [{ type: 'phone_number', value: e164 }],
     });
+    if (made) return { user, created: true };
     const createdAt = Date.parse(user.created_at ?? '');
     const created = Number.isFinite(createdAt) && createdAt >= clock.now() - JUST_CREATED_MS;
     if (!created) {
@@ -115,6 +116,28 @@ export class Requesters {
     const { client } = this.deps;
     const [existing] = await client.findUsersByExternalId(WITHHELD_EXTERNAL_ID);
     if (existing) return existing;
-    return client.createOrUpdateUser({ name: WITHHELD_NAME, external_id: WITHHELD_EXTERNAL_ID });
+    return (await this.createOrFind({ name: WITHHELD_NAME, external_id: WITHHELD_EXTERNAL_ID })).user;
+  }
+
+  /**
+   * Creates the user, or takes the one that already has its external id (Ringback made it for an earlier
+   * call, or a retried job's first attempt did) as it is: the name is sent only to a new user, so a name an
+   * agent gave in Zendesk is never overwritten by the phone system's. create_or_update would cost no more
+   * requests but overwrite it; the lookup costs one only when the create is refused.
+   */
+  private async createOrFind(user: {
+    name: string;
+    external_id: string;
+    identities?: { type: 'phone_number'; value: string }[];
+  }): Promise<{ user: ZendeskUser; made: boolean }> {
+    const { client } = this.deps;
+    try {
+      return { user: await client.createUser(user), made: true };
+    } catch (error) {
+      if (!isZendeskStatus(error, 422)) throw error;
+      const [existing] = await client.findUsersByExternalId(user.external_id);
+      if (!existing) throw error;
+      return { user: existing, made: false };
+    }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A fake Zendesk on 127.0.0.1 (port 0) that speaks the documented wire format for what Ringback uses:
- * tickets (safe updates with 409, tags, comments), users (search, create_or_update, identities, me),
- * side conversations (create, reply, state, events, incremental events), the Talk incremental exports
- * and Talk numbers. It checks API-token Basic auth, validates every request covered by the official
+ * tickets (safe updates with 409, tags, comments, follow-ups), users (search, create, create_or_update,
+ * identities, me), side conversations (create, reply, state, events, incremental events), the Talk
+ * incremental exports and Talk numbers. It checks API-token Basic auth, validates every request covered by the official
  * Support OpenAPI spec (zendeskOpenApi.ts) and the rest by hand, and enforces request budgets with
  * 429 + Retry-After (Support and Talk separately). Tests can inject failures (429, 409, 5xx) and act as
  * Zendesk users (replies in a side conversation, Talk calls, someone else touching a ticket).
@@ -521,7 +521,7 @@ export class FakeZendesk {
     if (method === 'GET' && route(/^\/api\/v2\/users\/search$/)) return this.searchUsers(query);
     if (method === 'POST' && route(/^\/api\/v2\/users\/create_or_update$/))
       return this.createOrUpdateUser(body);
-    if (method === 'POST' && route(/^\/api\/v2\/users$/)) return this.createOrUpdateUser(body);
+    if (method === 'POST' && route(/^\/api\/v2\/users$/)) return this.createUser(body);
     if (method === 'GET' && route(/^\/api\/v2\/users\/(\d+)$/)) {
       const user = this.users.get(num(1));
       return user ? new Answer(200, { user: this.userJson(user) }) : this.notFound();
@@ -724,6 +724,28 @@ export class FakeZendesk {
       previous_page: null,
       count: found.length,
     });
+  }
+
+  /**
+   * Create User: unlike create_or_update it changes no existing user; an external id or e-mail another user
+   * has is refused, as Zendesk answers a duplicate (the `zendesk2` gem's and other fakes' "has already been taken").
+   */
+  private createUser(body: Body): Answer {
+    const input = (body.user ?? {}) as Partial<FakeUser>;
+    const externalId = input.external_id?.toLowerCase();
+    const email = input.email?.toLowerCase();
+    const taken = (field: 'external_id' | 'email', description: string) =>
+      new Answer(422, {
+        error: 'RecordInvalid',
+        description: 'Record validation errors',
+        details: { [field]: [{ description, error: 'DuplicateValue' }] },
+      });
+    const users = [...this.users.values()];
+    if (externalId && users.some((u) => u.external_id?.toLowerCase() === externalId))
+      return taken('external_id', 'External has already been taken');
+    if (email && users.some((u) => u.email?.toLowerCase() === email))
+      return taken('email', `Email: ${input.email} is already being used by another user`);
+    return this.createOrUpdateUser(body);
   }
 
   private createOrUpdateUser(body: Body): Answer {
