@@ -52,7 +52,8 @@ export interface KeyBucketLimit {
   intervalMs: number;
   /**
    * Held back from the bucket: a send reaches the vendor a little later than recorded, by a varying amount,
-   * so two sends may arrive closer together than they went out.
+   * so two sends may arrive closer together than they went out. A send answered later than this is counted
+   * from its answer less the margin (WindowPacer.answered).
    */
   marginMs: number;
 }
@@ -260,6 +261,32 @@ export class WindowPacer {
     times.sent = insertSorted(times.sent, at);
     this.keys.set(key, times);
     return at;
+  }
+
+  /**
+   * A send recorded at `sentAt` was answered at `answeredAt`, so it reached the vendor by then at the latest:
+   * it counts from no earlier than `answeredAt` less the margin. The margin alone covered a send only as long
+   * as it arrived within that long of its record, and a busy process (a stalled event loop, a slow render)
+   * took longer, so the next post went out closer to it than the vendor allowed (a 429). The price: while
+   * answers take longer than the margin, a key sending at its full rate is slowed by the difference. Returns
+   * whether the record moved (a send answered within the margin keeps its time).
+   */
+  answered(key: string, sentAt: number, answeredAt: number): boolean {
+    const times = this.keys.get(key);
+    const index = times?.sent.indexOf(sentAt) ?? -1;
+    const countsFrom = answeredAt - this.arrivalMarginMs;
+    if (!times || index < 0 || countsFrom <= sentAt) return false;
+    times.sent.splice(index, 1);
+    times.sent = insertSorted(times.sent, countsFrom);
+    return true;
+  }
+
+  /** How late a send may reach the vendor and still keep every limit: the smallest margin of those in use. */
+  private get arrivalMarginMs(): number {
+    return Math.min(
+      ...(this.windows.length > 0 ? [this.marginMs] : []),
+      ...(this.bucket ? [this.bucket.marginMs] : []),
+    );
   }
 
   /**
@@ -598,6 +625,27 @@ export class Pacing {
   }
 
   /**
+   * The send to `key` recorded at `sentAt` has its answer (or failed): WindowPacer.answered moves its record
+   * to when it may have reached the vendor, and when it moved, the record every replica reads too, so a
+   * replica taking over the channel's lane does not count it early either.
+   */
+  private async answered(key: string, sentAt: number): Promise<void> {
+    if (!this.pacer.answered(key, sentAt, this.options.now())) return;
+    // Best effort, never thrown: the send is made, and a job failing now would send it again.
+    await this.options.sharedSends
+      ?.exclusive(key, (recent) => {
+        const now = this.options.now();
+        this.pacer.learn(
+          key,
+          recent.filter((send) => send.by !== this.id),
+          now,
+        );
+        return { result: undefined, sends: this.pacer.recentSends(key, now, this.id) };
+      })
+      .catch(() => undefined);
+  }
+
+  /**
    * Sends ahead of the slots already booked for `key`, at the earliest time the sends already made allow
    * (the bookings' own sends count this one when their slots come, see WindowPacer.sendAt): for a message
    * that must not wait behind the cards (Teams' storm queue message). Like a job's send (`paced`) it first
@@ -622,10 +670,13 @@ export class Pacing {
     };
   }
 
-  /** The Pace of a sender that already waited for its slot (a lane): sends at once, still honours 429s. */
-  slotTaken(): Pace {
+  /**
+   * The Pace of a sender that already waited for its slot (a lane): sends at once, still honours 429s.
+   * `sentAt` is the time sendAt recorded for the slot, moved when the answer comes late (see answered).
+   */
+  slotTaken(sentAt?: number): Pace {
     return {
-      send: (key, send) => this.withPause(key, send),
+      send: (key, send) => this.withPause(key, send, sentAt),
       token: (bucket) => this.fromBucket(bucket),
       bucketLimited: (bucket, delayMs) => this.bucketLimited(bucket, delayMs),
     };
@@ -657,14 +708,15 @@ export class Pacing {
     const at = await this.sendAt(key, from);
     const now = this.options.now();
     if (at > now) await this.sleep(at - now);
-    return this.withPause(key, send);
+    return this.withPause(key, send, at);
   }
 
   /**
    * A 429 despite pacing (another app, another replica) holds the whole key back, not just this job, and on
    * every replica: the others kept sending to the throttled channel and collected 429s of their own.
+   * `sentAt` is the time sendAt recorded for this send, corrected by its answer (see answered).
    */
-  async withPause<T>(key: string, send: () => Promise<T>): Promise<T> {
+  async withPause<T>(key: string, send: () => Promise<T>, sentAt?: number): Promise<T> {
     try {
       return await send();
     } catch (error) {
@@ -675,6 +727,8 @@ export class Pacing {
         await this.options.sharedSends?.pause(key, until).catch(() => undefined);
       }
       throw error;
+    } finally {
+      if (sentAt !== undefined) await this.answered(key, sentAt);
     }
   }
 

@@ -172,18 +172,19 @@ export class LaneRunner {
         queue = await this.queueOf(channel);
         step = nextLaneStep(waiting, queue, now, options.lane, this.queueRefused(channel, now));
       }
-      await this.take(step, channel, queue);
+      await this.take(step, channel, queue, at);
     }
   }
 
-  /** Uses the slot the lane waited for. */
+  /** Uses the slot the lane waited for, which sendAt recorded at `sentAt`. */
   private async take(
     step: ReturnType<typeof nextLaneStep>,
     channel: string,
     queue: StormQueueState | null,
+    sentAt: number,
   ): Promise<void> {
     const { clock, api, outbox } = this.deps;
-    const pace = outbox.pacing.slotTaken();
+    const pace = outbox.pacing.slotTaken(sentAt);
     switch (step.kind) {
       case 'post_card':
         try {

@@ -43,7 +43,8 @@ import { summaryMessage } from './summaryBlocks.js';
  * refills from the moment it went out, so a burst right after a post delayed by more than this margin gets
  * a 429 (test/unit/slack/pacer.test.ts). 50 ms is thin for a busy process or network (a simulation of
  * posts up to 300 ms late: 105 refusals in 2,000 drains at 50 ms, 7 at 250 ms). It costs a quarter of one
- * burst post, not the rate.
+ * burst post, not the rate. A post answered later than this after it went out is counted from its answer
+ * less the margin (WindowPacer.answered), so the next posts of the channel never rely on it alone.
  */
 export const POST_MARGIN_MS = 250;
 

@@ -157,6 +157,59 @@ describe('channel bucket (Slack: one post a second, short bursts)', () => {
     expect(refusedBySlack(arrivals(50))).toBeGreaterThan(0);
   });
 
+  describe('when a post reaches Slack later than the margin (a busy process) and a burst follows', () => {
+    /** Ringback's pacing of Slack posts, on a clock that only moves when told to. */
+    function slackPacing() {
+      const clock = { now: T };
+      const pacing = new Pacing(
+        { windows: [], keyBucket: { burst: 3, intervalMs: 1000, marginMs: POST_MARGIN_MS } },
+        {
+          maxInlineWaitMs: 10_000,
+          now: () => clock.now,
+          sleep: async (ms) => {
+            clock.now += ms;
+          },
+        },
+      );
+      return { clock, pacing };
+    }
+
+    /** Slack receives the post `lateMs` after it went out and answers at once. */
+    const post =
+      (clock: { now: number }, arrivals: number[], lateMs = 0) =>
+      async () => {
+        clock.now += lateMs;
+        arrivals.push(clock.now);
+      };
+
+    it('counts the late post from its answer, so Slack refuses none of a job’s posts', async () => {
+      const { clock, pacing } = slackPacing();
+      const arrivals: number[] = [];
+      await pacing.forJob(1).send('C1', post(clock, arrivals, 400));
+      for (let job = 2; job <= 6; job++) await pacing.forJob(job).send('C1', post(clock, arrivals));
+      expect(arrivals).toHaveLength(6);
+      expect(refusedBySlack(arrivals)).toBe(0);
+    });
+
+    it('counts the late post from its answer, so Slack refuses none of a lane’s posts', async () => {
+      const { clock, pacing } = slackPacing();
+      const arrivals: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        // The lane's way: book, record the send, wait for it, then post through slotTaken.
+        const at = await pacing.sendAt('C1', pacing.pacer.book('C1', clock.now));
+        clock.now = Math.max(clock.now, at);
+        await pacing.slotTaken(at).send('C1', post(clock, arrivals, i === 0 ? 400 : 0));
+      }
+      expect(refusedBySlack(arrivals)).toBe(0);
+    });
+
+    it('keeps the recorded time of a post answered within the margin', async () => {
+      const { clock, pacing } = slackPacing();
+      await pacing.forJob(1).send('C1', post(clock, [], 200));
+      expect(pacing.pacer.recentSends('C1', clock.now, 'me')).toEqual([{ at: T, by: 'me' }]);
+    });
+  });
+
   it('still sends when the margin is longer than the interval: one post per interval', () => {
     const pacer = new WindowPacer([], 0, { burst: 3, intervalMs: 50, marginMs: 250 });
     const slots = Array.from({ length: 4 }, () => pacer.book('C1', T));
@@ -291,6 +344,20 @@ describe('a channel whose lane moves between replicas', () => {
     expect(refused).toEqual([]);
     expect(sentAt.slice(0, 4)).toEqual([T, T, T, T + 1000]);
     expect(shared.rows.get('C1')?.length).toBeGreaterThan(0);
+  });
+
+  it('tells the other replicas when a post was answered late, so the one taking over counts it from then', async () => {
+    const clock = { now: T };
+    const shared = sharedRecord();
+    const replica = new Pacing(bucketTable, {
+      maxInlineWaitMs: 10_000,
+      now: () => clock.now,
+      sharedSends: shared,
+    });
+    await replica.forJob(1).send('C1', async () => {
+      clock.now += 400;
+    });
+    expect(shared.rows.get('C1')?.map((send) => send.at)).toEqual([T + 400]);
   });
 
   it('without the shared record, the second replica bursts into an empty bucket (what this prevents)', async () => {
