@@ -136,7 +136,7 @@ export class ZendeskFollowUps {
       timezoneOf(this.deps.routing, (await this.episode(note.episodeId)).line),
       marker,
     );
-    await this.tickets.record(note.episodeId, ticket, () => ({ comment: { body, public: false } }));
+    await this.tickets.note(note.episodeId, ticket, () => ({ comment: { body, public: false } }));
   }
 
   async followUp(episodeId: string): Promise<void> {

@@ -229,6 +229,22 @@ export class ZendeskTickets {
   }
 
   /**
+   * A note about a call or a call-back attempt, not the outcome: written like `record` while the episode is
+   * open. Once it is resolved the note is history, and a closed ticket leaves it out (logged) rather than
+   * open a follow-up ticket nobody would ever work: a call the Talk poller delivers days late, after the
+   * callback was resolved and Zendesk closed the ticket, joins the resolved episode.
+   */
+  async note(
+    episodeId: string,
+    ticket: ZendeskTicket,
+    build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
+  ): Promise<TicketWriteResult> {
+    const episode = await this.episode(episodeId);
+    if (episode.state === 'resolved') return this.write(ticket, build);
+    return this.record(episodeId, ticket, build);
+  }
+
+  /**
    * The follow-up of the episode's closed ticket, opened once: under the episode's ticket lease, and found
    * by its external id when an attempt that crashed (or lost Zendesk's answer) may have opened it. There is
    * no mark of a started create as for the first ticket: follow-ups are rare, and one search each is cheap.
@@ -302,7 +318,7 @@ export class ZendeskTickets {
       },
       timezoneOf(routing, episode.line),
     );
-    await this.record(episodeId, ticket, () => ({ comment: { body, public: false } }));
+    await this.note(episodeId, ticket, () => ({ comment: { body, public: false } }));
   }
 
   /** Claim → the clicker's agent is the assignee (a new ticket opens); release → unassigned again. */

@@ -405,6 +405,46 @@ describe('zendesk write-back', () => {
       expect(fake.specProblems).toEqual([]);
     });
 
+    it('opens no follow-up for a call delivered after the callback was resolved and its ticket closed', async () => {
+      ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
+      const startedAt = Date.now();
+      fake.addTalkCall(
+        talkCall({
+          id: 5027,
+          customer_id: marie.id,
+          created_at: new Date(startedAt - 120_000).toISOString(),
+          updated_at: new Date(startedAt - 70_000).toISOString(),
+        }),
+      );
+      const [episode] = await eventually('the missed call opens an episode', async () => {
+        const list = await ringback.store.episodes.list();
+        return list.length > 0 ? list : null;
+      });
+      const episodeId = (episode as Episode).id;
+      expect((await resolveAsAna(episodeId, 'no_answer')).status).toBe('accepted');
+      const closedId = await closedTicketOf(episodeId);
+      const notes = fake.tickets.get(closedId)?.comments.length;
+      // Marie had called once more before the callback was resolved; the Talk export delivers it only now.
+      fake.addTalkCall(
+        talkCall({
+          id: 5028,
+          customer_id: marie.id,
+          created_at: new Date(startedAt - 100_000).toISOString(),
+          updated_at: new Date().toISOString(),
+          duration: 20,
+        }),
+      );
+      await eventually(
+        'the late call joins the resolved episode',
+        async () => ((await ringback.store.episodes.get(episodeId))?.callCount ?? 0) >= 2,
+      );
+      await ringback.runner.drain();
+      expect(await ringback.store.jobs.list({ status: 'dead' })).toEqual([]);
+      expect(followUpsOf(closedId)).toEqual([]);
+      expect(fake.tickets.get(closedId)?.comments).toHaveLength(notes ?? 0);
+      expect((await ringback.store.episodes.get(episodeId))?.zendeskTicketId).toBe(closedId);
+    });
+
     it('copies the thread into a side conversation of the follow-up, not of the closed ticket', async () => {
       ringback = await startZendeskRingback(zendeskConfig(database, fake), { collected });
       const episode = await missedCall(5025);
