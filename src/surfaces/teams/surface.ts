@@ -220,6 +220,16 @@ export class TeamsChatSurface implements ChatSurface {
     if (!notify) return { prefix: '', mentions: [] };
     const words = notify.split(/[\s,]+/).filter((w) => w !== '' && !w.startsWith('<'));
     const members = await this.deps.teams.findMembers(words);
+    // Someone Ringback never met, or forgot after the retention (a manager who never clicks), is looked up
+    // in the teams' rosters, as for a private message: otherwise the step would name them without a ping.
+    const unmet = words.filter(
+      (word) =>
+        namesAPerson(word) &&
+        !members.some(
+          (m) => m.userKey === word || m.mri === word || (m.email !== null && m.email === word.toLowerCase()),
+        ),
+    );
+    if (unmet.length > 0) members.push(...(await this.fromRosters(await this.deps.connector(), unmet)));
     const mentions: { id: string; name: string }[] = [];
     const said: string[] = [];
     for (const word of words) {
@@ -387,4 +397,16 @@ export class TeamsChatSurface implements ChatSurface {
     const answer = teamsAnswer(result);
     return answer.card ? { text: answer.text, rich: answer.card } : { text: answer.text };
   }
+}
+
+/**
+ * A `notify` word that can name a person in a roster: an e-mail, an Entra object id or a Teams id. Other
+ * words (`@here`, free text) are never looked up, so they cost no request.
+ */
+function namesAPerson(word: string): boolean {
+  return (
+    /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(word) ||
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(word) ||
+    /^\d+:\S+$/.test(word)
+  );
 }

@@ -303,6 +303,31 @@ describe('notices', () => {
     }, WAIT);
   });
 
+  it('mentions someone it has never met (or has forgotten) whom the team’s roster has', async () => {
+    const [episode] = await h.ringback.store.episodes.list({ limit: 1 });
+    if (!episode) throw new Error('no episode');
+    const [post] = await h.ringback.store.posts.listForEpisode(episode.id);
+    if (!post?.threadRef) throw new Error('no Teams post');
+    // Forgotten, as the retention purge does to someone not met for the retention.
+    await h.ringback.store.db.deleteFrom('teams_members').where('email', '=', USERS.zoe.email).execute();
+    expect(await h.ringback.store.teams.findMembers([USERS.zoe.email])).toEqual([]);
+    await say({
+      kind: 'thread',
+      episodeId: episode.id,
+      text: 'Escalated: nobody has claimed it',
+      mention: USERS.zoe.email,
+    });
+    await vi.waitFor(() => {
+      const reply = h.fake
+        .messagesIn(post.threadRef as string)
+        .find((m) => String(m.activity.text).includes('Escalated: nobody'));
+      expect(reply?.activity.text).toBe('<at>Zoe Martin</at> Escalated: nobody has claimed it');
+      expect(reply?.activity.entities).toEqual([
+        { type: 'mention', text: '<at>Zoe Martin</at>', mentioned: { id: USERS.zoe.id, name: 'Zoe Martin' } },
+      ]);
+    }, WAIT);
+  });
+
   it('posts a scheduled summary in its channel as a card', async () => {
     const answer = await buildSummary(
       { store: h.ringback.store, clock: h.ringback.clock, routing: h.ringback.config.routing },
