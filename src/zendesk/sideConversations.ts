@@ -233,7 +233,10 @@ export class SideConversations {
       throw error;
     }
     const episodeId = sc.external_ids?.[EPISODE_MARK];
-    if (!episodeId || !(await this.deps.store.episodes.get(episodeId))) return false;
+    const episode = episodeId ? await this.deps.store.episodes.get(episodeId) : null;
+    // Only one on the episode's own ticket: one left on a ticket the episode moved away from (closed, then
+    // followed up) would take the link back from the follow-up's, and the replies there would be dropped.
+    if (!episodeId || episode?.zendeskTicketId !== ticketId) return false;
     await this.remember(episodeId, { ticketId, id: sc.id });
     this.deps.logger.info(
       { episode: episodeId, ticket: ticketId, sideConversation: sc.id },

@@ -471,6 +471,17 @@ describe('zendesk write-back', () => {
       );
       expect(fresh.events[0]?.message?.body).toBe('Ana (Slack): She called again');
       expect(old.events).toHaveLength(1);
+      await eventually('the thread is linked to the follow-up’s side conversation', async () => {
+        const link = await ringback.store.zendeskLinks.sideConversationOf(episode.id);
+        return link?.id === fresh.id;
+      });
+      // A webhook about the closed ticket's side conversation (a late delivery) must not take the link back.
+      expect(
+        (await postWebhook(ringback.baseUrl, { ticket_id: String(closedId), side_conversation_id: old.id }))
+          .status,
+      ).toBe(200);
+      await ringback.runner.drain();
+      expect((await ringback.store.zendeskLinks.sideConversationOf(episode.id))?.id).toBe(fresh.id);
       expect(fake.specProblems).toEqual([]);
     });
 
