@@ -12,6 +12,20 @@ class ChannelPacer extends WindowPacer {
 
 const T = 1_000_000;
 
+/**
+ * Asks for a chat.update token for job `jobId`: null when it got one, or when to come back (the job was sent
+ * back holding a booking).
+ */
+async function sentBack(pacing: Pacing, jobId: number): Promise<number | null> {
+  try {
+    await pacing.forJob(jobId).token('chat.update');
+    return null;
+  } catch (error) {
+    if (error instanceof RetryAfter) return error.delayMs;
+    throw error;
+  }
+}
+
 describe('channel pacer', () => {
   describe('when many posts ask for the same channel at once', () => {
     it('gives each its own slot, one interval apart, in the order asked', () => {
@@ -489,16 +503,6 @@ describe('jobs waiting for a workspace-wide token', () => {
     );
   }
 
-  async function sentBack(pacing: Pacing, jobId: number): Promise<number | null> {
-    try {
-      await pacing.forJob(jobId).token('chat.update');
-      return null;
-    } catch (error) {
-      if (error instanceof RetryAfter) return error.delayMs;
-      throw error;
-    }
-  }
-
   it('are each told to come back at their own token, not all at the next one', async () => {
     const clock = { now: T };
     const pacing = updatesPacing(clock);
@@ -549,23 +553,12 @@ describe('a bucket with a share kept for priority sends (the storm queue message
     buckets: { 'chat.update': { burst: 10, perMinute: 45, priority: { burst: 2, perMinute: 15 } } },
   };
 
-  /** Asks for an ordinary token: its time, or when to come back (the job was sent back holding a booking). */
-  async function ordinary(pacing: Pacing, jobId: number): Promise<number | null> {
-    try {
-      await pacing.forJob(jobId).token('chat.update');
-      return null;
-    } catch (error) {
-      if (error instanceof RetryAfter) return error.delayMs;
-      throw error;
-    }
-  }
-
   it('gives a priority send a token within seconds however far ahead the other sends booked the bucket', async () => {
     const clock = { now: T };
     const pacing = new Pacing(table, { maxInlineWaitMs: 0, now: () => clock.now });
     // A hundred card updates: the first ones take the tokens free now, the rest are booked minutes ahead.
-    for (let job = 1; job <= 100; job++) await ordinary(pacing, job);
-    expect(await ordinary(pacing, 101)).toBeGreaterThan(2 * 60_000);
+    for (let job = 1; job <= 100; job++) await sentBack(pacing, job);
+    expect(await sentBack(pacing, 101)).toBeGreaterThan(2 * 60_000);
 
     // The share lent one token to the card updates while nothing of priority waited; it kept the other.
     expect(await pacing.tryPriorityToken('chat.update')).toBe(0);
@@ -588,7 +581,7 @@ describe('a bucket with a share kept for priority sends (the storm queue message
       const burst = Math.floor((clock.now - T) / 20_000) % 3 === 0 ? 3 : 0;
       for (let i = 0; i < burst; i++) jobs.push(nextJob++);
       for (const job of jobs) {
-        const delay = await ordinary(pacing, job);
+        const delay = await sentBack(pacing, job);
         if (delay === null) {
           comeBack.delete(job);
           granted.push(clock.now);
