@@ -1,9 +1,11 @@
 /** Small factories for domain objects in tests. */
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newEpisode } from '../../src/domain/episode.js';
 import type { Actor, Episode } from '../../src/domain/types.js';
 import { episodeColumns } from '../../src/store/episodes.js';
 import type { Database } from '../../src/store/schema.js';
+import type { Store } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-20T09:32:10Z');
 
@@ -47,4 +49,19 @@ export async function insertOlderEpisode(
     .insertInto('episodes')
     .values(row as never)
     .execute();
+}
+
+/** One call whose card waits in `channel`'s queue of the `mem` surface (the chat outbox tests' surface). */
+export async function queuedCard(store: Store, channel: string): Promise<Episode> {
+  const queued = newEpisode({
+    id: randomUUID(),
+    line: 'L',
+    caller: { number: '+33600000001', name: null },
+    missedAt: T0,
+  });
+  await store.transaction(async (repos) => {
+    await repos.episodes.insert(queued, {}, T0);
+    await repos.cardQueue.queue([{ episodeId: queued.id, surface: 'mem', channel }], T0);
+  });
+  return queued;
 }

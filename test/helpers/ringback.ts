@@ -32,3 +32,13 @@ export async function startRingback(config: Config, options: RingbackOptions = {
   const http = await ringback.start();
   return Object.assign(ringback, { baseUrl: `http://127.0.0.1:${http.port}` });
 }
+
+/** A line from outside the chat (a Zendesk-side reply), queued for the call's thread as Zendesk's poll does. */
+export async function queueOutsideText(
+  ringback: Ringback,
+  line: { episodeId: string; authorLabel: string; text: string; sourceRef: string },
+): Promise<void> {
+  await ringback.store.transaction((repos) =>
+    repos.enqueue(ringback.threads.planExternalText({ ...line, source: 'zendesk' }), ringback.clock.now()),
+  );
+}

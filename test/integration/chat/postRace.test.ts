@@ -1,18 +1,10 @@
-/**
- * A card whose post is being stored while another replica commits a change to its call (a claim) gets one
- * more update. Without the episode row held, PostgreSQL's read committed showed the post's transaction the
- * old version, while the claim's own card update could not yet see the post: the card kept showing an open
- * call for good.
- */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ChatOutbox } from '../../../src/chat/outbox.js';
 import type { ChatSurface } from '../../../src/chat/surface.js';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { newEpisode } from '../../../src/domain/episode.js';
 import { databaseKinds, useStore } from '../../helpers/databases.js';
-import { T0 } from '../../helpers/episodes.js';
+import { queuedCard, T0 } from '../../helpers/episodes.js';
 import { memoryLogger } from '../../helpers/ringback.js';
 
 const kinds = (await databaseKinds()).filter((kind) => kind.name === 'postgres');
@@ -37,16 +29,7 @@ describe.each(kinds)('a card post stored while its call changes on $name', (kind
       logger: memoryLogger().logger,
       maxInlineWaitMs: 0,
     });
-    const episode = newEpisode({
-      id: randomUUID(),
-      line: 'L',
-      caller: { number: '+33600000001', name: null },
-      missedAt: T0,
-    });
-    await store.transaction(async (repos) => {
-      await repos.episodes.insert(episode, {}, T0);
-      await repos.cardQueue.queue([{ episodeId: episode.id, surface: 'mem', channel: 'C1' }], T0);
-    });
+    const episode = await queuedCard(store, 'C1');
 
     // Another replica's claim: written, not yet committed, when the post is stored.
     const target = databaseOf().target;

@@ -1,19 +1,13 @@
-/**
- * Thread lines of a card that is not posted yet, driven through the outbox's own handlers with a surface
- * that records what it is asked to send.
- */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ChatOutbox } from '../../../src/chat/outbox.js';
 import type { ChatSurface } from '../../../src/chat/surface.js';
 import { ManualClock } from '../../../src/domain/clock.js';
-import { newEpisode } from '../../../src/domain/episode.js';
 import type { Episode } from '../../../src/domain/types.js';
 import type { JobRunner } from '../../../src/jobs/runner.js';
 import type { Job } from '../../../src/store/jobs.js';
 import type { Store } from '../../../src/store/store.js';
 import { databaseKinds, useStore } from '../../helpers/databases.js';
-import { T0 } from '../../helpers/episodes.js';
+import { queuedCard, T0 } from '../../helpers/episodes.js';
 import { memoryLogger } from '../../helpers/ringback.js';
 
 const CHANNEL = 'C1';
@@ -52,21 +46,6 @@ function outboxOn(store: Store, clock: ManualClock) {
   return { outbox, replies, threadLine };
 }
 
-/** One call whose card waits in CHANNEL's queue. */
-async function queuedCard(store: Store): Promise<Episode> {
-  const episode = newEpisode({
-    id: randomUUID(),
-    line: 'L',
-    caller: { number: '+33600000001', name: null },
-    missedAt: T0,
-  });
-  await store.transaction(async (repos) => {
-    await repos.episodes.insert(episode, {}, T0);
-    await repos.cardQueue.queue([{ episodeId: episode.id, surface: 'mem', channel: CHANNEL }], T0);
-  });
-  return episode;
-}
-
 describe.each(await databaseKinds())('a thread line waiting for its card on $name', (kind) => {
   const { store: storeOf } = useStore(kind);
 
@@ -74,7 +53,7 @@ describe.each(await databaseKinds())('a thread line waiting for its card on $nam
     const store = storeOf();
     const clock = new ManualClock(T0);
     const { outbox, replies, threadLine } = outboxOn(store, clock);
-    const episode = await queuedCard(store);
+    const episode = await queuedCard(store, CHANNEL);
     // Another job (the lane) stores the card just after the line found no post: the queued row goes with it.
     const realGet = store.posts.get.bind(store.posts);
     let raced = false;

@@ -15,6 +15,7 @@ import type { Post } from '../../../src/store/posts.js';
 import { laneJob } from '../../../src/surfaces/slack/jobKinds.js';
 import { HEAD_CARD_REFUSALS } from '../../../src/surfaces/slack/laneRunner.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { queueOutsideText } from '../../helpers/ringback.js';
 import type { FakeMessage } from '../../mocks/fakeSlack.js';
 import { eventCallbackBody, postToSlackEvents, slackSignature } from '../../mocks/slackRequests.js';
 import {
@@ -600,18 +601,12 @@ describe('outside text (a Zendesk-side reply)', () => {
   it('is posted in the card’s thread', async () => {
     const episode = await openEpisode(h.ringback, { caller: { number: '+33612121212', name: null } });
     const card = await postedCard(episode);
-    await h.ringback.store.transaction((repos) =>
-      repos.enqueue(
-        h.ringback.threads.planExternalText({
-          episodeId: episode.id,
-          authorLabel: 'Marie Dupont via Zendesk',
-          text: 'Please call after 3pm',
-          sourceRef: 'sc-evt-1',
-          source: 'zendesk',
-        }),
-        h.ringback.clock.now(),
-      ),
-    );
+    await queueOutsideText(h.ringback, {
+      episodeId: episode.id,
+      authorLabel: 'Marie Dupont via Zendesk',
+      text: 'Please call after 3pm',
+      sourceRef: 'sc-evt-1',
+    });
     await vi.waitFor(
       () =>
         expect(h.fake.replies(CHANNEL, card.ts).map((m) => m.text)).toContain(

@@ -9,6 +9,7 @@ import { ACTION_IDS } from '../../../src/domain/actions.js';
 import type { Episode } from '../../../src/domain/types.js';
 import { REFRESH_VERB } from '../../../src/surfaces/teams/card.js';
 import { sqliteDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { queueOutsideText } from '../../helpers/ringback.js';
 import { CALLBACKS, type FakeActivity, TEAM, USERS } from '../../mocks/fakeTeams.js';
 import { cardText, startTeamsHarness, type TeamsHarness, verbsOf } from './harness.js';
 
@@ -310,19 +311,12 @@ describe('the reply chain', () => {
     const episode = await episodeOf('CA-outside');
     const post = await cardOf(episode.id);
 
-    const now = h.ringback.clock.now();
-    await h.ringback.store.transaction((repos) =>
-      repos.enqueue(
-        h.ringback.threads.planExternalText({
-          episodeId: episode.id,
-          authorLabel: 'Marie Dupont via Zendesk',
-          text: 'I am available all afternoon',
-          sourceRef: 'evt-1',
-          source: 'zendesk',
-        }),
-        now,
-      ),
-    );
+    await queueOutsideText(h.ringback, {
+      episodeId: episode.id,
+      authorLabel: 'Marie Dupont via Zendesk',
+      text: 'I am available all afternoon',
+      sourceRef: 'evt-1',
+    });
 
     await vi.waitFor(
       () =>
@@ -338,18 +332,12 @@ describe('the reply chain', () => {
     const episode = await episodeOf('CA-angles');
     const post = await cardOf(episode.id);
 
-    await h.ringback.store.transaction((repos) =>
-      repos.enqueue(
-        h.ringback.threads.planExternalText({
-          episodeId: episode.id,
-          authorLabel: 'Dupont <Marie>',
-          text: 'Please call me back on <+33 6 12 34 56 78>, not <at>Mia</at>',
-          sourceRef: 'evt-angles',
-          source: 'zendesk',
-        }),
-        h.ringback.clock.now(),
-      ),
-    );
+    await queueOutsideText(h.ringback, {
+      episodeId: episode.id,
+      authorLabel: 'Dupont <Marie>',
+      text: 'Please call me back on <+33 6 12 34 56 78>, not <at>Mia</at>',
+      sourceRef: 'evt-angles',
+    });
 
     // Teams shows &lt; and &gt; as < and >: the number stays, and no tag or mention forms.
     await vi.waitFor(
