@@ -131,12 +131,9 @@ export class ZendeskFollowUps {
     const marker = attemptMarker(note.episodeId, note.at);
     const comments = await this.deps.client.listComments(ticket.id);
     if (comments.some((comment) => comment.body?.includes(marker))) return;
-    const body = attemptNoteText(
-      note,
-      timezoneOf(this.deps.routing, (await this.episode(note.episodeId)).line),
-      marker,
-    );
-    await this.tickets.note(note.episodeId, ticket, () => ({ comment: { body, public: false } }));
+    const episode = await this.episode(note.episodeId);
+    const body = attemptNoteText(note, timezoneOf(this.deps.routing, episode.line), marker);
+    await this.tickets.note(episode, ticket, () => ({ comment: { body, public: false } }));
   }
 
   async followUp(episodeId: string): Promise<void> {

@@ -235,13 +235,12 @@ export class ZendeskTickets {
    * callback was resolved and Zendesk closed the ticket, joins the resolved episode.
    */
   async note(
-    episodeId: string,
+    episode: Episode,
     ticket: ZendeskTicket,
     build: (current: ZendeskTicket) => TicketWrite | null | Promise<TicketWrite | null>,
   ): Promise<TicketWriteResult> {
-    const episode = await this.episode(episodeId);
     if (episode.state === 'resolved') return this.write(ticket, build);
-    return this.record(episodeId, ticket, build);
+    return this.record(episode.id, ticket, build);
   }
 
   /**
@@ -318,7 +317,7 @@ export class ZendeskTickets {
       },
       timezoneOf(routing, episode.line),
     );
-    await this.note(episodeId, ticket, () => ({ comment: { body, public: false } }));
+    await this.note(episode, ticket, () => ({ comment: { body, public: false } }));
   }
 
   /** Claim → the clicker's agent is the assignee (a new ticket opens); release → unassigned again. */
