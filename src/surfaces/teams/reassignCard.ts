@@ -54,12 +54,6 @@ export function readReassignValue(
   return { ok: true, value: parsed.data === '' ? null : parsed.data };
 }
 
-/** A submitted person: one id, or null when none (or none readable) was chosen. */
-export function parseReassignValue(raw: unknown): string | null {
-  const read = readReassignValue(raw);
-  return read.ok ? read.value : null;
-}
-
 /** What a clicker whose Hand over sent an unreadable person is told on their card. */
 export function unreadablePerson(issue: string): string {
   return `Ringback cannot read the person chosen (${issue}). Choose one person, then press Hand over.`;

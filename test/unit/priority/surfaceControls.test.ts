@@ -17,8 +17,8 @@ import { cardBlocks } from '../../../src/surfaces/slack/blocks.js';
 import { slackRecipientOf } from '../../../src/surfaces/slack/peopleByEmail.js';
 import { type AdaptiveCardJson, type CardViewer, teamsCard } from '../../../src/surfaces/teams/card.js';
 import {
-  parseReassignValue,
   REASSIGN_INPUT_ID,
+  readReassignValue,
   TEAM_MEMBERS_DATASET,
 } from '../../../src/surfaces/teams/reassignCard.js';
 import { ana, episode, T0 } from '../../helpers/episodes.js';
@@ -198,12 +198,19 @@ describe('the Teams card’s Hand over control', () => {
     ]);
   });
 
-  it('reads one chosen person, never a list or a blank', () => {
-    expect(parseReassignValue(' aad-ben ')).toBe('aad-ben');
-    expect(parseReassignValue('aad-ben,aad-ana')).toBeNull();
-    expect(parseReassignValue('')).toBeNull();
-    expect(parseReassignValue(42)).toBeNull();
-    expect(parseReassignValue('x'.repeat(201))).toBeNull();
+  it('reads one chosen person, never a list; a blank is nobody chosen, anything else is named', () => {
+    expect(readReassignValue(' aad-ben ')).toEqual({ ok: true, value: 'aad-ben' });
+    expect(readReassignValue('')).toEqual({ ok: true, value: null });
+    expect(readReassignValue(undefined)).toEqual({ ok: true, value: null });
+    expect(readReassignValue('aad-ben,aad-ana')).toEqual({
+      ok: false,
+      issue: expect.stringContaining('data.reassignTo: one person only'),
+    });
+    expect(readReassignValue(42)).toEqual({ ok: false, issue: expect.stringContaining('data.reassignTo') });
+    expect(readReassignValue('x'.repeat(201))).toEqual({
+      ok: false,
+      issue: expect.stringContaining('data.reassignTo'),
+    });
   });
 });
 
